@@ -1,0 +1,53 @@
+"""Start Kupa on the demo store: `python main.py [--data-dir DIR]`.
+
+On first run the demo store is created in the user's data folder (or `--data-dir`). Until the cashier
+screen lands (issue 3), this opens a short command-line walk-through of the demo store instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from pos_client.terminal import DB_NAME, default_data_dir
+
+
+def ensure_demo(data_dir: Path) -> None:
+    if not (data_dir / DB_NAME).exists():
+        print(f"Creating the demo store in {data_dir} (about half a minute, once)...", flush=True)
+        subprocess.run([sys.executable, "-m", "pos_client", "--data-dir", str(data_dir), "init", "--demo",
+                        "--terminal-id", "DEMO-1"], check=True)
+
+
+def cli_walkthrough(data_dir: Path) -> int:
+    kupa = [sys.executable, "-m", "pos_client", "--data-dir", str(data_dir)]
+    steps = [
+        ("The program in force", ["program", "show"]),
+        ("A member looked up by id", ["member", "show", "M1000086"]),
+        ("A quote for that member: 2 large lattes and running shoes", ["quote", "--member", "M1000086", "--item",
+                                                                      "LATTE-L:2", "--item", "SHOE-RUN"]),
+    ]
+    for title, args in steps:
+        print(f"\n== {title}: kupa {' '.join(args)}")
+        subprocess.run(kupa + args, check=False)
+    print(f"\nTry more with: .venv/bin/kupa --data-dir {data_dir} --help")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Kupa cashier app")
+    parser.add_argument("--data-dir", type=Path, default=None)
+    args, rest = parser.parse_known_args()
+    data_dir = args.data_dir or default_data_dir()
+    ensure_demo(data_dir)
+    try:
+        from ui.app import run  # type: ignore[import-not-found]
+    except ImportError:
+        return cli_walkthrough(data_dir)
+    return int(run(data_dir, rest))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

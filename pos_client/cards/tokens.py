@@ -1,0 +1,101 @@
+"""Signed member-card tokens: `KUPA1.<key id>.<member>.<card serial>.<issued date>.<signature>`.
+
+The signature is Ed25519 over the UTF-8 bytes of everything before the last dot, in URL-safe base64 without
+padding. Each terminal signs with its own key (made at `kupa init`, so a member can be enrolled and handed a
+card while offline); the key id is the first 8 characters of the URL-safe base64 SHA-256 of the raw public key.
+A token is untrusted input: it is length- and charset-checked before any parsing, and every failure is a
+`TokenError` with a reason a manager can read.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+PREFIX = "KUPA1"
+MAX_TOKEN_LENGTH = 200
+_TOKEN_RE = re.compile(
+    r"^KUPA1\.(?P<kid>[A-Za-z0-9_-]{8})\.(?P<member>M[0-9]{4,12})\.(?P<serial>[0-9]{1,6})\."
+    r"(?P<issued>[0-9]{8})\.(?P<sig>[A-Za-z0-9_-]{86})$")
+
+
+class TokenError(Exception):
+    """A code that looks like a card token but is not a valid one; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CardToken:
+    key_id: str
+    member_id: str
+    serial: int
+    issued: date
+    signature: bytes
+    text: str
+
+    @property
+    def signed_part(self) -> bytes:
+        return self.text.rsplit(".", 1)[0].encode("ascii")
+
+
+def b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def key_id_for(public_raw: bytes) -> str:
+    return b64encode(hashlib.sha256(public_raw).digest())[:8]
+
+
+def public_raw(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return public.public_bytes_raw()
+
+
+def looks_like_token(text: str) -> bool:
+    return text.startswith(PREFIX + ".")
+
+
+def parse(text: str) -> CardToken:
+    """Check the shape of a token (no signature check yet)."""
+    if len(text) > MAX_TOKEN_LENGTH:
+        raise TokenError("the code is too long to be a Kupa card")
+    match = _TOKEN_RE.match(text)
+    if not match:
+        raise TokenError("the code is not a well-formed Kupa card token")
+    try:
+        issued = date(int(match["issued"][:4]), int(match["issued"][4:6]), int(match["issued"][6:]))
+        signature = b64decode(match["sig"])
+    except (ValueError, binascii.Error) as exc:
+        raise TokenError("the card token has a malformed date or signature") from exc
+    if len(signature) != 64:
+        raise TokenError("the card token's signature has the wrong length")
+    return CardToken(key_id=match["kid"], member_id=match["member"], serial=int(match["serial"]), issued=issued,
+                     signature=signature, text=text)
+
+
+def sign(key: Ed25519PrivateKey, member_id: str, serial: int, issued: date) -> str:
+    """Make the QR payload for card `serial` of `member_id`."""
+    body = f"{PREFIX}.{key_id_for(public_raw(key))}.{member_id}.{serial}.{issued:%Y%m%d}"
+    return f"{body}.{b64encode(key.sign(body.encode('ascii')))}"
+
+
+def verify(token: CardToken, public_key_raw: bytes) -> None:
+    """Raise `TokenError` unless `token` was signed by the key whose raw public bytes are given."""
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key_raw).verify(token.signature, token.signed_part)
+    except (InvalidSignature, ValueError) as exc:
+        raise TokenError("the card's signature does not match: the code was forged or edited") from exc

@@ -1,0 +1,1 @@
+"""The `kupa` command line: every cashier and manager action, headless."""

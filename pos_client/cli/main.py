@@ -1,0 +1,145 @@
+"""`kupa` — argument parsing and dispatch; each command is a thin call into a service.
+
+Errors a person can act on (`KupaError`) print one line on stderr and exit 1; usage errors exit 2
+(argparse); an unexpected failure is logged with its traceback to `kupa.log` in the data folder and
+reported in one calm line (exit 70) — never a traceback on the terminal for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from pos_client.cli import commands
+from pos_client.cli.output import error
+from pos_client.errors import KupaError
+from pos_client.terminal import default_data_dir
+
+log = logging.getLogger(__name__)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        error(message)
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                        help="the terminal's folder (default: $KUPA_DATA_DIR or the user's data folder)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object")
+    parser = _Parser(prog="kupa", description="Kupa loyalty terminal", parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def cmd(name: str, func: commands.Command, help_text: str, parent: argparse._SubParsersAction = sub,  # type: ignore[type-arg]
+            ) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help_text, parents=[common])
+        p.set_defaults(func=func)
+        return p
+
+    p = cmd("init", commands.init, "create the terminal's database")
+    p.add_argument("--demo", action="store_true", help="load the demo store")
+    p.add_argument("--terminal-id")
+    p.add_argument("--manager-pin")
+    p.add_argument("--store-name", default="Kupa store")
+    p.add_argument("--server")
+    p.add_argument("--token")
+
+    program = sub.add_parser("program", help="the loyalty program").add_subparsers(dest="sub", required=True,
+                                                                                  parser_class=_Parser)
+    p = cmd("load", commands.program_load, "install a program version from a file", program)
+    p.add_argument("file", type=Path)
+    cmd("show", commands.program_show, "show the program in force", program)
+
+    catalog = sub.add_parser("catalog", help="products").add_subparsers(dest="sub", required=True, parser_class=_Parser)
+    p = cmd("load", commands.catalog_load, "load products from CSV or JSON", catalog)
+    p.add_argument("file", type=Path)
+
+    member = sub.add_parser("member", help="members").add_subparsers(dest="sub", required=True, parser_class=_Parser)
+    p = cmd("add", commands.member_add, "enrol a member", member)
+    p.add_argument("--name", required=True)
+    p.add_argument("--phone")
+    p.add_argument("--email")
+    p.add_argument("--birthday")
+    p.add_argument("--referred-by")
+    p.add_argument("--bonus-weekday", type=int)
+    p = cmd("show", commands.member_show, "show a member's status", member)
+    p.add_argument("code")
+
+    for name, func in (("quote", commands.quote), ("checkout", commands.checkout)):
+        p = cmd(name, func, "price a basket" if name == "quote" else "record a sale")
+        p.add_argument("--member")
+        p.add_argument("--item", action="append", default=[], required=True, metavar="SKU[:QTY]")
+        p.add_argument("--redeem", default="0", metavar="POINTS")
+        p.add_argument("--punch-reward", action="append", default=[], metavar="CODE")
+        p.add_argument("--pin", metavar="MANAGER_PIN")
+        if name == "quote":
+            p.add_argument("--at", metavar="ISO8601")
+
+    p = cmd("refund", commands.refund, "refund a sale, whole or some items")
+    p.add_argument("sale_id")
+    p.add_argument("--item", action="append", metavar="SKU[:QTY]")
+    p.add_argument("--pin", required=True)
+    p.add_argument("--reason", default="customer return")
+
+    p = cmd("adjust", commands.adjust, "adjust a member's points (manager)")
+    p.add_argument("--member", required=True)
+    p.add_argument("--points", required=True)
+    p.add_argument("--reason", required=True)
+    p.add_argument("--pin", required=True)
+
+    p = cmd("donate", commands.donate, "donate a member's points to a charity")
+    p.add_argument("--member", required=True)
+    p.add_argument("--points", required=True)
+    p.add_argument("--charity", required=True)
+    p.add_argument("--pin")
+
+    action = sub.add_parser("action", help="program actions").add_subparsers(dest="sub", required=True,
+                                                                           parser_class=_Parser)
+    p = cmd("grant", commands.action_grant, "grant an action's points", action)
+    p.add_argument("--member", required=True)
+    p.add_argument("--action", required=True)
+
+    card = sub.add_parser("card", help="member cards").add_subparsers(dest="sub", required=True, parser_class=_Parser)
+    p = cmd("issue", commands.card_issue, "issue (or reissue) a member's card", card)
+    p.add_argument("member")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--lang", default="en", choices=["en", "he"])
+    p = cmd("revoke", commands.card_revoke, "revoke a card", card)
+    p.add_argument("card")
+    p.add_argument("--pin", required=True)
+    p.add_argument("--reason", default="reported lost")
+
+    p = cmd("scan", commands.scan, "decode codes in image or video files")
+    p.add_argument("files", nargs="+")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    args.data_dir = getattr(args, "data_dir", None) or default_data_dir()
+    args.json = getattr(args, "json", False)
+    try:
+        return int(args.func(args) or 0)
+    except KupaError as exc:
+        error(exc.message)
+        return 1
+    except KeyboardInterrupt:
+        error("interrupted; nothing half-done was kept")
+        return 130
+    except Exception:  # a bug: keep the details, show a calm line
+        log_path = Path(args.data_dir) / "kupa.log"
+        try:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(log_path)
+            logging.getLogger().addHandler(handler)
+        except OSError:
+            pass
+        log.exception("unexpected error in 'kupa %s'", args.command)
+        error(f"unexpected error; nothing half-done was kept. Details were written to {log_path}")
+        return 70

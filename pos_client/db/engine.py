@@ -1,0 +1,53 @@
+"""Open the terminal's SQLite file durably and bring its schema up to date.
+
+Durability settings (DESIGN.md, "Ledger"): WAL journal, `synchronous=FULL` (a commit survives a power cut),
+foreign keys on, and a busy timeout so two windows on one database wait instead of failing. Every write
+transaction starts with `BEGIN IMMEDIATE`: a business action takes the write lock up front, so two writers
+never deadlock on a lock upgrade halfway through a sale. Read-only sessions (execution option `kupa_read`)
+use a plain deferred `BEGIN`, which in WAL mode never waits for a writer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(db_path: Path) -> Engine:
+    """An engine on `db_path` with Kupa's pragmas applied to every connection."""
+    engine = create_engine(f"sqlite:///{db_path}", future=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("kupa_read") else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Apply every pending migration (a user's ledger survives upgrades of Kupa)."""
+    command.upgrade(alembic_config(engine), "head")

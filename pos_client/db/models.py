@@ -1,0 +1,227 @@
+"""The terminal's tables (SQLAlchemy 2.0 typed mappings).
+
+The ledger (`ledger_entries`) is the source of truth and append-only (triggers refuse UPDATE and DELETE,
+see the first migration). `member_balances` and `member_stamps` are projections of it, maintained in the
+same transaction as each entry so that a lookup at the counter never sums a member's whole history.
+Timestamps are UTC ISO 8601 strings, money and points integers.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Setting(Base):
+    """Terminal-wide settings (store name, terminal id, member-id prefix, server): key → JSON text."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class User(Base):
+    """A cashier or a manager; the PIN is stored only as a scrypt hash."""
+
+    __tablename__ = "users"
+    user_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(16))  # cashier | manager
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class TrustedKey(Base):
+    """A public key that signs member cards: this terminal's own, or one HQ distributed."""
+
+    __tablename__ = "trusted_keys"
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64))  # raw Ed25519, URL-safe base64
+    owner: Mapped[str] = mapped_column(String(64))  # terminal id
+    revoked_at: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class ProgramVersion(Base):
+    """Every program version the terminal has seen; the one in force is the newest loaded by then."""
+
+    __tablename__ = "program_versions"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[str] = mapped_column(String(40), index=True)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    name_he: Mapped[str | None] = mapped_column(String(120), default=None)
+    price: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(40), default="")
+    barcode: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
+    quick_pick: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(24), default=None, index=True)
+    email: Mapped[str | None] = mapped_column(String(120), default=None)
+    birthday: Mapped[str | None] = mapped_column(String(10), default=None)
+    bonus_weekday: Mapped[int | None] = mapped_column(Integer, default=None)
+    referred_by: Mapped[str | None] = mapped_column(ForeignKey("members.member_id"), default=None)
+    enrolled_at: Mapped[str] = mapped_column(String(40))
+    enrolled_by_terminal: Mapped[str] = mapped_column(String(64))
+    merged_into: Mapped[str | None] = mapped_column(String(24), default=None)
+
+
+class Card(Base):
+    """A member card: its number (Code 128/EAN-13 on plastic and punch cards) and its serial (in the QR)."""
+
+    __tablename__ = "cards"
+    card_number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), index=True)
+    serial: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[str | None] = mapped_column(String(16), default=None)
+    issued_at: Mapped[str] = mapped_column(String(40))
+    revoked_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    revoked_reason: Mapped[str | None] = mapped_column(String(200), default=None)
+    __table_args__ = (UniqueConstraint("member_id", "serial"),)
+
+
+class Sale(Base):
+    """A completed sale or refund (`kind`), with the quote it was priced with (JSON, for receipts)."""
+
+    __tablename__ = "sales"
+    sale_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # sale | refund
+    refund_of: Mapped[str | None] = mapped_column(ForeignKey("sales.sale_id"), default=None, index=True)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    cashier_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    member_id: Mapped[str | None] = mapped_column(ForeignKey("members.member_id"), default=None, index=True)
+    program_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[str] = mapped_column(String(40), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal: Mapped[int] = mapped_column(Integer)
+    discount_total: Mapped[int] = mapped_column(Integer)
+    redeemed_points: Mapped[int] = mapped_column(Integer)
+    redeemed_value: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    points_earned: Mapped[int] = mapped_column(Integer)
+    qualifying_spend: Mapped[int] = mapped_column(Integer)
+    quote: Mapped[str] = mapped_column(Text)
+
+
+class SaleLine(Base):
+    __tablename__ = "sale_lines"
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.sale_id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(12))
+    qty: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Integer)
+    free_units: Mapped[int] = mapped_column(Integer)
+    free_by_card: Mapped[str] = mapped_column(Text, default="{}")
+    percent_discount: Mapped[int] = mapped_column(Integer)
+    redeemed_value: Mapped[int] = mapped_column(Integer)
+    paid: Mapped[int] = mapped_column(Integer)
+    stamps: Mapped[str] = mapped_column(Text, default="{}")
+    refund_line_of: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class LedgerEntry(Base):
+    """One change to a member's points, stamps, qualifying spend or membership. Never updated or deleted."""
+
+    __tablename__ = "ledger_entries"
+    entry_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"))
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    points_delta: Mapped[int] = mapped_column(Integer, default=0)
+    stamps_delta: Mapped[int] = mapped_column(Integer, default=0)
+    punch_card: Mapped[str | None] = mapped_column(String(40), default=None)
+    spend_delta: Mapped[int] = mapped_column(Integer, default=0)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+    membership_code: Mapped[str | None] = mapped_column(String(40), default=None)
+    membership_days: Mapped[int] = mapped_column(Integer, default=0)
+    sale_id: Mapped[str | None] = mapped_column(ForeignKey("sales.sale_id"), default=None, index=True)
+    reverses: Mapped[str | None] = mapped_column(String(36), default=None)
+    cashier_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    reason: Mapped[str | None] = mapped_column(String(200), default=None)
+    ref_code: Mapped[str | None] = mapped_column(String(40), default=None)  # charity or action code
+    program_version: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[str] = mapped_column(String(40))
+    __table_args__ = (
+        UniqueConstraint("terminal_id", "seq"),
+        Index("ix_ledger_member_time", "member_id", "created_at"),
+        Index("ix_ledger_kind_time", "kind", "created_at"),
+    )
+
+
+class MemberBalance(Base):
+    """Projection of the ledger per member: running totals that make a lookup O(1) in history length."""
+
+    __tablename__ = "member_balances"
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    credits_total: Mapped[int] = mapped_column(Integer, default=0)
+    debits_total: Mapped[int] = mapped_column(Integer, default=0)
+    membership_code: Mapped[str | None] = mapped_column(String(40), default=None)
+    membership_expires: Mapped[str | None] = mapped_column(String(40), default=None)
+    last_birthday_year: Mapped[int | None] = mapped_column(Integer, default=None)
+    sales_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_sale_at: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class MemberStamps(Base):
+    __tablename__ = "member_stamps"
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), primary_key=True)
+    punch_card: Mapped[str] = mapped_column(String(40), primary_key=True)
+    stamps: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditEntry(Base):
+    """Who did what and why: manager actions, refunds, program loads. Append-only like the ledger."""
+
+    __tablename__ = "audit_log"
+    audit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[str] = mapped_column(String(40), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(80), default=None)
+    reason: Mapped[str | None] = mapped_column(String(200), default=None)
+    details: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class OutboxRow(Base):
+    """Something HQ must receive, written in the same transaction as the thing itself."""
+
+    __tablename__ = "outbox"
+    outbox_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # ledger_entry | sale | member | card | audit
+    ref_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(40))
+    sent_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending|accepted|rejected
+    error: Mapped[str | None] = mapped_column(String(300), default=None)
+
+
+class ParkedCart(Base):
+    """A cart in progress or parked by the cashier, so it survives a crash or a restart."""
+
+    __tablename__ = "parked_carts"
+    cart_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    label: Mapped[str] = mapped_column(String(80))
+    state: Mapped[str] = mapped_column(String(12))  # current | parked
+    payload: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[str] = mapped_column(String(40))

@@ -1,0 +1,299 @@
+"""`price()`: the loyalty program applied to a basket, with no I/O.
+
+Order of application (DESIGN.md): line items → punch-card free items the cashier accepts → the tier or
+membership percentage (best or added, per the program) → points redemption (capped, refused rather than
+clamped) → total → points earned on the eligible amount actually paid × the largest multiplier → stamps →
+qualifying spend. Sale-level amounts are computed once over the whole sale and then spread over the lines
+with `allocate()`, so the line figures add up exactly and a partial refund can give back line by line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Iterable, Sequence
+
+from pos_client.errors import AuthError, RuleViolation
+from pos_client.money import allocate, floor_int, format_money, percent_of
+from pos_client.pricing.model import CartItem, LineKind, MemberState, Quote, QuoteLine, RedeemLimits
+from pos_client.program.schema import Program, Tier
+from pos_client.timeutil import local_date
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass
+class _Line:
+    item: CartItem
+    kind: LineKind
+    free_by_card: dict[str, int]
+    percent_discount: int = 0
+    redeemed_value: int = 0
+
+    @property
+    def amount(self) -> int:
+        return self.item.qty * self.item.unit_price
+
+    @property
+    def free_units(self) -> int:
+        return sum(self.free_by_card.values())
+
+    @property
+    def free_value(self) -> int:
+        return self.free_units * self.item.unit_price
+
+    @property
+    def after_free(self) -> int:
+        return self.amount - self.free_value
+
+
+def price(
+    items: Sequence[CartItem],
+    member: MemberState | None,
+    program: Program,
+    now: datetime,
+    *,
+    redeem_points: int = 0,
+    punch_rewards: Iterable[str] = (),
+    offline: bool = False,
+) -> Quote:
+    """Price `items` for `member` (None for a non-member sale) under `program` at `now` (aware UTC).
+
+    Raises `RuleViolation` / `AuthError` for a redemption or a reward the program does not allow; nothing
+    is ever silently clamped.
+    """
+    explain: list[str] = []
+    cur = program.currency
+
+    def money(amount: int) -> str:
+        return format_money(amount, cur)
+
+    lines = [_Line(item, _kind(item, program, member), {}) for item in items]
+    for line in lines:
+        explain.append(f"{line.item.qty} × {line.item.name} @ {money(line.item.unit_price)} = {money(line.amount)}"
+                       + {"eligible": "", "excluded": " (excluded from the program)",
+                          "membership": " (membership fee)"}[line.kind])
+    subtotal = sum(line.amount for line in lines)
+
+    tier = program.tier_for_spend(member.qualifying_spend) if member else None
+    plan = _active_plan(member, program, now)
+
+    # 1. punch-card rewards the cashier accepted
+    rewards = tuple(dict.fromkeys(punch_rewards))
+    stamps_spent: dict[str, int] = {}
+    for code in rewards:
+        card = program.punch_card(code)
+        if card is None:
+            raise RuleViolation(f"unknown punch card '{code}'")
+        if member is None:
+            raise RuleViolation("a punch-card reward needs a member")
+        if not member.can_spend:
+            raise AuthError("using a punch-card reward needs the member's card (scan the QR code) or a manager PIN")
+        held = member.stamps.get(code, 0)
+        if held < card.stamps_needed:
+            raise RuleViolation(f"{card.name.en}: the member has {held} of {card.stamps_needed} stamps; no free item yet")
+        candidates = [ln for ln in lines if card.qualifies(ln.item.sku, ln.item.category)
+                      and ln.kind != "membership" and ln.item.qty > ln.free_units]
+        if not candidates:
+            raise RuleViolation(f"{card.name.en}: the basket has no qualifying item to give free")
+        cheapest = min(candidates, key=lambda ln: (ln.item.unit_price, lines.index(ln)))
+        cheapest.free_by_card[code] = cheapest.free_by_card.get(code, 0) + 1
+        stamps_spent[code] = card.stamps_needed
+        explain.append(f"{card.name.en} reward: 1 × {cheapest.item.name} free (−{money(cheapest.item.unit_price)}),"
+                       f" {card.stamps_needed} stamps spent")
+
+    # 2. tier / membership percentage on the eligible subtotal as a whole
+    eligible = [ln for ln in lines if ln.kind == "eligible"]
+    eligible_subtotal = sum(ln.after_free for ln in eligible)
+    pct = _discount_pct(tier, plan.discount_pct if plan else None, program)
+    percent_total = percent_of(eligible_subtotal, pct) if pct else 0
+    for ln, share in zip(eligible, allocate(percent_total, [ln.after_free for ln in eligible])):
+        ln.percent_discount = share
+    if percent_total:
+        source = _discount_source(tier, plan, program)
+        explain.append(f"{source} discount {pct}% of {money(eligible_subtotal)} = −{money(percent_total)}")
+
+    # 3. points redemption
+    after_discount = eligible_subtotal - percent_total
+    limits = _redeem_limits(member, program, after_discount, offline)
+    redeemed_value = _check_redemption(redeem_points, member, program, limits)
+    for ln, share in zip(eligible, allocate(redeemed_value, [ln.after_free - ln.percent_discount for ln in eligible])):
+        ln.redeemed_value = share
+    if redeem_points:
+        explain.append(f"Redeemed {redeem_points} points = −{money(redeemed_value)}")
+
+    discount_total = sum(ln.free_value + ln.percent_discount for ln in lines)
+    total = subtotal - discount_total - redeemed_value
+    explain.append(f"Total to pay {money(total)}")
+
+    # 4. points earned on the eligible amount actually paid
+    qualifying = after_discount - redeemed_value if member else 0
+    multiplier, why = _multiplier(member, tier, plan, program, now)
+    points_earned = 0
+    if member and program.earn and qualifying > 0:
+        points_earned = floor_int(Decimal(qualifying) * program.earn.points * multiplier / program.earn.per)
+        explain.append(f"Points earned: {money(qualifying)} paid on eligible items × {program.earn.points}"
+                       f"/{money(program.earn.per)}" + (f" × {multiplier} ({why})" if multiplier != 1 else "")
+                       + f" = {points_earned}")
+
+    # 5. stamps on the paid qualifying units
+    stamps_earned: dict[str, int] = {}
+    line_stamps: list[dict[str, int]] = []
+    for ln in lines:
+        per_card: dict[str, int] = {}
+        if member and ln.kind != "membership":
+            for card in program.punch_cards:
+                if card.qualifies(ln.item.sku, ln.item.category) and ln.item.qty > ln.free_units:
+                    per_card[card.code] = ln.item.qty - ln.free_units
+                    stamps_earned[card.code] = stamps_earned.get(card.code, 0) + per_card[card.code]
+        line_stamps.append(per_card)
+    for code, count in stamps_earned.items():
+        card = program.punch_card(code)
+        assert card is not None
+        explain.append(f"{card.name.en}: +{count} stamp{'s' if count != 1 else ''}")
+
+    memberships_sold: dict[str, int] = {}
+    for ln in lines:
+        sold = program.membership_by_sku(ln.item.sku)
+        if ln.kind == "membership" and sold:
+            memberships_sold[sold.code] = memberships_sold.get(sold.code, 0) + sold.period_days * ln.item.qty
+            explain.append(f"{sold.name.en}: membership +{sold.period_days * ln.item.qty} days")
+
+    birthday_points = _birthday_points(member, program, now)
+    if birthday_points:
+        explain.append(f"Happy birthday: +{birthday_points} points")
+    referral_points = program.referral.referee_points if (member and member.referral_pending and program.referral) else 0
+    if referral_points:
+        explain.append(f"First purchase of a referred member: +{referral_points} points")
+
+    rewards_due = tuple(
+        card.code for card in program.punch_cards
+        if member and member.stamps.get(card.code, 0) >= card.stamps_needed and card.code not in rewards
+        and any(card.qualifies(ln.item.sku, ln.item.category) and ln.kind != "membership" for ln in lines))
+
+    balance_after = 0
+    if member:
+        balance_after = member.points - redeem_points + points_earned + birthday_points + referral_points
+        explain.append(f"Points balance after this sale: {balance_after}")
+
+    return Quote(
+        program_version=program.version, currency=cur, member_id=member.member_id if member else None,
+        tier=tier.code if tier else None,
+        lines=tuple(QuoteLine(
+            sku=ln.item.sku, name=ln.item.name, category=ln.item.category, kind=ln.kind, qty=ln.item.qty,
+            unit_price=ln.item.unit_price, amount=ln.amount, free_units=ln.free_units,
+            free_by_card=dict(ln.free_by_card), free_value=ln.free_value, percent_discount=ln.percent_discount,
+            redeemed_value=ln.redeemed_value, stamps=stamps) for ln, stamps in zip(lines, line_stamps)),
+        subtotal=subtotal, discount_pct=pct, discount_total=discount_total, redeemed_points=redeem_points,
+        redeemed_value=redeemed_value, total=total, qualifying_spend=qualifying, earn_multiplier=multiplier,
+        points_earned=points_earned, stamps_earned=stamps_earned, stamps_spent=stamps_spent, punch_rewards=rewards,
+        rewards_due=rewards_due, memberships_sold=memberships_sold, birthday_points=birthday_points,
+        referral_points=referral_points, points_balance_after=balance_after, redeem_limits=limits,
+        explain=tuple(explain))
+
+
+def _kind(item: CartItem, program: Program, member: MemberState | None) -> LineKind:
+    if program.membership_by_sku(item.sku):
+        if member is None:
+            raise RuleViolation(f"{item.name}: a membership can only be sold to an identified member")
+        return "membership"
+    if member is None or (program.earn and item.category in program.earn.exclude_categories):
+        return "excluded" if member else "eligible"
+    return "eligible"
+
+
+def _active_plan(member: MemberState | None, program: Program, now: datetime):  # type: ignore[no-untyped-def]
+    if member and member.membership_code and member.membership_expires and member.membership_expires > now:
+        return program.membership(member.membership_code)
+    return None
+
+
+def _discount_pct(tier: Tier | None, plan_pct: Decimal | None, program: Program) -> Decimal:
+    tier_pct = tier.discount_pct if tier else Decimal(0)
+    plan_pct = plan_pct or Decimal(0)
+    pct = tier_pct + plan_pct if program.discount_stacking == "add" else max(tier_pct, plan_pct)
+    return min(pct, Decimal(100))
+
+
+def _discount_source(tier: Tier | None, plan: object, program: Program) -> str:
+    tier_pct = tier.discount_pct if tier else Decimal(0)
+    plan_pct = getattr(plan, "discount_pct", Decimal(0))
+    tier_name = f"{tier.name.en} tier" if tier else ""
+    plan_name = f"{plan.name.en} membership" if plan is not None else ""  # type: ignore[attr-defined]
+    if program.discount_stacking == "add" and tier_pct and plan_pct:
+        return f"{tier_name} + {plan_name}"
+    return plan_name if plan_pct > tier_pct else tier_name
+
+
+def _multiplier(member: MemberState | None, tier: Tier | None, plan: object, program: Program,
+                now: datetime) -> tuple[Decimal, str]:
+    """The largest applicable multiplier (they never compound) and where it comes from."""
+    if member is None:
+        return Decimal(1), ""
+    options: list[tuple[Decimal, str]] = [(Decimal(1), "")]
+    if tier:
+        options.append((tier.earn_multiplier, f"{tier.name.en} tier"))
+    if plan is not None:
+        options.append((plan.earn_multiplier, f"{plan.name.en} membership"))  # type: ignore[attr-defined]
+    weekday = local_date(now, program.timezone).weekday()
+    for bonus in program.bonus_days:
+        if bonus.tiers and (tier is None or tier.code not in bonus.tiers):
+            continue
+        day = member.bonus_weekday if bonus.weekday == "member_choice" else bonus.weekday
+        if day == weekday:
+            options.append((bonus.multiplier, f"bonus {WEEKDAYS[weekday]}"))
+    return max(options, key=lambda option: option[0])
+
+
+def _redeem_limits(member: MemberState | None, program: Program, after_discount: int, offline: bool) -> RedeemLimits:
+    rule = program.redeem
+    if rule is None:
+        return RedeemLimits(0, 1, 0, "this program has no points redemption")
+    if member is None:
+        return RedeemLimits(rule.min_points, rule.step, 0, "redeeming points needs a member")
+    share_value = floor_int(Decimal(after_discount) * rule.max_share_pct / 100)
+    caps = [(member.points, f"the member has {member.points} points"),
+            (share_value * rule.points // rule.value,
+             f"points may pay at most {rule.max_share_pct}% of the eligible items")]
+    if offline and rule.offline_daily_cap_points is not None:
+        caps.append((rule.offline_daily_cap_points - member.redeemed_today,
+                     f"offline, a member may redeem at most {rule.offline_daily_cap_points} points a day"))
+    cap, reason = min(caps, key=lambda c: c[0])
+    largest = max(cap, 0) // rule.step * rule.step
+    if largest < max(rule.min_points, rule.step if rule.min_points == 0 else rule.min_points):
+        return RedeemLimits(rule.min_points, rule.step, 0, reason)
+    return RedeemLimits(rule.min_points, rule.step, largest, reason)
+
+
+def _check_redemption(points: int, member: MemberState | None, program: Program, limits: RedeemLimits) -> int:
+    """Validate a requested redemption and return its value in minor units."""
+    if type(points) is not int or points < 0:
+        raise RuleViolation("points to redeem must be a whole number, 0 or more")
+    if points == 0:
+        return 0
+    if program.redeem is None or member is None:
+        raise RuleViolation(limits.reason[:1].upper() + limits.reason[1:])
+    if not member.can_spend:
+        raise AuthError("spending points needs the member's card (scan the QR code) or a manager PIN")
+    if not limits.allows(points):
+        rule = program.redeem
+        if points % rule.step:
+            why = f"redemptions go in steps of {rule.step} points"
+        elif points < rule.min_points:
+            why = f"the minimum redemption is {rule.min_points} points"
+        else:
+            why = limits.reason
+        most = (f"the most allowed on this sale is {limits.max_points} points" if limits.max_points
+                else "no points can be redeemed on this sale")
+        raise RuleViolation(f"cannot redeem {points} points: {why}; {most}")
+    return points * program.redeem.value // program.redeem.points
+
+
+def _birthday_points(member: MemberState | None, program: Program, now: datetime) -> int:
+    if member is None or program.birthday is None or member.birthday is None:
+        return 0
+    today = local_date(now, program.timezone)
+    if member.birthday.month == today.month and member.last_birthday_year != today.year:
+        return program.birthday.points
+    return 0

@@ -1,0 +1,251 @@
+"""`program.json`, validated exactly as DESIGN.md describes it.
+
+HQ publishes versions of this document and a terminal prices each sale with the version in force. Every
+section but `version` and `currency` is optional and unknown keys are refused, so a typo in a rules file is
+caught at load time rather than silently ignored at the till. Amounts are integers (minor units); rates and
+multipliers are JSON numbers read as `Decimal` (the file is parsed with `parse_float=Decimal`, so `0.1` stays
+exactly one tenth).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator, model_validator
+
+from pos_client.errors import InvalidInputError
+from pos_client.timeutil import store_zone
+
+NonNegInt = Annotated[StrictInt, Field(ge=0)]
+PosInt = Annotated[StrictInt, Field(gt=0)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
+Multiplier = Annotated[Decimal, Field(ge=1, le=100, allow_inf_nan=False)]
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")]
+Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.]+$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class LocalizedName(_Strict):
+    """A name in several languages; English is required, Hebrew is the other one the app ships."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    en: Annotated[str, Field(min_length=1, max_length=80)]
+    he: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+
+    def text(self, lang: str) -> str:
+        """The name in `lang`, falling back to English."""
+        value = getattr(self, lang, None) if lang != "en" else self.en
+        return value if isinstance(value, str) and value else self.en
+
+
+class Earn(_Strict):
+    points: PosInt
+    per: PosInt
+    exclude_categories: list[Annotated[str, Field(min_length=1, max_length=40)]] = []
+
+
+class Redeem(_Strict):
+    points: PosInt
+    value: PosInt
+    min_points: NonNegInt = 0
+    step: PosInt = 1
+    max_share_pct: Percent = Decimal(100)
+    offline_daily_cap_points: NonNegInt | None = None
+
+
+class Tier(_Strict):
+    code: Code
+    name: LocalizedName
+    min_spend: NonNegInt
+    discount_pct: Percent = Decimal(0)
+    earn_multiplier: Multiplier = Decimal(1)
+
+
+class BonusDay(_Strict):
+    tiers: list[Code] = []
+    weekday: Literal["member_choice"] | int
+    multiplier: Multiplier
+
+    @field_validator("weekday", mode="before")
+    @classmethod
+    def _weekday(cls, value: object) -> object:
+        if value == "member_choice" or (type(value) is int and 0 <= value <= 6):
+            return value
+        raise ValueError('must be "member_choice" or a weekday number from 0 (Monday) to 6 (Sunday)')
+
+
+class PunchCard(_Strict):
+    code: Code
+    name: LocalizedName
+    skus: list[Sku] = []
+    categories: list[Annotated[str, Field(min_length=1, max_length=40)]] = []
+    stamps_needed: Annotated[StrictInt, Field(ge=1, le=1000)]
+    reward: Literal["free_item"] = "free_item"
+
+    @model_validator(mode="after")
+    def _qualifies_something(self) -> PunchCard:
+        if not self.skus and not self.categories:
+            raise ValueError("a punch card needs at least one sku or category")
+        return self
+
+    def qualifies(self, sku: str, category: str) -> bool:
+        """Whether one unit of this product earns a stamp on this card."""
+        return sku in self.skus or category in self.categories
+
+
+class Membership(_Strict):
+    code: Code
+    name: LocalizedName
+    sku: Sku
+    period_days: Annotated[StrictInt, Field(ge=1, le=3660)]
+    discount_pct: Percent = Decimal(0)
+    earn_multiplier: Multiplier = Decimal(1)
+    monthly_credit_points: NonNegInt = 0
+
+
+class PointsGrant(_Strict):
+    points: NonNegInt
+
+
+class Referral(_Strict):
+    referrer_points: NonNegInt = 0
+    referee_points: NonNegInt = 0
+
+
+class Charity(_Strict):
+    code: Code
+    name: LocalizedName
+
+
+class Action(_Strict):
+    code: Code
+    name: LocalizedName
+    points: PosInt
+    once: StrictBool = False
+
+
+class Program(_Strict):
+    """One version of a store's loyalty program."""
+
+    version: PosInt
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    timezone: str = "UTC"
+    earn: Earn | None = None
+    redeem: Redeem | None = None
+    tiers: list[Tier] = []
+    tier_window_days: Annotated[StrictInt, Field(ge=1, le=3660)] = 365
+    bonus_days: list[BonusDay] = []
+    punch_cards: list[PunchCard] = []
+    memberships: list[Membership] = []
+    discount_stacking: Literal["best", "add"] = "best"
+    welcome: PointsGrant | None = None
+    birthday: PointsGrant | None = None
+    referral: Referral | None = None
+    points_expiry_days: Annotated[StrictInt, Field(ge=1, le=36600)] | None = None
+    charities: list[Charity] = []
+    actions: list[Action] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            store_zone(value)
+        except InvalidInputError as exc:
+            raise ValueError(exc.message) from exc
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Program:
+        _unique("tiers", [t.code for t in self.tiers])
+        _unique("tiers (min_spend)", [t.min_spend for t in self.tiers])
+        _unique("punch_cards", [p.code for p in self.punch_cards])
+        _unique("memberships", [m.code for m in self.memberships])
+        _unique("memberships (sku)", [m.sku for m in self.memberships])
+        _unique("charities", [c.code for c in self.charities])
+        _unique("actions", [a.code for a in self.actions])
+        tier_codes = {t.code for t in self.tiers}
+        for i, bonus in enumerate(self.bonus_days):
+            unknown = set(bonus.tiers) - tier_codes
+            if unknown:
+                raise ValueError(f"bonus_days[{i}].tiers: unknown tier {sorted(unknown)[0]!r}")
+        if self.redeem and self.redeem.min_points % self.redeem.step:
+            raise ValueError("redeem.min_points must be a multiple of redeem.step")
+        return self
+
+    # -- lookups used by pricing -------------------------------------------------------------------
+    def sorted_tiers(self) -> list[Tier]:
+        """Tiers from the lowest `min_spend` to the highest."""
+        return sorted(self.tiers, key=lambda t: t.min_spend)
+
+    def tier_for_spend(self, spend: int) -> Tier | None:
+        """The highest tier whose threshold `spend` reaches (None if below every tier)."""
+        reached = [t for t in self.sorted_tiers() if t.min_spend <= spend]
+        return reached[-1] if reached else None
+
+    def next_tier(self, spend: int) -> Tier | None:
+        """The first tier above what `spend` reaches, for "₪420 more to Gold"."""
+        return next((t for t in self.sorted_tiers() if t.min_spend > spend), None)
+
+    def tier(self, code: str) -> Tier | None:
+        return next((t for t in self.tiers if t.code == code), None)
+
+    def membership_by_sku(self, sku: str) -> Membership | None:
+        return next((m for m in self.memberships if m.sku == sku), None)
+
+    def membership(self, code: str) -> Membership | None:
+        return next((m for m in self.memberships if m.code == code), None)
+
+    def punch_card(self, code: str) -> PunchCard | None:
+        return next((p for p in self.punch_cards if p.code == code), None)
+
+    def charity(self, code: str) -> Charity | None:
+        return next((c for c in self.charities if c.code == code), None)
+
+    def action(self, code: str) -> Action | None:
+        return next((a for a in self.actions if a.code == code), None)
+
+    def canonical_json(self) -> str:
+        """The document as stored: stable key order, rates as JSON numbers."""
+        return json.dumps(self.model_dump(mode="json", exclude_none=True), sort_keys=True, ensure_ascii=False)
+
+
+def _unique(section: str, values: list[object]) -> None:
+    seen: set[object] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{section}: {value!r} appears twice")
+        seen.add(value)
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += ("." if path else "") + str(part)
+    return path or "(document)"
+
+
+def load_program_text(text: str) -> Program:
+    """Parse and validate a program document; a bad one raises `InvalidInputError` naming the field."""
+    try:
+        raw = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"program file is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    if not isinstance(raw, dict):
+        raise InvalidInputError("program file must hold one JSON object")
+    try:
+        return Program.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = _field_path(tuple(first["loc"]))
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = "unknown key"
+        raise InvalidInputError(f"program file: {field}: {message}") from exc

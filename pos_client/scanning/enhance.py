@@ -1,0 +1,149 @@
+"""Image clean-ups that give a struggling decoder a second chance.
+
+A webcam at a counter sees codes that are dark, washed out by glare, soft from focus or motion, or turned on
+the card. Each function here undoes one of those troubles on an 8-bit grayscale image and returns a new one;
+none of them is run on a frame that already decoded (`decode.py` decides the order and the time budget).
+`View` carries an image together with the affine map from frame coordinates to its own, so a code found in
+a cropped, turned and scaled view can still be boxed on the original frame.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+GrayImage = npt.NDArray[np.uint8]
+Affine = npt.NDArray[np.float64]  # 2x3, frame coordinates -> view coordinates
+
+_IDENTITY: Affine = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """An image derived from the frame, and where its pixels come from."""
+
+    image: GrayImage
+    to_view: Affine
+
+    def to_frame(self, points: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+        """Map points of this view back to frame coordinates."""
+        if not points:
+            return ()
+        inverse = cv2.invertAffineTransform(self.to_view)
+        pts = np.asarray(points, dtype=np.float64).reshape(-1, 1, 2)
+        back = cv2.transform(pts, inverse).reshape(-1, 2)
+        return tuple((float(x), float(y)) for x, y in back)
+
+
+def to_gray(frame: npt.NDArray[np.generic]) -> GrayImage:
+    """An 8-bit single-channel copy of a BGR, BGRA or grayscale frame."""
+    if frame.dtype != np.uint8:
+        frame = np.clip(frame, 0, 255).astype(np.uint8)
+    if frame.ndim == 2:
+        return np.ascontiguousarray(frame)
+    if frame.ndim == 3 and frame.shape[2] == 1:
+        return np.ascontiguousarray(frame[:, :, 0])
+    if frame.ndim == 3 and frame.shape[2] == 3:
+        return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    if frame.ndim == 3 and frame.shape[2] == 4:
+        return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
+    raise ValueError(f"not an image frame: shape {frame.shape}")
+
+
+def whole(gray: GrayImage) -> View:
+    """The frame itself as a view."""
+    return View(gray, _IDENTITY.copy())
+
+
+def region(
+    gray: GrayImage, box: tuple[int, int, int, int], angle_deg: float, target_side: int,
+    min_scale: float = 0.6, max_scale: float = 2.5,
+) -> View:
+    """Cut `box` (x0, y0, x1, y1) out of the frame, turn it by `angle_deg` and scale it.
+
+    The scale brings the longer side near `target_side`, within [min_scale, max_scale]: small codes are
+    enlarged so their modules span a few pixels, large ones shrunk so the decoders stay fast.
+    """
+    x0, y0, x1, y1 = box
+    crop = gray[y0:y1, x0:x1]
+    h, w = crop.shape
+    scale = min(max_scale, max(min_scale, target_side / max(h, w, 1)))
+    rad = math.radians(angle_deg)
+    cos, sin = abs(math.cos(rad)), abs(math.sin(rad))
+    out_w = max(1, int(round((w * cos + h * sin) * scale)))
+    out_h = max(1, int(round((w * sin + h * cos) * scale)))
+    if abs(angle_deg) < 0.5:
+        if abs(scale - 1.0) < 0.05:
+            image, m = np.ascontiguousarray(crop), _IDENTITY.copy()
+        else:
+            interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
+            image = cv2.resize(crop, (out_w, out_h), interpolation=interp)
+            m = np.array([[out_w / w, 0.0, 0.0], [0.0, out_h / h, 0.0]])
+    else:
+        # Rotate about the crop's centre, scale, then move that centre to the centre of the output.
+        m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle_deg, scale)
+        m[0, 2] += out_w / 2.0 - w / 2.0
+        m[1, 2] += out_h / 2.0 - h / 2.0
+        image = cv2.warpAffine(crop, m, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    shift = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0], [0.0, 0.0, 1.0]])
+    to_view = (np.vstack([m, [0.0, 0.0, 1.0]]) @ shift)[:2]
+    return View(image, to_view)
+
+
+def resized(view: View, scale: float) -> View:
+    """The view scaled by `scale` (area averaging when shrinking)."""
+    interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
+    image = cv2.resize(view.image, None, fx=scale, fy=scale, interpolation=interp)
+    return View(image, view.to_view * scale)
+
+
+def stretch(img: GrayImage) -> GrayImage:
+    """Stretch the 1st..99th percentile range to full scale (dark and low-contrast frames)."""
+    counts = np.cumsum(cv2.calcHist([img], [0], None, [256], [0, 256]).ravel())
+    lo = float(np.searchsorted(counts, 0.01 * counts[-1]))
+    hi = float(np.searchsorted(counts, 0.99 * counts[-1]))
+    span = max(hi - lo, 1.0)
+    return cv2.convertScaleAbs(img, alpha=255.0 / span, beta=-lo * 255.0 / span)
+
+
+def flatten(img: GrayImage) -> GrayImage:
+    """Divide out slow brightness changes (glare, vignetting, a shadow), then stretch."""
+    h, w = img.shape
+    small = cv2.resize(img, (32, 32), interpolation=cv2.INTER_AREA)
+    background = cv2.resize(cv2.GaussianBlur(small, (0, 0), 3.0), (w, h), interpolation=cv2.INTER_LINEAR)
+    flat = cv2.divide(img, np.maximum(background, 1), scale=192.0)
+    return stretch(flat)
+
+
+_CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 4))
+
+
+def equalize(img: GrayImage) -> GrayImage:
+    """Contrast-limited adaptive histogram equalisation (CLAHE) on 4x4 tiles."""
+    return _CLAHE.apply(img)
+
+
+def sharpen(img: GrayImage, sigma: float = 2.0, amount: float = 1.0) -> GrayImage:
+    """Unsharp mask: undoes part of a focus or motion blur."""
+    blurred = cv2.GaussianBlur(img, (0, 0), sigma)
+    return cv2.addWeighted(img, 1.0 + amount, blurred, -amount, 0.0)
+
+
+def strong_sharpen(img: GrayImage) -> GrayImage:
+    """Stretch, then a tighter and stronger unsharp mask, for small or very soft codes."""
+    return sharpen(stretch(img), 1.5, 1.5)
+
+
+def binarize(img: GrayImage) -> GrayImage:
+    """Adaptive (local Gaussian) threshold with a window about an eighth of the image."""
+    block = max(3, (min(img.shape) // 8) | 1)
+    return cv2.adaptiveThreshold(img, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 2)
+
+
+def denoise(img: GrayImage) -> GrayImage:
+    """A 3x3 median filter: sensor noise and JPEG speckle off, edges kept."""
+    return cv2.medianBlur(img, 3)

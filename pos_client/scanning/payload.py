@@ -1,0 +1,139 @@
+"""Checks on a scanned payload, which is untrusted input like anything typed by a stranger.
+
+A code held up to the camera (or typed by a keyboard-wedge scanner) may be a Kupa member card, a punch card,
+a product barcode, a URL, 3 KB of junk, binary data, SQL, or text with right-to-left override characters
+meant to disguise it. Nothing here parses deeper than the shape of the text, and nothing here raises: every
+payload gets a `PayloadCheck` saying what it looks like, or why it is refused, in words a cashier can read.
+
+- `member_token`: `KUPA1.` and six dot-separated parts in the URL-safe base64 alphabet. The signature is
+  checked later, by `pos_client.cards.tokens`, not here.
+- `card_number`: a punch or plastic card, Code 128 letters and digits (4 to 32) or an EAN-13 with a valid
+  check digit.
+- `invalid`: anything else, with `reason`.
+
+`is_plausible` is the lighter check the decoding pipeline applies to every read, whatever it is, to throw
+away misreads (a wrong EAN-13 check digit, a Code 128 with characters Code 128 cannot carry).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from pos_client.scanning.result import Symbology
+
+log = logging.getLogger(__name__)
+
+PayloadKind = Literal["member_token", "card_number", "invalid"]
+
+#: Longer payloads are refused before any other look (a Kupa token is about 130 characters).
+MAX_PAYLOAD_LENGTH = 512
+
+REASON_EMPTY = "empty code"
+REASON_TOO_LONG = "too long"
+REASON_BINARY = "binary data, not text"
+REASON_UNPRINTABLE = "unprintable characters"
+REASON_NOT_ASCII = "characters a Kupa code never contains"
+REASON_BAD_TOKEN = "damaged Kupa member code"
+REASON_BAD_CHECK_DIGIT = "barcode check digit is wrong"
+REASON_NOT_KUPA = "not a Kupa code"
+
+TOKEN_PREFIX = "KUPA1."
+TOKEN_PARTS = 6
+_TOKEN_PART = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+_CARD_NUMBER = re.compile(r"[A-Za-z0-9]{4,32}")
+_EAN13 = re.compile(r"[0-9]{13}")
+_WHITESPACE = " \t\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class PayloadCheck:
+    """What a scanned payload is: `kind`, the cleaned `value`, and `reason` when it is refused."""
+
+    kind: PayloadKind
+    value: str
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True for a member token or a card number."""
+        return self.kind != "invalid"
+
+
+def ean13_check_digit_ok(digits: str) -> bool:
+    """Whether a 13-digit string ends with the EAN-13 check digit of the first twelve."""
+    if not _EAN13.fullmatch(digits):
+        return False
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits[:12]))
+    return (10 - total % 10) % 10 == int(digits[12])
+
+
+def is_plausible(symbology: Symbology, payload: str) -> bool:
+    """A cheap sanity check of a decoder's read, before the pipeline keeps it."""
+    if not payload or len(payload) > 8192:
+        return False
+    if symbology == "ean13":
+        return ean13_check_digit_ok(payload)
+    if symbology == "code128":
+        return len(payload) <= 128 and all(" " <= ch <= "~" for ch in payload)
+    return all(ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cs") for ch in payload)
+
+
+def _invalid(value: str, reason: str) -> PayloadCheck:
+    return PayloadCheck("invalid", value, reason)
+
+
+def _as_text(payload: str | bytes) -> str | PayloadCheck:
+    if isinstance(payload, str):
+        return payload
+    if len(payload) > MAX_PAYLOAD_LENGTH:
+        return _invalid("", REASON_TOO_LONG)
+    try:
+        return payload.decode("ascii")
+    except UnicodeDecodeError:
+        return _invalid("", REASON_BINARY)
+
+
+def check_payload(payload: str | bytes, symbology: Symbology | None = None) -> PayloadCheck:
+    """Classify a scanned payload; `symbology` (None for a keyboard-wedge scanner) tightens the rules.
+
+    Surrounding spaces and line ends (a wedge scanner's Enter) are trimmed; nothing else is changed.
+    """
+    text = _as_text(payload)
+    if isinstance(text, PayloadCheck):
+        return text
+    if len(text) > MAX_PAYLOAD_LENGTH:
+        return _invalid("", REASON_TOO_LONG)
+    text = text.strip(_WHITESPACE)
+    if not text:
+        return _invalid("", REASON_EMPTY)
+    shown = _printable_preview(text)
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for ch in text):
+        return _invalid(shown, REASON_UNPRINTABLE)
+    if not text.isascii():
+        return _invalid(shown, REASON_NOT_ASCII)
+    if text.startswith(TOKEN_PREFIX):
+        parts = text.split(".")
+        if len(parts) == TOKEN_PARTS and all(_TOKEN_PART.fullmatch(part) for part in parts[1:]):
+            return PayloadCheck("member_token", text)
+        return _invalid(shown, REASON_BAD_TOKEN)
+    if symbology == "ean13" or (symbology is None and _EAN13.fullmatch(text)):
+        if not _EAN13.fullmatch(text):
+            return _invalid(shown, REASON_NOT_KUPA)
+        if not ean13_check_digit_ok(text):
+            return _invalid(shown, REASON_BAD_CHECK_DIGIT)
+        return PayloadCheck("card_number", text)
+    if _CARD_NUMBER.fullmatch(text):
+        return PayloadCheck("card_number", text)
+    return _invalid(shown, REASON_NOT_KUPA)
+
+
+def _printable_preview(text: str, limit: int = 40) -> str:
+    """A short, safe rendering of a refused payload for logs and messages (escapes anything odd)."""
+    cut = text[:limit]
+    safe = cut.encode("ascii", "backslashreplace").decode("ascii")
+    safe = "".join(ch if " " <= ch <= "~" else f"\\x{ord(ch):02x}" for ch in safe)
+    return safe + ("..." if len(text) > limit else "")

@@ -1,0 +1,69 @@
+"""Cashier and manager PINs: stored only as scrypt hashes, checked in constant time.
+
+Repeated wrong PINs are slowed down: after 3 failures in a row, each further attempt waits longer (up to
+a few seconds), which makes guessing a 4-6 digit PIN by hand impractical while a cashier's typo costs nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pos_client.db.models import User
+from pos_client.errors import AuthError, InvalidInputError
+
+_N, _R, _P = 2**14, 8, 1
+_PIN_RE = re.compile(r"^[0-9]{4,12}$")
+_failures = 0
+
+
+def check_pin_format(pin: str) -> str:
+    if not _PIN_RE.match(pin or ""):
+        raise InvalidInputError("a PIN is 4 to 12 digits")
+    return pin
+
+
+def hash_pin(pin: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    return f"scrypt${_N}${_R}${_P}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def pin_matches(pin: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        candidate = hashlib.scrypt(pin.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                                   dklen=32)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(candidate, base64.b64decode(digest))
+
+
+def _slow_down_after_failures() -> None:
+    if _failures >= 3:
+        time.sleep(min(0.25 * 2 ** (_failures - 3), 4.0))
+
+
+def authenticate(session: Session, pin: str, *, role: str | None = None) -> User:
+    """The active user whose PIN this is (a manager, if `role="manager"`), else `AuthError`."""
+    global _failures
+    _slow_down_after_failures()
+    query = select(User).where(User.active.is_(True))
+    if role:
+        query = query.where(User.role == role)
+    if _PIN_RE.match(pin or ""):
+        for user in session.scalars(query):
+            if pin_matches(pin, user.pin_hash):
+                _failures = 0
+                return user
+    _failures += 1
+    raise AuthError("wrong manager PIN" if role == "manager" else "wrong PIN")

@@ -1,0 +1,31 @@
+"""Revoking a member card (lost, stolen): a manager action, audited, queued for HQ."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from pos_client.db.models import AuditEntry, Card, OutboxRow
+from pos_client.errors import NotFoundError, StateError
+from pos_client.services.auth import authenticate
+from pos_client.terminal import Terminal
+from pos_client.timeutil import to_iso, utcnow
+
+
+def revoke_card(terminal: Terminal, card_number: str, manager_pin: str, reason: str) -> Card:
+    now = utcnow()
+    with terminal.unit_of_work() as session:
+        manager = authenticate(session, manager_pin, role="manager")
+        card = session.get(Card, (card_number or "").strip().upper())
+        if card is None:
+            raise NotFoundError(f"no card with number '{card_number}'")
+        if card.revoked_at:
+            raise StateError(f"card {card.card_number} was already revoked")
+        card.revoked_at, card.revoked_reason = to_iso(now), reason
+        session.add(AuditEntry(audit_id=str(uuid.uuid4()), created_at=to_iso(now), user_id=manager.user_id,
+                               action="card_revoke", target=card.card_number, reason=reason,
+                               details=json.dumps({"member_id": card.member_id})))
+        session.add(OutboxRow(kind="card", ref_id=card.card_number, payload=json.dumps(
+            {"card_number": card.card_number, "member_id": card.member_id, "serial": card.serial,
+             "revoked_at": card.revoked_at, "reason": reason}), created_at=to_iso(now)))
+        return card

@@ -1,0 +1,144 @@
+"""The product catalog: loading it from CSV or JSON, and finding products at the till.
+
+A catalog file is loaded whole or not at all: the first bad row is reported with its line number and
+field, and nothing is written. Prices are integer minor units (`1450` = ₪14.50), as everywhere in Kupa.
+Besides the contract's `sku,name,price,category`, the optional columns `name_he`, `barcode` and
+`quick_pick` (1/0) are accepted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from pos_client.db.models import Product
+from pos_client.errors import InvalidInputError, NotFoundError
+from pos_client.pricing.model import MAX_UNIT_PRICE
+from pos_client.terminal import Terminal
+
+_SKU_RE = re.compile(r"^[A-Za-z0-9_\-.]{1,64}$")
+_BARCODE_RE = re.compile(r"^[0-9A-Za-z]{4,32}$")
+REQUIRED = ("sku", "name", "price", "category")
+OPTIONAL = ("name_he", "barcode", "quick_pick")
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    sku: str
+    name: str
+    price: int
+    category: str
+    name_he: str | None = None
+    barcode: str | None = None
+    quick_pick: bool = False
+
+
+def _row(raw: dict[str, Any], where: str) -> ProductRow:
+    unknown = set(raw) - set(REQUIRED) - set(OPTIONAL)
+    if unknown:
+        raise InvalidInputError(f"{where}: unknown field '{sorted(unknown)[0]}'")
+    for key in REQUIRED:
+        if raw.get(key) in (None, ""):
+            raise InvalidInputError(f"{where}: field '{key}' is missing")
+    sku = str(raw["sku"]).strip()
+    if not _SKU_RE.match(sku):
+        raise InvalidInputError(f"{where}: field 'sku': '{sku}' may only hold letters, digits, '-', '_' and '.'")
+    name = str(raw["name"]).strip()
+    if not name or len(name) > 120:
+        raise InvalidInputError(f"{where}: field 'name' must be 1 to 120 characters")
+    price_raw = raw["price"]
+    if isinstance(price_raw, bool) or not (isinstance(price_raw, int) or (isinstance(price_raw, str)
+                                                                       and price_raw.strip().isdigit())):
+        raise InvalidInputError(f"{where}: field 'price': '{price_raw}' is not a whole number of minor units")
+    price = int(price_raw)
+    if not 0 <= price <= MAX_UNIT_PRICE:
+        raise InvalidInputError(f"{where}: field 'price': {price} is out of range")
+    barcode = str(raw.get("barcode") or "").strip() or None
+    if barcode and not _BARCODE_RE.match(barcode):
+        raise InvalidInputError(f"{where}: field 'barcode': '{barcode}' is not a barcode")
+    quick = str(raw.get("quick_pick") or "0").strip().lower() in ("1", "true", "yes")
+    return ProductRow(sku=sku, name=name, price=price, category=str(raw["category"]).strip()[:40],
+                      name_he=str(raw.get("name_he") or "").strip() or None, barcode=barcode, quick_pick=quick)
+
+
+def parse_catalog(text: str, *, is_json: bool) -> list[ProductRow]:
+    """Validate a whole catalog file; raise on the first bad row naming its line and field."""
+    rows: list[ProductRow] = []
+    if is_json:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidInputError(f"catalog file is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        if isinstance(data, dict):
+            data = data.get("products")
+        if not isinstance(data, list):
+            raise InvalidInputError("catalog JSON must be a list of products (or {\"products\": [...]})")
+        for i, item in enumerate(data):
+            if not isinstance(item, dict):
+                raise InvalidInputError(f"product {i + 1}: must be an object")
+            rows.append(_row(item, f"product {i + 1}"))
+    else:
+        reader = csv.DictReader(io.StringIO(text))
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [h for h in REQUIRED if h not in header]
+        if missing:
+            raise InvalidInputError(f"line 1: the CSV header lacks '{missing[0]}' (expected sku,name,price,category)")
+        reader.fieldnames = header
+        for row in reader:
+            if None in row:
+                raise InvalidInputError(f"line {reader.line_num}: too many fields")
+            rows.append(_row({k: v for k, v in row.items() if v is not None}, f"line {reader.line_num}"))
+    seen: set[str] = set()
+    for row in rows:
+        if row.sku in seen:
+            raise InvalidInputError(f"sku '{row.sku}' appears twice in the file")
+        seen.add(row.sku)
+    if not rows:
+        raise InvalidInputError("the catalog file has no products")
+    return rows
+
+
+def load_catalog_file(terminal: Terminal, path: Path) -> int:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"cannot read catalog file {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+    rows = parse_catalog(text, is_json=path.suffix.lower() == ".json")
+    with terminal.unit_of_work() as session:
+        upsert_products(session, rows)
+    return len(rows)
+
+
+def upsert_products(session: Session, rows: list[ProductRow]) -> None:
+    for row in rows:
+        session.merge(Product(sku=row.sku, name=row.name, name_he=row.name_he, price=row.price,
+                              category=row.category, barcode=row.barcode, quick_pick=row.quick_pick, active=True))
+
+
+def find_product(session: Session, code: str) -> Product:
+    """A product by SKU (case-insensitive) or barcode."""
+    code = (code or "").strip()
+    if not code or len(code) > 64:
+        raise NotFoundError("no product code given" if not code else "that code is too long to be a product")
+    product = session.scalar(select(Product).where(
+        Product.active.is_(True), or_(Product.sku == code, Product.barcode == code)))
+    if product is None:
+        product = session.scalar(select(Product).where(Product.active.is_(True), Product.sku == code.upper()))
+    if product is None:
+        raise NotFoundError(f"unknown product '{code}'")
+    return product
+
+
+def search_products(session: Session, text: str, limit: int = 20) -> list[Product]:
+    pattern = f"%{text.strip()}%"
+    return list(session.scalars(select(Product).where(Product.active.is_(True), or_(
+        Product.name.ilike(pattern), Product.name_he.like(pattern), Product.sku.ilike(pattern),
+        Product.barcode == text.strip())).order_by(Product.name).limit(limit)))

@@ -1,0 +1,217 @@
+"""Quote and check out a basket: the cashier's main action, headless.
+
+`checkout()` writes the sale, its lines, its ledger entries and their outbox rows in one SQLite
+transaction: after it returns, a power cut loses nothing; if anything fails before, nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from pos_client.db.models import AuditEntry, Member, OutboxRow, Sale, SaleLine, Setting
+from pos_client.errors import InvalidInputError
+from pos_client.ledger import EntryDraft, append
+from pos_client.pricing import CartItem, MemberState, Quote, price
+from pos_client.program.schema import Program
+from pos_client.services.auth import authenticate
+from pos_client.services.catalog import find_product
+from pos_client.services.members import expire_points, identify, member_state
+from pos_client.services.programs import program_at
+from pos_client.terminal import Terminal
+from pos_client.timeutil import from_iso, local_date, to_iso, utcnow
+
+#: A terminal with a server counts as offline when its last successful sync is older than this.
+OFFLINE_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class BasketRequest:
+    """A basket as the cashier rang it up: product codes with quantities, and the member's code if any."""
+
+    items: tuple[tuple[str, int], ...]
+    member_code: str | None = None
+    redeem_points: int = 0
+    punch_rewards: tuple[str, ...] = ()
+    manager_pin: str | None = None
+    cashier_id: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SaleResult:
+    sale_id: str
+    quote: Quote
+    created_at: datetime
+    expired_points: int = 0
+    referrer_id: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def parse_item(text: str) -> tuple[str, int]:
+    """`SKU` or `SKU:QTY` from the command line or the scanner; the quantity must be a whole number ≥ 1."""
+    sku, sep, qty_text = (text or "").partition(":")
+    sku = sku.strip()
+    if not sku:
+        raise InvalidInputError(f"'{text}' is not an item (use SKU or SKU:QTY)")
+    if not sep:
+        return sku, 1
+    qty_text = qty_text.strip()
+    if not qty_text.lstrip("-").isdigit():
+        raise InvalidInputError(f"quantity '{qty_text}' of {sku} is not a whole number")
+    qty = int(qty_text)
+    if qty <= 0:
+        raise InvalidInputError(f"quantity of {sku} must be at least 1 (got {qty})")
+    return sku, qty
+
+
+def is_offline(session: Session, terminal: Terminal, now: datetime) -> bool:
+    """Standalone terminals (no server) are the source of truth and never "offline"."""
+    if not terminal.settings.server_url:
+        return False
+    row = session.get(Setting, "last_sync_ok_at")
+    if row is None:
+        return True
+    return now - from_iso(json.loads(row.value)) > OFFLINE_AFTER
+
+
+def _cart(session: Session, items: tuple[tuple[str, int], ...]) -> list[CartItem]:
+    if not items:
+        raise InvalidInputError("the basket is empty")
+    merged: dict[str, int] = {}
+    products = {}
+    for code, qty in items:
+        product = find_product(session, code)
+        products[product.sku] = product
+        merged[product.sku] = merged.get(product.sku, 0) + qty
+    return [CartItem(sku, products[sku].name, qty, products[sku].price, products[sku].category)
+            for sku, qty in merged.items()]
+
+
+@dataclass(frozen=True)
+class _Priced:
+    program: Program
+    member: Member | None
+    state: MemberState | None
+    quote: Quote
+    manager_id: str | None
+
+
+def _price(session: Session, terminal: Terminal, request: BasketRequest, now: datetime) -> _Priced:
+    program = program_at(session, now)
+    cart = _cart(session, request.items)
+    member, state, manager_id = None, None, None
+    if request.member_code:
+        found = identify(session, request.member_code)
+        member = found.member
+        can_spend = found.can_spend
+        if request.manager_pin:
+            manager_id = authenticate(session, request.manager_pin, role="manager").user_id
+            can_spend = True
+        state = member_state(session, member, program, now, can_spend=can_spend,
+                             terminal_id=terminal.settings.terminal_id)
+    quote = price(cart, state, program, now, redeem_points=request.redeem_points,
+                  punch_rewards=request.punch_rewards, offline=is_offline(session, terminal, now))
+    return _Priced(program, member, state, quote, manager_id)
+
+
+def quote_basket(terminal: Terminal, request: BasketRequest) -> Quote:
+    """Price a basket without recording anything."""
+    now = request.at or utcnow()
+    with terminal.read() as session:
+        return _price(session, terminal, request, now).quote
+
+
+def checkout(terminal: Terminal, request: BasketRequest) -> SaleResult:
+    """Record a sale durably and return its id with the quote it was priced with."""
+    with terminal.unit_of_work() as session:
+        return record_sale(session, terminal, request, utcnow())
+
+
+def record_sale(session: Session, terminal: Terminal, request: BasketRequest, now: datetime) -> SaleResult:
+    """The body of `checkout()` inside the caller's unit of work (also used to build the demo's history)."""
+    settings = terminal.settings
+    expired = 0
+    if request.member_code:
+        program = program_at(session, now)
+        expired = expire_points(session, identify(session, request.member_code).member.member_id, program, now,
+                                settings.terminal_id)
+    priced = _price(session, terminal, request, now)
+    quote, program = priced.quote, priced.program
+    sale_id = str(uuid.uuid4())
+    sale = Sale(sale_id=sale_id, kind="sale", terminal_id=settings.terminal_id, cashier_id=request.cashier_id,
+                member_id=quote.member_id, program_version=program.version, created_at=to_iso(now),
+                currency=quote.currency, subtotal=quote.subtotal, discount_total=quote.discount_total,
+                redeemed_points=quote.redeemed_points, redeemed_value=quote.redeemed_value, total=quote.total,
+                points_earned=quote.points_earned, qualifying_spend=quote.qualifying_spend,
+                quote=json.dumps(quote.to_json(), ensure_ascii=False))
+    session.add(sale)
+    session.flush()
+    for no, line in enumerate(quote.lines, start=1):
+        session.add(SaleLine(sale_id=sale_id, line_no=no, sku=line.sku, name=line.name, category=line.category,
+                             kind=line.kind, qty=line.qty, unit_price=line.unit_price, amount=line.amount,
+                             free_units=line.free_units, free_by_card=json.dumps(dict(line.free_by_card)),
+                             percent_discount=line.percent_discount, redeemed_value=line.redeemed_value,
+                             paid=line.paid, stamps=json.dumps(dict(line.stamps))))
+    referrer = None
+    if priced.member is not None:
+        referrer = _write_member_entries(session, terminal, priced, sale_id, now, request.cashier_id)
+    if priced.manager_id:
+        session.add(AuditEntry(audit_id=str(uuid.uuid4()), created_at=to_iso(now), user_id=priced.manager_id,
+                               action="pin_spend_override", target=sale_id,
+                               reason="points spent without the member's card",
+                               details=json.dumps({"member_id": quote.member_id})))
+    session.add(OutboxRow(kind="sale", ref_id=sale_id, payload=json.dumps(sale_to_json(sale, quote)),
+                          created_at=to_iso(now)))
+    return SaleResult(sale_id=sale_id, quote=quote, created_at=now, expired_points=expired, referrer_id=referrer)
+
+
+def _write_member_entries(session: Session, terminal: Terminal, priced: _Priced, sale_id: str, now: datetime,
+                          cashier_id: str | None) -> str | None:
+    quote, program, member = priced.quote, priced.program, priced.member
+    assert member is not None
+    mid = member.member_id
+    drafts: list[EntryDraft] = []
+    if quote.birthday_points:
+        year = str(local_date(now, program.timezone).year)
+        drafts.append(EntryDraft(mid, "birthday", points_delta=quote.birthday_points, ref_code=year,
+                                 reason=f"birthday {year}"))
+    if quote.referral_points:
+        drafts.append(EntryDraft(mid, "referral", points_delta=quote.referral_points, reason="referred member"))
+    if quote.redeemed_points:
+        drafts.append(EntryDraft(mid, "redeem", points_delta=-quote.redeemed_points, value=quote.redeemed_value))
+    for code, spent in quote.stamps_spent.items():
+        value = sum(line.unit_price * line.free_by_card.get(code, 0) for line in quote.lines)
+        drafts.append(EntryDraft(mid, "stamp_reward", stamps_delta=-spent, punch_card=code, value=value))
+    percent_total = sum(line.percent_discount for line in quote.lines)
+    if percent_total:
+        drafts.append(EntryDraft(mid, "tier_discount", value=percent_total, reason=f"{quote.discount_pct}%"))
+    drafts.append(EntryDraft(mid, "earn", points_delta=quote.points_earned, spend_delta=quote.qualifying_spend,
+                             reason=f"× {quote.earn_multiplier}"))
+    for code, count in quote.stamps_earned.items():
+        drafts.append(EntryDraft(mid, "stamp", stamps_delta=count, punch_card=code))
+    for code, days in quote.memberships_sold.items():
+        drafts.append(EntryDraft(mid, "membership", membership_code=code, membership_days=days))
+    for draft in drafts:
+        append(session, draft, terminal_id=terminal.settings.terminal_id, now=now, sale_id=sale_id,
+               cashier_id=cashier_id, program_version=program.version)
+    referrer = None
+    if quote.referral_points and member.referred_by and program.referral and program.referral.referrer_points:
+        referrer = member.referred_by
+        append(session, EntryDraft(referrer, "referral", points_delta=program.referral.referrer_points,
+                                   reason=f"referred {mid}"), terminal_id=terminal.settings.terminal_id, now=now,
+               sale_id=sale_id, cashier_id=cashier_id, program_version=program.version)
+    return referrer
+
+
+def sale_to_json(sale: Sale, quote: Quote) -> dict[str, object]:
+    return {"sale_id": sale.sale_id, "kind": sale.kind, "refund_of": sale.refund_of, "terminal_id": sale.terminal_id,
+            "cashier_id": sale.cashier_id, "member_id": sale.member_id, "program_version": sale.program_version,
+            "created_at": sale.created_at, "currency": sale.currency, "subtotal": sale.subtotal,
+            "discount_total": sale.discount_total, "redeemed_points": sale.redeemed_points,
+            "redeemed_value": sale.redeemed_value, "total": sale.total, "points_earned": sale.points_earned,
+            "qualifying_spend": sale.qualifying_spend, "lines": quote.to_json()["lines"]}

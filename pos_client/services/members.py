@@ -1,0 +1,237 @@
+"""Members: enrolment, identification from whatever the cashier has, and their state for pricing.
+
+Identification (DESIGN.md, "Member cards"): a member id, a card number or a phone number identifies a
+member for *earning*; *spending* (a redemption, a punch-card reward, a donation) needs the signed QR token
+or a manager PIN. A token signed by a key this terminal does not know yet identifies for earning only; a
+forged, edited or revoked one is refused with "not a valid member card" and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pos_client.cards import tokens
+from pos_client.cards.keys import load_key
+from pos_client.db.models import Card, LedgerEntry, Member, MemberBalance, MemberStamps, OutboxRow, TrustedKey
+from pos_client.errors import InvalidInputError, NotFoundError
+from pos_client.ledger import EntryDraft, append, expirable_points, qualifying_spend
+from pos_client.pricing.model import MemberState
+from pos_client.program.schema import Program
+from pos_client.terminal import Terminal, put_setting
+from pos_client.timeutil import from_iso, local_date, to_iso
+from pos_client.db.models import Setting
+
+_MEMBER_ID_RE = re.compile(r"^[Mm][0-9]{4,12}$")
+_CARD_RE = re.compile(r"^[A-Za-z0-9]{4,32}$")
+_PHONE_CHARS_RE = re.compile(r"^\+?[0-9 ()\-.]{6,24}$")
+_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,120}\.[^@\s]{2,}$")
+
+
+class InvalidCardError(InvalidInputError):
+    """A scanned card that must be refused; `reason` is for the manager, the message for the cashier."""
+
+    code = "invalid_card"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"not a valid member card ({reason})")
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Identified:
+    member: Member
+    via: str  # token | member_id | card | phone
+    can_spend: bool
+
+
+def normalize_phone(text: str) -> str:
+    """Digits only, with a national `0` prefix for +972 numbers, so +972-54-… and 054-… match."""
+    if not _PHONE_CHARS_RE.match(text or ""):
+        raise InvalidInputError(f"'{text}' is not a phone number")
+    digits = re.sub(r"\D", "", text)
+    if text.strip().startswith("+972") or (digits.startswith("972") and len(digits) == 12):
+        digits = "0" + digits[3:]
+    if not 6 <= len(digits) <= 15:
+        raise InvalidInputError(f"'{text}' is not a phone number")
+    return digits
+
+
+def identify(session: Session, code: str) -> Identified:
+    """Find the member behind a scanned or typed code."""
+    code = (code or "").strip()
+    if not code:
+        raise NotFoundError("no member code given")
+    if len(code) > 256 or not code.isprintable():
+        raise InvalidCardError("the code holds characters a Kupa card never has")
+    if tokens.looks_like_token(code):
+        return _identify_token(session, code)
+    if _MEMBER_ID_RE.match(code):
+        member = session.get(Member, code.upper())
+        if member is None:
+            raise NotFoundError(f"no member with id {code.upper()}")
+        return Identified(_follow_merge(session, member), "member_id", False)
+    if _CARD_RE.match(code):
+        card = session.get(Card, code.upper())
+        if card is not None:
+            if card.revoked_at:
+                raise InvalidCardError(f"card {card.card_number} was revoked")
+            return Identified(_follow_merge(session, session.get_one(Member, card.member_id)), "card", False)
+    if _PHONE_CHARS_RE.match(code):
+        phone = normalize_phone(code)
+        found = list(session.scalars(select(Member).where(Member.phone == phone, Member.merged_into.is_(None))))
+        if len(found) == 1:
+            return Identified(found[0], "phone", False)
+        if len(found) > 1:
+            raise InvalidInputError("several members share that phone number: scan the card or use the member id")
+    raise NotFoundError(f"no member found for '{code[:40]}'")
+
+
+def _identify_token(session: Session, code: str) -> Identified:
+    try:
+        token = tokens.parse(code)
+    except tokens.TokenError as exc:
+        raise InvalidCardError(exc.reason) from exc
+    key = session.get(TrustedKey, token.key_id)
+    if key is not None:
+        if key.revoked_at:
+            raise InvalidCardError("the terminal key that signed this card was revoked")
+        try:
+            tokens.verify(token, tokens.b64decode(key.public_key))
+        except tokens.TokenError as exc:
+            raise InvalidCardError(exc.reason) from exc
+    member = session.get(Member, token.member_id)
+    if member is None:
+        raise InvalidCardError(f"member {token.member_id} is not known on this terminal yet")
+    card = session.scalar(select(Card).where(Card.member_id == member.member_id, Card.serial == token.serial))
+    newest = session.scalar(select(func.max(Card.serial)).where(Card.member_id == member.member_id)) or 0
+    if (card is not None and card.revoked_at) or token.serial < newest:
+        raise InvalidCardError(f"card {token.serial} of {member.member_id} was revoked or replaced")
+    return Identified(_follow_merge(session, member), "token", key is not None)
+
+
+def _follow_merge(session: Session, member: Member) -> Member:
+    seen = 0
+    while member.merged_into and seen < 10:
+        member = session.get_one(Member, member.merged_into)
+        seen += 1
+    return member
+
+
+def _next_member_id(session: Session, prefix: str) -> str:
+    row = session.get(Setting, "member_seq")
+    seq = (json.loads(row.value) if row else 0) + 1
+    while session.get(Member, f"M{prefix}{seq:04d}") is not None:
+        seq += 1
+    put_setting(session, "member_seq", seq)
+    return f"M{prefix}{seq:04d}"
+
+
+def enrol(terminal: Terminal, session: Session, program: Program | None, now: datetime, *, name: str,
+          phone: str | None = None, email: str | None = None, birthday: date | None = None,
+          referred_by: str | None = None, bonus_weekday: int | None = None,
+          cashier_id: str | None = None) -> tuple[Member, Card, str]:
+    """Enrol a member with welcome points and a first card; returns the member, the card and its token."""
+    name = " ".join((name or "").split())
+    if not 1 <= len(name) <= 120 or not name.isprintable():
+        raise InvalidInputError("a member's name must be 1 to 120 printable characters")
+    phone_norm = normalize_phone(phone) if phone else None
+    if phone_norm and session.scalar(select(Member).where(Member.phone == phone_norm)) is not None:
+        raise InvalidInputError(f"a member with phone {phone} already exists")
+    if email and not _EMAIL_RE.match(email):
+        raise InvalidInputError(f"'{email}' is not an e-mail address")
+    if birthday and not date(1900, 1, 1) <= birthday <= local_date(now, program.timezone if program else "UTC"):
+        raise InvalidInputError("the birthday must be a real date in the past")
+    if bonus_weekday is not None and not 0 <= bonus_weekday <= 6:
+        raise InvalidInputError("the bonus weekday is a number from 0 (Monday) to 6 (Sunday)")
+    referrer = identify(session, referred_by).member.member_id if referred_by else None
+    settings = terminal.settings
+    member = Member(member_id=_next_member_id(session, settings.member_prefix), name=name, phone=phone_norm,
+                    email=email or None, birthday=birthday.isoformat() if birthday else None,
+                    bonus_weekday=bonus_weekday, referred_by=referrer, enrolled_at=to_iso(now),
+                    enrolled_by_terminal=settings.terminal_id)
+    session.add(member)
+    session.add(MemberBalance(member_id=member.member_id, points=0, credits_total=0, debits_total=0, sales_count=0))
+    session.flush()
+    session.add(OutboxRow(kind="member", ref_id=member.member_id, payload=json.dumps(member_to_json(member)),
+                          created_at=to_iso(now)))
+    if program and program.welcome and program.welcome.points:
+        append(session, EntryDraft(member.member_id, "welcome", points_delta=program.welcome.points,
+                                   reason="welcome"), terminal_id=settings.terminal_id, now=now,
+               cashier_id=cashier_id, program_version=program.version)
+    card, token = issue_card(terminal, session, member.member_id, now)
+    return member, card, token
+
+
+def issue_card(terminal: Terminal, session: Session, member_id: str, now: datetime) -> tuple[Card, str]:
+    """A new card for `member_id`; earlier active cards are revoked (a reissue replaces them)."""
+    serial = (session.scalar(select(func.max(Card.serial)).where(Card.member_id == member_id)) or 0) + 1
+    for old in session.scalars(select(Card).where(Card.member_id == member_id, Card.revoked_at.is_(None))):
+        old.revoked_at, old.revoked_reason = to_iso(now), "replaced by a new card"
+    number = "PC" + "".join(secrets.choice("0123456789") for _ in range(8))
+    while session.get(Card, number) is not None:
+        number = "PC" + "".join(secrets.choice("0123456789") for _ in range(8))
+    key = load_key(terminal.keys_dir)
+    token = tokens.sign(key, member_id, serial, local_date(now, "UTC"))
+    card = Card(card_number=number, member_id=member_id, serial=serial, key_id=token.split(".")[1],
+                issued_at=to_iso(now))
+    session.add(card)
+    session.flush()
+    session.add(OutboxRow(kind="card", ref_id=number, payload=json.dumps(
+        {"card_number": number, "member_id": member_id, "serial": serial, "key_id": card.key_id,
+         "issued_at": card.issued_at}), created_at=to_iso(now)))
+    return card, token
+
+
+def member_state(session: Session, member: Member, program: Program, now: datetime, *, can_spend: bool,
+                 terminal_id: str) -> MemberState:
+    """What pricing needs about `member` at `now` (points after any pending expiry)."""
+    balance = session.get(MemberBalance, member.member_id) or MemberBalance(
+        member_id=member.member_id, points=0, credits_total=0, debits_total=0, sales_count=0)
+    stamps = {row.punch_card: row.stamps for row in session.scalars(
+        select(MemberStamps).where(MemberStamps.member_id == member.member_id))}
+    today_start = datetime.combine(local_date(now, program.timezone), datetime.min.time(),
+                                   tzinfo=__import__("zoneinfo").ZoneInfo(program.timezone))
+    redeemed_today = -(session.scalar(select(func.coalesce(func.sum(LedgerEntry.points_delta), 0)).where(
+        LedgerEntry.member_id == member.member_id, LedgerEntry.kind == "redeem",
+        LedgerEntry.terminal_id == terminal_id, LedgerEntry.created_at >= to_iso(today_start))) or 0)
+    expiring = expirable_points(session, balance, now, program.points_expiry_days)
+    return MemberState(
+        member_id=member.member_id, points=balance.points - expiring, stamps=stamps,
+        qualifying_spend=qualifying_spend(session, member.member_id, now, program.tier_window_days),
+        membership_code=balance.membership_code,
+        membership_expires=from_iso(balance.membership_expires) if balance.membership_expires else None,
+        bonus_weekday=member.bonus_weekday, birthday=date.fromisoformat(member.birthday) if member.birthday else None,
+        last_birthday_year=balance.last_birthday_year,
+        referral_pending=bool(member.referred_by) and balance.sales_count == 0,
+        redeemed_today=int(redeemed_today), can_spend=can_spend)
+
+
+def expire_points(session: Session, member_id: str, program: Program, now: datetime, terminal_id: str) -> int:
+    """Write the `expire` entry for points past `points_expiry_days`; returns how many expired."""
+    balance = session.get(MemberBalance, member_id)
+    if balance is None:
+        return 0
+    expiring = expirable_points(session, balance, now, program.points_expiry_days)
+    if expiring:
+        append(session, EntryDraft(member_id, "expire", points_delta=-expiring,
+                                   reason=f"points older than {program.points_expiry_days} days"),
+               terminal_id=terminal_id, now=now, program_version=program.version)
+    return expiring
+
+
+def member_to_json(member: Member) -> dict[str, object]:
+    return {"member_id": member.member_id, "name": member.name, "phone": member.phone, "email": member.email,
+            "birthday": member.birthday, "bonus_weekday": member.bonus_weekday, "referred_by": member.referred_by,
+            "enrolled_at": member.enrolled_at, "enrolled_by_terminal": member.enrolled_by_terminal}
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,167 @@
+"""Refunds, whole or by line, as reversing ledger entries (the ledger is never edited).
+
+A refund needs a manager PIN, is written to the audit log, and reverses exactly its share of what the sale
+did (see `pos_client.pricing.refund`). Refunding more units than remain, or a sale already fully refunded,
+is refused and writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pos_client.db.models import AuditEntry, LedgerEntry, OutboxRow, Sale, SaleLine
+from pos_client.errors import InvalidInputError, NotFoundError, StateError
+from pos_client.ledger import EntryDraft, append
+from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect
+from pos_client.services.auth import authenticate
+from pos_client.services.programs import program_at
+from pos_client.terminal import Terminal
+from pos_client.timeutil import from_iso, to_iso, utcnow
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    refund_id: str
+    sale_id: str
+    effect: RefundEffect
+    fully_refunded: bool
+
+
+def _sold(session: Session, sale: Sale) -> tuple[SoldSale, list[SaleLine]]:
+    lines = list(session.scalars(select(SaleLine).where(SaleLine.sale_id == sale.sale_id).order_by(SaleLine.line_no)))
+    program = program_at(session, from_iso(sale.created_at))
+    if sale.program_version and program.version != sale.program_version:
+        from pos_client.db.models import ProgramVersion
+        from pos_client.services.programs import _parse_cached
+        row = session.get_one(ProgramVersion, sale.program_version)
+        program = _parse_cached(row.version, row.document)
+    sold = []
+    for line in lines:
+        plan = program.membership_by_sku(line.sku) if line.kind == "membership" else None
+        sold.append(SoldLine(line_no=line.line_no, sku=line.sku, kind=line.kind, qty=line.qty, paid=line.paid,
+                             percent_discount=line.percent_discount, redeemed_value=line.redeemed_value,
+                             free_by_card=json.loads(line.free_by_card), stamps=json.loads(line.stamps),
+                             membership_code=plan.code if plan else None,
+                             membership_days_per_unit=plan.period_days if plan else 0))
+    return SoldSale(lines=tuple(sold), points_earned=sale.points_earned, qualifying_spend=sale.qualifying_spend,
+                    redeemed_points=sale.redeemed_points, redeemed_value=sale.redeemed_value,
+                    stamps_needed={c.code: c.stamps_needed for c in program.punch_cards}), lines
+
+
+def refunded_units(session: Session, sale_id: str) -> dict[int, int]:
+    rows = session.execute(select(SaleLine.refund_line_of, func.sum(SaleLine.qty)).join(
+        Sale, Sale.sale_id == SaleLine.sale_id).where(Sale.refund_of == sale_id).group_by(SaleLine.refund_line_of))
+    return {int(no): int(qty) for no, qty in rows if no is not None}
+
+
+def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None, manager_pin: str,
+           reason: str = "customer return") -> RefundResult:
+    """Refund `items` ((sku, qty) pairs) of `sale_id`, or everything that remains when `items` is None."""
+    now = utcnow()
+    tid = terminal.settings.terminal_id
+    with terminal.unit_of_work() as session:
+        manager = authenticate(session, manager_pin, role="manager")
+        sale = session.get(Sale, (sale_id or "").strip())
+        if sale is None or sale.kind != "sale":
+            raise NotFoundError(f"no sale with id '{sale_id}'")
+        sold, lines = _sold(session, sale)
+        before = refunded_units(session, sale.sale_id)
+        remaining = {line.line_no: line.qty - before.get(line.line_no, 0) for line in lines}
+        if not any(remaining.values()):
+            raise StateError(f"sale {sale.sale_id} was already fully refunded")
+        now_units = _requested(lines, remaining, items)
+        effect = refund_effect(sold, before, now_units)
+        refund_id = str(uuid.uuid4())
+        session.add(Sale(sale_id=refund_id, kind="refund", refund_of=sale.sale_id, terminal_id=tid,
+                         cashier_id=manager.user_id, member_id=sale.member_id, program_version=sale.program_version,
+                         created_at=to_iso(now), currency=sale.currency, subtotal=effect.money_back, discount_total=0,
+                         redeemed_points=effect.points_returned, redeemed_value=effect.redeemed_value_returned,
+                         total=effect.money_back, points_earned=-effect.points_reversed,
+                         qualifying_spend=-effect.spend_reversed, quote="{}"))
+        session.flush()
+        by_no = {line.line_no: line for line in lines}
+        for i, (no, qty) in enumerate(sorted(now_units.items()), start=1):
+            line = by_no[no]
+            session.add(SaleLine(sale_id=refund_id, line_no=i, sku=line.sku, name=line.name, category=line.category,
+                                 kind=line.kind, qty=qty, unit_price=line.unit_price, amount=qty * line.unit_price,
+                                 free_units=0, percent_discount=0, redeemed_value=0, paid=effect.line_money[no],
+                                 refund_line_of=no))
+        if sale.member_id:
+            _reverse_entries(session, sale, effect, tid, now, manager.user_id)
+        session.add(AuditEntry(audit_id=str(uuid.uuid4()), created_at=to_iso(now), user_id=manager.user_id,
+                               action="refund", target=sale.sale_id, reason=reason,
+                               details=json.dumps({"refund_id": refund_id, "money_back": effect.money_back,
+                                                   "units": {str(k): v for k, v in now_units.items()}})))
+        session.add(OutboxRow(kind="sale", ref_id=refund_id, payload=json.dumps(
+            {"sale_id": refund_id, "kind": "refund", "refund_of": sale.sale_id, "total": effect.money_back,
+             "created_at": to_iso(now), "terminal_id": tid}), created_at=to_iso(now)))
+        fully = all(before.get(no, 0) + now_units.get(no, 0) == by_no[no].qty for no in by_no)
+    return RefundResult(refund_id=refund_id, sale_id=sale.sale_id, effect=effect, fully_refunded=fully)
+
+
+def _requested(lines: list[SaleLine], remaining: dict[int, int], items: list[tuple[str, int]] | None) -> dict[int, int]:
+    if items is None:
+        return {no: qty for no, qty in remaining.items() if qty}
+    wanted: dict[str, int] = defaultdict(int)
+    for sku, qty in items:
+        wanted[sku.upper()] += qty
+    result: dict[int, int] = {}
+    for sku, qty in wanted.items():
+        matching = [line for line in lines if line.sku.upper() == sku]
+        if not matching:
+            raise InvalidInputError(f"{sku} is not on this sale")
+        left = sum(remaining[line.line_no] for line in matching)
+        if qty > left:
+            raise InvalidInputError(f"only {left} of {sku} left to refund on this sale")
+        for line in matching:
+            take = min(qty, remaining[line.line_no])
+            if take:
+                result[line.line_no] = take
+                qty -= take
+    return result
+
+
+def _reverse_entries(session: Session, sale: Sale, effect: RefundEffect, tid: str, now, manager_id: str) -> None:  # type: ignore[no-untyped-def]
+    originals = list(session.scalars(select(LedgerEntry).where(LedgerEntry.sale_id == sale.sale_id,
+                                                               LedgerEntry.member_id == sale.member_id)))
+
+    def original(kind: str, card: str | None = None) -> LedgerEntry | None:
+        return next((e for e in originals if e.kind == kind and (card is None or e.punch_card == card)), None)
+
+    mid = sale.member_id
+    assert mid is not None
+    drafts: list[EntryDraft] = []
+    earn = original("earn")
+    if earn and (effect.points_reversed or effect.spend_reversed):
+        drafts.append(EntryDraft(mid, "reverse", points_delta=-effect.points_reversed,
+                                 spend_delta=-effect.spend_reversed, reverses=earn.entry_id, reason="refund: earn"))
+    redeem = original("redeem")
+    if redeem and effect.points_returned:
+        drafts.append(EntryDraft(mid, "reverse", points_delta=effect.points_returned,
+                                 value=-effect.redeemed_value_returned, reverses=redeem.entry_id,
+                                 reason="refund: redeem"))
+    discount = original("tier_discount")
+    if discount and effect.discount_reversed:
+        drafts.append(EntryDraft(mid, "reverse", value=-effect.discount_reversed, reverses=discount.entry_id,
+                                 reason="refund: tier_discount"))
+    for card, count in effect.stamps_reversed.items():
+        stamp = original("stamp", card)
+        drafts.append(EntryDraft(mid, "reverse", stamps_delta=-count, punch_card=card,
+                                 reverses=stamp.entry_id if stamp else None, reason="refund: stamp"))
+    for card, count in effect.stamps_returned.items():
+        reward = original("stamp_reward", card)
+        drafts.append(EntryDraft(mid, "reverse", stamps_delta=count, punch_card=card,
+                                 reverses=reward.entry_id if reward else None, reason="refund: stamp_reward"))
+    for code, days in effect.membership_days.items():
+        plan = original("membership")
+        drafts.append(EntryDraft(mid, "reverse", membership_code=code, membership_days=-days,
+                                 reverses=plan.entry_id if plan else None, reason="refund: membership"))
+    for draft in drafts:
+        append(session, draft, terminal_id=tid, now=now, sale_id=sale.sale_id, cashier_id=manager_id,
+               program_version=sale.program_version)

@@ -1,0 +1,69 @@
+"""`kupa init`: create a terminal's database, signing key and first manager."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from pos_client.cards import tokens
+from pos_client.cards.keys import create_key
+from pos_client.db.models import Setting, TrustedKey, User
+from pos_client.errors import InvalidInputError, StateError
+from pos_client.services.auth import check_pin_format, hash_pin
+from pos_client.terminal import Terminal, put_setting
+
+_TERMINAL_ID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
+
+
+@dataclass(frozen=True)
+class InitResult:
+    terminal: Terminal
+    terminal_id: str
+    key_id: str
+
+
+def member_prefix_for(terminal_id: str) -> str:
+    """A 3-digit member-id prefix derived from the terminal id (HQ assigns distinct ones on registration)."""
+    return str(100 + int(hashlib.sha256(terminal_id.encode()).hexdigest(), 16) % 900)
+
+
+def init_terminal(data_dir: Path, *, terminal_id: str | None = None, store_name: str = "Kupa store",
+                  manager_pin: str | None = None, manager_name: str = "Manager") -> InitResult:
+    """Create a new terminal in `data_dir`; refuse if one is already there."""
+    terminal_id = terminal_id or f"T-{uuid.uuid4().hex[:8]}"
+    if not _TERMINAL_ID_RE.match(terminal_id):
+        raise InvalidInputError("a terminal id is 1 to 40 letters, digits, '-' or '_'")
+    if manager_pin:
+        check_pin_format(manager_pin)
+    terminal = Terminal.open(data_dir, create=True)
+    with terminal.unit_of_work() as session:
+        if session.get(Setting, "terminal_id") is not None:
+            raise StateError(f"{data_dir} already holds a Kupa terminal; choose another --data-dir")
+        if (terminal.keys_dir / "terminal_ed25519.pem").exists():
+            raise StateError(f"{terminal.keys_dir} already holds a key; choose another --data-dir")
+        key = create_key(terminal.keys_dir)
+        raw = tokens.public_raw(key)
+        key_id = tokens.key_id_for(raw)
+        session.add(TrustedKey(key_id=key_id, public_key=tokens.b64encode(raw), owner=terminal_id))
+        put_setting(session, "terminal_id", terminal_id)
+        put_setting(session, "store_name", store_name)
+        put_setting(session, "member_prefix", member_prefix_for(terminal_id))
+        if manager_pin:
+            add_user(session, "manager", manager_name, "manager", manager_pin)
+    return InitResult(terminal, terminal_id, key_id)
+
+
+def add_user(session, user_id: str, name: str, role: str, pin: str) -> User:  # type: ignore[no-untyped-def]
+    if role not in ("cashier", "manager"):
+        raise InvalidInputError("a user is a cashier or a manager")
+    check_pin_format(pin)
+    if session.scalar(select(User).where(User.user_id == user_id)) is not None:
+        raise InvalidInputError(f"user '{user_id}' exists already")
+    user = User(user_id=user_id, name=name, role=role, pin_hash=hash_pin(pin), active=True)
+    session.add(user)
+    return user
