@@ -60,37 +60,45 @@ def whole(gray: GrayImage) -> View:
 
 
 def region(
-    gray: GrayImage, box: tuple[int, int, int, int], angle_deg: float, target_side: int,
-    min_scale: float = 0.6, max_scale: float = 2.5,
+    gray: GrayImage,
+    corners: tuple[tuple[float, float], ...],
+    angle_deg: float,
+    target_side: int,
+    margin: float = 0.2,
+    min_scale: float = 0.6,
+    max_scale: float = 2.5,
 ) -> View:
-    """Cut `box` (x0, y0, x1, y1) out of the frame, turn it by `angle_deg` and scale it.
+    """The part of the frame inside `corners` (plus `margin`), turned by `angle_deg` and scaled.
 
     The scale brings the longer side near `target_side`, within [min_scale, max_scale]: small codes are
-    enlarged so their modules span a few pixels, large ones shrunk so the decoders stay fast.
+    enlarged so their modules span a few pixels, large ones shrunk so the decoders stay fast. Only the
+    output pixels are computed, so a crop costs what its size says whatever the frame's size.
     """
-    x0, y0, x1, y1 = box
-    crop = gray[y0:y1, x0:x1]
-    h, w = crop.shape
-    scale = min(max_scale, max(min_scale, target_side / max(h, w, 1)))
-    rad = math.radians(angle_deg)
-    cos, sin = abs(math.cos(rad)), abs(math.sin(rad))
-    out_w = max(1, int(round((w * cos + h * sin) * scale)))
-    out_h = max(1, int(round((w * sin + h * cos) * scale)))
-    if abs(angle_deg) < 0.5:
-        if abs(scale - 1.0) < 0.05:
-            image, m = np.ascontiguousarray(crop), _IDENTITY.copy()
-        else:
-            interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
-            image = cv2.resize(crop, (out_w, out_h), interpolation=interp)
-            m = np.array([[out_w / w, 0.0, 0.0], [0.0, out_h / h, 0.0]])
+    pts = np.asarray(corners, dtype=np.float64).reshape(-1, 2)
+    centre = pts.mean(axis=0)
+    turn = cv2.getRotationMatrix2D((float(centre[0]), float(centre[1])), angle_deg, 1.0)
+    turned = cv2.transform(pts.reshape(-1, 1, 2), turn).reshape(-1, 2)
+    (x0, y0), (x1, y1) = turned.min(axis=0), turned.max(axis=0)
+    pad_x, pad_y = max((x1 - x0) * margin, 8.0), max((y1 - y0) * margin, 8.0)
+    x0, y0, x1, y1 = x0 - pad_x, y0 - pad_y, x1 + pad_x, y1 + pad_y
+    if angle_deg == 0.0:  # stay inside the frame: no invented border to decode
+        height, width = gray.shape
+        x0, y0, x1, y1 = max(0.0, x0), max(0.0, y0), min(float(width), x1), min(float(height), y1)
+    w, h = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+    scale = min(max_scale, max(min_scale, target_side / max(w, h)))
+    out_w, out_h = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
+    place = np.array([[scale, 0.0, -x0 * scale], [0.0, scale, -y0 * scale], [0.0, 0.0, 1.0]])
+    to_view = (place @ np.vstack([turn, [0.0, 0.0, 1.0]]))[:2]
+    if angle_deg == 0.0:
+        crop = gray[int(y0) : int(math.ceil(y1)), int(x0) : int(math.ceil(x1))]
+        to_view = np.array([[out_w / crop.shape[1], 0.0, 0.0], [0.0, out_h / crop.shape[0], 0.0]]) @ np.array(
+            [[1.0, 0.0, -int(x0)], [0.0, 1.0, -int(y0)], [0.0, 0.0, 1.0]]
+        )
+        interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
+        image = cv2.resize(crop, (out_w, out_h), interpolation=interp)
     else:
-        # Rotate about the crop's centre, scale, then move that centre to the centre of the output.
-        m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle_deg, scale)
-        m[0, 2] += out_w / 2.0 - w / 2.0
-        m[1, 2] += out_h / 2.0 - h / 2.0
-        image = cv2.warpAffine(crop, m, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-    shift = np.array([[1.0, 0.0, -x0], [0.0, 1.0, -y0], [0.0, 0.0, 1.0]])
-    to_view = (np.vstack([m, [0.0, 0.0, 1.0]]) @ shift)[:2]
+        interp = cv2.INTER_LINEAR if scale < 1.0 else cv2.INTER_CUBIC
+        image = cv2.warpAffine(gray, to_view, (out_w, out_h), flags=interp, borderMode=cv2.BORDER_REPLICATE)
     return View(image, to_view)
 
 

@@ -4,8 +4,9 @@ Enhancing a whole 1280x720 frame and decoding it again takes tens of millisecond
 takes one or two. So when the quick whole-frame read fails, the pipeline asks this module where the codes
 might be: regions dense in strong edges (the modules of a QR code, the bars of a barcode), found on a small
 copy of the frame with a gradient structure tensor. For each region it also reports the dominant edge
-direction and how consistent it is (the coherence): bars of a 1D barcode all point one way, so a crop can be
-turned until they stand upright, the direction both libraries scan best.
+direction and how consistent it is (the coherence): bars of a 1D barcode all point one way, so its crop can
+be turned until they stand upright, the direction both libraries scan best (and ZBar then only needs to
+scan rows).
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from pos_client.scanning.result import Point
+
 log = logging.getLogger(__name__)
 
 GrayImage = npt.NDArray[np.uint8]
+Points = npt.NDArray[np.float32]  # N x 2
 
 #: Width of the small copy the search runs on.
 WORK_WIDTH = 320
@@ -36,8 +40,8 @@ MERGE_MAX_TURN_DEG = 12.0
 class Candidate:
     """A region that may hold a code, in frame pixel coordinates."""
 
-    box: tuple[int, int, int, int]  # x0, y0, x1, y1 with a margin, clipped to the frame
-    angle_deg: float  # turning the crop by this much makes the dominant edges vertical bars
+    corners: tuple[Point, ...]  # outline of the region (its minimum-area rectangle)
+    angle_deg: float  # dominant gradient direction; turning by this much makes bars vertical
     coherence: float  # 0 (edges in every direction, like a QR code or text) .. 1 (parallel bars)
     score: float
 
@@ -46,8 +50,42 @@ class Candidate:
         """True when the region's edges are mostly parallel, as in a 1D barcode."""
         return self.coherence >= LINEAR_COHERENCE
 
+    @property
+    def deskew_deg(self) -> float:
+        """The turn to apply to the crop: bars upright for a barcode, none for anything else."""
+        return self.angle_deg if self.looks_linear and abs(self.angle_deg) > 8.0 else 0.0
 
-def find_candidates(gray: GrayImage, max_candidates: int = 4, margin: float = 0.25) -> list[Candidate]:
+
+@dataclass(slots=True)
+class _Region:
+    """A region on the small copy: its outline points, summed structure tensor (xx, yy, xy) and score."""
+
+    points: Points
+    tensor: tuple[float, float, float]
+    score: float
+
+    @property
+    def coherence(self) -> float:
+        sxx, syy, sxy = self.tensor
+        return math.sqrt((sxx - syy) ** 2 + 4.0 * sxy**2) / (sxx + syy + 1e-6)
+
+    @property
+    def angle_deg(self) -> float:
+        sxx, syy, sxy = self.tensor
+        return 0.5 * math.degrees(math.atan2(2.0 * sxy, sxx - syy))
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        x0, y0 = self.points.min(axis=0)
+        x1, y1 = self.points.max(axis=0)
+        return float(x0), float(y0), float(x1), float(y1)
+
+    def candidate(self, factor: float) -> Candidate:
+        box = cv2.boxPoints(cv2.minAreaRect(self.points)) * factor
+        corners = tuple((float(x), float(y)) for x, y in box)
+        return Candidate(corners, self.angle_deg, self.coherence, self.score)
+
+
+def find_candidates(gray: GrayImage, max_candidates: int = 4) -> list[Candidate]:
     """The most code-like regions of `gray`, best first."""
     height, width = gray.shape
     factor = width / WORK_WIDTH if width > WORK_WIDTH else 1.0
@@ -75,43 +113,17 @@ def find_candidates(gray: GrayImage, max_candidates: int = 4, margin: float = 0.
             continue
         x, y, w, h = cv2.boundingRect(contour)
         inside = mask[y : y + h, x : x + w] > 0
-        sums = (
+        tensor = (
             float(jxx[y : y + h, x : x + w][inside].sum()),
             float(jyy[y : y + h, x : x + w][inside].sum()),
             float(jxy[y : y + h, x : x + w][inside].sum()),
         )
         score = area * float(magnitude[y : y + h, x : x + w][inside].mean())
-        regions.append(_Region((x, y, x + w, y + h), sums, score))
+        regions.append(_Region(contour.reshape(-1, 2).astype(np.float32), tensor, score))
     regions = _merge_split_barcodes(regions)
-    found = [r.candidate(factor, margin, width, height) for r in regions]
-    found.sort(key=lambda c: -c.score)
-    log.debug("%d candidate regions", len(found))
-    return found[:max_candidates]
-
-
-@dataclass(slots=True)
-class _Region:
-    """A region on the small copy: its box, its summed structure tensor (xx, yy, xy) and its score."""
-
-    rect: tuple[int, int, int, int]
-    tensor: tuple[float, float, float]
-    score: float
-
-    @property
-    def coherence(self) -> float:
-        sxx, syy, sxy = self.tensor
-        return math.sqrt((sxx - syy) ** 2 + 4.0 * sxy**2) / (sxx + syy + 1e-6)
-
-    @property
-    def angle_deg(self) -> float:
-        """Dominant gradient direction; the bars are perpendicular to it."""
-        sxx, syy, sxy = self.tensor
-        return 0.5 * math.degrees(math.atan2(2.0 * sxy, sxx - syy))
-
-    def candidate(self, factor: float, margin: float, width: int, height: int) -> Candidate:
-        x0, y0, x1, y1 = self.rect
-        rect = (x0 * factor, y0 * factor, (x1 - x0) * factor, (y1 - y0) * factor)
-        return Candidate(_grow(rect, margin, width, height), self.angle_deg, self.coherence, self.score)
+    regions.sort(key=lambda r: -r.score)
+    log.debug("%d candidate regions", len(regions))
+    return [r.candidate(factor) for r in regions[:max_candidates]]
 
 
 def _merge_split_barcodes(regions: list[_Region]) -> list[_Region]:
@@ -131,12 +143,10 @@ def _merge_split_barcodes(regions: list[_Region]) -> list[_Region]:
                 turn = abs(a.angle_deg - b.angle_deg) % 180.0
                 if b.coherence < LINEAR_COHERENCE or min(turn, 180.0 - turn) > MERGE_MAX_TURN_DEG:
                     continue
-                if not _near(a.rect, b.rect):
+                if not _near(a.bounds(), b.bounds()):
                     continue
-                rect = (min(a.rect[0], b.rect[0]), min(a.rect[1], b.rect[1]),
-                        max(a.rect[2], b.rect[2]), max(a.rect[3], b.rect[3]))
                 tensor = (a.tensor[0] + b.tensor[0], a.tensor[1] + b.tensor[1], a.tensor[2] + b.tensor[2])
-                regions[i] = _Region(rect, tensor, a.score + b.score)
+                regions[i] = _Region(np.vstack([a.points, b.points]), tensor, a.score + b.score)
                 del regions[j]
                 merged = True
                 break
@@ -145,22 +155,8 @@ def _merge_split_barcodes(regions: list[_Region]) -> list[_Region]:
     return regions
 
 
-def _near(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    """Whether two boxes touch once each is grown by a fifth of its size."""
-    ga = _grow((a[0], a[1], a[2] - a[0], a[3] - a[1]), 0.2, 1 << 30, 1 << 30, 2.0)
-    gb = _grow((b[0], b[1], b[2] - b[0], b[3] - b[1]), 0.2, 1 << 30, 1 << 30, 2.0)
-    return ga[0] <= gb[2] and gb[0] <= ga[2] and ga[1] <= gb[3] and gb[1] <= ga[3]
-
-
-def _grow(
-    rect: tuple[float, float, float, float], margin: float, width: int, height: int, min_pad: float = 12.0
-) -> tuple[int, int, int, int]:
-    """The box (x0, y0, x1, y1) of `rect` (x, y, w, h) grown by `margin` of its size, clipped."""
-    x, y, w, h = rect
-    dx, dy = max(w * margin, min_pad), max(h * margin, min_pad)
-    return (
-        max(0, int(x - dx)),
-        max(0, int(y - dy)),
-        min(width, int(math.ceil(x + w + dx))),
-        min(height, int(math.ceil(y + h + dy))),
-    )
+def _near(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Whether two boxes (x0, y0, x1, y1) touch once each is grown by a fifth of its size."""
+    ax, ay = 0.2 * (a[2] - a[0]) + 2.0, 0.2 * (a[3] - a[1]) + 2.0
+    bx, by = 0.2 * (b[2] - b[0]) + 2.0, 0.2 * (b[3] - b[1]) + 2.0
+    return a[0] - ax <= b[2] + bx and b[0] - bx <= a[2] + ax and a[1] - ay <= b[3] + by and b[1] - by <= a[3] + ay
