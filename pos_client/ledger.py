@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import LedgerEntry, MemberBalance, MemberStamps, OutboxRow
+from pos_client.db.models import LedgerEntry, MemberBalance, MemberDay, MemberStamps, OutboxRow
 from pos_client.timeutil import from_iso, to_iso
 
 KINDS = frozenset({"earn", "redeem", "stamp", "stamp_reward", "tier_discount", "welcome", "birthday", "membership",
@@ -78,6 +78,14 @@ def project(session: Session, entry: LedgerEntry) -> None:
         balance.credits_total += entry.points_delta
     else:
         balance.debits_total -= entry.points_delta
+    if entry.spend_delta or entry.points_delta > 0:
+        day_key = (entry.member_id, entry.created_at[:10])
+        day = session.get(MemberDay, day_key)
+        if day is None:
+            day = MemberDay(member_id=entry.member_id, day=entry.created_at[:10], spend=0, credits=0)
+            session.add(day)
+        day.spend += entry.spend_delta
+        day.credits += max(entry.points_delta, 0)
     if entry.stamps_delta:
         stamps = session.get(MemberStamps, (entry.member_id, entry.punch_card))
         if stamps is None:
@@ -100,12 +108,15 @@ def project(session: Session, entry: LedgerEntry) -> None:
         balance.last_sale_at = entry.created_at
 
 
+def _day(moment: datetime) -> str:
+    return to_iso(moment)[:10]
+
+
 def qualifying_spend(session: Session, member_id: str, now: datetime, window_days: int) -> int:
-    """Money paid on eligible lines over the tier window ending `now` (an index range scan)."""
-    since = to_iso(now - timedelta(days=window_days))
-    total = session.scalar(select(func.coalesce(func.sum(LedgerEntry.spend_delta), 0)).where(
-        LedgerEntry.member_id == member_id, LedgerEntry.created_at >= since, LedgerEntry.created_at <= to_iso(now),
-        LedgerEntry.spend_delta != 0))
+    """Money paid on eligible lines over the tier window ending `now`, counted in whole UTC days."""
+    total = session.scalar(select(func.coalesce(func.sum(MemberDay.spend), 0)).where(
+        MemberDay.member_id == member_id, MemberDay.day > _day(now - timedelta(days=window_days)),
+        MemberDay.day <= _day(now)))
     return int(total or 0)
 
 
@@ -114,13 +125,13 @@ def expirable_points(session: Session, balance: MemberBalance, now: datetime, ex
 
     Every debit (redemption, donation, negative adjustment, reversal, earlier expiry) consumes the oldest
     credits first, so what is still unspent of the credits older than the cut-off is
-    `credits before the cut-off − all debits`, when positive.
+    `credits before the cut-off − all debits`, when positive. The cut-off is a whole UTC day: points
+    expire on the first day after they are `expiry_days` old.
     """
     if not expiry_days or balance.points <= 0:
         return 0
-    cutoff = to_iso(now - timedelta(days=expiry_days))
-    recent = session.scalar(select(func.coalesce(func.sum(LedgerEntry.points_delta), 0)).where(
-        LedgerEntry.member_id == balance.member_id, LedgerEntry.created_at >= cutoff, LedgerEntry.points_delta > 0))
+    recent = session.scalar(select(func.coalesce(func.sum(MemberDay.credits), 0)).where(
+        MemberDay.member_id == balance.member_id, MemberDay.day >= _day(now - timedelta(days=expiry_days))))
     old_credits = balance.credits_total - int(recent or 0)
     return max(0, min(old_credits - balance.debits_total, balance.points))
 

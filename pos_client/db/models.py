@@ -189,6 +189,20 @@ class MemberStamps(Base):
     stamps: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class MemberDay(Base):
+    """Per member and UTC day: qualifying spend and points credited (a projection of the ledger).
+
+    The tier window and the expiry cut-off sum at most one row per day of the window, so a lookup costs the
+    same for a member with ten entries and one with ten thousand.
+    """
+
+    __tablename__ = "member_days"
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    spend: Mapped[int] = mapped_column(Integer, default=0)
+    credits: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class AuditEntry(Base):
     """Who did what and why: manager actions, refunds, program loads. Append-only like the ledger."""
 

@@ -2,20 +2,23 @@
 
 Measured on the sample frames (docs/scanning.md), no single decoder is good enough: plain ZBar misses a quarter
 of the codes and is slow on a whole frame; zxing-cpp is fast but misses codes that are glared, turned or soft.
-So the pipeline is a cascade that stops at the first success and within a time budget:
+So the pipeline is a cascade that stops at the first success, within a time budget:
 
-1. zxing-cpp on the whole grayscale frame (a few milliseconds; reads most codes).
-2. If that finds nothing, `locate.py` picks the few regions that look like codes, and each is cropped,
-   turned upright if it looks like a barcode, and scaled so its modules span a few pixels.
-3. On those crops, cheap before dear: zxing-cpp on the plain crop, then on enhanced crops (glare flattened,
-   sharpened, equalised), then ZBar, whose line scanner reads some glared and soft barcodes zxing misses.
-   The budget (by frame size, ~12 ms for 640x480) is checked before every step, so an empty frame costs
-   the same as a hard one and a camera stream never falls behind.
+1. zxing-cpp on the whole grayscale frame, scaled down to at most 640 pixels wide (a few milliseconds; it
+   reads about four codes in five).
+2. If that finds nothing, `locate.py` picks the few regions that look like codes; each is cropped, turned
+   upright if it looks like a barcode, and scaled so its modules span a few pixels.
+3. On those crops, zxing-cpp on the plain crop, then on enhanced ones (adaptive threshold, glare flattened
+   and sharpened, strongly sharpened), then ZBar on barcode-like crops, scanning rows only.
+   The budget (by frame size: 12 ms for 640x480, 20 ms for 1280x720) is checked before every step against
+   the step's expected cost, so an empty frame costs about the budget and a camera never falls behind.
 
-Wrong payloads are worse than misses (a wrong card number credits a stranger), so a read is kept only if it
-passes `payload.is_plausible` (EAN-13 checksum, Code 128 printable ASCII, valid text), and a 1D read made on
-an enhanced image, or by ZBar, must be confirmed by a second view or library reading the same payload. A
-QR code carries its own Reed-Solomon error correction and is taken on one read.
+A wrong payload is worse than a miss (a wrong card number credits a stranger), so a read is kept only if it
+passes `payload.is_plausible` (EAN-13 check digit, Code 128 printable ASCII, valid text), and a 1D read must
+be confirmed unless zxing-cpp made it on an unenhanced image: by ZBar reading the same payload (the pipeline
+asks ZBar straight away, on the same image), or by zxing-cpp on a second, differently enhanced image. A
+different payload read at the same place raises the bar for both. A QR code carries Reed-Solomon error
+correction and is taken on one read.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -39,8 +43,13 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 
+#: The first pass reads the frame scaled down to at most this width (zxing-cpp also tries smaller scales).
+FIRST_PASS_WIDTH = 640
 #: Crops are scaled so their longer side is near this many pixels.
 CROP_SIDE = 360
+#: zxing-cpp costs about this many ms per megapixel of crop (ZBar scanning rows only, about the same).
+ZXING_MS_PER_MPX = 8.0
+ZBAR_MS_PER_MPX = 25.0
 
 
 def default_budget_ms(width: int, height: int) -> float:
@@ -51,37 +60,30 @@ def default_budget_ms(width: int, height: int) -> float:
 
 @dataclass(frozen=True, slots=True)
 class CropStep:
-    """One attempt on a candidate crop: an enhancement, a library, and how far down the candidates it goes."""
+    """One attempt on candidate crops: an enhancement (None: the plain crop), a library, how many crops."""
 
-    name: str
+    family: str  # enhancements of one family may err alike, so they do not confirm each other
     enhance: Callable[[GrayImage], GrayImage] | None
     library: Library
     max_rank: int
-    ms_per_mpx: float  # rough cost, to skip a step that would overrun the budget
-
-    @property
-    def trusted(self) -> bool:
-        """A 1D read here stands on its own: zxing-cpp on the plain crop (it already needs two scan lines)."""
-        return self.enhance is None and self.library == "zxing"
 
 
-#: The cascade on crops, cheapest and most productive first (order chosen on the benchmark, see docs).
+#: The cascade on crops, most productive per millisecond first (chosen on the benchmark, see docs).
 CROP_STEPS: tuple[CropStep, ...] = (
-    CropStep("plain/zxing", None, "zxing", 4, 6.0),
-    CropStep("flatten/zxing", enhance.flatten, "zxing", 3, 10.0),
-    CropStep("sharpen/zxing", enhance.sharpen, "zxing", 3, 10.0),
-    CropStep("equalize/zxing", enhance.equalize, "zxing", 2, 10.0),
-    CropStep("plain/zbar", None, "zbar", 2, 30.0),
-    CropStep("strong_sharpen/zxing", enhance.strong_sharpen, "zxing", 2, 15.0),
-    CropStep("flatten/zbar", enhance.flatten, "zbar", 1, 35.0),
-    CropStep("sharpen/zbar", enhance.sharpen, "zbar", 1, 35.0),
-    CropStep("binarize/zbar", enhance.binarize, "zbar", 1, 35.0),
+    CropStep("plain", None, "zxing", 3),
+    CropStep("binarize", enhance.binarize, "zxing", 2),
+    CropStep("flatten", enhance.flatten_sharpen, "zxing", 2),
+    CropStep("sharpen", enhance.strong_sharpen, "zxing", 2),
+    CropStep("flatten", enhance.flatten, "zbar", 1),
+    CropStep("equalize", enhance.equalize, "zxing", 1),
 )
 
 
 @dataclass(slots=True)
 class _Support:
     views: set[str] = field(default_factory=set)
+    libraries: set[Library] = field(default_factory=set)
+    zxing_families: set[str] = field(default_factory=set)
     trusted: bool = False
     quad: tuple[Point, ...] = ()
 
@@ -92,32 +94,41 @@ class _Evidence:
 
     reads: dict[tuple[Symbology, str], _Support] = field(default_factory=dict)
 
-    def add(self, read: RawRead, view_name: str, view: View, trusted: bool) -> None:
-        if not is_plausible(read.symbology, read.payload):
-            log.debug("implausible %s read dropped (%s)", read.symbology, view_name)
-            return
-        support = self.reads.setdefault((read.symbology, read.payload), _Support())
-        support.views.add(f"{view_name}/{read.library}")
-        support.trusted = support.trusted or trusted
-        if not support.quad:
-            support.quad = view.to_frame(read.points)
+    def add(self, reads: list[RawRead], family: str, view: View, *, trusted: bool) -> None:
+        for read in reads:
+            if not is_plausible(read.symbology, read.payload):
+                log.debug("implausible %s read dropped (%s/%s)", read.symbology, family, read.library)
+                continue
+            support = self.reads.setdefault((read.symbology, read.payload), _Support())
+            support.views.add(f"{family}/{read.library}")
+            support.libraries.add(read.library)
+            if read.library == "zxing":
+                support.zxing_families.add(family)
+            support.trusted = support.trusted or (trusted and read.library == "zxing")
+            if not support.quad:
+                support.quad = view.to_frame(read.points)
+
+    def unconfirmed_linear(self) -> set[Symbology]:
+        """1D symbologies read but not accepted yet (ask the other library to confirm)."""
+        accepted = {(c.symbology, c.payload) for c in self.accepted()}
+        return {sym for sym, pay in self.reads if sym != "qr" and (sym, pay) not in accepted}
 
     def accepted(self) -> list[Decoded]:
         codes: list[Decoded] = []
         for (symbology, payload), support in self.reads.items():
-            if symbology == "qr":
-                codes.append(Decoded(symbology, payload, support.quad))
-                continue
-            strength = len(support.views) + (1 if support.trusted else 0)
-            rivals = [
-                len(other.views)
-                for (sym, pay), other in self.reads.items()
-                if sym == symbology and pay != payload and _overlap(support.quad, other.quad)
-            ]
-            needed = 2 + (max(rivals) if rivals else 0)
-            if strength >= needed:
+            if symbology == "qr" or self._confirmed(symbology, payload, support):
                 codes.append(Decoded(symbology, payload, support.quad))
         return codes
+
+    def _confirmed(self, symbology: Symbology, payload: str, support: _Support) -> bool:
+        rivals = [
+            len(other.views)
+            for (sym, pay), other in self.reads.items()
+            if sym == symbology and pay != payload and _overlap(support.quad, other.quad)
+        ]
+        if rivals:
+            return len(support.libraries) == 2 and len(support.views) >= max(rivals) + 2
+        return support.trusted or len(support.libraries) == 2 or len(support.zxing_families) >= 2
 
 
 def _overlap(a: tuple[Point, ...], b: tuple[Point, ...]) -> bool:
@@ -126,13 +137,14 @@ def _overlap(a: tuple[Point, ...], b: tuple[Point, ...]) -> bool:
         return True
     ax, ay = zip(*a, strict=True)
     bx, by = zip(*b, strict=True)
-    return min(ax) <= max(bx) and min(bx) <= max(ax) and min(ay) <= max(by) and min(by) <= max(ay)
+    return bool(min(ax) <= max(bx) and min(bx) <= max(ax) and min(ay) <= max(by) and min(by) <= max(ay))
 
 
-def _read(view: View, library: Library, symbologies: tuple[Symbology, ...], *, whole: bool) -> list[RawRead]:
-    if library == "zxing":
-        return read_zxing(view.image, symbologies, try_rotate=whole, try_downscale=whole)
-    return read_zbar(view.image, symbologies)
+def _zbar(image: GrayImage, symbologies: tuple[Symbology, ...], linear: bool) -> list[RawRead]:
+    """ZBar; on an upright barcode crop, rows only and no QR (it cannot be a QR code)."""
+    if linear:
+        return read_zbar(image, tuple(s for s in symbologies if s != "qr"), scan_columns=False)
+    return read_zbar(image, symbologies)
 
 
 def decode_frame(
@@ -155,9 +167,8 @@ def decode_frame(
         return []
     budget = default_budget_ms(width, height) if budget_ms is None else budget_ms
     evidence = _Evidence()
-    full = enhance.whole(gray)
-    for read in _read(full, "zxing", symbologies, whole=True):
-        evidence.add(read, "frame", full, trusted=True)
+    first = _first_pass_view(gray)
+    evidence.add(read_zxing(first.image, symbologies), "plain", first, trusted=True)
     codes = evidence.accepted()
     if codes:
         return codes
@@ -166,24 +177,52 @@ def decode_frame(
     views: dict[int, View] = {}
     for step in CROP_STEPS:
         for rank, candidate in enumerate(candidates[: step.max_rank]):
+            if step.library == "zbar" and not candidate.looks_linear:
+                continue  # ZBar reads no QR code that zxing-cpp missed on the sample frames
             view = views.get(rank)
             if view is None:
-                view = views[rank] = _crop(gray, candidate)
+                view = views[rank] = enhance.region(gray, candidate.corners, candidate.deskew_deg, CROP_SIDE)
+            rate = ZXING_MS_PER_MPX if step.library == "zxing" else ZBAR_MS_PER_MPX
             elapsed = (clock() - start) * 1000.0
-            estimate = step.ms_per_mpx * view.image.size / 1e6
-            if elapsed + estimate > budget:
-                log.debug("budget spent after %.1f ms, before %s on region %d", elapsed, step.name, rank)
+            if elapsed + rate * view.image.size / 1e6 > budget:
+                log.debug("budget spent after %.1f ms, before %s on region %d", elapsed, step.family, rank)
                 return evidence.accepted()
-            image = view.image if step.enhance is None else step.enhance(view.image)
-            for read in _read(View(image, view.to_view), step.library, symbologies, whole=False):
-                evidence.add(read, f"{step.name}#{rank}", view, trusted=step.trusted)
-            codes = evidence.accepted()
+            codes = _try(step, view, candidate, symbologies, evidence)
             if codes:
-                log.debug("decoded by %s on region %d", step.name, rank)
+                log.debug("decoded by %s/%s on region %d", step.family, step.library, rank)
                 return codes
     return evidence.accepted()
 
 
-def _crop(gray: GrayImage, candidate: Candidate) -> View:
-    angle = candidate.angle_deg if candidate.looks_linear and abs(candidate.angle_deg) > 8.0 else 0.0
-    return enhance.region(gray, candidate.box, angle, CROP_SIDE)
+def _try(
+    step: CropStep, view: View, candidate: Candidate, symbologies: tuple[Symbology, ...], evidence: _Evidence
+) -> list[Decoded]:
+    """Run one step on one crop; if it yields an unconfirmed 1D read, ask the other library at once."""
+    image = view.image if step.enhance is None else step.enhance(view.image)
+    enhanced = View(image, view.to_view)
+    if step.library == "zxing":
+        reads = read_zxing(image, symbologies, try_rotate=False, try_downscale=False)
+    else:
+        reads = _zbar(image, symbologies, candidate.looks_linear)
+    evidence.add(reads, step.family, enhanced, trusted=step.enhance is None)
+    codes = evidence.accepted()
+    pending = tuple(s for s in symbologies if s in evidence.unconfirmed_linear())
+    if codes or not pending or not reads:
+        return codes
+    if step.library == "zxing":
+        others = _zbar(image, pending, candidate.looks_linear)
+        evidence.add(others, step.family, enhanced, trusted=False)
+    else:
+        others = read_zxing(image, pending, try_rotate=False, try_downscale=False)
+        evidence.add(others, step.family, enhanced, trusted=False)
+    return evidence.accepted()
+
+
+def _first_pass_view(gray: GrayImage) -> View:
+    height, width = gray.shape
+    if width <= FIRST_PASS_WIDTH:
+        return enhance.whole(gray)
+    scale = FIRST_PASS_WIDTH / width
+    size = (FIRST_PASS_WIDTH, max(1, round(height * scale)))
+    image = np.asarray(cv2.resize(gray, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    return View(image, np.array([[size[0] / width, 0.0, 0.0], [0.0, size[1] / height, 0.0]]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -39,18 +40,23 @@ class View:
         return tuple((float(x), float(y)) for x, y in back)
 
 
+def _u8(image: npt.NDArray[Any]) -> GrayImage:
+    """OpenCV's result typed as the 8-bit image it is (no copy)."""
+    return np.asarray(image, dtype=np.uint8)
+
+
 def to_gray(frame: npt.NDArray[np.generic]) -> GrayImage:
     """An 8-bit single-channel copy of a BGR, BGRA or grayscale frame."""
     if frame.dtype != np.uint8:
         frame = np.clip(frame, 0, 255).astype(np.uint8)
     if frame.ndim == 2:
-        return np.ascontiguousarray(frame)
+        return np.ascontiguousarray(frame, dtype=np.uint8)
     if frame.ndim == 3 and frame.shape[2] == 1:
-        return np.ascontiguousarray(frame[:, :, 0])
+        return np.ascontiguousarray(frame[:, :, 0], dtype=np.uint8)
     if frame.ndim == 3 and frame.shape[2] == 3:
-        return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        return _u8(cv2.cvtColor(np.asarray(frame, dtype=np.uint8), cv2.COLOR_BGR2GRAY))
     if frame.ndim == 3 and frame.shape[2] == 4:
-        return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
+        return _u8(cv2.cvtColor(np.asarray(frame, dtype=np.uint8), cv2.COLOR_BGRA2GRAY))
     raise ValueError(f"not an image frame: shape {frame.shape}")
 
 
@@ -99,14 +105,14 @@ def region(
     else:
         interp = cv2.INTER_LINEAR if scale < 1.0 else cv2.INTER_CUBIC
         image = cv2.warpAffine(gray, to_view, (out_w, out_h), flags=interp, borderMode=cv2.BORDER_REPLICATE)
-    return View(image, to_view)
+    return View(_u8(image), to_view)
 
 
 def resized(view: View, scale: float) -> View:
     """The view scaled by `scale` (area averaging when shrinking)."""
     interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
     image = cv2.resize(view.image, None, fx=scale, fy=scale, interpolation=interp)
-    return View(image, view.to_view * scale)
+    return View(_u8(image), view.to_view * scale)
 
 
 def stretch(img: GrayImage) -> GrayImage:
@@ -115,7 +121,7 @@ def stretch(img: GrayImage) -> GrayImage:
     lo = float(np.searchsorted(counts, 0.01 * counts[-1]))
     hi = float(np.searchsorted(counts, 0.99 * counts[-1]))
     span = max(hi - lo, 1.0)
-    return cv2.convertScaleAbs(img, alpha=255.0 / span, beta=-lo * 255.0 / span)
+    return _u8(cv2.convertScaleAbs(img, alpha=255.0 / span, beta=-lo * 255.0 / span))
 
 
 def flatten(img: GrayImage) -> GrayImage:
@@ -124,7 +130,7 @@ def flatten(img: GrayImage) -> GrayImage:
     small = cv2.resize(img, (32, 32), interpolation=cv2.INTER_AREA)
     background = cv2.resize(cv2.GaussianBlur(small, (0, 0), 3.0), (w, h), interpolation=cv2.INTER_LINEAR)
     flat = cv2.divide(img, np.maximum(background, 1), scale=192.0)
-    return stretch(flat)
+    return stretch(_u8(flat))
 
 
 _CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 4))
@@ -132,13 +138,13 @@ _CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 4))
 
 def equalize(img: GrayImage) -> GrayImage:
     """Contrast-limited adaptive histogram equalisation (CLAHE) on 4x4 tiles."""
-    return _CLAHE.apply(img)
+    return _u8(_CLAHE.apply(img))
 
 
 def sharpen(img: GrayImage, sigma: float = 2.0, amount: float = 1.0) -> GrayImage:
     """Unsharp mask: undoes part of a focus or motion blur."""
     blurred = cv2.GaussianBlur(img, (0, 0), sigma)
-    return cv2.addWeighted(img, 1.0 + amount, blurred, -amount, 0.0)
+    return _u8(cv2.addWeighted(img, 1.0 + amount, blurred, -amount, 0.0))
 
 
 def strong_sharpen(img: GrayImage) -> GrayImage:
@@ -149,9 +155,14 @@ def strong_sharpen(img: GrayImage) -> GrayImage:
 def binarize(img: GrayImage) -> GrayImage:
     """Adaptive (local Gaussian) threshold with a window about an eighth of the image."""
     block = max(3, (min(img.shape) // 8) | 1)
-    return cv2.adaptiveThreshold(img, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 2)
+    return _u8(cv2.adaptiveThreshold(img, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 2))
 
 
 def denoise(img: GrayImage) -> GrayImage:
     """A 3x3 median filter: sensor noise and JPEG speckle off, edges kept."""
-    return cv2.medianBlur(img, 3)
+    return _u8(cv2.medianBlur(img, 3))
+
+
+def flatten_sharpen(img: GrayImage) -> GrayImage:
+    """Glare flattened, then sharpened: glare and softness often come together (a phone screen, a card)."""
+    return sharpen(flatten(img), 1.5, 1.2)

@@ -90,12 +90,12 @@ def find_candidates(gray: GrayImage, max_candidates: int = 4) -> list[Candidate]
     height, width = gray.shape
     factor = width / WORK_WIDTH if width > WORK_WIDTH else 1.0
     small = cv2.resize(gray, (round(width / factor), round(height / factor)), interpolation=cv2.INTER_AREA)
-    gx = cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3)
+    gx = np.asarray(cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3), dtype=np.float32)
+    gy = np.asarray(cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3), dtype=np.float32)
     window = (7, 7)
-    jxx = cv2.blur(gx * gx, window)
-    jyy = cv2.blur(gy * gy, window)
-    jxy = cv2.blur(gx * gy, window)
+    jxx = np.asarray(cv2.blur(np.multiply(gx, gx), window), dtype=np.float32)
+    jyy = np.asarray(cv2.blur(np.multiply(gy, gy), window), dtype=np.float32)
+    jxy = np.asarray(cv2.blur(np.multiply(gx, gy), window), dtype=np.float32)
     magnitude = np.sqrt(jxx + jyy)
     peak = float(magnitude.max())
     if peak <= 1e-3:

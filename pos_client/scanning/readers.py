@@ -115,7 +115,7 @@ def read_zbar(
     ctypes wrapper, as `decode` does.
     """
     height, width = image.shape
-    data = np.ascontiguousarray(image).tobytes()
+    pixels = np.ascontiguousarray(image, dtype=np.uint8)  # kept alive until ZBar is done with it
     scanner = zbar.zbar_image_scanner_create()
     if not scanner:
         raise MemoryError("ZBar could not create an image scanner")
@@ -131,7 +131,7 @@ def read_zbar(
         try:
             zbar.zbar_image_set_format(zimage, _Y800)
             zbar.zbar_image_set_size(zimage, width, height)
-            zbar.zbar_image_set_data(zimage, ctypes.cast(data, ctypes.c_void_p), len(data), None)
+            zbar.zbar_image_set_data(zimage, pixels.ctypes.data_as(ctypes.c_void_p), pixels.nbytes, None)
             if zbar.zbar_scan_image(scanner, zimage) < 0:
                 raise ValueError("ZBar refused the image format")
             return _zbar_symbols(zimage)
@@ -164,5 +164,5 @@ def _hull(points: tuple[Point, ...]) -> tuple[Point, ...]:
     """The smallest box around ZBar's location points (the ends of each successful scan line)."""
     if len(points) <= 4:
         return points
-    box = cv2.boxPoints(cv2.minAreaRect(np.asarray(points, dtype=np.float32)))
-    return tuple((float(x), float(y)) for x, y in box)
+    box = np.asarray(cv2.boxPoints(cv2.minAreaRect(np.asarray(points, dtype=np.float32))), dtype=np.float64)
+    return tuple((float(x), float(y)) for x, y in box.tolist())

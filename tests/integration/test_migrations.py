@@ -1,0 +1,30 @@
+"""A ledger written by an older Kupa survives the upgrade: Alembic migrations carry data forward."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+
+from pos_client.db.engine import alembic_config, make_engine, migrate
+
+
+def test_upgrade_from_the_first_schema_keeps_and_projects_the_ledger(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path / "kupa.sqlite3")
+    command.upgrade(alembic_config(engine), "0001")
+    with sqlite3.connect(tmp_path / "kupa.sqlite3") as db:
+        db.execute("insert into members (member_id, name, enrolled_at, enrolled_by_terminal) "
+                   "values ('M1000001', 'Old', '2026-01-01T00:00:00+00:00', 'T1')")
+        for seq, (points, spend, day) in enumerate([(50, 0, "2026-01-01"), (120, 12000, "2026-02-03"),
+                                                    (30, 3000, "2026-02-03")], start=1):
+            db.execute("insert into ledger_entries (entry_id, member_id, terminal_id, seq, kind, points_delta, "
+                       "stamps_delta, spend_delta, value, membership_days, created_at) "
+                       "values (?, 'M1000001', 'T1', ?, 'earn', ?, 0, ?, 0, 0, ?)",
+                       (f"e{seq}", seq, points, spend, f"{day}T10:00:00+00:00"))
+    migrate(engine)
+    with sqlite3.connect(tmp_path / "kupa.sqlite3") as db:
+        assert db.execute("select count(*) from ledger_entries").fetchone()[0] == 3
+        rows = db.execute("select day, spend, credits from member_days order by day").fetchall()
+    assert rows == [("2026-01-01", 0, 50), ("2026-02-03", 15000, 150)]
+    engine.dispose()

@@ -1,0 +1,328 @@
+"""Shared builders and Hypothesis strategies for the pricing tests (no test functions here).
+
+Random programs are plain dicts validated by the real `Program` model, so every generated program is one
+`load_program_text` would accept. Baskets draw from a small catalogue so that punch cards, excluded
+categories and membership SKUs actually meet the products; member states cluster their qualifying spend
+around the tier thresholds so the `<=` edge gets exercised.
+
+The `expected_*` functions are independent oracles written from DESIGN.md, not copied from the engine.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hypothesis import strategies as st
+
+from pos_client.pricing.model import CartItem, MemberState, Quote
+from pos_client.pricing.refund import SoldLine, SoldSale
+from pos_client.program.schema import Program, load_program_text
+
+FULL_PROGRAM_PATH = Path(__file__).resolve().parents[1] / "data" / "program_full.json"
+FULL_PROGRAM_TEXT = FULL_PROGRAM_PATH.read_text(encoding="utf-8")
+
+UTC = timezone.utc
+
+# -- example-test helpers ------------------------------------------------------------------------------------
+
+
+def full_doc() -> dict[str, Any]:
+    """DESIGN.md's example program as a dict (rates as `Decimal`), a fresh copy each call."""
+    return copy.deepcopy(json.loads(FULL_PROGRAM_TEXT, parse_float=Decimal))
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)  # the form canonical_json() stores; load_program_text reads it back exactly
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    return value
+
+
+def load_doc(doc: dict[str, Any]) -> Program:
+    """Validate `doc` exactly as a program file would be (through `load_program_text`)."""
+    return load_program_text(json.dumps(_to_json(doc), ensure_ascii=False))
+
+
+def full_program(**changes: Any) -> Program:
+    """The example program with top-level sections replaced (`None` removes a section)."""
+    doc = full_doc()
+    for key, value in changes.items():
+        if value is None:
+            doc.pop(key, None)
+        else:
+            doc[key] = value
+    return load_doc(doc)
+
+
+def item(sku: str, qty: int, unit_price: int, category: str = "food", name: str | None = None) -> CartItem:
+    return CartItem(sku=sku, name=name or sku.title(), qty=qty, unit_price=unit_price, category=category)
+
+
+def sold_sale(quote: Quote, program: Program) -> SoldSale:
+    """The `SoldSale` a refund sees, built from a quote as `services.refunds._sold` builds it from sale lines."""
+    lines = []
+    for no, line in enumerate(quote.lines, start=1):
+        plan = program.membership_by_sku(line.sku) if line.kind == "membership" else None
+        lines.append(SoldLine(
+            line_no=no, sku=line.sku, kind=line.kind, qty=line.qty, paid=line.paid,
+            percent_discount=line.percent_discount, redeemed_value=line.redeemed_value,
+            # the service stores these as JSON and reads them back: mimic the round trip
+            free_by_card=json.loads(json.dumps(dict(line.free_by_card))),
+            stamps=json.loads(json.dumps(dict(line.stamps))),
+            membership_code=plan.code if plan else None,
+            membership_days_per_unit=plan.period_days if plan else 0))
+    return SoldSale(lines=tuple(lines), points_earned=quote.points_earned, qualifying_spend=quote.qualifying_spend,
+                    redeemed_points=quote.redeemed_points, redeemed_value=quote.redeemed_value,
+                    stamps_needed={c.code: c.stamps_needed for c in program.punch_cards})
+
+
+# -- oracles (from DESIGN.md) ------------------------------------------------------------------------------
+
+
+def exact_floor(value: Fraction) -> int:
+    return math.floor(value)
+
+
+def exact_half_up(value: Fraction) -> int:
+    """Half away from zero, computed exactly."""
+    return math.floor(value + Fraction(1, 2)) if value >= 0 else -math.floor(-value + Fraction(1, 2))
+
+
+def expected_tier_code(program: Program, spend: int) -> str | None:
+    reached = [t for t in program.tiers if t.min_spend <= spend]
+    return max(reached, key=lambda t: t.min_spend).code if reached else None
+
+
+def expected_pct(program: Program, member: MemberState | None, now: datetime) -> Fraction:
+    if member is None:
+        return Fraction(0)
+    code = expected_tier_code(program, member.qualifying_spend)
+    tier_pct = Fraction(program.tier(code).discount_pct) if code else Fraction(0)  # type: ignore[union-attr]
+    plan = active_plan(program, member, now)
+    plan_pct = Fraction(plan.discount_pct) if plan else Fraction(0)
+    pct = tier_pct + plan_pct if program.discount_stacking == "add" else max(tier_pct, plan_pct)
+    return min(pct, Fraction(100))
+
+
+def active_plan(program: Program, member: MemberState | None, now: datetime):  # type: ignore[no-untyped-def]
+    if member is None or member.membership_code is None or member.membership_expires is None:
+        return None
+    return program.membership(member.membership_code) if member.membership_expires > now else None
+
+
+def expected_multiplier(program: Program, member: MemberState | None, now: datetime) -> Fraction:
+    """The largest of 1, the tier's, the active plan's and every bonus day's that applies today (store zone)."""
+    if member is None:
+        return Fraction(1)
+    weekday = now.astimezone(ZoneInfo(program.timezone)).weekday()
+    code = expected_tier_code(program, member.qualifying_spend)
+    options = [Fraction(1)]
+    if code:
+        options.append(Fraction(program.tier(code).earn_multiplier))  # type: ignore[union-attr]
+    plan = active_plan(program, member, now)
+    if plan:
+        options.append(Fraction(plan.earn_multiplier))
+    for bonus in program.bonus_days:
+        if bonus.tiers and code not in bonus.tiers:
+            continue
+        day = member.bonus_weekday if bonus.weekday == "member_choice" else bonus.weekday
+        if day == weekday:
+            options.append(Fraction(bonus.multiplier))
+    return max(options)
+
+
+def expected_max_redeem(program: Program, member: MemberState | None, eligible_after_discount: int,
+                        offline: bool) -> int:
+    """The largest redemption DESIGN.md allows: a multiple of `step`, ≥ `min_points`, ≤ the balance, whose
+    value (in whole minor units of the share cap) is within `max_share_pct`, and within the offline cap."""
+    rule = program.redeem
+    if rule is None or member is None:
+        return 0
+    share_value = exact_floor(Fraction(eligible_after_discount) * Fraction(rule.max_share_pct) / 100)
+    cap = min(member.points, share_value * rule.points // rule.value)
+    if offline and rule.offline_daily_cap_points is not None:
+        cap = min(cap, rule.offline_daily_cap_points - member.redeemed_today)
+    largest = max(cap, 0) // rule.step * rule.step
+    return largest if largest > 0 and largest >= rule.min_points else 0
+
+
+def expected_reward_refusal(items: list[CartItem], member: MemberState | None, program: Program,
+                            rewards: list[str]) -> str | None:
+    """Why accepting `rewards` must be refused ("rule"/"auth"), or None when every reward is due."""
+    free: dict[int, int] = {}
+    for code in dict.fromkeys(rewards):
+        card = program.punch_card(code)
+        if card is None or member is None:
+            return "rule"
+        if not member.can_spend:
+            return "auth"
+        if member.stamps.get(code, 0) < card.stamps_needed:
+            return "rule"
+        candidates = [i for i, it in enumerate(items)
+                      if card.qualifies(it.sku, it.category) and program.membership_by_sku(it.sku) is None
+                      and it.qty > free.get(i, 0)]
+        if not candidates:
+            return "rule"
+        cheapest = min(candidates, key=lambda i: (items[i].unit_price, i))
+        free[cheapest] = free.get(cheapest, 0) + 1
+    return None
+
+
+# -- Hypothesis strategies ---------------------------------------------------------------------------------
+
+CATEGORIES = ("food", "drink", "tobacco", "gift_card", "")
+PRODUCTS = (  # sku, category
+    ("COFFEE-S", "drink"), ("COFFEE-L", "drink"), ("TEA", "drink"), ("BREAD", "food"), ("CAKE", "food"),
+    ("CIG-20", "tobacco"), ("GIFT-100", "gift_card"), ("MISC", ""),
+)
+MEMBERSHIP_SKUS = ("MEMBER-PLUS-Y", "MEMBER-MAX-M")
+ZONES = ("UTC", "Asia/Jerusalem", "America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago")
+CURRENCIES = ("ILS", "USD", "JPY", "EUR")
+
+codes = st.sampled_from(("bronze", "silver", "gold", "vip", "x1"))
+
+
+def decimals(low: int, high: int, places: int = 2) -> st.SearchStrategy[Decimal]:
+    """Decimals in [low, high] with up to `places` decimal places, as a program file would write them."""
+    scale = 10**places
+    return st.integers(low * scale, high * scale).map(lambda n: Decimal(n) / scale)
+
+
+def names(code: str) -> dict[str, str]:
+    return {"en": code.title(), "he": "שם"}
+
+
+@st.composite
+def programs(draw: st.DrawFn) -> Program:
+    """A random valid program: every optional section may be present or absent."""
+    doc: dict[str, Any] = {"version": draw(st.integers(1, 50)), "currency": draw(st.sampled_from(CURRENCIES)),
+                           "timezone": draw(st.sampled_from(ZONES))}
+    if draw(st.integers(0, 9)):  # most programs earn and redeem; one in ten has neither section
+        doc["earn"] = {"points": draw(st.integers(1, 10)), "per": draw(st.sampled_from((1, 3, 7, 100, 250, 1000))),
+                       "exclude_categories": draw(st.lists(st.sampled_from(CATEGORIES[:4]), unique=True,
+                                                           max_size=3))}
+    if draw(st.integers(0, 9)):
+        step = draw(st.sampled_from((1, 5, 10, 50, 100)))
+        redeem: dict[str, Any] = {"points": draw(st.sampled_from((1, 3, 10, 100, 150))),
+                                  "value": draw(st.sampled_from((1, 7, 10, 100, 1000))),
+                                  "step": step, "min_points": step * draw(st.integers(0, 3)),
+                                  "max_share_pct": draw(st.one_of(st.just(Decimal(100)), decimals(0, 100)))}
+        if draw(st.booleans()):
+            redeem["offline_daily_cap_points"] = draw(st.integers(0, 3000))
+        doc["redeem"] = redeem
+    tier_codes = draw(st.lists(codes, unique=True, max_size=4))
+    spends = draw(st.lists(st.integers(1, 600_000), unique=True, min_size=len(tier_codes),
+                           max_size=len(tier_codes)))
+    if tier_codes and draw(st.booleans()):
+        spends[0] = 0
+    doc["tiers"] = [{"code": c, "name": names(c), "min_spend": s,
+                     "discount_pct": draw(st.one_of(st.sampled_from((Decimal(0), Decimal(5), Decimal(10))),
+                                                    decimals(0, 100))),
+                     "earn_multiplier": draw(st.one_of(st.just(Decimal(1)), decimals(1, 5)))}
+                    for c, s in zip(tier_codes, spends)]
+    doc["bonus_days"] = [{"tiers": draw(st.lists(st.sampled_from(tier_codes), unique=True)) if tier_codes else [],
+                          "weekday": draw(st.one_of(st.just("member_choice"), st.integers(0, 6))),
+                          "multiplier": draw(decimals(1, 6))}
+                         for _ in range(draw(st.integers(0, 2)))]
+    cards = []
+    for code in draw(st.lists(st.sampled_from(("coffee", "bakery", "tea")), unique=True, max_size=2)):
+        skus = draw(st.lists(st.sampled_from([p[0] for p in PRODUCTS] + list(MEMBERSHIP_SKUS)), unique=True,
+                             max_size=3))
+        cats = draw(st.lists(st.sampled_from(CATEGORIES[:4]), unique=True, max_size=2,
+                             min_size=0 if skus else 1))
+        cards.append({"code": code, "name": names(code), "skus": skus, "categories": cats,
+                      "stamps_needed": draw(st.integers(1, 10))})
+    doc["punch_cards"] = cards
+    plans = []
+    for code, sku in zip(("plus", "max"), draw(st.lists(st.sampled_from(MEMBERSHIP_SKUS), unique=True))):
+        plans.append({"code": code, "name": names(code), "sku": sku, "period_days": draw(st.integers(1, 400)),
+                      "discount_pct": draw(st.one_of(st.just(Decimal(10)), decimals(0, 60))),
+                      "earn_multiplier": draw(st.one_of(st.just(Decimal(1)), decimals(1, 4)))})
+    doc["memberships"] = plans
+    doc["discount_stacking"] = draw(st.sampled_from(("best", "add")))
+    if draw(st.booleans()):
+        doc["birthday"] = {"points": draw(st.integers(0, 500))}
+    if draw(st.booleans()):
+        doc["referral"] = {"referrer_points": draw(st.integers(0, 300)),
+                           "referee_points": draw(st.integers(0, 300))}
+    return Program.model_validate(doc)
+
+
+@st.composite
+def baskets(draw: st.DrawFn, program: Program, with_memberships: bool, max_qty: int = 6) -> list[CartItem]:
+    pool = list(PRODUCTS)
+    if with_memberships:
+        pool += [(m.sku, "") for m in program.memberships]
+    price = st.one_of(st.integers(0, 5_000), st.integers(0, 200_000), st.sampled_from((0, 1, 5, 99, 150, 10_010)))
+    items = []
+    for sku, category in draw(st.lists(st.sampled_from(pool), min_size=0, max_size=6)):
+        if draw(st.integers(0, 5)) == 0:  # the same SKU filed under another category now and then
+            category = draw(st.sampled_from(CATEGORIES))
+        items.append(CartItem(sku=sku, name=sku.title(), qty=draw(st.integers(1, max_qty)),
+                              unit_price=draw(price), category=category))
+    return items
+
+
+@st.composite
+def members(draw: st.DrawFn, program: Program, now: datetime) -> MemberState | None:
+    if draw(st.integers(0, 5)) == 0:
+        return None
+    thresholds = [t.min_spend for t in program.tiers]
+    spend = draw(st.one_of(st.integers(0, 700_000),
+                           st.sampled_from(thresholds or [0]).flatmap(lambda s: st.sampled_from((max(s - 1, 0), s)))))
+    plan_code = None
+    expires = None
+    if program.memberships and draw(st.booleans()):
+        plan_code = draw(st.sampled_from([m.code for m in program.memberships]))
+        expires = now + timedelta(days=draw(st.sampled_from((-30, -1, 1, 200))))
+    birthday = draw(st.none() | st.dates(date(1940, 1, 1), date(2010, 12, 28)))
+    return MemberState(
+        member_id="M" + str(draw(st.integers(1, 99))),
+        points=draw(st.one_of(st.integers(0, 300), st.integers(0, 50_000))),
+        stamps={c.code: draw(st.integers(0, 12)) for c in program.punch_cards if draw(st.booleans())},
+        qualifying_spend=spend, membership_code=plan_code, membership_expires=expires,
+        bonus_weekday=draw(st.none() | st.integers(0, 6)), birthday=birthday,
+        last_birthday_year=draw(st.none() | st.sampled_from((2024, 2025, 2026, 2027))),
+        referral_pending=draw(st.booleans()), redeemed_today=draw(st.integers(0, 3000)),
+        can_spend=draw(st.integers(0, 4)) > 0)
+
+
+moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31),
+                       timezones=st.just(UTC))
+
+
+@dataclass(frozen=True)
+class Case:
+    """One random pricing situation (without the redemption, which tests draw against its limits)."""
+
+    program: Program
+    items: list[CartItem]
+    member: MemberState | None
+    now: datetime
+    rewards: list[str]
+    offline: bool
+
+
+@st.composite
+def cases(draw: st.DrawFn, max_qty: int = 6) -> Case:
+    program = draw(programs())
+    now = draw(moments)
+    member = draw(members(program, now))
+    items = draw(baskets(program, with_memberships=member is not None, max_qty=max_qty))
+    card_codes = [c.code for c in program.punch_cards]
+    rewards = draw(st.lists(st.sampled_from(card_codes + ["no-such-card"]), max_size=2)) if card_codes else []
+    if rewards and draw(st.integers(0, 3)):
+        rewards = [r for r in rewards if r != "no-such-card"]
+    return Case(program, items, member, now, rewards, draw(st.booleans()))
