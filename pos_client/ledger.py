@@ -102,7 +102,8 @@ def project(session: Session, entry: LedgerEntry) -> None:
             balance.membership_expires = to_iso(current + timedelta(days=entry.membership_days))
         balance.membership_code = entry.membership_code
     if entry.kind == "birthday":
-        balance.last_birthday_year = int(entry.ref_code) if (entry.ref_code or "").isdigit() else None
+        year = entry.ref_code or ""
+        balance.last_birthday_year = int(year) if year.isdigit() else None
     if entry.kind == "earn" and entry.sale_id:
         balance.sales_count += 1
         balance.last_sale_at = entry.created_at

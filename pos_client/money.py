@@ -73,13 +73,13 @@ def parse_amount(text: str, currency: str) -> int:
     match = _AMOUNT_RE.match(text or "")
     if not match:
         raise InvalidInputError(f"'{text}' is not an amount (use digits, e.g. 12.50)")
-    sign, units, fraction = match.groups()
+    sign, units, fraction = (match.group(1), match.group(2), match.group(3))
     exp = exponent(currency)
-    fraction = fraction or ""
+    fraction = str(fraction or "")
     if len(fraction) > exp:
         raise InvalidInputError(f"'{text}' has more than {exp} decimal places")
     try:
-        value = int(units) * 10**exp + (int(fraction.ljust(exp, "0")) if exp else 0)
+        value: int = int(units) * 10**exp + (int(fraction.ljust(exp, "0")) if exp else 0)
     except (ValueError, InvalidOperation) as exc:  # pragma: no cover - the regex already guards this
         raise InvalidInputError(f"'{text}' is not an amount") from exc
     return -value if sign else value

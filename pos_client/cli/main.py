@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def cmd(name: str, func: commands.Command, help_text: str, parent: argparse._SubParsersAction = sub,  # type: ignore[type-arg]
             ) -> argparse.ArgumentParser:
-        p = parent.add_parser(name, help=help_text, parents=[common])
+        p: argparse.ArgumentParser = parent.add_parser(name, help=help_text, parents=[common])
         p.set_defaults(func=func)
         return p
 

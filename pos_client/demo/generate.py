@@ -93,13 +93,13 @@ def build_demo(terminal: Terminal, *, members: int = 200, seed: int = 7, now: da
         for _ in range(members * 3):
             events.append((start + timedelta(days=rng.uniform(0, 399)), None, None, 0))
         events.sort(key=lambda e: e[0])
-        for moment, member_id, token, appetite in events:
+        for moment, buyer, member_token, appetite in events:
             items = _basket(rng, skus_by_cat, big=appetite >= 2.5 and rng.random() < 0.25)
-            if member_id and rng.random() < 0.01:
+            if buyer and rng.random() < 0.01:
                 items.append(("MEMBER-PLUS-Y", 1))
-            request = BasketRequest(items=tuple(items), member_code=token if member_id else None,
+            request = BasketRequest(items=tuple(items), member_code=member_token if buyer else None,
                                     cashier_id="cashier")
-            if member_id:
+            if buyer:
                 request = _with_rewards(session, terminal, request, moment, rng)
             try:
                 record_sale(session, terminal, request, moment)

@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 from pos_client.errors import AuthError, RuleViolation
 from pos_client.money import allocate, floor_int, format_money, percent_of
 from pos_client.pricing.model import CartItem, LineKind, MemberState, Quote, QuoteLine, RedeemLimits
-from pos_client.program.schema import Program, Tier
+from pos_client.program.schema import Membership, Program, Tier
 from pos_client.timeutil import local_date
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -133,9 +133,9 @@ def price(
     points_earned = 0
     if member and program.earn and qualifying > 0:
         points_earned = floor_int(Decimal(qualifying) * program.earn.points * multiplier / program.earn.per)
-        explain.append(f"Points earned: {money(qualifying)} paid on eligible items × {program.earn.points}"
-                       f"/{money(program.earn.per)}" + (f" × {multiplier} ({why})" if multiplier != 1 else "")
-                       + f" = {points_earned}")
+        rate = f"{program.earn.points} point{'s' if program.earn.points != 1 else ''} per {money(program.earn.per)}"
+        explain.append(f"Points earned: {money(qualifying)} paid on eligible items at {rate}"
+                       + (f" × {multiplier} ({why})" if multiplier != 1 else "") + f" = {points_earned}")
 
     # 5. stamps on the paid qualifying units
     stamps_earned: dict[str, int] = {}
@@ -203,7 +203,7 @@ def _kind(item: CartItem, program: Program, member: MemberState | None) -> LineK
     return "eligible"
 
 
-def _active_plan(member: MemberState | None, program: Program, now: datetime):  # type: ignore[no-untyped-def]
+def _active_plan(member: MemberState | None, program: Program, now: datetime) -> Membership | None:
     if member and member.membership_code and member.membership_expires and member.membership_expires > now:
         return program.membership(member.membership_code)
     return None
@@ -216,17 +216,17 @@ def _discount_pct(tier: Tier | None, plan_pct: Decimal | None, program: Program)
     return min(pct, Decimal(100))
 
 
-def _discount_source(tier: Tier | None, plan: object, program: Program) -> str:
+def _discount_source(tier: Tier | None, plan: Membership | None, program: Program) -> str:
     tier_pct = tier.discount_pct if tier else Decimal(0)
-    plan_pct = getattr(plan, "discount_pct", Decimal(0))
+    plan_pct = plan.discount_pct if plan else Decimal(0)
     tier_name = f"{tier.name.en} tier" if tier else ""
-    plan_name = f"{plan.name.en} membership" if plan is not None else ""  # type: ignore[attr-defined]
+    plan_name = f"{plan.name.en} membership" if plan else ""
     if program.discount_stacking == "add" and tier_pct and plan_pct:
         return f"{tier_name} + {plan_name}"
     return plan_name if plan_pct > tier_pct else tier_name
 
 
-def _multiplier(member: MemberState | None, tier: Tier | None, plan: object, program: Program,
+def _multiplier(member: MemberState | None, tier: Tier | None, plan: Membership | None, program: Program,
                 now: datetime) -> tuple[Decimal, str]:
     """The largest applicable multiplier (they never compound) and where it comes from."""
     if member is None:
@@ -235,7 +235,7 @@ def _multiplier(member: MemberState | None, tier: Tier | None, plan: object, pro
     if tier:
         options.append((tier.earn_multiplier, f"{tier.name.en} tier"))
     if plan is not None:
-        options.append((plan.earn_multiplier, f"{plan.name.en} membership"))  # type: ignore[attr-defined]
+        options.append((plan.earn_multiplier, f"{plan.name.en} membership"))
     weekday = local_date(now, program.timezone).weekday()
     for bonus in program.bonus_days:
         if bonus.tiers and (tier is None or tier.code not in bonus.tiers):

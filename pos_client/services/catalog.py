@@ -92,15 +92,15 @@ def parse_catalog(text: str, *, is_json: bool) -> list[ProductRow]:
         if missing:
             raise InvalidInputError(f"line 1: the CSV header lacks '{missing[0]}' (expected sku,name,price,category)")
         reader.fieldnames = header
-        for row in reader:
-            if None in row:
+        for raw in reader:
+            if None in raw:
                 raise InvalidInputError(f"line {reader.line_num}: too many fields")
-            rows.append(_row({k: v for k, v in row.items() if v is not None}, f"line {reader.line_num}"))
+            rows.append(_row({k: v for k, v in raw.items() if v is not None}, f"line {reader.line_num}"))
     seen: set[str] = set()
-    for row in rows:
-        if row.sku in seen:
-            raise InvalidInputError(f"sku '{row.sku}' appears twice in the file")
-        seen.add(row.sku)
+    for product in rows:
+        if product.sku in seen:
+            raise InvalidInputError(f"sku '{product.sku}' appears twice in the file")
+        seen.add(product.sku)
     if not rows:
         raise InvalidInputError("the catalog file has no products")
     return rows

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,12 +13,8 @@ from pos_client.terminal import Terminal
 from pos_client.timeutil import to_iso, utcnow
 
 
-@dataclass(frozen=True)
-class MemberStatus:
-    data: dict[str, Any]
-
-
 def member_status(terminal: Terminal, code: str) -> dict[str, Any]:
+    """Everything `kupa member show` prints about the member behind `code`."""
     now = utcnow()
     with terminal.read() as session:
         found = identify(session, code)
