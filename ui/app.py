@@ -1,0 +1,145 @@
+"""Start the cashier app: `run(data_dir, argv)` (called by `main.py`).
+
+Options: `--lang en|he` (start language) and `--screenshot FILE [--screen checkout|member|receipt]`, which
+renders that screen at 1280×800 with demo data (a member identified, a few lines in the cart) on a *copy*
+of the data folder (nothing is recorded in the real store) and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from pos_client.errors import KupaError
+from pos_client.services import till
+from pos_client.terminal import Terminal
+from ui.i18n import Languages
+from ui.main_window import MainWindow
+from ui.worker import DbWorker
+
+log = logging.getLogger(__name__)
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+
+
+def setup_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with Kupa's fonts (Hebrew glyphs) and style sheet."""
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Kupa")
+    for font in sorted((RESOURCES / "fonts").glob("*.ttf")):
+        QFontDatabase.addApplicationFont(str(font))
+    app.setFont(QFont("DejaVu Sans", 10))
+    style = RESOURCES / "style.qss"
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return app
+
+
+def build(data_dir: Path, lang: str = "en") -> tuple[QApplication, MainWindow]:
+    """Open the terminal and build the main window (used by `run`, the tests and the screenshots)."""
+    app = setup_application()
+    languages = Languages(app)
+    languages.switch(lang)
+    worker = DbWorker(app)
+    window = MainWindow(Terminal.open(data_dir), languages, worker)
+    window.checkout.set_language(lang)
+    return app, window
+
+
+def wait_idle(window: MainWindow, timeout: float = 20.0) -> None:
+    """Process events until the worker has nothing left (screenshots only)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        if window.worker.idle:
+            QCoreApplication.processEvents()
+            if window.worker.idle:
+                return
+        time.sleep(0.005)
+
+
+def screenshot(data_dir: Path, out: Path, lang: str, screen: str) -> int:
+    """Render `screen` with demo data to `out` (PNG, 1280×800) on a copy of the store."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "store"
+        shutil.copytree(data_dir, copy)
+        app, window = build(copy, lang)
+        window.resize(1280, 800)
+        window.show()
+        window.signed_in(till.sign_in(window.terminal, "1111"))
+        wait_idle(window)
+        for sku in ("LATTE-L", "CROISSANT", "ESPRESSO"):
+            try:
+                window.sale.add_product(till.product(window.terminal, sku), 2 if sku == "LATTE-L" else 1)
+            except KupaError:
+                continue
+            wait_idle(window)
+        member = _demo_member(window)
+        if member:
+            window.sale.identify(member)
+            wait_idle(window)
+        if screen == "receipt":
+            window.sale.complete()
+            wait_idle(window)
+            target = window.receipt if window.receipt is not None else window
+            target.resize(480, 800)
+            wait_idle(window)
+            target.grab().save(str(out))
+        else:
+            if screen == "member" and window.sale.quote and window.sale.quote.redeem_limits.max_points:
+                window.checkout.rewards.redeem.setCurrentIndex(1)
+                wait_idle(window)
+            window.grab().save(str(out))
+        window.close()
+        window.terminal.close()
+    print(out)
+    return 0
+
+
+def _demo_member(window: MainWindow) -> str | None:
+    """A demo member with a signed card (so rewards can be shown): a fresh card for the first gold member."""
+    from sqlalchemy import select
+
+    from pos_client.db.models import Member
+    from pos_client.services.members import issue_card
+    from pos_client.timeutil import utcnow
+
+    with window.terminal.unit_of_work() as session:
+        ids = list(session.scalars(select(Member.member_id).order_by(Member.member_id).limit(40)))
+    best = None
+    for member_id in ids:
+        view = till.member_view(window.terminal, member_id)
+        if view["tier"] == "gold" or best is None:
+            best = member_id
+            if view["tier"] == "gold":
+                break
+    if best is None:
+        return None
+    with window.terminal.unit_of_work() as session:
+        _card, token = issue_card(window.terminal, session, best, utcnow())
+    return token
+
+
+def run(data_dir: Path, argv: list[str]) -> int:
+    """The cashier app's entry point; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="main.py")
+    parser.add_argument("--lang", choices=("en", "he"), default="en")
+    parser.add_argument("--screenshot", type=Path, default=None)
+    parser.add_argument("--screen", choices=("checkout", "member", "receipt"), default="checkout")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.screenshot:
+        return screenshot(data_dir, args.screenshot, args.lang, args.screen)
+    app, window = build(data_dir, args.lang)
+    window.resize(1280, 800)
+    window.show()
+    return int(app.exec())

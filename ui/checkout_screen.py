@@ -1,0 +1,250 @@
+"""The checkout screen: product search and quick picks, the cart, the member panel, rewards and totals.
+
+Keyboard first: F2 search, F3 find member, F4 enrol, F5/F6 quantity up/down, F7 remove line, Ctrl+Del void,
+F8 park, Shift+F8 resume, F12 complete the sale. A keyboard-wedge scanner works anywhere (`ui.scanner`).
+
+Signals:
+    enrol_requested(): open the enrolment dialog.
+    resume_requested(): open the parked-sales list.
+    park_requested(): park the current sale.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QFrame, QGridLayout, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from pos_client.services import till
+from pos_client.services.till import ProductInfo, ProgramLabels
+from ui.cart_model import Column
+from ui.i18n import core_message
+from ui.member_panel import MemberPanel
+from ui.rewards_panel import RewardsPanel
+from ui.sale import SaleController
+
+
+class CheckoutScreen(QWidget):
+    """Lays out the checkout widgets and wires them to a `SaleController`."""
+
+    enrol_requested = Signal()
+    resume_requested = Signal()
+    park_requested = Signal()
+
+    def __init__(self, sale: SaleController, labels: ProgramLabels, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sale, self._lang = sale, "en"
+        self._quick: list[ProductInfo] = []
+        self._quick_buttons: list[QPushButton] = []
+        self.search = QLineEdit(objectName="productSearch")
+        self.search.setClearButtonEnabled(True)
+        self.add = QPushButton(objectName="addProduct")
+        self.quick_grid = QGridLayout()
+        self.table = QTableView(objectName="cart")
+        self.table.setModel(sale.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(Column.ITEM, QHeaderView.ResizeMode.Stretch)
+        for col in (Column.QTY, Column.PRICE, Column.DISCOUNT, Column.TOTAL):
+            self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.plus, self.minus, self.remove = QPushButton(objectName="qtyPlus"), QPushButton(objectName="qtyMinus"), \
+            QPushButton(objectName="removeLine")
+        self.void, self.park, self.resume = QPushButton(objectName="voidSale"), QPushButton(objectName="park"), \
+            QPushButton(objectName="resume")
+        self.pay = QPushButton(objectName="completeSale")
+        self.messages = QLabel(objectName="messageArea")
+        self.messages.setWordWrap(True)
+        self._message_timer = QTimer(self, singleShot=True, interval=8000)
+        self._message_timer.timeout.connect(lambda: self.messages.setText(""))
+        self.member_panel = MemberPanel(labels)
+        self.rewards = RewardsPanel(labels)
+        self._layout()
+        self._wire()
+        self.retranslate()
+
+    def _layout(self) -> None:
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.add)
+        line_buttons = QHBoxLayout()
+        for button in (self.plus, self.minus, self.remove):
+            line_buttons.addWidget(button)
+        line_buttons.addStretch(1)
+        line_buttons.addWidget(self.void)
+        left = QVBoxLayout()
+        left.addLayout(search_row)
+        left.addLayout(self.quick_grid)
+        left.addWidget(self.table, 1)
+        left.addLayout(line_buttons)
+        left.addWidget(self.messages)
+        right = QVBoxLayout()
+        right.addWidget(self.member_panel)
+        right.addWidget(self.rewards, 1)
+        sale_buttons = QHBoxLayout()
+        sale_buttons.addWidget(self.park)
+        sale_buttons.addWidget(self.resume)
+        right.addLayout(sale_buttons)
+        right.addWidget(self.pay)
+        right_box = QFrame(objectName="sidePanel")
+        right_box.setLayout(right)
+        right_box.setFixedWidth(430)
+        layout = QHBoxLayout(self)
+        layout.addLayout(left, 1)
+        layout.addWidget(right_box)
+
+    def _wire(self) -> None:
+        self.search.returnPressed.connect(self._search_entered)
+        self.add.clicked.connect(self._search_entered)
+        self.plus.clicked.connect(lambda: self.sale.change_qty(self._row(), +1))
+        self.minus.clicked.connect(lambda: self.sale.change_qty(self._row(), -1))
+        self.remove.clicked.connect(lambda: self.sale.remove_line(self._row()))
+        self.void.clicked.connect(self.sale.void)
+        self.pay.clicked.connect(self.sale.complete)
+        self.park.clicked.connect(self.park_requested)
+        self.resume.clicked.connect(self.resume_requested)
+        self.member_panel.identify_requested.connect(self.sale.identify)
+        self.member_panel.clear_requested.connect(self.sale.clear_member)
+        self.member_panel.enrol_requested.connect(self.enrol_requested)
+        self.rewards.redeem_chosen.connect(self.sale.set_redeem)
+        self.rewards.punch_toggled.connect(self.sale.set_punch_reward)
+        self.sale.changed.connect(self._sale_changed)
+        self.sale.member_changed.connect(self._member_changed)
+        self.sale.message.connect(self.show_message)
+        self.sale.model.modelReset.connect(self._keep_selection)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Function keys that reach the screen unhandled (no active shortcut map, e.g. offscreen) still work."""
+        buttons = {Qt.Key.Key_F5: self.plus, Qt.Key.Key_F6: self.minus, Qt.Key.Key_F7: self.remove,
+                   Qt.Key.Key_F8: self.park, Qt.Key.Key_F12: self.pay}
+        button = buttons.get(Qt.Key(event.key()))
+        if button is not None and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            if button.isEnabled():
+                button.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search products by name, SKU or barcode (F2)"))
+        texts = ((self.add, self.tr("Add"), "Return"), (self.plus, self.tr("Qty + (F5)"), "F5"),
+                 (self.minus, self.tr("Qty − (F6)"), "F6"), (self.remove, self.tr("Remove line (F7)"), "F7"),
+                 (self.void, self.tr("Void sale (Ctrl+Del)"), "Ctrl+Del"), (self.park, self.tr("Park (F8)"), "F8"),
+                 (self.resume, self.tr("Resume (Shift+F8)"), "Shift+F8"),
+                 (self.pay, self.tr("Complete sale (F12)"), "F12"))
+        for button, text, key in texts:
+            button.setText(text)
+            if button is not self.add:
+                button.setShortcut(QKeySequence(key))
+        self._fill_quick()
+
+    def set_language(self, lang: str) -> None:
+        self._lang = lang
+        self.sale.model.set_language(lang)
+        self.member_panel.set_language(lang)
+        self.rewards.set_language(lang)
+        self._fill_quick()
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # -- products -----------------------------------------------------------------------------------------
+    def set_quick_picks(self, products: list[ProductInfo]) -> None:
+        self._quick = products
+        for button in self._quick_buttons:
+            button.deleteLater()
+        self._quick_buttons = []
+        for i, product in enumerate(products):
+            button = QPushButton(objectName=f"quick_{product.sku}")
+            button.setProperty("quick", True)
+            button.clicked.connect(lambda _=False, p=product: self.sale.add_product(p))
+            self.quick_grid.addWidget(button, i // 4, i % 4)
+            self._quick_buttons.append(button)
+        self._fill_quick()
+
+    def _fill_quick(self) -> None:
+        for button, product in zip(self._quick_buttons, self._quick):
+            button.setText(product.label(self._lang))
+
+    def _search_entered(self) -> None:
+        text = self.search.text().strip()
+        if not text:
+            return
+        self.sale.worker.submit(lambda: self._find(text), self._found, self._refused)
+
+    def _find(self, text: str) -> list[ProductInfo]:
+        """Worker side: an exact code first, else a name search."""
+        try:
+            return [till.product(self.sale.terminal, text)]
+        except Exception:  # noqa: BLE001 - any miss falls back to the search
+            return till.search(self.sale.terminal, text)
+
+    def _found(self, products: list[ProductInfo]) -> None:
+        if len(products) == 1:
+            self.sale.add_product(products[0])
+            self.search.clear()
+            return
+        if not products:
+            self.show_message(self.tr("No product matches '{0}'").format(self.search.text().strip()))
+            return
+        names = [f"{p.label(self._lang)} — {p.sku}" for p in products]
+        completer = QCompleter(names, self.search)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.activated.connect(lambda text: self._pick(text, products))
+        self.search.setCompleter(completer)
+        completer.setCompletionPrefix("")
+        completer.complete()
+        self.show_message(self.tr("{0} products match: pick one from the list").format(len(products)))
+
+    def _pick(self, text: str, products: list[ProductInfo]) -> None:
+        sku = text.rsplit(" — ", 1)[-1]
+        for product in products:
+            if product.sku == sku:
+                self.sale.add_product(product)
+        self.search.setCompleter(None)  # type: ignore[arg-type]
+        QTimer.singleShot(0, self.search.clear)
+
+    def _refused(self, exc: Exception) -> None:
+        self.show_message(core_message(str(exc)))
+
+    # -- state --------------------------------------------------------------------------------------------
+    def _row(self) -> int:
+        index = self.table.currentIndex()
+        return index.row() if index.isValid() else self.sale.model.rowCount() - 1
+
+    def _keep_selection(self) -> None:
+        rows = self.sale.model.rowCount()
+        if rows:
+            self.table.selectRow(min(getattr(self, "_last_row", rows - 1), rows - 1))
+
+    def _sale_changed(self) -> None:
+        self._last_row = self._row()
+        self.rewards.show_quote(self.sale.quote, self.sale.state.punch_rewards)
+        has_lines = bool(self.sale.state.lines)
+        for button in (self.plus, self.minus, self.remove, self.void, self.pay, self.park):
+            button.setEnabled(has_lines)
+
+    def _member_changed(self, view: object) -> None:
+        self.member_panel.show_member(view)  # type: ignore[arg-type]
+        if view is not None:
+            self.member_panel.code.clear()
+
+    def show_message(self, text: str) -> None:
+        """Show a message in the message area (replacing the previous one; no dialogs)."""
+        self.messages.setText(text)
+        self._message_timer.start()
+
+    def index_of(self, sku: str) -> QModelIndex:
+        model = self.sale.model
+        for row in range(model.rowCount()):
+            if model.lines()[row].sku == sku:
+                return model.index(row, 0)
+        return QModelIndex()

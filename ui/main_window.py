@@ -1,0 +1,217 @@
+"""The main window: sign-in / lock screen and the checkout screen, a status bar, language and lock actions.
+
+Status bar: network and sync state ("Local only" until the sync lands), entries waiting for HQ, the signed-in
+cashier, the clock. Errors from background jobs arrive here and go to the checkout's message area; bugs get
+one calm sentence there too (the traceback is in the log), never a storm of dialogs.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QDateTime, QEvent, QLocale, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QMainWindow, QStackedWidget, QToolBar
+
+from pos_client.services import carts, till
+from pos_client.terminal import Terminal
+from ui.cart_model import CartModel
+from ui.checkout_screen import CheckoutScreen
+from ui.dialogs import EnrolDialog, ParkedDialog
+from ui.i18n import Languages, core_message
+from ui.receipt import ReceiptDialog, receipt_html
+from ui.sale import CompletedSale, SaleController
+from ui.scanner import WedgeScanner
+from ui.signin import SignInScreen
+from ui.worker import DbWorker
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """Kupa's cashier window."""
+
+    def __init__(self, terminal: Terminal, languages: Languages, worker: DbWorker) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.terminal, self.languages, self.worker = terminal, languages, worker
+        self.labels = till.program_labels(terminal)  # once, at start-up (small, read-only)
+        self.model = CartModel(self.labels.currency, self)
+        self.sale = SaleController(terminal, worker, self.model, self)
+        self.signin = SignInScreen(terminal.settings.store_name)
+        self.checkout = CheckoutScreen(self.sale, self.labels)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.signin)
+        self.stack.addWidget(self.checkout)
+        self.setCentralWidget(self.stack)
+        self.scanner = WedgeScanner(self)
+        QApplication.instance().installEventFilter(self.scanner)  # type: ignore[union-attr]
+        self.scanner.scanned.connect(self.on_scanned)
+        self.receipt: ReceiptDialog | None = None
+        self.last_sale: CompletedSale | None = None
+        self._build_bar()
+        self._wire()
+        self.retranslate()
+        self.lock()
+
+    def _build_bar(self) -> None:
+        self.toolbar = QToolBar(objectName="mainToolbar")
+        self.toolbar.setMovable(False)
+        self.addToolBar(self.toolbar)
+        self.language_action = QAction(self, objectName="switchLanguage")
+        self.lock_action = QAction(self, objectName="lock")
+        self.signout_action = QAction(self, objectName="signOut")
+        for action in (self.language_action, self.lock_action, self.signout_action):
+            self.toolbar.addAction(action)
+        self.network = QLabel(objectName="networkState")
+        self.pending = QLabel(objectName="pendingEntries")
+        self.cashier_label = QLabel(objectName="cashierName")
+        self.clock = QLabel(objectName="clock")
+        for label in (self.network, self.pending, self.cashier_label):
+            self.statusBar().addWidget(label)
+        self.statusBar().addPermanentWidget(self.clock)
+        self._clock_timer = QTimer(self, interval=1000)
+        self._clock_timer.timeout.connect(self._tick)
+        self._clock_timer.start()
+        self._pending_timer = QTimer(self, interval=30000)
+        self._pending_timer.timeout.connect(self.refresh_pending)
+        self._pending_timer.start()
+
+    def _wire(self) -> None:
+        self.signin.pin_entered.connect(self._sign_in)
+        self.language_action.triggered.connect(
+            lambda: self.languages.switch("en" if self.languages.current == "he" else "he"))
+        self.languages.changed.connect(self.checkout.set_language)
+        self.lock_action.triggered.connect(self.lock)
+        self.signout_action.triggered.connect(self.sign_out)
+        self.worker.user_error.connect(lambda text: self.checkout.show_message(core_message(text)))
+        self.worker.bug.connect(lambda _name: self.checkout.show_message(
+            self.tr("Something went wrong; the sale is unchanged. Details are in the log.")))
+        self.sale.completed.connect(self._completed)
+        self.checkout.enrol_requested.connect(self.open_enrol)
+        self.checkout.park_requested.connect(self.park)
+        self.checkout.resume_requested.connect(self.open_resume)
+        focus = QAction(self)
+        focus.setShortcut(QKeySequence("F2"))
+        focus.triggered.connect(self.checkout.focus_search)
+        self.checkout.addAction(focus)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Kupa — {0}").format(self.terminal.settings.store_name))
+        self.language_action.setText(self.tr("עברית / English (Ctrl+Shift+L)"))
+        self.language_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.lock_action.setText(self.tr("Lock (Ctrl+L)"))
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.signout_action.setText(self.tr("Sign out"))
+        self.network.setText(self.tr("Local only"))
+        cashier = self.sale.cashier
+        self.cashier_label.setText(self.tr("Cashier: {0}").format(cashier.name) if cashier else self.tr("Signed out"))
+        self._tick()
+        self.refresh_pending()
+
+    def _tick(self) -> None:
+        self.clock.setText(QLocale().toString(QDateTime.currentDateTime(), "dd/MM/yyyy HH:mm"))
+
+    def refresh_pending(self) -> None:
+        self.worker.submit(lambda: till.pending_entries(self.terminal),
+                           lambda n: self.pending.setText(self.tr("{0} entries waiting for HQ").format(n)))
+
+    # -- session --------------------------------------------------------------------------------------------
+    def _sign_in(self, pin: str) -> None:
+        self.worker.submit(lambda: till.sign_in(self.terminal, pin), self.signed_in,
+                           lambda exc: self.signin.reset(core_message(exc.message)))
+
+    def signed_in(self, cashier: till.CashierInfo) -> None:
+        first = self.sale.cashier is None
+        self.sale.cashier = cashier
+        self.retranslate()
+        self.stack.setCurrentWidget(self.checkout)
+        for action in (self.lock_action, self.signout_action):
+            action.setEnabled(True)
+        self.scanner.enabled = True
+        if first:
+            self.worker.submit(lambda: till.quick_picks(self.terminal), self.checkout.set_quick_picks)
+            self.sale.restore_saved()
+        self.checkout.focus_search()
+
+    def lock(self) -> None:
+        """Show the PIN pad; the sale stays as it is until someone signs in again."""
+        self.scanner.enabled = False
+        self.stack.setCurrentWidget(self.signin)
+        for action in (self.lock_action, self.signout_action):
+            action.setEnabled(False)
+        self.signin.reset()
+
+    def sign_out(self) -> None:
+        self.sale.cashier = None
+        self.retranslate()
+        self.lock()
+
+    # -- actions --------------------------------------------------------------------------------------------
+    def on_scanned(self, code: str) -> None:
+        """A wedge-scanner code: a product goes into the cart, a member onto the sale."""
+        if self.stack.currentWidget() is not self.checkout:
+            return
+
+        def route(found: till.Resolved) -> None:
+            if found.kind == "product" and found.product is not None:
+                self.sale.add_product(found.product)
+            elif found.member_code:
+                self.sale.identify(found.member_code)
+
+        self.worker.submit(lambda: till.resolve_code(self.terminal, code), route,
+                           lambda exc: self.checkout.show_message(core_message(exc.message)))
+
+    def _completed(self, done: CompletedSale) -> None:
+        self.last_sale = done
+        self.refresh_pending()
+        text = receipt_html(done, self.terminal.settings.store_name, self.labels, self.languages.current)
+        self.receipt = ReceiptDialog(text, self.languages.current, self)
+        self.receipt.finished.connect(lambda _r: self.checkout.focus_search())
+        self.receipt.open()
+
+    def open_enrol(self) -> None:
+        cashier = self.sale.cashier
+        dialog = EnrolDialog(self.worker, self.terminal, cashier.user_id if cashier else None,
+                             self.languages.current, self)
+        dialog.enrolled.connect(lambda member: self.sale.identify(member.token))
+        dialog.finished.connect(dialog.deleteLater)
+        self.enrol_dialog = dialog
+        dialog.open()
+
+    def park(self, label: str | None = None) -> None:
+        if label is None:
+            label, ok = QInputDialog.getText(self, self.tr("Park sale"), self.tr("Label (e.g. the customer's name)"))
+            if not ok:
+                return
+        self.sale.park(label or self.tr("Parked sale"))
+
+    def open_resume(self) -> None:
+        def show(parked: list[carts.ParkedInfo]) -> None:
+            if not parked:
+                self.checkout.show_message(self.tr("No parked sales"))
+                return
+            dialog = ParkedDialog(parked, self)
+            self.parked_dialog = dialog
+
+            def done(result: int) -> None:
+                chosen = dialog.chosen()
+                if result == QDialog.DialogCode.Accepted and chosen:
+                    self.sale.resume(chosen)
+                dialog.deleteLater()
+
+            dialog.finished.connect(done)
+            dialog.open()
+
+        self.worker.submit(lambda: carts.list_parked(self.terminal), show)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.scanner.enabled = False
+        QApplication.instance().removeEventFilter(self.scanner)  # type: ignore[union-attr]
+        self.worker.shutdown()
+        super().closeEvent(event)

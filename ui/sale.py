@@ -1,0 +1,238 @@
+"""The sale in progress: cart lines, member, redemption and rewards, priced by the core on the worker.
+
+Every change is a *proposal*: the controller asks the core to quote the proposed sale and commits it only
+when the quote succeeds, so a refused product, redemption or reward leaves the sale exactly as it was and
+the refusal goes to the message area. Committed states are saved (`pos_client.services.carts`) so the cart
+survives a crash.
+
+Signals:
+    changed(): the committed state or its quote changed.
+    member_changed(object): the member panel's data (a dict) or None.
+    message(str): a user-facing message (already translated).
+    completed(object): a `SaleResult` plus context, as a `CompletedSale`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from pos_client.errors import KupaError
+from pos_client.pricing.model import Quote
+from pos_client.services import carts, till
+from pos_client.services.checkout import BasketRequest, SaleResult, checkout, quote_basket
+from pos_client.terminal import Terminal
+from ui.cart_model import CartLine, CartModel
+from ui.i18n import core_message
+from ui.worker import DbWorker
+
+log = logging.getLogger(__name__)
+MAX_QTY = 9999
+
+
+@dataclass(frozen=True)
+class SaleState:
+    """What the cashier has rung up."""
+
+    lines: tuple[CartLine, ...] = ()
+    member_code: str | None = None
+    redeem_points: int = 0
+    punch_rewards: tuple[str, ...] = ()
+
+    def request(self, cashier_id: str | None = None) -> BasketRequest:
+        return BasketRequest(items=tuple((line.sku, line.qty) for line in self.lines),
+                             member_code=self.member_code, redeem_points=self.redeem_points,
+                             punch_rewards=self.punch_rewards, cashier_id=cashier_id)
+
+    def payload(self) -> dict[str, Any]:
+        return {"items": [[ln.sku, ln.qty, ln.name, ln.name_he, ln.unit_price] for ln in self.lines],
+                "member_code": self.member_code, "redeem_points": self.redeem_points,
+                "punch_rewards": list(self.punch_rewards)}
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> SaleState:
+        lines = tuple(CartLine(str(sku), str(name), name_he, int(price), int(qty))
+                      for sku, qty, name, name_he, price in data.get("items", []))
+        return cls(lines, data.get("member_code"), int(data.get("redeem_points", 0)),
+                   tuple(data.get("punch_rewards", ())))
+
+
+@dataclass(frozen=True)
+class CompletedSale:
+    """A recorded sale with what the receipt needs besides the quote."""
+
+    result: SaleResult
+    member: dict[str, Any] | None
+    cashier: str
+    lines: tuple[CartLine, ...] = field(default=())
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Sale", text)
+
+
+class SaleController(QObject):
+    """Holds the committed sale and drives the core through the worker."""
+
+    changed = Signal()
+    member_changed = Signal(object)
+    message = Signal(str)
+    completed = Signal(object)
+
+    def __init__(self, terminal: Terminal, worker: DbWorker, model: CartModel,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.terminal, self.worker, self.model = terminal, worker, model
+        self.state = SaleState()
+        self.quote: Quote | None = None
+        self.member: dict[str, Any] | None = None
+        self.cashier: till.CashierInfo | None = None
+        self._generation = 0
+        self._proposed: SaleState | None = None  # the newest state being quoted; changes build on it
+
+    @property
+    def base(self) -> SaleState:
+        """The state the next change builds on: the newest proposal, else the committed state."""
+        return self._proposed or self.state
+
+    # -- proposals -------------------------------------------------------------------------------------
+    def add_product(self, product: till.ProductInfo, qty: int = 1) -> None:
+        lines = list(self.base.lines)
+        for i, line in enumerate(lines):
+            if line.sku == product.sku:
+                lines[i] = replace(line, qty=min(line.qty + qty, MAX_QTY))
+                break
+        else:
+            lines.append(CartLine(product.sku, product.name, product.name_he, product.price, qty))
+        self.propose(replace(self.base, lines=tuple(lines)))
+
+    def change_qty(self, row: int, delta: int) -> None:
+        if not 0 <= row < len(self.base.lines):
+            return
+        lines = list(self.base.lines)
+        qty = lines[row].qty + delta
+        if qty <= 0:
+            del lines[row]
+        else:
+            lines[row] = replace(lines[row], qty=min(qty, MAX_QTY))
+        self.propose(replace(self.base, lines=tuple(lines)))
+
+    def remove_line(self, row: int) -> None:
+        if 0 <= row < len(self.base.lines):
+            lines = list(self.base.lines)
+            del lines[row]
+            self.propose(replace(self.base, lines=tuple(lines)))
+
+    def void(self) -> None:
+        """Drop the whole sale (lines, member and rewards)."""
+        self._generation += 1
+        self._commit(SaleState(), None)
+        self._set_member(None)
+
+    def set_redeem(self, points: int) -> None:
+        if points != self.base.redeem_points:
+            self.propose(replace(self.base, redeem_points=points))
+
+    def set_punch_reward(self, code: str, on: bool) -> None:
+        rewards = [c for c in self.base.punch_rewards if c != code] + ([code] if on else [])
+        self.propose(replace(self.base, punch_rewards=tuple(rewards)))
+
+    def identify(self, code: str) -> None:
+        """Look the member up, then price the sale for them."""
+        code = code.strip()
+        if not code:
+            return
+        self.worker.submit(lambda: till.member_view(self.terminal, code),
+                           lambda view: self._member_found(code, view), self._refused)
+
+    def clear_member(self) -> None:
+        self._set_member(None)
+        self.propose(replace(self.base, member_code=None, redeem_points=0, punch_rewards=()))
+
+    def _member_found(self, code: str, view: dict[str, Any]) -> None:
+        self._set_member(view)
+        self.propose(replace(self.base, member_code=code, redeem_points=0, punch_rewards=()))
+
+    def _set_member(self, view: dict[str, Any] | None) -> None:
+        self.member = view
+        self.member_changed.emit(view)
+
+    def propose(self, state: SaleState) -> None:
+        """Quote `state` on the worker; commit it when the core accepts it."""
+        self._generation += 1
+        generation = self._generation
+        self._proposed = state
+        if not state.lines:
+            self._commit(replace(state, redeem_points=0, punch_rewards=()), None)
+            return
+        request = state.request()
+        self.worker.submit(lambda: quote_basket(self.terminal, request),
+                           lambda quote: self._quoted(generation, state, quote),
+                           lambda exc: self._refused(exc, generation))
+
+    def _quoted(self, generation: int, state: SaleState, quote: Quote) -> None:
+        if generation == self._generation:
+            self._commit(state, quote)
+
+    def _refused(self, exc: KupaError, generation: int | None = None) -> None:
+        if generation is not None:
+            self._proposed = None
+        self.message.emit(core_message(exc.message))
+        self.changed.emit()  # widgets fall back to the committed state (e.g. the redeem control)
+
+    def _commit(self, state: SaleState, quote: Quote | None) -> None:
+        self.state, self.quote, self._proposed = state, quote, None
+        self.model.set_lines(list(state.lines), quote)
+        self.changed.emit()
+        payload = state.payload()
+        self.worker.submit(lambda: carts.save_current(self.terminal, payload))
+
+    # -- completing, parking, restoring -------------------------------------------------------------------
+    def complete(self) -> None:
+        """Record the sale; on success emit `completed` and start a fresh sale."""
+        if not self.state.lines or self.quote is None:
+            self.message.emit(_tr("The cart is empty: add a product first"))
+            return
+        state, member = self.state, self.member
+        cashier = self.cashier
+        request = state.request(cashier.user_id if cashier else None)
+        self.worker.submit(lambda: checkout(self.terminal, request),
+                           lambda result: self._recorded(CompletedSale(result, member,
+                                                                       cashier.name if cashier else "", state.lines)),
+                           self._refused)
+
+    def _recorded(self, done: CompletedSale) -> None:
+        self.void()
+        self.completed.emit(done)
+
+    def park(self, label: str) -> None:
+        if not self.state.lines:
+            self.message.emit(_tr("Nothing to park"))
+            return
+        payload = self.state.payload()
+        payload["member_name"] = self.member["name"] if self.member else None
+        self.worker.submit(lambda: carts.park(self.terminal, label, payload),
+                           lambda _id: (self.void(), self.message.emit(_tr("Sale parked"))), self._refused)
+
+    def resume(self, cart_id: str) -> None:
+        if self.state.lines:
+            self.message.emit(_tr("Park or void the current sale first"))
+            return
+        self.worker.submit(lambda: carts.resume(self.terminal, cart_id), self.restore, self._refused)
+
+    def restore(self, payload: dict[str, Any] | None) -> None:
+        """Bring back a saved or parked cart (its member is looked up again)."""
+        if not payload:
+            return
+        state = SaleState.from_payload(payload)
+        if state.member_code:
+            code = state.member_code
+            self.worker.submit(lambda: till.member_view(self.terminal, code), self._set_member, self._refused)
+        self.propose(state)
+
+    def restore_saved(self) -> None:
+        """Load the cart that was in progress when the app last stopped."""
+        self.worker.submit(lambda: carts.load_current(self.terminal), self.restore)
