@@ -50,7 +50,7 @@ def plain_pyzbar(frame: Frame) -> list[str]:
 
 
 def plain_zxing(frame: Frame) -> list[str]:
-    gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    gray = np.asarray(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
     return [r.payload for r in read_zxing(gray, SYMBOLOGIES)]
 
 
@@ -79,7 +79,7 @@ def load_frames(folder: Path) -> list[tuple[dict[str, Any], Frame]]:
         if image is None:
             print(f"warning: cannot read {entry['file']}, skipped", file=sys.stderr)
             continue
-        frames.append((entry, image))
+        frames.append((entry, np.asarray(image, dtype=np.uint8)))
     return frames
 
 

@@ -7,8 +7,10 @@ are floored. Formatting and parsing live here too so that the CLI, the UI and th
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from fractions import Fraction
 
 from pos_client.errors import InvalidInputError
 
@@ -34,8 +36,13 @@ def floor_int(value: Decimal) -> int:
 
 
 def percent_of(amount: int, pct: Decimal) -> int:
-    """`pct` percent of `amount` minor units, rounded half-up to the minor unit."""
-    return half_up(Decimal(amount) * pct / Decimal(100))
+    """`pct` percent of `amount` minor units, rounded half-up to the minor unit.
+
+    Computed exactly as a fraction: `Decimal`'s 28-digit context would round the product of a large amount
+    and a long rate (e.g. 49.99999999999999999999999999999) before the half-up, and could tip it.
+    """
+    exact = Fraction(amount) * Fraction(pct) / 100
+    return math.floor(exact + Fraction(1, 2)) if exact >= 0 else -math.floor(-exact + Fraction(1, 2))
 
 
 def allocate(total: int, weights: list[int]) -> list[int]:

@@ -9,13 +9,15 @@ with `allocate()`, so the line figures add up exactly and a partial refund can g
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Iterable, Sequence
 
 from pos_client.errors import AuthError, RuleViolation
-from pos_client.money import allocate, floor_int, format_money, percent_of
+from pos_client.money import allocate, format_money, percent_of
 from pos_client.pricing.model import CartItem, LineKind, MemberState, Quote, QuoteLine, RedeemLimits
 from pos_client.program.schema import Membership, Program, Tier
 from pos_client.timeutil import local_date
@@ -132,7 +134,9 @@ def price(
     multiplier, why = _multiplier(member, tier, plan, program, now)
     points_earned = 0
     if member and program.earn and qualifying > 0:
-        points_earned = floor_int(Decimal(qualifying) * program.earn.points * multiplier / program.earn.per)
+        # exact (Fraction), so a long multiplier cannot round the product up past an integer
+        points_earned = math.floor(Fraction(qualifying * program.earn.points) * Fraction(multiplier)
+                                   / program.earn.per)
         rate = f"{program.earn.points} point{'s' if program.earn.points != 1 else ''} per {money(program.earn.per)}"
         explain.append(f"Points earned: {money(qualifying)} paid on eligible items at {rate}"
                        + (f" × {multiplier} ({why})" if multiplier != 1 else "") + f" = {points_earned}")
@@ -252,7 +256,7 @@ def _redeem_limits(member: MemberState | None, program: Program, after_discount:
         return RedeemLimits(0, 1, 0, "this program has no points redemption")
     if member is None:
         return RedeemLimits(rule.min_points, rule.step, 0, "redeeming points needs a member")
-    share_value = floor_int(Decimal(after_discount) * rule.max_share_pct / 100)
+    share_value = math.floor(Fraction(after_discount) * Fraction(rule.max_share_pct) / 100)  # exact
     caps = [(member.points, f"the member has {member.points} points"),
             (share_value * rule.points // rule.value,
              f"points may pay at most {rule.max_share_pct}% of the eligible items")]

@@ -123,9 +123,12 @@ def refund_effect(sale: SoldSale, before: Mapping[int, int], now: Mapping[int, i
     earned_b, returned_b = _points(sale, cum_before)
     earned_a, returned_a = _points(sale, cum_after)
     line_money = {no: cum_after.money[no] - cum_before.money[no] for no in cum_after.money}
+    # A member's eligible lines paid exactly the sale's qualifying spend; a non-member's sale recorded none
+    # (its lines are priced as eligible but count for nobody's tier), so it has none to reverse.
+    spend_reversed = cum_after.eligible_money - cum_before.eligible_money if sale.qualifying_spend else 0
     return RefundEffect(
         money_back=sum(line_money.values()), line_money=line_money, points_reversed=earned_a - earned_b,
-        spend_reversed=cum_after.eligible_money - cum_before.eligible_money,
+        spend_reversed=spend_reversed,
         points_returned=returned_a - returned_b,
         redeemed_value_returned=cum_after.redeemed_value - cum_before.redeemed_value,
         discount_reversed=cum_after.discount - cum_before.discount,

@@ -5,8 +5,9 @@ on a worker thread and calls these plain functions. Modules, one job each:
 
 - `sources`: frames from a camera, a video file, an image or a folder (`open_source`, `list_cameras`).
 - `decode`: the decoding pipeline, `decode_frame(frame) -> list[Decoded]` (zxing-cpp and ZBar, QR codes,
-  Code 128 and EAN-13 only), helped by `locate` (where codes may be), `enhance` (image clean-ups) and
-  `readers` (the two libraries behind one shape).
+  Code 128 and EAN-13 only), helped by `locate` (where codes may be), `enhance` (image clean-ups),
+  `deblur` (motion blur removal) and `readers` (the two libraries behind one shape).
+- `result`: `Decoded`, the value every decoder hands back.
 - `payload`: what a scanned text is (`check_payload`: member token, card number, or refused with a reason).
 - `confirm`: one accepted code per presentation of a card (`CodeConfirmer`).
 - `cli_scan`: `kupa scan FILE...` (`scan_files`).

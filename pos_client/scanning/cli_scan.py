@@ -21,8 +21,8 @@ from pos_client.scanning.sources import IMAGE_SUFFIXES, ScanSourceError, open_fi
 
 log = logging.getLogger(__name__)
 
-#: A still image is decoded once, so it may take longer than a live frame.
-IMAGE_BUDGET_MS = 250.0
+#: Files are decoded offline, so a frame may take longer than a live camera frame allows.
+FILE_BUDGET_MS = 250.0
 
 
 def scan_files(paths: list[str], out: TextIO, err: TextIO | None = None) -> int:
@@ -52,9 +52,8 @@ def _scan_one(shown: str, path: Path, out: TextIO, err: TextIO) -> int:
                 status = 1
         return status
     with open_file(path) as source:
-        still = path.suffix.lower() in IMAGE_SUFFIXES
         for index, frame in source:
-            for code in decode_frame(frame, budget_ms=IMAGE_BUDGET_MS if still else None):
+            for code in decode_frame(frame, budget_ms=FILE_BUDGET_MS):
                 line = {"file": shown, "frame": index, "symbology": code.symbology, "payload": code.payload}
                 out.write(json.dumps(line, ensure_ascii=True) + "\n")
             out.flush()

@@ -71,7 +71,7 @@ def region(
     angle_deg: float,
     target_side: int,
     margin: float = 0.2,
-    min_scale: float = 0.6,
+    min_scale: float = 0.5,
     max_scale: float = 2.5,
 ) -> View:
     """The part of the frame inside `corners` (plus `margin`), turned by `angle_deg` and scaled.
@@ -108,13 +108,6 @@ def region(
     return View(_u8(image), to_view)
 
 
-def resized(view: View, scale: float) -> View:
-    """The view scaled by `scale` (area averaging when shrinking)."""
-    interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
-    image = cv2.resize(view.image, None, fx=scale, fy=scale, interpolation=interp)
-    return View(_u8(image), view.to_view * scale)
-
-
 def stretch(img: GrayImage) -> GrayImage:
     """Stretch the 1st..99th percentile range to full scale (dark and low-contrast frames)."""
     counts = np.cumsum(cv2.calcHist([img], [0], None, [256], [0, 256]).ravel())
@@ -133,12 +126,10 @@ def flatten(img: GrayImage) -> GrayImage:
     return stretch(_u8(flat))
 
 
-_CLAHE = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 4))
-
-
 def equalize(img: GrayImage) -> GrayImage:
     """Contrast-limited adaptive histogram equalisation (CLAHE) on 4x4 tiles."""
-    return _u8(_CLAHE.apply(img))
+    clahe = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 4))  # one per call: camera threads may share this
+    return _u8(clahe.apply(img))
 
 
 def sharpen(img: GrayImage, sigma: float = 2.0, amount: float = 1.0) -> GrayImage:
@@ -156,11 +147,6 @@ def binarize(img: GrayImage) -> GrayImage:
     """Adaptive (local Gaussian) threshold with a window about an eighth of the image."""
     block = max(3, (min(img.shape) // 8) | 1)
     return _u8(cv2.adaptiveThreshold(img, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 2))
-
-
-def denoise(img: GrayImage) -> GrayImage:
-    """A 3x3 median filter: sensor noise and JPEG speckle off, edges kept."""
-    return _u8(cv2.medianBlur(img, 3))
 
 
 def flatten_sharpen(img: GrayImage) -> GrayImage:

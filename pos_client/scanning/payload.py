@@ -132,8 +132,11 @@ def check_payload(payload: str | bytes, symbology: Symbology | None = None) -> P
 
 
 def _printable_preview(text: str, limit: int = 40) -> str:
-    """A short, safe rendering of a refused payload for logs and messages (escapes anything odd)."""
-    cut = text[:limit]
-    safe = cut.encode("ascii", "backslashreplace").decode("ascii")
-    safe = "".join(ch if " " <= ch <= "~" else f"\\x{ord(ch):02x}" for ch in safe)
-    return safe + ("..." if len(text) > limit else "")
+    """A short, safe rendering of a refused payload for logs and messages (anything odd escaped)."""
+    shown = ""
+    for ch in text:
+        piece = ch if " " <= ch <= "~" else ch.encode("unicode_escape").decode("ascii")
+        if len(shown) + len(piece) > limit:
+            return shown + "..."
+        shown += piece
+    return shown

@@ -4,7 +4,8 @@ The pipeline (`decode.py`) tries several image variants with both libraries; the
 to work with: a `RawRead` (which library, which symbology, the text, the corners in the coordinates of the
 image that was read). Both adapters are restricted to QR, Code 128 and EAN-13, so a decoy in another symbology
 can never turn into a payload, and both turn the raw bytes into text only when they are valid UTF-8 without
-control characters: anything else is dropped here, at the edge, and logged.
+control characters: anything else is dropped here, at the edge, and logged. ZBar is driven through pyzbar's
+ctypes wrapper rather than `pyzbar.decode`, to choose which scan lines it reads.
 """
 
 from __future__ import annotations

@@ -38,13 +38,13 @@ class ScanSourceError(KupaError):
 @contextmanager
 def quiet_opencv() -> Iterator[None]:
     """Silence OpenCV's console warnings (a missing camera, an unknown file) for the duration."""
-    cv_logging: Any = getattr(cv2.utils, "logging")  # not in OpenCV's type stubs
-    previous = cv_logging.getLogLevel()
-    cv_logging.setLogLevel(cv_logging.LOG_LEVEL_SILENT)
+    opencv: Any = cv2  # getLogLevel/setLogLevel are missing from OpenCV's type stubs
+    previous = opencv.getLogLevel()
+    opencv.setLogLevel(0)  # 0: silent
     try:
         yield
     finally:
-        cv_logging.setLogLevel(previous)
+        opencv.setLogLevel(previous)
 
 
 class FrameSource:

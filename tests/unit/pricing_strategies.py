@@ -40,19 +40,19 @@ def full_doc() -> dict[str, Any]:
     return copy.deepcopy(json.loads(FULL_PROGRAM_TEXT, parse_float=Decimal))
 
 
-def _to_json(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)  # the form canonical_json() stores; load_program_text reads it back exactly
     if isinstance(value, dict):
-        return {k: _to_json(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_to_json(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
 def load_doc(doc: dict[str, Any]) -> Program:
     """Validate `doc` exactly as a program file would be (through `load_program_text`)."""
-    return load_program_text(json.dumps(_to_json(doc), ensure_ascii=False))
+    return load_program_text(json.dumps(jsonable(doc), ensure_ascii=False))
 
 
 def full_program(**changes: Any) -> Program:
@@ -93,11 +93,6 @@ def sold_sale(quote: Quote, program: Program) -> SoldSale:
 
 def exact_floor(value: Fraction) -> int:
     return math.floor(value)
-
-
-def exact_half_up(value: Fraction) -> int:
-    """Half away from zero, computed exactly."""
-    return math.floor(value + Fraction(1, 2)) if value >= 0 else -math.floor(-value + Fraction(1, 2))
 
 
 def expected_tier_code(program: Program, spend: int) -> str | None:
@@ -192,6 +187,8 @@ ZONES = ("UTC", "Asia/Jerusalem", "America/New_York", "Pacific/Kiritimati", "Pac
 CURRENCIES = ("ILS", "USD", "JPY", "EUR")
 
 codes = st.sampled_from(("bronze", "silver", "gold", "vip", "x1"))
+MOSTLY = st.sampled_from((True, True, True, False))  # a weighted coin (small integers are drawn too often)
+NEARLY_ALWAYS = st.sampled_from((True,) * 9 + (False,))
 
 
 def decimals(low: int, high: int, places: int = 2) -> st.SearchStrategy[Decimal]:
@@ -209,11 +206,11 @@ def programs(draw: st.DrawFn) -> Program:
     """A random valid program: every optional section may be present or absent."""
     doc: dict[str, Any] = {"version": draw(st.integers(1, 50)), "currency": draw(st.sampled_from(CURRENCIES)),
                            "timezone": draw(st.sampled_from(ZONES))}
-    if draw(st.integers(0, 9)):  # most programs earn and redeem; one in ten has neither section
+    if draw(NEARLY_ALWAYS):  # most programs earn and redeem; now and then one has neither section
         doc["earn"] = {"points": draw(st.integers(1, 10)), "per": draw(st.sampled_from((1, 3, 7, 100, 250, 1000))),
                        "exclude_categories": draw(st.lists(st.sampled_from(CATEGORIES[:4]), unique=True,
                                                            max_size=3))}
-    if draw(st.integers(0, 9)):
+    if draw(NEARLY_ALWAYS):
         step = draw(st.sampled_from((1, 5, 10, 50, 100)))
         redeem: dict[str, Any] = {"points": draw(st.sampled_from((1, 3, 10, 100, 150))),
                                   "value": draw(st.sampled_from((1, 7, 10, 100, 1000))),
@@ -225,7 +222,7 @@ def programs(draw: st.DrawFn) -> Program:
     tier_codes = draw(st.lists(codes, unique=True, max_size=4))
     spends = draw(st.lists(st.integers(1, 600_000), unique=True, min_size=len(tier_codes),
                            max_size=len(tier_codes)))
-    if tier_codes and draw(st.booleans()):
+    if len(tier_codes) > 0 and draw(st.booleans()):
         spends[0] = 0
     doc["tiers"] = [{"code": c, "name": names(c), "min_spend": s,
                      "discount_pct": draw(st.one_of(st.sampled_from((Decimal(0), Decimal(5), Decimal(10))),
@@ -237,7 +234,8 @@ def programs(draw: st.DrawFn) -> Program:
                           "multiplier": draw(decimals(1, 6))}
                          for _ in range(draw(st.integers(0, 2)))]
     cards = []
-    for code in draw(st.lists(st.sampled_from(("coffee", "bakery", "tea")), unique=True, max_size=2)):
+    card_codes = draw(st.lists(st.sampled_from(("coffee", "bakery", "tea")), unique=True, min_size=1, max_size=2))
+    for code in card_codes if draw(MOSTLY) else []:
         skus = draw(st.lists(st.sampled_from([p[0] for p in PRODUCTS] + list(MEMBERSHIP_SKUS)), unique=True,
                              max_size=3))
         cats = draw(st.lists(st.sampled_from(CATEGORIES[:4]), unique=True, max_size=2,
@@ -267,7 +265,7 @@ def baskets(draw: st.DrawFn, program: Program, with_memberships: bool, max_qty: 
         pool += [(m.sku, "") for m in program.memberships]
     price = st.one_of(st.integers(0, 5_000), st.integers(0, 200_000), st.sampled_from((0, 1, 5, 99, 150, 10_010)))
     items = []
-    for sku, category in draw(st.lists(st.sampled_from(pool), min_size=0, max_size=6)):
+    for sku, category in draw(st.lists(st.sampled_from(pool), min_size=1 if draw(MOSTLY) else 0, max_size=6)):
         if draw(st.integers(0, 5)) == 0:  # the same SKU filed under another category now and then
             category = draw(st.sampled_from(CATEGORIES))
         items.append(CartItem(sku=sku, name=sku.title(), qty=draw(st.integers(1, max_qty)),
@@ -277,26 +275,29 @@ def baskets(draw: st.DrawFn, program: Program, with_memberships: bool, max_qty: 
 
 @st.composite
 def members(draw: st.DrawFn, program: Program, now: datetime) -> MemberState | None:
-    if draw(st.integers(0, 5)) == 0:
+    if not draw(st.sampled_from((True,) * 6 + (False,))):  # about one sale in seven is a non-member's
         return None
     thresholds = [t.min_spend for t in program.tiers]
     spend = draw(st.one_of(st.integers(0, 700_000),
                            st.sampled_from(thresholds or [0]).flatmap(lambda s: st.sampled_from((max(s - 1, 0), s)))))
     plan_code = None
     expires = None
-    if program.memberships and draw(st.booleans()):
+    if len(program.memberships) > 0 and draw(st.booleans()):
         plan_code = draw(st.sampled_from([m.code for m in program.memberships]))
         expires = now + timedelta(days=draw(st.sampled_from((-30, -1, 1, 200))))
     birthday = draw(st.none() | st.dates(date(1940, 1, 1), date(2010, 12, 28)))
     return MemberState(
         member_id="M" + str(draw(st.integers(1, 99))),
-        points=draw(st.one_of(st.integers(0, 300), st.integers(0, 50_000))),
-        stamps={c.code: draw(st.integers(0, 12)) for c in program.punch_cards if draw(st.booleans())},
+        points=draw(st.one_of(st.integers(300, 50_000), st.integers(0, 300),
+                              st.sampled_from((10_000, 0, 99, 100, 2_000)))),
+        stamps={c.code: draw(st.one_of(st.integers(c.stamps_needed, c.stamps_needed + 4), st.integers(0, 12)))
+                for c in program.punch_cards if draw(st.integers(0, 4))},
         qualifying_spend=spend, membership_code=plan_code, membership_expires=expires,
         bonus_weekday=draw(st.none() | st.integers(0, 6)), birthday=birthday,
         last_birthday_year=draw(st.none() | st.sampled_from((2024, 2025, 2026, 2027))),
-        referral_pending=draw(st.booleans()), redeemed_today=draw(st.integers(0, 3000)),
-        can_spend=draw(st.integers(0, 4)) > 0)
+        referral_pending=draw(st.booleans()),
+        redeemed_today=draw(st.one_of(st.sampled_from((0, 500, 1_999, 2_000)), st.integers(0, 3000))),
+        can_spend=draw(MOSTLY))
 
 
 moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31),
@@ -322,7 +323,9 @@ def cases(draw: st.DrawFn, max_qty: int = 6) -> Case:
     member = draw(members(program, now))
     items = draw(baskets(program, with_memberships=member is not None, max_qty=max_qty))
     card_codes = [c.code for c in program.punch_cards]
-    rewards = draw(st.lists(st.sampled_from(card_codes + ["no-such-card"]), max_size=2)) if card_codes else []
-    if rewards and draw(st.integers(0, 3)):
-        rewards = [r for r in rewards if r != "no-such-card"]
+    rewards: list[str] = []
+    if len(card_codes) > 0 and draw(MOSTLY):
+        rewards = draw(st.lists(st.sampled_from(card_codes), min_size=1, max_size=2))
+        if not draw(NEARLY_ALWAYS):
+            rewards.append("no-such-card")
     return Case(program, items, member, now, rewards, draw(st.booleans()))
