@@ -12,7 +12,7 @@ import logging
 import sys
 from pathlib import Path
 
-from pos_client.cli import commands
+from pos_client.cli import commands, report_commands, sync_commands
 from pos_client.cli.output import error
 from pos_client.errors import KupaError
 from pos_client.terminal import default_data_dir
@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = cmd("scan", commands.scan, "decode codes in image or video files")
     p.add_argument("files", nargs="+")
+
+    for module in (report_commands, sync_commands):
+        module.register(sub, cmd, _Parser)
     return parser
 
 
