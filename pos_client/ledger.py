@@ -11,13 +11,20 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from pos_client.db.models import LedgerEntry, MemberBalance, MemberDay, MemberStamps, OutboxRow
 from pos_client.timeutil import from_iso, to_iso
+
+_ENTRIES = cast(Table, LedgerEntry.__table__)
+_OUTBOX = cast(Table, OutboxRow.__table__)
+_BALANCES = cast(Table, MemberBalance.__table__)
+_DAYS = cast(Table, MemberDay.__table__)
+_STAMPS = cast(Table, MemberStamps.__table__)
 
 KINDS = frozenset({"earn", "redeem", "stamp", "stamp_reward", "tier_discount", "welcome", "birthday", "membership",
                    "donate", "adjust", "reverse", "expire", "referral", "action"})
@@ -50,63 +57,123 @@ def next_seq(session: Session, terminal_id: str) -> int:
 def append(session: Session, draft: EntryDraft, *, terminal_id: str, now: datetime, sale_id: str | None = None,
            cashier_id: str | None = None, program_version: int | None = None) -> LedgerEntry:
     """Record `draft` as a new ledger entry, update projections and queue it for HQ."""
-    if draft.kind not in KINDS:
-        raise ValueError(f"unknown ledger kind {draft.kind!r}")
-    entry = LedgerEntry(
-        entry_id=str(uuid.uuid4()), member_id=draft.member_id, terminal_id=terminal_id,
-        seq=next_seq(session, terminal_id), kind=draft.kind, points_delta=draft.points_delta,
-        stamps_delta=draft.stamps_delta, punch_card=draft.punch_card, spend_delta=draft.spend_delta,
-        value=draft.value, membership_code=draft.membership_code, membership_days=draft.membership_days,
-        sale_id=sale_id, reverses=draft.reverses, cashier_id=cashier_id, reason=draft.reason,
-        ref_code=draft.ref_code, program_version=program_version, created_at=to_iso(now))
-    session.add(entry)
-    session.flush()
-    project(session, entry)
-    session.add(OutboxRow(kind="ledger_entry", ref_id=entry.entry_id, payload=json.dumps(entry_to_json(entry)),
-                          created_at=entry.created_at))
-    return entry
+    return append_many(session, [draft], terminal_id=terminal_id, now=now, sale_id=sale_id, cashier_id=cashier_id,
+                       program_version=program_version)[0]
+
+
+def append_many(session: Session, drafts: list[EntryDraft], *, terminal_id: str, now: datetime,
+                sale_id: str | None = None, cashier_id: str | None = None,
+                program_version: int | None = None) -> list[LedgerEntry]:
+    """Record several entries of one business action with a few batched statements.
+
+    The entries, their projection updates and their outbox rows are written with SQLAlchemy Core
+    (one multi-row INSERT each) inside the caller's transaction: a checkout's durability cost is then the
+    commit, not dozens of ORM round trips. Returns transient `LedgerEntry` objects (not in the session).
+    """
+    if not drafts:
+        return []
+    for draft in drafts:
+        if draft.kind not in KINDS:
+            raise ValueError(f"unknown ledger kind {draft.kind!r}")
+    session.flush()  # rows the entries refer to (the sale, a new member) must exist first
+    first = next_seq(session, terminal_id)
+    created = to_iso(now)
+    rows = [{
+        "entry_id": str(uuid.uuid4()), "member_id": d.member_id, "terminal_id": terminal_id, "seq": first + i,
+        "kind": d.kind, "points_delta": d.points_delta, "stamps_delta": d.stamps_delta, "punch_card": d.punch_card,
+        "spend_delta": d.spend_delta, "value": d.value, "membership_code": d.membership_code,
+        "membership_days": d.membership_days, "sale_id": sale_id, "reverses": d.reverses, "cashier_id": cashier_id,
+        "reason": d.reason, "ref_code": d.ref_code, "program_version": program_version, "created_at": created,
+    } for i, d in enumerate(drafts)]
+    conn = session.connection()
+    conn.execute(insert(_ENTRIES), rows)
+    project_rows(session, rows)
+    conn.execute(insert(_OUTBOX), [
+        {"kind": "ledger_entry", "ref_id": row["entry_id"], "payload": json.dumps(row), "created_at": created,
+         "status": "pending"} for row in rows])
+    return [LedgerEntry(**row) for row in rows]
 
 
 def project(session: Session, entry: LedgerEntry) -> None:
     """Fold one entry into the member's projection rows (also used for entries pulled from HQ)."""
-    balance = session.get(MemberBalance, entry.member_id)
-    if balance is None:
-        balance = MemberBalance(member_id=entry.member_id, points=0, credits_total=0, debits_total=0, sales_count=0)
-        session.add(balance)
-    balance.points += entry.points_delta
-    if entry.points_delta > 0:
-        balance.credits_total += entry.points_delta
+    session.flush()
+    project_rows(session, [entry_to_json(entry)])
+
+
+def project_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Fold entries (as `entry_to_json` dicts) into `member_balances`, `member_days` and `member_stamps`."""
+    conn = session.connection()
+    balances: dict[str, dict[str, Any]] = {}
+    days: dict[tuple[str, str], list[int]] = {}
+    stamps: dict[tuple[str, str], int] = {}
+    for row in rows:
+        mid, points = row["member_id"], row["points_delta"]
+        agg = balances.setdefault(mid, {"points": 0, "credits": 0, "debits": 0, "sales": 0, "last_sale": None,
+                                        "birthday": None})
+        agg["points"] += points
+        agg["credits" if points > 0 else "debits"] += abs(points)
+        if row["kind"] == "earn" and row["sale_id"]:
+            agg["sales"] += 1
+            agg["last_sale"] = max(agg["last_sale"] or "", row["created_at"])
+        if row["kind"] == "birthday" and (row["ref_code"] or "").isdigit():
+            agg["birthday"] = int(row["ref_code"])
+        if row["spend_delta"] or points > 0:
+            day = days.setdefault((mid, row["created_at"][:10]), [0, 0])
+            day[0] += row["spend_delta"]
+            day[1] += max(points, 0)
+        if row["stamps_delta"]:
+            key = (mid, row["punch_card"])
+            stamps[key] = stamps.get(key, 0) + row["stamps_delta"]
+    table = _BALANCES
+    conn.execute(sqlite_insert(table).values([
+        {"member_id": mid, "points": 0, "credits_total": 0, "debits_total": 0, "sales_count": 0} for mid in balances
+    ]).on_conflict_do_nothing())
+    for mid, agg in balances.items():
+        values: dict[str, Any] = {"points": table.c.points + agg["points"],
+                                  "credits_total": table.c.credits_total + agg["credits"],
+                                  "debits_total": table.c.debits_total + agg["debits"],
+                                  "sales_count": table.c.sales_count + agg["sales"]}
+        if agg["last_sale"]:
+            values["last_sale_at"] = func.max(func.coalesce(table.c.last_sale_at, ""), agg["last_sale"])
+        if agg["birthday"]:
+            values["last_birthday_year"] = agg["birthday"]
+        conn.execute(update(table).where(table.c.member_id == mid).values(values))
+    if days:
+        day_insert = sqlite_insert(_DAYS).values(
+            [{"member_id": m, "day": d, "spend": v[0], "credits": v[1]} for (m, d), v in days.items()])
+        conn.execute(day_insert.on_conflict_do_update(
+            index_elements=["member_id", "day"],
+            set_={"spend": _DAYS.c.spend + day_insert.excluded.spend,
+                  "credits": _DAYS.c.credits + day_insert.excluded.credits}))
+    if stamps:
+        stamp_insert = sqlite_insert(_STAMPS).values(
+            [{"member_id": m, "punch_card": c, "stamps": n} for (m, c), n in stamps.items()])
+        conn.execute(stamp_insert.on_conflict_do_update(
+            index_elements=["member_id", "punch_card"],
+            set_={"stamps": _STAMPS.c.stamps + stamp_insert.excluded.stamps}))
+    for row in rows:
+        if row["membership_code"] and row["membership_days"]:
+            _project_membership(conn, row)
+    members = set(balances)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, (MemberBalance, MemberDay, MemberStamps)) and obj.member_id in members:
+            session.expire(obj)
+
+
+def _project_membership(conn: Connection, row: dict[str, Any]) -> None:
+    """A plan sold (days > 0) starts or extends it; a refunded one (days < 0) shortens it."""
+    table = _BALANCES
+    code, expires = conn.execute(select(table.c.membership_code, table.c.membership_expires)
+                                 .where(table.c.member_id == row["member_id"])).one()
+    moment = from_iso(row["created_at"])
+    current = from_iso(expires) if expires else moment
+    if row["membership_days"] > 0:
+        start = max(current, moment) if code == row["membership_code"] else moment
+        new_expiry = start + timedelta(days=row["membership_days"])
     else:
-        balance.debits_total -= entry.points_delta
-    if entry.spend_delta or entry.points_delta > 0:
-        day_key = (entry.member_id, entry.created_at[:10])
-        day = session.get(MemberDay, day_key)
-        if day is None:
-            day = MemberDay(member_id=entry.member_id, day=entry.created_at[:10], spend=0, credits=0)
-            session.add(day)
-        day.spend += entry.spend_delta
-        day.credits += max(entry.points_delta, 0)
-    if entry.stamps_delta:
-        stamps = session.get(MemberStamps, (entry.member_id, entry.punch_card))
-        if stamps is None:
-            stamps = MemberStamps(member_id=entry.member_id, punch_card=entry.punch_card, stamps=0)
-            session.add(stamps)
-        stamps.stamps += entry.stamps_delta
-    if entry.membership_code and entry.membership_days:
-        moment = from_iso(entry.created_at)
-        current = from_iso(balance.membership_expires) if balance.membership_expires else moment
-        if entry.membership_days > 0:
-            start = max(current, moment) if balance.membership_code == entry.membership_code else moment
-            balance.membership_expires = to_iso(start + timedelta(days=entry.membership_days))
-        else:
-            balance.membership_expires = to_iso(current + timedelta(days=entry.membership_days))
-        balance.membership_code = entry.membership_code
-    if entry.kind == "birthday":
-        year = entry.ref_code or ""
-        balance.last_birthday_year = int(year) if year.isdigit() else None
-    if entry.kind == "earn" and entry.sale_id:
-        balance.sales_count += 1
-        balance.last_sale_at = entry.created_at
+        new_expiry = current + timedelta(days=row["membership_days"])
+    conn.execute(update(table).where(table.c.member_id == row["member_id"]).values(
+        membership_code=row["membership_code"], membership_expires=to_iso(new_expiry)))
 
 
 def _day(moment: datetime) -> str:

@@ -58,6 +58,8 @@ class MemberState:
     referral_pending: bool = False
     redeemed_today: int = 0
     can_spend: bool = False
+    #: Points past the program's expiry that `points` already leaves out; a sale records their `expire` entry.
+    expiring_points: int = 0
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,17 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import AuditEntry, Member, OutboxRow, Sale, SaleLine, Setting
+from pos_client.db.models import AuditEntry, Member, OutboxRow, Product, Sale, SaleLine, Setting
 from pos_client.errors import InvalidInputError
-from pos_client.ledger import EntryDraft, append
+from pos_client.ledger import EntryDraft, append_many
 from pos_client.pricing import CartItem, MemberState, Quote, price
 from pos_client.program.schema import Program
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product
-from pos_client.services.members import expire_points, identify, member_state
+from pos_client.services.members import Identified, identify, member_state
 from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
 from pos_client.timeutil import from_iso, local_date, to_iso, utcnow
@@ -83,9 +84,11 @@ def _cart(session: Session, items: tuple[tuple[str, int], ...]) -> list[CartItem
     if not items:
         raise InvalidInputError("the basket is empty")
     merged: dict[str, int] = {}
+    codes = {code.strip() for code, _qty in items}
+    found = {p.sku: p for p in session.scalars(select(Product).where(Product.active.is_(True), Product.sku.in_(codes)))}
     products = {}
     for code, qty in items:
-        product = find_product(session, code)
+        product = found.get(code.strip()) or find_product(session, code)
         products[product.sku] = product
         merged[product.sku] = merged.get(product.sku, 0) + qty
     return [CartItem(sku, products[sku].name, qty, products[sku].price, products[sku].category)
@@ -101,12 +104,13 @@ class _Priced:
     manager_id: str | None
 
 
-def _price(session: Session, terminal: Terminal, request: BasketRequest, now: datetime) -> _Priced:
+def _price(session: Session, terminal: Terminal, request: BasketRequest, now: datetime,
+           found: Identified | None = None) -> _Priced:
     program = program_at(session, now)
     cart = _cart(session, request.items)
     member, state, manager_id = None, None, None
     if request.member_code:
-        found = identify(session, request.member_code)
+        found = found or identify(session, request.member_code)
         member = found.member
         can_spend = found.can_spend
         if request.manager_pin:
@@ -135,12 +139,9 @@ def checkout(terminal: Terminal, request: BasketRequest) -> SaleResult:
 def record_sale(session: Session, terminal: Terminal, request: BasketRequest, now: datetime) -> SaleResult:
     """The body of `checkout()` inside the caller's unit of work (also used to build the demo's history)."""
     settings = terminal.settings
-    expired = 0
-    if request.member_code:
-        program = program_at(session, now)
-        expired = expire_points(session, identify(session, request.member_code).member.member_id, program, now,
-                                settings.terminal_id)
-    priced = _price(session, terminal, request, now)
+    found = identify(session, request.member_code) if request.member_code else None
+    priced = _price(session, terminal, request, now, found)
+    expired = priced.state.expiring_points if priced.state else 0
     quote, program = priced.quote, priced.program
     sale_id = str(uuid.uuid4())
     sale = Sale(sale_id=sale_id, kind="sale", terminal_id=settings.terminal_id, cashier_id=request.cashier_id,
@@ -151,12 +152,12 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
                 quote=json.dumps(quote.to_json(), ensure_ascii=False))
     session.add(sale)
     session.flush()
-    for no, line in enumerate(quote.lines, start=1):
-        session.add(SaleLine(sale_id=sale_id, line_no=no, sku=line.sku, name=line.name, category=line.category,
-                             kind=line.kind, qty=line.qty, unit_price=line.unit_price, amount=line.amount,
-                             free_units=line.free_units, free_by_card=json.dumps(dict(line.free_by_card)),
-                             percent_discount=line.percent_discount, redeemed_value=line.redeemed_value,
-                             paid=line.paid, stamps=json.dumps(dict(line.stamps))))
+    session.execute(insert(SaleLine), [
+        {"sale_id": sale_id, "line_no": no, "sku": line.sku, "name": line.name, "category": line.category,
+         "kind": line.kind, "qty": line.qty, "unit_price": line.unit_price, "amount": line.amount,
+         "free_units": line.free_units, "free_by_card": json.dumps(dict(line.free_by_card)),
+         "percent_discount": line.percent_discount, "redeemed_value": line.redeemed_value, "paid": line.paid,
+         "stamps": json.dumps(dict(line.stamps))} for no, line in enumerate(quote.lines, start=1)])
     referrer = None
     if priced.member is not None:
         referrer = _write_member_entries(session, terminal, priced, sale_id, now, request.cashier_id)
@@ -176,6 +177,9 @@ def _write_member_entries(session: Session, terminal: Terminal, priced: _Priced,
     assert member is not None
     mid = member.member_id
     drafts: list[EntryDraft] = []
+    if priced.state and priced.state.expiring_points:
+        drafts.append(EntryDraft(mid, "expire", points_delta=-priced.state.expiring_points,
+                                 reason=f"points older than {program.points_expiry_days} days"))
     if quote.birthday_points:
         year = str(local_date(now, program.timezone).year)
         drafts.append(EntryDraft(mid, "birthday", points_delta=quote.birthday_points, ref_code=year,
@@ -196,15 +200,13 @@ def _write_member_entries(session: Session, terminal: Terminal, priced: _Priced,
         drafts.append(EntryDraft(mid, "stamp", stamps_delta=count, punch_card=code))
     for code, days in quote.memberships_sold.items():
         drafts.append(EntryDraft(mid, "membership", membership_code=code, membership_days=days))
-    for draft in drafts:
-        append(session, draft, terminal_id=terminal.settings.terminal_id, now=now, sale_id=sale_id,
-               cashier_id=cashier_id, program_version=program.version)
     referrer = None
     if quote.referral_points and member.referred_by and program.referral and program.referral.referrer_points:
         referrer = member.referred_by
-        append(session, EntryDraft(referrer, "referral", points_delta=program.referral.referrer_points,
-                                   reason=f"referred {mid}"), terminal_id=terminal.settings.terminal_id, now=now,
-               sale_id=sale_id, cashier_id=cashier_id, program_version=program.version)
+        drafts.append(EntryDraft(referrer, "referral", points_delta=program.referral.referrer_points,
+                                 reason=f"referred {mid}"))
+    append_many(session, drafts, terminal_id=terminal.settings.terminal_id, now=now, sale_id=sale_id,
+                cashier_id=cashier_id, program_version=program.version)
     return referrer
 
 

@@ -211,7 +211,7 @@ def member_state(session: Session, member: Member, program: Program, now: dateti
         bonus_weekday=member.bonus_weekday, birthday=date.fromisoformat(member.birthday) if member.birthday else None,
         last_birthday_year=balance.last_birthday_year,
         referral_pending=bool(member.referred_by) and balance.sales_count == 0,
-        redeemed_today=int(redeemed_today), can_spend=can_spend)
+        redeemed_today=int(redeemed_today), can_spend=can_spend, expiring_points=expiring)
 
 
 def expire_points(session: Session, member_id: str, program: Program, now: datetime, terminal_id: str) -> int:
