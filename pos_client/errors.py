@@ -15,9 +15,11 @@ class KupaError(Exception):
     #: A stable machine-readable code (for the JSON output and for translations in the UI).
     code: str = "error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, **params: object) -> None:
         super().__init__(message)
         self.message = message
+        #: The values in the message, for a UI that words it in another language.
+        self.params = params
 
 
 class NotFoundError(KupaError):

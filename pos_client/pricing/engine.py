@@ -18,7 +18,7 @@ from typing import Iterable, Sequence
 
 from pos_client.errors import AuthError, RuleViolation
 from pos_client.money import allocate, format_money, percent_of
-from pos_client.pricing.model import CartItem, LineKind, MemberState, Quote, QuoteLine, RedeemLimits
+from pos_client.pricing.model import CartItem, ExplainLine, LineKind, MemberState, Quote, QuoteLine, RedeemLimits
 from pos_client.program.schema import Membership, Program, Tier
 from pos_client.timeutil import local_date
 
@@ -65,7 +65,10 @@ def price(
     Raises `RuleViolation` / `AuthError` for a redemption or a reward the program does not allow; nothing
     is ever silently clamped.
     """
-    explain: list[str] = []
+    explain: list[ExplainLine] = []
+
+    def say(code: str, text: str, **params: object) -> None:
+        explain.append(ExplainLine(code, params, text))
     cur = program.currency
 
     def money(amount: int) -> str:
@@ -73,9 +76,10 @@ def price(
 
     lines = [_Line(item, _kind(item, program, member), {}) for item in items]
     for line in lines:
-        explain.append(f"{line.item.qty} × {line.item.name} @ {money(line.item.unit_price)} = {money(line.amount)}"
+        say("line", f"{line.item.qty} × {line.item.name} @ {money(line.item.unit_price)} = {money(line.amount)}"
                        + {"eligible": "", "excluded": " (excluded from the program)",
-                          "membership": " (membership fee)"}[line.kind])
+                          "membership": " (membership fee)"}[line.kind],
+            sku=line.item.sku, qty=line.item.qty, unit_price=line.item.unit_price, amount=line.amount, kind=line.kind)
     subtotal = sum(line.amount for line in lines)
 
     tier = program.tier_for_spend(member.qualifying_spend) if member else None
@@ -102,8 +106,9 @@ def price(
         cheapest = min(candidates, key=lambda ln: (ln.item.unit_price, lines.index(ln)))
         cheapest.free_by_card[code] = cheapest.free_by_card.get(code, 0) + 1
         stamps_spent[code] = card.stamps_needed
-        explain.append(f"{card.name.en} reward: 1 × {cheapest.item.name} free (−{money(cheapest.item.unit_price)}),"
-                       f" {card.stamps_needed} stamps spent")
+        say("punch_reward", f"{card.name.en} reward: 1 × {cheapest.item.name} free (−{money(cheapest.item.unit_price)}),"
+            f" {card.stamps_needed} stamps spent", card=code, sku=cheapest.item.sku, value=cheapest.item.unit_price,
+            stamps=card.stamps_needed)
 
     # 2. tier / membership percentage on the eligible subtotal as a whole
     eligible = [ln for ln in lines if ln.kind == "eligible"]
@@ -114,7 +119,9 @@ def price(
         ln.percent_discount = share
     if percent_total:
         source = _discount_source(tier, plan, program)
-        explain.append(f"{source} discount {pct}% of {money(eligible_subtotal)} = −{money(percent_total)}")
+        say("discount", f"{source} discount {pct}% of {money(eligible_subtotal)} = −{money(percent_total)}",
+            tier=tier.code if tier else None, plan=plan.code if plan else None, pct=str(pct),
+            base=eligible_subtotal, value=percent_total)
 
     # 3. points redemption
     after_discount = eligible_subtotal - percent_total
@@ -123,11 +130,12 @@ def price(
     for ln, share in zip(eligible, allocate(redeemed_value, [ln.after_free - ln.percent_discount for ln in eligible])):
         ln.redeemed_value = share
     if redeem_points:
-        explain.append(f"Redeemed {redeem_points} points = −{money(redeemed_value)}")
+        say("redeem", f"Redeemed {redeem_points} points = −{money(redeemed_value)}", points=redeem_points,
+            value=redeemed_value)
 
     discount_total = sum(ln.free_value + ln.percent_discount for ln in lines)
     total = subtotal - discount_total - redeemed_value
-    explain.append(f"Total to pay {money(total)}")
+    say("total", f"Total to pay {money(total)}", value=total)
 
     # 4. points earned on the eligible amount actually paid
     qualifying = after_discount - redeemed_value if member else 0
@@ -138,8 +146,10 @@ def price(
         points_earned = math.floor(Fraction(qualifying * program.earn.points) * Fraction(multiplier)
                                    / program.earn.per)
         rate = f"{program.earn.points} point{'s' if program.earn.points != 1 else ''} per {money(program.earn.per)}"
-        explain.append(f"Points earned: {money(qualifying)} paid on eligible items at {rate}"
-                       + (f" × {multiplier} ({why})" if multiplier != 1 else "") + f" = {points_earned}")
+        say("earn", f"Points earned: {money(qualifying)} paid on eligible items at {rate}"
+            + (f" × {multiplier} ({why})" if multiplier != 1 else "") + f" = {points_earned}",
+            base=qualifying, points_per=program.earn.points, per=program.earn.per, multiplier=str(multiplier),
+            source=why, points=points_earned)
 
     # 5. stamps on the paid qualifying units
     stamps_earned: dict[str, int] = {}
@@ -155,21 +165,22 @@ def price(
     for code, count in stamps_earned.items():
         card = program.punch_card(code)
         assert card is not None
-        explain.append(f"{card.name.en}: +{count} stamp{'s' if count != 1 else ''}")
+        say("stamps", f"{card.name.en}: +{count} stamp{'s' if count != 1 else ''}", card=code, stamps=count)
 
     memberships_sold: dict[str, int] = {}
     for ln in lines:
         sold = program.membership_by_sku(ln.item.sku)
         if ln.kind == "membership" and sold:
             memberships_sold[sold.code] = memberships_sold.get(sold.code, 0) + sold.period_days * ln.item.qty
-            explain.append(f"{sold.name.en}: membership +{sold.period_days * ln.item.qty} days")
+            say("membership", f"{sold.name.en}: membership +{sold.period_days * ln.item.qty} days", plan=sold.code,
+                days=sold.period_days * ln.item.qty)
 
     birthday_points = _birthday_points(member, program, now)
     if birthday_points:
-        explain.append(f"Happy birthday: +{birthday_points} points")
+        say("birthday", f"Happy birthday: +{birthday_points} points", points=birthday_points)
     referral_points = program.referral.referee_points if (member and member.referral_pending and program.referral) else 0
     if referral_points:
-        explain.append(f"First purchase of a referred member: +{referral_points} points")
+        say("referral", f"First purchase of a referred member: +{referral_points} points", points=referral_points)
 
     rewards_due = tuple(
         card.code for card in program.punch_cards
@@ -179,7 +190,7 @@ def price(
     balance_after = 0
     if member:
         balance_after = member.points - redeem_points + points_earned + birthday_points + referral_points
-        explain.append(f"Points balance after this sale: {balance_after}")
+        say("balance_after", f"Points balance after this sale: {balance_after}", points=balance_after)
 
     return Quote(
         program_version=program.version, currency=cur, member_id=member.member_id if member else None,
@@ -194,7 +205,7 @@ def price(
         points_earned=points_earned, stamps_earned=stamps_earned, stamps_spent=stamps_spent, punch_rewards=rewards,
         rewards_due=rewards_due, memberships_sold=memberships_sold, birthday_points=birthday_points,
         referral_points=referral_points, points_balance_after=balance_after, redeem_limits=limits,
-        explain=tuple(explain))
+        explain=tuple(line.text for line in explain), explanations=tuple(explain))
 
 
 def _kind(item: CartItem, program: Program, member: MemberState | None) -> LineKind:
@@ -253,21 +264,22 @@ def _multiplier(member: MemberState | None, tier: Tier | None, plan: Membership 
 def _redeem_limits(member: MemberState | None, program: Program, after_discount: int, offline: bool) -> RedeemLimits:
     rule = program.redeem
     if rule is None:
-        return RedeemLimits(0, 1, 0, "this program has no points redemption")
+        return RedeemLimits(0, 1, 0, "this program has no points redemption", rule="no_redemption")
     if member is None:
-        return RedeemLimits(rule.min_points, rule.step, 0, "redeeming points needs a member")
+        return RedeemLimits(rule.min_points, rule.step, 0, "redeeming points needs a member", rule="no_member")
     share_value = math.floor(Fraction(after_discount) * Fraction(rule.max_share_pct) / 100)  # exact
-    caps = [(member.points, f"the member has {member.points} points"),
+    caps = [(member.points, f"the member has {member.points} points", "balance"),
             (share_value * rule.points // rule.value,
-             f"points may pay at most {rule.max_share_pct}% of the eligible items")]
+             f"points may pay at most {rule.max_share_pct}% of the eligible items", "share")]
     if offline and rule.offline_daily_cap_points is not None:
         caps.append((rule.offline_daily_cap_points - member.redeemed_today,
-                     f"offline, a member may redeem at most {rule.offline_daily_cap_points} points a day"))
-    cap, reason = min(caps, key=lambda c: c[0])
+                     f"offline, a member may redeem at most {rule.offline_daily_cap_points} points a day",
+                     "offline_cap"))
+    cap, reason, which = min(caps, key=lambda c: c[0])
     largest = max(cap, 0) // rule.step * rule.step
-    if largest < max(rule.min_points, rule.step if rule.min_points == 0 else rule.min_points):
-        return RedeemLimits(rule.min_points, rule.step, 0, reason)
-    return RedeemLimits(rule.min_points, rule.step, largest, reason)
+    if largest < max(rule.min_points, rule.step):  # below the smallest redemption allowed
+        largest = 0
+    return RedeemLimits(rule.min_points, rule.step, largest, reason, needs_card=not member.can_spend, rule=which)
 
 
 def _check_redemption(points: int, member: MemberState | None, program: Program, limits: RedeemLimits) -> int:
@@ -283,14 +295,15 @@ def _check_redemption(points: int, member: MemberState | None, program: Program,
     if not limits.allows(points):
         rule = program.redeem
         if points % rule.step:
-            why = f"redemptions go in steps of {rule.step} points"
+            why, which = f"redemptions go in steps of {rule.step} points", "step"
         elif points < rule.min_points:
-            why = f"the minimum redemption is {rule.min_points} points"
+            why, which = f"the minimum redemption is {rule.min_points} points", "min_points"
         else:
-            why = limits.reason
+            why, which = limits.reason, limits.rule
         most = (f"the most allowed on this sale is {limits.max_points} points" if limits.max_points
                 else "no points can be redeemed on this sale")
-        raise RuleViolation(f"cannot redeem {points} points: {why}; {most}")
+        raise RuleViolation(f"cannot redeem {points} points: {why}; {most}", requested=points,
+                            max_points=limits.max_points, rule=which)
     return points * program.redeem.value // program.redeem.points
 
 

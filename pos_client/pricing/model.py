@@ -99,6 +99,19 @@ class QuoteLine:
 
 
 @dataclass(frozen=True)
+class ExplainLine:
+    """One step of a quote's explanation: a stable `code` with its values, and the English sentence.
+
+    Codes: line, punch_reward, discount, redeem, total, earn, stamps, membership, birthday, referral,
+    balance_after. Amounts in `params` are minor units; a UI words them in its own language.
+    """
+
+    code: str
+    params: Mapping[str, object]
+    text: str
+
+
+@dataclass(frozen=True)
 class RedeemLimits:
     """What the redemption control may offer: multiples of `step` from `min_points` to `max_points`.
 
@@ -109,9 +122,19 @@ class RedeemLimits:
     step: int
     max_points: int
     reason: str = ""
+    #: The member was identified without the signed card: nothing may be spent without the card or a PIN.
+    needs_card: bool = False
+    #: Which rule sets `max_points`: balance, share, offline_cap, no_member or no_redemption.
+    rule: str = ""
 
     def allows(self, points: int) -> bool:
         return points == 0 or (self.min_points <= points <= self.max_points and points % self.step == 0)
+
+    def options(self) -> list[int]:
+        """Every redemption the control may offer, 0 first."""
+        if self.needs_card or not self.max_points:
+            return [0]
+        return [0, *range(max(self.min_points, self.step), self.max_points + 1, self.step)]
 
 
 @dataclass(frozen=True)
@@ -142,6 +165,7 @@ class Quote:
     points_balance_after: int
     redeem_limits: RedeemLimits
     explain: tuple[str, ...]
+    explanations: tuple[ExplainLine, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of DESIGN.md's `quote`/`checkout` output."""
@@ -169,5 +193,6 @@ class Quote:
             "referral_points": self.referral_points,
             "points_balance_after": self.points_balance_after,
             "max_redeem_points": self.redeem_limits.max_points,
+            "redeem_needs_card": self.redeem_limits.needs_card,
             "explain": list(self.explain),
         }

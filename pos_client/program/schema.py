@@ -4,7 +4,8 @@ HQ publishes versions of this document and a terminal prices each sale with the 
 section but `version` and `currency` is optional and unknown keys are refused, so a typo in a rules file is
 caught at load time rather than silently ignored at the till. Amounts are integers (minor units); rates and
 multipliers are JSON numbers read as `Decimal` (the file is parsed with `parse_float=Decimal`, so `0.1` stays
-exactly one tenth).
+exactly one tenth); a rate written as a numeric string is accepted too, as the stored canonical form uses
+strings. A key given twice in one object is refused.
 """
 
 from __future__ import annotations
@@ -232,12 +233,28 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
     return path or "(document)"
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """Refuse `{"redeem": ..., "redeem": ...}`: the second block would silently win."""
+    result: dict[str, object] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(f"key '{key}' appears twice")
+        result[key] = value
+    return result
+
+
 def load_program_text(text: str) -> Program:
     """Parse and validate a program document; a bad one raises `InvalidInputError` naming the field."""
     try:
-        raw = json.loads(text, parse_float=Decimal)
+        raw = json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"program file is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    except _DuplicateKey as exc:
+        raise InvalidInputError(f"program file: {exc}") from exc
     if not isinstance(raw, dict):
         raise InvalidInputError("program file must hold one JSON object")
     try:

@@ -195,3 +195,16 @@ def test_inconsistent_sections_are_refused_naming_them(mutate: Callable[[dict[st
 ])
 def test_invalid_json_and_non_objects_are_refused(text: str, words: str) -> None:
     assert words in refusal(text=text)
+
+
+def test_a_key_given_twice_is_refused() -> None:
+    from pos_client.errors import InvalidInputError
+    from pos_client.program.schema import load_program_text
+
+    text = '{"version": 1, "currency": "ILS", "welcome": {"points": 5}, "welcome": {"points": 5000}}'
+    try:
+        load_program_text(text)
+    except InvalidInputError as exc:
+        assert "welcome" in exc.message and "twice" in exc.message
+    else:  # pragma: no cover - the assertion below reports it
+        raise AssertionError("a duplicate key was accepted")
