@@ -36,13 +36,34 @@ def _int(text: str, what: str) -> int:
 def init(args: argparse.Namespace) -> int:
     from pos_client.services.setup import init_terminal
 
+    terminal_id = args.terminal_id
     if args.server or args.token:
-        raise StateError("joining an HQ server is not available in this version; run 'kupa init' without --server")
-    result = init_terminal(args.data_dir, terminal_id=args.terminal_id, store_name=args.store_name,
+        # Joining HQ: the token (from 'kupa-hq register-terminal') is '<terminal id>.<secret>'; the terminal
+        # takes that id. HQ is not contacted here: the first 'kupa sync' registers the card key and adopts
+        # the member-id prefix HQ assigned.
+        if not (args.server and args.token):
+            raise InvalidInputError("joining HQ needs both --server URL and --token TOKEN")
+        if not args.server.startswith(("http://", "https://")) or len(args.server) > 200:
+            raise InvalidInputError(f"'{args.server}' is not an HQ address (http(s)://host:port)")
+        named, sep, secret = args.token.strip().rpartition(".")
+        if not sep or not named or len(secret) < 20 or len(args.token) > 200:
+            raise InvalidInputError("that is not a Kupa HQ token (expected TERMINAL.SECRET)")
+        if terminal_id and terminal_id != named:
+            raise InvalidInputError(f"the token belongs to terminal {named}, not {terminal_id}")
+        terminal_id = named
+    result = init_terminal(args.data_dir, terminal_id=terminal_id, store_name=args.store_name,
                            manager_pin=args.manager_pin)
+    if args.server:
+        from pos_client.terminal import put_setting
+
+        with result.terminal.unit_of_work() as session:
+            put_setting(session, "server_url", args.server.rstrip("/"))
+            put_setting(session, "sync_token", args.token.strip())
     data: dict[str, object] = {"terminal_id": result.terminal_id, "key_id": result.key_id,
-                               "data_dir": str(args.data_dir)}
+                               "data_dir": str(args.data_dir), "server": args.server}
     lines = [f"Terminal {result.terminal_id} created in {args.data_dir} (card key {result.key_id})."]
+    if args.server:
+        lines.append(f"Joined HQ at {args.server}: run 'kupa sync --once' to register and fetch the store.")
     if args.demo:
         from pos_client.demo.generate import build_demo
 
@@ -184,12 +205,11 @@ def card_issue(args: argparse.Namespace) -> int:
         member = identify(session, args.member).member
         program = program_at(session, now)
         card, token = issue_card(terminal, session, member.member_id, now)
-        status_tier = None
     data = member_status(terminal, member.member_id)
     tier = program.tier(data["tier"]) if data["tier"] else None
-    status_tier = tier.name.text(args.lang) if tier else ""
+    tier_name = tier.name.text(args.lang) if tier else ""
     face = CardFace(store_name=terminal.settings.store_name, member_name=member.name, member_id=member.member_id,
-                    tier_name=status_tier, token=token, card_number=card.card_number, issued=now.date(),
+                    tier_name=tier_name, token=token, card_number=card.card_number, issued=now.date(),
                     issued_label="הונפק" if args.lang == "he" else "Issued")
     try:
         args.out.write_bytes(render_card(face, fmt))

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from pos_client.demo.names import FIRST_EN, FIRST_HE, LAST_EN, LAST_HE
 from pos_client.errors import KupaError
 from pos_client.services.catalog import parse_catalog, upsert_products
-from pos_client.services.checkout import BasketRequest, record_sale
+from pos_client.services.checkout import BasketRequest, price_request, record_sale
 from pos_client.services.members import enrol
 from pos_client.services.programs import install_program, read_program_file
 from pos_client.services.setup import add_user
@@ -109,16 +111,13 @@ def build_demo(terminal: Terminal, *, members: int = 200, seed: int = 7, now: da
     return DemoSummary(members=members, sales=sales, cashier_pin=CASHIER_PIN, manager_pin=MANAGER_PIN)
 
 
-def _with_rewards(session, terminal: Terminal, request: BasketRequest, moment: datetime,  # type: ignore[no-untyped-def]
+def _with_rewards(session: Session, terminal: Terminal, request: BasketRequest, moment: datetime,
                   rng: random.Random) -> BasketRequest:
     """Let the member take the punch-card reward when due and redeem points now and then."""
-    from pos_client.services.checkout import _price
-
-    priced = _price(session, terminal, request, moment)
-    rewards = priced.quote.rewards_due
+    rewards = price_request(session, terminal, request, moment).quote.rewards_due
+    with_rewards = replace(request, punch_rewards=tuple(rewards))
+    limits = price_request(session, terminal, with_rewards, moment).quote.redeem_limits
     redeem = 0
-    limits = priced.quote.redeem_limits
     if limits.max_points and rng.random() < 0.25:
         redeem = max(limits.min_points, limits.max_points // 2 // limits.step * limits.step)
-    return BasketRequest(items=request.items, member_code=request.member_code, redeem_points=redeem,
-                         punch_rewards=tuple(rewards), cashier_id=request.cashier_id)
+    return replace(with_rewards, redeem_points=redeem)

@@ -96,7 +96,7 @@ def _cart(session: Session, items: tuple[tuple[str, int], ...]) -> list[CartItem
 
 
 @dataclass(frozen=True)
-class _Priced:
+class Priced:
     program: Program
     member: Member | None
     state: MemberState | None
@@ -104,8 +104,8 @@ class _Priced:
     manager_id: str | None
 
 
-def _price(session: Session, terminal: Terminal, request: BasketRequest, now: datetime,
-           found: Identified | None = None) -> _Priced:
+def price_request(session: Session, terminal: Terminal, request: BasketRequest, now: datetime,
+           found: Identified | None = None) -> Priced:
     program = program_at(session, now)
     cart = _cart(session, request.items)
     member, state, manager_id = None, None, None
@@ -120,14 +120,14 @@ def _price(session: Session, terminal: Terminal, request: BasketRequest, now: da
                              terminal_id=terminal.settings.terminal_id)
     quote = price(cart, state, program, now, redeem_points=request.redeem_points,
                   punch_rewards=request.punch_rewards, offline=is_offline(session, terminal, now))
-    return _Priced(program, member, state, quote, manager_id)
+    return Priced(program, member, state, quote, manager_id)
 
 
 def quote_basket(terminal: Terminal, request: BasketRequest) -> Quote:
     """Price a basket without recording anything."""
     now = request.at or utcnow()
     with terminal.read() as session:
-        return _price(session, terminal, request, now).quote
+        return price_request(session, terminal, request, now).quote
 
 
 def checkout(terminal: Terminal, request: BasketRequest) -> SaleResult:
@@ -140,7 +140,7 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
     """The body of `checkout()` inside the caller's unit of work (also used to build the demo's history)."""
     settings = terminal.settings
     found = identify(session, request.member_code) if request.member_code else None
-    priced = _price(session, terminal, request, now, found)
+    priced = price_request(session, terminal, request, now, found)
     expired = priced.state.expiring_points if priced.state else 0
     quote, program = priced.quote, priced.program
     sale_id = str(uuid.uuid4())
@@ -171,7 +171,7 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
     return SaleResult(sale_id=sale_id, quote=quote, created_at=now, expired_points=expired, referrer_id=referrer)
 
 
-def _write_member_entries(session: Session, terminal: Terminal, priced: _Priced, sale_id: str, now: datetime,
+def _write_member_entries(session: Session, terminal: Terminal, priced: Priced, sale_id: str, now: datetime,
                           cashier_id: str | None) -> str | None:
     quote, program, member = priced.quote, priced.program, priced.member
     assert member is not None

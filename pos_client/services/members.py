@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,14 +19,13 @@ from sqlalchemy.orm import Session
 
 from pos_client.cards import tokens
 from pos_client.cards.keys import load_key
-from pos_client.db.models import Card, LedgerEntry, Member, MemberBalance, MemberStamps, OutboxRow, TrustedKey
+from pos_client.db.models import Card, LedgerEntry, Member, MemberBalance, MemberStamps, OutboxRow, Setting, TrustedKey
 from pos_client.errors import InvalidInputError, NotFoundError
 from pos_client.ledger import EntryDraft, append, expirable_points, qualifying_spend
 from pos_client.pricing.model import MemberState
 from pos_client.program.schema import Program
 from pos_client.terminal import Terminal, put_setting
-from pos_client.timeutil import from_iso, local_date, to_iso
-from pos_client.db.models import Setting
+from pos_client.timeutil import from_iso, local_date, store_zone, to_iso
 
 _MEMBER_ID_RE = re.compile(r"^[Mm][0-9]{4,12}$")
 _CARD_RE = re.compile(r"^[A-Za-z0-9]{4,32}$")
@@ -198,7 +196,7 @@ def member_state(session: Session, member: Member, program: Program, now: dateti
     stamps = {row.punch_card: row.stamps for row in session.scalars(
         select(MemberStamps).where(MemberStamps.member_id == member.member_id))}
     today_start = datetime.combine(local_date(now, program.timezone), datetime.min.time(),
-                                   tzinfo=__import__("zoneinfo").ZoneInfo(program.timezone))
+                                   tzinfo=store_zone(program.timezone))
     redeemed_today = -(session.scalar(select(func.coalesce(func.sum(LedgerEntry.points_delta), 0)).where(
         LedgerEntry.member_id == member.member_id, LedgerEntry.kind == "redeem",
         LedgerEntry.terminal_id == terminal_id, LedgerEntry.created_at >= to_iso(today_start))) or 0)
@@ -232,6 +230,3 @@ def member_to_json(member: Member) -> dict[str, object]:
             "birthday": member.birthday, "bonus_weekday": member.bonus_weekday, "referred_by": member.referred_by,
             "enrolled_at": member.enrolled_at, "enrolled_by_terminal": member.enrolled_by_terminal}
 
-
-def new_id() -> str:
-    return str(uuid.uuid4())

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pos_client.db.models import AuditEntry, LedgerEntry, MemberBalance
 from pos_client.errors import AuthError, InvalidInputError, NotFoundError, RuleViolation
@@ -31,7 +32,7 @@ class PointsResult:
     balance: int
 
 
-def _balance(session, member_id: str) -> int:  # type: ignore[no-untyped-def]
+def _balance(session: Session, member_id: str) -> int:
     row = session.get(MemberBalance, member_id)
     return row.points if row else 0
 

@@ -9,7 +9,9 @@ loading the same version again with the same content is a no-op, with different 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,7 +22,6 @@ from pos_client.errors import InvalidInputError, NotFoundError, StateError
 from pos_client.program.schema import Program, load_program_text
 from pos_client.terminal import Terminal
 from pos_client.timeutil import to_iso, utcnow
-import uuid
 
 
 def read_program_file(path: Path) -> Program:
@@ -56,6 +57,14 @@ def load_program_file(terminal: Terminal, path: Path) -> tuple[Program, bool]:
     return program, installed
 
 
+def program_version(session: Session, version: int) -> Program:
+    """A specific stored version (a refund reverses a sale with the rules it was sold under)."""
+    row = session.get(ProgramVersion, version)
+    if row is None:
+        raise NotFoundError(f"program version {version} is not installed on this terminal")
+    return _parse_cached(row.version, row.document)
+
+
 def program_at(session: Session, moment: datetime) -> Program:
     """The program version in force at `moment`."""
     row = session.scalar(select(ProgramVersion).where(ProgramVersion.loaded_at <= to_iso(moment))
@@ -73,5 +82,5 @@ _cache: dict[tuple[int, str], Program] = {}
 def _parse_cached(version: int, document: str) -> Program:
     key = (version, document)
     if key not in _cache:
-        _cache[key] = Program.model_validate(json.loads(document, parse_float=__import__("decimal").Decimal))
+        _cache[key] = Program.model_validate(json.loads(document, parse_float=Decimal))
     return _cache[key]

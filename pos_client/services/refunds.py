@@ -11,16 +11,17 @@ import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos_client.db.models import AuditEntry, LedgerEntry, OutboxRow, Sale, SaleLine
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
-from pos_client.ledger import EntryDraft, append
+from pos_client.ledger import EntryDraft, append_many
 from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect
 from pos_client.services.auth import authenticate
-from pos_client.services.programs import program_at
+from pos_client.services.programs import program_at, program_version
 from pos_client.terminal import Terminal
 from pos_client.timeutil import from_iso, to_iso, utcnow
 
@@ -35,12 +36,8 @@ class RefundResult:
 
 def _sold(session: Session, sale: Sale) -> tuple[SoldSale, list[SaleLine]]:
     lines = list(session.scalars(select(SaleLine).where(SaleLine.sale_id == sale.sale_id).order_by(SaleLine.line_no)))
-    program = program_at(session, from_iso(sale.created_at))
-    if sale.program_version and program.version != sale.program_version:
-        from pos_client.db.models import ProgramVersion
-        from pos_client.services.programs import _parse_cached
-        row = session.get_one(ProgramVersion, sale.program_version)
-        program = _parse_cached(row.version, row.document)
+    program = (program_version(session, sale.program_version) if sale.program_version
+               else program_at(session, from_iso(sale.created_at)))
     sold = []
     for line in lines:
         plan = program.membership_by_sku(line.sku) if line.kind == "membership" else None
@@ -127,7 +124,8 @@ def _requested(lines: list[SaleLine], remaining: dict[int, int], items: list[tup
     return result
 
 
-def _reverse_entries(session: Session, sale: Sale, effect: RefundEffect, tid: str, now, manager_id: str) -> None:  # type: ignore[no-untyped-def]
+def _reverse_entries(session: Session, sale: Sale, effect: RefundEffect, tid: str, now: datetime,
+                     manager_id: str) -> None:
     originals = list(session.scalars(select(LedgerEntry).where(LedgerEntry.sale_id == sale.sale_id,
                                                                LedgerEntry.member_id == sale.member_id)))
 
@@ -162,6 +160,5 @@ def _reverse_entries(session: Session, sale: Sale, effect: RefundEffect, tid: st
         plan = original("membership")
         drafts.append(EntryDraft(mid, "reverse", membership_code=code, membership_days=-days,
                                  reverses=plan.entry_id if plan else None, reason="refund: membership"))
-    for draft in drafts:
-        append(session, draft, terminal_id=tid, now=now, sale_id=sale.sale_id, cashier_id=manager_id,
-               program_version=sale.program_version)
+    append_many(session, drafts, terminal_id=tid, now=now, sale_id=sale.sale_id, cashier_id=manager_id,
+                program_version=sale.program_version)

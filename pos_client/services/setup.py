@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from pos_client.cards import tokens
 from pos_client.cards.keys import create_key
@@ -58,7 +59,7 @@ def init_terminal(data_dir: Path, *, terminal_id: str | None = None, store_name:
     return InitResult(terminal, terminal_id, key_id)
 
 
-def add_user(session, user_id: str, name: str, role: str, pin: str) -> User:  # type: ignore[no-untyped-def]
+def add_user(session: Session, user_id: str, name: str, role: str, pin: str) -> User:
     if role not in ("cashier", "manager"):
         raise InvalidInputError("a user is a cashier or a manager")
     check_pin_format(pin)
