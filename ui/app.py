@@ -1,8 +1,10 @@
 """Start the cashier app: `run(data_dir, argv)` (called by `main.py`).
 
-Options: `--lang en|he` (start language) and `--screenshot FILE [--screen checkout|member|receipt]`, which
-renders that screen at 1280×800 with demo data (a member identified, a few lines in the cart) on a *copy*
-of the data folder (nothing is recorded in the real store) and exits.
+Options: `--lang en|he` (start language), `--camera SOURCE` (the webcam: `auto`, the default, takes the first
+one found; a camera number; a video file or a folder of images standing in for a webcam; `off`) and
+`--screenshot FILE [--screen checkout|member|receipt]`, which renders that screen at 1280×800 with demo data
+(a member identified, a few lines in the cart) on a *copy* of the data folder (nothing is recorded in the
+real store) and exits.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter
 from PySide6.QtWidgets import QApplication
 
 from pos_client.errors import KupaError
@@ -44,13 +46,13 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def build(data_dir: Path, lang: str = "en") -> tuple[QApplication, MainWindow]:
+def build(data_dir: Path, lang: str = "en", camera: str | None = "auto") -> tuple[QApplication, MainWindow]:
     """Open the terminal and build the main window (used by `run`, the tests and the screenshots)."""
     app = setup_application()
     languages = Languages(app)
     languages.switch(lang)
     worker = DbWorker(app)
-    window = MainWindow(Terminal.open(data_dir), languages, worker)
+    window = MainWindow(Terminal.open(data_dir), languages, worker, camera=camera)
     window.checkout.set_language(lang)
     return app, window
 
@@ -90,10 +92,17 @@ def screenshot(data_dir: Path, out: Path, lang: str, screen: str) -> int:
         if screen == "receipt":
             window.sale.complete()
             wait_idle(window)
-            target = window.receipt if window.receipt is not None else window
-            target.resize(480, 800)
-            wait_idle(window)
-            target.grab().save(str(out))
+            shot = window.grab()  # 1280×800 like the other screens: the receipt over the dimmed window
+            if window.receipt is not None:
+                window.receipt.resize(480, 740)
+                wait_idle(window)
+                receipt = window.receipt.grab()
+                painter = QPainter(shot)
+                painter.fillRect(shot.rect(), QColor(0, 0, 0, 110))
+                painter.drawPixmap((shot.width() - receipt.width()) // 2, (shot.height() - receipt.height()) // 2,
+                                   receipt)
+                painter.end()
+            shot.save(str(out))
         else:
             if screen == "member" and window.sale.quote and window.sale.quote.redeem_limits.max_points:
                 window.checkout.rewards.redeem.setCurrentIndex(1)
@@ -135,11 +144,14 @@ def run(data_dir: Path, argv: list[str]) -> int:
     parser.add_argument("--lang", choices=("en", "he"), default="en")
     parser.add_argument("--screenshot", type=Path, default=None)
     parser.add_argument("--screen", choices=("checkout", "member", "receipt"), default="checkout")
+    parser.add_argument("--camera", default="auto", metavar="SOURCE",
+                        help="auto (first webcam), a camera number, a video file or image folder, or off")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.screenshot:
         return screenshot(data_dir, args.screenshot, args.lang, args.screen)
-    app, window = build(data_dir, args.lang)
+    app, window = build(data_dir, args.lang, args.camera)
+    app.aboutToQuit.connect(window.camera.shutdown)
     window.resize(1280, 800)
     window.show()
     return int(app.exec())

@@ -122,5 +122,5 @@ class CartModel(QAbstractTableModel):
         if priced is None:
             return ""
         if column == Column.DISCOUNT:
-            return f"−{money(priced.discount)}" if priced.discount else ""
+            return f"\u200e−{money(priced.discount)}" if priced.discount else ""  # LRM: minus stays left
         return money(priced.amount - priced.discount)

@@ -72,7 +72,8 @@ class CheckoutScreen(QWidget):
         for button in (self.plus, self.minus, self.remove):
             line_buttons.addWidget(button)
         line_buttons.addStretch(1)
-        line_buttons.addWidget(self.void)
+        for button in (self.park, self.resume, self.void):  # the side panel keeps its height for the totals
+            line_buttons.addWidget(button)
         left = QVBoxLayout()
         left.addLayout(search_row)
         left.addLayout(self.quick_grid)
@@ -82,11 +83,8 @@ class CheckoutScreen(QWidget):
         right = QVBoxLayout()
         right.addWidget(self.member_panel)
         right.addWidget(self.rewards, 1)
-        sale_buttons = QHBoxLayout()
-        sale_buttons.addWidget(self.park)
-        sale_buttons.addWidget(self.resume)
-        right.addLayout(sale_buttons)
         right.addWidget(self.pay)
+        right.setContentsMargins(0, 0, 0, 0)
         right_box = QFrame(objectName="sidePanel")
         right_box.setLayout(right)
         right_box.setFixedWidth(430)
@@ -227,7 +225,8 @@ class CheckoutScreen(QWidget):
 
     def _sale_changed(self) -> None:
         self._last_row = self._row()
-        self.rewards.show_quote(self.sale.quote, self.sale.state.punch_rewards)
+        self.rewards.show_quote(self.sale.quote, self.sale.state.punch_rewards, self.sale.state.lines,
+                                self.sale.member)
         has_lines = bool(self.sale.state.lines)
         for button in (self.plus, self.minus, self.remove, self.void, self.pay, self.park):
             button.setEnabled(has_lines)

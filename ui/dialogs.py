@@ -1,4 +1,7 @@
-"""Small dialogs: enrol a member (and hand them a QR card), pick a parked sale.
+"""Small dialogs: enrol a member (and hand them a QR card), pick a parked sale, a manager's PIN.
+
+Every dialog re-reads its texts on `QEvent.LanguageChange` (`retranslate()`), so switching the language
+while one is open re-words it, and it follows the application's layout direction (right-to-left in Hebrew).
 
 Signals (EnrolDialog):
     enrolled(object): a `till.Enrolled` once the member exists.
@@ -6,9 +9,10 @@ Signals (EnrolDialog):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
@@ -16,7 +20,7 @@ from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout
 
 from pos_client.services import till
 from pos_client.services.carts import ParkedInfo
-from ui.i18n import core_message
+from ui.i18n import error_text
 from ui.worker import DbWorker
 
 
@@ -29,32 +33,29 @@ class EnrolDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("enrolDialog")
-        self.setWindowTitle(self.tr("Enrol a member"))
         self._worker, self._terminal, self._cashier, self._lang = worker, terminal, cashier_id, lang
         self.name = QLineEdit(objectName="enrolName")
         self.phone = QLineEdit(objectName="enrolPhone")
         self.birthday = QDateEdit(objectName="enrolBirthday")
         self.birthday.setDisplayFormat("yyyy-MM-dd")
         self.birthday.setMinimumDate(QDate(1900, 1, 1))
-        self.birthday.setSpecialValueText(self.tr("not given"))
         self.birthday.setDate(self.birthday.minimumDate())
         self.message = QLabel(objectName="enrolMessage")
         self.message.setWordWrap(True)
         self.card = QLabel(objectName="cardImage")
         self.card.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.card.setVisible(False)
-        self.print_button = QPushButton(self.tr("Print card (Ctrl+P)"), objectName="printCard")
-        self.print_button.setShortcut("Ctrl+P")
+        self.print_button = QPushButton(objectName="printCard")
         self.print_button.setVisible(False)
         self.print_button.clicked.connect(self._print)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Enrol"))
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
+        self._captions = [QLabel(), QLabel(), QLabel()]
         form = QFormLayout()
-        form.addRow(self.tr("Name"), self.name)
-        form.addRow(self.tr("Phone"), self.phone)
-        form.addRow(self.tr("Birthday"), self.birthday)
+        for caption, field in zip(self._captions, (self.name, self.phone, self.birthday)):
+            caption.setBuddy(field)
+            form.addRow(caption, field)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -63,6 +64,27 @@ class EnrolDialog(QDialog):
         layout.addWidget(self.buttons)
         self.result_member: till.Enrolled | None = None
         self._image: QImage | None = None
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Enrol a member"))
+        self.birthday.setSpecialValueText(self.tr("not given"))
+        for caption, text in zip(self._captions, (self.tr("&Name"), self.tr("&Phone"), self.tr("&Birthday"))):
+            caption.setText(text)
+        self.print_button.setText(self.tr("Print card (Ctrl+P)"))
+        self.print_button.setShortcut("Ctrl+P")
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(self.tr("Done") if self.result_member is not None else self.tr("Enrol"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        if self.result_member is not None:
+            member = self.result_member
+            self.message.setText(self.tr("{0} enrolled as {1}: {2} welcome points. Hand over the card.")
+                                 .format(member.name, member.member_id, member.welcome_points))
 
     def _submit(self) -> None:
         if self.result_member is not None:
@@ -79,7 +101,7 @@ class EnrolDialog(QDialog):
 
     def _refused(self, exc: Exception) -> None:
         self.buttons.setEnabled(True)
-        self.message.setText(core_message(getattr(exc, "message", str(exc))))
+        self.message.setText(error_text(exc))
 
     def _done(self, member: till.Enrolled) -> None:
         self.result_member = member
@@ -120,25 +142,90 @@ class ParkedDialog(QDialog):
     def __init__(self, parked: list[ParkedInfo], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("parkedDialog")
-        self.setWindowTitle(self.tr("Parked sales"))
+        self._parked = parked
         self.list = QListWidget(objectName="parkedList")
         for cart in parked:
-            count = sum(int(item[1]) for item in cart.payload.get("items", []))
-            who = cart.payload.get("member_name") or self.tr("no member")
-            item = QListWidgetItem(self.tr("{0} — {1} items, {2} ({3})").format(
-                cart.label, count, who, cart.updated_at[11:16]))
+            item = QListWidgetItem()
             item.setData(Qt.ItemDataRole.UserRole, cart.cart_id)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Resume"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
         self.list.itemActivated.connect(lambda _item: self.accept())
         layout = QVBoxLayout(self)
         layout.addWidget(self.list)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Parked sales"))
+        for row, cart in enumerate(self._parked):
+            count = sum(int(item[1]) for item in cart.payload.get("items", []))
+            who = cart.payload.get("member_name") or self.tr("no member")
+            self.list.item(row).setText(self.tr("{0} — {1} items, {2} ({3})").format(
+                cart.label, count, who, cart.updated_at[11:16]))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Resume"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
 
     def chosen(self) -> str | None:
         item = self.list.currentItem()
         return str(item.data(Qt.ItemDataRole.UserRole)) if item else None
+
+
+class ManagerPinDialog(QDialog):
+    """Asks for a manager's PIN; stays open on a wrong one (the reason shown inside), closes when allowed.
+
+    `check(pin, on_refused, on_allowed)` is the sale's `allow_spending`: it runs on the worker and calls back.
+    """
+
+    def __init__(self, check: Callable[[str, Callable[[str], None], Callable[[object], None]], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("managerPinDialog")
+        self._check = check
+        self.prompt = QLabel(objectName="managerPrompt")
+        self.prompt.setWordWrap(True)
+        self.pin = QLineEdit(objectName="managerPin")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(12)
+        self.message = QLabel(objectName="dialogMessage")
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (self.prompt, self.pin, self.message, self.buttons):
+            layout.addWidget(widget)
+        self.setMinimumWidth(360)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Manager allows spending"))
+        self.prompt.setText(self.tr("The member has no card with them. A manager may allow spending points on "
+                                    "this sale; it is written to the audit log. Manager PIN:"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Allow"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+
+    def _submit(self) -> None:
+        pin = self.pin.text().strip()
+        if not pin:
+            return
+        self.buttons.setEnabled(False)
+        self._check(pin, self._refused, lambda _manager: self.accept())
+
+    def _refused(self, text: str) -> None:
+        self.buttons.setEnabled(True)
+        self.message.setText(text)
+        self.pin.clear()
+        self.pin.setFocus()

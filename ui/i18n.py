@@ -3,8 +3,10 @@
 `Languages.switch("he")` installs `resources/i18n/kupa_he.qm` (built from `kupa_he.ts` by
 `scripts/build_translations.py`) and Qt's own `qtbase_he` for standard dialogs, then sets the application's
 layout direction; every widget receives `QEvent.LanguageChange` and re-reads its texts (`retranslate()`).
-Core messages (`KupaError`) are English sentences with values in them; `core_message()` maps the common
-ones to translated sentences and shows the rest as written.
+Core errors (`KupaError`) are English sentences; `error_text()` words the ones that carry `params` (the
+redemption refusals) from those values, and `core_message()` maps the remaining common sentences to
+translated ones and shows anything else as the core wrote it. The quote's explanation is worded from its
+codes in `ui.explain`.
 
 Signals:
     changed(str): the new language code.
@@ -65,21 +67,14 @@ def _t(text: str) -> str:
     return QCoreApplication.translate("CoreMessage", text)
 
 
+#: Core errors that carry no `params` yet: matched on the English sentence (the values in it are kept).
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^unknown product '(.*)'$"), "Unknown product '{0}'"),
     (re.compile(r"^no member found for '(.*)'$"), "No member found for '{0}'"),
     (re.compile(r"^no member with id (.*)$"), "No member with id {0}"),
     (re.compile(r"^not a valid member card \((.*)\)$"), "Not a valid member card ({0})"),
-    (re.compile(r"^cannot redeem (\d+) points: .*; the most allowed on this sale is (\d+) points$"),
-     "Cannot redeem {0} points: the most allowed on this sale is {1} points"),
-    (re.compile(r"^cannot redeem (\d+) points: .*; no points can be redeemed on this sale$"),
-     "Cannot redeem {0} points: no points can be redeemed on this sale"),
     (re.compile(r"^a member with phone (.*) already exists$"), "A member with phone {0} already exists"),
     (re.compile(r"^'(.*)' is not a phone number$"), "'{0}' is not a phone number"),
-    (re.compile(r"^the member has (-?\d+) points$"), "The member has {0} points"),
-    (re.compile(r"^points may pay at most (\d+)% of the eligible items$"), "Points may pay at most {0}% of the eligible items"),
-    (re.compile(r"^offline, a member may redeem at most (\d+) points a day$"),
-     "Offline, a member may redeem at most {0} points a day"),
     (re.compile(r"^(.*): the member has (\d+) of (\d+) stamps; no free item yet$"), "{0}: {1} of {2} stamps, no free item yet"),
 ]
 _EXACT = {
@@ -93,8 +88,11 @@ _EXACT = {
     "a member's name must be 1 to 120 printable characters": "Enter the member's name",
     "that code is not a product or a member card": "That code is not a product or a member card",
     "the birthday must be a real date in the past": "The birthday must be a real date in the past",
-    "redeeming points needs a member": "Redeeming points needs a member",
-    "this program has no points redemption": "This program has no points redemption",
+    "Redeeming points needs a member": "Redeeming points needs a member",
+    "This program has no points redemption": "This program has no points redemption",
+    "several members share that phone number: scan the card or use the member id":
+        "Several members share that phone number: scan the card or use the member id",
+    "a PIN is 4 to 12 digits": "A PIN is 4 to 12 digits",
 }
 
 
@@ -107,4 +105,30 @@ def core_message(message: str) -> str:
         if match:
             return _t(template).format(*match.groups())
     return message[:1].upper() + message[1:]
+
+
+#: Why a redemption was refused, by the `rule` in the error's params.
+_REDEEM_RULES = {
+    "balance": "more than the member's balance",
+    "share": "points may pay only part of the eligible items",
+    "offline_cap": "over the offline daily limit",
+    "step": "not a multiple of the redemption step",
+    "min_points": "below the smallest redemption",
+}
+
+
+def error_text(exc: BaseException) -> str:
+    """A `KupaError` in the current language: worded from its `params` where it has them, else its message."""
+    message = str(getattr(exc, "message", None) or exc)
+    params = getattr(exc, "params", None) or {}
+    if "requested" in params and "max_points" in params:
+        why = _REDEEM_RULES.get(str(params.get("rule")))
+        head = _t("Cannot redeem {0} points").format(params["requested"])
+        if why:
+            head += ": " + _t(why)
+        most = int(str(params["max_points"]))
+        tail = (_t("the most allowed on this sale is {0} points").format(most) if most
+                else _t("no points can be redeemed on this sale"))
+        return f"{head}. {tail[:1].upper()}{tail[1:]}."
+    return core_message(message)
 

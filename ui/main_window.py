@@ -3,6 +3,10 @@
 Status bar: network and sync state ("Local only" until the sync lands), entries waiting for HQ, the signed-in
 cashier, the clock. Errors from background jobs arrive here and go to the checkout's message area; bugs get
 one calm sentence there too (the traceback is in the log), never a storm of dialogs.
+
+The webcam (`ui.camera_worker`) runs on its own thread; a code it confirms takes the same path as a member
+code typed into the member panel. It is paused while the terminal is locked, the window minimised, or
+nobody has touched the app for `CAMERA_IDLE_MINUTES`.
 """
 
 from __future__ import annotations
@@ -15,10 +19,14 @@ from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QMain
 
 from pos_client.services import carts, till
 from pos_client.terminal import Terminal
+from ui.camera_view import IdleWatcher
+from ui.camera_view import State as CameraState
+from ui.camera_worker import CameraController, is_camera_spec
 from ui.cart_model import CartModel
 from ui.checkout_screen import CheckoutScreen
-from ui.dialogs import EnrolDialog, ParkedDialog
+from ui.dialogs import EnrolDialog, ManagerPinDialog, ParkedDialog
 from ui.i18n import Languages, core_message
+from ui.member_search import MemberSearchDialog
 from ui.receipt import ReceiptDialog, receipt_html
 from ui.sale import CompletedSale, SaleController
 from ui.scanner import WedgeScanner
@@ -26,12 +34,15 @@ from ui.signin import SignInScreen
 from ui.worker import DbWorker
 
 log = logging.getLogger(__name__)
+CAMERA_IDLE_MINUTES = 5
 
 
 class MainWindow(QMainWindow):
     """Kupa's cashier window."""
 
-    def __init__(self, terminal: Terminal, languages: Languages, worker: DbWorker) -> None:
+    def __init__(self, terminal: Terminal, languages: Languages, worker: DbWorker,
+                 camera: str | None = "auto") -> None:
+        """`camera`: "auto" (the first webcam found), a camera index, a video file or image folder, or None."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.terminal, self.languages, self.worker = terminal, languages, worker
@@ -49,10 +60,12 @@ class MainWindow(QMainWindow):
         self.scanner.scanned.connect(self.on_scanned)
         self.receipt: ReceiptDialog | None = None
         self.last_sale: CompletedSale | None = None
+        self.camera = CameraController(self)
         self._build_bar()
         self._wire()
         self.retranslate()
         self.lock()
+        self._setup_camera(camera)
 
     def _build_bar(self) -> None:
         self.toolbar = QToolBar(objectName="mainToolbar")
@@ -89,6 +102,8 @@ class MainWindow(QMainWindow):
             self.tr("Something went wrong; the sale is unchanged. Details are in the log.")))
         self.sale.completed.connect(self._completed)
         self.checkout.enrol_requested.connect(self.open_enrol)
+        self.checkout.member_panel.search_requested.connect(self.open_member_search)
+        self.checkout.rewards.override_requested.connect(self.open_override)
         self.checkout.park_requested.connect(self.park)
         self.checkout.resume_requested.connect(self.open_resume)
         focus = QAction(self)
@@ -96,9 +111,35 @@ class MainWindow(QMainWindow):
         focus.triggered.connect(self.checkout.focus_search)
         self.checkout.addAction(focus)
 
+    def _setup_camera(self, spec: str | None) -> None:
+        """Show the webcam (or the file standing in for it) in the member panel; paused until sign-in."""
+        view = self.checkout.member_panel.camera_view
+        view.attach(self.camera)
+        self.camera.code_scanned.connect(self.on_camera_code)
+        self.camera.rejected.connect(
+            lambda text: self.checkout.show_message(text) if self.stack.currentWidget() is self.checkout else None)
+        self.idle = IdleWatcher(CAMERA_IDLE_MINUTES * 60_000, self)
+        QApplication.instance().installEventFilter(self.idle)  # type: ignore[union-attr]
+        self.idle.idle.connect(lambda: self.camera.pause("idle"))
+        self.idle.active.connect(lambda: self.camera.resume("idle"))
+        if spec is None or spec == "off":
+            view.set_state(CameraState.OFF)
+        elif spec == "auto":
+            self.camera.probe()
+        elif is_camera_spec(spec):
+            view.set_cameras([int(spec)])
+        else:
+            view.add_file(spec)
+            view.source_chosen.emit(spec)
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() == QEvent.Type.WindowStateChange:
+            if self.isMinimized():
+                self.camera.pause("minimised")
+            else:
+                self.camera.resume("minimised")
         super().changeEvent(event)
 
     def retranslate(self) -> None:
@@ -134,6 +175,7 @@ class MainWindow(QMainWindow):
         for action in (self.lock_action, self.signout_action):
             action.setEnabled(True)
         self.scanner.enabled = True
+        self.camera.resume("locked")
         if first:
             self.worker.submit(lambda: till.quick_picks(self.terminal), self.checkout.set_quick_picks)
             self.sale.restore_saved()
@@ -142,6 +184,7 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         """Show the PIN pad; the sale stays as it is until someone signs in again."""
         self.scanner.enabled = False
+        self.camera.pause("locked")
         self.stack.setCurrentWidget(self.signin)
         for action in (self.lock_action, self.signout_action):
             action.setEnabled(False)
@@ -167,6 +210,11 @@ class MainWindow(QMainWindow):
         self.worker.submit(lambda: till.resolve_code(self.terminal, code), route,
                            lambda exc: self.checkout.show_message(core_message(exc.message)))
 
+    def on_camera_code(self, code: str) -> None:
+        """A code the webcam confirmed (already checked by `check_payload`): identify the member, as typed."""
+        if self.stack.currentWidget() is self.checkout:
+            self.sale.identify(code)
+
     def _completed(self, done: CompletedSale) -> None:
         self.last_sale = done
         self.refresh_pending()
@@ -182,6 +230,21 @@ class MainWindow(QMainWindow):
         dialog.enrolled.connect(lambda member: self.sale.identify(member.token))
         dialog.finished.connect(dialog.deleteLater)
         self.enrol_dialog = dialog
+        dialog.open()
+
+    def open_member_search(self, text: str = "") -> None:
+        """F3: find a member by name, phone or id; the chosen one goes onto the sale."""
+        dialog = MemberSearchDialog(self.worker, self.terminal, text, self)
+        dialog.accepted.connect(lambda: self.sale.identify(dialog.chosen() or ""))
+        dialog.finished.connect(dialog.deleteLater)
+        self.member_search = dialog
+        dialog.open()
+
+    def open_override(self) -> None:
+        """Ctrl+M: a manager's PIN lets this sale's member spend without the card (audited)."""
+        dialog = ManagerPinDialog(self.sale.allow_spending, self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.override_dialog = dialog
         dialog.open()
 
     def park(self, label: str | None = None) -> None:
@@ -213,5 +276,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.scanner.enabled = False
         QApplication.instance().removeEventFilter(self.scanner)  # type: ignore[union-attr]
+        QApplication.instance().removeEventFilter(self.idle)  # type: ignore[union-attr]
+        self.camera.shutdown()
         self.worker.shutdown()
         super().closeEvent(event)

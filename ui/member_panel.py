@@ -1,7 +1,8 @@
 """The member panel: identify a member and show their standing (tier, points, stamps, plan, birthday).
 
 Signals:
-    identify_requested(str): the cashier typed a code and pressed Enter or Find.
+    identify_requested(str): the cashier typed or scanned a code and pressed Enter.
+    search_requested(str): Find (F3): search members by name, phone or id (starting from the typed text).
     clear_requested(): the cashier removed the member from the sale.
     enrol_requested(): the cashier wants to enrol a new member.
 """
@@ -17,12 +18,14 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEd
 
 from pos_client.money import format_money
 from pos_client.services.till import ProgramLabels
+from ui.camera_view import CameraView
 
 
 class MemberPanel(QFrame):
     """Member lookup and status."""
 
     identify_requested = Signal(str)
+    search_requested = Signal(str)
     clear_requested = Signal()
     enrol_requested = Signal()
 
@@ -36,6 +39,7 @@ class MemberPanel(QFrame):
         self.clear = QPushButton(objectName="clearMember")
         self.enrol = QPushButton(objectName="enrolMember")
         self.title = QLabel(objectName="panelTitle")
+        self.camera_view = CameraView()  # the webcam preview; the main window attaches the camera
         self.name = QLabel(objectName="memberName")
         self.tier = QLabel(objectName="tierBadge")
         self.points = QLabel(objectName="memberPoints")
@@ -47,7 +51,7 @@ class MemberPanel(QFrame):
         for label in (self.stamps, self.progress, self.via, self.name):
             label.setWordWrap(True)
         self.code.returnPressed.connect(self._find)
-        self.find.clicked.connect(self._find)
+        self.find.clicked.connect(lambda: self.search_requested.emit(self.code.text().strip()))
         self.clear.clicked.connect(self.clear_requested)
         self.enrol.clicked.connect(self.enrol_requested)
 
@@ -69,7 +73,10 @@ class MemberPanel(QFrame):
         buttons.addStretch(1)
         buttons.addWidget(self.enrol)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(4)
         layout.addWidget(self.title)
+        layout.addWidget(self.camera_view)
         layout.addLayout(row)
         layout.addLayout(head)
         layout.addLayout(grid)
@@ -143,7 +150,9 @@ class MemberPanel(QFrame):
                                                                     self._name(self._labels.tiers, nxt["code"])))
         else:
             self.progress.setText(self.tr("Top tier"))
-        if view.get("can_spend"):
+        if view.get("override_by"):
+            self.via.setText(self.tr("Spending allowed by {0}").format(view["override_by"]))
+        elif view.get("can_spend"):
             self.via.setText(self.tr("Card scanned: points can be spent"))
         else:
             self.via.setText(self.tr("Found without the card: scan the card to spend points"))

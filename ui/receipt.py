@@ -36,12 +36,12 @@ def receipt_html(done: CompletedSale, store: str, labels: ProgramLabels, lang: s
                     f"<td align='right'>{money(line.amount)}</td></tr>")
         if line.discount:
             rows.append(f"<tr><td colspan='2'>&nbsp;&nbsp;{esc(_tr('Discount'))}</td>"
-                        f"<td align='right'>−{money(line.discount)}</td></tr>")
+                        f"<td align='right'>&lrm;−{money(line.discount)}</td></tr>")
     totals = [(_tr("Subtotal"), money(quote.subtotal))]
     if quote.discount_total:
-        totals.append((_tr("Discounts"), f"−{money(quote.discount_total)}"))
+        totals.append((_tr("Discounts"), f"&lrm;−{money(quote.discount_total)}"))
     if quote.redeemed_points:
-        totals.append((_tr("Points redeemed: {0}").format(quote.redeemed_points), f"−{money(quote.redeemed_value)}"))
+        totals.append((_tr("Points redeemed: {0}").format(quote.redeemed_points), f"&lrm;−{money(quote.redeemed_value)}"))
     totals.append((f"<b>{esc(_tr('Total'))}</b>", f"<b>{money(quote.total)}</b>"))
     total_rows = "".join(f"<tr><td colspan='2'>{label}</td><td align='right'>{value}</td></tr>"
                          for label, value in totals)
@@ -60,7 +60,7 @@ def receipt_html(done: CompletedSale, store: str, labels: ProgramLabels, lang: s
     when = result.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
     return (f"<html><body dir='{direction}' style='font-family: DejaVu Sans; font-size: 10pt'>"
             f"<h3 align='center'>{esc(store)}</h3>"
-            f"<p align='center'>{esc(when)}<br/>{esc(_tr('Cashier: {0}').format(done.cashier))}<br/>"
+            f"<p align='center'>&lrm;{esc(when)}&lrm;<br/>{esc(_tr('Cashier: {0}').format(done.cashier))}<br/>"
             f"<small>{esc(_tr('Sale {0}').format(result.sale_id[:8]))}</small></p>"
             f"<table width='100%' cellspacing='2'>{''.join(rows)}<tr><td colspan='3'><hr/></td></tr>"
             f"{total_rows}</table>"

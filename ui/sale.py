@@ -5,6 +5,12 @@ when the quote succeeds, so a refused product, redemption or reward leaves the s
 the refusal goes to the message area. Committed states are saved (`pos_client.services.carts`) so the cart
 survives a crash.
 
+Manager override: a member identified without the signed card cannot spend. `allow_spending(pin)` checks
+a manager PIN on the worker and, when it is right, puts it on the sale (`BasketRequest.manager_pin`): the
+quote then allows spending and the checkout writes the override to the audit log. The PIN lives only in
+memory, on this sale and this member: it is never saved with the cart, and it is dropped when the member
+changes or the sale ends.
+
 Signals:
     changed(): the committed state or its quote changed.
     member_changed(object): the member panel's data (a dict) or None.
@@ -15,6 +21,7 @@ Signals:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,7 +33,7 @@ from pos_client.services import carts, till
 from pos_client.services.checkout import BasketRequest, SaleResult, checkout, quote_basket
 from pos_client.terminal import Terminal
 from ui.cart_model import CartLine, CartModel
-from ui.i18n import core_message
+from ui.i18n import error_text
 from ui.worker import DbWorker
 
 log = logging.getLogger(__name__)
@@ -41,11 +48,13 @@ class SaleState:
     member_code: str | None = None
     redeem_points: int = 0
     punch_rewards: tuple[str, ...] = ()
+    manager_pin: str | None = field(default=None, repr=False)  # never in `payload()`
 
     def request(self, cashier_id: str | None = None) -> BasketRequest:
         return BasketRequest(items=tuple((line.sku, line.qty) for line in self.lines),
                              member_code=self.member_code, redeem_points=self.redeem_points,
-                             punch_rewards=self.punch_rewards, cashier_id=cashier_id)
+                             punch_rewards=self.punch_rewards, cashier_id=cashier_id,
+                             manager_pin=self.manager_pin)
 
     def payload(self) -> dict[str, Any]:
         return {"items": [[ln.sku, ln.qty, ln.name, ln.name_he, ln.unit_price] for ln in self.lines],
@@ -150,11 +159,35 @@ class SaleController(QObject):
 
     def clear_member(self) -> None:
         self._set_member(None)
-        self.propose(replace(self.base, member_code=None, redeem_points=0, punch_rewards=()))
+        self.propose(replace(self.base, member_code=None, redeem_points=0, punch_rewards=(), manager_pin=None))
 
     def _member_found(self, code: str, view: dict[str, Any]) -> None:
         self._set_member(view)
-        self.propose(replace(self.base, member_code=code, redeem_points=0, punch_rewards=()))
+        self.propose(replace(self.base, member_code=code, redeem_points=0, punch_rewards=(), manager_pin=None))
+
+    def allow_spending(self, pin: str, on_refused: Callable[[str], None] | None = None,
+                       on_allowed: Callable[[till.CashierInfo], None] | None = None) -> None:
+        """Check a manager PIN; when right, let this sale's member spend without the card."""
+        if self.member is None or not self.base.member_code:
+            self.message.emit(_tr("Identify the member first"))
+            return
+
+        def allowed(manager: till.CashierInfo) -> None:
+            if self.member is not None:
+                self._set_member({**self.member, "can_spend": True, "override_by": manager.name})
+            self.propose(replace(self.base, manager_pin=pin))
+            self.message.emit(_tr("{0} allowed spending points on this sale").format(manager.name))
+            if on_allowed is not None:
+                on_allowed(manager)
+
+        def refused(exc: KupaError) -> None:
+            text = error_text(exc)
+            if on_refused is not None:
+                on_refused(text)
+            else:
+                self.message.emit(text)
+
+        self.worker.submit(lambda: till.manager_check(self.terminal, pin), allowed, refused)
 
     def _set_member(self, view: dict[str, Any] | None) -> None:
         self.member = view
@@ -180,7 +213,7 @@ class SaleController(QObject):
     def _refused(self, exc: KupaError, generation: int | None = None) -> None:
         if generation is not None:
             self._proposed = None
-        self.message.emit(core_message(exc.message))
+        self.message.emit(error_text(exc))
         self.changed.emit()  # widgets fall back to the committed state (e.g. the redeem control)
 
     def _commit(self, state: SaleState, quote: Quote | None) -> None:

@@ -8,7 +8,7 @@ import sys
 from typing import Callable
 
 from pos_client.cli.output import emit, quote_text
-from pos_client.errors import InvalidInputError, StateError
+from pos_client.errors import InvalidInputError
 from pos_client.money import format_money
 from pos_client.services import checkout as checkout_service
 from pos_client.services import points, refunds

@@ -38,7 +38,7 @@ def report_kpis(args: argparse.Namespace) -> int:
     now = utcnow()
     with terminal.read() as session:
         program = program_at(session, now)
-        kpis = compute_kpis(session, date_from, date_to, program.timezone, now=now)
+        kpis = compute_kpis(session, date_from, date_to, program.timezone, now=now, series=bool(args.csv))
     if args.csv:
         write_figures_csv(kpis, args.csv)
     data = kpis.to_json()

@@ -13,9 +13,13 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -42,12 +46,35 @@ def make_engine(db_path: Path) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
     return config
 
 
+def head_revision() -> str:
+    """The newest migration; revision ids are 4-digit sequence numbers that start their file names."""
+    return max(path.name[:4] for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect().execution_options(kupa_read=True) as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except OperationalError:
+        return None  # a new database: no alembic_version table yet
+
+
 def migrate(engine: Engine) -> None:
-    """Apply every pending migration (a user's ledger survives upgrades of Kupa)."""
+    """Apply every pending migration (a user's ledger survives upgrades of Kupa).
+
+    An up-to-date database (the common case: every CLI call opens one) is recognised without loading
+    Alembic, which keeps `kupa` quick to start.
+    """
+    if current_revision(engine) == head_revision():
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")

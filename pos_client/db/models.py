@@ -115,6 +115,11 @@ class Sale(Base):
     points_earned: Mapped[int] = mapped_column(Integer)
     qualifying_spend: Mapped[int] = mapped_column(Integer)
     quote: Mapped[str] = mapped_column(Text)
+    __table_args__ = (
+        Index("ix_sales_kind_time_kpi", "kind", "created_at", "member_id", "total", "points_earned",
+              "redeemed_points", "redeemed_value", "discount_total"),
+        Index("ix_sales_member_kind_time", "member_id", "kind", "created_at"),
+    )
 
 
 class SaleLine(Base):

@@ -18,28 +18,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-#: A sale counts as fully refunded when its refunds returned every unit it sold (even a sale paid entirely
-#: with points, whose money total is 0). Only sales that have a refund are examined.
-FULLY_REFUNDED_CTE = """
-refunded AS (
-    SELECT refund_of AS sale_id, sum(total) AS money_back, -sum(points_earned) AS points_reversed,
-           sum(redeemed_points) AS points_returned
-    FROM sales WHERE refund_of IS NOT NULL GROUP BY refund_of
-),
-refund_detail AS (
-    SELECT o.sale_id, o.member_id, o.created_at, o.total, o.points_earned, o.redeemed_points,
-           o.redeemed_value + o.discount_total AS cost, r.money_back, r.points_reversed, r.points_returned,
-           (SELECT coalesce(sum(e.value), 0) FROM ledger_entries e
-             WHERE e.sale_id = o.sale_id AND e.kind = 'reverse') AS value_reversed,
-           (SELECT sum(l.qty) FROM sale_lines l WHERE l.sale_id = o.sale_id)
-             <= (SELECT coalesce(sum(l.qty), 0) FROM sales x JOIN sale_lines l ON l.sale_id = x.sale_id
-                  WHERE x.refund_of = o.sale_id) AS fully
-    FROM refunded r JOIN sales o ON o.sale_id = r.sale_id
-    WHERE o.kind = 'sale' AND o.created_at < :hi
-),
-fully AS (SELECT sale_id, member_id FROM refund_detail WHERE fully)
-"""
-
 #: Sales in [lo, hi) as recorded (refunds not yet subtracted), by UTC bucket and member / non-member.
 SALE_BUCKETS = """
 SELECT {bucket} AS bucket, member_id IS NOT NULL AS is_member, count(*) AS sales, sum(total) AS paid,
@@ -50,28 +28,47 @@ WHERE kind = 'sale' AND created_at >= :lo AND created_at < :hi
 GROUP BY bucket, is_member
 """
 
-#: Every sale with a refund, created before `hi`: what it was and what its refunds gave back.
-REFUNDED_SALES = "WITH " + FULLY_REFUNDED_CTE + """
+#: Every sale with a refund, created before `hi`: what it was and what its refunds gave back. A sale is
+#: fully refunded when its refunds returned every unit it sold (even a sale paid entirely with points, whose
+#: money total is 0). Refunds are rare, so only the refunded sales are looked at, each by its key.
+REFUNDED_SALES = """
+WITH refunded AS (
+    SELECT refund_of AS sale_id, sum(total) AS money_back, -sum(points_earned) AS points_reversed,
+           sum(redeemed_points) AS points_returned
+    FROM sales WHERE refund_of IS NOT NULL GROUP BY refund_of
+)
 SELECT sale_id, member_id, created_at, total, points_earned, redeemed_points, cost, money_back,
-       points_reversed, points_returned, value_reversed, fully
-FROM refund_detail
+       points_reversed, points_returned, fully,
+       CASE WHEN fully OR member_id IS NULL THEN 0
+            ELSE (SELECT coalesce(sum(e.value), 0) FROM ledger_entries e
+                  WHERE e.sale_id = d.sale_id AND e.kind = 'reverse') END AS value_reversed
+FROM (
+SELECT o.sale_id, o.member_id, o.created_at, o.total, o.points_earned, o.redeemed_points,
+       o.redeemed_value + o.discount_total AS cost, r.money_back, r.points_reversed, r.points_returned,
+       (SELECT sum(l.qty) FROM sale_lines l WHERE l.sale_id = o.sale_id)
+         <= (SELECT coalesce(sum(l.qty), 0) FROM sales x JOIN sale_lines l ON l.sale_id = x.sale_id
+              WHERE x.refund_of = o.sale_id) AS fully
+FROM refunded r JOIN sales o ON o.sale_id = r.sale_id
+WHERE o.kind = 'sale' AND o.created_at < :hi
+) d
 """
 
 #: Active, repeat and churned members. `n_in` = counted sales in [lo, hi), `last` = last counted sale before
-#: hi. Members without a full refund are read straight off the index; the few with one are recomputed
-#: without their fully refunded sales.
-MEMBER_FIGURES = "WITH " + FULLY_REFUNDED_CTE + """,
-per_member AS (
+#: hi. Members without a fully refunded sale are read straight off the `(member_id, kind, created_at)` index;
+#: the few with one (`:fully_members`: JSON array from `REFUNDED_SALES`) are recomputed without those sales,
+#: named by `member_id|created_at` in `:fully_keys` so that the recount also stays inside the index.
+MEMBER_FIGURES = """
+WITH per_member AS (
     SELECT member_id, sum(created_at >= :lo) AS n_in, max(created_at) AS last
     FROM sales
     WHERE member_id IS NOT NULL AND kind = 'sale' AND created_at < :hi
-      AND member_id NOT IN (SELECT member_id FROM fully WHERE member_id IS NOT NULL)
     GROUP BY member_id
+    HAVING member_id NOT IN (SELECT value FROM json_each(:fully_members))
     UNION ALL
     SELECT member_id, sum(created_at >= :lo), max(created_at)
     FROM sales
-    WHERE member_id IN (SELECT member_id FROM fully WHERE member_id IS NOT NULL) AND kind = 'sale'
-      AND created_at < :hi AND sale_id NOT IN (SELECT sale_id FROM fully)
+    WHERE member_id IN (SELECT value FROM json_each(:fully_members)) AND kind = 'sale' AND created_at < :hi
+      AND member_id || '|' || created_at NOT IN (SELECT value FROM json_each(:fully_keys))
     GROUP BY member_id
 )
 SELECT coalesce(sum(n_in >= 1), 0) AS active, coalesce(sum(n_in >= 2), 0) AS repeat,

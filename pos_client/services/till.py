@@ -9,19 +9,20 @@ on the GUI thread.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from pos_client.cards import tokens
 from pos_client.cards.render import CardFace, render_card_image
-from pos_client.db.models import OutboxRow, Product
+from pos_client.db.models import Member, OutboxRow, Product
 from pos_client.errors import KupaError, NotFoundError
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product, search_products
-from pos_client.services.members import enrol
+from pos_client.services.members import enrol, normalize_phone
 from pos_client.services.programs import program_at
 from pos_client.services.status import member_status
 from pos_client.terminal import Terminal
@@ -61,6 +62,9 @@ class ProgramLabels:
     tiers: dict[str, dict[str, str]]
     punch_cards: dict[str, dict[str, str]]
     memberships: dict[str, dict[str, str]]
+    #: The redemption rule's numbers (`min_points`, `step`, `max_share_pct`, `offline_daily_cap_points`), for
+    #: messages that say why a redemption is not allowed; empty when the program has no redemption.
+    redeem: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -150,8 +154,13 @@ def program_labels(terminal: Terminal) -> ProgramLabels:
     def names(items: Any) -> dict[str, dict[str, str]]:
         return {item.code: {"en": item.name.text("en"), "he": item.name.text("he")} for item in items}
 
+    redeem: dict[str, int] = {}
+    if program.redeem is not None:
+        rule = program.redeem
+        redeem = {"min_points": rule.min_points, "step": rule.step, "max_share_pct": int(rule.max_share_pct),
+                  "offline_daily_cap_points": int(rule.offline_daily_cap_points or 0)}
     return ProgramLabels(program.currency, names(program.tiers), names(program.punch_cards),
-                         names(program.memberships))
+                         names(program.memberships), redeem)
 
 
 def pending_entries(terminal: Terminal) -> int:
@@ -184,3 +193,50 @@ def card_png(terminal: Terminal, enrolled: Enrolled, tier_name: str, issued_labe
     out = io.BytesIO()
     render_card_image(face).save(out, "PNG")
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class MemberHit:
+    """One row of the member search: enough to pick the right person at the counter."""
+
+    member_id: str
+    name: str
+    phone: str | None
+
+
+MEMBER_SEARCH_LIMIT = 50
+
+
+def search_members(terminal: Terminal, text: str, limit: int = MEMBER_SEARCH_LIMIT) -> list[MemberHit]:
+    """Members whose name (any script), phone (compared normalised) or id contains `text`, by name.
+
+    Identifying a member this way is like typing a phone number: enough to earn, never to spend. `%` and `_`
+    in the text are matched literally. Merged members are left out.
+    """
+    text = (text or "").strip()[:60]
+    if not text:
+        return []
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    conditions = [Member.name.like(like, escape="\\"), Member.member_id.like(like.upper(), escape="\\")]
+    try:
+        digits = normalize_phone(text)
+    except KupaError:  # a partial number: its digits, when the text is only phone characters
+        digits = re.sub(r"\D", "", text) if re.fullmatch(r"[\d\s()+-]+", text) else ""
+    if len(digits) >= 3:
+        conditions.append(Member.phone.like(f"%{digits}%"))
+    with terminal.read() as session:
+        rows = session.execute(select(Member.member_id, Member.name, Member.phone)
+                               .where(Member.merged_into.is_(None), or_(*conditions))
+                               .order_by(Member.name, Member.member_id).limit(max(1, min(limit, 200))))
+        return [MemberHit(member_id, name, phone) for member_id, name, phone in rows]
+
+
+def manager_check(terminal: Terminal, pin: str) -> CashierInfo:
+    """The active manager with this PIN (`AuthError` "wrong manager PIN" otherwise); nothing is written.
+
+    The till calls it before putting the PIN on a sale (`BasketRequest.manager_pin`), so a wrong PIN is
+    refused at once; the checkout authenticates the PIN again and writes the override to the audit log.
+    """
+    with terminal.read() as session:
+        user = authenticate(session, pin, role="manager")
+        return CashierInfo(user.user_id, user.name, user.role)

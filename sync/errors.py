@@ -1,0 +1,42 @@
+"""The sync's typed errors, sorted by what the terminal should do about them (STYLE.md, habits 8-9).
+
+They are `KupaError`s, so the CLI prints their message as a sentence and the UI shows it in the status bar.
+`OfflineError` is normal life at a counter (retry later, nothing is lost); `SyncAuthError` needs a manager
+(a new token); `SyncRejected` means HQ refused a whole request (a protocol or size problem: a bug report).
+"""
+
+from __future__ import annotations
+
+from pos_client.errors import KupaError
+
+
+class SyncError(KupaError):
+    code = "sync"
+
+
+class OfflineError(SyncError):
+    """HQ cannot be reached, timed out or answered with a server error: try again later."""
+
+    code = "offline"
+
+
+class SyncAuthError(SyncError):
+    """HQ refused the terminal's token (wrong, unknown or revoked), or the terminal has none."""
+
+    code = "sync_auth"
+
+
+class SyncRejected(SyncError):
+    """HQ refused a whole request with a 4xx (too large, not the protocol); `status` is the HTTP code."""
+
+    code = "sync_rejected"
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class SyncBusy(SyncError):
+    """Another sync of this terminal's database is running (another window or process)."""
+
+    code = "sync_busy"

@@ -1,0 +1,1 @@
+"""The HQ server: FastAPI app, tables, migrations, the `kupa-hq` command line."""

@@ -1,0 +1,159 @@
+"""HQ operators' actions behind `kupa-hq`: publish a program, load the catalog, import members, look up a
+member, report.
+
+Each runs in one serialised write transaction (see `sync.hq.db`) and adds change-log rows so the terminals
+pull what changed. Files are validated whole with the same parsers the terminals use (`pos_client`), so a
+catalog or a program HQ accepts is one every counter accepts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, insert, select
+
+from pos_client.errors import InvalidInputError
+from pos_client.program.schema import load_program_text
+from pos_client.services.catalog import parse_catalog
+from pos_client.timeutil import to_iso, utcnow
+from sync.hq.auth import HQ_TERMINAL
+from sync.hq.db import Database
+from sync.hq.models import (Change, HqBalance, HqCard, HqEntry, HqMember, HqProduct, HqProgram, HqRejection,
+                            HqSale, HqTerminal)
+from sync.hq.push import apply_push
+from sync.protocol import PushItem, WireMember, WireProduct
+
+_HQ_MEMBER_RE = re.compile(r"^M[0-9]{4,12}$")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+
+
+def publish_program(db: Database, path: Path) -> tuple[int, bool]:
+    """Publish a program version; the same version again is a no-op if identical and refused otherwise."""
+    program = load_program_text(_read(path))
+    document = program.canonical_json()
+    with db.write() as session:
+        existing = session.get(HqProgram, program.version)
+        if existing is not None:
+            if existing.document != document:
+                raise InvalidInputError(f"program version {program.version} was published with other rules;"
+                                        " publish a new version number")
+            return program.version, False
+        newest = session.scalar(select(func.max(HqProgram.version)))
+        if newest is not None and program.version < newest:
+            raise InvalidInputError(f"program version {program.version} is older than version {newest}")
+        session.add(HqProgram(version=program.version, document=document, published_at=to_iso(utcnow())))
+        session.add(Change(kind="program", ref=str(program.version)))
+    return program.version, True
+
+
+def load_catalog(db: Database, path: Path) -> int:
+    rows = parse_catalog(_read(path), is_json=path.suffix.lower() == ".json")
+    with db.write() as session:
+        for row in rows:
+            body = WireProduct(sku=row.sku, name=row.name, name_he=row.name_he, price=row.price,
+                               category=row.category, barcode=row.barcode, quick_pick=row.quick_pick)
+            session.merge(HqProduct(sku=row.sku, body=body.model_dump_json()))
+        session.flush()
+        session.execute(insert(Change), [{"kind": "product", "ref": row.sku} for row in rows])
+    return len(rows)
+
+
+def import_members(db: Database, path: Path, batch: int = 5000) -> int:
+    """Import members from JSON (a list, or {"members": [...]}) with an optional opening `points` balance.
+
+    Opening balances become `adjust` entries of terminal `HQ`, so they reach the terminals like any other
+    entry. Members are written in batches of multi-row INSERTs; a file with a bad row imports nothing.
+    """
+    try:
+        data = json.loads(_read(path))
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"member file is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    raw = data.get("members") if isinstance(data, dict) else data
+    if not isinstance(raw, list):
+        raise InvalidInputError("a member file is a JSON list of members (or {\"members\": [...]})")
+    now = to_iso(utcnow())
+    members, openings = [], []
+    for number, item in enumerate(raw, start=1):
+        if not isinstance(item, dict):
+            raise InvalidInputError(f"member {number}: not an object")
+        points = item.pop("points", 0)
+        item.setdefault("enrolled_at", now)
+        item.setdefault("enrolled_by_terminal", HQ_TERMINAL)
+        try:
+            member = WireMember.model_validate(item)
+        except ValidationError as exc:
+            raise InvalidInputError(f"member {number}: {exc.errors()[0]['msg']}") from exc
+        if not _HQ_MEMBER_RE.match(member.member_id) or not isinstance(points, int):
+            raise InvalidInputError(f"member {number}: bad member id or points")
+        members.append(member.model_dump())
+        if points:
+            openings.append((member.member_id, points))
+    with db.write() as session:
+        for start in range(0, len(members), batch):
+            chunk = members[start:start + batch]
+            session.execute(insert(HqMember), chunk)
+            session.execute(insert(HqBalance), [{"member_id": m["member_id"], "points": 0, "spend_total": 0,
+                                                 "entries": 0, "stamps": "{}", "review": False} for m in chunk])
+            session.execute(insert(Change), [{"kind": "member", "ref": m["member_id"]} for m in chunk])
+        if openings:
+            seq = int(session.scalar(select(func.count()).select_from(HqEntry)
+                                     .where(HqEntry.terminal_id == HQ_TERMINAL)) or 0)
+            items = [PushItem(kind="ledger_entry", key=eid, body={
+                "entry_id": eid, "member_id": mid, "terminal_id": HQ_TERMINAL, "seq": seq + i, "kind": "adjust",
+                "points_delta": pts, "reason": "opening balance", "created_at": now})
+                for i, (mid, pts) in enumerate(openings, start=1) for eid in [str(uuid.uuid4())]]
+            apply_push(session, HQ_TERMINAL, items, now)
+    return len(members)
+
+
+def member_show(db: Database, code: str) -> dict[str, Any]:
+    with db.read() as session:
+        member = session.get(HqMember, code.strip().upper())
+        if member is None:
+            member = session.scalar(select(HqMember).where(HqMember.phone == re.sub(r"\D", "", code)).limit(1))
+        if member is None:
+            card = session.get(HqCard, code.strip().upper())
+            member = session.get(HqMember, card.member_id) if card else None
+        if member is None:
+            raise InvalidInputError(f"no member found for '{code[:40]}'")
+        balance = session.get(HqBalance, member.member_id)
+        stamps = json.loads(balance.stamps) if balance else {}
+        return {"member_id": member.member_id, "name": member.name, "phone": member.phone,
+                "points": balance.points if balance else 0, "stamps": stamps,
+                "qualifying_spend": balance.spend_total if balance else 0, "tier": None, "membership": None,
+                "entries": balance.entries if balance else 0, "review": bool(balance and balance.review),
+                "pending_sync": 0, "enrolled_by_terminal": member.enrolled_by_terminal}
+
+
+def report(db: Database) -> dict[str, Any]:
+    """Chain-wide totals, members whose balance went negative, items HQ rejected."""
+    with db.read() as session:
+        by_kind = {kind: {"entries": int(n), "points": int(p or 0), "value": int(v or 0)} for kind, n, p, v in
+                   session.execute(select(HqEntry.kind, func.count(), func.sum(HqEntry.points_delta),
+                                          func.sum(HqEntry.value)).group_by(HqEntry.kind))}
+        review = [{"member_id": b.member_id, "points": b.points} for b in session.scalars(
+            select(HqBalance).where(HqBalance.review.is_(True)).order_by(HqBalance.points).limit(500))]
+        rejected = [{"terminal_id": r.terminal_id, "kind": r.kind, "key": r.key, "reason": r.reason,
+                     "received_at": r.received_at} for r in session.scalars(
+            select(HqRejection).order_by(HqRejection.rejection_id.desc()).limit(500))]
+        sales = session.execute(select(func.count(), func.coalesce(func.sum(HqSale.total), 0))
+                                .where(HqSale.kind == "sale")).one()
+        return {
+            "members": int(session.scalar(select(func.count()).select_from(HqMember)) or 0),
+            "terminals": int(session.scalar(select(func.count()).select_from(HqTerminal)) or 0),
+            "sales": int(sales[0]), "sales_total": int(sales[1]),
+            "points_outstanding": int(session.scalar(select(func.coalesce(func.sum(HqBalance.points), 0))) or 0),
+            "entries_by_kind": by_kind, "donations": by_kind.get("donate", {}).get("points", 0),
+            "negative_balances": review, "rejected": rejected,
+        }

@@ -1,0 +1,152 @@
+"""HQ's HTTP API (FastAPI): hello, push, pull, health; the OpenAPI document at `/openapi.json`.
+
+(No `from __future__ import annotations` here: FastAPI resolves the endpoints' annotations, which name
+the closure-local `Auth` dependency.)
+
+Every request but `/v1/health` carries a terminal's Bearer token. Bad input always gets a 4xx with a JSON
+body `{"error": code, "detail": sentence}` — a body too large 413, malformed JSON or a message that breaks
+the protocol 422, a missing or wrong token 401, a revoked terminal 403 — never a 5xx. The endpoints are
+plain functions (FastAPI runs them on its thread pool) because the database work is blocking.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+
+from pos_client.timeutil import to_iso, utcnow
+
+from sync.hq import auth
+from sync.hq.db import Database, migrate
+from sync.hq.limits import BodyLimitMiddleware
+from sync.hq.models import Change, HqKey, HqTerminal
+from sync.hq.pull import build_page
+from sync.hq.push import apply_push
+from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, PullPage, PullRequest, PushRequest,
+                           PushResponse)
+
+log = logging.getLogger(__name__)
+MAX_BODY = 5 * 1024 * 1024
+
+
+def now_iso() -> str:
+    return to_iso(utcnow())
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, error: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.error, self.detail = status, error, detail
+
+
+@dataclass
+class Hooks:
+    """Test seams: `after_push` runs after a push committed and before the response is sent."""
+
+    after_push: Callable[[str, PushResponse], None] | None = None
+
+
+@dataclass(frozen=True)
+class Caller:
+    terminal_id: str
+    member_prefix: str
+
+
+def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = None,
+               migrate_schema: bool = True) -> FastAPI:
+    """The HQ app on `db_url` (SQLite file or `postgresql+psycopg://...`), schema brought up to date."""
+    db = Database(db_url)
+    if migrate_schema:
+        migrate(db.engine)
+    hooks = hooks or Hooks()
+    app = FastAPI(title="Kupa HQ", version="1", description="Sync API for Kupa loyalty terminals (protocol 1).")
+    app.state.db = db
+    app.add_middleware(BodyLimitMiddleware, max_body=max_body)
+    bearer = HTTPBearer(auto_error=False)
+    errors: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for code in (401, 403, 409, 413, 422)}
+
+    @app.exception_handler(HttpError)
+    def _http_error(_request: Request, exc: HttpError) -> JSONResponse:
+        return JSONResponse({"error": exc.error, "detail": exc.detail}, status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = exc.errors()
+        first = problems[0] if problems else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+        detail = f"{where}: {first.get('msg', 'invalid request')}"
+        if first.get("type") == "json_invalid":
+            detail = "the body is not valid JSON"
+        if len(problems) > 1:
+            detail += f" (and {len(problems) - 1} more problems)"
+        return JSONResponse({"error": "invalid_request", "detail": detail[:500]}, status_code=422)
+
+    def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise HttpError(401, "unauthorized", "a terminal token is required (Authorization: Bearer ...)")
+        with db.read() as session:
+            terminal = auth.authenticate(session, credentials.credentials)
+            if terminal is None:
+                named = auth.terminal_id_from_token(credentials.credentials)
+                known = session.get(HqTerminal, named) if named else None
+                if known is not None and known.revoked_at is not None and \
+                        known.token_sha256 == auth.hash_token(credentials.credentials):
+                    raise HttpError(403, "terminal_revoked", f"terminal {named} was revoked at HQ")
+                raise HttpError(401, "unauthorized", "unknown or wrong terminal token")
+            return Caller(terminal.terminal_id, terminal.member_prefix)
+
+    Auth = Annotated[Caller, Depends(caller)]
+
+    @app.get("/v1/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "time": now_iso()}
+
+    @app.post("/v1/hello", response_model=HelloResponse, responses=errors)
+    def hello(request: HelloRequest, who: Auth) -> HelloResponse:
+        """Register the terminal's card-signing key (first sync) and tell it its id and member prefix."""
+        now = now_iso()
+        with db.write() as session:
+            session.get_one(HqTerminal, who.terminal_id).last_seen_at = now
+            key = request.terminal_key
+            if key is not None:
+                row = session.get(HqKey, key.key_id)
+                if row is None:
+                    session.add(HqKey(key_id=key.key_id, public_key=key.public_key, owner=who.terminal_id))
+                    session.add(Change(kind="key", ref=key.key_id))
+                elif row.owner != who.terminal_id or row.public_key != key.public_key:
+                    raise HttpError(409, "key_conflict", f"key {key.key_id} is registered to another terminal")
+        return HelloResponse(terminal_id=who.terminal_id, member_prefix=who.member_prefix, server_time=now)
+
+    @app.post("/v1/push", response_model=PushResponse, responses=errors)
+    def push(request: PushRequest, who: Auth) -> PushResponse:
+        """Apply a batch of outbox items exactly once; results in request order."""
+        with db.write() as session:
+            results = apply_push(session, who.terminal_id, request.items, now_iso())
+        response = PushResponse(results=results, accepted=sum(r.status == "accepted" for r in results),
+                                duplicate=sum(r.status == "duplicate" for r in results),
+                                rejected=sum(r.status == "rejected" for r in results))
+        log.info("push from %s: %d accepted, %d duplicate, %d rejected", who.terminal_id, response.accepted,
+                 response.duplicate, response.rejected)
+        if hooks.after_push is not None:
+            hooks.after_push(who.terminal_id, response)
+        return response
+
+    @app.post("/v1/pull", response_model=PullPage, responses=errors)
+    def pull(request: PullRequest, who: Auth) -> PullPage:
+        """One page of changes after `cursor`."""
+        with db.read() as session:
+            return build_page(session, request.cursor, request.page_size)
+
+    @app.get("/v1/status", responses=errors)
+    def status(who: Auth) -> dict[str, Any]:
+        with db.read() as session:
+            head = session.scalar(select(Change.change_id).order_by(Change.change_id.desc()).limit(1)) or 0
+        return {"terminal_id": who.terminal_id, "cursor_head": head}
+
+    return app

@@ -1,0 +1,161 @@
+"""`kupa-hq`: the HQ operator's command line (init, serve, terminals, program, catalog, members, report).
+
+Every command takes `--db URL` (or `KUPA_HQ_DB`; default a SQLite file `kupa-hq.sqlite3` here) and `--json`
+(exactly one JSON object on stdout). Errors an operator can fix print one line on stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from pos_client.errors import KupaError
+from pos_client.timeutil import to_iso, utcnow
+from sync.hq import admin, auth
+from sync.hq.db import Database, db_url_from, migrate
+
+
+def _emit(data: dict[str, Any], as_json: bool, lines: list[str]) -> None:
+    sys.stdout.write((json.dumps(data, ensure_ascii=False) if as_json else "\n".join(lines)) + "\n")
+
+
+def _db(args: argparse.Namespace) -> Database:
+    db = Database(db_url_from(args.db))
+    migrate(db.engine)
+    return db
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with _db(args) as db:
+        pass
+    _emit({"db": db.url, "ready": True}, args.json, [f"HQ database ready at {db.url}."])
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.hq.app import create_app
+
+    app = create_app(db_url_from(args.db))
+    uvicorn.run(app, host=args.host, port=args.port, ssl_keyfile=args.ssl_keyfile, ssl_certfile=args.ssl_certfile,
+                log_level="info")
+    return 0
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    try:
+        with _db(args) as db, db.write() as session:
+            reg = auth.register(session, args.name, to_iso(utcnow()))
+    except auth.RegistrationError as exc:
+        raise KupaError(str(exc)) from exc
+    _emit({"terminal_id": reg.terminal_id, "token": reg.token, "member_prefix": reg.member_prefix}, args.json,
+          [f"Terminal {reg.terminal_id} registered (member ids M{reg.member_prefix}…).",
+           f"Token (shown once): {reg.token}",
+           f"On the terminal: kupa init --server URL --token {reg.token}"])
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    try:
+        with _db(args) as db, db.write() as session:
+            terminal = auth.revoke(session, args.terminal_id, to_iso(utcnow()))
+            revoked_at = terminal.revoked_at
+    except auth.RegistrationError as exc:
+        raise KupaError(str(exc)) from exc
+    _emit({"terminal_id": args.terminal_id, "revoked_at": revoked_at}, args.json,
+          [f"Terminal {args.terminal_id} revoked: its token is refused from now on."])
+    return 0
+
+
+def cmd_program(args: argparse.Namespace) -> int:
+    with _db(args) as db:
+        version, new = admin.publish_program(db, args.file)
+    _emit({"version": version, "published": new}, args.json,
+          [f"Program version {version} {'published' if new else 'was already published'}."])
+    return 0
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    with _db(args) as db:
+        count = admin.load_catalog(db, args.file)
+    _emit({"products": count}, args.json, [f"{count} products loaded; terminals get them at their next sync."])
+    return 0
+
+
+def cmd_member_import(args: argparse.Namespace) -> int:
+    with _db(args) as db:
+        count = admin.import_members(db, args.file)
+    _emit({"members": count}, args.json, [f"{count} members imported."])
+    return 0
+
+
+def cmd_member_show(args: argparse.Namespace) -> int:
+    with _db(args) as db:
+        data = admin.member_show(db, args.code)
+    _emit(data, args.json, [f"{data['member_id']}  {data['name']}  {data['points']} points (confirmed at HQ)"
+                            + ("  — negative balance flagged for review" if data["review"] else "")])
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    with _db(args) as db:
+        data = admin.report(db)
+    lines = [f"{data['terminals']} terminals, {data['members']} members, {data['sales']} sales"
+             f" ({data['sales_total']} minor units), {data['points_outstanding']} points outstanding."]
+    lines += [f"REVIEW {r['member_id']}: {r['points']} points" for r in data["negative_balances"]]
+    lines += [f"REJECTED {r['terminal_id']} {r['kind']} {r['key']}: {r['reason']}" for r in data["rejected"]]
+    _emit(data, args.json, lines)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help="database URL (default: $KUPA_HQ_DB or "
+                                                                 "sqlite:///kupa-hq.sqlite3)")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(prog="kupa-hq", description="Kupa HQ server", parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def cmd(parent: Any, name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = parent.add_parser(name, help=help_text, parents=[common])
+        p.set_defaults(func=func)
+        return p
+
+    cmd(sub, "init", cmd_init, "create or upgrade HQ's database")
+    p = cmd(sub, "serve", cmd_serve, "serve the sync API with uvicorn")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8700)
+    p.add_argument("--ssl-keyfile")
+    p.add_argument("--ssl-certfile")
+    cmd(sub, "register-terminal", cmd_register, "register a terminal, print its token").add_argument("name")
+    cmd(sub, "revoke-terminal", cmd_revoke, "refuse a terminal's token from now on").add_argument("terminal_id")
+    program = sub.add_parser("program", help="program versions").add_subparsers(dest="sub", required=True)
+    cmd(program, "publish", cmd_program, "publish a program version").add_argument("file", type=Path)
+    catalog = sub.add_parser("catalog", help="products").add_subparsers(dest="sub", required=True)
+    cmd(catalog, "load", cmd_catalog, "load products from CSV or JSON").add_argument("file", type=Path)
+    member = sub.add_parser("member", help="members").add_subparsers(dest="sub", required=True)
+    cmd(member, "import", cmd_member_import, "import members from JSON").add_argument("file", type=Path)
+    cmd(member, "show", cmd_member_show, "a member's confirmed figures").add_argument("code")
+    cmd(sub, "report", cmd_report, "chain totals, negative balances, rejected entries")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    args.db = getattr(args, "db", None)
+    args.json = getattr(args, "json", False)
+    try:
+        return int(args.func(args) or 0)
+    except KupaError as exc:
+        sys.stderr.write(f"kupa-hq: {exc.message}\n")
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

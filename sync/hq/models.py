@@ -1,0 +1,148 @@
+"""HQ's tables (SQLAlchemy 2.0), on SQLite for one store or PostgreSQL for a chain.
+
+`entries` is keyed by the entry's UUID with a permanent primary key: a batch sent twice lands once, and the
+same UUID with another body is caught by comparing the stored canonical body. `changes` is the change log
+the terminals pull from: one row per member, card, key, product, program version or entry that changed,
+numbered in commit order (HQ serialises its writers, see `sync.hq.db.write_lock`), so a cursor never
+skips a row committed late. `balances` is kept incrementally as entries are accepted.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL needs room for a long-lived chain.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class HqTerminal(Base):
+    """A registered terminal: its token's SHA-256 (tokens are 32 random bytes), its member-id prefix."""
+
+    __tablename__ = "hq_terminals"
+    terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    member_prefix: Mapped[str] = mapped_column(String(3), unique=True)
+    registered_at: Mapped[str] = mapped_column(String(40))
+    revoked_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    last_seen_at: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class Change(Base):
+    """The pull log: `kind` (member|card|key|product|program|entry) and the changed row's key."""
+
+    __tablename__ = "hq_changes"
+    change_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    ref: Mapped[str] = mapped_column(String(64))
+
+
+class HqEntry(Base):
+    """An accepted ledger entry; `body` is its canonical JSON (sorted keys) for the duplicate check."""
+
+    __tablename__ = "hq_entries"
+    entry_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[str] = mapped_column(String(24), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    points_delta: Mapped[int] = mapped_column(BigInteger)
+    spend_delta: Mapped[int] = mapped_column(BigInteger)
+    value: Mapped[int] = mapped_column(BigInteger)
+    ref_code: Mapped[str | None] = mapped_column(String(64), default=None)
+    created_at: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_hq_entries_kind", "kind"),)
+
+
+class HqSale(Base):
+    __tablename__ = "hq_sales"
+    sale_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    member_id: Mapped[str | None] = mapped_column(String(24), default=None)
+    total: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class HqMember(Base):
+    __tablename__ = "hq_members"
+    member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(24), default=None, index=True)
+    email: Mapped[str | None] = mapped_column(String(120), default=None)
+    birthday: Mapped[str | None] = mapped_column(String(10), default=None)
+    bonus_weekday: Mapped[int | None] = mapped_column(Integer, default=None)
+    referred_by: Mapped[str | None] = mapped_column(String(24), default=None)
+    enrolled_at: Mapped[str] = mapped_column(String(40))
+    enrolled_by_terminal: Mapped[str] = mapped_column(String(64))
+
+
+class HqBalance(Base):
+    """HQ's confirmed figures per member, updated in the same transaction as the entries."""
+
+    __tablename__ = "hq_balances"
+    member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    points: Mapped[int] = mapped_column(BigInteger, default=0)
+    spend_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+    stamps: Mapped[str] = mapped_column(Text, default="{}")
+    review: Mapped[bool] = mapped_column(Boolean, default=False, index=True)  # went negative: a manager looks
+
+
+class HqCard(Base):
+    __tablename__ = "hq_cards"
+    card_number: Mapped[str] = mapped_column(String(32), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(24), index=True)
+    serial: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[str | None] = mapped_column(String(16), default=None)
+    issued_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    revoked_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    reason: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class HqKey(Base):
+    __tablename__ = "hq_keys"
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    owner: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class HqProduct(Base):
+    __tablename__ = "hq_products"
+    sku: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class HqProgram(Base):
+    __tablename__ = "hq_programs"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    document: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[str] = mapped_column(String(40))
+
+
+class HqRejection(Base):
+    """An item HQ refused (wrong terminal, UUID reused with another body, bad body): kept for `report`."""
+
+    __tablename__ = "hq_rejections"
+    rejection_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    terminal_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[str] = mapped_column(String(40))
+
+
+class HqAudit(Base):
+    __tablename__ = "hq_audit"
+    audit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,90 @@
+"""HTTP to HQ with `requests`: explicit timeouts, typed errors, retries with exponential back-off and jitter.
+
+Every call is idempotent (pushes carry idempotency keys, pulls a cursor), so any request may be retried
+after a timeout or a dropped connection — even when HQ had already committed it. Only `OfflineError`
+(no connection, timeout, 5xx, 429) is retried; an auth failure or a 4xx is final and raised at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import requests  # type: ignore[import-untyped,unused-ignore]
+from pydantic import BaseModel, ValidationError
+from tenacity import Retrying, before_sleep_log, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+
+from sync.errors import OfflineError, SyncAuthError, SyncRejected
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard one sync cycle tries before giving up with `OfflineError` (the next cycle tries again)."""
+
+    attempts: int = 4
+    initial_wait: float = 0.5
+    max_wait: float = 20.0
+
+
+class Transport:
+    """A connection to one HQ server for one terminal token."""
+
+    def __init__(self, server_url: str, token: str, *, connect_timeout: float = 5.0, read_timeout: float = 60.0,
+                 retry: RetryPolicy | None = None) -> None:
+        self.base = server_url.rstrip("/")
+        self.timeout = (connect_timeout, read_timeout)
+        self.retry = retry or RetryPolicy()
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": f"Bearer {token}", "User-Agent": "kupa-terminal/1"})
+
+    def close(self) -> None:
+        self.session.close()
+
+    def post(self, path: str, message: BaseModel, answer: type[M]) -> M:
+        """POST `message` to `path` and parse the answer as `answer`, retrying while HQ is unreachable."""
+        body = message.model_dump_json().encode("utf-8")
+        retrying = Retrying(
+            stop=stop_after_attempt(self.retry.attempts),
+            wait=wait_random_exponential(multiplier=self.retry.initial_wait, max=self.retry.max_wait),
+            retry=retry_if_exception_type(OfflineError), reraise=True,
+            before_sleep=before_sleep_log(log, logging.INFO))
+        for attempt in retrying:
+            with attempt:
+                return self._once(path, body, answer)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(self, path: str, body: bytes, answer: type[M]) -> M:
+        try:
+            response = self.session.post(self.base + path, data=body, timeout=self.timeout,
+                                         headers={"Content-Type": "application/json"})
+        except requests.Timeout as exc:
+            raise OfflineError(f"HQ at {self.base} did not answer in time") from exc
+        except requests.RequestException as exc:
+            raise OfflineError(f"HQ at {self.base} cannot be reached ({type(exc).__name__})") from exc
+        status = response.status_code
+        detail = _detail(response)
+        if status in (401, 403):
+            raise SyncAuthError(f"HQ refused this terminal's token: {detail}")
+        if status == 429 or status >= 500:
+            raise OfflineError(f"HQ is unavailable (HTTP {status}): {detail}")
+        if status >= 400:
+            raise SyncRejected(f"HQ refused the request (HTTP {status}): {detail}", status)
+        try:
+            return answer.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise SyncRejected(f"HQ answered something this terminal does not understand: {exc.errors()[0]['msg']}",
+                               status) from exc
+
+
+def _detail(response: requests.Response) -> str:
+    try:
+        data: Any = response.json()
+    except ValueError:
+        return response.text[:200] or response.reason or ""
+    if isinstance(data, dict):
+        return str(data.get("detail") or data.get("error") or data)[:300]
+    return str(data)[:300]
