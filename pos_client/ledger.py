@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Integer, String, Table, bindparam, case, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,26 @@ _OUTBOX = cast(Table, OutboxRow.__table__)
 _BALANCES = cast(Table, MemberBalance.__table__)
 _DAYS = cast(Table, MemberDay.__table__)
 _STAMPS = cast(Table, MemberStamps.__table__)
+
+_BALANCE_ROW = sqlite_insert(_BALANCES).values(
+    member_id=bindparam("member_id"), points=0, credits_total=0, debits_total=0, sales_count=0
+).on_conflict_do_nothing()
+_BALANCE_UPDATE = update(_BALANCES).where(_BALANCES.c.member_id == bindparam("mid")).values(
+    points=_BALANCES.c.points + bindparam("dp"),
+    credits_total=_BALANCES.c.credits_total + bindparam("dc"),
+    debits_total=_BALANCES.c.debits_total + bindparam("dd"),
+    sales_count=_BALANCES.c.sales_count + bindparam("ds"),
+    last_sale_at=case((bindparam("last_sale", type_=String) == None,  # noqa: E711 - SQL NULL test
+                       _BALANCES.c.last_sale_at),
+                      else_=func.max(func.coalesce(_BALANCES.c.last_sale_at, ""), bindparam("last_sale"))),
+    last_birthday_year=func.coalesce(bindparam("birthday", type_=Integer), _BALANCES.c.last_birthday_year))
+_day_insert = sqlite_insert(_DAYS)
+_DAY_UPSERT = _day_insert.on_conflict_do_update(
+    index_elements=["member_id", "day"],
+    set_={"spend": _DAYS.c.spend + _day_insert.excluded.spend, "credits": _DAYS.c.credits + _day_insert.excluded.credits})
+_stamp_insert = sqlite_insert(_STAMPS)
+_STAMP_UPSERT = _stamp_insert.on_conflict_do_update(
+    index_elements=["member_id", "punch_card"], set_={"stamps": _STAMPS.c.stamps + _stamp_insert.excluded.stamps})
 
 KINDS = frozenset({"earn", "redeem", "stamp", "stamp_reward", "tier_discount", "welcome", "birthday", "membership",
                    "donate", "adjust", "reverse", "expire", "referral", "action"})
@@ -124,33 +144,15 @@ def project_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         if row["stamps_delta"]:
             key = (mid, row["punch_card"])
             stamps[key] = stamps.get(key, 0) + row["stamps_delta"]
-    table = _BALANCES
-    conn.execute(sqlite_insert(table).values([
-        {"member_id": mid, "points": 0, "credits_total": 0, "debits_total": 0, "sales_count": 0} for mid in balances
-    ]).on_conflict_do_nothing())
-    for mid, agg in balances.items():
-        values: dict[str, Any] = {"points": table.c.points + agg["points"],
-                                  "credits_total": table.c.credits_total + agg["credits"],
-                                  "debits_total": table.c.debits_total + agg["debits"],
-                                  "sales_count": table.c.sales_count + agg["sales"]}
-        if agg["last_sale"]:
-            values["last_sale_at"] = func.max(func.coalesce(table.c.last_sale_at, ""), agg["last_sale"])
-        if agg["birthday"]:
-            values["last_birthday_year"] = agg["birthday"]
-        conn.execute(update(table).where(table.c.member_id == mid).values(values))
+    conn.execute(_BALANCE_ROW, [{"member_id": mid} for mid in balances])
+    conn.execute(_BALANCE_UPDATE, [
+        {"mid": mid, "dp": agg["points"], "dc": agg["credits"], "dd": agg["debits"], "ds": agg["sales"],
+         "last_sale": agg["last_sale"], "birthday": agg["birthday"]} for mid, agg in balances.items()])
     if days:
-        day_insert = sqlite_insert(_DAYS).values(
-            [{"member_id": m, "day": d, "spend": v[0], "credits": v[1]} for (m, d), v in days.items()])
-        conn.execute(day_insert.on_conflict_do_update(
-            index_elements=["member_id", "day"],
-            set_={"spend": _DAYS.c.spend + day_insert.excluded.spend,
-                  "credits": _DAYS.c.credits + day_insert.excluded.credits}))
+        conn.execute(_DAY_UPSERT, [{"member_id": m, "day": d, "spend": v[0], "credits": v[1]}
+                                   for (m, d), v in days.items()])
     if stamps:
-        stamp_insert = sqlite_insert(_STAMPS).values(
-            [{"member_id": m, "punch_card": c, "stamps": n} for (m, c), n in stamps.items()])
-        conn.execute(stamp_insert.on_conflict_do_update(
-            index_elements=["member_id", "punch_card"],
-            set_={"stamps": _STAMPS.c.stamps + stamp_insert.excluded.stamps}))
+        conn.execute(_STAMP_UPSERT, [{"member_id": m, "punch_card": c, "stamps": n} for (m, c), n in stamps.items()])
     for row in rows:
         if row["membership_code"] and row["membership_days"]:
             _project_membership(conn, row)
@@ -183,7 +185,7 @@ def _day(moment: datetime) -> str:
 def qualifying_spend(session: Session, member_id: str, now: datetime, window_days: int) -> int:
     """Money paid on eligible lines over the tier window ending `now`, counted in whole UTC days."""
     total = session.scalar(select(func.coalesce(func.sum(MemberDay.spend), 0)).where(
-        MemberDay.member_id == member_id, MemberDay.day > _day(now - timedelta(days=window_days)),
+        MemberDay.member_id == member_id, MemberDay.day > window_start_day(now, window_days),
         MemberDay.day <= _day(now)))
     return int(total or 0)
 
@@ -199,9 +201,25 @@ def expirable_points(session: Session, balance: MemberBalance, now: datetime, ex
     if not expiry_days or balance.points <= 0:
         return 0
     recent = session.scalar(select(func.coalesce(func.sum(MemberDay.credits), 0)).where(
-        MemberDay.member_id == balance.member_id, MemberDay.day >= _day(now - timedelta(days=expiry_days))))
-    old_credits = balance.credits_total - int(recent or 0)
-    return max(0, min(old_credits - balance.debits_total, balance.points))
+        MemberDay.member_id == balance.member_id, MemberDay.day >= expiry_cutoff_day(now, expiry_days)))
+    return fifo_expiring(balance.points, balance.credits_total, balance.debits_total, int(recent or 0))
+
+
+def expiry_cutoff_day(now: datetime, expiry_days: int) -> str:
+    """The first UTC day whose credits are still too recent to expire."""
+    return _day(now - timedelta(days=expiry_days))
+
+
+def window_start_day(now: datetime, window_days: int) -> str:
+    """Days after this one count for the tier window ending `now`."""
+    return _day(now - timedelta(days=window_days))
+
+
+def fifo_expiring(points: int, credits_total: int, debits_total: int, recent_credits: int) -> int:
+    """The first-in first-out rule on running totals: unspent credits older than the cut-off."""
+    if points <= 0:
+        return 0
+    return max(0, min(credits_total - recent_credits - debits_total, points))
 
 
 def entry_to_json(entry: LedgerEntry) -> dict[str, Any]:

@@ -14,14 +14,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from pos_client.cards import tokens
 from pos_client.cards.keys import load_key
-from pos_client.db.models import Card, LedgerEntry, Member, MemberBalance, MemberStamps, OutboxRow, Setting, TrustedKey
+from pos_client.db.models import Card, Member, MemberBalance, OutboxRow, Setting, TrustedKey
 from pos_client.errors import InvalidInputError, NotFoundError
-from pos_client.ledger import EntryDraft, append, expirable_points, qualifying_spend
+from pos_client.ledger import EntryDraft, append, expirable_points, expiry_cutoff_day, fifo_expiring, window_start_day
 from pos_client.pricing.model import MemberState
 from pos_client.program.schema import Program
 from pos_client.terminal import Terminal, put_setting
@@ -190,26 +190,39 @@ def issue_card(terminal: Terminal, session: Session, member_id: str, now: dateti
 
 def member_state(session: Session, member: Member, program: Program, now: datetime, *, can_spend: bool,
                  terminal_id: str) -> MemberState:
-    """What pricing needs about `member` at `now` (points after any pending expiry)."""
-    balance = session.get(MemberBalance, member.member_id) or MemberBalance(
-        member_id=member.member_id, points=0, credits_total=0, debits_total=0, sales_count=0)
-    stamps = {row.punch_card: row.stamps for row in session.scalars(
-        select(MemberStamps).where(MemberStamps.member_id == member.member_id))}
+    """What pricing needs about `member` at `now` (points after any pending expiry), in two queries.
+
+    This is on every scan and every sale, so it reads the projections with one Core statement (balance,
+    window spend, recent credits, today's redemptions on this terminal) plus one for the stamps.
+    """
     today_start = datetime.combine(local_date(now, program.timezone), datetime.min.time(),
                                    tzinfo=store_zone(program.timezone))
-    redeemed_today = -(session.scalar(select(func.coalesce(func.sum(LedgerEntry.points_delta), 0)).where(
-        LedgerEntry.member_id == member.member_id, LedgerEntry.kind == "redeem",
-        LedgerEntry.terminal_id == terminal_id, LedgerEntry.created_at >= to_iso(today_start))) or 0)
-    expiring = expirable_points(session, balance, now, program.points_expiry_days)
+    params = {"m": member.member_id, "t": terminal_id, "today": to_iso(now)[:10], "today_start": to_iso(today_start),
+              "win": window_start_day(now, program.tier_window_days),
+              "cut": expiry_cutoff_day(now, program.points_expiry_days or 0)}
+    row = session.execute(_STATE_SQL, params).one_or_none()
+    stamps = {card: count for card, count in session.execute(_STAMPS_SQL, params)}
+    points, credits, debits, plan, plan_expires, birthday_year, sales, spend, recent, redeemed = (
+        row if row is not None else (0, 0, 0, None, None, None, 0, 0, 0, 0))
+    expiring = fifo_expiring(points, credits, debits, recent) if program.points_expiry_days else 0
     return MemberState(
-        member_id=member.member_id, points=balance.points - expiring, stamps=stamps,
-        qualifying_spend=qualifying_spend(session, member.member_id, now, program.tier_window_days),
-        membership_code=balance.membership_code,
-        membership_expires=from_iso(balance.membership_expires) if balance.membership_expires else None,
+        member_id=member.member_id, points=points - expiring, stamps=stamps, qualifying_spend=spend,
+        membership_code=plan, membership_expires=from_iso(plan_expires) if plan_expires else None,
         bonus_weekday=member.bonus_weekday, birthday=date.fromisoformat(member.birthday) if member.birthday else None,
-        last_birthday_year=balance.last_birthday_year,
-        referral_pending=bool(member.referred_by) and balance.sales_count == 0,
-        redeemed_today=int(redeemed_today), can_spend=can_spend, expiring_points=expiring)
+        last_birthday_year=birthday_year, referral_pending=bool(member.referred_by) and sales == 0,
+        redeemed_today=redeemed, can_spend=can_spend, expiring_points=expiring)
+
+
+_STATE_SQL = text("""
+    SELECT b.points, b.credits_total, b.debits_total, b.membership_code, b.membership_expires,
+           b.last_birthday_year, b.sales_count,
+           (SELECT coalesce(sum(spend), 0) FROM member_days
+             WHERE member_id = :m AND day > :win AND day <= :today),
+           (SELECT coalesce(sum(credits), 0) FROM member_days WHERE member_id = :m AND day >= :cut),
+           (SELECT coalesce(-sum(points_delta), 0) FROM ledger_entries
+             WHERE member_id = :m AND kind = 'redeem' AND terminal_id = :t AND created_at >= :today_start)
+      FROM member_balances b WHERE b.member_id = :m""")
+_STAMPS_SQL = text("SELECT punch_card, stamps FROM member_stamps WHERE member_id = :m")
 
 
 def expire_points(session: Session, member_id: str, program: Program, now: datetime, terminal_id: str) -> int:
