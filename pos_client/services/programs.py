@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from pos_client.db.models import AuditEntry, ProgramVersion
@@ -62,20 +62,35 @@ def program_version(session: Session, version: int) -> Program:
     row = session.get(ProgramVersion, version)
     if row is None:
         raise NotFoundError(f"program version {version} is not installed on this terminal")
-    return _parse_cached(row.version, row.document)
+    program = _parse_cached(row.version, row.document)
+    _by_version[_database(session), version] = program
+    return program
 
 
 def program_at(session: Session, moment: datetime) -> Program:
-    """The program version in force at `moment`."""
-    row = session.scalar(select(ProgramVersion).where(ProgramVersion.loaded_at <= to_iso(moment))
-                         .order_by(ProgramVersion.version.desc()).limit(1))
-    if row is None:
+    """The program version in force at `moment` (parsed once per version and kept)."""
+    version = session.execute(_IN_FORCE_SQL, {"t": to_iso(moment)}).scalar()
+    if version is None:
         if session.scalar(select(ProgramVersion.version).limit(1)) is None:
             raise StateError("no loyalty program is installed: run 'kupa program load FILE'")
         raise NotFoundError("no program version was in force at that time")
-    return _parse_cached(row.version, row.document)
+    cached = _by_version.get((_database(session), version))
+    if cached is not None:
+        return cached
+    return program_version(session, version)
 
 
+def _database(session: Session) -> str:
+    bind = session.get_bind()
+    return str(bind.engine.url)
+
+
+_IN_FORCE_SQL = text("SELECT max(version) FROM program_versions WHERE loaded_at <= :t")
+
+
+#: Versions are immutable once installed in a database (a changed document under the same number is
+#: refused), so a parsed version can be kept for the life of the process, per database.
+_by_version: dict[tuple[str, int], Program] = {}
 _cache: dict[tuple[int, str], Program] = {}
 
 
