@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -251,3 +252,20 @@ def test_uninitialised_folder_gives_a_clear_message(tmp_path: Path, capsys: pyte
 
     assert main(["--data-dir", str(tmp_path / "none"), "member", "show", "M1"]) == 1
     assert "kupa init" in capsys.readouterr().err
+
+
+def test_two_stores_with_the_same_program_version_keep_their_own_rules(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from pos_client.cli.main import main
+
+    for name, currency in (("a", "ILS"), ("b", "USD")):
+        store = str(tmp_path / name)
+        assert main(["--data-dir", store, "init", "--terminal-id", name.upper()]) == 0
+        (tmp_path / f"{name}.json").write_text(f'{{"version": 1, "currency": "{currency}"}}')
+        assert main(["--data-dir", store, "program", "load", str(tmp_path / f"{name}.json")]) == 0
+        (tmp_path / f"{name}.csv").write_text("sku,name,price,category\nX,Thing,100,misc\n")
+        assert main(["--data-dir", store, "catalog", "load", str(tmp_path / f"{name}.csv")]) == 0
+    capsys.readouterr()
+    for name, currency in (("a", "ILS"), ("b", "USD"), ("a", "ILS")):
+        assert main(["--data-dir", str(tmp_path / name), "quote", "--item", "X", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["currency"] == currency
