@@ -129,7 +129,7 @@ def run(db_url: str, label: str, entries: int, members: int) -> dict[str, object
         admin.import_members(db, people)
         fresh_terminal = _terminal(root, "FRESH", url, fresh.token)
         began = time.perf_counter()
-        boot = sync_once(fresh_terminal, page_size=5000)
+        boot = sync_once(fresh_terminal, page_size=5000)  # the client default
         boot_s = time.perf_counter() - began
         fresh_terminal.close()
         rss_end = _rss_kib(server.pid)

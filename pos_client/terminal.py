@@ -99,6 +99,10 @@ class Terminal:
                 member_prefix=values.get("member_prefix", "1"), server_url=values.get("server_url"))
         return self._settings
 
+    def forget_settings(self) -> None:
+        """Drop the cached settings (a sync changed them); the next `settings` reads them again."""
+        self._settings = None
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -27,12 +27,12 @@ from pos_client.timeutil import to_iso, utcnow
 from sync.apply import apply_page, disagreements, pending_batch, record_results
 from sync.errors import OfflineError, SyncAuthError
 from sync.lock import sync_lock
-from sync.protocol import HelloRequest, HelloResponse, PullPage, PullRequest, PushRequest, PushResponse, TerminalKey
+from sync.protocol import HelloRequest, HelloResponse, PullPage, PullRequest, PushResponse, TerminalKey
 from sync.transport import RetryPolicy, Transport
 
 log = logging.getLogger(__name__)
-PUSH_BATCH = 500
-PAGE_SIZE = 2000
+PUSH_BATCH = 2000
+PAGE_SIZE = 5000
 
 
 @dataclass
@@ -98,19 +98,20 @@ def _hello(terminal: Terminal, transport: Transport) -> HelloResponse:
             log.info("adopting member-id prefix %s from HQ", answer.member_prefix)
             put_setting(session, "member_prefix", answer.member_prefix)
         put_setting(session, "hq_prefix_adopted", True)
+    terminal.forget_settings()  # the open terminal (the app's) must not keep the old prefix
     return answer
 
 
 def _push(terminal: Terminal, transport: Transport, summary: SyncSummary, batch: int) -> None:
     while True:
         with terminal.read() as session:
-            ids, items = pending_batch(session, batch)
-        if not items:
+            ids, body = pending_batch(session, batch)
+        if not ids:
             return
-        answer = transport.post("/v1/push", PushRequest(items=items), PushResponse)
+        answer = transport.post_bytes("/v1/push", body, PushResponse)
         with terminal.unit_of_work() as session:
             record_results(session, ids, answer)
-        summary.pushed += len(items)
+        summary.pushed += len(ids)
         summary.accepted += answer.accepted
         summary.duplicate += answer.duplicate
         summary.rejected += answer.rejected
@@ -158,6 +159,18 @@ def sync_once(terminal: Terminal, server_url: str | None = None, *, retry: Retry
         return summary
 
 
+def backoff_delay(failures: int, interval: float, max_backoff: float) -> float:
+    """Seconds to wait after `failures` unreachable cycles in a row: doubling, capped, with full-range jitter
+    (between half and all of it) so a store's counters do not all return to HQ at the same moment."""
+    return float(min(max_backoff, interval * 2 ** min(failures, 10)) * random.uniform(0.5, 1.0))
+
+
+def last_sync_ok(terminal: Terminal) -> str | None:
+    """When this terminal's last cycle succeeded (UTC ISO 8601), or None if it never did."""
+    value = _setting(terminal, "last_sync_ok_at")
+    return str(value) if value else None
+
+
 def run_forever(terminal: Terminal, server_url: str | None = None, *, interval: float = 60.0,
                 max_backoff: float = 900.0, on_cycle: Callable[[SyncSummary | Exception], None] | None = None,
                 should_stop: Callable[[], bool] = lambda: False) -> None:
@@ -171,7 +184,7 @@ def run_forever(terminal: Terminal, server_url: str | None = None, *, interval: 
         except OfflineError as exc:
             result = exc
             failures += 1
-            delay = min(max_backoff, interval * 2 ** min(failures, 10)) * random.uniform(0.5, 1.0)
+            delay = backoff_delay(failures, interval, max_backoff)
             log.info("HQ unreachable (%s); next try in %.0f s", exc.message, delay)
         if on_cycle is not None:
             on_cycle(result)

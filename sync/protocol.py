@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 PROTOCOL_VERSION = 1
-MAX_PUSH_ITEMS = 1000
+MAX_PUSH_ITEMS = 5000
 MAX_PAGE_SIZE = 10_000
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.:]+$")]
@@ -172,7 +172,7 @@ class PushResponse(Message):
 
 class PullRequest(Message):
     protocol: Literal[1] = 1
-    cursor: Annotated[int, Field(ge=0)] = 0
+    cursor: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0  # a database integer: larger ones were a 500
     page_size: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 2000
 
 

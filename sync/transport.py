@@ -46,7 +46,10 @@ class Transport:
 
     def post(self, path: str, message: BaseModel, answer: type[M]) -> M:
         """POST `message` to `path` and parse the answer as `answer`, retrying while HQ is unreachable."""
-        body = message.model_dump_json().encode("utf-8")
+        return self.post_bytes(path, message.model_dump_json().encode("utf-8"), answer)
+
+    def post_bytes(self, path: str, body: bytes, answer: type[M]) -> M:
+        """POST a body already serialised (the push builds it from the outbox's stored JSON), with retries."""
         retrying = Retrying(
             stop=stop_after_attempt(self.retry.attempts),
             wait=wait_random_exponential(multiplier=self.retry.initial_wait, max=self.retry.max_wait),

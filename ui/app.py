@@ -152,6 +152,7 @@ def run(data_dir: Path, argv: list[str]) -> int:
         return screenshot(data_dir, args.screenshot, args.lang, args.screen)
     app, window = build(data_dir, args.lang, args.camera)
     app.aboutToQuit.connect(window.camera.shutdown)
+    app.aboutToQuit.connect(window.sync_status.shutdown)
     window.resize(1280, 800)
     window.show()
     return int(app.exec())

@@ -182,13 +182,15 @@ class ManagerPinDialog(QDialog):
     """Asks for a manager's PIN; stays open on a wrong one (the reason shown inside), closes when allowed.
 
     `check(pin, on_refused, on_allowed)` is the sale's `allow_spending`: it runs on the worker and calls back.
+    `texts()` gives another action's (title, prompt, OK button), already translated; default: allow spending.
     """
 
     def __init__(self, check: Callable[[str, Callable[[str], None], Callable[[object], None]], None],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, texts: Callable[[], tuple[str, str, str]] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("managerPinDialog")
         self._check = check
+        self._texts = texts
         self.prompt = QLabel(objectName="managerPrompt")
         self.prompt.setWordWrap(True)
         self.pin = QLineEdit(objectName="managerPin")
@@ -211,10 +213,14 @@ class ManagerPinDialog(QDialog):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("Manager allows spending"))
-        self.prompt.setText(self.tr("The member has no card with them. A manager may allow spending points on "
-                                    "this sale; it is written to the audit log. Manager PIN:"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Allow"))
+        title, prompt, ok = self._texts() if self._texts is not None else (
+            self.tr("Manager allows spending"),
+            self.tr("The member has no card with them. A manager may allow spending points on "
+                    "this sale; it is written to the audit log. Manager PIN:"),
+            self.tr("Allow"))
+        self.setWindowTitle(title)
+        self.prompt.setText(prompt)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
 
     def _submit(self) -> None:

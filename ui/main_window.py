@@ -1,6 +1,7 @@
 """The main window: sign-in / lock screen and the checkout screen, a status bar, language and lock actions.
 
-Status bar: network and sync state ("Local only" until the sync lands), entries waiting for HQ, the signed-in
+Status bar: network and sync state (`ui.sync_status`: "Local only" without an HQ server, else online/offline
+and the last successful sync; the sync runs on its own thread), entries waiting for HQ, the signed-in
 cashier, the clock. Errors from background jobs arrive here and go to the checkout's message area; bugs get
 one calm sentence there too (the traceback is in the log), never a storm of dialogs.
 
@@ -31,6 +32,7 @@ from ui.receipt import ReceiptDialog, receipt_html
 from ui.sale import CompletedSale, SaleController
 from ui.scanner import WedgeScanner
 from ui.signin import SignInScreen
+from ui.sync_status import SyncStatus
 from ui.worker import DbWorker
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         self.camera = CameraController(self)
         self._build_bar()
         self._wire()
+        self.sync_status = SyncStatus(self)
         self.retranslate()
         self.lock()
         self._setup_camera(camera)
@@ -74,7 +77,9 @@ class MainWindow(QMainWindow):
         self.language_action = QAction(self, objectName="switchLanguage")
         self.lock_action = QAction(self, objectName="lock")
         self.signout_action = QAction(self, objectName="signOut")
-        for action in (self.language_action, self.lock_action, self.signout_action):
+        self.manager_action = QAction(self, objectName="managerMode")
+        self.manager_window: QMainWindow | None = None
+        for action in (self.language_action, self.lock_action, self.signout_action, self.manager_action):
             self.toolbar.addAction(action)
         self.network = QLabel(objectName="networkState")
         self.pending = QLabel(objectName="pendingEntries")
@@ -97,6 +102,7 @@ class MainWindow(QMainWindow):
         self.languages.changed.connect(self.checkout.set_language)
         self.lock_action.triggered.connect(self.lock)
         self.signout_action.triggered.connect(self.sign_out)
+        self.manager_action.triggered.connect(self.open_manager)
         self.worker.user_error.connect(lambda text: self.checkout.show_message(core_message(text)))
         self.worker.bug.connect(lambda _name: self.checkout.show_message(
             self.tr("Something went wrong; the sale is unchanged. Details are in the log.")))
@@ -149,7 +155,9 @@ class MainWindow(QMainWindow):
         self.lock_action.setText(self.tr("Lock (Ctrl+L)"))
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.signout_action.setText(self.tr("Sign out"))
-        self.network.setText(self.tr("Local only"))
+        self.manager_action.setText(self.tr("Manager (Ctrl+Shift+M)"))
+        self.manager_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.sync_status.retranslate()
         cashier = self.sale.cashier
         self.cashier_label.setText(self.tr("Cashier: {0}").format(cashier.name) if cashier else self.tr("Signed out"))
         self._tick()
@@ -172,8 +180,9 @@ class MainWindow(QMainWindow):
         self.sale.cashier = cashier
         self.retranslate()
         self.stack.setCurrentWidget(self.checkout)
-        for action in (self.lock_action, self.signout_action):
+        for action in (self.lock_action, self.signout_action, self.manager_action):
             action.setEnabled(True)
+        self.sync_status.set_signed_in(True)
         self.scanner.enabled = True
         self.camera.resume("locked")
         if first:
@@ -186,8 +195,11 @@ class MainWindow(QMainWindow):
         self.scanner.enabled = False
         self.camera.pause("locked")
         self.stack.setCurrentWidget(self.signin)
-        for action in (self.lock_action, self.signout_action):
+        for action in (self.lock_action, self.signout_action, self.manager_action):
             action.setEnabled(False)
+        self.sync_status.set_signed_in(False)
+        if self.manager_window is not None:
+            self.manager_window.lock()  # type: ignore[attr-defined]
         self.signin.reset()
 
     def sign_out(self) -> None:
@@ -247,6 +259,12 @@ class MainWindow(QMainWindow):
         self.override_dialog = dialog
         dialog.open()
 
+    def open_manager(self) -> None:
+        """Ctrl+Shift+M: a manager's PIN opens manager mode (member status, dashboard, audit log)."""
+        from ui.manager_window import open_manager
+
+        open_manager(self)
+
     def park(self, label: str | None = None) -> None:
         if label is None:
             label, ok = QInputDialog.getText(self, self.tr("Park sale"), self.tr("Label (e.g. the customer's name)"))
@@ -277,6 +295,9 @@ class MainWindow(QMainWindow):
         self.scanner.enabled = False
         QApplication.instance().removeEventFilter(self.scanner)  # type: ignore[union-attr]
         QApplication.instance().removeEventFilter(self.idle)  # type: ignore[union-attr]
+        if self.manager_window is not None:
+            self.manager_window.lock()  # type: ignore[attr-defined]
         self.camera.shutdown()
+        self.sync_status.shutdown()
         self.worker.shutdown()
         super().closeEvent(event)

@@ -233,6 +233,7 @@ class OutboxRow(Base):
     sent_at: Mapped[str | None] = mapped_column(String(40), default=None)
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending|accepted|rejected
     error: Mapped[str | None] = mapped_column(String(300), default=None)
+    __table_args__ = (Index("ix_outbox_kind_ref", "kind", "ref_id"),)
 
 
 class ParkedCart(Base):

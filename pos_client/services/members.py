@@ -151,7 +151,11 @@ def enrol(terminal: Terminal, session: Session, program: Program | None, now: da
         raise InvalidInputError("the bonus weekday is a number from 0 (Monday) to 6 (Sunday)")
     referrer = identify(session, referred_by).member.member_id if referred_by else None
     settings = terminal.settings
-    member = Member(member_id=_next_member_id(session, settings.member_prefix), name=name, phone=phone_norm,
+    # Read in this transaction, not from the cached settings: a sync (in this process or another) may have
+    # adopted the prefix HQ assigned since the terminal was opened.
+    prefix_row = session.get(Setting, "member_prefix")
+    prefix = json.loads(prefix_row.value) if prefix_row is not None else settings.member_prefix
+    member = Member(member_id=_next_member_id(session, prefix), name=name, phone=phone_norm,
                     email=email or None, birthday=birthday.isoformat() if birthday else None,
                     bonus_weekday=bonus_weekday, referred_by=referrer, enrolled_at=to_iso(now),
                     enrolled_by_terminal=settings.terminal_id)

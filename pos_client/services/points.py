@@ -56,8 +56,12 @@ def adjust(terminal: Terminal, member_code: str, points: int, reason: str, manag
         return PointsResult(member.member_id, entry.entry_id, points, _balance(session, member.member_id))
 
 
-def donate(terminal: Terminal, member_code: str, points: int, charity: str, manager_pin: str | None = None) -> PointsResult:
-    """Give a member's points to one of the program's charities (needs the card token or a manager PIN)."""
+def donate(terminal: Terminal, member_code: str, points: int, charity: str, manager_pin: str | None = None,
+           reason: str | None = None) -> PointsResult:
+    """Give a member's points to one of the program's charities (needs the card token or a manager PIN).
+
+    `reason` is the manager's, for the audit log (a donation made on the member's behalf).
+    """
     if points <= 0:
         raise InvalidInputError("donate a positive number of points")
     now, tid = utcnow(), terminal.settings.terminal_id
@@ -83,7 +87,8 @@ def donate(terminal: Terminal, member_code: str, points: int, charity: str, mana
                        terminal_id=tid, now=now, cashier_id=user_id, program_version=program.version)
         if user_id:
             session.add(AuditEntry(audit_id=str(uuid.uuid4()), created_at=to_iso(now), user_id=user_id,
-                                   action="donate", target=mid, reason=f"donation to {target.code}",
+                                   action="donate", target=mid,
+                                   reason=" ".join((reason or "").split())[:200] or f"donation to {target.code}",
                                    details=json.dumps({"points": points})))
         return PointsResult(mid, entry.entry_id, -points, _balance(session, mid))
 

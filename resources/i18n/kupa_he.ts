@@ -202,6 +202,10 @@
             <source>No parked sales</source>
             <translation>אין מכירות ממתינות</translation>
         </message>
+        <message>
+            <source>Manager (Ctrl+Shift+M)</source>
+            <translation>מנהל (Ctrl+Shift+M)</translation>
+        </message>
     </context>
     <context>
         <name>MemberPanel</name>
@@ -885,6 +889,779 @@
         <message>
             <source>The camera stopped sending pictures</source>
             <translation>המצלמה הפסיקה לשלוח תמונות</translation>
+        </message>
+    </context>
+    <context>
+        <name>AuditView</name>
+        <message>
+            <source>Action</source>
+            <translation>פעולה</translation>
+        </message>
+        <message>
+            <source>All actions</source>
+            <translation>כל הפעולות</translation>
+        </message>
+        <message>
+            <source>All managers</source>
+            <translation>כל המנהלים</translation>
+        </message>
+        <message>
+            <source>From</source>
+            <translation>מתאריך</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>מנהל</translation>
+        </message>
+        <message>
+            <source>Show</source>
+            <translation>הצג</translation>
+        </message>
+        <message>
+            <source>To</source>
+            <translation>עד תאריך</translation>
+        </message>
+        <message>
+            <source>any</source>
+            <translation>כלשהו</translation>
+        </message>
+    </context>
+    <context>
+        <name>Dashboard</name>
+        <message>
+            <source>Active members</source>
+            <translation>חברים פעילים</translation>
+        </message>
+        <message>
+            <source>Adoption rate</source>
+            <translation>שיעור הצטרפות</translation>
+        </message>
+        <message>
+            <source>Average basket, members</source>
+            <translation>סל ממוצע, חברים</translation>
+        </message>
+        <message>
+            <source>Average basket, non-members</source>
+            <translation>סל ממוצע, לא חברים</translation>
+        </message>
+        <message>
+            <source>CSV files (*.csv)</source>
+            <translation>קובצי CSV (*.csv)</translation>
+        </message>
+        <message>
+            <source>Churned members</source>
+            <translation>חברים שנטשו</translation>
+        </message>
+        <message>
+            <source>Earned</source>
+            <translation>נצברו</translation>
+        </message>
+        <message>
+            <source>Export figures</source>
+            <translation>ייצוא נתונים</translation>
+        </message>
+        <message>
+            <source>Export figures (CSV)…</source>
+            <translation>ייצוא נתונים (CSV)…</translation>
+        </message>
+        <message>
+            <source>Export members</source>
+            <translation>ייצוא חברים</translation>
+        </message>
+        <message>
+            <source>Export members (CSV)…</source>
+            <translation>ייצוא חברים (CSV)…</translation>
+        </message>
+        <message>
+            <source>Exported {0} rows</source>
+            <translation>יוצאו {0} שורות</translation>
+        </message>
+        <message>
+            <source>From</source>
+            <translation>מתאריך</translation>
+        </message>
+        <message>
+            <source>Last 12 months</source>
+            <translation>12 החודשים האחרונים</translation>
+        </message>
+        <message>
+            <source>Member basket uplift</source>
+            <translation>תוספת סל של חברים</translation>
+        </message>
+        <message>
+            <source>Member sales</source>
+            <translation>מכירות לחברים</translation>
+        </message>
+        <message>
+            <source>Members</source>
+            <translation>חברים</translation>
+        </message>
+        <message>
+            <source>Members by tier</source>
+            <translation>חברים לפי דרגה</translation>
+        </message>
+        <message>
+            <source>New members</source>
+            <translation>חברים חדשים</translation>
+        </message>
+        <message>
+            <source>New members per week</source>
+            <translation>חברים חדשים לשבוע</translation>
+        </message>
+        <message>
+            <source>Non-members</source>
+            <translation>לא חברים</translation>
+        </message>
+        <message>
+            <source>Paid by members</source>
+            <translation>שולם על ידי חברים</translation>
+        </message>
+        <message>
+            <source>Paid by non-members</source>
+            <translation>שולם על ידי לא חברים</translation>
+        </message>
+        <message>
+            <source>Points earned</source>
+            <translation>נקודות שנצברו</translation>
+        </message>
+        <message>
+            <source>Points per week</source>
+            <translation>נקודות לשבוע</translation>
+        </message>
+        <message>
+            <source>Points redeemed</source>
+            <translation>נקודות שמומשו</translation>
+        </message>
+        <message>
+            <source>Program cost (rewards)</source>
+            <translation>עלות התוכנית (הטבות)</translation>
+        </message>
+        <message>
+            <source>Redeemed</source>
+            <translation>מומשו</translation>
+        </message>
+        <message>
+            <source>Redemption rate</source>
+            <translation>שיעור מימוש</translation>
+        </message>
+        <message>
+            <source>Repeat-purchase rate</source>
+            <translation>שיעור רכישה חוזרת</translation>
+        </message>
+        <message>
+            <source>Sales</source>
+            <translation>מכירות</translation>
+        </message>
+        <message>
+            <source>Sales per day</source>
+            <translation>מכירות ליום</translation>
+        </message>
+        <message>
+            <source>Show</source>
+            <translation>הצג</translation>
+        </message>
+        <message>
+            <source>Show a range first</source>
+            <translation>יש להציג טווח תחילה</translation>
+        </message>
+        <message>
+            <source>no tier</source>
+            <translation>ללא דרגה</translation>
+        </message>
+        <message>
+            <source>to</source>
+            <translation>עד</translation>
+        </message>
+    </context>
+    <context>
+        <name>ManagerDialogs</name>
+        <message>
+            <source>Adjust points</source>
+            <translation>עדכון נקודות</translation>
+        </message>
+        <message>
+            <source>Birthday</source>
+            <translation>יום הולדת</translation>
+        </message>
+        <message>
+            <source>Bonus weekday</source>
+            <translation>יום בונוס בשבוע</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>ביטול</translation>
+        </message>
+        <message>
+            <source>Card</source>
+            <translation>כרטיס</translation>
+        </message>
+        <message>
+            <source>Charity</source>
+            <translation>עמותה</translation>
+        </message>
+        <message>
+            <source>Confirm</source>
+            <translation>אישור</translation>
+        </message>
+        <message>
+            <source>Donate points</source>
+            <translation>תרומת נקודות</translation>
+        </message>
+        <message>
+            <source>Duplicate</source>
+            <translation>כפיל</translation>
+        </message>
+        <message>
+            <source>E-mail</source>
+            <translation>דוא"ל</translation>
+        </message>
+        <message>
+            <source>Edit member details</source>
+            <translation>עריכת פרטי חבר</translation>
+        </message>
+        <message>
+            <source>Friday</source>
+            <translation>שישי</translation>
+        </message>
+        <message>
+            <source>Member id of the duplicate, e.g. M1000002</source>
+            <translation>מספר החבר הכפול, למשל M1000002</translation>
+        </message>
+        <message>
+            <source>Merge a duplicate into {0}</source>
+            <translation>מיזוג כפיל לתוך {0}</translation>
+        </message>
+        <message>
+            <source>Monday</source>
+            <translation>שני</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>שם</translation>
+        </message>
+        <message>
+            <source>Phone</source>
+            <translation>טלפון</translation>
+        </message>
+        <message>
+            <source>Points</source>
+            <translation>נקודות</translation>
+        </message>
+        <message>
+            <source>Points (+ adds, − takes away)</source>
+            <translation>נקודות (+ מוסיף, − מפחית)</translation>
+        </message>
+        <message>
+            <source>Reason (for the audit log)</source>
+            <translation>סיבה (ליומן הביקורת)</translation>
+        </message>
+        <message>
+            <source>Reissue the card</source>
+            <translation>הנפקת כרטיס חדש</translation>
+        </message>
+        <message>
+            <source>Revoke a card</source>
+            <translation>ביטול כרטיס</translation>
+        </message>
+        <message>
+            <source>Saturday</source>
+            <translation>שבת</translation>
+        </message>
+        <message>
+            <source>Sunday</source>
+            <translation>ראשון</translation>
+        </message>
+        <message>
+            <source>The duplicate's points and stamps move to this member; both records and every ledger entry are kept.</source>
+            <translation>הנקודות והחותמות של הכפיל עוברות לחבר זה; שתי הרשומות וכל תנועות היומן נשמרות.</translation>
+        </message>
+        <message>
+            <source>The member's active cards are revoked and a new QR card is issued.</source>
+            <translation>הכרטיסים הפעילים של החבר מבוטלים ומונפק כרטיס QR חדש.</translation>
+        </message>
+        <message>
+            <source>Thursday</source>
+            <translation>חמישי</translation>
+        </message>
+        <message>
+            <source>Tuesday</source>
+            <translation>שלישי</translation>
+        </message>
+        <message>
+            <source>Wednesday</source>
+            <translation>רביעי</translation>
+        </message>
+        <message>
+            <source>none</source>
+            <translation>ללא</translation>
+        </message>
+        <message>
+            <source>not given</source>
+            <translation>לא נמסר</translation>
+        </message>
+    </context>
+    <context>
+        <name>ManagerModels</name>
+        <message>
+            <source>Action</source>
+            <translation>פעולה</translation>
+        </message>
+        <message>
+            <source>Adjustment</source>
+            <translation>עדכון ידני</translation>
+        </message>
+        <message>
+            <source>Birthday</source>
+            <translation>יום הולדת</translation>
+        </message>
+        <message>
+            <source>Card reissued</source>
+            <translation>כרטיס הונפק מחדש</translation>
+        </message>
+        <message>
+            <source>Card revoked</source>
+            <translation>כרטיס בוטל</translation>
+        </message>
+        <message>
+            <source>Cashier</source>
+            <translation>קופאי</translation>
+        </message>
+        <message>
+            <source>Date</source>
+            <translation>תאריך</translation>
+        </message>
+        <message>
+            <source>Details</source>
+            <translation>פרטים</translation>
+        </message>
+        <message>
+            <source>Donation</source>
+            <translation>תרומה</translation>
+        </message>
+        <message>
+            <source>Earned</source>
+            <translation>נצברו</translation>
+        </message>
+        <message>
+            <source>Expired</source>
+            <translation>פג תוקף</translation>
+        </message>
+        <message>
+            <source>Free item</source>
+            <translation>פריט חינם</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>סוג</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>מנהל</translation>
+        </message>
+        <message>
+            <source>Member / sale / card</source>
+            <translation>חבר / מכירה / כרטיס</translation>
+        </message>
+        <message>
+            <source>Member details edited</source>
+            <translation>פרטי חבר נערכו</translation>
+        </message>
+        <message>
+            <source>Members merged</source>
+            <translation>חברים מוזגו</translation>
+        </message>
+        <message>
+            <source>Paid plan</source>
+            <translation>מנוי בתשלום</translation>
+        </message>
+        <message>
+            <source>Points</source>
+            <translation>נקודות</translation>
+        </message>
+        <message>
+            <source>Points adjustment</source>
+            <translation>עדכון נקודות</translation>
+        </message>
+        <message>
+            <source>Program loaded</source>
+            <translation>תוכנית נטענה</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>סיבה</translation>
+        </message>
+        <message>
+            <source>Redeemed</source>
+            <translation>מומשו</translation>
+        </message>
+        <message>
+            <source>Referral</source>
+            <translation>הפניה</translation>
+        </message>
+        <message>
+            <source>Refund</source>
+            <translation>החזר</translation>
+        </message>
+        <message>
+            <source>Rejected: {0}</source>
+            <translation>נדחה: {0}</translation>
+        </message>
+        <message>
+            <source>Sale</source>
+            <translation>מכירה</translation>
+        </message>
+        <message>
+            <source>Spend</source>
+            <translation>הוצאה</translation>
+        </message>
+        <message>
+            <source>Spending allowed without card</source>
+            <translation>מימוש אושר ללא כרטיס</translation>
+        </message>
+        <message>
+            <source>Stamp</source>
+            <translation>חותמת</translation>
+        </message>
+        <message>
+            <source>Stamps</source>
+            <translation>חותמות</translation>
+        </message>
+        <message>
+            <source>Sync</source>
+            <translation>סנכרון</translation>
+        </message>
+        <message>
+            <source>Synced</source>
+            <translation>סונכרן</translation>
+        </message>
+        <message>
+            <source>Terminal</source>
+            <translation>קופה</translation>
+        </message>
+        <message>
+            <source>Tier discount</source>
+            <translation>הנחת דרגה</translation>
+        </message>
+        <message>
+            <source>Waiting</source>
+            <translation>ממתין</translation>
+        </message>
+        <message>
+            <source>Welcome</source>
+            <translation>הצטרפות</translation>
+        </message>
+    </context>
+    <context>
+        <name>ManagerSale</name>
+        <message>
+            <source>Cashier: {0}</source>
+            <translation>קופאי: {0}</translation>
+        </message>
+        <message>
+            <source>Choose the quantities to refund</source>
+            <translation>יש לבחור כמויות להחזר</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>סגירה</translation>
+        </message>
+        <message>
+            <source>Item</source>
+            <translation>פריט</translation>
+        </message>
+        <message>
+            <source>New card {0}</source>
+            <translation>כרטיס חדש {0}</translation>
+        </message>
+        <message>
+            <source>Points earned</source>
+            <translation>נקודות שנצברו</translation>
+        </message>
+        <message>
+            <source>Points redeemed</source>
+            <translation>נקודות שמומשו</translation>
+        </message>
+        <message>
+            <source>Reason (for the audit log)</source>
+            <translation>סיבה (ליומן הביקורת)</translation>
+        </message>
+        <message>
+            <source>Refund now</source>
+            <translation>להחזיר עכשיו</translation>
+        </message>
+        <message>
+            <source>Refund the chosen quantities</source>
+            <translation>החזר הכמויות שנבחרו</translation>
+        </message>
+        <message>
+            <source>Refund the whole sale</source>
+            <translation>החזר המכירה כולה</translation>
+        </message>
+        <message>
+            <source>Refund {0} on {1}: {2} back</source>
+            <translation>החזר {0} ב־{1}: הוחזרו {2}</translation>
+        </message>
+        <message>
+            <source>Sale {0}</source>
+            <translation>מכירה {0}</translation>
+        </message>
+        <message>
+            <source>Sold / refunded</source>
+            <translation>נמכר / הוחזר</translation>
+        </message>
+        <message>
+            <source>Total paid</source>
+            <translation>סה"כ שולם</translation>
+        </message>
+    </context>
+    <context>
+        <name>ManagerSignInDialog</name>
+        <message>
+            <source>Manager mode</source>
+            <translation>מצב מנהל</translation>
+        </message>
+        <message>
+            <source>Member status, corrections, the dashboard and the audit log. Manager PIN:</source>
+            <translation>מצב חבר, תיקונים, לוח המחוונים ויומן הביקורת. קוד מנהל:</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>פתיחה</translation>
+        </message>
+    </context>
+    <context>
+        <name>ManagerWindow</name>
+        <message>
+            <source>Audit log</source>
+            <translation>יומן ביקורת</translation>
+        </message>
+        <message>
+            <source>Dashboard</source>
+            <translation>לוח מחוונים</translation>
+        </message>
+        <message>
+            <source>Kupa — manager: {0}</source>
+            <translation>קופה — מנהל: {0}</translation>
+        </message>
+        <message>
+            <source>Lock (Ctrl+L)</source>
+            <translation>נעילה (Ctrl+L)</translation>
+        </message>
+        <message>
+            <source>Manager: {0}</source>
+            <translation>מנהל: {0}</translation>
+        </message>
+        <message>
+            <source>Member status</source>
+            <translation>מצב חבר</translation>
+        </message>
+    </context>
+    <context>
+        <name>MemberStatus</name>
+        <message>
+            <source>&lt;b&gt;{0}&lt;/b&gt; points</source>
+            <translation>&lt;b&gt;{0}&lt;/b&gt; נקודות</translation>
+        </message>
+        <message>
+            <source>&lt;b&gt;{0}&lt;/b&gt;: qualifying spend {1} over the last {2} days (since {3})</source>
+            <translation>&lt;b&gt;{0}&lt;/b&gt;: הוצאה מזכה {1} ב־{2} הימים האחרונים (מאז {3})</translation>
+        </message>
+        <message>
+            <source>Adjust points</source>
+            <translation>עדכון נקודות</translation>
+        </message>
+        <message>
+            <source>Birthday: {0}</source>
+            <translation>יום הולדת: {0}</translation>
+        </message>
+        <message>
+            <source>Card {0}: active</source>
+            <translation>כרטיס {0}: פעיל</translation>
+        </message>
+        <message>
+            <source>Card {0}: revoked {1}</source>
+            <translation>כרטיס {0}: בוטל {1}</translation>
+        </message>
+        <message>
+            <source>Donate points</source>
+            <translation>תרומת נקודות</translation>
+        </message>
+        <message>
+            <source>Done; written to the audit log</source>
+            <translation>בוצע; נרשם ביומן הביקורת</translation>
+        </message>
+        <message>
+            <source>E-mail: {0}</source>
+            <translation>דוא"ל: {0}</translation>
+        </message>
+        <message>
+            <source>Edit details</source>
+            <translation>עריכת פרטים</translation>
+        </message>
+        <message>
+            <source>Highest tier</source>
+            <translation>הדרגה הגבוהה ביותר</translation>
+        </message>
+        <message>
+            <source>Issued</source>
+            <translation>הונפק</translation>
+        </message>
+        <message>
+            <source>Kept for the whole window even without new purchases</source>
+            <translation>הדרגה נשמרת לכל התקופה גם ללא רכישות חדשות</translation>
+        </message>
+        <message>
+            <source>Kept until {0} without new purchases; spending {1} by then keeps it</source>
+            <translation>נשמרת עד {0} ללא רכישות חדשות; הוצאה של {1} עד אז תשמור עליה</translation>
+        </message>
+        <message>
+            <source>Member</source>
+            <translation>חבר</translation>
+        </message>
+        <message>
+            <source>Member id, card number or phone — Enter; or search by name</source>
+            <translation>מספר חבר, מספר כרטיס או טלפון — Enter; או חיפוש לפי שם</translation>
+        </message>
+        <message>
+            <source>Merge duplicate</source>
+            <translation>מיזוג כפיל</translation>
+        </message>
+        <message>
+            <source>Merged from: {0}</source>
+            <translation>מוזג מתוך: {0}</translation>
+        </message>
+        <message>
+            <source>Next tier: {0} at {1}; {2} to go</source>
+            <translation>הדרגה הבאה: {0} ב־{1}; חסרים {2}</translation>
+        </message>
+        <message>
+            <source>Next to expire: {0} points on {1}</source>
+            <translation>הבאות לפוג: {0} נקודות ב־{1}</translation>
+        </message>
+        <message>
+            <source>Next to leave the window: {0} on {1}</source>
+            <translation>הבא לצאת מהתקופה: {0} ב־{1}</translation>
+        </message>
+        <message>
+            <source>No paid plan</source>
+            <translation>אין מנוי בתשלום</translation>
+        </message>
+        <message>
+            <source>Nothing expires soon</source>
+            <translation>אין נקודות שפגות בקרוב</translation>
+        </message>
+        <message>
+            <source>Open sale / refund</source>
+            <translation>פתיחת מכירה / החזר</translation>
+        </message>
+        <message>
+            <source>Phone: {0}</source>
+            <translation>טלפון: {0}</translation>
+        </message>
+        <message>
+            <source>Plan {0} until {1}</source>
+            <translation>מנוי {0} עד {1}</translation>
+        </message>
+        <message>
+            <source>Points and stamps</source>
+            <translation>נקודות וחותמות</translation>
+        </message>
+        <message>
+            <source>Reached on {0} (spend in the window passed {1})</source>
+            <translation>הושגה ב־{0} (ההוצאה בתקופה עברה {1})</translation>
+        </message>
+        <message>
+            <source>Refunded: {0} back</source>
+            <translation>הוחזר: {0}</translation>
+        </message>
+        <message>
+            <source>Reissue card</source>
+            <translation>הנפקת כרטיס חדש</translation>
+        </message>
+        <message>
+            <source>Revoke card</source>
+            <translation>ביטול כרטיס</translation>
+        </message>
+        <message>
+            <source>Search by name…</source>
+            <translation>חיפוש לפי שם…</translation>
+        </message>
+        <message>
+            <source>Select a ledger row of a sale first</source>
+            <translation>יש לבחור תחילה שורת מכירה ביומן</translation>
+        </message>
+        <message>
+            <source>Tier</source>
+            <translation>דרגה</translation>
+        </message>
+        <message>
+            <source>no tier</source>
+            <translation>ללא דרגה</translation>
+        </message>
+        <message>
+            <source>{0} entries waiting for HQ</source>
+            <translation>{0} רשומות ממתינות למטה</translation>
+        </message>
+        <message>
+            <source>{0} points past expiry (written at the next sale)</source>
+            <translation>{0} נקודות שפג תוקפן (יירשמו במכירה הבאה)</translation>
+        </message>
+        <message>
+            <source>{0}: {1} of {2} stamps</source>
+            <translation>{0}: {1} מתוך {2} חותמות</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncStatus</name>
+        <message>
+            <location filename="../../ui/sync_status.py" line="3" />
+            <source>Local only</source>
+            <translation>מקומי בלבד</translation>
+        </message>
+        <message>
+            <location filename="../../ui/sync_status.py" line="4" />
+            <source>Syncing…</source>
+            <translation>מסנכרן…</translation>
+        </message>
+        <message>
+            <location filename="../../ui/sync_status.py" line="56" />
+            <source>Connecting to HQ…</source>
+            <translation>מתחבר למטה…</translation>
+        </message>
+        <message>
+            <location filename="../../ui/sync_status.py" line="3" />
+            <source>Online</source>
+            <translation>מחובר</translation>
+        </message>
+        <message>
+            <location filename="../../ui/sync_status.py" line="4" />
+            <source>Offline</source>
+            <translation>לא מחובר</translation>
+        </message>
+        <message>
+            <location filename="../../ui/sync_status.py" line="60" />
+            <source>{0} · never synced</source>
+            <translation>{0} · טרם סונכרן</translation>
+        </message>
+        <message>
+            <location filename="../../ui/sync_status.py" line="63" />
+            <source>{0} · last sync {1}</source>
+            <translation>{0} · סנכרון אחרון {1}</translation>
+        </message>
+        <message>
+            <location filename="../../ui/sync_status.py" line="1" />
+            <source>Sync now</source>
+            <translation>סנכרן עכשיו</translation>
+        </message>
+        <message>
+            <location filename="../../ui/sync_status.py" line="84" />
+            <source>Sync with HQ now</source>
+            <translation>סנכרון עם המטה עכשיו</translation>
+        </message>
+        <message>
+            <location filename="../../ui/sync_status.py" line="85" />
+            <source>A manager may start a sync with HQ now; it is written to the audit log. Manager PIN:</source>
+            <translation>מנהל רשאי להפעיל סנכרון עם המטה עכשיו; הפעולה נרשמת ביומן הביקורת. קוד מנהל:</translation>
         </message>
     </context>
 </TS>

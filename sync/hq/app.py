@@ -10,13 +10,14 @@ plain functions (FastAPI runs them on its thread pool) because the database work
 """
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
@@ -27,9 +28,10 @@ from sync.hq.db import Database, migrate
 from sync.hq.limits import BodyLimitMiddleware
 from sync.hq.models import Change, HqKey, HqTerminal
 from sync.hq.pull import build_page
+from sync.hq.throttle import AuthThrottle
 from sync.hq.push import apply_push
-from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, PullPage, PullRequest, PushRequest,
-                           PushResponse)
+from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, Message, PullPage, PullRequest,
+                           PushRequest, PushResponse)
 
 log = logging.getLogger(__name__)
 MAX_BODY = 5 * 1024 * 1024
@@ -40,9 +42,9 @@ def now_iso() -> str:
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, error: str, detail: str) -> None:
+    def __init__(self, status: int, error: str, detail: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
-        self.status, self.error, self.detail = status, error, detail
+        self.status, self.error, self.detail, self.headers = status, error, detail, headers
 
 
 @dataclass
@@ -58,9 +60,18 @@ class Caller:
     member_prefix: str
 
 
+def _json(message: Message) -> Response:
+    """Serialise a protocol message once (FastAPI would validate and dump a returned model a second time)."""
+    return Response(message.model_dump_json(), media_type="application/json")
+
+
 def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = None,
-               migrate_schema: bool = True) -> FastAPI:
-    """The HQ app on `db_url` (SQLite file or `postgresql+psycopg://...`), schema brought up to date."""
+               migrate_schema: bool = True, auth_throttle: AuthThrottle | None = None) -> FastAPI:
+    """The HQ app on `db_url` (SQLite file or `postgresql+psycopg://...`), schema brought up to date.
+
+    Wrong tokens are slowed down per client address (`sync.hq.throttle`: 429 after 5 in a row).
+    """
+    throttle = auth_throttle or AuthThrottle()
     db = Database(db_url)
     if migrate_schema:
         migrate(db.engine)
@@ -69,11 +80,11 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
     app.state.db = db
     app.add_middleware(BodyLimitMiddleware, max_body=max_body)
     bearer = HTTPBearer(auto_error=False)
-    errors: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for code in (401, 403, 409, 413, 422)}
+    errors: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for code in (401, 403, 409, 413, 422, 429)}
 
     @app.exception_handler(HttpError)
     def _http_error(_request: Request, exc: HttpError) -> JSONResponse:
-        return JSONResponse({"error": exc.error, "detail": exc.detail}, status_code=exc.status)
+        return JSONResponse({"error": exc.error, "detail": exc.detail}, status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -87,9 +98,15 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
             detail += f" (and {len(problems) - 1} more problems)"
         return JSONResponse({"error": "invalid_request", "detail": detail[:500]}, status_code=422)
 
-    def caller(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
+    def caller(request: Request,
+               credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Caller:
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise HttpError(401, "unauthorized", "a terminal token is required (Authorization: Bearer ...)")
+        client = request.client.host if request.client else "unknown"
+        wait = throttle.retry_after(client)
+        if wait > 0:
+            raise HttpError(429, "too_many_attempts", f"too many wrong terminal tokens from {client};"
+                            f" try again in {math.ceil(wait)} s", {"Retry-After": str(math.ceil(wait))})
         with db.read() as session:
             terminal = auth.authenticate(session, credentials.credentials)
             if terminal is None:
@@ -98,7 +115,9 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
                 if known is not None and known.revoked_at is not None and \
                         known.token_sha256 == auth.hash_token(credentials.credentials):
                     raise HttpError(403, "terminal_revoked", f"terminal {named} was revoked at HQ")
+                throttle.failure(client)
                 raise HttpError(401, "unauthorized", "unknown or wrong terminal token")
+            throttle.success(client)
             return Caller(terminal.terminal_id, terminal.member_prefix)
 
     Auth = Annotated[Caller, Depends(caller)]
@@ -124,7 +143,7 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
         return HelloResponse(terminal_id=who.terminal_id, member_prefix=who.member_prefix, server_time=now)
 
     @app.post("/v1/push", response_model=PushResponse, responses=errors)
-    def push(request: PushRequest, who: Auth) -> PushResponse:
+    def push(request: PushRequest, who: Auth) -> Response:
         """Apply a batch of outbox items exactly once; results in request order."""
         with db.write() as session:
             results = apply_push(session, who.terminal_id, request.items, now_iso())
@@ -135,13 +154,13 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
                  response.duplicate, response.rejected)
         if hooks.after_push is not None:
             hooks.after_push(who.terminal_id, response)
-        return response
+        return _json(response)
 
     @app.post("/v1/pull", response_model=PullPage, responses=errors)
-    def pull(request: PullRequest, who: Auth) -> PullPage:
-        """One page of changes after `cursor`."""
+    def pull(request: PullRequest, who: Auth) -> Response:
+        """One page of changes after `cursor` (the caller's own entries are not sent back: it has them)."""
         with db.read() as session:
-            return build_page(session, request.cursor, request.page_size)
+            return _json(build_page(session, request.cursor, request.page_size, exclude_terminal=who.terminal_id))
 
     @app.get("/v1/status", responses=errors)
     def status(who: Auth) -> dict[str, Any]:

@@ -3,7 +3,9 @@
 The page holds the *current* state of every member, card, key, product and program version named by the
 changes in the window (a row changed twice is sent once), the entries themselves (immutable), and HQ's
 confirmed balance of every member those entries touch. Memory is bounded by the page size: a terminal
-bootstrapping 100,000 members reads them page by page, and HQ never loads the whole table.
+bootstrapping 100,000 members reads them page by page, and HQ never loads the whole table. Members and
+entries are read by joining the change window to their tables (no long IN lists). A terminal is not sent
+back the entries it pushed itself (it has them), only the balances they touched.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +22,7 @@ from sync.protocol import (PullPage, WireBalance, WireCard, WireEntry, WireKey, 
                            WireProgram)
 
 _CHUNK = 900  # stay under SQLite's bound-parameter limit
+_ENTRY_LIST: TypeAdapter[list[WireEntry]] = TypeAdapter(list[WireEntry])
 
 
 def _load(session: Session, model: Any, key: Any, refs: list[str]) -> list[Any]:
@@ -28,28 +32,58 @@ def _load(session: Session, model: Any, key: Any, refs: list[str]) -> list[Any]:
     return rows
 
 
-def build_page(session: Session, cursor: int, page_size: int) -> PullPage:
-    changes = session.execute(select(Change.change_id, Change.kind, Change.ref).where(Change.change_id > cursor)
+def _window(session: Session, kind: str, cursor: int, last: int, *columns: Any) -> list[Any]:
+    """`columns` of the rows that changes of `kind` in (cursor, last] name, first change first, each once."""
+    table = columns[0].table
+    key = table.primary_key.columns.values()[0]
+    rows = session.execute(select(*columns).join(Change, Change.ref == key)
+                           .where(Change.kind == kind, Change.change_id > cursor, Change.change_id <= last)
+                           .order_by(Change.change_id)).all()
+    seen: set[Any] = set()
+    out = []
+    for row in rows:
+        if row[0] not in seen:
+            seen.add(row[0])
+            out.append(row)
+    return out
+
+
+def build_page(session: Session, cursor: int, page_size: int, exclude_terminal: str | None = None) -> PullPage:
+    """The page after `cursor`; entries pushed by `exclude_terminal` are left out (it has them) but still
+    count for the balances sent. Rows come from HQ's own validated tables, so they are built without
+    re-validation (`model_construct`); entry bodies are parsed in one pass."""
+    changes = session.execute(select(Change.change_id, Change.kind).where(Change.change_id > cursor)
                               .order_by(Change.change_id).limit(page_size + 1)).all()
     has_more = len(changes) > page_size
     changes = changes[:page_size]
+    if not changes:
+        return PullPage(cursor=cursor, has_more=False)
+    last = int(changes[-1][0])
+    kinds = {kind for _id, kind in changes}
     refs: dict[str, list[str]] = {}
-    for _id, kind, ref in changes:
-        bucket = refs.setdefault(kind, [])
-        bucket.append(ref)
-    refs = {kind: list(dict.fromkeys(values)) for kind, values in refs.items()}  # de-duplicated, in order
-
-    members = {m.member_id: m for m in _load(session, HqMember, HqMember.member_id, refs.get("member", []))}
-    entries = {e.entry_id: e for e in _load(session, HqEntry, HqEntry.entry_id, refs.get("entry", []))}
-    touched = list(dict.fromkeys(e.member_id for e in entries.values()))
-    balances = _load(session, HqBalance, HqBalance.member_id, touched)
+    for kind in kinds & {"card", "key", "product", "program"}:
+        refs[kind] = list(dict.fromkeys(session.scalars(
+            select(Change.ref).where(Change.kind == kind, Change.change_id > cursor, Change.change_id <= last)
+            .order_by(Change.change_id))))
+    m = HqMember.__table__.c
+    members = [WireMember.model_construct(**row._mapping) for row in _window(
+        session, "member", cursor, last, m.member_id, m.name, m.phone, m.email, m.birthday, m.bonus_weekday,
+        m.referred_by, m.enrolled_at, m.enrolled_by_terminal)] if "member" in kinds else []
+    e = HqEntry.__table__.c
+    entry_rows = _window(session, "entry", cursor, last, e.entry_id, e.terminal_id, e.member_id, e.body) \
+        if "entry" in kinds else []
+    bodies = [row[3] for row in entry_rows if row[1] != exclude_terminal]
+    entries = _ENTRY_LIST.validate_json("[" + ",".join(bodies) + "]") if bodies else []
+    touched = list(dict.fromkeys(row[2] for row in entry_rows))
+    b = HqBalance.__table__.c
+    balances: list[Any] = []
+    for start in range(0, len(touched), _CHUNK):
+        balances += session.execute(select(b.member_id, b.points, b.stamps, b.entries)
+                                    .where(b.member_id.in_(touched[start:start + _CHUNK]))).all()
     return PullPage(
-        cursor=changes[-1][0] if changes else cursor,
+        cursor=last,
         has_more=has_more,
-        members=[WireMember(member_id=m.member_id, name=m.name, phone=m.phone, email=m.email, birthday=m.birthday,
-                            bonus_weekday=m.bonus_weekday, referred_by=m.referred_by, enrolled_at=m.enrolled_at,
-                            enrolled_by_terminal=m.enrolled_by_terminal)
-                 for m in (members[r] for r in refs.get("member", []) if r in members)],
+        members=members,
         cards=[WireCard(card_number=c.card_number, member_id=c.member_id, serial=c.serial, key_id=c.key_id,
                         issued_at=c.issued_at, revoked_at=c.revoked_at, reason=c.reason)
                for c in _load(session, HqCard, HqCard.card_number, refs.get("card", []))],
@@ -61,7 +95,7 @@ def build_page(session: Session, cursor: int, page_size: int) -> PullPage:
                          for p in _load(session, HqProgram, HqProgram.version,
                                         [int(v) for v in refs.get("program", [])])),  # type: ignore[misc]
                         key=lambda p: p.version),
-        entries=[WireEntry.model_validate_json(entries[r].body) for r in refs.get("entry", []) if r in entries],
-        balances=[WireBalance(member_id=b.member_id, points=b.points, stamps=json.loads(b.stamps or "{}"),
-                              entries=b.entries) for b in balances],
+        entries=entries,
+        balances=[WireBalance.model_construct(member_id=row[0], points=row[1], stamps=json.loads(row[2] or "{}"),
+                                              entries=row[3]) for row in balances],
     )

@@ -6,7 +6,12 @@ the same UUID with another body is *rejected* and recorded in `hq_rejections` fo
 silently dropped. A terminal pushes only as itself: an entry, sale or enrolment naming another terminal is
 rejected. Entries, sales, balance updates and change-log rows of a batch commit together (the caller's
 transaction), so a crash mid-batch leaves nothing half-applied and the terminal's retry redoes it whole.
-Work is batched (one SELECT for the batch's known ids, multi-row INSERTs) so 500 entries cost a few statements.
+Work is batched so 2,000 entries cost a few statements: the batch's ledger entries are validated in one
+`TypeAdapter` pass (item by item only when that pass finds a bad one, to name it), one SELECT finds the ids
+already stored (duplicates vs conflicts are told apart by comparing canonical bodies), the new rows go in with
+Core executemany INSERTs, and each member's balance is updated once per batch with the batch's summed deltas.
+Writers are serialised (`sync.hq.db.Database.write`), so the SELECT-then-INSERT cannot race another push.
+A rejected item is recorded once per (terminal, kind, key, body): a retry of the same refused item adds no row.
 """
 
 from __future__ import annotations
@@ -16,14 +21,16 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import ValidationError
-from sqlalchemy import insert, select
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from sync.hq.models import Change, HqAudit, HqBalance, HqCard, HqEntry, HqMember, HqRejection, HqSale
 from sync.protocol import BODY_MODELS, ItemResult, Message, PushItem, WireCard, WireEntry, WireMember, WireSale
 
 log = logging.getLogger(__name__)
+_ENTRY_LIST: TypeAdapter[list[WireEntry]] = TypeAdapter(list[WireEntry])
+_CHUNK = 900  # stay under SQLite's bound-parameter limit
 
 
 def canonical(model: Message) -> str:
@@ -42,6 +49,7 @@ class _Batch:
 
     def __init__(self, session: Session, terminal_id: str, now: str, items: Sequence[PushItem]) -> None:
         self.session, self.terminal_id, self.now = session, terminal_id, now
+        self.valid = _validate_entries(items)
         entry_ids = [str(i.body.get("entry_id")) for i in items if i.kind == "ledger_entry"]
         self.entries = self._bodies(HqEntry.entry_id, HqEntry.body, entry_ids)
         sale_ids = [str(i.body.get("sale_id")) for i in items if i.kind == "sale"]
@@ -56,14 +64,14 @@ class _Batch:
 
     def _scalars(self, column: Any, keys: list[str]) -> list[Any]:
         found: list[Any] = []
-        for start in range(0, len(keys), 900):
-            found += self.session.scalars(select(column).where(column.in_(keys[start:start + 900]))).all()
+        for start in range(0, len(keys), _CHUNK):
+            found += self.session.scalars(select(column).where(column.in_(keys[start:start + _CHUNK]))).all()
         return found
 
     def _bodies(self, key_col: Any, body_col: Any, keys: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
-        for start in range(0, len(keys), 900):
-            rows = self.session.execute(select(key_col, body_col).where(key_col.in_(keys[start:start + 900])))
+        for start in range(0, len(keys), _CHUNK):
+            rows = self.session.execute(select(key_col, body_col).where(key_col.in_(keys[start:start + _CHUNK])))
             out.update({k: b for k, b in rows})
         return out
 
@@ -73,11 +81,13 @@ class _Batch:
                               "received_at": self.now})
         return ItemResult(key=item.key, status="rejected", reason=reason)
 
-    def apply(self, item: PushItem) -> ItemResult:
-        try:
-            body = BODY_MODELS[item.kind].model_validate(item.body)
-        except ValidationError as exc:
-            return self.reject(item, _reason(exc))
+    def apply(self, index: int, item: PushItem) -> ItemResult:
+        body: Message | None = self.valid.get(index)
+        if body is None:
+            try:
+                body = BODY_MODELS[item.kind].model_validate(item.body)
+            except ValidationError as exc:
+                return self.reject(item, _reason(exc))
         if isinstance(body, WireEntry):
             return self._entry(item, body)
         if isinstance(body, WireSale):
@@ -189,37 +199,76 @@ class _Batch:
         if self.changes:
             conn.execute(insert(Change), self.changes)
         if self.rejected:
-            conn.execute(insert(HqRejection), self.rejected)
+            self._record_rejections()
         if self.deltas:
-            balances = {b.member_id: b for b in self.session.scalars(
-                select(HqBalance).where(HqBalance.member_id.in_(list(self.deltas))))}
-            for member_id, delta in self.deltas.items():
-                balance = balances.get(member_id)
-                if balance is None:
-                    balance = HqBalance(member_id=member_id, points=0, spend_total=0, entries=0, stamps="{}",
-                                        review=False)
-                    self.session.add(balance)
-                apply_delta(balance, delta)
-                if balance.points < 0 and not balance.review:
-                    balance.review = True
-                    log.warning("member %s went negative (%d points): flagged for review", member_id,
-                                balance.points)
+            self._update_balances()
+
+    def _record_rejections(self) -> None:
+        """Insert rejections not already recorded with the same kind, key and body (a retried refusal)."""
+        keys = list({r["key"] for r in self.rejected})
+        seen: set[tuple[str, str, str]] = set()
+        for start in range(0, len(keys), _CHUNK):
+            seen.update((k, key, b) for k, key, b in self.session.execute(
+                select(HqRejection.kind, HqRejection.key, HqRejection.body).where(
+                    HqRejection.terminal_id == self.terminal_id, HqRejection.key.in_(keys[start:start + _CHUNK]))))
+        fresh = []
+        for row in self.rejected:
+            ident = (row["kind"], row["key"], row["body"])
+            if ident not in seen:
+                seen.add(ident)
+                fresh.append(row)
+        if fresh:
+            self.session.connection().execute(insert(HqRejection), fresh)
+
+    def _update_balances(self) -> None:
+        """One SELECT and one executemany UPDATE for every member the batch touched (Core, no ORM objects)."""
+        conn = self.session.connection()
+        ids = list(self.deltas)
+        current: dict[str, tuple[int, int, int, str, bool]] = {}
+        for start in range(0, len(ids), _CHUNK):
+            for row in conn.execute(select(HqBalance.member_id, HqBalance.points, HqBalance.spend_total,
+                                           HqBalance.entries, HqBalance.stamps, HqBalance.review)
+                                    .where(HqBalance.member_id.in_(ids[start:start + _CHUNK]))):
+                current[row[0]] = (row[1] or 0, row[2] or 0, row[3] or 0, row[4] or "{}", bool(row[5]))
+        updates: list[dict[str, Any]] = []
+        inserts: list[dict[str, Any]] = []
+        for member_id, delta in self.deltas.items():
+            points, spend, entries, stamps_text, review = current.get(member_id, (0, 0, 0, "{}", False))
+            if delta["stamps"]:
+                stamps = json.loads(stamps_text)
+                for code, count in delta["stamps"].items():
+                    stamps[code] = stamps.get(code, 0) + count
+                stamps_text = json.dumps(stamps, sort_keys=True)
+            points += delta["points"]
+            if points < 0 and not review:
+                review = True
+                log.warning("member %s went negative (%d points): flagged for review", member_id, points)
+            values = {"m": member_id, "points": points, "spend_total": spend + delta["spend"],
+                      "entries": entries + delta["entries"], "stamps": stamps_text, "review": review}
+            (updates if member_id in current else inserts).append(values)
+        if updates:
+            conn.execute(update(HqBalance).where(HqBalance.member_id == bindparam("m")).values(
+                points=bindparam("points"), spend_total=bindparam("spend_total"), entries=bindparam("entries"),
+                stamps=bindparam("stamps"), review=bindparam("review")), updates)
+        if inserts:
+            conn.execute(insert(HqBalance), [{"member_id": r.pop("m")} | r for r in inserts])
 
 
-def apply_delta(balance: HqBalance, delta: dict[str, Any]) -> None:
-    balance.points = (balance.points or 0) + delta["points"]
-    balance.spend_total = (balance.spend_total or 0) + delta["spend"]
-    balance.entries = (balance.entries or 0) + delta["entries"]
-    if delta["stamps"]:
-        stamps = json.loads(balance.stamps or "{}")
-        for code, count in delta["stamps"].items():
-            stamps[code] = stamps.get(code, 0) + count
-        balance.stamps = json.dumps(stamps, sort_keys=True)
+def _validate_entries(items: Sequence[PushItem]) -> dict[int, Message]:
+    """The batch's ledger entries validated in one pass, by item index; {} if any is bad (then item by item)."""
+    where = [i for i, item in enumerate(items) if item.kind == "ledger_entry"]
+    if not where:
+        return {}
+    try:
+        entries = _ENTRY_LIST.validate_python([items[i].body for i in where])
+    except ValidationError:
+        return {}
+    return dict(zip(where, entries))
 
 
 def apply_push(session: Session, terminal_id: str, items: Sequence[PushItem], now: str) -> list[ItemResult]:
     """Apply `items` pushed by `terminal_id` in the caller's transaction; one result per item, in order."""
     batch = _Batch(session, terminal_id, now, items)
-    results = [batch.apply(item) for item in items]
+    results = [batch.apply(index, item) for index, item in enumerate(items)]
     batch.flush()
     return results

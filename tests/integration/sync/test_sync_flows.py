@@ -1,4 +1,7 @@
-"""Terminals and a real HQ: offline sales, two counters trading a balance, HQ down, a lost response."""
+"""Terminals and a real HQ: offline sales, two counters trading a balance, HQ down or restarted mid-cycle.
+
+Lost responses, resets, delays and duplicated requests go through a real proxy: `test_sync_faults.py`.
+"""
 
 from __future__ import annotations
 
@@ -90,25 +93,6 @@ def test_members_enrolled_at_one_counter_are_known_at_the_other(hq: Hq, make_til
     assert t2.kupa("member", "show", "052-7654321")["points"] == 50
 
 
-def test_a_lost_response_then_a_retry_applies_the_batch_once(hq: Hq, make_till: Any) -> None:
-    till = make_till("T1")
-    member = till.kupa("member", "add", "--name", "Dana")["member_id"]
-    till.kupa("checkout", "--member", member, "--item", "COFFEE-L")
-    lost = []
-
-    def drop_first_answer(terminal_id: str, response: PushResponse) -> None:
-        if not lost:
-            lost.append(response.accepted)
-            raise RuntimeError("connection lost after commit")  # HQ committed; the terminal sees a 500
-
-    hq.hooks.after_push = drop_first_answer
-    summary = till.sync()
-    assert lost and lost[0] > 0
-    assert summary.accepted == 0 and summary.duplicate == lost[0]  # the retry found everything there
-    assert _hq_count(hq, HqEntry) == _count(till, LedgerEntry)
-    assert admin.member_show(hq.db, member)["points"] == _points(till, member)
-
-
 def test_hq_restarted_mid_cycle_loses_and_doubles_nothing(hq: Hq, make_till: Any) -> None:
     till = make_till("T1")
     member = till.kupa("member", "add", "--name", "Dana")["member_id"]
@@ -157,3 +141,25 @@ def test_hq_members_and_opening_balances_bootstrap_a_new_terminal(hq: Hq, make_t
     summary = till.sync(page_size=100)
     assert summary.members == 300 and summary.entries == 300 and summary.pulled_pages > 3
     assert _points(till, "M900123") == 123 == admin.member_show(hq.db, "M900123")["points"]
+
+
+def test_an_open_terminal_enrols_with_the_prefix_hq_assigned(hq: Hq, make_till: Any) -> None:
+    from pos_client.services.members import enrol
+    from pos_client.services.setup import member_prefix_for
+    from pos_client.timeutil import utcnow
+    from sync.client import sync_once
+    from sync_harness import FAST_RETRY
+
+    till = make_till("T1", sync=False)
+    assert member_prefix_for("T1") != "101"  # the local guess differs from HQ's assignment
+    app_terminal = till.open()  # the app's long-lived terminal: its settings are cached before any sync
+    try:
+        assert app_terminal.settings.member_prefix == member_prefix_for("T1")
+        till.sync()  # another Terminal object adopts HQ's prefix (as `kupa sync` in another process would)
+        with app_terminal.unit_of_work() as session:
+            first, _card, _token = enrol(app_terminal, session, None, utcnow(), name="Noa")
+        assert first.member_id.startswith("M101")
+        sync_once(app_terminal, retry=FAST_RETRY)  # a sync on the same object refreshes its settings too
+        assert app_terminal.settings.member_prefix == "101"
+    finally:
+        app_terminal.close()

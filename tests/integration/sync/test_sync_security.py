@@ -71,9 +71,13 @@ def test_same_uuid_with_another_body_is_rejected_and_reported(hq: Hq, make_till:
     assert _push(hq, till, body).results[0].status == "duplicate"
     forged = _push(hq, till, body | {"points_delta": 100_000})
     assert forged.results[0].status == "rejected" and "different body" in (forged.results[0].reason or "")
+    retried = _push(hq, till, body | {"points_delta": 100_000}, body | {"points_delta": 100_000})  # a retry, twice
+    assert [r.status for r in retried.results] == ["rejected", "rejected"]
     assert admin.member_show(hq.db, member)["points"] == 150
     rejected = admin.report(hq.db)["rejected"]
-    assert [r["key"] for r in rejected] == [body["entry_id"]]
+    assert [r["key"] for r in rejected] == [body["entry_id"]]  # one row however often it is retried
+    _push(hq, till, body | {"points_delta": 7})  # another forgery of the same id is another incident
+    assert len(admin.report(hq.db)["rejected"]) == 2
 
 
 def test_a_rejected_outbox_row_keeps_hqs_reason_for_the_manager(hq: Hq, make_till: Any) -> None:

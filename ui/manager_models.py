@@ -1,0 +1,194 @@
+"""Item models of the manager's screens: a member's ledger and the audit log (rows of core DTOs).
+
+Both are read-only `QAbstractTableModel`s with a `Column` enum and role-based `data()` (STYLE.md, habit 10);
+the rows are `manager.HistoryRow` / `manager_reports.AuditRow` values computed on the worker. Numbers align to
+the trailing edge (right in English, left in Hebrew); signed deltas show their sign.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from pos_client.money import format_money
+from pos_client.services.manager import HistoryRow
+from pos_client.services.manager_reports import AuditRow
+
+Index = QModelIndex | QPersistentModelIndex
+SALE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ManagerModels", text)
+
+
+def kind_label(kind: str) -> str:
+    """A ledger entry kind in the current language."""
+    labels = {"earn": _tr("Earned"), "redeem": _tr("Redeemed"), "stamp": _tr("Stamp"),
+              "stamp_reward": _tr("Free item"), "tier_discount": _tr("Tier discount"), "welcome": _tr("Welcome"),
+              "birthday": _tr("Birthday"), "membership": _tr("Paid plan"), "donate": _tr("Donation"),
+              "adjust": _tr("Adjustment"), "reverse": _tr("Refund"), "expire": _tr("Expired"),
+              "referral": _tr("Referral"), "action": _tr("Action")}
+    return labels.get(kind, kind)
+
+
+def action_label(action: str) -> str:
+    """An audit action kind in the current language."""
+    labels = {"adjust": _tr("Points adjustment"), "donate": _tr("Donation"), "refund": _tr("Refund"),
+              "card_revoke": _tr("Card revoked"), "card_reissue": _tr("Card reissued"),
+              "member_edit": _tr("Member details edited"), "member_merge": _tr("Members merged"),
+              "pin_spend_override": _tr("Spending allowed without card"), "program_load": _tr("Program loaded")}
+    return labels.get(action, action)
+
+
+def sync_label(state: str, error: str | None) -> str:
+    """synced / waiting / rejected (with HQ's reason)."""
+    if state == "rejected":
+        return _tr("Rejected: {0}").format(error or "")
+    return _tr("Waiting") if state == "waiting" else _tr("Synced")
+
+
+LRM = "\u200e"  # keeps dates and signed numbers in reading order inside right-to-left text
+
+
+def _signed(value: int) -> str:
+    return f"{LRM}+{value}" if value > 0 else f"{LRM}{value}" if value else ""
+
+
+def details_text(details: dict[str, Any]) -> str:
+    """An audit row's details as one readable line (`name: old → new`, lists joined)."""
+    parts = []
+    for key, value in details.items():
+        if key == "changed" and isinstance(value, dict):
+            parts += [f"{field}: {(c or {}).get('from') or '—'} → {(c or {}).get('to') or '—'}"
+                      for field, c in value.items()]
+        elif isinstance(value, (list, tuple)):
+            parts.append(f"{key}: {', '.join(str(v) for v in value) or '—'}")
+        elif isinstance(value, dict):
+            parts.append(f"{key}: " + ", ".join(f"{k} {v}" for k, v in value.items()))
+        else:
+            parts.append(f"{key}: {value}")
+    return "; ".join(parts)
+
+
+class LedgerModel(QAbstractTableModel):
+    """A member's ledger entries, newest first."""
+
+    class Column(IntEnum):
+        WHEN = 0
+        KIND = 1
+        POINTS = 2
+        STAMPS = 3
+        SPEND = 4
+        SALE = 5
+        CASHIER = 6
+        TERMINAL = 7
+        SYNC = 8
+
+    def __init__(self, currency: str = "ILS", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[HistoryRow] = []
+        self.currency = currency
+
+    def set_rows(self, rows: list[HistoryRow] | tuple[HistoryRow, ...]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row(self, row: int) -> HistoryRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole \
+                or not 0 <= section < len(self.Column):
+            return None
+        return (_tr("Date"), _tr("Kind"), _tr("Points"), _tr("Stamps"), _tr("Spend"), _tr("Sale"), _tr("Cashier"),
+                _tr("Terminal"), _tr("Sync"))[section]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or index.column() >= len(self.Column):
+            return None
+        entry, column = self._rows[index.row()], self.Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {
+                self.Column.WHEN: LRM + entry.when, self.Column.KIND: kind_label(entry.kind),
+                self.Column.POINTS: _signed(entry.points), self.Column.STAMPS: _signed(entry.stamps),
+                self.Column.SPEND: format_money(entry.spend, self.currency) if entry.spend else "",
+                self.Column.SALE: (entry.sale_id or "")[:8], self.Column.CASHIER: entry.cashier or "",
+                self.Column.TERMINAL: entry.terminal, self.Column.SYNC: sync_label(entry.sync, entry.sync_error),
+            }[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.Column.SYNC and entry.sync_error:
+                return entry.sync_error
+            return entry.reason or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (self.Column.POINTS, self.Column.STAMPS,
+                                                                     self.Column.SPEND):
+            return int(Qt.AlignmentFlag.AlignTrailing | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == self.Column.SYNC and entry.sync == "rejected":
+            return QBrush(QColor("#b00020"))
+        if role == SALE_ID_ROLE:
+            return entry.sale_id
+        if role == ENTRY_ROLE:
+            return entry.entry_id
+        return None
+
+
+class AuditModel(QAbstractTableModel):
+    """Audit log rows, newest first."""
+
+    class Column(IntEnum):
+        WHEN = 0
+        MANAGER = 1
+        ACTION = 2
+        TARGET = 3
+        REASON = 4
+        DETAILS = 5
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[AuditRow] = []
+
+    def set_rows(self, rows: list[AuditRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row(self, row: int) -> AuditRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.Column)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole \
+                or not 0 <= section < len(self.Column):
+            return None
+        return (_tr("Date"), _tr("Manager"), _tr("Action"), _tr("Member / sale / card"), _tr("Reason"),
+                _tr("Details"))[section]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or index.column() >= len(self.Column):
+            return None
+        entry, column = self._rows[index.row()], self.Column(index.column())
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return {
+                self.Column.WHEN: LRM + entry.when, self.Column.MANAGER: entry.user_name or entry.user_id or "",
+                self.Column.ACTION: action_label(entry.action), self.Column.TARGET: entry.target or "",
+                self.Column.REASON: entry.reason or "", self.Column.DETAILS: details_text(entry.details),
+            }[column]
+        return None

@@ -1,0 +1,93 @@
+"""The sync in the main window: the status bar's network label and the manager's "Sync now" action.
+
+The label reads "Local only" when no HQ server is configured (a standalone terminal), else "Online" or
+"Offline" with the last successful sync ("Syncing…" during a cycle); the entries-waiting label is the
+window's own, refreshed after every cycle. "Sync now" asks a manager's PIN (the manager PIN dialog), writes
+an audit row and queues a cycle on the sync thread.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import QDateTime, QObject, Qt
+from PySide6.QtGui import QAction
+
+from pos_client.errors import KupaError
+from pos_client.services.sync_requests import authorize_sync_now
+from ui.dialogs import ManagerPinDialog
+from ui.i18n import core_message
+from ui.sync_worker import SyncController, SyncState
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+
+class SyncStatus(QObject):
+    """Binds a `SyncController` to the window's status bar and toolbar (`action`: "Sync now")."""
+
+    def __init__(self, window: MainWindow, *, interval: float = 60.0, max_backoff: float = 900.0) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = SyncController(window.terminal, self, interval=interval, max_backoff=max_backoff)
+        self.action = QAction(window)
+        self.action.setObjectName("syncNow")
+        self.action.setEnabled(False)
+        self.action.setVisible(self.controller.state.configured)
+        self.action.triggered.connect(self.ask_sync_now)
+        window.toolbar.addAction(self.action)
+        self.dialog: ManagerPinDialog | None = None
+        self.controller.changed.connect(self._changed)
+        self.controller.start()
+
+    def retranslate(self) -> None:
+        self.action.setText(self.tr("Sync now"))
+        self.window.network.setText(self.text(self.controller.state))
+
+    def set_signed_in(self, signed_in: bool) -> None:
+        self.action.setEnabled(signed_in and self.controller.state.configured)
+
+    def text(self, state: SyncState) -> str:
+        """The network label for `state`."""
+        if not state.configured:
+            return self.tr("Local only")
+        if state.running:
+            head = self.tr("Syncing…")
+        elif state.online is None:
+            head = self.tr("Connecting to HQ…")
+        else:
+            head = self.tr("Online") if state.online else self.tr("Offline")
+        if not state.last_ok:
+            return self.tr("{0} · never synced").format(head)
+        when = QDateTime.fromString(state.last_ok, Qt.DateFormat.ISODate).toLocalTime()
+        shown = when.toString("HH:mm" if when.date() == QDateTime.currentDateTime().date() else "dd/MM HH:mm")
+        return self.tr("{0} · last sync {1}").format(head, shown)
+
+    def _changed(self, state: SyncState) -> None:
+        self.window.network.setText(self.text(state))
+        self.window.network.setToolTip(core_message(state.error) if state.error else "")
+        if not state.running:
+            self.window.refresh_pending()
+
+    def ask_sync_now(self) -> None:
+        """A manager's PIN, then a cycle now (audited)."""
+        def check(pin: str, on_refused: Callable[[str], None], on_allowed: Callable[[object], None]) -> None:
+            def allowed(manager: object) -> None:
+                on_allowed(manager)
+                self.controller.sync_now()
+
+            def refused(exc: KupaError) -> None:
+                on_refused(core_message(exc.message))
+
+            self.window.worker.submit(lambda: authorize_sync_now(self.window.terminal, pin), allowed, refused)
+
+        dialog = ManagerPinDialog(check, self.window, texts=lambda: (
+            self.tr("Sync with HQ now"),
+            self.tr("A manager may start a sync with HQ now; it is written to the audit log. Manager PIN:"),
+            self.tr("Sync now")))
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+
+    def shutdown(self) -> None:
+        self.controller.shutdown()
