@@ -53,7 +53,7 @@ def caption(key: str) -> str:
             "avg_basket_non_member": _tr("Average basket, non-members"), "churned_members": _tr("Churned members"),
             "rewards_cost": _tr("Program cost (rewards)"), "member_revenue": _tr("Paid by members"),
             "non_member_revenue": _tr("Paid by non-members"),
-            "basket_uplift": _tr("Member basket uplift")}.get(key, key)
+            "basket_uplift": _tr("Extra from member baskets (est.)")}.get(key, key)
 
 
 def tile_text(key: str, value: object, currency: str) -> str:

@@ -985,8 +985,8 @@
             <translation>12 החודשים האחרונים</translation>
         </message>
         <message>
-            <source>Member basket uplift</source>
-            <translation>תוספת סל של חברים</translation>
+            <source>Extra from member baskets (est.)</source>
+            <translation>תוספת מסלי חברים (הערכה)</translation>
         </message>
         <message>
             <source>Member sales</source>
