@@ -6,7 +6,6 @@ Prints figures; asserts nothing. Run: `.venv/bin/python bench/bench_core.py [--m
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sqlite3
 import statistics
