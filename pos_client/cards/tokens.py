@@ -84,7 +84,7 @@ def parse(text: str) -> CardToken:
     if len(signature) != 64:
         raise TokenError("the card token's signature has the wrong length")
     if b64encode(signature) != match["sig"]:
-        # The last base64 character carries 2 spare bits: only the canonical spelling is the card's code, so an
+        # The last base64 character carries 4 spare bits: only the canonical spelling is the card's code, so an
         # edited code never passes as the original (found by tests/reliability/test_hostile_input.py).
         raise TokenError("the card token's signature is not in canonical form: the code was edited")
     return CardToken(key_id=match["kid"], member_id=match["member"], serial=int(match["serial"]), issued=issued,
