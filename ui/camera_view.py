@@ -191,7 +191,7 @@ class CameraView(QFrame):
     def _show_state(self) -> None:
         self.preview.setVisible(self.state not in (State.NONE, State.OFF))
         warn = self.state == State.NONE
-        self.status.setStyleSheet("color: #a35b00; font-size: 13px; font-weight: bold;" if warn
+        self.status.setStyleSheet("color: #a35b00; font-size: 13px;" if warn
                                   else "color: #56616b; font-size: 12px;")
         texts = {
             State.SEARCHING: self.tr("Looking for a camera…"),
