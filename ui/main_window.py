@@ -266,11 +266,17 @@ class MainWindow(QMainWindow):
         open_manager(self)
 
     def park(self, label: str | None = None) -> None:
-        if label is None:
-            label, ok = QInputDialog.getText(self, self.tr("Park sale"), self.tr("Label (e.g. the customer's name)"))
-            if not ok:
-                return
-        self.sale.park(label or self.tr("Parked sale"))
+        """F8: park the sale under a label; the label prompt is window-modal but never blocks the event loop."""
+        if label is not None:
+            self.sale.park(label or self.tr("Parked sale"))
+            return
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(self.tr("Park sale"))
+        dialog.setLabelText(self.tr("Label (e.g. the customer's name)"))
+        dialog.textValueSelected.connect(lambda text: self.sale.park(text or self.tr("Parked sale")))
+        dialog.finished.connect(dialog.deleteLater)
+        self.park_dialog = dialog
+        dialog.open()
 
     def open_resume(self) -> None:
         def show(parked: list[carts.ParkedInfo]) -> None:

@@ -229,3 +229,17 @@ def test_models(qtmodeltester, qtbot, window) -> None:  # type: ignore[no-untype
     window.sale.add_product(till.product(window.terminal, "ESPRESSO"))
     wait_idle(qtbot, window)
     qtmodeltester.check(window.model)
+
+
+def test_park_by_keyboard_asks_for_a_label_without_blocking(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    sign_in(qtbot, window)
+    window.sale.add_product(till.product(window.terminal, "ESPRESSO"))
+    wait_idle(qtbot, window)
+    qtbot.keyClick(window.checkout, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: getattr(window, "park_dialog", None) is not None and window.park_dialog.isVisible(),
+                    timeout=10000)
+    window.park_dialog.setTextValue("Window seat")
+    qtbot.keyClick(window.park_dialog, Qt.Key.Key_Return)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.sale.state.lines == (), timeout=10000)
+    assert [p.label for p in carts.list_parked(window.terminal)] == ["Window seat"]
