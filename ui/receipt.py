@@ -56,6 +56,8 @@ def receipt_html(done: CompletedSale, store: str, labels: ProgramLabels, lang: s
         for code, count in quote.stamps_spent.items():
             name = labels.punch_cards.get(code, {}).get(lang, code)
             loyalty.append(esc(_tr("{0}: free item ({1} stamps used)").format(name, count)))
+        if done.member.get("override_by") and (quote.redeemed_points or quote.stamps_spent):
+            loyalty.append(esc(_tr("Spending allowed by manager {0}").format(done.member["override_by"])))
     direction = "rtl" if lang == "he" else "ltr"
     when = result.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
     return (f"<html><body dir='{direction}' style='font-family: DejaVu Sans; font-size: 10pt'>"

@@ -490,6 +490,10 @@
     <context>
         <name>Receipt</name>
         <message>
+            <source>Spending allowed by manager {0}</source>
+            <translation>מימוש הנקודות אושר על ידי המנהל {0}</translation>
+        </message>
+        <message>
             <source>Discount</source>
             <translation>הנחה</translation>
         </message>

@@ -51,6 +51,7 @@ def test_manager_override_allows_spending_and_is_audited(qtbot, window) -> None:
     with window.terminal.read() as session:
         audit = session.scalars(select(AuditEntry).where(AuditEntry.action == "pin_spend_override")).all()
     assert len(audit) == 1 and audit[0].target == window.last_sale.result.sale_id
+    assert "allowed by manager Avi" in window.receipt.view.toPlainText()
     window.receipt.accept()
 
 
