@@ -91,18 +91,21 @@ def price(
     for code in rewards:
         card = program.punch_card(code)
         if card is None:
-            raise RuleViolation(f"unknown punch card '{code}'")
+            raise RuleViolation(f"unknown punch card '{code}'", reason="unknown_card", card=code)
         if member is None:
-            raise RuleViolation("a punch-card reward needs a member")
+            raise RuleViolation("a punch-card reward needs a member", reason="no_member", card=code)
         if not member.can_spend:
-            raise AuthError("using a punch-card reward needs the member's card (scan the QR code) or a manager PIN")
+            raise AuthError("using a punch-card reward needs the member's card (scan the QR code) or a manager PIN",
+                            reason="needs_card", card=code)
         held = member.stamps.get(code, 0)
         if held < card.stamps_needed:
-            raise RuleViolation(f"{card.name.en}: the member has {held} of {card.stamps_needed} stamps; no free item yet")
+            raise RuleViolation(f"{card.name.en}: the member has {held} of {card.stamps_needed} stamps; no free item yet",
+                                reason="not_enough_stamps", card=code, held=held, needed=card.stamps_needed)
         candidates = [ln for ln in lines if card.qualifies(ln.item.sku, ln.item.category)
                       and ln.kind != "membership" and ln.item.qty > ln.free_units]
         if not candidates:
-            raise RuleViolation(f"{card.name.en}: the basket has no qualifying item to give free")
+            raise RuleViolation(f"{card.name.en}: the basket has no qualifying item to give free",
+                                reason="no_qualifying_item", card=code)
         cheapest = min(candidates, key=lambda ln: (ln.item.unit_price, lines.index(ln)))
         cheapest.free_by_card[code] = cheapest.free_by_card.get(code, 0) + 1
         stamps_spent[code] = card.stamps_needed
@@ -211,7 +214,8 @@ def price(
 def _kind(item: CartItem, program: Program, member: MemberState | None) -> LineKind:
     if program.membership_by_sku(item.sku):
         if member is None:
-            raise RuleViolation(f"{item.name}: a membership can only be sold to an identified member")
+            raise RuleViolation(f"{item.name}: a membership can only be sold to an identified member",
+                                reason="membership_needs_member", sku=item.sku)
         return "membership"
     if member is None or (program.earn and item.category in program.earn.exclude_categories):
         return "excluded" if member else "eligible"
@@ -291,7 +295,8 @@ def _check_redemption(points: int, member: MemberState | None, program: Program,
     if program.redeem is None or member is None:
         raise RuleViolation(limits.reason[:1].upper() + limits.reason[1:])
     if not member.can_spend:
-        raise AuthError("spending points needs the member's card (scan the QR code) or a manager PIN")
+        raise AuthError("spending points needs the member's card (scan the QR code) or a manager PIN",
+                        reason="needs_card")
     if not limits.allows(points):
         rule = program.redeem
         if points % rule.step:
