@@ -10,14 +10,14 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from pos_client.money import format_money
 from pos_client.services.manager import HistoryRow
 from pos_client.services.manager_reports import AuditRow
+from ui.row_model import Index, RowTableModel
 
-Index = QModelIndex | QPersistentModelIndex
 SALE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -75,7 +75,7 @@ def details_text(details: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-class LedgerModel(QAbstractTableModel):
+class LedgerModel(RowTableModel[HistoryRow]):
     """A member's ledger entries, newest first."""
 
     class Column(IntEnum):
@@ -91,35 +91,17 @@ class LedgerModel(QAbstractTableModel):
 
     def __init__(self, currency: str = "ILS", parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[HistoryRow] = []
         self.currency = currency
 
-    def set_rows(self, rows: list[HistoryRow] | tuple[HistoryRow, ...]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row(self, row: int) -> HistoryRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.Column)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole \
-                or not 0 <= section < len(self.Column):
-            return None
+    def headers(self) -> tuple[str, ...]:
         return (_tr("Date"), _tr("Kind"), _tr("Points"), _tr("Stamps"), _tr("Spend"), _tr("Sale"), _tr("Cashier"),
-                _tr("Terminal"), _tr("Sync"))[section]
+                _tr("Terminal"), _tr("Sync"))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or index.column() >= len(self.Column):
+        cell = self.cell(index)
+        if cell is None:
             return None
-        entry, column = self._rows[index.row()], self.Column(index.column())
+        entry, column = cell
         if role == Qt.ItemDataRole.DisplayRole:
             return {
                 self.Column.WHEN: LRM + entry.when, self.Column.KIND: kind_label(entry.kind),
@@ -144,7 +126,7 @@ class LedgerModel(QAbstractTableModel):
         return None
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowTableModel[AuditRow]):
     """Audit log rows, newest first."""
 
     class Column(IntEnum):
@@ -155,36 +137,15 @@ class AuditModel(QAbstractTableModel):
         REASON = 4
         DETAILS = 5
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[AuditRow] = []
-
-    def set_rows(self, rows: list[AuditRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row(self, row: int) -> AuditRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.Column)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole \
-                or not 0 <= section < len(self.Column):
-            return None
+    def headers(self) -> tuple[str, ...]:
         return (_tr("Date"), _tr("Manager"), _tr("Action"), _tr("Member / sale / card"), _tr("Reason"),
-                _tr("Details"))[section]
+                _tr("Details"))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or index.column() >= len(self.Column):
+        cell = self.cell(index)
+        if cell is None:
             return None
-        entry, column = self._rows[index.row()], self.Column(index.column())
+        entry, column = cell
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return {
                 self.Column.WHEN: LRM + entry.when, self.Column.MANAGER: entry.user_name or entry.user_id or "",
