@@ -2,9 +2,9 @@
 
 Builds (raw sqlite3, like bench_core.build_large_store) 100,000 members, about a million sales over two
 years (80 % by members, 1 % refunded, half of those fully) with one line each, and 2,000,000 ledger entries
-(welcome, earn, stamp, redeem, tier discount, free item, reversals), then times the year's KPIs.
-The indexes the report queries are written for (`pos_client.reports.queries.INDEXES`) are created here with
-`CREATE INDEX IF NOT EXISTS` until a migration adds them; `--no-indexes` shows the figures without them.
+(welcome, earn, stamp, redeem, tier discount, free item, reversals), fills the report projections of
+migration 0006 (`pos_client.reports.projection.REBUILD`, the migration's backfill), then times the year's
+KPIs. `--no-indexes` also times without migration 0004's sales indexes (the report no longer reads them).
 Prints figures; asserts nothing. Run: `.venv/bin/python bench/bench_kpis.py [--members N --entries N]`.
 """
 
@@ -27,11 +27,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pos_client.reports import compute_kpis, write_members_csv  # noqa: E402
+from pos_client.reports import kpis as kpis_module  # noqa: E402
+from pos_client.reports.projection import REBUILD  # noqa: E402
 from pos_client.reports.queries import INDEXES  # noqa: E402
 from pos_client.services.programs import load_program_file  # noqa: E402
 from pos_client.services.setup import init_terminal  # noqa: E402
 from pos_client.terminal import Terminal  # noqa: E402
-from pos_client.timeutil import to_iso  # noqa: E402
+from pos_client.timeutil import store_zone, to_iso  # noqa: E402
 
 PROGRAM = (ROOT / "tests" / "data" / "program_full.json").read_text()
 QUOTE = json.dumps({"lines": [{"sku": "COFFEE-L", "name": "Large coffee", "qty": 1, "unit_price": 1400,
@@ -149,6 +151,8 @@ def build_store(path: Path, members: int, entries: int, now: datetime) -> tuple[
     db.execute("insert into member_days (member_id, day, spend, credits) select member_id, substr(created_at, 1, 10),"
                " sum(spend_delta), sum(max(points_delta, 0)) from ledger_entries"
                " where spend_delta != 0 or points_delta > 0 group by 1, 2")
+    for statement in REBUILD:  # the report projections, as migration 0006 backfills them
+        db.execute(statement)
     db.commit()
     db.close()
     return sales_count, len(refunds)
@@ -203,6 +207,18 @@ def bench(path: Path, now: datetime, label: str) -> None:
             compute_kpis(session, year_to.replace(day=1), year_to, "Asia/Jerusalem", now=now)
 
     report(f"[{label}] compute_kpis over this month", timed(month, 5))
+    zone = store_zone("Asia/Jerusalem")
+    rng = kpis_module._range(year_from, year_to, "Asia/Jerusalem", now)
+    day_sql, day_params = kpis_module._day_sql(zone, rng.lo or rng.hi, rng.hi)
+    with terminal.read() as session:
+        parts = {
+            "sales per day, net of refunds": lambda: kpis_module._sale_cells(session, rng, day_sql, day_params),
+            "sales, figures only": lambda: kpis_module._sale_cells(session, rng, "0", {}),
+            "active / repeat / churned members": lambda: kpis_module._member_figures(session, rng),
+            "members by tier": lambda: kpis_module._members_by_tier(session, None, min(rng.hi, now), to_iso(rng.hi)),
+        }
+        for name, part in parts.items():
+            report(f"[{label}]   a year, of which: {name}", timed(part, 5))
     cli = [sys.executable, "-m", "pos_client", "--data-dir", str(path), "report", "kpis", "--from",
            year_from.isoformat(), "--to", year_to.isoformat(), "--json"]
     report(f"[{label}] `kupa report kpis --json` (a year), end to end", timed(

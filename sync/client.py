@@ -80,9 +80,10 @@ def connect(terminal: Terminal, server_url: str | None = None, *, retry: RetryPo
     token = _setting(terminal, "sync_token")
     if not url:
         raise SyncAuthError("this terminal has no HQ server: run 'kupa init --server URL --token TOKEN' "
-                            "or pass --server")
+                            "or pass --server", reason="no_server")
     if not token:
-        raise SyncAuthError("this terminal has no HQ token: ask HQ for one ('kupa-hq register-terminal')")
+        raise SyncAuthError("this terminal has no HQ token: ask HQ for one ('kupa-hq register-terminal')",
+                            reason="no_token")
     return Transport(url, token, retry=retry, read_timeout=read_timeout)
 
 
@@ -91,7 +92,8 @@ def _hello(terminal: Terminal, transport: Transport) -> HelloResponse:
     answer = transport.post("/v1/hello", HelloRequest(terminal_key=_own_key(terminal)), HelloResponse)
     local = terminal.settings.terminal_id
     if answer.terminal_id != local:
-        raise SyncAuthError(f"the token belongs to terminal {answer.terminal_id}, but this is terminal {local}")
+        raise SyncAuthError(f"the token belongs to terminal {answer.terminal_id}, but this is terminal {local}",
+                            reason="wrong_terminal", token_terminal=answer.terminal_id, terminal=local)
     with terminal.unit_of_work() as session:
         row = session.get(Setting, "member_prefix")
         if row is None or json.loads(row.value) != answer.member_prefix:

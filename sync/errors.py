@@ -3,6 +3,16 @@
 They are `KupaError`s, so the CLI prints their message as a sentence and the UI shows it in the status bar.
 `OfflineError` is normal life at a counter (retry later, nothing is lost); `SyncAuthError` needs a manager
 (a new token); `SyncRejected` means HQ refused a whole request (a protocol or size problem: a bug report).
+
+The message is English (logs, the CLI). For a UI in another language every sync error also carries a stable
+`code` (the class's) and `params`: `params["reason"]` says which case it is, the other params are the values
+in the message (`ui.i18n.sync_error_text` words it from them):
+
+    offline        timeout (server), unreachable (server, error), unavailable (status, detail)
+    sync_auth      token_refused (status, detail), revoked (status, detail), no_server, no_token,
+                   wrong_terminal (token_terminal, terminal)
+    sync_rejected  refused (status, detail), bad_answer (status, detail)
+    sync_busy      busy
 """
 
 from __future__ import annotations
@@ -31,8 +41,8 @@ class SyncRejected(SyncError):
 
     code = "sync_rejected"
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, status: int = 400, **params: object) -> None:
+        super().__init__(message, status=status, **params)
         self.status = status
 
 

@@ -27,7 +27,8 @@ def sync_lock(data_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise SyncBusy("another sync of this terminal is running; try again in a moment") from exc
+            raise SyncBusy("another sync of this terminal is running; try again in a moment",
+                           reason="busy") from exc
         try:
             yield
         finally:

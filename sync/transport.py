@@ -65,29 +65,37 @@ class Transport:
             response = self.session.post(self.base + path, data=body, timeout=self.timeout,
                                          headers={"Content-Type": "application/json"})
         except requests.Timeout as exc:
-            raise OfflineError(f"HQ at {self.base} did not answer in time") from exc
+            raise OfflineError(f"HQ at {self.base} did not answer in time", reason="timeout",
+                               server=self.base) from exc
         except requests.RequestException as exc:
-            raise OfflineError(f"HQ at {self.base} cannot be reached ({type(exc).__name__})") from exc
+            raise OfflineError(f"HQ at {self.base} cannot be reached ({type(exc).__name__})", reason="unreachable",
+                               server=self.base, error=type(exc).__name__) from exc
         status = response.status_code
-        detail = _detail(response)
+        error, detail = _detail(response)
         if status in (401, 403):
-            raise SyncAuthError(f"HQ refused this terminal's token: {detail}")
+            reason = "revoked" if status == 403 or error == "terminal_revoked" else "token_refused"
+            raise SyncAuthError(f"HQ refused this terminal's token: {detail}", reason=reason, status=status,
+                                detail=detail)
         if status == 429 or status >= 500:
-            raise OfflineError(f"HQ is unavailable (HTTP {status}): {detail}")
+            raise OfflineError(f"HQ is unavailable (HTTP {status}): {detail}", reason="unavailable", status=status,
+                               detail=detail)
         if status >= 400:
-            raise SyncRejected(f"HQ refused the request (HTTP {status}): {detail}", status)
+            raise SyncRejected(f"HQ refused the request (HTTP {status}): {detail}", status, reason="refused",
+                               detail=detail)
         try:
             return answer.model_validate_json(response.content)
         except ValidationError as exc:
-            raise SyncRejected(f"HQ answered something this terminal does not understand: {exc.errors()[0]['msg']}",
-                               status) from exc
+            what = str(exc.errors()[0]["msg"])
+            raise SyncRejected(f"HQ answered something this terminal does not understand: {what}",
+                               status, reason="bad_answer", detail=what) from exc
 
 
-def _detail(response: requests.Response) -> str:
+def _detail(response: requests.Response) -> tuple[str, str]:
+    """HQ's error code (`""` when the body has none) and its sentence."""
     try:
         data: Any = response.json()
     except ValueError:
-        return response.text[:200] or response.reason or ""
+        return "", response.text[:200] or response.reason or ""
     if isinstance(data, dict):
-        return str(data.get("detail") or data.get("error") or data)[:300]
-    return str(data)[:300]
+        return str(data.get("error") or "")[:40], str(data.get("detail") or data.get("error") or data)[:300]
+    return "", str(data)[:300]

@@ -6,7 +6,8 @@ layout direction; every widget receives `QEvent.LanguageChange` and re-reads its
 Core errors (`KupaError`) are English sentences; `error_text()` words the ones that carry `params` (the
 redemption refusals) from those values, and `core_message()` maps the remaining common sentences to
 translated ones and shows anything else as the core wrote it. The quote's explanation is worded from its
-codes in `ui.explain`.
+codes in `ui.explain`. Sync errors (`sync.errors`) are worded from their `code` and `params` by
+`sync_error_text()`.
 
 Signals:
     changed(str): the new language code.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
@@ -132,3 +134,37 @@ def error_text(exc: BaseException) -> str:
         return f"{head}. {tail[:1].upper()}{tail[1:]}."
     return core_message(message)
 
+
+
+#: Sync errors by `params["reason"]` (see `sync.errors`), worded from the error's params.
+_SYNC_REASONS: dict[str, Callable[[Mapping[str, object]], str]] = {
+    "timeout": lambda p: _t("HQ at {0} did not answer in time; the sync will try again").format(p.get("server", "")),
+    "unreachable": lambda p: _t("HQ at {0} cannot be reached; the sync will try again").format(p.get("server", "")),
+    "unavailable": lambda p: _t("HQ is unavailable (HTTP {0}); the sync will try again").format(p.get("status", "")),
+    "token_refused": lambda p: _t("HQ refused this terminal's token: ask a manager for a new one"),
+    "revoked": lambda p: _t("HQ has revoked this terminal: ask a manager"),
+    "no_server": lambda p: _t("This terminal has no HQ server"),
+    "no_token": lambda p: _t("This terminal has no HQ token: ask a manager for one"),
+    "wrong_terminal": lambda p: _t("The HQ token belongs to terminal {0}, but this is terminal {1}").format(
+        p.get("token_terminal", ""), p.get("terminal", "")),
+    "refused": lambda p: _t("HQ refused the request (HTTP {0}): {1}").format(p.get("status", ""),
+                                                                            p.get("detail", "")),
+    "bad_answer": lambda p: _t("HQ answered something this terminal does not understand"),
+    "busy": lambda p: _t("Another sync of this terminal is running; try again in a moment"),
+}
+#: When an error has no known reason: by its code.
+_SYNC_CODES: dict[str, Callable[[Mapping[str, object]], str]] = {
+    "offline": lambda p: _t("HQ cannot be reached; the sync will try again"),
+    "sync_auth": lambda p: _t("HQ refused this terminal's token: ask a manager for a new one"),
+    "sync_rejected": lambda p: _t("HQ refused the request"),
+    "sync_busy": lambda p: _t("Another sync of this terminal is running; try again in a moment"),
+    "bug": lambda p: _t("The sync failed ({0}); see the log").format(p.get("error", "")),
+}
+
+
+def sync_error_text(code: str, params: Mapping[str, object], message: str = "") -> str:
+    """A sync error (its `code` and `params`) in the current language; `message` (English) if unknown."""
+    wording = _SYNC_REASONS.get(str(params.get("reason", ""))) or _SYNC_CODES.get(code)
+    if wording is not None:
+        return wording(params)
+    return core_message(message) if message else ""

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction
 from pos_client.errors import KupaError
 from pos_client.services.sync_requests import authorize_sync_now
 from ui.dialogs import ManagerPinDialog
-from ui.i18n import core_message
+from ui.i18n import core_message, sync_error_text
 from ui.sync_worker import SyncController, SyncState
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ class SyncStatus(QObject):
     def retranslate(self) -> None:
         self.action.setText(self.tr("Sync now"))
         self.window.network.setText(self.text(self.controller.state))
+        self.window.network.setToolTip(self.tooltip(self.controller.state))
 
     def set_signed_in(self, signed_in: bool) -> None:
         self.action.setEnabled(signed_in and self.controller.state.configured)
@@ -63,9 +64,14 @@ class SyncStatus(QObject):
         shown = when.toString("HH:mm" if when.date() == QDateTime.currentDateTime().date() else "dd/MM HH:mm")
         return self.tr("{0} · last sync {1}").format(head, shown)
 
+    @staticmethod
+    def tooltip(state: SyncState) -> str:
+        """Why the last cycle failed, in the app's language (empty after a successful one)."""
+        return sync_error_text(state.error_code, state.error_params, state.error) if state.error else ""
+
     def _changed(self, state: SyncState) -> None:
         self.window.network.setText(self.text(state))
-        self.window.network.setToolTip(core_message(state.error) if state.error else "")
+        self.window.network.setToolTip(self.tooltip(state))
         if not state.running:
             self.window.refresh_pending()
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
@@ -35,7 +36,11 @@ READ_TIMEOUT = 30.0
 
 @dataclass(frozen=True)
 class SyncState:
-    """What the status bar shows. `online` is None until the first cycle ends; times are UTC ISO 8601."""
+    """What the status bar shows. `online` is None until the first cycle ends; times are UTC ISO 8601.
+
+    `error` is the last cycle's failure in English (logs); `error_code` and `error_params` are the error's
+    stable code and values (`sync.errors`), which the status bar words in the app's language.
+    """
 
     configured: bool
     online: bool | None = None
@@ -43,6 +48,8 @@ class SyncState:
     pending: int | None = None
     last_ok: str | None = None
     error: str = ""
+    error_code: str = ""
+    error_params: Mapping[str, object] = field(default_factory=dict)
 
 
 class SyncWorker(QObject):
@@ -162,12 +169,13 @@ class SyncController(QObject):
     @Slot(object)
     def _done(self, result: object) -> None:
         if isinstance(result, SyncSummary):
-            self._update(running=False, online=True, pending=result.pending, last_ok=result.finished_at, error="")
+            self._update(running=False, online=True, pending=result.pending, last_ok=result.finished_at, error="",
+                         error_code="", error_params={})
         elif isinstance(result, SyncBusy):
             self._update(running=False)
-        elif isinstance(result, OfflineError):
-            self._update(running=False, online=False, error=result.message)
-        elif isinstance(result, KupaError):
-            self._update(running=False, online=False, error=result.message)
+        elif isinstance(result, KupaError):  # OfflineError, SyncAuthError, SyncRejected, a core refusal
+            self._update(running=False, online=False, error=result.message, error_code=result.code,
+                         error_params=dict(result.params))
         else:
-            self._update(running=False, error=type(result).__name__)
+            name = type(result).__name__
+            self._update(running=False, error=name, error_code="bug", error_params={"error": name})

@@ -20,8 +20,11 @@
 - `avg_basket_*` = money paid (after every discount and points) per sale, rounded half-up; null without sales.
 - `active_members` have a counted sale in the range; `repeat_purchase_rate` = those with two or more /
   active. `churned_members` had a counted sale before the last 90 days of the range (any time before, not
-  only inside the range) and none in those 90 days. `members_total` = members enrolled by the end of the
-  range, merged-away records left out.
+  only inside the range) and none in those 90 days. A merged-away record's sales count as sales of the member
+  it was merged into (following a chain of merges to its end), so a customer with two records is one active
+  member. `members_total` = members enrolled by the end of the range, merged-away records left out.
+- The figures read the report projections of `pos_client.reports.projection` (kept with each sale and
+  refund), never the sales themselves.
 - Rates are `Decimal`s rounded half-up to 4 places, None when the denominator is 0; JSON shows them as
   numbers (the only floats Kupa prints).
 - Series: sales per store day (member / non-member), points per week (weeks start on Monday, labelled by
@@ -31,12 +34,12 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -198,32 +201,24 @@ def compute_kpis(session: Session, date_from: date | None, date_to: date | None,
     zone = store_zone(tz)
     rng = _range(date_from, date_to, tz, now)
     params = rng.params()
-    seconds = 0
+    day_sql, day_params = "0", dict[str, int]()
     if series:
         first = session.scalar(select(func.min(Sale.created_at)).where(Sale.kind == "sale"))
-        lo_dt = rng.lo or (from_iso(first) if first else rng.hi - timedelta(days=1))
-        seconds = q.bucket_seconds(zone, min(lo_dt, rng.hi), rng.hi)
-    cells, fully_members, fully_keys = _sale_cells(session, params, seconds)
-    member_row = session.execute(text(q.MEMBER_FIGURES), {
-        **params, "fully_members": json.dumps(sorted(fully_members)), "fully_keys": json.dumps(fully_keys)}).one()
+        enrolled = session.scalar(select(func.min(Member.enrolled_at)))
+        lo_dt = rng.lo or min([from_iso(t) for t in (first, enrolled) if t] or [rng.hi - timedelta(days=1)])
+        day_sql, day_params = _day_sql(zone, min(lo_dt, rng.hi), rng.hi)
+    cells = _sale_cells(session, rng, day_sql, day_params)
+    active, repeat, churned = _member_figures(session, rng)
     members_total = int(session.scalar(select(func.count()).select_from(Member).where(
         Member.merged_into.is_(None), Member.enrolled_at < params["hi"])) or 0)
-
-    local: dict[str, date] = {}
-
-    def day_of(key: str) -> date:
-        if key not in local:
-            local[key] = q.bucket_start(key).astimezone(zone).date()
-        return local[key]
 
     days: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     totals = {True: [0] * len(_FIELDS), False: [0] * len(_FIELDS)}
-    for (key, is_member), cell in cells.items():
+    for (day, is_member), cell in cells.items():
         for i, value in enumerate(cell):
             totals[is_member][i] += value
-        if series:
-            day = day_of(key)
+        if series and day is not None:
             days[day][0 if is_member else 1] += cell[0]
             days[day][2 if is_member else 3] += cell[1]
             weeks[_week(day)][0] += cell[2]
@@ -234,9 +229,8 @@ def compute_kpis(session: Session, date_from: date | None, date_to: date | None,
     new_members: tuple[WeekCount, ...] = ()
     if series:
         new_weeks: dict[date, int] = defaultdict(int)
-        for row in session.execute(text(q.NEW_MEMBER_BUCKETS.format(bucket=q.bucket_sql("enrolled_at", seconds))),
-                                   params):
-            new_weeks[_week(day_of(row.bucket))] += int(row.members)
+        for row in session.execute(text(q.NEW_MEMBER_DAYS.format(day=day_sql)), {**params, **day_params}):
+            new_weeks[_week(_EPOCH_DAY + timedelta(days=int(row.day)))] += int(row.members)
         first_day = rng.date_from or (min(days) if days else rng.date_to)
         all_days = [first_day + timedelta(days=i) for i in range((rng.date_to - first_day).days + 1)]
         all_weeks = sorted({_week(d) for d in all_days})
@@ -249,41 +243,110 @@ def compute_kpis(session: Session, date_from: date | None, date_to: date | None,
     return Kpis(
         date_from=rng.date_from, date_to=rng.date_to, timezone=tz,
         sales_total=sales_total, member_sales=member[0], adoption_rate=rate(member[0], sales_total),
-        members_total=members_total, active_members=int(member_row.active),
-        repeat_purchase_rate=rate(int(member_row.repeat), int(member_row.active)),
+        members_total=members_total, active_members=active, repeat_purchase_rate=rate(repeat, active),
         points_earned=member[2], points_redeemed=member[3], redemption_rate=rate(member[3], member[2]),
         avg_basket_member=half_up_average(member[1], member[0]),
         avg_basket_non_member=half_up_average(other[1], other[0]),
-        churned_members=int(member_row.churned), rewards_cost=member[4],
+        churned_members=churned, rewards_cost=member[4],
         sales_per_day=per_day, points_per_week=per_week, members_by_tier=by_tier, new_members_per_week=new_members)
 
 
-def _sale_cells(session: Session, params: dict[str, str], seconds: int
-                ) -> tuple[dict[tuple[str, bool], list[int]], set[str], list[str]]:
-    """Sales in the range by (bucket, is member) net of refunds; members and sales with a full refund.
+_EPOCH_DAY = date(1970, 1, 1)
 
-    `seconds` = 0 asks for no time buckets (the figures only).
+
+def _quarter(moment: datetime) -> int:
+    """The UTC quarter-hour number (epoch seconds // 900) of a moment."""
+    return int(moment.timestamp()) // 900
+
+
+def _day_sql(zone: ZoneInfo, lo: datetime, hi: datetime) -> tuple[str, dict[str, int]]:
+    """SQL for the store day number (days since 1970-01-01) of the quarter-hour `q`, for quarters in [lo, hi).
+
+    The range is cut into stretches of constant UTC offset (found by stepping six hours at a time and
+    bisecting to the quarter-hour where the offset changes); a `CASE` adds each stretch's offset.
     """
-    bucket = q.bucket_sql("created_at", seconds) if seconds else "''"
-    cells: dict[tuple[str, bool], list[int]] = defaultdict(lambda: [0] * len(_FIELDS))
-    for row in session.execute(text(q.SALE_BUCKETS.format(bucket=bucket)), params):
-        cells[(row.bucket, bool(row.is_member))] = [int(getattr(row, f) or 0) for f in _FIELDS]
-    fully_members: set[str] = set()
-    fully_keys: list[str] = []  # member_id|created_at of members' fully refunded sales
-    for r in session.execute(text(q.REFUNDED_SALES), params).mappings():
-        if r["fully"] and r["member_id"] is not None:
-            fully_members.add(r["member_id"])
-            fully_keys.append(f"{r['member_id']}|{r['created_at']}")
-        if r["created_at"] < params["lo"]:
-            continue
-        if r["fully"]:
-            minus = [1, r["total"], r["points_earned"], r["redeemed_points"], r["cost"]]
-        else:  # partly refunded: still a sale, its amounts net of what was given and taken back
-            minus = [0, r["money_back"], r["points_reversed"], r["points_returned"], -int(r["value_reversed"])]
-        cell = cells[(q.bucket_of(r["created_at"], seconds) if seconds else "", r["member_id"] is not None)]
-        for i, value in enumerate(minus):
-            cell[i] -= int(value or 0)
-    return cells, fully_members, fully_keys
+    def offset(quarter: int) -> int:
+        moment = datetime.fromtimestamp(quarter * 900, timezone.utc).astimezone(zone)
+        return int((moment.utcoffset() or timedelta(0)).total_seconds()) // 900
+
+    first, last = _quarter(lo), _quarter(hi)
+    stretches = [(first, offset(first))]
+    start = first
+    while start < last:
+        end = min(start + 24, last)
+        if offset(end) != stretches[-1][1]:
+            same, changed = start, end
+            while changed - same > 1:
+                middle = (same + changed) // 2
+                if offset(middle) == stretches[-1][1]:
+                    same = middle
+                else:
+                    changed = middle
+            stretches.append((changed, offset(changed)))
+        start = end
+    params = {f"o{i}": off for i, (_start, off) in enumerate(stretches)}
+    params.update({f"s{i}": begin for i, (begin, _off) in enumerate(stretches) if i})
+    whens = " ".join(f"WHEN q < :s{i} THEN :o{i - 1}" for i in range(1, len(stretches)))
+    case = f"CASE {whens} ELSE :o{len(stretches) - 1} END" if whens else ":o0"
+    return f"(q + {case}) / 96", params
+
+
+def _sale_cells(session: Session, rng: _Range, day_sql: str, day_params: dict[str, int]
+                ) -> dict[tuple[date | None, bool], list[int]]:
+    """Sales in the range by (store day, is member), net of refunds (`day_sql` = "0": no days, the figures only)."""
+    series = day_sql != "0"
+    bounds = {"qlo": _quarter(rng.lo) if rng.lo else -(2**62), "qhi": _quarter(rng.hi), **day_params}
+    cells: dict[tuple[date | None, bool], list[int]] = defaultdict(lambda: [0] * len(_FIELDS))
+    for row in session.execute(text(q.SALE_DAYS.format(day=day_sql)), bounds):
+        day = _EPOCH_DAY + timedelta(days=int(row.day)) if series else None
+        cells[(day, bool(row.is_member))] = [int(getattr(row, f) or 0) for f in _FIELDS]
+    for row in session.execute(text(q.REFUND_CORRECTIONS.format(day=day_sql)), {**rng.params(), **day_params}):
+        cell = cells[(_EPOCH_DAY + timedelta(days=int(row.day)) if series else None, bool(row.is_member))]
+        for i, name in enumerate(_FIELDS):
+            cell[i] -= int(getattr(row, name) or 0)
+    return cells
+
+
+def _member_figures(session: Session, rng: _Range) -> tuple[int, int, int]:
+    """Active, repeat and churned members (see the module docstring).
+
+    Fast path: filtered counts over `member_sales` (every counted member sale). The records in a merge (merged
+    away, or kept) are then taken out of those counts and recounted with each merged record's sales under
+    the member it was merged into (followed to the end of a chain).
+    """
+    elo = _epoch(rng.lo) if rng.lo else -(2**62)
+    ep = {"elo": elo, "ehi": _epoch(rng.hi), "ecut": _epoch(rng.cutoff)}
+    fast = session.execute(text(q.MEMBER_FAST), ep).one()
+    active, repeat = int(fast.active), int(fast.repeat)
+    churned = int(session.scalar(text(q.MEMBER_FIRST), ep) or 0) - int(session.scalar(text(q.MEMBER_ACTIVE), ep) or 0)
+    merged = {str(m): str(into) for m, into in session.execute(text(q.MERGED))}
+
+    def root(member_id: str) -> str:
+        for _ in range(len(merged) + 1):
+            if member_id not in merged:
+                break
+            member_id = merged[member_id]
+        return member_id
+
+    per_root: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # sales in range, before hi, in [cutoff, hi)
+    for row in session.execute(text(q.EXCEPTION_FAST), ep):
+        active -= row.n_in >= 1
+        repeat -= row.n_in >= 2
+        churned -= row.n_before >= 1 and not row.n_cut
+        counts = per_root[root(row.member_id)]
+        counts[0] += int(row.n_in)
+        counts[1] += int(row.n_before)
+        counts[2] += int(row.n_cut)
+    for n_in, n_before, n_cut in per_root.values():
+        active += n_in >= 1
+        repeat += n_in >= 2
+        churned += n_before >= 1 and not n_cut
+    return active, repeat, churned
+
+
+def _epoch(moment: datetime) -> int:
+    """Whole epoch seconds of a range bound (bounds are whole seconds: local midnights)."""
+    return int(moment.timestamp())
 
 
 def tier_window(at: datetime, window_days: int) -> dict[str, str]:

@@ -1,86 +1,82 @@
-"""The SQL behind the manager's KPIs: a few grouped scans, never one query per member or per sale.
+"""The SQL behind the manager's KPIs: a few reads of small projections, never one query per member or per sale.
 
-Why the queries have this shape (they must stay under a second on 100,000 members and a million sales):
+Why the queries have this shape (they must stay well under a second on 100,000 members and a million sales):
 
-- Sales are aggregated *as recorded* in one scan of the range (`SALE_BUCKETS`), grouped by a UTC time
-  bucket (an hour, or a quarter-hour for zones with such offsets) so that the caller can fold buckets into the
-  store's calendar days and weeks in Python — SQLite has no time-zone database.
-- Refunds are rare, so they are not joined to every sale: `REFUNDED_SALES` lists only the sales that have a
-  refund, with what the refunds gave back; the caller subtracts those corrections.
-- The per-member figures (active, repeat, churn) come from one grouped scan over `(member_id, kind,
-  created_at)`; members touched by a full refund are recomputed exactly in the same statement.
-- Every time bound is a UTC ISO 8601 string (`sales.created_at` is stored that way, so text comparison is
-  time order); `:lo` is inclusive, `:hi` exclusive.
+- Sales are read from `sales_buckets` (the sales *as recorded* per UTC quarter-hour, see
+  `pos_client.reports.projection`) and grouped by store day in SQL: SQLite has no time-zone database, so the
+  caller passes `{day}`, a `CASE` giving each stretch of constant UTC offset in the range its offset (every
+  zone's offset is a whole number of quarter-hours). A year is at most 35,040 quarter-hours, whatever the
+  number of sales.
+- Refunds are rare: `refund_corrections` holds, per refunded sale, what to subtract from its bucket
+  (`REFUND_CORRECTIONS` reads those of the range).
+- The per-member figures (active, repeat, churn) are filtered counts over `member_sales` (counted member sales),
+  whose rows carry the times of the member's two previous counted sales (`MEMBER_FAST`, `MEMBER_FIRST`,
+  `MEMBER_ACTIVE`); the few records in a merge are recounted under the member kept (`EXCEPTION_FAST`, `MERGED`).
+- Every text time bound is a UTC ISO 8601 string (`sales.created_at` is stored that way, so text comparison is
+  time order); `:lo` is inclusive, `:hi` exclusive. `member_sales` bounds are whole epoch seconds.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
-
-#: Sales in [lo, hi) as recorded (refunds not yet subtracted), by UTC bucket and member / non-member.
-SALE_BUCKETS = """
-SELECT {bucket} AS bucket, member_id IS NOT NULL AS is_member, count(*) AS sales, sum(total) AS paid,
-       sum(points_earned) AS earned, sum(redeemed_points) AS redeemed,
-       sum(redeemed_value + discount_total) AS cost
-FROM sales
-WHERE kind = 'sale' AND created_at >= :lo AND created_at < :hi
-GROUP BY bucket, is_member
+#: Sales in quarter-hours [qlo, qhi) as recorded (refunds not yet subtracted), by store day number
+#: (`{day}`; `0` for the figures alone) and member / non-member.
+SALE_DAYS = """
+SELECT {day} AS day, is_member, sum(sales) AS sales, sum(paid) AS paid, sum(earned) AS earned,
+       sum(redeemed) AS redeemed, sum(cost) AS cost
+FROM sales_buckets
+WHERE q >= :qlo AND q < :qhi
+GROUP BY 1, 2
 """
 
-#: Every sale with a refund, created before `hi`: what it was and what its refunds gave back. A sale is
-#: fully refunded when its refunds returned every unit it sold (even a sale paid entirely with points, whose
-#: money total is 0). Refunds are rare, so only the refunded sales are looked at, each by its key.
-REFUNDED_SALES = """
-WITH refunded AS (
-    SELECT refund_of AS sale_id, sum(total) AS money_back, -sum(points_earned) AS points_reversed,
-           sum(redeemed_points) AS points_returned
-    FROM sales WHERE refund_of IS NOT NULL GROUP BY refund_of
-)
-SELECT sale_id, member_id, created_at, total, points_earned, redeemed_points, cost, money_back,
-       points_reversed, points_returned, fully,
-       CASE WHEN fully OR member_id IS NULL THEN 0
-            ELSE (SELECT coalesce(sum(e.value), 0) FROM ledger_entries e
-                  WHERE e.sale_id = d.sale_id AND e.kind = 'reverse') END AS value_reversed
-FROM (
-SELECT o.sale_id, o.member_id, o.created_at, o.total, o.points_earned, o.redeemed_points,
-       o.redeemed_value + o.discount_total AS cost, r.money_back, r.points_reversed, r.points_returned,
-       (SELECT sum(l.qty) FROM sale_lines l WHERE l.sale_id = o.sale_id)
-         <= (SELECT coalesce(sum(l.qty), 0) FROM sales x JOIN sale_lines l ON l.sale_id = x.sale_id
-              WHERE x.refund_of = o.sale_id) AS fully
-FROM refunded r JOIN sales o ON o.sale_id = r.sale_id
-WHERE o.kind = 'sale' AND o.created_at < :hi
-) d
+#: What the refunded sales of [lo, hi) subtract (see `projection.CORRECTIONS`), by the store day of the sale
+#: (`{day}` as in `SALE_DAYS`, over the sale's quarter-hour) and member / non-member.
+REFUND_CORRECTIONS = """
+SELECT {day} AS day, is_member, sum(sales) AS sales, sum(paid) AS paid, sum(earned) AS earned,
+       sum(redeemed) AS redeemed, sum(cost) AS cost
+FROM (SELECT CAST(strftime('%s', created_at) AS INTEGER) / 900 AS q, member_id IS NOT NULL AS is_member,
+             sales, paid, earned, redeemed, cost
+      FROM refund_corrections WHERE created_at >= :lo AND created_at < :hi)
+GROUP BY 1, 2
 """
 
-#: Active, repeat and churned members. `n_in` = counted sales in [lo, hi), `last` = last counted sale before
-#: hi. Members without a fully refunded sale are read straight off the `(member_id, kind, created_at)` index;
-#: the few with one (`:fully_members`: JSON array from `REFUNDED_SALES`) are recomputed without those sales,
-#: named by `member_id|created_at` in `:fully_keys` so that the recount also stays inside the index.
-MEMBER_FIGURES = """
-WITH per_member AS (
-    SELECT member_id, sum(created_at >= :lo) AS n_in, max(created_at) AS last
-    FROM sales
-    WHERE member_id IS NOT NULL AND kind = 'sale' AND created_at < :hi
-    GROUP BY member_id
-    HAVING member_id NOT IN (SELECT value FROM json_each(:fully_members))
-    UNION ALL
-    SELECT member_id, sum(created_at >= :lo), max(created_at)
-    FROM sales
-    WHERE member_id IN (SELECT value FROM json_each(:fully_members)) AND kind = 'sale' AND created_at < :hi
-      AND member_id || '|' || created_at NOT IN (SELECT value FROM json_each(:fully_keys))
-    GROUP BY member_id
-)
-SELECT coalesce(sum(n_in >= 1), 0) AS active, coalesce(sum(n_in >= 2), 0) AS repeat,
-       coalesce(sum(last < :cutoff), 0) AS churned
-FROM per_member
+#: Over every member sale as recorded: members with a sale in [lo, hi) (`active`), with two or more (`repeat`).
+MEMBER_FAST = """
+SELECT coalesce(sum(prev_at IS NULL OR prev_at < :elo), 0) AS active,
+       coalesce(sum(prev_at >= :elo AND (prev2_at IS NULL OR prev2_at < :elo)), 0) AS repeat
+FROM member_sales WHERE at >= :elo AND at < :ehi
 """
 
-#: Members enrolled in [lo, hi), by UTC bucket of their enrolment (merged-away records left out).
-NEW_MEMBER_BUCKETS = """
-SELECT {bucket} AS bucket, count(*) AS members FROM members
-WHERE merged_into IS NULL AND enrolled_at >= :lo AND enrolled_at < :hi
-GROUP BY bucket
+#: Members with a sale before hi (each member's first sale has no previous one).
+MEMBER_FIRST = "SELECT count(*) FROM member_sales WHERE prev_at IS NULL AND at < :ehi"
+
+#: Members with a sale in [cutoff, hi).
+MEMBER_ACTIVE = """
+SELECT count(*) FROM member_sales
+WHERE at >= :ecut AND at < :ehi AND (prev_at IS NULL OR prev_at < :ecut)
+"""
+
+#: The member records recounted exactly: merged away, or kept by a merge (few; `ix_members_merged_into`).
+_EXCEPTIONS = """
+    SELECT member_id FROM members WHERE merged_into IS NOT NULL
+    UNION SELECT merged_into FROM members WHERE merged_into IS NOT NULL
+"""
+
+#: What the fast counts above gave each exception record: its sales in range, before hi, in [cutoff, hi).
+EXCEPTION_FAST = f"""
+SELECT member_id, sum(at >= :elo AND at < :ehi) AS n_in, sum(at < :ehi) AS n_before,
+       sum(at >= :ecut AND at < :ehi) AS n_cut
+FROM member_sales WHERE member_id IN ({_EXCEPTIONS}) GROUP BY member_id
+"""
+
+#: Merged-away records and the record each was merged into.
+MERGED = "SELECT member_id, merged_into FROM members WHERE merged_into IS NOT NULL"
+
+#: Members enrolled in [lo, hi), by store day number (`{day}` over `q`; merged-away records left out).
+NEW_MEMBER_DAYS = """
+SELECT {day} AS day, count(*) AS members
+FROM (SELECT CAST(strftime('%s', enrolled_at) AS INTEGER) / 900 AS q FROM members
+      WHERE merged_into IS NULL AND enrolled_at >= :lo AND enrolled_at < :hi)
+GROUP BY 1
 """
 
 #: Qualifying spend per member over the tier window, exactly as `pos_client.ledger.qualifying_spend` sums
@@ -112,8 +108,8 @@ WHERE m.merged_into IS NULL
 ORDER BY m.member_id
 """
 
-#: The indexes the queries above are written for (the lead adds them to a migration; see docs/core.md).
-#: Without them the queries give the same answers, only slower (SQLite picks them when present).
+#: Indexes on `sales` from migration 0004. The report now reads the projections of 0006; only the series'
+#: first-sale lookup still uses the first. `bench/bench_kpis.py` creates them if missing.
 INDEXES = {
     "ix_sales_kind_time_kpi": "sales (kind, created_at, member_id, total, points_earned, redeemed_points,"
                               " redeemed_value, discount_total)",
@@ -121,39 +117,8 @@ INDEXES = {
 }
 
 
-def bucket_seconds(zone: ZoneInfo, lo: datetime, hi: datetime) -> int:
-    """3600 when the zone's offsets in [lo, hi) are whole hours (hour buckets suffice), else 900."""
-    moment, step = lo, timedelta(hours=12)
-    while moment < hi:
-        offset = moment.astimezone(zone).utcoffset() or timedelta(0)
-        if offset.total_seconds() % 3600:
-            return 900
-        moment += step
-    return 3600
-
-
-def bucket_sql(column: str, seconds: int) -> str:
-    """SQL text of the UTC bucket of an ISO 8601 `column`: 'YYYY-MM-DDTHH' (+ quarter index when 900)."""
-    if seconds == 3600:
-        return f"substr({column}, 1, 13)"
-    return f"substr({column}, 1, 14) || (CAST(substr({column}, 15, 2) AS INTEGER) / 15)"
-
-
-def bucket_start(bucket: str) -> datetime:
-    """The UTC start of a bucket produced by `bucket_sql`."""
-    hour = datetime.fromisoformat(bucket[:13]).replace(tzinfo=timezone.utc)
-    return hour + timedelta(minutes=15 * int(bucket[14:])) if len(bucket) > 14 else hour
-
-
 def tier_case(thresholds: list[int]) -> tuple[str, dict[str, int]]:
     """`CASE` text mapping `spend` to the index of the highest threshold reached (-1 below all), with params."""
     params = {f"t{i}": value for i, value in enumerate(thresholds)}
     whens = " ".join(f"WHEN spend >= :t{i} THEN {i}" for i in reversed(range(len(thresholds))))
     return (f"CASE {whens} ELSE -1 END" if thresholds else "-1"), params
-
-
-def bucket_of(created_at: str, seconds: int) -> str:
-    """The bucket `bucket_sql` gives a stored timestamp, computed in Python (for refund corrections)."""
-    if seconds == 3600:
-        return created_at[:13]
-    return created_at[:14] + str(int(created_at[14:16]) // 15)

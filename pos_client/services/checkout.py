@@ -19,6 +19,7 @@ from pos_client.errors import InvalidInputError
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.pricing import CartItem, MemberState, Quote, price
 from pos_client.program.schema import Program
+from pos_client.reports.projection import project_sale
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product
 from pos_client.services.members import Identified, identify, member_state
@@ -168,6 +169,7 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
                                details=json.dumps({"member_id": quote.member_id})))
     session.add(OutboxRow(kind="sale", ref_id=sale_id, payload=json.dumps(sale_to_json(sale, quote)),
                           created_at=to_iso(now)))
+    project_sale(session, sale)
     return SaleResult(sale_id=sale_id, quote=quote, created_at=now, expired_points=expired, referrer_id=referrer)
 
 

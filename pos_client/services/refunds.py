@@ -16,10 +16,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import AuditEntry, LedgerEntry, OutboxRow, Sale, SaleLine
+from pos_client.db.models import AuditEntry, LedgerEntry, MemberStamps, OutboxRow, Sale, SaleLine
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect
+from pos_client.reports.projection import project_refund
 from pos_client.services.auth import authenticate
 from pos_client.services.programs import program_at, program_version
 from pos_client.terminal import Terminal
@@ -98,6 +99,7 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
         session.add(OutboxRow(kind="sale", ref_id=refund_id, payload=json.dumps(
             {"sale_id": refund_id, "kind": "refund", "refund_of": sale.sale_id, "total": effect.money_back,
              "created_at": to_iso(now), "terminal_id": tid}), created_at=to_iso(now)))
+        project_refund(session, sale.sale_id)
         fully = all(before.get(no, 0) + now_units.get(no, 0) == by_no[no].qty for no in by_no)
     return RefundResult(refund_id=refund_id, sale_id=sale.sale_id, effect=effect, fully_refunded=fully)
 
@@ -149,9 +151,17 @@ def _reverse_entries(session: Session, sale: Sale, effect: RefundEffect, tid: st
         drafts.append(EntryDraft(mid, "reverse", value=-effect.discount_reversed, reverses=discount.entry_id,
                                  reason="refund: tier_discount"))
     for card, count in effect.stamps_reversed.items():
+        # Stamps never go negative: when the returned item's stamps were already spent on a free item, the
+        # refund takes back only what the member still holds (with what this refund gives back).
+        held = session.get(MemberStamps, (mid, card))
+        available = (held.stamps if held else 0) + effect.stamps_returned.get(card, 0)
+        taken = min(count, max(available, 0))
+        if not taken:
+            continue
         stamp = original("stamp", card)
-        drafts.append(EntryDraft(mid, "reverse", stamps_delta=-count, punch_card=card,
-                                 reverses=stamp.entry_id if stamp else None, reason="refund: stamp"))
+        drafts.append(EntryDraft(mid, "reverse", stamps_delta=-taken, punch_card=card,
+                                 reverses=stamp.entry_id if stamp else None,
+                                 reason="refund: stamp" + ("" if taken == count else f" ({count - taken} already spent)")))
     for card, count in effect.stamps_returned.items():
         reward = original("stamp_reward", card)
         drafts.append(EntryDraft(mid, "reverse", stamps_delta=count, punch_card=card,

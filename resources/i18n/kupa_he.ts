@@ -656,6 +656,62 @@
             <source>the most allowed on this sale is {0} points</source>
             <translation>המקסימום במכירה זו הוא {0} נקודות</translation>
         </message>
+        <message>
+            <source>HQ at {0} did not answer in time; the sync will try again</source>
+            <translation>המטה בכתובת {0} לא ענה בזמן; הסנכרון ינסה שוב</translation>
+        </message>
+        <message>
+            <source>HQ at {0} cannot be reached; the sync will try again</source>
+            <translation>אין חיבור למטה בכתובת {0}; הסנכרון ינסה שוב</translation>
+        </message>
+        <message>
+            <source>HQ is unavailable (HTTP {0}); the sync will try again</source>
+            <translation>המטה אינו זמין (HTTP {0}); הסנכרון ינסה שוב</translation>
+        </message>
+        <message>
+            <source>HQ refused this terminal's token: ask a manager for a new one</source>
+            <translation>המטה דחה את אסימון הקופה: בקשו ממנהל אסימון חדש</translation>
+        </message>
+        <message>
+            <source>HQ has revoked this terminal: ask a manager</source>
+            <translation>המטה ביטל את הקופה הזו: פנו למנהל</translation>
+        </message>
+        <message>
+            <source>This terminal has no HQ server</source>
+            <translation>לקופה הזו לא הוגדר שרת מטה</translation>
+        </message>
+        <message>
+            <source>This terminal has no HQ token: ask a manager for one</source>
+            <translation>לקופה הזו אין אסימון מטה: בקשו ממנהל</translation>
+        </message>
+        <message>
+            <source>The HQ token belongs to terminal {0}, but this is terminal {1}</source>
+            <translation>אסימון המטה שייך לקופה {0}, אבל זו קופה {1}</translation>
+        </message>
+        <message>
+            <source>HQ refused the request (HTTP {0}): {1}</source>
+            <translation>המטה דחה את הבקשה (HTTP {0}): {1}</translation>
+        </message>
+        <message>
+            <source>HQ answered something this terminal does not understand</source>
+            <translation>המטה השיב תשובה שהקופה אינה מבינה</translation>
+        </message>
+        <message>
+            <source>Another sync of this terminal is running; try again in a moment</source>
+            <translation>סנכרון אחר של הקופה פועל כעת; נסו שוב בעוד רגע</translation>
+        </message>
+        <message>
+            <source>HQ cannot be reached; the sync will try again</source>
+            <translation>אין חיבור למטה; הסנכרון ינסה שוב</translation>
+        </message>
+        <message>
+            <source>HQ refused the request</source>
+            <translation>המטה דחה את הבקשה</translation>
+        </message>
+        <message>
+            <source>The sync failed ({0}); see the log</source>
+            <translation>הסנכרון נכשל ({0}); ראו ביומן</translation>
+        </message>
     </context>
     <context>
         <name>Explain</name>

@@ -14,7 +14,8 @@ import json
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, case, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from sync.hq.models import Change, HqBalance, HqCard, HqEntry, HqKey, HqMember, HqProduct, HqProgram
@@ -70,16 +71,21 @@ def build_page(session: Session, cursor: int, page_size: int, exclude_terminal: 
         session, "member", cursor, last, m.member_id, m.name, m.phone, m.email, m.birthday, m.bonus_weekday,
         m.referred_by, m.enrolled_at, m.enrolled_by_terminal)] if "member" in kinds else []
     e = HqEntry.__table__.c
-    entry_rows = _window(session, "entry", cursor, last, e.entry_id, e.terminal_id, e.member_id, e.body) \
-        if "entry" in kinds else []
+    body = e.body if exclude_terminal is None else case((e.terminal_id != exclude_terminal, e.body), else_=None)
+    entry_rows = _window(session, "entry", cursor, last, e.entry_id, e.terminal_id, e.member_id, body) \
+        if "entry" in kinds else []  # the caller's own entries without their bodies: it has them
     bodies = [row[3] for row in entry_rows if row[1] != exclude_terminal]
     entries = _ENTRY_LIST.validate_json("[" + ",".join(bodies) + "]") if bodies else []
     touched = list(dict.fromkeys(row[2] for row in entry_rows))
     b = HqBalance.__table__.c
     balances: list[Any] = []
-    for start in range(0, len(touched), _CHUNK):
-        balances += session.execute(select(b.member_id, b.points, b.stamps, b.entries)
-                                    .where(b.member_id.in_(touched[start:start + _CHUNK]))).all()
+    if touched and session.connection().dialect.name == "postgresql":  # one `= ANY(array)`, one round trip
+        balances += session.execute(select(b.member_id, b.points, b.stamps, b.entries).where(
+            b.member_id == any_(bindparam("keys", touched, type_=ARRAY(String()))))).all()
+    else:
+        for start in range(0, len(touched), _CHUNK):
+            balances += session.execute(select(b.member_id, b.points, b.stamps, b.entries)
+                                        .where(b.member_id.in_(touched[start:start + _CHUNK]))).all()
     return PullPage(
         cursor=last,
         has_more=has_more,

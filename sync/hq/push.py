@@ -8,8 +8,11 @@ rejected. Entries, sales, balance updates and change-log rows of a batch commit 
 transaction), so a crash mid-batch leaves nothing half-applied and the terminal's retry redoes it whole.
 Work is batched so 2,000 entries cost a few statements: the batch's ledger entries are validated in one
 `TypeAdapter` pass (item by item only when that pass finds a bad one, to name it), one SELECT finds the ids
-already stored (duplicates vs conflicts are told apart by comparing canonical bodies), the new rows go in with
-Core executemany INSERTs, and each member's balance is updated once per batch with the batch's summed deltas.
+already stored (duplicates vs conflicts are told apart by comparing canonical bodies), the batch's enrolments
+are checked against one SELECT of their members and written in bulk, the new rows go in with Core executemany
+INSERTs, and each member's balance is updated once per batch with the batch's summed deltas. On PostgreSQL
+each lookup is one `= ANY(array)` (one round trip, one parameter, instead of chunked IN lists), new rows go in
+with COPY, and the balances with one `UPDATE … FROM unnest(arrays)`.
 Writers are serialised (`sync.hq.db.Database.write`), so the SELECT-then-INSERT cannot race another push.
 A rejected item is recorded once per (terminal, kind, key, body): a retry of the same refused item adds no row.
 """
@@ -22,20 +25,36 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import String, any_, bindparam, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from sync.hq.models import Change, HqAudit, HqBalance, HqCard, HqEntry, HqMember, HqRejection, HqSale
+from sync.hq.models import Base, Change, HqAudit, HqBalance, HqCard, HqEntry, HqMember, HqRejection, HqSale
 from sync.protocol import BODY_MODELS, ItemResult, Message, PushItem, WireCard, WireEntry, WireMember, WireSale
 
 log = logging.getLogger(__name__)
 _ENTRY_LIST: TypeAdapter[list[WireEntry]] = TypeAdapter(list[WireEntry])
 _CHUNK = 900  # stay under SQLite's bound-parameter limit
+_MEMBER_FIELDS = tuple(WireMember.model_fields)
+
+
+def _array(keys: list[str]) -> Any:
+    """`keys` as one PostgreSQL text[] parameter (for `= ANY(...)`)."""
+    return bindparam("keys", keys, type_=ARRAY(String()))
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def canonical(model: Message) -> str:
     """The form compared for duplicates: every field, sorted keys, no whitespace."""
-    return json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(model.model_dump(mode="json"))
+
+
+def canonical_entry(entry: WireEntry) -> str:
+    """`canonical(entry)`, faster: every field of an entry is a str, an int or None, so its `__dict__` (the
+    fields, nothing else: extra keys are forbidden) is already its JSON form — no dump per entry."""
+    return _CANONICAL.encode(entry.__dict__)
 
 
 def _reason(exc: ValidationError) -> str:
@@ -49,31 +68,61 @@ class _Batch:
 
     def __init__(self, session: Session, terminal_id: str, now: str, items: Sequence[PushItem]) -> None:
         self.session, self.terminal_id, self.now = session, terminal_id, now
+        self.pg = session.connection().dialect.name == "postgresql"
         self.valid = _validate_entries(items)
         entry_ids = [str(i.body.get("entry_id")) for i in items if i.kind == "ledger_entry"]
         self.entries = self._bodies(HqEntry.entry_id, HqEntry.body, entry_ids)
         sale_ids = [str(i.body.get("sale_id")) for i in items if i.kind == "sale"]
         self.sales = self._bodies(HqSale.sale_id, HqSale.body, sale_ids)
-        member_ids = {str(i.body.get("member_id")) for i in items if i.kind in ("ledger_entry", "member", "card")}
-        self.known_members = set(self._scalars(HqMember.member_id, list(member_ids)))
+        enrolled = list({str(i.body.get("member_id")) for i in items if i.kind == "member"})
+        m = HqMember.__table__.c
+        #: Members of the batch's enrolments as HQ has them (and, as the batch goes, as it will have them).
+        self.member_rows: dict[str, dict[str, Any]] = {
+            row.member_id: dict(row._mapping) for row in self._rows([m[f] for f in _MEMBER_FIELDS], m.member_id,
+                                                                     enrolled)}
+        others = list({str(i.body.get("member_id")) for i in items if i.kind in ("ledger_entry", "card")}
+                      - set(enrolled))
+        self.known_members = set(self.member_rows) | {row[0] for row in self._rows([m.member_id], m.member_id,
+                                                                                    others)}
+        self.new_members: dict[str, dict[str, Any]] = {}
+        self.changed_members: dict[str, dict[str, Any]] = {}
         self.new_entries: list[dict[str, Any]] = []
         self.new_sales: list[dict[str, Any]] = []
         self.changes: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
         self.deltas: dict[str, dict[str, Any]] = {}
 
-    def _scalars(self, column: Any, keys: list[str]) -> list[Any]:
+    def _rows(self, columns: list[Any], key: Any, keys: list[str], *where: Any) -> list[Any]:
+        """`columns` of the rows whose `key` is in `keys` (and `where`): one `= ANY(array)` on PostgreSQL (one
+        round trip, one bound parameter), chunked IN lists on SQLite (its bound-parameter limit)."""
+        if not keys:
+            return []
         found: list[Any] = []
+        if self.pg:
+            found += self.session.execute(select(*columns).where(key == any_(_array(keys)), *where)).all()
+            return found
         for start in range(0, len(keys), _CHUNK):
-            found += self.session.scalars(select(column).where(column.in_(keys[start:start + _CHUNK]))).all()
+            found += self.session.execute(select(*columns).where(key.in_(keys[start:start + _CHUNK]), *where)).all()
         return found
 
     def _bodies(self, key_col: Any, body_col: Any, keys: list[str]) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for start in range(0, len(keys), _CHUNK):
-            rows = self.session.execute(select(key_col, body_col).where(key_col.in_(keys[start:start + _CHUNK])))
-            out.update({k: b for k, b in rows})
-        return out
+        return {k: b for k, b in self._rows([key_col, body_col], key_col, keys)}
+
+    def _insert(self, model: type[Base], rows: list[dict[str, Any]]) -> None:
+        """Insert `rows` (all with the same keys): COPY on PostgreSQL, an executemany INSERT on SQLite."""
+        if not rows:
+            return
+        conn = self.session.connection()
+        if not self.pg:
+            conn.execute(insert(model), rows)
+            return
+        columns = list(rows[0])
+        raw: Any = conn.connection.driver_connection
+        names = ", ".join(f'"{c}"' for c in columns)
+        statement = f'COPY "{model.__tablename__}" ({names}) FROM STDIN'
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
 
     def reject(self, item: PushItem, reason: str) -> ItemResult:
         self.rejected.append({"terminal_id": self.terminal_id, "kind": item.kind, "key": item.key[:100],
@@ -110,7 +159,7 @@ class _Batch:
         return None
 
     def _entry(self, item: PushItem, entry: WireEntry) -> ItemResult:
-        text = canonical(entry)
+        text = canonical_entry(entry)
         done = self._uuid_item(item, self.entries, entry.entry_id, entry.terminal_id, text, "entry")
         if done is not None:
             return done
@@ -145,20 +194,19 @@ class _Batch:
         if member.enrolled_by_terminal != self.terminal_id:
             return self.reject(item, f"member {member.member_id} was enrolled by {member.enrolled_by_terminal};"
                                      " a terminal pushes only its own enrolments")
-        row = self.session.get(HqMember, member.member_id)
+        values = member.model_dump()
+        row = self.member_rows.get(member.member_id)
         if row is not None:
-            if row.enrolled_by_terminal != self.terminal_id:
+            if row["enrolled_by_terminal"] != self.terminal_id:
                 return self.reject(item, f"member id {member.member_id} already belongs to terminal"
-                                         f" {row.enrolled_by_terminal}")
-            if all(getattr(row, k) == v for k, v in member.model_dump().items()):
+                                         f" {row['enrolled_by_terminal']}")
+            if row == values:
                 return ItemResult(key=item.key, status="duplicate")
-            for k, v in member.model_dump().items():
-                setattr(row, k, v)
+            row.update(values)  # written at flush: as a new row, or as an update of HQ's
+            if member.member_id not in self.new_members:
+                self.changed_members[member.member_id] = row
         else:
-            self.session.add(HqMember(**member.model_dump()))
-            self.session.add(HqBalance(member_id=member.member_id, points=0, spend_total=0, entries=0, stamps="{}",
-                                       review=False))
-        self.session.flush()
+            self.member_rows[member.member_id] = self.new_members[member.member_id] = values
         self.known_members.add(member.member_id)
         self.changes.append({"kind": "member", "ref": member.member_id})
         return ItemResult(key=item.key, status="accepted")
@@ -192,12 +240,18 @@ class _Batch:
     def flush(self) -> None:
         """Write the collected rows and the balance updates (still inside the caller's transaction)."""
         conn = self.session.connection()
-        if self.new_entries:
-            conn.execute(insert(HqEntry), self.new_entries)
-        if self.new_sales:
-            conn.execute(insert(HqSale), self.new_sales)
-        if self.changes:
-            conn.execute(insert(Change), self.changes)
+        self.session.flush()  # cards and audit rows added item by item
+        self._insert(HqMember, list(self.new_members.values()))
+        self._insert(HqBalance, [{"member_id": m, "points": 0, "spend_total": 0, "entries": 0, "stamps": "{}",
+                                  "review": False} for m in self.new_members])
+        if self.changed_members:
+            conn.execute(update(HqMember).where(HqMember.member_id == bindparam("m")).values(
+                {f: bindparam(f) for f in _MEMBER_FIELDS if f != "member_id"}),
+                [{"m": k} | {f: v for f, v in row.items() if f != "member_id"}
+                 for k, row in self.changed_members.items()])
+        self._insert(HqEntry, self.new_entries)
+        self._insert(HqSale, self.new_sales)
+        self._insert(Change, self.changes)  # in item order: change ids follow the batch
         if self.rejected:
             self._record_rejections()
         if self.deltas:
@@ -206,11 +260,10 @@ class _Batch:
     def _record_rejections(self) -> None:
         """Insert rejections not already recorded with the same kind, key and body (a retried refusal)."""
         keys = list({r["key"] for r in self.rejected})
-        seen: set[tuple[str, str, str]] = set()
-        for start in range(0, len(keys), _CHUNK):
-            seen.update((k, key, b) for k, key, b in self.session.execute(
-                select(HqRejection.kind, HqRejection.key, HqRejection.body).where(
-                    HqRejection.terminal_id == self.terminal_id, HqRejection.key.in_(keys[start:start + _CHUNK]))))
+        r = HqRejection.__table__.c
+        seen: set[tuple[str, str, str]] = {
+            (kind, key, body) for kind, key, body in self._rows([r.kind, r.key, r.body], r.key, keys,
+                                                                r.terminal_id == self.terminal_id)}
         fresh = []
         for row in self.rejected:
             ident = (row["kind"], row["key"], row["body"])
@@ -221,15 +274,13 @@ class _Batch:
             self.session.connection().execute(insert(HqRejection), fresh)
 
     def _update_balances(self) -> None:
-        """One SELECT and one executemany UPDATE for every member the batch touched (Core, no ORM objects)."""
-        conn = self.session.connection()
-        ids = list(self.deltas)
-        current: dict[str, tuple[int, int, int, str, bool]] = {}
-        for start in range(0, len(ids), _CHUNK):
-            for row in conn.execute(select(HqBalance.member_id, HqBalance.points, HqBalance.spend_total,
-                                           HqBalance.entries, HqBalance.stamps, HqBalance.review)
-                                    .where(HqBalance.member_id.in_(ids[start:start + _CHUNK]))):
-                current[row[0]] = (row[1] or 0, row[2] or 0, row[3] or 0, row[4] or "{}", bool(row[5]))
+        """One SELECT and one UPDATE (PostgreSQL: from `unnest` of arrays; SQLite: executemany) for every
+        member the batch touched (Core, no ORM objects)."""
+        b = HqBalance.__table__.c
+        current: dict[str, tuple[int, int, int, str, bool]] = {
+            row[0]: (row[1] or 0, row[2] or 0, row[3] or 0, row[4] or "{}", bool(row[5]))
+            for row in self._rows([b.member_id, b.points, b.spend_total, b.entries, b.stamps, b.review], b.member_id,
+                                  list(self.deltas))}
         updates: list[dict[str, Any]] = []
         inserts: list[dict[str, Any]] = []
         for member_id, delta in self.deltas.items():
@@ -246,12 +297,24 @@ class _Batch:
             values = {"m": member_id, "points": points, "spend_total": spend + delta["spend"],
                       "entries": entries + delta["entries"], "stamps": stamps_text, "review": review}
             (updates if member_id in current else inserts).append(values)
-        if updates:
+        conn = self.session.connection()
+        if updates and self.pg:
+            conn.execute(_PG_BALANCES, {name: [u[name] for u in updates] for name in updates[0]})
+        elif updates:
             conn.execute(update(HqBalance).where(HqBalance.member_id == bindparam("m")).values(
                 points=bindparam("points"), spend_total=bindparam("spend_total"), entries=bindparam("entries"),
                 stamps=bindparam("stamps"), review=bindparam("review")), updates)
-        if inserts:
-            conn.execute(insert(HqBalance), [{"member_id": r.pop("m")} | r for r in inserts])
+        self._insert(HqBalance, [{"member_id": r.pop("m")} | r for r in inserts])
+
+
+#: The balances of a batch in one statement on PostgreSQL (one round trip, one array parameter per column).
+_PG_BALANCES = text(
+    "UPDATE hq_balances AS b SET points = v.points, spend_total = v.spend_total, entries = v.entries,"
+    " stamps = v.stamps, review = v.review"
+    " FROM unnest(CAST(:m AS text[]), CAST(:points AS bigint[]), CAST(:spend_total AS bigint[]),"
+    " CAST(:entries AS integer[]), CAST(:stamps AS text[]), CAST(:review AS boolean[]))"
+    " AS v(member_id, points, spend_total, entries, stamps, review)"
+    " WHERE b.member_id = v.member_id")
 
 
 def _validate_entries(items: Sequence[PushItem]) -> dict[int, Message]:

@@ -269,3 +269,18 @@ def test_two_stores_with_the_same_program_version_keep_their_own_rules(tmp_path:
     for name, currency in (("a", "ILS"), ("b", "USD"), ("a", "ILS")):
         assert main(["--data-dir", str(tmp_path / name), "quote", "--item", "X", "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["currency"] == currency
+
+
+def test_refunding_items_whose_stamps_were_spent_never_makes_stamps_negative(kupa: Kupa, store: Path) -> None:
+    member = _enrol(kupa)
+    first = kupa("checkout", "--member", member["member_id"], "--item", "COFFEE-S:9", "--json").json
+    reward = kupa("checkout", "--member", member["card_token"], "--item", "COFFEE-S", "--punch-reward", "coffee",
+                  "--json").json
+    assert reward["stamps_spent"] == {"coffee": 9} and reward["total"] == 0
+    refund = kupa("refund", first["sale_id"], "--pin", MANAGER_PIN, "--json")
+    assert refund.code == 0 and refund.json["money_back"] == first["total"]
+    assert kupa("member", "show", member["member_id"], "--json").json["stamps"]["coffee"] == 0
+    with sqlite3.connect(store / "kupa.sqlite3") as db:
+        assert db.execute("select min(stamps) from member_stamps").fetchone()[0] == 0
+        reason = db.execute("select reason from ledger_entries where kind='reverse' and punch_card='coffee'").fetchall()
+    assert reason == []  # nothing left to take back: no stamp reversal was written

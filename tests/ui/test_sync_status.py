@@ -111,3 +111,72 @@ def test_sync_now_asks_a_manager_pin_and_is_audited(qtbot, synced_window) -> Non
         dialog._submit()
     with win.terminal.read() as session:
         assert session.scalar(select(AuditEntry).where(AuditEntry.action == "sync_now")) is not None
+
+
+def test_sync_errors_in_the_tooltip_follow_the_language(qtbot, synced_window, hq) -> None:  # type: ignore[no-untyped-def]
+    """The status bar's tooltip is worded from the error's code and params, so it switches language with the
+    app: HQ unreachable, then the terminal revoked at HQ, in English and in Hebrew."""
+    from sync.hq import auth
+
+    win = synced_window
+    controller = win.sync_status.controller
+    qtbot.waitUntil(lambda: controller.state.online is True and not controller.state.running, timeout=20000)
+    assert win.network.toolTip() == ""
+    hq.stop()
+    with qtbot.waitSignal(controller.changed, timeout=20000,
+                          check_params_cb=lambda s: not s.running and s.online is False):
+        controller.sync_now()
+    state = controller.state
+    assert state.error_code == "offline" and state.error_params["reason"] == "unreachable"
+    assert state.error_params["server"] == hq.url and hq.url in state.error  # the English message is kept too
+    assert win.network.toolTip() == f"HQ at {hq.url} cannot be reached; the sync will try again"
+    try:
+        win.languages.switch("he")  # the window re-reads its texts on the (posted) LanguageChange event
+        qtbot.waitUntil(lambda: win.network.toolTip() == f"אין חיבור למטה בכתובת {hq.url}; הסנכרון ינסה שוב",
+                        timeout=5000)
+        with hq.db.write() as session:
+            auth.revoke(session, "UI-TEST", "2026-01-02T00:00:00+00:00")
+        hq.start()
+        with qtbot.waitSignal(controller.changed, timeout=20000,
+                              check_params_cb=lambda s: not s.running and s.online is False):
+            controller.sync_now()
+        assert (controller.state.error_code, controller.state.error_params["reason"]) == ("sync_auth", "revoked")
+        assert win.network.toolTip() == "המטה ביטל את הקופה הזו: פנו למנהל"
+        win.languages.switch("en")
+        qtbot.waitUntil(lambda: win.network.toolTip() == "HQ has revoked this terminal: ask a manager", timeout=5000)
+    finally:
+        win.languages.switch("en")
+
+
+def test_every_sync_error_the_client_raises_has_a_hebrew_wording(window) -> None:  # type: ignore[no-untyped-def]
+    """Each (code, reason) of `sync.errors` is worded in Hebrew with its values; an unknown one falls back."""
+    from sync.errors import OfflineError, SyncAuthError, SyncBusy, SyncRejected
+    from ui.i18n import sync_error_text
+
+    errors = [
+        OfflineError("x", reason="timeout", server="http://hq:8700"),
+        OfflineError("x", reason="unreachable", server="http://hq:8700", error="ConnectionError"),
+        OfflineError("x", reason="unavailable", status=503, detail="down"),
+        SyncAuthError("x", reason="token_refused", status=401, detail="unknown or wrong terminal token"),
+        SyncAuthError("x", reason="revoked", status=403, detail="terminal T1 was revoked at HQ"),
+        SyncAuthError("x", reason="no_server"), SyncAuthError("x", reason="no_token"),
+        SyncAuthError("x", reason="wrong_terminal", token_terminal="T2", terminal="T1"),
+        SyncRejected("x", 413, reason="refused", detail="the request is too large"),
+        SyncRejected("x", 200, reason="bad_answer", detail="Field required"),
+        SyncBusy("x", reason="busy"),
+        OfflineError("HQ went away"),  # no reason: worded by its code
+    ]
+    try:
+        window.languages.switch("he")
+        for exc in errors:
+            text = sync_error_text(exc.code, exc.params, exc.message)
+            assert any("\u05d0" <= ch <= "\u05ea" for ch in text), (exc.params, text)
+            assert "{" not in text
+        assert "T2" in sync_error_text("sync_auth", {"reason": "wrong_terminal", "token_terminal": "T2",
+                                                     "terminal": "T1"})
+        assert sync_error_text("bug", {"error": "KeyError"}) == "הסנכרון נכשל (KeyError); ראו ביומן"
+        assert sync_error_text("not_allowed", {}, "wrong PIN") == "קוד שגוי"  # another KupaError: its message
+    finally:
+        window.languages.switch("en")
+    assert sync_error_text("sync_rejected", {"reason": "refused", "status": 413, "detail": "too large"}) == \
+        "HQ refused the request (HTTP 413): too large"

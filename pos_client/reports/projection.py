@@ -1,0 +1,164 @@
+"""Report projections of the sales, kept in the same transaction as each sale and refund (migration 0006).
+
+A year's KPIs on a million sales must not scan a million index entries. Three small tables carry what the
+report needs (`pos_client.reports.kpis` reads them; `REBUILD` recomputes them from the sales, which stay the
+source of truth):
+
+- `sales_buckets(q, is_member, sales, paid, earned, redeemed, cost)`: sales *as recorded* per UTC quarter-hour
+  (`q` = epoch seconds // 900: every time zone's midnight starts one, so the report folds them into store
+  days in SQL) and member / non-member. Never changed by a refund.
+- `refund_corrections(sale_id, created_at, member_id, fully, sales, paid, earned, redeemed, cost)`: one row per
+  sale with a refund: what to subtract from its bucket so that it counts as the report defines (a full
+  refund takes the whole sale out, a partial one its money, points and rewards cost). Recomputed from the
+  sale and all its refunds after each refund (`project_refund`), so it is never a running delta.
+- `member_sales(id, member_id, sale_id, at, prev_at, prev2_at)`: every counted member sale (a full refund
+  deletes its row and relinks the member's others), `at` in whole UTC epoch seconds (floored, exact against
+  the report's whole-second bounds), with the times of the member's two previous counted sales (order: time,
+  then insertion). A member is active in [lo, hi) iff exactly one of its sales in range has `prev_at < lo`;
+  has two or more iff exactly one has `prev_at >= lo > prev2_at`; so active, repeat and churn are filtered
+  counts over one index range, without grouping by member. Merges do not touch it: the report recounts the
+  few merged records and the members they were merged into (see `kpis._member_figures`).
+"""
+
+from __future__ import annotations
+
+from calendar import timegm
+
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+from pos_client.db.models import Sale
+
+#: The quarter-hour number of a stored UTC timestamp, in SQL (epoch seconds // 900).
+BUCKET_SQL = "CAST(strftime('%s', {col}) AS INTEGER) / 900"
+
+#: What each sale with refunds subtracts from its bucket. `{where}` selects the refunds looked at. A sale is
+#: fully refunded when its refunds returned every unit it sold (even a sale paid entirely with points).
+CORRECTIONS = """
+WITH refunded AS (
+    SELECT refund_of AS sale_id, sum(total) AS money_back, -sum(points_earned) AS points_reversed,
+           sum(redeemed_points) AS points_returned
+    FROM sales WHERE {where} GROUP BY refund_of
+), d AS (
+    SELECT o.sale_id, o.member_id, o.created_at, o.total, o.points_earned, o.redeemed_points,
+           o.redeemed_value + o.discount_total AS cost, r.money_back, r.points_reversed, r.points_returned,
+           (SELECT sum(l.qty) FROM sale_lines l WHERE l.sale_id = o.sale_id)
+             <= (SELECT coalesce(sum(l.qty), 0) FROM sales x JOIN sale_lines l ON l.sale_id = x.sale_id
+                  WHERE x.refund_of = o.sale_id) AS fully
+    FROM refunded r JOIN sales o ON o.sale_id = r.sale_id
+    WHERE o.kind = 'sale'
+)
+SELECT sale_id, created_at, member_id, coalesce(fully, 0) AS fully,
+       CASE WHEN fully THEN 1 ELSE 0 END AS sales,
+       CASE WHEN fully THEN total ELSE coalesce(money_back, 0) END AS paid,
+       CASE WHEN fully THEN points_earned ELSE coalesce(points_reversed, 0) END AS earned,
+       CASE WHEN fully THEN redeemed_points ELSE coalesce(points_returned, 0) END AS redeemed,
+       CASE WHEN fully THEN cost
+            WHEN member_id IS NULL THEN 0
+            ELSE -(SELECT coalesce(sum(e.value), 0) FROM ledger_entries e
+                   WHERE e.sale_id = d.sale_id AND e.kind = 'reverse') END AS cost
+FROM d
+"""
+
+_UPSERT_CORRECTION = ("INSERT OR REPLACE INTO refund_corrections (sale_id, created_at, member_id, fully, sales, paid,"
+                      " earned, redeemed, cost) " + CORRECTIONS.format(where="refund_of = :sale_id"))
+
+_BUCKET_ADD = """
+INSERT INTO sales_buckets (q, is_member, sales, paid, earned, redeemed, cost)
+VALUES (:q, :is_member, 1, :paid, :earned, :redeemed, :cost)
+ON CONFLICT (q, is_member) DO UPDATE SET sales = sales + 1, paid = paid + excluded.paid,
+    earned = earned + excluded.earned, redeemed = redeemed + excluded.redeemed, cost = cost + excluded.cost
+"""
+
+#: Recompute the three tables from the sales (the migration's backfill; also the benchmark's builder).
+REBUILD = (
+    "DELETE FROM sales_buckets",
+    "DELETE FROM refund_corrections",
+    "DELETE FROM member_sales",
+    "INSERT INTO sales_buckets (q, is_member, sales, paid, earned, redeemed, cost) "
+    f"SELECT {BUCKET_SQL.format(col='created_at')} AS b, member_id IS NOT NULL AS m, count(*), sum(total),"
+    " sum(points_earned), sum(redeemed_points), sum(redeemed_value + discount_total)"
+    " FROM sales WHERE kind = 'sale' GROUP BY b, m",
+    "INSERT INTO refund_corrections (sale_id, created_at, member_id, fully, sales, paid, earned, redeemed, cost) "
+    + CORRECTIONS.format(where="refund_of IS NOT NULL"),
+    "INSERT INTO member_sales (member_id, sale_id, at, prev_at, prev2_at) "
+    "SELECT member_id, sale_id, at, lag(at, 1) OVER w, lag(at, 2) OVER w FROM ("
+    " SELECT member_id, CAST(strftime('%s', created_at) AS INTEGER) AS at, sale_id FROM sales"
+    " WHERE kind = 'sale' AND member_id IS NOT NULL"
+    " AND sale_id NOT IN (SELECT sale_id FROM refund_corrections WHERE fully = 1))"
+    " WINDOW w AS (PARTITION BY member_id ORDER BY at, sale_id) ORDER BY member_id, at, sale_id",
+)
+
+
+def quarter_of(created_at: str) -> int:
+    """The quarter-hour number of a stored UTC timestamp (as `BUCKET_SQL` computes it)."""
+    return epoch(created_at) // 900
+
+
+def epoch(created_at: str) -> int:
+    """Whole UTC epoch seconds of a stored timestamp, floored (as SQLite's strftime('%s') gives them)."""
+    return timegm((int(created_at[:4]), int(created_at[5:7]), int(created_at[8:10]), int(created_at[11:13]),
+                   int(created_at[14:16]), int(created_at[17:19]), 0, 0, 0))
+
+
+def project_sale(session: Session, sale: Sale) -> None:
+    """Add a new sale to `sales_buckets` and, for a member, to `member_sales` (caller's transaction)."""
+    conn = session.connection()
+    conn.execute(text(_BUCKET_ADD), {
+        "q": quarter_of(sale.created_at), "is_member": sale.member_id is not None, "paid": sale.total,
+        "earned": sale.points_earned, "redeemed": sale.redeemed_points,
+        "cost": sale.redeemed_value + sale.discount_total})
+    if sale.member_id is None:
+        return
+    mid, at = sale.member_id, epoch(sale.created_at)
+    before = [int(v) for v in conn.execute(text(
+        "SELECT at FROM member_sales WHERE member_id = :m AND at <= :at ORDER BY at DESC, id DESC LIMIT 2"),
+        {"m": mid, "at": at}).scalars()]
+    prev = before[0] if before else None
+    conn.execute(text("INSERT INTO member_sales (member_id, sale_id, at, prev_at, prev2_at)"
+                      " VALUES (:m, :s, :at, :p, :p2)"),
+                 {"m": mid, "s": sale.sale_id, "at": at, "p": prev, "p2": before[1] if len(before) > 1 else None})
+    # a sale recorded out of time order (a clock set back) becomes the previous one of up to two later sales
+    after = list(conn.execute(text(
+        "SELECT id FROM member_sales WHERE member_id = :m AND at > :at ORDER BY at, id LIMIT 2"),
+        {"m": mid, "at": at}).scalars())
+    if after:
+        conn.execute(text("UPDATE member_sales SET prev_at = :at, prev2_at = :p WHERE id = :id"),
+                     {"at": at, "p": prev, "id": after[0]})
+    if len(after) > 1:
+        conn.execute(text("UPDATE member_sales SET prev2_at = :at WHERE id = :id"), {"at": at, "id": after[1]})
+
+
+def project_refund(session: Session, sale_id: str) -> None:
+    """After a refund of `sale_id` (caller's transaction): recompute its `refund_corrections` row from the sale
+    and all its refunds; once it is fully refunded, take it out of `member_sales` and relink the member."""
+    session.flush()
+    conn = session.connection()
+    conn.execute(text(_UPSERT_CORRECTION), {"sale_id": sale_id})
+    row = conn.execute(text("SELECT member_id, created_at FROM refund_corrections WHERE sale_id = :s AND fully = 1"
+                            " AND member_id IS NOT NULL"), {"s": sale_id}).one_or_none()
+    if row is None:
+        return
+    gone = conn.execute(text("DELETE FROM member_sales WHERE member_id = :m AND at = :at AND sale_id = :s"),
+                        {"m": row.member_id, "at": epoch(row.created_at), "s": sale_id})
+    if gone.rowcount:
+        _relink(conn, row.member_id)
+
+
+def _relink(conn: Connection, member_id: str) -> None:
+    """Set `prev_at` and `prev2_at` of every `member_sales` row of the member from its rows' order."""
+    prev: list[int | None] = [None, None]
+    for row_id, at, prev_at, prev2_at in conn.execute(text(
+            "SELECT id, at, prev_at, prev2_at FROM member_sales WHERE member_id = :m ORDER BY at, id"),
+            {"m": member_id}).all():
+        if (prev_at, prev2_at) != (prev[0], prev[1]):
+            conn.execute(text("UPDATE member_sales SET prev_at = :p, prev2_at = :p2 WHERE id = :id"),
+                         {"p": prev[0], "p2": prev[1], "id": row_id})
+        prev = [int(at), prev[0]]
+
+
+def rebuild(session: Session) -> None:
+    """Recompute every report projection from the sales (tests and tools; the migration runs the same SQL)."""
+    conn = session.connection()
+    for statement in REBUILD:
+        conn.execute(text(statement))
