@@ -114,14 +114,8 @@ def append_many(session: Session, drafts: list[EntryDraft], *, terminal_id: str,
     return [LedgerEntry(**row) for row in rows]
 
 
-def project(session: Session, entry: LedgerEntry) -> None:
-    """Fold one entry into the member's projection rows (also used for entries pulled from HQ)."""
-    session.flush()
-    project_rows(session, [entry_to_json(entry)])
-
-
 def project_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Fold entries (as `entry_to_json` dicts) into `member_balances`, `member_days` and `member_stamps`."""
+    """Fold entries (row dicts, as `append_many` writes them and the outbox carries them) into `member_balances`, `member_days` and `member_stamps`."""
     conn = session.connection()
     balances: dict[str, dict[str, Any]] = {}
     days: dict[tuple[str, str], list[int]] = {}
@@ -178,16 +172,8 @@ def _project_membership(conn: Connection, row: dict[str, Any]) -> None:
         membership_code=row["membership_code"], membership_expires=to_iso(new_expiry)))
 
 
-def _day(moment: datetime) -> str:
+def utc_day(moment: datetime) -> str:
     return to_iso(moment)[:10]
-
-
-def qualifying_spend(session: Session, member_id: str, now: datetime, window_days: int) -> int:
-    """Money paid on eligible lines over the tier window ending `now`, counted in whole UTC days."""
-    total = session.scalar(select(func.coalesce(func.sum(MemberDay.spend), 0)).where(
-        MemberDay.member_id == member_id, MemberDay.day > window_start_day(now, window_days),
-        MemberDay.day <= _day(now)))
-    return int(total or 0)
 
 
 def expirable_points(session: Session, balance: MemberBalance, now: datetime, expiry_days: int | None) -> int:
@@ -207,12 +193,13 @@ def expirable_points(session: Session, balance: MemberBalance, now: datetime, ex
 
 def expiry_cutoff_day(now: datetime, expiry_days: int) -> str:
     """The first UTC day whose credits are still too recent to expire."""
-    return _day(now - timedelta(days=expiry_days))
+    return utc_day(now - timedelta(days=expiry_days))
 
 
 def window_start_day(now: datetime, window_days: int) -> str:
-    """Days after this one count for the tier window ending `now`."""
-    return _day(now - timedelta(days=window_days))
+    """Days after this one, up to `utc_day(now)`, count for the tier window ending `now` (the qualifying spend
+    sums `member_days.spend` over them)."""
+    return utc_day(now - timedelta(days=window_days))
 
 
 def fifo_expiring(points: int, credits_total: int, debits_total: int, recent_credits: int) -> int:
@@ -220,11 +207,3 @@ def fifo_expiring(points: int, credits_total: int, debits_total: int, recent_cre
     if points <= 0:
         return 0
     return max(0, min(credits_total - recent_credits - debits_total, points))
-
-
-def entry_to_json(entry: LedgerEntry) -> dict[str, Any]:
-    """The wire and export form of an entry (used by the outbox and `member show`)."""
-    return {column: getattr(entry, column) for column in (
-        "entry_id", "member_id", "terminal_id", "seq", "kind", "points_delta", "stamps_delta", "punch_card",
-        "spend_delta", "value", "membership_code", "membership_days", "sale_id", "reverses", "cashier_id",
-        "reason", "ref_code", "program_version", "created_at")}

@@ -165,12 +165,7 @@ def _apply_entries(session: Session, page: PullPage, terminal_id: str, stats: Pa
     # The sale lives at HQ and on the terminal that made it; here the entry keeps no dangling reference.
     session.execute(insert(LedgerEntry), [
         row | {"sale_id": row["sale_id"] if row["sale_id"] in sales else None} for row in rows])
-    batched = getattr(ledger, "project_rows", None)
-    if batched is not None:
-        batched(session, rows)  # with the sale ids, so the members' sales counts are right
-    else:
-        for row in rows:
-            ledger.project(session, LedgerEntry(**row))
+    ledger.project_rows(session, rows)  # with the sale ids, so the members' sales counts are right
     stats.entries += len(rows)
 
 

@@ -40,7 +40,7 @@ class Message(BaseModel):
 
 
 class WireEntry(Message):
-    """One ledger entry, exactly as `pos_client.ledger.entry_to_json` writes it."""
+    """One ledger entry, exactly as `pos_client.ledger.append_many` writes it to the outbox."""
 
     entry_id: Uuid
     member_id: Id

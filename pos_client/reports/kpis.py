@@ -29,7 +29,7 @@
   numbers (the only floats Kupa prints).
 - Series: sales per store day (member / non-member), points per week (weeks start on Monday, labelled by
   their Monday), members by tier at the end of the range (or now, if sooner) from the qualifying spend over
-  the tier window, exactly as `pos_client.ledger.qualifying_spend` counts it, and new members per week.
+  the tier window, exactly as `pos_client.ledger.window_start_day` bounds it, and new members per week.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from pos_client.db.models import Member, Sale
 from pos_client.errors import InvalidInputError
+from pos_client.ledger import utc_day, window_start_day
 from pos_client.program.schema import Program
 from pos_client.reports import queries as q
 from pos_client.services.programs import program_at
@@ -350,8 +351,8 @@ def _epoch(moment: datetime) -> int:
 
 
 def tier_window(at: datetime, window_days: int) -> dict[str, str]:
-    """The member_days bounds `pos_client.ledger.qualifying_spend` uses for a window ending at `at`."""
-    return {"wlo": to_iso(at - timedelta(days=window_days))[:10], "whi": to_iso(at)[:10]}
+    """The member_days bounds of the tier window ending at `at` (`pos_client.ledger.window_start_day`)."""
+    return {"wlo": window_start_day(at, window_days), "whi": utc_day(at)}
 
 
 def _members_by_tier(session: Session, program: Program | None, at: datetime, hi: str) -> tuple[TierCount, ...]:

@@ -79,7 +79,7 @@ FROM (SELECT CAST(strftime('%s', enrolled_at) AS INTEGER) / 900 AS q FROM member
 GROUP BY 1
 """
 
-#: Qualifying spend per member over the tier window, exactly as `pos_client.ledger.qualifying_spend` sums
+#: Qualifying spend per member over the tier window, exactly as the terminal's member state sums
 #: it (whole UTC days, `wlo` exclusive, `whi` inclusive), counted per spend threshold in one grouped pass.
 #: `{case}` maps a spend to the index of its tier (built from the program's thresholds).
 MEMBERS_BY_TIER = """

@@ -21,7 +21,8 @@ from pos_client.cards import tokens
 from pos_client.cards.keys import load_key
 from pos_client.db.models import Card, Member, MemberBalance, OutboxRow, Setting, TrustedKey
 from pos_client.errors import InvalidInputError, NotFoundError
-from pos_client.ledger import EntryDraft, append, expirable_points, expiry_cutoff_day, fifo_expiring, window_start_day
+from pos_client.ledger import (EntryDraft, append, expirable_points, expiry_cutoff_day, fifo_expiring, utc_day,
+                               window_start_day)
 from pos_client.pricing.model import MemberState
 from pos_client.program.schema import Program
 from pos_client.terminal import Terminal, put_setting
@@ -201,7 +202,7 @@ def member_state(session: Session, member: Member, program: Program, now: dateti
     """
     today_start = datetime.combine(local_date(now, program.timezone), datetime.min.time(),
                                    tzinfo=store_zone(program.timezone))
-    params = {"m": member.member_id, "t": terminal_id, "today": to_iso(now)[:10], "today_start": to_iso(today_start),
+    params = {"m": member.member_id, "t": terminal_id, "today": utc_day(now), "today_start": to_iso(today_start),
               "win": window_start_day(now, program.tier_window_days),
               "cut": expiry_cutoff_day(now, program.points_expiry_days or 0)}
     row = session.execute(_STATE_SQL, params).one_or_none()
