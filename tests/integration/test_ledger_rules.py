@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from pos_client.services.checkout import BasketRequest, record_sale
 from pos_client.services.members import enrol
@@ -16,6 +17,13 @@ from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+
+
+def _program_in_force_since_2000(terminal: Terminal) -> None:
+    """The store's program was loaded when the test store was made; these tests run on fixed clocks (`NOW` and
+    earlier), so pretend it was loaded long before them."""
+    with terminal.unit_of_work() as session:
+        session.execute(text("update program_versions set loaded_at='2000-01-01T00:00:00+00:00'"))
 
 
 def _balance(store: Path, member_id: str) -> tuple[int, int]:
@@ -27,9 +35,7 @@ def _balance(store: Path, member_id: str) -> tuple[int, int]:
 
 def test_points_expire_first_in_first_out(store: Path) -> None:
     terminal = Terminal.open(store)
-    with terminal.unit_of_work() as session:
-        # the program was loaded "now": price history with the same rules by pretending it was loaded earlier
-        session.execute(__import__("sqlalchemy").text("update program_versions set loaded_at='2000-01-01T00:00:00+00:00'"))
+    _program_in_force_since_2000(terminal)
     old = NOW - timedelta(days=370)
     with terminal.unit_of_work() as session:
         program = program_at(session, old)
@@ -48,8 +54,7 @@ def test_points_expire_first_in_first_out(store: Path) -> None:
 
 def test_birthday_points_once_in_the_birthday_month(store: Path) -> None:
     terminal = Terminal.open(store)
-    with terminal.unit_of_work() as session:
-        session.execute(__import__("sqlalchemy").text("update program_versions set loaded_at='2000-01-01T00:00:00+00:00'"))
+    _program_in_force_since_2000(terminal)
     with terminal.unit_of_work() as session:
         program = program_at(session, NOW)
         member, _card, _token = enrol(terminal, session, program, NOW - timedelta(days=30), name="Birthday Girl",
@@ -68,6 +73,7 @@ def test_a_failure_mid_checkout_leaves_nothing_half_done(store: Path, monkeypatc
     terminal = Terminal.open(store)
     with sqlite3.connect(store / "kupa.sqlite3") as db:
         before = [db.execute(f"select count(*) from {t}").fetchone()[0] for t in ("sales", "ledger_entries", "outbox")]
+    _program_in_force_since_2000(terminal)
     with terminal.unit_of_work() as session:
         program = program_at(session, NOW)
         member, _card, _token = enrol(terminal, session, program, NOW, name="Power Cut")
