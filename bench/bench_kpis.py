@@ -4,7 +4,7 @@ Builds (raw sqlite3, like bench_core.build_large_store) 100,000 members, about a
 years (80 % by members, 1 % refunded, half of those fully) with one line each, and 2,000,000 ledger entries
 (welcome, earn, stamp, redeem, tier discount, free item, reversals), fills the report projections of
 migration 0006 (`pos_client.reports.projection.REBUILD`, the migration's backfill), then times the year's
-KPIs. `--no-indexes` also times without migration 0004's sales indexes (the report no longer reads them).
+KPIs.
 Prints figures; asserts nothing. Run: `.venv/bin/python bench/bench_kpis.py [--members N --entries N]`.
 """
 
@@ -29,7 +29,6 @@ sys.path.insert(0, str(ROOT))
 from pos_client.reports import compute_kpis, write_members_csv  # noqa: E402
 from pos_client.reports import kpis as kpis_module  # noqa: E402
 from pos_client.reports.projection import REBUILD  # noqa: E402
-from pos_client.reports.queries import INDEXES  # noqa: E402
 from pos_client.services.programs import load_program_file  # noqa: E402
 from pos_client.services.setup import init_terminal  # noqa: E402
 from pos_client.terminal import Terminal  # noqa: E402
@@ -158,17 +157,6 @@ def build_store(path: Path, members: int, entries: int, now: datetime) -> tuple[
     return sales_count, len(refunds)
 
 
-def set_indexes(path: Path, create: bool) -> None:
-    db = sqlite3.connect(path / "kupa.sqlite3")
-    for name, target in INDEXES.items():
-        table, columns = target.split(" ", 1)
-        db.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} {columns}" if create else
-                   f"DROP INDEX IF EXISTS {name}")
-    db.execute("ANALYZE")
-    db.commit()
-    db.close()
-
-
 def timed(fn, n: int) -> list[float]:  # type: ignore[no-untyped-def]
     out = []
     for _ in range(n):
@@ -233,7 +221,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--entries", type=int, default=2_000_000)
-    parser.add_argument("--no-indexes", action="store_true", help="also time without the proposed indexes")
     parser.add_argument("--store", type=Path, help="build the store in this folder, or reuse it if it is there")
     args = parser.parse_args()
     now = datetime.now(timezone.utc)
@@ -247,11 +234,9 @@ def main() -> None:
             counts = {table: db.execute(f"select count(*) from {table}").fetchone()[0]
                       for table in ("members", "sales", "sale_lines", "ledger_entries", "member_days")}
         print(f"store: {counts}")
-        if args.no_indexes:
-            set_indexes(path, create=False)
-            bench(path, now, "no new indexes")
-        set_indexes(path, create=True)
-        bench(path, now, "with indexes")
+        with sqlite3.connect(path / "kupa.sqlite3") as db:
+            db.execute("ANALYZE")
+        bench(path, now, "year")
         terminal = Terminal.open(path)
         out = Path(tmp) / "members.csv"
         with terminal.read() as session:

@@ -8,43 +8,36 @@ entry for HQ in the outbox — all inside the caller's unit of work, so they com
 from __future__ import annotations
 
 import json
-import uuid
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Integer, String, Table, bindparam, case, func, insert, select, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import LedgerEntry, MemberBalance, MemberDay, MemberStamps, OutboxRow
+from pos_client.db import driver
+from pos_client.db.models import MemberBalance, MemberDay, MemberStamps
+from pos_client.ids import new_id
 from pos_client.timeutil import from_iso, to_iso
 
-_ENTRIES = cast(Table, LedgerEntry.__table__)
-_OUTBOX = cast(Table, OutboxRow.__table__)
-_BALANCES = cast(Table, MemberBalance.__table__)
-_DAYS = cast(Table, MemberDay.__table__)
-_STAMPS = cast(Table, MemberStamps.__table__)
-
-_BALANCE_ROW = sqlite_insert(_BALANCES).values(
-    member_id=bindparam("member_id"), points=0, credits_total=0, debits_total=0, sales_count=0
-).on_conflict_do_nothing()
-_BALANCE_UPDATE = update(_BALANCES).where(_BALANCES.c.member_id == bindparam("mid")).values(
-    points=_BALANCES.c.points + bindparam("dp"),
-    credits_total=_BALANCES.c.credits_total + bindparam("dc"),
-    debits_total=_BALANCES.c.debits_total + bindparam("dd"),
-    sales_count=_BALANCES.c.sales_count + bindparam("ds"),
-    last_sale_at=case((bindparam("last_sale", type_=String) == None,  # noqa: E711 - SQL NULL test
-                       _BALANCES.c.last_sale_at),
-                      else_=func.max(func.coalesce(_BALANCES.c.last_sale_at, ""), bindparam("last_sale"))),
-    last_birthday_year=func.coalesce(bindparam("birthday", type_=Integer), _BALANCES.c.last_birthday_year))
-_day_insert = sqlite_insert(_DAYS)
-_DAY_UPSERT = _day_insert.on_conflict_do_update(
-    index_elements=["member_id", "day"],
-    set_={"spend": _DAYS.c.spend + _day_insert.excluded.spend, "credits": _DAYS.c.credits + _day_insert.excluded.credits})
-_stamp_insert = sqlite_insert(_STAMPS)
-_STAMP_UPSERT = _stamp_insert.on_conflict_do_update(
-    index_elements=["member_id", "punch_card"], set_={"stamps": _STAMPS.c.stamps + _stamp_insert.excluded.stamps})
+_BALANCE_ROW = ("INSERT INTO member_balances (member_id, points, credits_total, debits_total, sales_count)"
+                " VALUES (?, 0, 0, 0, 0) ON CONFLICT DO NOTHING")
+_BALANCE_UPDATE = """
+    UPDATE member_balances SET points = points + :dp, credits_total = credits_total + :dc,
+           debits_total = debits_total + :dd, sales_count = sales_count + :ds,
+           last_sale_at = CASE WHEN :last_sale IS NULL THEN last_sale_at
+                               ELSE max(coalesce(last_sale_at, ''), :last_sale) END,
+           last_birthday_year = coalesce(:birthday, last_birthday_year)
+     WHERE member_id = :mid"""
+_DAY_UPSERT = """
+    INSERT INTO member_days (member_id, day, spend, credits) VALUES (:member_id, :day, :spend, :credits)
+    ON CONFLICT (member_id, day) DO UPDATE SET spend = spend + excluded.spend, credits = credits + excluded.credits"""
+_STAMP_UPSERT = """
+    INSERT INTO member_stamps (member_id, punch_card, stamps) VALUES (:member_id, :punch_card, :stamps)
+    ON CONFLICT (member_id, punch_card) DO UPDATE SET stamps = stamps + excluded.stamps"""
+_MEMBERSHIP_SQL = "SELECT membership_code, membership_expires FROM member_balances WHERE member_id = ?"
+_MEMBERSHIP_UPDATE = "UPDATE member_balances SET membership_code = ?, membership_expires = ? WHERE member_id = ?"
 
 KINDS = frozenset({"earn", "redeem", "stamp", "stamp_reward", "tier_discount", "welcome", "birthday", "membership",
                    "donate", "adjust", "reverse", "expire", "referral", "action"})
@@ -70,53 +63,52 @@ class EntryDraft:
 
 
 def next_seq(session: Session, terminal_id: str) -> int:
-    current = session.scalar(select(func.max(LedgerEntry.seq)).where(LedgerEntry.terminal_id == terminal_id))
-    return (current or 0) + 1
+    row = driver.one(session, "SELECT max(seq) FROM ledger_entries WHERE terminal_id = ?", (terminal_id,))
+    return (row[0] if row and row[0] else 0) + 1
 
 
 def append(session: Session, draft: EntryDraft, *, terminal_id: str, now: datetime, sale_id: str | None = None,
-           cashier_id: str | None = None, program_version: int | None = None) -> LedgerEntry:
-    """Record `draft` as a new ledger entry, update projections and queue it for HQ."""
+           cashier_id: str | None = None, program_version: int | None = None) -> str:
+    """Record `draft` as a new ledger entry, update projections and queue it for HQ; returns its id."""
     return append_many(session, [draft], terminal_id=terminal_id, now=now, sale_id=sale_id, cashier_id=cashier_id,
                        program_version=program_version)[0]
 
 
 def append_many(session: Session, drafts: list[EntryDraft], *, terminal_id: str, now: datetime,
                 sale_id: str | None = None, cashier_id: str | None = None,
-                program_version: int | None = None) -> list[LedgerEntry]:
+                program_version: int | None = None) -> list[str]:
     """Record several entries of one business action with a few batched statements.
 
-    The entries, their projection updates and their outbox rows are written with SQLAlchemy Core
-    (one multi-row INSERT each) inside the caller's transaction: a checkout's durability cost is then the
-    commit, not dozens of ORM round trips. Returns transient `LedgerEntry` objects (not in the session).
+    The entries, their projection updates and their outbox rows are written with driver-level statements
+    (`pos_client.db.driver`, one `executemany` each) inside the caller's transaction: a checkout's durability
+    cost is then the commit, not dozens of ORM round trips. Returns the entries' ids.
     """
     if not drafts:
         return []
     for draft in drafts:
         if draft.kind not in KINDS:
             raise ValueError(f"unknown ledger kind {draft.kind!r}")
-    session.flush()  # rows the entries refer to (the sale, a new member) must exist first
-    first = next_seq(session, terminal_id)
+    first = next_seq(session, terminal_id)  # flushes first: the sale or a new member the entries refer to
     created = to_iso(now)
-    rows = [{
-        "entry_id": str(uuid.uuid4()), "member_id": d.member_id, "terminal_id": terminal_id, "seq": first + i,
+    ids = [new_id() for _ in drafts]
+    rows: list[dict[str, Any]] = [{
+        "entry_id": ids[i], "member_id": d.member_id, "terminal_id": terminal_id, "seq": first + i,
         "kind": d.kind, "points_delta": d.points_delta, "stamps_delta": d.stamps_delta, "punch_card": d.punch_card,
         "spend_delta": d.spend_delta, "value": d.value, "membership_code": d.membership_code,
         "membership_days": d.membership_days, "sale_id": sale_id, "reverses": d.reverses, "cashier_id": cashier_id,
         "reason": d.reason, "ref_code": d.ref_code, "program_version": program_version, "created_at": created,
     } for i, d in enumerate(drafts)]
-    conn = session.connection()
-    conn.execute(insert(_ENTRIES), rows)
+    driver.insert(session, "ledger_entries", rows)
     project_rows(session, rows)
-    conn.execute(insert(_OUTBOX), [
+    driver.insert(session, "outbox", [
         {"kind": "ledger_entry", "ref_id": row["entry_id"], "payload": json.dumps(row), "created_at": created,
          "status": "pending"} for row in rows])
-    return [LedgerEntry(**row) for row in rows]
+    return ids
 
 
 def project_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     """Fold entries (row dicts, as `append_many` writes them and the outbox carries them) into `member_balances`, `member_days` and `member_stamps`."""
-    conn = session.connection()
+    db = driver.sql(session)
     balances: dict[str, dict[str, Any]] = {}
     days: dict[tuple[str, str], list[int]] = {}
     stamps: dict[tuple[str, str], int] = {}
@@ -138,29 +130,27 @@ def project_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         if row["stamps_delta"]:
             key = (mid, row["punch_card"])
             stamps[key] = stamps.get(key, 0) + row["stamps_delta"]
-    conn.execute(_BALANCE_ROW, [{"member_id": mid} for mid in balances])
-    conn.execute(_BALANCE_UPDATE, [
+    db.executemany(_BALANCE_ROW, [(mid,) for mid in balances])
+    db.executemany(_BALANCE_UPDATE, [
         {"mid": mid, "dp": agg["points"], "dc": agg["credits"], "dd": agg["debits"], "ds": agg["sales"],
          "last_sale": agg["last_sale"], "birthday": agg["birthday"]} for mid, agg in balances.items()])
     if days:
-        conn.execute(_DAY_UPSERT, [{"member_id": m, "day": d, "spend": v[0], "credits": v[1]}
+        db.executemany(_DAY_UPSERT, [{"member_id": m, "day": d, "spend": v[0], "credits": v[1]}
                                    for (m, d), v in days.items()])
     if stamps:
-        conn.execute(_STAMP_UPSERT, [{"member_id": m, "punch_card": c, "stamps": n} for (m, c), n in stamps.items()])
+        db.executemany(_STAMP_UPSERT, [{"member_id": m, "punch_card": c, "stamps": n} for (m, c), n in stamps.items()])
     for row in rows:
         if row["membership_code"] and row["membership_days"]:
-            _project_membership(conn, row)
+            _project_membership(db, row)
     members = set(balances)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, (MemberBalance, MemberDay, MemberStamps)) and obj.member_id in members:
             session.expire(obj)
 
 
-def _project_membership(conn: Connection, row: dict[str, Any]) -> None:
+def _project_membership(db: sqlite3.Connection, row: dict[str, Any]) -> None:
     """A plan sold (days > 0) starts or extends it; a refunded one (days < 0) shortens it."""
-    table = _BALANCES
-    code, expires = conn.execute(select(table.c.membership_code, table.c.membership_expires)
-                                 .where(table.c.member_id == row["member_id"])).one()
+    code, expires = db.execute(_MEMBERSHIP_SQL, (row["member_id"],)).fetchone()
     moment = from_iso(row["created_at"])
     current = from_iso(expires) if expires else moment
     if row["membership_days"] > 0:
@@ -168,8 +158,7 @@ def _project_membership(conn: Connection, row: dict[str, Any]) -> None:
         new_expiry = start + timedelta(days=row["membership_days"])
     else:
         new_expiry = current + timedelta(days=row["membership_days"])
-    conn.execute(update(table).where(table.c.member_id == row["member_id"]).values(
-        membership_code=row["membership_code"], membership_expires=to_iso(new_expiry)))
+    db.execute(_MEMBERSHIP_UPDATE, (row["membership_code"], to_iso(new_expiry), row["member_id"]))
 
 
 def utc_day(moment: datetime) -> str:

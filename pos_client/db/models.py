@@ -8,7 +8,7 @@ Timestamps are UTC ISO 8601 strings, money and points integers.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -100,10 +100,10 @@ class Sale(Base):
     __tablename__ = "sales"
     sale_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))  # sale | refund
-    refund_of: Mapped[str | None] = mapped_column(ForeignKey("sales.sale_id"), default=None, index=True)
+    refund_of: Mapped[str | None] = mapped_column(ForeignKey("sales.sale_id"), default=None)
     terminal_id: Mapped[str] = mapped_column(String(64))
     cashier_id: Mapped[str | None] = mapped_column(String(40), default=None)
-    member_id: Mapped[str | None] = mapped_column(ForeignKey("members.member_id"), default=None, index=True)
+    member_id: Mapped[str | None] = mapped_column(ForeignKey("members.member_id"), default=None)
     program_version: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[str] = mapped_column(String(40), index=True)
     currency: Mapped[str] = mapped_column(String(3))
@@ -115,11 +115,8 @@ class Sale(Base):
     points_earned: Mapped[int] = mapped_column(Integer)
     qualifying_spend: Mapped[int] = mapped_column(Integer)
     quote: Mapped[str] = mapped_column(Text)
-    __table_args__ = (
-        Index("ix_sales_kind_time_kpi", "kind", "created_at", "member_id", "total", "points_earned",
-              "redeemed_points", "redeemed_value", "discount_total"),
-        Index("ix_sales_member_kind_time", "member_id", "kind", "created_at"),
-    )
+    # Only the indexes something reads (migration 0007): each one costs every checkout a page write.
+    __table_args__ = (Index("ix_sales_refund_of", "refund_of", sqlite_where=text("refund_of IS NOT NULL")),)
 
 
 class SaleLine(Base):
@@ -168,7 +165,6 @@ class LedgerEntry(Base):
     __table_args__ = (
         UniqueConstraint("terminal_id", "seq"),
         Index("ix_ledger_member_time", "member_id", "created_at"),
-        Index("ix_ledger_kind_time", "kind", "created_at"),
     )
 
 

@@ -23,11 +23,13 @@ source of truth):
 from __future__ import annotations
 
 from calendar import timegm
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import Sale
+from pos_client.db import driver
 
 #: The quarter-hour number of a stored UTC timestamp, in SQL (epoch seconds // 900).
 BUCKET_SQL = "CAST(strftime('%s', {col}) AS INTEGER) / 900"
@@ -101,32 +103,30 @@ def epoch(created_at: str) -> int:
                    int(created_at[14:16]), int(created_at[17:19]), 0, 0, 0))
 
 
-def project_sale(session: Session, sale: Sale) -> None:
-    """Add a new sale to `sales_buckets` and, for a member, to `member_sales` (caller's transaction)."""
-    conn = session.connection()
-    conn.execute(text(_BUCKET_ADD), {
-        "q": quarter_of(sale.created_at), "is_member": sale.member_id is not None, "paid": sale.total,
-        "earned": sale.points_earned, "redeemed": sale.redeemed_points,
-        "cost": sale.redeemed_value + sale.discount_total})
-    if sale.member_id is None:
+def project_sale(session: Session, sale: Mapping[str, Any]) -> None:
+    """Add a new sale (its `sales` row as a mapping) to `sales_buckets` and, for a member, to `member_sales`, in
+    the caller's transaction, with driver-level statements (this is on every checkout)."""
+    db = driver.sql(session)
+    db.execute(_BUCKET_ADD, {
+        "q": quarter_of(sale["created_at"]), "is_member": sale["member_id"] is not None, "paid": sale["total"],
+        "earned": sale["points_earned"], "redeemed": sale["redeemed_points"],
+        "cost": sale["redeemed_value"] + sale["discount_total"]})
+    mid = sale["member_id"]
+    if mid is None:
         return
-    mid, at = sale.member_id, epoch(sale.created_at)
-    before = [int(v) for v in conn.execute(text(
-        "SELECT at FROM member_sales WHERE member_id = :m AND at <= :at ORDER BY at DESC, id DESC LIMIT 2"),
-        {"m": mid, "at": at}).scalars()]
+    at = epoch(sale["created_at"])
+    before = [int(v) for v, in db.execute(
+        "SELECT at FROM member_sales WHERE member_id = ? AND at <= ? ORDER BY at DESC, id DESC LIMIT 2", (mid, at))]
     prev = before[0] if before else None
-    conn.execute(text("INSERT INTO member_sales (member_id, sale_id, at, prev_at, prev2_at)"
-                      " VALUES (:m, :s, :at, :p, :p2)"),
-                 {"m": mid, "s": sale.sale_id, "at": at, "p": prev, "p2": before[1] if len(before) > 1 else None})
+    db.execute("INSERT INTO member_sales (member_id, sale_id, at, prev_at, prev2_at) VALUES (?, ?, ?, ?, ?)",
+               (mid, sale["sale_id"], at, prev, before[1] if len(before) > 1 else None))
     # a sale recorded out of time order (a clock set back) becomes the previous one of up to two later sales
-    after = list(conn.execute(text(
-        "SELECT id FROM member_sales WHERE member_id = :m AND at > :at ORDER BY at, id LIMIT 2"),
-        {"m": mid, "at": at}).scalars())
+    after = [row_id for row_id, in db.execute(
+        "SELECT id FROM member_sales WHERE member_id = ? AND at > ? ORDER BY at, id LIMIT 2", (mid, at))]
     if after:
-        conn.execute(text("UPDATE member_sales SET prev_at = :at, prev2_at = :p WHERE id = :id"),
-                     {"at": at, "p": prev, "id": after[0]})
+        db.execute("UPDATE member_sales SET prev_at = ?, prev2_at = ? WHERE id = ?", (at, prev, after[0]))
     if len(after) > 1:
-        conn.execute(text("UPDATE member_sales SET prev2_at = :at WHERE id = :id"), {"at": at, "id": after[1]})
+        db.execute("UPDATE member_sales SET prev2_at = ? WHERE id = ?", (at, after[1]))
 
 
 def project_refund(session: Session, sale_id: str) -> None:

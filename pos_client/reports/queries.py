@@ -108,15 +108,6 @@ WHERE m.merged_into IS NULL
 ORDER BY m.member_id
 """
 
-#: Indexes on `sales` from migration 0004. The report now reads the projections of 0006; only the series'
-#: first-sale lookup still uses the first. `bench/bench_kpis.py` creates them if missing.
-INDEXES = {
-    "ix_sales_kind_time_kpi": "sales (kind, created_at, member_id, total, points_earned, redeemed_points,"
-                              " redeemed_value, discount_total)",
-    "ix_sales_member_kind_time": "sales (member_id, kind, created_at)",
-}
-
-
 def tier_case(thresholds: list[int]) -> tuple[str, dict[str, int]]:
     """`CASE` text mapping `spend` to the index of the highest threshold reached (-1 below all), with params."""
     params = {f"t{i}": value for i, value in enumerate(thresholds)}

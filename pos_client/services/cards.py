@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import uuid
 
 from pos_client.db.models import AuditEntry, Card, OutboxRow
 from pos_client.errors import NotFoundError, StateError
+from pos_client.ids import new_id
 from pos_client.services.auth import authenticate
 from pos_client.terminal import Terminal
 from pos_client.timeutil import to_iso, utcnow
@@ -22,7 +22,7 @@ def revoke_card(terminal: Terminal, card_number: str, manager_pin: str, reason: 
         if card.revoked_at:
             raise StateError(f"card {card.card_number} was already revoked")
         card.revoked_at, card.revoked_reason = to_iso(now), reason
-        session.add(AuditEntry(audit_id=str(uuid.uuid4()), created_at=to_iso(now), user_id=manager.user_id,
+        session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
                                action="card_revoke", target=card.card_number, reason=reason,
                                details=json.dumps({"member_id": card.member_id})))
         session.add(OutboxRow(kind="card", ref_id=card.card_number, payload=json.dumps(

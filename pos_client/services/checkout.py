@@ -7,22 +7,22 @@ transaction: after it returns, a power cut loses nothing; if anything fails befo
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import AuditEntry, Member, OutboxRow, Product, Sale, SaleLine, Setting
+from pos_client.db import driver
+from pos_client.db.models import AuditEntry
 from pos_client.errors import InvalidInputError
+from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.pricing import CartItem, MemberState, Quote, price
 from pos_client.program.schema import Program
 from pos_client.reports.projection import project_sale
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product
-from pos_client.services.members import Identified, identify, member_state
+from pos_client.services.members import Identified, MemberRecord, identify, member_state
 from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
 from pos_client.timeutil import from_iso, local_date, to_iso, utcnow
@@ -75,31 +75,36 @@ def is_offline(session: Session, terminal: Terminal, now: datetime) -> bool:
     """Standalone terminals (no server) are the source of truth and never "offline"."""
     if not terminal.settings.server_url:
         return False
-    row = session.get(Setting, "last_sync_ok_at")
+    row = driver.one(session, "SELECT value FROM settings WHERE key = 'last_sync_ok_at'")
     if row is None:
         return True
-    return now - from_iso(json.loads(row.value)) > OFFLINE_AFTER
+    return now - from_iso(json.loads(row[0])) > OFFLINE_AFTER
 
 
 def _cart(session: Session, items: tuple[tuple[str, int], ...]) -> list[CartItem]:
     if not items:
         raise InvalidInputError("the basket is empty")
     merged: dict[str, int] = {}
-    codes = {code.strip() for code, _qty in items}
-    found = {p.sku: p for p in session.scalars(select(Product).where(Product.active.is_(True), Product.sku.in_(codes)))}
-    products = {}
+    codes = json.dumps(sorted({code.strip() for code, _qty in items}))
+    found = {row[0]: row for row in driver.all_rows(session, _PRODUCTS_SQL, (codes,))}
+    products: dict[str, tuple[str, str, int, str]] = {}
     for code, qty in items:
-        product = found.get(code.strip()) or find_product(session, code)
-        products[product.sku] = product
-        merged[product.sku] = merged.get(product.sku, 0) + qty
-    return [CartItem(sku, products[sku].name, qty, products[sku].price, products[sku].category)
-            for sku, qty in merged.items()]
+        row = found.get(code.strip())
+        if row is None:  # a barcode, a lower-case SKU or an unknown code: the catalog's full lookup
+            product = find_product(session, code)
+            row = (product.sku, product.name, product.price, product.category)
+        products[row[0]] = row
+        merged[row[0]] = merged.get(row[0], 0) + qty
+    return [CartItem(sku, products[sku][1], qty, products[sku][2], products[sku][3]) for sku, qty in merged.items()]
+
+
+_PRODUCTS_SQL = "SELECT sku, name, price, category FROM products WHERE active AND sku IN (SELECT value FROM json_each(?))"
 
 
 @dataclass(frozen=True)
 class Priced:
     program: Program
-    member: Member | None
+    member: MemberRecord | None
     state: MemberState | None
     quote: Quote
     manager_id: str | None
@@ -138,22 +143,26 @@ def checkout(terminal: Terminal, request: BasketRequest) -> SaleResult:
 
 
 def record_sale(session: Session, terminal: Terminal, request: BasketRequest, now: datetime) -> SaleResult:
-    """The body of `checkout()` inside the caller's unit of work (also used to build the demo's history)."""
+    """The body of `checkout()` inside the caller's unit of work (also used to build the demo's history).
+
+    The writes are driver-level statements (`pos_client.db.driver`): a durable sale costs its commit, not
+    the ORM's bookkeeping.
+    """
     settings = terminal.settings
     found = identify(session, request.member_code) if request.member_code else None
     priced = price_request(session, terminal, request, now, found)
     expired = priced.state.expiring_points if priced.state else 0
     quote, program = priced.quote, priced.program
-    sale_id = str(uuid.uuid4())
-    sale = Sale(sale_id=sale_id, kind="sale", terminal_id=settings.terminal_id, cashier_id=request.cashier_id,
-                member_id=quote.member_id, program_version=program.version, created_at=to_iso(now),
-                currency=quote.currency, subtotal=quote.subtotal, discount_total=quote.discount_total,
-                redeemed_points=quote.redeemed_points, redeemed_value=quote.redeemed_value, total=quote.total,
-                points_earned=quote.points_earned, qualifying_spend=quote.qualifying_spend,
-                quote=json.dumps(quote.to_json(), ensure_ascii=False))
-    session.add(sale)
-    session.flush()
-    session.execute(insert(SaleLine), [
+    sale_id = new_id()
+    sale = {"sale_id": sale_id, "kind": "sale", "refund_of": None, "terminal_id": settings.terminal_id,
+            "cashier_id": request.cashier_id, "member_id": quote.member_id, "program_version": program.version,
+            "created_at": to_iso(now), "currency": quote.currency, "subtotal": quote.subtotal,
+            "discount_total": quote.discount_total, "redeemed_points": quote.redeemed_points,
+            "redeemed_value": quote.redeemed_value, "total": quote.total, "points_earned": quote.points_earned,
+            "qualifying_spend": quote.qualifying_spend}
+    quote_json = quote.to_json()
+    driver.insert(session, "sales", [{**sale, "quote": json.dumps(quote_json, ensure_ascii=False)}])
+    driver.insert(session, "sale_lines", [
         {"sale_id": sale_id, "line_no": no, "sku": line.sku, "name": line.name, "category": line.category,
          "kind": line.kind, "qty": line.qty, "unit_price": line.unit_price, "amount": line.amount,
          "free_units": line.free_units, "free_by_card": json.dumps(dict(line.free_by_card)),
@@ -163,12 +172,13 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
     if priced.member is not None:
         referrer = _write_member_entries(session, terminal, priced, sale_id, now, request.cashier_id)
     if priced.manager_id:
-        session.add(AuditEntry(audit_id=str(uuid.uuid4()), created_at=to_iso(now), user_id=priced.manager_id,
+        session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=priced.manager_id,
                                action="pin_spend_override", target=sale_id,
                                reason="points spent without the member's card",
                                details=json.dumps({"member_id": quote.member_id})))
-    session.add(OutboxRow(kind="sale", ref_id=sale_id, payload=json.dumps(sale_to_json(sale, quote)),
-                          created_at=to_iso(now)))
+    driver.insert(session, "outbox", [{
+        "kind": "sale", "ref_id": sale_id, "payload": json.dumps({**sale, "lines": quote_json["lines"]}),
+        "created_at": sale["created_at"], "status": "pending"}])
     project_sale(session, sale)
     return SaleResult(sale_id=sale_id, quote=quote, created_at=now, expired_points=expired, referrer_id=referrer)
 
@@ -210,12 +220,3 @@ def _write_member_entries(session: Session, terminal: Terminal, priced: Priced, 
     append_many(session, drafts, terminal_id=terminal.settings.terminal_id, now=now, sale_id=sale_id,
                 cashier_id=cashier_id, program_version=program.version)
     return referrer
-
-
-def sale_to_json(sale: Sale, quote: Quote) -> dict[str, object]:
-    return {"sale_id": sale.sale_id, "kind": sale.kind, "refund_of": sale.refund_of, "terminal_id": sale.terminal_id,
-            "cashier_id": sale.cashier_id, "member_id": sale.member_id, "program_version": sale.program_version,
-            "created_at": sale.created_at, "currency": sale.currency, "subtotal": sale.subtotal,
-            "discount_total": sale.discount_total, "redeemed_points": sale.redeemed_points,
-            "redeemed_value": sale.redeemed_value, "total": sale.total, "points_earned": sale.points_earned,
-            "qualifying_spend": sale.qualifying_spend, "lines": quote.to_json()["lines"]}

@@ -17,7 +17,6 @@ Decisions:
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from pos_client.db.models import AuditEntry, Card, Member, MemberBalance, MemberStamps, OutboxRow, User
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
+from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.services.auth import authenticate
 from pos_client.services.members import _EMAIL_RE, expire_points, identify, issue_card, member_to_json, normalize_phone
@@ -75,7 +75,7 @@ def check_reason(reason: str) -> str:
 
 def _audit(session: Session, now: datetime, manager: User, action: str, target: str, reason: str,
            details: dict[str, Any], queue: bool = False) -> None:
-    row = AuditEntry(audit_id=str(uuid.uuid4()), created_at=to_iso(now), user_id=manager.user_id, action=action,
+    row = AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id, action=action,
                      target=target, reason=reason, details=json.dumps(details, ensure_ascii=False))
     session.add(row)
     if queue:

@@ -14,12 +14,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos_client.cards import tokens
 from pos_client.cards.keys import load_key
-from pos_client.db.models import Card, Member, MemberBalance, OutboxRow, Setting, TrustedKey
+from pos_client.db import driver
+from pos_client.db.models import Card, Member, MemberBalance, OutboxRow, Setting
 from pos_client.errors import InvalidInputError, NotFoundError
 from pos_client.ledger import (EntryDraft, append, expirable_points, expiry_cutoff_day, fifo_expiring, utc_day,
                                window_start_day)
@@ -45,10 +46,41 @@ class InvalidCardError(InvalidInputError):
 
 
 @dataclass(frozen=True)
+class MemberRecord:
+    """A member's row as identification reads it: a plain value (services that change a member load the
+    ORM `Member` by `member_id`)."""
+
+    member_id: str
+    name: str
+    phone: str | None
+    email: str | None
+    birthday: str | None
+    bonus_weekday: int | None
+    referred_by: str | None
+    enrolled_at: str
+    enrolled_by_terminal: str
+    merged_into: str | None
+
+
+@dataclass(frozen=True)
 class Identified:
-    member: Member
+    member: MemberRecord
     via: str  # token | member_id | card | phone
     can_spend: bool
+
+
+_MEMBER_COLUMNS = ("m.member_id, m.name, m.phone, m.email, m.birthday, m.bonus_weekday, m.referred_by,"
+                   " m.enrolled_at, m.enrolled_by_terminal, m.merged_into")
+_MEMBER_SQL = f"SELECT {_MEMBER_COLUMNS} FROM members m WHERE m.member_id = ?"
+_BY_PHONE_SQL = f"SELECT {_MEMBER_COLUMNS} FROM members m WHERE m.phone = ? AND m.merged_into IS NULL LIMIT 2"
+_CARD_SQL = "SELECT member_id, revoked_at FROM cards WHERE card_number = ?"
+#: Everything a token check needs in one statement, always one row: the signing key, whether the token's
+#: card was revoked, the member's newest card serial (a reissue replaces older cards) and the member.
+_TOKEN_SQL = f"""
+    SELECT k.public_key, k.revoked_at,
+           (SELECT revoked_at IS NOT NULL FROM cards WHERE member_id = :m AND serial = :serial),
+           (SELECT max(serial) FROM cards WHERE member_id = :m), {_MEMBER_COLUMNS}
+      FROM (SELECT 1) LEFT JOIN trusted_keys k ON k.key_id = :kid LEFT JOIN members m ON m.member_id = :m"""
 
 
 def normalize_phone(text: str) -> str:
@@ -64,7 +96,10 @@ def normalize_phone(text: str) -> str:
 
 
 def identify(session: Session, code: str) -> Identified:
-    """Find the member behind a scanned or typed code."""
+    """Find the member behind a scanned or typed code.
+
+    This runs on every scan and every sale, so it reads with driver-level statements (`pos_client.db.driver`).
+    """
     code = (code or "").strip()
     if not code:
         raise NotFoundError("no member code given")
@@ -73,24 +108,37 @@ def identify(session: Session, code: str) -> Identified:
     if tokens.looks_like_token(code):
         return _identify_token(session, code)
     if _MEMBER_ID_RE.match(code):
-        member = session.get(Member, code.upper())
+        member = find_member(session, code.upper())
         if member is None:
             raise NotFoundError(f"no member with id {code.upper()}")
         return Identified(_follow_merge(session, member), "member_id", False)
     if _CARD_RE.match(code):
-        card = session.get(Card, code.upper())
+        card = driver.one(session, _CARD_SQL, (code.upper(),))
         if card is not None:
-            if card.revoked_at:
-                raise InvalidCardError(f"card {card.card_number} was revoked")
-            return Identified(_follow_merge(session, session.get_one(Member, card.member_id)), "card", False)
+            member_id, revoked_at = card
+            if revoked_at:
+                raise InvalidCardError(f"card {code.upper()} was revoked")
+            return Identified(_follow_merge(session, _referenced_member(session, member_id)), "card", False)
     if _PHONE_CHARS_RE.match(code):
-        phone = normalize_phone(code)
-        found = list(session.scalars(select(Member).where(Member.phone == phone, Member.merged_into.is_(None))))
+        found = driver.all_rows(session, _BY_PHONE_SQL, (normalize_phone(code),))
         if len(found) == 1:
-            return Identified(found[0], "phone", False)
+            return Identified(MemberRecord(*found[0]), "phone", False)
         if len(found) > 1:
             raise InvalidInputError("several members share that phone number: scan the card or use the member id")
     raise NotFoundError(f"no member found for '{code[:40]}'")
+
+
+def find_member(session: Session, member_id: str) -> MemberRecord | None:
+    row = driver.one(session, _MEMBER_SQL, (member_id,))
+    return MemberRecord(*row) if row is not None else None
+
+
+def _referenced_member(session: Session, member_id: str) -> MemberRecord:
+    """The member a card or a merge points at (a foreign key or the merge guarantees it exists)."""
+    member = find_member(session, member_id)
+    if member is None:
+        raise NotFoundError(f"no member with id {member_id}")
+    return member
 
 
 def _identify_token(session: Session, code: str) -> Identified:
@@ -98,28 +146,28 @@ def _identify_token(session: Session, code: str) -> Identified:
         token = tokens.parse(code)
     except tokens.TokenError as exc:
         raise InvalidCardError(exc.reason) from exc
-    key = session.get(TrustedKey, token.key_id)
-    if key is not None:
-        if key.revoked_at:
+    row = driver.one(session, _TOKEN_SQL, {"kid": token.key_id, "m": token.member_id, "serial": token.serial})
+    assert row is not None  # the statement always returns one row
+    public_key, key_revoked_at, card_revoked, newest = row[:4]
+    if public_key is not None:
+        if key_revoked_at:
             raise InvalidCardError("the terminal key that signed this card was revoked")
         try:
-            tokens.verify(token, tokens.b64decode(key.public_key))
+            tokens.verify(token, tokens.b64decode(public_key))
         except tokens.TokenError as exc:
             raise InvalidCardError(exc.reason) from exc
-    member = session.get(Member, token.member_id)
-    if member is None:
+    if row[4] is None:
         raise InvalidCardError(f"member {token.member_id} is not known on this terminal yet")
-    card = session.scalar(select(Card).where(Card.member_id == member.member_id, Card.serial == token.serial))
-    newest = session.scalar(select(func.max(Card.serial)).where(Card.member_id == member.member_id)) or 0
-    if (card is not None and card.revoked_at) or token.serial < newest:
+    member = MemberRecord(*row[4:])
+    if card_revoked or token.serial < (newest or 0):
         raise InvalidCardError(f"card {token.serial} of {member.member_id} was revoked or replaced")
-    return Identified(_follow_merge(session, member), "token", key is not None)
+    return Identified(_follow_merge(session, member), "token", public_key is not None)
 
 
-def _follow_merge(session: Session, member: Member) -> Member:
+def _follow_merge(session: Session, member: MemberRecord) -> MemberRecord:
     seen = 0
     while member.merged_into and seen < 10:
-        member = session.get_one(Member, member.merged_into)
+        member = _referenced_member(session, member.merged_into)
         seen += 1
     return member
 
@@ -193,20 +241,20 @@ def issue_card(terminal: Terminal, session: Session, member_id: str, now: dateti
     return card, token
 
 
-def member_state(session: Session, member: Member, program: Program, now: datetime, *, can_spend: bool,
-                 terminal_id: str) -> MemberState:
+def member_state(session: Session, member: MemberRecord | Member, program: Program, now: datetime, *,
+                 can_spend: bool, terminal_id: str) -> MemberState:
     """What pricing needs about `member` at `now` (points after any pending expiry), in two queries.
 
-    This is on every scan and every sale, so it reads the projections with one Core statement (balance,
-    window spend, recent credits, today's redemptions on this terminal) plus one for the stamps.
+    This is on every scan and every sale, so it reads the projections with one driver-level statement
+    (balance, window spend, recent credits, today's redemptions on this terminal) plus one for the stamps.
     """
     today_start = datetime.combine(local_date(now, program.timezone), datetime.min.time(),
                                    tzinfo=store_zone(program.timezone))
     params = {"m": member.member_id, "t": terminal_id, "today": utc_day(now), "today_start": to_iso(today_start),
               "win": window_start_day(now, program.tier_window_days),
               "cut": expiry_cutoff_day(now, program.points_expiry_days or 0)}
-    row = session.execute(_STATE_SQL, params).one_or_none()
-    stamps = {card: count for card, count in session.execute(_STAMPS_SQL, params)}
+    row = driver.one(session, _STATE_SQL, params)
+    stamps = dict(driver.all_rows(session, _STAMPS_SQL, (member.member_id,)))
     points, credits, debits, plan, plan_expires, birthday_year, sales, spend, recent, redeemed = (
         row if row is not None else (0, 0, 0, None, None, None, 0, 0, 0, 0))
     expiring = fifo_expiring(points, credits, debits, recent) if program.points_expiry_days else 0
@@ -218,7 +266,7 @@ def member_state(session: Session, member: Member, program: Program, now: dateti
         redeemed_today=redeemed, can_spend=can_spend, expiring_points=expiring)
 
 
-_STATE_SQL = text("""
+_STATE_SQL = """
     SELECT b.points, b.credits_total, b.debits_total, b.membership_code, b.membership_expires,
            b.last_birthday_year, b.sales_count,
            (SELECT coalesce(sum(spend), 0) FROM member_days
@@ -226,8 +274,8 @@ _STATE_SQL = text("""
            (SELECT coalesce(sum(credits), 0) FROM member_days WHERE member_id = :m AND day >= :cut),
            (SELECT coalesce(-sum(points_delta), 0) FROM ledger_entries
              WHERE member_id = :m AND kind = 'redeem' AND terminal_id = :t AND created_at >= :today_start)
-      FROM member_balances b WHERE b.member_id = :m""")
-_STAMPS_SQL = text("SELECT punch_card, stamps FROM member_stamps WHERE member_id = :m")
+      FROM member_balances b WHERE b.member_id = :m"""
+_STAMPS_SQL = "SELECT punch_card, stamps FROM member_stamps WHERE member_id = ?"
 
 
 def expire_points(session: Session, member_id: str, program: Program, now: datetime, terminal_id: str) -> int:

@@ -6,7 +6,6 @@ Each is one unit of work with its ledger entry, outbox row and (for manager acti
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from pos_client.db.models import AuditEntry, LedgerEntry, MemberBalance
 from pos_client.errors import AuthError, InvalidInputError, NotFoundError, RuleViolation
+from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append
 from pos_client.services.auth import authenticate
 from pos_client.services.members import expire_points, identify
@@ -48,12 +48,12 @@ def adjust(terminal: Terminal, member_code: str, points: int, reason: str, manag
     with terminal.unit_of_work() as session:
         manager = authenticate(session, manager_pin, role="manager")
         member = identify(session, member_code).member
-        entry = append(session, EntryDraft(member.member_id, "adjust", points_delta=points, reason=reason),
+        entry_id = append(session, EntryDraft(member.member_id, "adjust", points_delta=points, reason=reason),
                        terminal_id=tid, now=now, cashier_id=manager.user_id)
-        session.add(AuditEntry(audit_id=str(uuid.uuid4()), created_at=to_iso(now), user_id=manager.user_id,
+        session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
                                action="adjust", target=member.member_id, reason=reason,
-                               details=json.dumps({"points": points, "entry_id": entry.entry_id})))
-        return PointsResult(member.member_id, entry.entry_id, points, _balance(session, member.member_id))
+                               details=json.dumps({"points": points, "entry_id": entry_id})))
+        return PointsResult(member.member_id, entry_id, points, _balance(session, member.member_id))
 
 
 def donate(terminal: Terminal, member_code: str, points: int, charity: str, manager_pin: str | None = None,
@@ -82,15 +82,15 @@ def donate(terminal: Terminal, member_code: str, points: int, charity: str, mana
         available = _balance(session, mid)
         if points > available:
             raise RuleViolation(f"cannot donate {points} points: the member has {available}")
-        entry = append(session, EntryDraft(mid, "donate", points_delta=-points, ref_code=target.code,
+        entry_id = append(session, EntryDraft(mid, "donate", points_delta=-points, ref_code=target.code,
                                            reason=f"donation to {target.name.en}"),
                        terminal_id=tid, now=now, cashier_id=user_id, program_version=program.version)
         if user_id:
-            session.add(AuditEntry(audit_id=str(uuid.uuid4()), created_at=to_iso(now), user_id=user_id,
+            session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=user_id,
                                    action="donate", target=mid,
                                    reason=" ".join((reason or "").split())[:200] or f"donation to {target.code}",
                                    details=json.dumps({"points": points})))
-        return PointsResult(mid, entry.entry_id, -points, _balance(session, mid))
+        return PointsResult(mid, entry_id, -points, _balance(session, mid))
 
 
 def grant_action(terminal: Terminal, member_code: str, action_code: str, cashier_id: str | None = None) -> PointsResult:
@@ -106,7 +106,7 @@ def grant_action(terminal: Terminal, member_code: str, action_code: str, cashier
         if action.once and session.scalar(select(LedgerEntry.entry_id).where(
                 LedgerEntry.member_id == mid, LedgerEntry.kind == "action", LedgerEntry.ref_code == action.code)):
             raise RuleViolation(f"{action.name.en} was already granted to {mid} (once per member)")
-        entry = append(session, EntryDraft(mid, "action", points_delta=action.points, ref_code=action.code,
+        entry_id = append(session, EntryDraft(mid, "action", points_delta=action.points, ref_code=action.code,
                                            reason=action.name.en), terminal_id=tid, now=now,
                        cashier_id=cashier_id, program_version=program.version)
-        return PointsResult(mid, entry.entry_id, action.points, _balance(session, mid))
+        return PointsResult(mid, entry_id, action.points, _balance(session, mid))

@@ -9,16 +9,17 @@ loading the same version again with the same content is a no-op, with different 
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pos_client.db import driver
 from pos_client.db.models import AuditEntry, ProgramVersion
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
+from pos_client.ids import new_id
 from pos_client.program.schema import Program, load_program_text
 from pos_client.terminal import Terminal
 from pos_client.timeutil import to_iso, utcnow
@@ -45,7 +46,7 @@ def install_program(session: Session, program: Program, now: datetime, *, user_i
     if newest is not None and program.version < newest:
         raise InvalidInputError(f"program version {program.version} is older than version {newest} in force")
     session.add(ProgramVersion(version=program.version, document=document, loaded_at=to_iso(now)))
-    session.add(AuditEntry(audit_id=str(uuid.uuid4()), created_at=to_iso(now), user_id=user_id,
+    session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=user_id,
                            action="program_load", target=str(program.version), details="{}"))
     return True
 
@@ -69,7 +70,8 @@ def program_version(session: Session, version: int) -> Program:
 
 def program_at(session: Session, moment: datetime) -> Program:
     """The program version in force at `moment` (parsed once per version and kept)."""
-    version = session.execute(_IN_FORCE_SQL, {"t": to_iso(moment)}).scalar()
+    row = driver.one(session, _IN_FORCE_SQL, (to_iso(moment),))
+    version = row[0] if row else None
     if version is None:
         if session.scalar(select(ProgramVersion.version).limit(1)) is None:
             raise StateError("no loyalty program is installed: run 'kupa program load FILE'")
@@ -85,7 +87,7 @@ def _database(session: Session) -> str:
     return str(bind.engine.url)
 
 
-_IN_FORCE_SQL = text("SELECT max(version) FROM program_versions WHERE loaded_at <= :t")
+_IN_FORCE_SQL = "SELECT max(version) FROM program_versions WHERE loaded_at <= ?"
 
 
 #: Versions are immutable once installed in a database (a changed document under the same number is

@@ -8,7 +8,6 @@ is refused and writes nothing.
 from __future__ import annotations
 
 import json
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from pos_client.db.models import AuditEntry, LedgerEntry, MemberStamps, OutboxRow, Sale, SaleLine
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
+from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect
 from pos_client.reports.projection import project_refund
@@ -75,7 +75,7 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
             raise StateError(f"sale {sale.sale_id} was already fully refunded")
         now_units = _requested(lines, remaining, items)
         effect = refund_effect(sold, before, now_units)
-        refund_id = str(uuid.uuid4())
+        refund_id = new_id()
         session.add(Sale(sale_id=refund_id, kind="refund", refund_of=sale.sale_id, terminal_id=tid,
                          cashier_id=manager.user_id, member_id=sale.member_id, program_version=sale.program_version,
                          created_at=to_iso(now), currency=sale.currency, subtotal=effect.money_back, discount_total=0,
@@ -92,7 +92,7 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
                                  refund_line_of=no))
         if sale.member_id:
             _reverse_entries(session, sale, effect, tid, now, manager.user_id)
-        session.add(AuditEntry(audit_id=str(uuid.uuid4()), created_at=to_iso(now), user_id=manager.user_id,
+        session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
                                action="refund", target=sale.sale_id, reason=reason,
                                details=json.dumps({"refund_id": refund_id, "money_back": effect.money_back,
                                                    "units": {str(k): v for k, v in now_units.items()}})))

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from pos_client.db.models import Card, LedgerEntry, Member, OutboxRow
+from pos_client.db.models import Card, LedgerEntry, OutboxRow
 from pos_client.services.members import identify, member_state
 from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
@@ -18,7 +18,7 @@ def member_status(terminal: Terminal, code: str) -> dict[str, Any]:
     now = utcnow()
     with terminal.read() as session:
         found = identify(session, code)
-        member: Member = found.member
+        member = found.member
         program = program_at(session, now)
         state = member_state(session, member, program, now, can_spend=found.can_spend,
                              terminal_id=terminal.settings.terminal_id)

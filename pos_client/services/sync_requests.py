@@ -7,9 +7,9 @@ and in the outbox (HQ keeps the terminals' audit rows too).
 from __future__ import annotations
 
 import json
-import uuid
 
 from pos_client.db.models import AuditEntry, OutboxRow
+from pos_client.ids import new_id
 from pos_client.services.auth import authenticate
 from pos_client.services.till import CashierInfo
 from pos_client.terminal import Terminal
@@ -21,7 +21,7 @@ def authorize_sync_now(terminal: Terminal, pin: str) -> CashierInfo:
     now = to_iso(utcnow())
     with terminal.unit_of_work() as session:
         manager = authenticate(session, pin, role="manager")
-        audit_id = str(uuid.uuid4())
+        audit_id = new_id()
         details = {"terminal_id": terminal.settings.terminal_id}
         session.add(AuditEntry(audit_id=audit_id, created_at=now, user_id=manager.user_id, action="sync_now",
                                target=terminal.settings.terminal_id, reason="manager forced a sync",
