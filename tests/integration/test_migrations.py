@@ -28,3 +28,23 @@ def test_upgrade_from_the_first_schema_keeps_and_projects_the_ledger(tmp_path: P
         rows = db.execute("select day, spend, credits from member_days order by day").fetchall()
     assert rows == [("2026-01-01", 0, 50), ("2026-02-03", 15000, 150)]
     engine.dispose()
+
+
+def test_lean_sale_indexes_keep_the_lookups_the_terminal_makes(tmp_path: Path) -> None:
+    """0007 drops the indexes nothing reads; the lookups of refunds, sale entries and member history keep theirs."""
+    engine = make_engine(tmp_path / "kupa.sqlite3")
+    migrate(engine)
+    engine.dispose()
+    with sqlite3.connect(tmp_path / "kupa.sqlite3") as db:
+        indexes = {name for name, in db.execute("select name from sqlite_master where type = 'index'"
+                                                " and tbl_name in ('sales', 'ledger_entries')")}
+        plans = {query: " ".join(row[3] for row in db.execute(f"explain query plan {query}", ("x",)))
+                 for query in ("select sale_id from sales where refund_of = ?",
+                               "select entry_id from ledger_entries where sale_id = ?",
+                               "select entry_id from ledger_entries where member_id = ? order by created_at")}
+    assert not indexes & {"ix_sales_kind_time_kpi", "ix_sales_member_kind_time", "ix_sales_member_id",
+                          "ix_ledger_kind_time"}
+    assert "USING INDEX ix_sales_refund_of" in plans["select sale_id from sales where refund_of = ?"]
+    assert "ix_ledger_entries_sale_id" in plans["select entry_id from ledger_entries where sale_id = ?"]
+    assert "ix_ledger_member_time" in plans[
+        "select entry_id from ledger_entries where member_id = ? order by created_at"]
