@@ -12,7 +12,7 @@ import logging
 import sys
 from pathlib import Path
 
-from pos_client.cli import commands, report_commands, sync_commands
+from pos_client.cli import commands, manager_commands, report_commands, sync_commands
 from pos_client.cli.output import error
 from pos_client.errors import KupaError
 from pos_client.terminal import default_data_dir
@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bonus-weekday", type=int)
     p = cmd("show", commands.member_show, "show a member's status", member)
     p.add_argument("code")
+    manager_commands.register(member, sub, cmd)
 
     for name, func in (("quote", commands.quote), ("checkout", commands.checkout)):
         p = cmd(name, func, "price a basket" if name == "quote" else "record a sale")
