@@ -136,7 +136,7 @@ def project_rows(session: Session, rows: list[dict[str, Any]]) -> None:
          "last_sale": agg["last_sale"], "birthday": agg["birthday"]} for mid, agg in balances.items()])
     if days:
         db.executemany(_DAY_UPSERT, [{"member_id": m, "day": d, "spend": v[0], "credits": v[1]}
-                                   for (m, d), v in days.items()])
+                                     for (m, d), v in days.items()])
     if stamps:
         db.executemany(_STAMP_UPSERT, [{"member_id": m, "punch_card": c, "stamps": n} for (m, c), n in stamps.items()])
     for row in rows:
