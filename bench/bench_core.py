@@ -221,6 +221,12 @@ def bench_lookup(tmp: Path, members: int, entries: int) -> None:
            timed(lambda: lookup(f"M{rng.randrange(members - 1):07d}"), 200))
     report("member lookup with balance, member with the longest history",
            timed(lambda: lookup(f"M{members - 1:07d}"), 100))
+    from pos_client.services.catalog import load_catalog_file
+
+    load_catalog_file(terminal, tmp / "c.csv")  # the products of bench_checkout
+    items = tuple((f"P{i}", 1) for i in range(5))
+    report("durable checkout on this store: 5 lines, a typical member (by id)", timed(
+        lambda: checkout(terminal, BasketRequest(items=items, member_code=f"M{rng.randrange(members - 1):07d}")), 200))
     terminal.close()
 
 
