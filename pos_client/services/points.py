@@ -49,7 +49,7 @@ def adjust(terminal: Terminal, member_code: str, points: int, reason: str, manag
         manager = authenticate(session, manager_pin, role="manager")
         member = identify(session, member_code).member
         entry_id = append(session, EntryDraft(member.member_id, "adjust", points_delta=points, reason=reason),
-                       terminal_id=tid, now=now, cashier_id=manager.user_id)
+                          terminal_id=tid, now=now, cashier_id=manager.user_id)
         session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
                                action="adjust", target=member.member_id, reason=reason,
                                details=json.dumps({"points": points, "entry_id": entry_id})))
@@ -83,8 +83,8 @@ def donate(terminal: Terminal, member_code: str, points: int, charity: str, mana
         if points > available:
             raise RuleViolation(f"cannot donate {points} points: the member has {available}")
         entry_id = append(session, EntryDraft(mid, "donate", points_delta=-points, ref_code=target.code,
-                                           reason=f"donation to {target.name.en}"),
-                       terminal_id=tid, now=now, cashier_id=user_id, program_version=program.version)
+                                              reason=f"donation to {target.name.en}"),
+                          terminal_id=tid, now=now, cashier_id=user_id, program_version=program.version)
         if user_id:
             session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=user_id,
                                    action="donate", target=mid,
@@ -107,6 +107,6 @@ def grant_action(terminal: Terminal, member_code: str, action_code: str, cashier
                 LedgerEntry.member_id == mid, LedgerEntry.kind == "action", LedgerEntry.ref_code == action.code)):
             raise RuleViolation(f"{action.name.en} was already granted to {mid} (once per member)")
         entry_id = append(session, EntryDraft(mid, "action", points_delta=action.points, ref_code=action.code,
-                                           reason=action.name.en), terminal_id=tid, now=now,
-                       cashier_id=cashier_id, program_version=program.version)
+                                              reason=action.name.en), terminal_id=tid, now=now,
+                          cashier_id=cashier_id, program_version=program.version)
         return PointsResult(mid, entry_id, action.points, _balance(session, mid))
