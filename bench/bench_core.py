@@ -6,8 +6,8 @@ Prints figures; asserts nothing. Run: `.venv/bin/python bench/bench_core.py [--m
 from __future__ import annotations
 
 import argparse
-import itertools
 import cProfile
+import itertools
 import pstats
 import random
 import sqlite3
