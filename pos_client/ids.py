@@ -15,11 +15,15 @@ import uuid
 
 _VERSION_7 = 0x7 << 76
 _VARIANT_RFC = 0b10 << 62
+_MILLIS_MASK = (1 << 48) - 1
+_RAND_B_MASK = (1 << 62) - 1
 
 
 def new_id() -> str:
-    """A new UUIDv7 as the usual 36-character text."""
+    """A new UUIDv7 as the usual 36-character text: milliseconds (48 bits), version, 12 random bits
+    (`rand_a`), variant, 62 random bits (`rand_b`)."""
     millis = time.time_ns() // 1_000_000
     rand = int.from_bytes(os.urandom(10), "big") >> 6  # 74 random bits
-    value = ((millis & (1 << 48) - 1) << 80) | _VERSION_7 | ((rand >> 62) << 64) | _VARIANT_RFC | (rand & (1 << 62) - 1)
+    rand_a, rand_b = rand >> 62, rand & _RAND_B_MASK
+    value = ((millis & _MILLIS_MASK) << 80) | _VERSION_7 | (rand_a << 64) | _VARIANT_RFC | rand_b
     return str(uuid.UUID(int=value))
