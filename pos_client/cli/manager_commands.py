@@ -59,6 +59,9 @@ def member_edit(args: argparse.Namespace) -> int:
     with terminal.read() as session:
         current = identify(session, args.code).member
     cleared = set(args.clear)
+    for field in cleared:
+        if getattr(args, field.replace("-", "_")) is not None:
+            raise InvalidInputError(f"--{field} and --clear {field} contradict each other: give one of them")
     weekday: int | None = current.bonus_weekday
     if args.bonus_weekday is not None:
         text = args.bonus_weekday.strip()

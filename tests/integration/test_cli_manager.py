@@ -42,7 +42,8 @@ def test_bad_edits_are_refused_and_change_nothing(kupa: Kupa, store: Path) -> No
     before = _audit_rows(store)
     for args, message in ((["--bonus-weekday", "9"], "0 (Monday) to 6"), (["--birthday", "17/05/1990"], "not a date"),
                           (["--phone", "052-7654321"], "already exists"), (["--name", "Dana Cohen"], "nothing to change"),
-                          (["--email", "nobody"], "not an e-mail")):
+                          (["--email", "nobody"], "not an e-mail"),
+                          (["--phone", "052-1111111", "--clear", "phone"], "contradict")):
         result = kupa("member", "edit", member, *args, "--reason", "customer asked", "--pin", MANAGER_PIN)
         assert result.code == 1 and message in result.err and "Traceback" not in result.err, (args, result.err)
     wrong_pin = kupa("member", "edit", member, "--name", "Mallory", "--reason", "customer asked", "--pin", "0000")
