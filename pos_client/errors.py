@@ -8,18 +8,38 @@ rolls back, so a refused action changes nothing.
 
 from __future__ import annotations
 
+from pos_client.messages import Message
+
 
 class KupaError(Exception):
-    """A refusal with a message meant for the person at the counter."""
+    """A refusal meant for the person at the counter: a catalogue `Message` and its parameters.
 
-    #: A stable machine-readable code (for the JSON output and for translations in the UI).
+    `code` is the error's kind (stable, for JSON output and scripts); `message_code` names the exact message
+    in `pos_client.messages.CATALOGUE`; `text(lang)` words it. `message` is the English text (logs, tests).
+    A plain `str` is still accepted while raise sites move to the catalogue; it is shown as written.
+    """
+
+    #: A stable machine-readable kind (for the JSON output).
     code: str = "error"
 
-    def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message)
-        self.message = message
-        #: The values in the message, for a UI that words it in another language.
+    def __init__(self, message: Message | str, **params: object) -> None:
+        self.template: Message | None = message if isinstance(message, Message) else None
+        self._plain = message if isinstance(message, str) else ""
+        #: The values in the message, for the edge that words it in its reader's language.
         self.params = params
+        self.message = self.text("en")
+        super().__init__(self.message)
+
+    @property
+    def message_code(self) -> str:
+        """The catalogue code of the message (the kind's code for a legacy plain-text error)."""
+        return self.template.code if self.template else self.code
+
+    def text(self, lang: str = "en") -> str:
+        """The message in `lang`."""
+        if self.template is None:
+            return self._plain
+        return self.template.render(lang, **self.params)
 
 
 class NotFoundError(KupaError):
