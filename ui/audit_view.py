@@ -17,6 +17,7 @@ from pos_client.services import manager_reports
 from pos_client.terminal import Terminal
 from ui.i18n import error_text
 from ui.manager_models import AuditModel, action_label
+from ui.qt_types import to_date
 from ui.worker import DbWorker
 
 NO_DATE = QDate(2000, 1, 1)
@@ -107,8 +108,8 @@ class AuditPage(QWidget):
 
     def refresh(self) -> None:
         """Query the audit log with the chosen filters."""
-        start = None if self.date_from.date() == NO_DATE else self.date_from.date().toPython()
-        end = None if self.date_to.date() == NO_DATE else self.date_to.date().toPython()
+        start = None if self.date_from.date() == NO_DATE else to_date(self.date_from.date())
+        end = None if self.date_to.date() == NO_DATE else to_date(self.date_to.date())
         user, action, terminal = self.manager.currentData(), self.action.currentData(), self.terminal
         self.worker.submit(lambda: manager_reports.audit_log(terminal, user_id=user, action=action, date_from=start,
                                                              date_to=end), self._show,

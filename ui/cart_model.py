@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, QPersistentModelIndex, Qt
@@ -109,7 +110,7 @@ class CartModel(QAbstractTableModel):
         return None
 
     def _display(self, line: CartLine, priced: QuoteLine | None, column: Column) -> str:
-        money = lambda amount: format_money(amount, self._currency)  # noqa: E731
+        money = partial(format_money, currency=self._currency)
         if column == Column.ITEM:
             if priced is not None and priced.free_units:
                 free = QCoreApplication.translate("CartModel", "{0} free").format(priced.free_units)

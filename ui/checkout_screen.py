@@ -207,7 +207,7 @@ class CheckoutScreen(QWidget):
         for product in products:
             if product.sku == sku:
                 self.sale.add_product(product)
-        self.search.setCompleter(None)  # type: ignore[arg-type]
+        self.search.setCompleter(None)
         QTimer.singleShot(0, self.search.clear)
 
     def _refused(self, exc: Exception) -> None:

@@ -31,6 +31,7 @@ from pos_client.services import manager_reports
 from pos_client.services.manager_reports import DashboardData
 from pos_client.terminal import Terminal
 from ui.i18n import error_text
+from ui.qt_types import to_date
 from ui.worker import DbWorker
 
 MONEY_KEYS = {"avg_basket_member", "avg_basket_non_member", "rewards_cost", "member_revenue", "non_member_revenue",
@@ -56,15 +57,15 @@ def caption(key: str) -> str:
             "basket_uplift": _tr("Extra from member baskets (est.)")}.get(key, key)
 
 
-def tile_text(key: str, value: object, currency: str) -> str:
+def tile_text(key: str, value: int | Decimal | None, currency: str) -> str:
     """How a figure reads on its tile (None: a dash)."""
     if value is None:
         return "—"
     if key in MONEY_KEYS:
-        return format_money(int(value), currency)  # type: ignore[call-overload]
+        return format_money(int(value), currency)
     if key in RATE_KEYS:
         return f"{(Decimal(str(value)) * 100).quantize(Decimal('0.1'))}%"
-    return f"{int(value):,}"  # type: ignore[call-overload]
+    return f"{int(value):,}"
 
 
 def _msecs(day: date) -> float:
@@ -94,7 +95,7 @@ class DashboardPage(QWidget):
         self.refresh_button = QPushButton(objectName="dashRefresh")
         self.refresh_button.clicked.connect(self.refresh)
         self.year_button = QPushButton(objectName="dashYear")
-        self.year_button.clicked.connect(lambda: self.set_range(today.addDays(-364).toPython(), today.toPython()))
+        self.year_button.clicked.connect(lambda: self.set_range(to_date(today.addDays(-364)), to_date(today)))
         self.export_figures = QPushButton(objectName="exportFigures")
         self.export_figures.clicked.connect(lambda: self._ask_export(True))
         self.export_members = QPushButton(objectName="exportMembers")
@@ -163,7 +164,7 @@ class DashboardPage(QWidget):
 
     def refresh(self) -> None:
         """Compute the KPIs for the chosen range on the worker."""
-        start, end = self.date_from.date().toPython(), self.date_to.date().toPython()
+        start, end = to_date(self.date_from.date()), to_date(self.date_to.date())
         terminal = self.terminal
         self.refresh_button.setEnabled(False)
 

@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.signout_action = QAction(self, objectName="signOut")
         self.manager_action = QAction(self, objectName="managerMode")
         self.manager_window: QMainWindow | None = None
+        self.manager_dialog: QDialog | None = None  # the manager PIN dialog while it is open
         for action in (self.language_action, self.lock_action, self.signout_action, self.manager_action):
             self.toolbar.addAction(action)
         self.network = QLabel(objectName="networkState")

@@ -2,12 +2,12 @@
 
 `ActionDialog` holds the common part: a reason field (3 to 200 characters, required by every manager action),
 a message line for refusals (a `KupaError` stays inside the dialog, translated), OK/Cancel. A subclass adds
-its fields and returns the job to run from `job()`; the dialog closes and emits `done(result)` when it
+its fields and returns the job to run from `job()`; the dialog closes and emits `succeeded(result)` when it
 succeeded. The manager's PIN comes from the manager session (entered once when the manager mode opened) and
 is checked again by the service, which writes the audit row.
 
 Signals:
-    done(object): the service's result.
+    succeeded(object): the service's result.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _tr(text: str) -> str:
 class ActionDialog(QDialog):
     """Base of the manager's action dialogs (see the module docstring)."""
 
-    done = Signal(object)
+    succeeded = Signal(object)  # not `done`, which would hide QDialog.done(int)
 
     def __init__(self, worker: DbWorker, terminal: Terminal, pin: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,7 +75,7 @@ class ActionDialog(QDialog):
 
     def _succeeded(self, result: object) -> None:
         self.buttons.setEnabled(True)
-        self.done.emit(result)
+        self.succeeded.emit(result)
         self.accept()
 
     def _refused(self, exc: Exception) -> None:

@@ -103,13 +103,14 @@ class LedgerModel(RowTableModel[HistoryRow]):
             return None
         entry, column = cell
         if role == Qt.ItemDataRole.DisplayRole:
-            return {
+            texts: dict[int, str] = {
                 self.Column.WHEN: LRM + entry.when, self.Column.KIND: kind_label(entry.kind),
                 self.Column.POINTS: _signed(entry.points), self.Column.STAMPS: _signed(entry.stamps),
                 self.Column.SPEND: format_money(entry.spend, self.currency) if entry.spend else "",
                 self.Column.SALE: (entry.sale_id or "")[:8], self.Column.CASHIER: entry.cashier or "",
                 self.Column.TERMINAL: entry.terminal, self.Column.SYNC: sync_label(entry.sync, entry.sync_error),
-            }[column]
+            }
+            return texts[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.Column.SYNC and entry.sync_error:
                 return entry.sync_error
@@ -147,9 +148,10 @@ class AuditModel(RowTableModel[AuditRow]):
             return None
         entry, column = cell
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return {
+            texts: dict[int, str] = {
                 self.Column.WHEN: LRM + entry.when, self.Column.MANAGER: entry.user_name or entry.user_id or "",
                 self.Column.ACTION: action_label(entry.action), self.Column.TARGET: entry.target or "",
                 self.Column.REASON: entry.reason or "", self.Column.DETAILS: details_text(entry.details),
-            }[column]
+            }
+            return texts[column]
         return None

@@ -11,6 +11,7 @@ Signals (SaleDialog):
 from __future__ import annotations
 
 import html
+from functools import partial
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QPixmap
@@ -32,7 +33,7 @@ def _tr(text: str) -> str:
 
 def sale_html(detail: SaleDetail) -> str:
     """The sale as a small HTML receipt (the explanation is the core's own wording)."""
-    money = lambda amount: format_money(amount, detail.currency)  # noqa: E731
+    money = partial(format_money, currency=detail.currency)
     esc = html.escape
     rows = "".join(f"<tr><td>{esc(line.name)}</td><td align='center'>{line.qty}</td>"
                    f"<td align='right'>{money(line.paid)}</td></tr>" for line in detail.lines)

@@ -15,6 +15,7 @@ Signals (ManagerWindow):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -170,13 +171,13 @@ class ManagerSignInDialog(ManagerPinDialog):
 def open_manager(main: MainWindow, lock_ms: int = LOCK_MINUTES * 60_000) -> ManagerSignInDialog:
     """Ask for a manager PIN, then open the manager window over `main` (the cashier's window)."""
 
-    def check(pin: str, on_refused: object, on_allowed: object) -> None:
+    def check(pin: str, on_refused: Callable[[str], None], on_allowed: Callable[[object], None]) -> None:
         def allowed(manager: till.CashierInfo) -> None:
-            on_allowed(manager)  # type: ignore[operator]
+            on_allowed(manager)
             show(ManagerSession(manager, pin))
 
         main.worker.submit(lambda: till.manager_check(main.terminal, pin), allowed,
-                           lambda exc: on_refused(core_message(exc.message)))  # type: ignore[operator]
+                           lambda exc: on_refused(core_message(exc.message)))
 
     def show(session: ManagerSession) -> None:
         previous = getattr(main, "manager_window", None)
@@ -193,7 +194,7 @@ def open_manager(main: MainWindow, lock_ms: int = LOCK_MINUTES * 60_000) -> Mana
         window.resize(1280, 800)
         window.show()
 
-    dialog = ManagerSignInDialog(check, main)  # type: ignore[arg-type]
+    dialog = ManagerSignInDialog(check, main)
     dialog.finished.connect(dialog.deleteLater)
     main.manager_dialog = dialog
     dialog.open()

@@ -32,10 +32,11 @@ class MemberPanel(QFrame):
     def __init__(self, labels: ProgramLabels, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("memberPanel")
-        self._labels, self._lang, self._view = labels, "en", None
+        self._labels, self._lang = labels, "en"
+        self._view: dict[str, Any] | None = None
         self.code = QLineEdit(objectName="memberCode")
         self.code.setClearButtonEnabled(True)
-        self.find = QPushButton(objectName="findMember")
+        self.find_button = QPushButton(objectName="findMember")
         self.clear = QPushButton(objectName="clearMember")
         self.enrol = QPushButton(objectName="enrolMember")
         self.title = QLabel(objectName="panelTitle")
@@ -51,13 +52,13 @@ class MemberPanel(QFrame):
         for label in (self.stamps, self.progress, self.via, self.name):
             label.setWordWrap(True)
         self.code.returnPressed.connect(self._find)
-        self.find.clicked.connect(lambda: self.search_requested.emit(self.code.text().strip()))
+        self.find_button.clicked.connect(lambda: self.search_requested.emit(self.code.text().strip()))
         self.clear.clicked.connect(self.clear_requested)
         self.enrol.clicked.connect(self.enrol_requested)
 
         row = QHBoxLayout()
         row.addWidget(self.code, 1)
-        row.addWidget(self.find)
+        row.addWidget(self.find_button)
         head = QHBoxLayout()
         head.addWidget(self.name, 1)
         head.addWidget(self.tier)
@@ -101,10 +102,10 @@ class MemberPanel(QFrame):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Member"))
         self.code.setPlaceholderText(self.tr("Card, phone or member id"))
-        self.find.setText(self.tr("Find (F3)"))
+        self.find_button.setText(self.tr("Find (F3)"))
         self.clear.setText(self.tr("Remove member"))
         self.enrol.setText(self.tr("Enrol (F4)"))
-        self.find.setShortcut(QKeySequence("F3"))  # after setText, which resets shortcuts
+        self.find_button.setShortcut(QKeySequence("F3"))  # after setText, which resets shortcuts
         self.enrol.setShortcut(QKeySequence("F4"))
         self.show_member(self._view)
 

@@ -13,18 +13,19 @@ Signals:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from pos_client.money import format_money
-from pos_client.services import manager, manager_reports, till
+from pos_client.services import manager, manager_reports, refunds, till
 from pos_client.services.manager import MemberOverview
 from pos_client.terminal import Terminal
 from ui.i18n import error_text
-from ui.manager_dialogs import AdjustDialog, CardDialog, DonateDialog, EditMemberDialog, MergeDialog
+from ui.manager_dialogs import ActionDialog, AdjustDialog, CardDialog, DonateDialog, EditMemberDialog, MergeDialog
 from ui.manager_models import SALE_ID_ROLE, LedgerModel
 from ui.manager_sale import CardImageDialog, SaleDialog
 from ui.member_search import MemberSearchDialog
@@ -47,10 +48,11 @@ class MemberStatusPage(QWidget):
         self.setObjectName("memberStatusPage")
         self.worker, self.terminal, self.labels, self.session, self.lang = worker, terminal, labels, session, lang
         self.overview: MemberOverview | None = None
+        self.dialog: QDialog | None = None  # the open action or sale dialog, kept alive while shown
         self.query = QLineEdit(objectName="statusQuery")
         self.query.returnPressed.connect(lambda: self.load(self.query.text()))
-        self.find = QPushButton(objectName="statusFind")
-        self.find.clicked.connect(lambda: self.open_search(self.query.text()))
+        self.find_button = QPushButton(objectName="statusFind")
+        self.find_button.clicked.connect(lambda: self.open_search(self.query.text()))
         self.title = QLabel(objectName="statusTitle")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter)
@@ -65,7 +67,9 @@ class MemberStatusPage(QWidget):
             text.setAlignment(Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignTop)
             inner = QVBoxLayout(box)
             inner.addWidget(text)
-        self.tier_box.layout().addWidget(self.progress)
+        tier_layout = self.tier_box.layout()
+        assert tier_layout is not None  # set by the loop above
+        tier_layout.addWidget(self.progress)
         self.model = LedgerModel(labels.currency, self)
         self.table = QTableView(objectName="ledgerTable")
         self.table.setModel(self.model)
@@ -85,7 +89,7 @@ class MemberStatusPage(QWidget):
             actions.addWidget(button)
         search = QHBoxLayout()
         search.addWidget(self.query, 1)
-        search.addWidget(self.find)
+        search.addWidget(self.find_button)
         grid = QGridLayout()
         grid.addWidget(self.tier_box, 0, 0)
         grid.addWidget(self.points_box, 0, 1)
@@ -107,7 +111,7 @@ class MemberStatusPage(QWidget):
 
     def retranslate(self) -> None:
         self.query.setPlaceholderText(_tr("Member id, card number or phone — Enter; or search by name"))
-        self.find.setText(_tr("Search by name…"))
+        self.find_button.setText(_tr("Search by name…"))
         self.tier_box.setTitle(_tr("Tier"))
         self.points_box.setTitle(_tr("Points and stamps"))
         self.details_box.setTitle(_tr("Member"))
@@ -225,8 +229,13 @@ class MemberStatusPage(QWidget):
 
         def show(detail: manager_reports.SaleDetail) -> None:
             dialog = SaleDialog(self.worker, terminal, self.session.pin, detail, self)
-            dialog.refunded.connect(lambda r: (self.message.emit(_tr("Refunded: {0} back").format(
-                format_money(r.effect.money_back, detail.currency))), self.reload()))
+
+            def refunded(result: refunds.RefundResult) -> None:
+                self.message.emit(_tr("Refunded: {0} back").format(
+                    format_money(result.effect.money_back, detail.currency)))
+                self.reload()
+
+            dialog.refunded.connect(refunded)
             dialog.finished.connect(dialog.deleteLater)
             self.dialog = dialog
             dialog.open()
@@ -248,13 +257,15 @@ class MemberStatusPage(QWidget):
                 self.message.emit(_tr("Select a ledger row of a sale first"))
             return
         active = [c.card_number for c in ov.cards if c.active]
-        dialog = {"adjust": lambda: AdjustDialog(*args, ov.member_id, parent=self),
-                  "revoke": lambda: CardDialog(*args, ov.member_id, active, False, parent=self),
-                  "reissue": lambda: CardDialog(*args, ov.member_id, active, True, parent=self),
-                  "edit": lambda: EditMemberDialog(*args, ov.status, parent=self),
-                  "donate": lambda: DonateDialog(*args, ov.member_id, ov.charities, self.lang, parent=self),
-                  "merge": lambda: MergeDialog(*args, ov.member_id, parent=self)}[key]()
-        dialog.done.connect(lambda result: self._action_done(key, result))
+        factories: dict[str, Callable[[], ActionDialog]] = {
+            "adjust": lambda: AdjustDialog(*args, ov.member_id, parent=self),
+            "revoke": lambda: CardDialog(*args, ov.member_id, active, False, parent=self),
+            "reissue": lambda: CardDialog(*args, ov.member_id, active, True, parent=self),
+            "edit": lambda: EditMemberDialog(*args, ov.status, parent=self),
+            "donate": lambda: DonateDialog(*args, ov.member_id, ov.charities, self.lang, parent=self),
+            "merge": lambda: MergeDialog(*args, ov.member_id, parent=self)}
+        dialog = factories[key]()
+        dialog.succeeded.connect(lambda result: self._action_done(key, result))
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()

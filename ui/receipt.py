@@ -7,6 +7,7 @@ DejaVu fonts the app registers at start (they carry Hebrew glyphs), so printed a
 from __future__ import annotations
 
 import html
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF, Qt
@@ -27,7 +28,7 @@ def _tr(text: str) -> str:
 def receipt_html(done: CompletedSale, store: str, labels: ProgramLabels, lang: str) -> str:
     """The receipt as HTML in `lang`."""
     quote, result = done.result.quote, done.result
-    money = lambda amount: format_money(amount, quote.currency)  # noqa: E731
+    money = partial(format_money, currency=quote.currency)
     esc = html.escape
     names = {line.sku: line.label(lang) for line in done.lines}
     rows = []

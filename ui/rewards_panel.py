@@ -15,6 +15,7 @@ Signals:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -137,7 +138,7 @@ class RewardsPanel(QFrame):
         for value in (self.subtotal, self.discount, self.redeemed, self.earned, self.balance, self.total):
             value.setAlignment(side | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter)
         cur = quote.currency if quote else self._labels.currency
-        money = lambda amount: format_money(amount, cur)  # noqa: E731
+        money = partial(format_money, currency=cur)
         self.subtotal.setText(money(quote.subtotal if quote else 0))
         self.discount.setText(f"{LRM}−{money(quote.discount_total)}" if quote and quote.discount_total else money(0))
         self.redeemed.setText(self.tr("{0} (−{1})").format(quote.redeemed_points, money(quote.redeemed_value))

@@ -247,8 +247,12 @@ class SaleController(QObject):
             return
         payload = self.state.payload()
         payload["member_name"] = self.member["name"] if self.member else None
-        self.worker.submit(lambda: carts.park(self.terminal, label, payload),
-                           lambda _id: (self.void(), self.message.emit(_tr("Sale parked"))), self._refused)
+
+        def parked(_cart_id: object) -> None:
+            self.void()
+            self.message.emit(_tr("Sale parked"))
+
+        self.worker.submit(lambda: carts.park(self.terminal, label, payload), parked, self._refused)
 
     def resume(self, cart_id: str) -> None:
         if self.state.lines:

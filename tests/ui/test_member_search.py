@@ -36,7 +36,7 @@ def test_headless_search_by_name_phone_and_id(window) -> None:  # type: ignore[n
 def test_find_dialog_with_the_keyboard(qtbot, qtmodeltester, window) -> None:  # type: ignore[no-untyped-def]
     sign_in(qtbot, window)
     member = next(m for m in _members(window) if m.name.isascii())
-    qtbot.mouseClick(window.checkout.member_panel.find, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.checkout.member_panel.find_button, Qt.MouseButton.LeftButton)
     dialog = window.member_search
     qtbot.waitUntil(dialog.isVisible, timeout=5000)
     qtbot.keyClicks(dialog.query, member.name[:-1], delay=40)
