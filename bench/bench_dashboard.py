@@ -1,7 +1,7 @@
 """Dashboard benchmark (issue 6): open the KPI dashboard for a year on a large store, offscreen Qt.
 
 Reuses `bench_kpis.build_store` (100,000 members, 2,000,000 ledger entries, about a million sales by default)
-and its report indexes, then times, five times: `set_range(a year)` → the worker computes `manager_reports.
+and its statistics (`ANALYZE`), then times, five times: `set_range(a year)` → the worker computes `manager_reports.
 dashboard()` → the tiles and the four charts are filled (`DashboardPage.filled`), and separately the first
 paint of the filled page (`grab()`). Prints figures; asserts nothing (target: filled in < 1 s).
 Run: `.venv/bin/python bench/bench_dashboard.py [--members N --entries N] [--store DIR]`.
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_kpis import build_store, set_indexes  # noqa: E402
+from bench_kpis import analyze, build_store  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from pos_client.services import till  # noqa: E402
@@ -61,7 +61,7 @@ def main() -> None:
             t = time.perf_counter()
             sales, _refunded = build_store(path, args.members, args.entries, now)
             print(f"built {sales:,} sales in {time.perf_counter() - t:.0f} s")
-        set_indexes(path, create=True)
+        analyze(path)
         app = setup_application()
         terminal = Terminal.open(path)
         labels = till.program_labels(terminal)

@@ -78,8 +78,8 @@ def _fill_outbox(terminal: Terminal, entries: int, members: int = 1000) -> None:
         conn = session.connection()
         member_rows = [{"member_id": f"M777{n:05d}", "name": f"Bench {n}", "enrolled_at": now,
                         "enrolled_by_terminal": tid} for n in range(members)]
-        conn.execute(insert(Member.__table__), member_rows)
-        conn.execute(insert(OutboxRow.__table__), [
+        conn.execute(insert(Member), member_rows)
+        conn.execute(insert(OutboxRow), [
             {"kind": "member", "ref_id": m["member_id"], "created_at": now, "status": "pending",
              "payload": json.dumps(m | {"phone": None, "email": None, "birthday": None, "bonus_weekday": None,
                                         "referred_by": None})} for m in member_rows])
@@ -89,8 +89,8 @@ def _fill_outbox(terminal: Terminal, entries: int, members: int = 1000) -> None:
                      "spend_delta": 1000, "value": 0, "membership_code": None, "membership_days": 0,
                      "sale_id": None, "reverses": None, "cashier_id": None, "reason": None, "ref_code": None,
                      "program_version": 7, "created_at": now} for n in range(start, min(entries, start + 10_000))]
-            conn.execute(insert(LedgerEntry.__table__), rows)
-            conn.execute(insert(OutboxRow.__table__), [
+            conn.execute(insert(LedgerEntry), rows)
+            conn.execute(insert(OutboxRow), [
                 {"kind": "ledger_entry", "ref_id": r["entry_id"], "payload": json.dumps(r), "created_at": now,
                  "status": "pending"} for r in rows])
 
