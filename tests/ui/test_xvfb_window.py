@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -51,7 +50,7 @@ def xvfb(tmp_path: Path) -> Iterator[str]:
     binary = shutil.which("Xvfb")
     if binary is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb; `./dev test` installs it)")
-    missing = [tool for tool, package in (("xdotool", "xdotool"), ("import", "imagemagick")) if not shutil.which(tool)]
+    missing = [tool for tool in ("xdotool", "import") if not shutil.which(tool)]
     assert not missing, f"Xvfb is here but {missing} is not: apt-get install xdotool imagemagick (or ./dev test)"
     read_end, write_end = os.pipe()
     log_path = tmp_path / "xvfb.log"
@@ -186,7 +185,5 @@ def test_main_py_opens_a_real_xcb_window_and_signs_in_with_typed_keys(xvfb: str,
         assert _differing(shot, checkout_render) * 5 < _differing(shot, signin_render)
         assert app.poll() is None, "the app must still be running after signing in"
     finally:
-        if app.poll() is None:
-            app.send_signal(signal.SIGTERM)
         _stop(app)
         log.close()
