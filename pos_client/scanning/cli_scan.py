@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pos_client.scanning.decode import decode_frame
-from pos_client.scanning.sources import IMAGE_SUFFIXES, ScanSourceError, open_file
+from pos_client.scanning.sources import IMAGE_SUFFIXES, SCAN_EMPTY_FOLDER, ScanSourceError, open_file
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def _scan_one(shown: str, path: Path, out: TextIO, err: TextIO) -> int:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
         if not files:
-            raise ScanSourceError(f"{path}: the folder holds no images")
+            raise ScanSourceError(SCAN_EMPTY_FOLDER, path=str(path))
         status = 0
         for file in files:
             try:
