@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pos_client.messages import Message, Text, jsonable
+from pos_client.messages import Message, Text, jsonable, message
+
+#: A legacy error raised with a finished sentence (code outside Kupa's packages): shown as written.
+AS_WRITTEN = message("error.as_written", en="{text}", he="{text}")
 
 
 class KupaError(Exception):
@@ -47,6 +50,12 @@ class KupaError(Exception):
         if self.template is None:
             return self._plain
         return self.template.render(lang, **self.params)
+
+    def bound(self) -> Text:
+        """The message with its parameters, to be worded later (e.g. on another thread, in another language)."""
+        if self.template is None:
+            return AS_WRITTEN.bind(text=self._plain)
+        return self.template.bind(**self.params)
 
     def to_json(self, lang: str = "en") -> dict[str, Any]:
         """The error as the CLI's `--json` prints it: kind, message code, the words in `lang`, parameters."""

@@ -17,6 +17,7 @@ from pos_client.errors import KupaError
 from pos_client.timeutil import to_iso, utcnow
 from sync.hq import admin, auth
 from sync.hq.db import Database, db_url_from, migrate
+from pos_client.messages import message
 
 
 def _emit(data: dict[str, Any], as_json: bool, lines: list[str]) -> None:
@@ -52,7 +53,7 @@ def cmd_register(args: argparse.Namespace) -> int:
         with _db(args) as db, db.write() as session:
             reg = auth.register(session, args.name, to_iso(utcnow()))
     except auth.RegistrationError as exc:
-        raise KupaError(str(exc)) from exc
+        raise KupaError(exc.bound()) from exc
     _emit({"terminal_id": reg.terminal_id, "token": reg.token, "member_prefix": reg.member_prefix}, args.json,
           [f"Terminal {reg.terminal_id} registered (member ids M{reg.member_prefix}…).",
            f"Token (shown once): {reg.token}",
@@ -66,7 +67,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
             terminal = auth.revoke(session, args.terminal_id, to_iso(utcnow()))
             revoked_at = terminal.revoked_at
     except auth.RegistrationError as exc:
-        raise KupaError(str(exc)) from exc
+        raise KupaError(exc.bound()) from exc
     _emit({"terminal_id": args.terminal_id, "revoked_at": revoked_at}, args.json,
           [f"Terminal {args.terminal_id} revoked: its token is refused from now on."])
     return 0
