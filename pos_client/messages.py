@@ -191,6 +191,11 @@ def set_language(lang: str) -> None:
     _current[:] = [normalise_language(lang)]
 
 
+def reset_language() -> None:
+    """Forget the edge's choice (back to `KUPA_LANG`): the end of a CLI run inside a longer process, a test."""
+    _current.clear()
+
+
 def current_language() -> str:
     """The language the edge chose with `set_language()`, else `KUPA_LANG`, else English."""
     return _current[0] if _current else default_language()

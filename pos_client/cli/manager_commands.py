@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from pos_client.cli.output import emit
 from pos_client.errors import InvalidInputError
+from pos_client.messages import message
 from pos_client.services.manager_actions import MemberDetails, edit_member, merge_members
 from pos_client.services.manager_reports import AUDIT_LIMIT, audit_log
 from pos_client.services.members import identify
@@ -54,6 +55,14 @@ def _member_id(terminal: Terminal, code: str) -> str:
         return identify(session, code).member.member_id
 
 
+CONTRADICT = message("cli.clear_contradicts",
+                     en="--{field} and --clear {field} contradict each other: give one of them",
+                     he="--{field} ו־--clear {field} סותרים זה את זה: תנו רק אחד מהם")
+WEEKDAY_OPTION = message("cli.bonus_weekday_option",
+                         en="--bonus-weekday must be a number from 0 (Monday) to 6 (Sunday), not '{text}'",
+                         he="--bonus-weekday חייב להיות מספר מ־0 (שני) עד 6 (ראשון), לא '{text}'")
+
+
 def member_edit(args: argparse.Namespace) -> int:
     terminal = Terminal.open(args.data_dir)
     with terminal.read() as session:
@@ -61,12 +70,12 @@ def member_edit(args: argparse.Namespace) -> int:
     cleared = set(args.clear)
     for field in cleared:
         if getattr(args, field.replace("-", "_")) is not None:
-            raise InvalidInputError(f"--{field} and --clear {field} contradict each other: give one of them")
+            raise InvalidInputError(CONTRADICT, field=field)
     weekday: int | None = current.bonus_weekday
     if args.bonus_weekday is not None:
         text = args.bonus_weekday.strip()
         if not (len(text) == 1 and text.isdigit()):
-            raise InvalidInputError(f"--bonus-weekday must be a number from 0 (Monday) to 6 (Sunday), not '{text}'")
+            raise InvalidInputError(WEEKDAY_OPTION, text=text)
         weekday = int(text)
     birthday = parse_user_date(args.birthday) if args.birthday else (
         date.fromisoformat(current.birthday) if current.birthday else None)
@@ -92,10 +101,14 @@ def member_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+LIMIT_OPTION = message("cli.limit_option", en="--limit must be a whole number from 1 to 10000, not '{text}'",
+                       he="--limit חייב להיות מספר שלם מ־1 עד 10000, לא '{text}'")
+
+
 def audit(args: argparse.Namespace) -> int:
     limit = (args.limit or "").strip()
     if not limit.isdigit() or not 1 <= int(limit) <= 10_000:
-        raise InvalidInputError(f"--limit must be a whole number from 1 to 10000, not '{args.limit}'")
+        raise InvalidInputError(LIMIT_OPTION, text=args.limit)
     rows = audit_log(Terminal.open(args.data_dir), user_id=args.user, action=args.action,
                      date_from=parse_user_date(args.date_from) if args.date_from else None,
                      date_to=parse_user_date(args.date_to) if args.date_to else None, limit=int(limit))

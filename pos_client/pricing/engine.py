@@ -89,7 +89,7 @@ def price(
     cur = program.currency
 
     def money(amount: int) -> str:
-        return format_money(amount, cur)
+        return format_money(amount, cur, "en")  # the English fallback text; the edges word the codes
 
     lines = [_Line(item, _kind(item, program, member), {}) for item in items]
     for line in lines:

@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pos_client.cli.output import report_error
 from pos_client.errors import KupaError
+from pos_client.messages import LANGUAGES, default_language, reset_language, set_language
 from pos_client.timeutil import to_iso, utcnow
 from sync.hq import admin, auth
 from sync.hq.db import Database, db_url_from, migrate
-from pos_client.messages import message
 
 
 def _emit(data: dict[str, Any], as_json: bool, lines: list[str]) -> None:
@@ -119,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--db", default=argparse.SUPPRESS, help="database URL (default: $KUPA_HQ_DB or "
                                                                  "sqlite:///kupa-hq.sqlite3)")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                        help="the language of messages (default: $KUPA_LANG or en)")
     parser = argparse.ArgumentParser(prog="kupa-hq", description="Kupa HQ server", parents=[common])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -151,11 +154,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.db = getattr(args, "db", None)
     args.json = getattr(args, "json", False)
+    set_language(getattr(args, "lang", None) or default_language())
     try:
         return int(args.func(args) or 0)
     except KupaError as exc:
-        sys.stderr.write(f"kupa-hq: {exc.message}\n")
+        report_error(exc, args.json, prog="kupa-hq")
         return 1
+    finally:
+        reset_language()
 
 
 if __name__ == "__main__":
