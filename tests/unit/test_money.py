@@ -157,3 +157,26 @@ def test_parse_reads_back_what_format_writes(amount: int, currency: str) -> None
     text = format_money(amount, currency)
     typed = text.replace(",", "").lstrip("-").lstrip("₪$¥€£").replace(currency + "\u00a0", "")
     assert parse_amount(("-" if amount < 0 else "") + typed, currency) == amount
+
+
+@pytest.mark.parametrize(("amount", "currency", "lang", "text"), [
+    (1_250, "ILS", "en", "₪12.50"),
+    (1_250, "ILS", "he", "\u200f12.50\u00a0\u200f₪"),  # Babel's Hebrew: the sign after the number
+    (123_450, "ILS", "he", "\u200f1,234.50\u00a0\u200f₪"),
+    (-1_250, "ILS", "he", "\u200f-12.50\u00a0\u200f₪"),
+    (1_234, "JPY", "he", "\u200f1,234\u00a0\u200f¥"),
+    (1_000, "USD", "he", "\u200f10.00\u00a0\u200f$"),
+])
+def test_format_money_follows_the_language(amount: int, currency: str, lang: str, text: str) -> None:
+    assert format_money(amount, currency, lang) == text
+
+
+def test_format_money_without_a_language_follows_the_edges_choice() -> None:
+    from pos_client.messages import reset_language, set_language
+
+    set_language("he")
+    try:
+        assert format_money(1_250, "ILS") == "\u200f12.50\u00a0\u200f₪"
+    finally:
+        reset_language()
+    assert format_money(1_250, "ILS") == "₪12.50"
