@@ -27,7 +27,7 @@ def _tr(text: str) -> str:
 def receipt_html(done: CompletedSale, store: str, labels: ProgramLabels, lang: str) -> str:
     """The receipt as HTML in `lang`."""
     quote, result = done.result.quote, done.result
-    money = lambda amount: format_money(amount, quote.currency)  # noqa: E731
+    money = lambda amount: format_money(amount, quote.currency, lang)  # noqa: E731  (Babel: "12.50 ₪" in Hebrew)
     esc = html.escape
     names = {line.sku: line.label(lang) for line in done.lines}
     rows = []
