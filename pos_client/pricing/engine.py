@@ -314,10 +314,10 @@ def _redeem_limits(member: MemberState | None, program: Program, after_discount:
 LIMIT_BALANCE = message("redeem.limit_balance", en="the member has {points} points",
                         he="לחבר יש {points} נקודות")
 LIMIT_SHARE = message("redeem.limit_share", en="points may pay at most {pct}% of the eligible items",
-                      he="נקודות יכולות לשלם לכל היותר {pct}% מהפריטים הזכאים")
+                      he="נקודות יכולות לשלם עד {pct}% מהפריטים הזכאים")
 LIMIT_OFFLINE = message("redeem.limit_offline_cap",
                         en="offline, a member may redeem at most {points} points a day",
-                        he="במצב לא מקוון חבר יכול לממש לכל היותר {points} נקודות ביום")
+                        he="במצב לא מקוון חבר יכול לממש עד {points} נקודות ביום")
 
 
 def _limit_reason(which: str, member: MemberState, program: Program) -> Text:

@@ -69,7 +69,7 @@ def test_explanation_and_refusals_are_translated(qtbot, window) -> None:  # type
     assert "כרטיס" in window.checkout.rewards.reason.text()
     refusal = RuleViolation(engine.REDEEM_REFUSED, why=engine.LIMIT_SHARE.bind(pct=50),
                             most=engine.REDEEM_MOST.bind(max_points=150), requested=500, max_points=150, rule="share")
-    assert error_text(refusal) == ("אי אפשר לממש 500 נקודות: נקודות יכולות לשלם לכל היותר 50% מהפריטים הזכאים; "
+    assert error_text(refusal) == ("אי אפשר לממש 500 נקודות: נקודות יכולות לשלם עד 50% מהפריטים הזכאים; "
                                    "המקסימום במכירה זו הוא 150 נקודות")
     window.language_action.trigger()
     text = error_text(refusal)
