@@ -129,7 +129,7 @@ class _Formatter(string.Formatter):
                 return format_money(int(value), self._currency, self._lang)
             except (TypeError, ValueError):
                 return str(value)
-        return super().format_field(value, format_spec)
+        return str(super().format_field(value, format_spec))
 
 
 def _is_label(value: object) -> bool:
