@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from pos_client.messages import current_language
 from pos_client.scanning.decode import decode_frame
 from pos_client.scanning.sources import IMAGE_SUFFIXES, SCAN_EMPTY_FOLDER, ScanSourceError, open_file
 
@@ -33,7 +34,7 @@ def scan_files(paths: list[str], out: TextIO, err: TextIO | None = None) -> int:
         try:
             status |= _scan_one(name, Path(name), out, err)
         except ScanSourceError as exc:
-            print(f"kupa scan: {exc.message}", file=err)
+            print(f"kupa scan: {exc.text(current_language())}", file=err)
             status = 1
     return status
 
@@ -48,7 +49,7 @@ def _scan_one(shown: str, path: Path, out: TextIO, err: TextIO) -> int:
             try:
                 status |= _scan_one(str(file), file, out, err)
             except ScanSourceError as exc:
-                print(f"kupa scan: {exc.message}", file=err)
+                print(f"kupa scan: {exc.text(current_language())}", file=err)
                 status = 1
         return status
     with open_file(path) as source:
