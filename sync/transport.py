@@ -35,8 +35,9 @@ HQ_TIMEOUT = message("sync.timeout", en="HQ at {server} did not answer in time",
                      he="המטה בכתובת {server} לא ענה בזמן")
 HQ_UNREACHABLE = message("sync.unreachable", en="HQ at {server} cannot be reached ({error})",
                          he="אין חיבור למטה בכתובת {server} ({error})")
-HQ_TOKEN_REFUSED = message("sync.token_refused", en="HQ refused this terminal's token: ask a manager for a new one",
-                           he="המטה דחה את אסימון הקופה: בקשו ממנהל אסימון חדש")
+HQ_TOKEN_REFUSED = message("sync.token_refused",
+                           en="HQ refused this terminal's token ({detail}): ask a manager for a new one",
+                           he="המטה דחה את אסימון הקופה ({detail}): בקשו ממנהל אסימון חדש")
 HQ_REVOKED = message("sync.revoked", en="HQ has revoked this terminal: ask a manager",
                      he="המטה ביטל את הקופה הזו: פנו למנהל")
 HQ_UNAVAILABLE = message("sync.unavailable", en="HQ is unavailable (HTTP {status}): {detail}",
