@@ -8,7 +8,12 @@ rolls back, so a refused action changes nothing.
 
 from __future__ import annotations
 
-from pos_client.messages import Message
+from typing import Any
+
+from pos_client.messages import Message, Text, jsonable, message
+
+#: A legacy error raised with a finished sentence (code outside Kupa's packages): shown as written.
+AS_WRITTEN = message("error.as_written", en="{text}", he="{text}")
 
 
 class KupaError(Exception):
@@ -16,13 +21,18 @@ class KupaError(Exception):
 
     `code` is the error's kind (stable, for JSON output and scripts); `message_code` names the exact message
     in `pos_client.messages.CATALOGUE`; `text(lang)` words it. `message` is the English text (logs, tests).
-    A plain `str` is still accepted while raise sites move to the catalogue; it is shown as written.
+    A bound `Text` (`MESSAGE.bind(...)`, e.g. a reason handed up from a lower layer) is accepted too, its
+    parameters merged under the keyword ones. A plain `str` is still accepted for code outside Kupa's
+    packages; inside them an AST test (tests/unit/test_messages.py) refuses a raise with a literal string.
     """
 
     #: A stable machine-readable kind (for the JSON output).
     code: str = "error"
 
-    def __init__(self, message: Message | str, **params: object) -> None:
+    def __init__(self, message: Message | Text | str, **params: object) -> None:
+        if isinstance(message, Text):
+            params = {**message.params, **params}
+            message = message.message
         self.template: Message | None = message if isinstance(message, Message) else None
         self._plain = message if isinstance(message, str) else ""
         #: The values in the message, for the edge that words it in its reader's language.
@@ -40,6 +50,17 @@ class KupaError(Exception):
         if self.template is None:
             return self._plain
         return self.template.render(lang, **self.params)
+
+    def bound(self) -> Text:
+        """The message with its parameters, to be worded later (e.g. on another thread, in another language)."""
+        if self.template is None:
+            return AS_WRITTEN.bind(text=self._plain)
+        return self.template.bind(**self.params)
+
+    def to_json(self, lang: str = "en") -> dict[str, Any]:
+        """The error as the CLI's `--json` prints it: kind, message code, the words in `lang`, parameters."""
+        return {"error": self.code, "message_code": self.message_code, "message": self.text(lang),
+                "params": jsonable(self.params)}
 
 
 class NotFoundError(KupaError):

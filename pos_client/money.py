@@ -3,6 +3,11 @@
 Amounts are plain `int` counts of the currency's minor unit (agorot, cents); rates are `Decimal` built from
 strings, never `float`, so that every rounding is explicit: discounts round half-up to the minor unit, points
 are floored. Formatting and parsing live here too so that the CLI, the UI and the receipt agree.
+
+Formatting follows Babel's (CLDR's) rules for the reader's language: `₪1,234.50` in English, `1,234.50 ₪` in
+Hebrew (the sign after the number, a no-break space between, and the right-to-left marks CLDR puts around
+them so the amount stays whole inside a sentence of either direction). The messages catalogue formats its
+`{amount:money}` placeholders with the same function.
 """
 
 from __future__ import annotations
@@ -12,11 +17,16 @@ import re
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
+from babel.numbers import format_currency
+
 from pos_client.errors import InvalidInputError
+from pos_client.messages import current_language, message
 
 #: Minor-unit exponent for the currencies Kupa knows; others default to 2.
 _EXPONENTS = {"JPY": 0, "KRW": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3}
-_SYMBOLS = {"ILS": "₪", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+#: The Babel locale of each language Kupa speaks (plain `en`: its `₪`, `$` and `€` carry no country prefix).
+_LOCALES = {"en": "en", "he": "he"}
+_LETTER_DIGIT = re.compile(r"([A-Za-z])(\d)|(?<=\d)(?=[A-Za-z])")
 _AMOUNT_RE = re.compile(r"^\s*(-)?\s*(\d{1,12})(?:[.,](\d+))?\s*$")
 
 
@@ -61,14 +71,26 @@ def allocate(total: int, weights: list[int]) -> list[int]:
     return base
 
 
-def format_money(amount: int, currency: str) -> str:
-    """`12345, "ILS"` → `"₪123.45"`; negative amounts get a leading minus sign."""
-    exp = exponent(currency)
-    sign = "-" if amount < 0 else ""
-    units, minor = divmod(abs(amount), 10**exp) if exp else (abs(amount), 0)
-    symbol = _SYMBOLS.get(currency.upper(), currency.upper() + " ")
-    text = f"{units:,}" + (f".{minor:0{exp}d}" if exp else "")
-    return f"{sign}{symbol}{text}"
+def format_money(amount: int, currency: str, lang: str | None = None) -> str:
+    """`12345, "ILS"` → `"₪123.45"` in English, `"‏123.45 ‏₪"` in Hebrew (Babel's locale rules).
+
+    `lang` is the reader's language; without it, the one the edge chose (`messages.current_language()`).
+    Babel knows each currency's decimals (CLDR's, the same as `exponent()` for every currency Kupa lists).
+    """
+    value = Decimal(amount).scaleb(-exponent(currency))
+    locale = _LOCALES.get(lang or current_language(), "en")
+    text = str(format_currency(value, currency.upper(), locale=locale))
+    # CLDR's currency spacing, which Babel leaves out: a symbol made of letters ("KWD", "CHF") is kept
+    # apart from the digits by a no-break space; "₪", "$" and "€" touch them.
+    return _LETTER_DIGIT.sub("\\1\u00a0\\2", text)
+
+
+NOT_AN_AMOUNT = message("money.not_an_amount", en="'{text}' is not an amount (use digits, e.g. 12.50)",
+                        he="'{text}' אינו סכום (הקלידו ספרות, למשל 12.50)")
+TOO_MANY_DECIMALS = message("money.too_many_decimals", en="'{text}' has more than {decimals} decimal places",
+                            he="ב־'{text}' יש יותר מ־{decimals} ספרות אחרי הנקודה")
+NOT_AN_AMOUNT_SHORT = message("money.not_an_amount_short", en="'{text}' is not an amount",
+                              he="'{text}' אינו סכום")
 
 
 def parse_amount(text: str, currency: str) -> int:
@@ -79,14 +101,14 @@ def parse_amount(text: str, currency: str) -> int:
     """
     match = _AMOUNT_RE.match(text or "")
     if not match:
-        raise InvalidInputError(f"'{text}' is not an amount (use digits, e.g. 12.50)")
+        raise InvalidInputError(NOT_AN_AMOUNT, text=text)
     sign, units, fraction = (match.group(1), match.group(2), match.group(3))
     exp = exponent(currency)
     fraction = str(fraction or "")
     if len(fraction) > exp:
-        raise InvalidInputError(f"'{text}' has more than {exp} decimal places")
+        raise InvalidInputError(TOO_MANY_DECIMALS, text=text, decimals=exp)
     try:
         value: int = int(units) * 10**exp + (int(fraction.ljust(exp, "0")) if exp else 0)
     except (ValueError, InvalidOperation) as exc:  # pragma: no cover - the regex already guards this
-        raise InvalidInputError(f"'{text}' is not an amount") from exc
+        raise InvalidInputError(NOT_AN_AMOUNT_SHORT, text=text) from exc
     return -value if sign else value

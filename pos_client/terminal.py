@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pos_client.db.engine import make_engine, migrate
 from pos_client.db.models import Setting
 from pos_client.errors import StateError, StorageError
+from pos_client.messages import message
 
 DB_NAME = "kupa.sqlite3"
 
@@ -44,6 +45,16 @@ class TerminalSettings:
     server_url: str | None = None
 
 
+NO_TERMINAL = message("terminal.none",
+                      en="no Kupa terminal in {path}: run 'kupa init' first (add --demo for the demo store)",
+                      he="אין קופת Kupa בתיקייה {path}: הריצו קודם 'kupa init' (הוסיפו --demo לחנות ההדגמה)")
+DATA_FOLDER = message("terminal.data_folder", en="cannot use the data folder {path}: {error}",
+                      he="אי אפשר להשתמש בתיקיית הנתונים {path}: {error}")
+NOT_INITIALISED = message("terminal.not_initialised",
+                          en="the terminal in {path} is not initialised: run 'kupa init'",
+                          he="הקופה בתיקייה {path} לא אותחלה: הריצו 'kupa init'")
+
+
 class Terminal:
     """A terminal's data folder opened for work."""
 
@@ -59,14 +70,14 @@ class Terminal:
         """Open `data_dir`; refuse (StateError) if it has no terminal yet, unless `create`."""
         db_path = data_dir / DB_NAME
         if not create and not db_path.exists():
-            raise StateError(f"no Kupa terminal in {data_dir}: run 'kupa init' first (add --demo for the demo store)")
+            raise StateError(NO_TERMINAL, path=str(data_dir))
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
             engine = make_engine(db_path)
             with storage_errors():
                 migrate(engine)
         except OSError as exc:
-            raise StorageError(f"cannot use the data folder {data_dir}: {exc.strerror or exc}") from exc
+            raise StorageError(DATA_FOLDER, path=str(data_dir), error=exc.strerror or str(exc)) from exc
         return cls(data_dir, engine)
 
     @property
@@ -93,7 +104,7 @@ class Terminal:
             with self.read() as session:
                 values = {row.key: json.loads(row.value) for row in session.scalars(select(Setting))}
             if "terminal_id" not in values:
-                raise StateError(f"the terminal in {self.data_dir} is not initialised: run 'kupa init'")
+                raise StateError(NOT_INITIALISED, path=str(self.data_dir))
             self._settings = TerminalSettings(
                 terminal_id=values["terminal_id"], store_name=values.get("store_name", "Kupa store"),
                 member_prefix=values.get("member_prefix", "1"), server_url=values.get("server_url"))
@@ -111,6 +122,20 @@ def put_setting(session: Session, key: str, value: object) -> None:
     session.merge(Setting(key=key, value=json.dumps(value)))
 
 
+DISK_FULL = message("storage.disk_full",
+                    en="the disk is full: nothing was recorded; free some space and try again",
+                    he="הדיסק מלא: דבר לא נרשם; פנו מקום ונסו שוב")
+READ_ONLY = message("storage.read_only",
+                    en="the database file is read-only: nothing was recorded; check the data folder's "
+                       "permissions",
+                    he="קובץ מסד הנתונים לקריאה בלבד: דבר לא נרשם; בדקו את ההרשאות של תיקיית הנתונים")
+DB_BUSY = message("storage.busy",
+                  en="the database is busy in another window: nothing was recorded; try again",
+                  he="מסד הנתונים תפוס בחלון אחר: דבר לא נרשם; נסו שוב")
+DB_UNUSABLE = message("storage.unusable", en="the database cannot be opened or written: nothing was recorded",
+                      he="אי אפשר לפתוח את מסד הנתונים או לכתוב בו: דבר לא נרשם")
+
+
 @contextmanager
 def storage_errors() -> Iterator[None]:
     """Turn the storage failures a person can fix into `StorageError` messages."""
@@ -119,13 +144,13 @@ def storage_errors() -> Iterator[None]:
     except (OperationalError, sqlite3.OperationalError) as exc:
         text = str(getattr(exc, "orig", exc)).lower()
         if "full" in text:
-            message = "the disk is full: nothing was recorded; free some space and try again"
+            what = DISK_FULL
         elif "readonly" in text or "read-only" in text:
-            message = "the database file is read-only: nothing was recorded; check the data folder's permissions"
+            what = READ_ONLY
         elif "locked" in text or "busy" in text:
-            message = "the database is busy in another window: nothing was recorded; try again"
+            what = DB_BUSY
         elif "unable to open" in text or "disk i/o" in text:
-            message = "the database cannot be opened or written: nothing was recorded"
+            what = DB_UNUSABLE
         else:
             raise
-        raise StorageError(message) from exc
+        raise StorageError(what) from exc

@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pos_client.errors import InvalidInputError
+from pos_client.messages import message
 
 
 def utcnow() -> datetime:
@@ -33,15 +34,24 @@ def from_iso(text: str) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
+NOT_A_TIME = message("time.not_a_time",
+                     en="'{text}' is not a date/time (use ISO 8601, e.g. 2026-11-23T10:30)",
+                     he="'{text}' אינו תאריך ושעה (בתבנית ISO 8601, למשל 2026-11-23T10:30)")
+
+
 def parse_user_time(text: str, zone: str) -> datetime:
     """Parse an ISO 8601 time typed by a person; a time without an offset is in the store's zone."""
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise InvalidInputError(f"'{text}' is not a date/time (use ISO 8601, e.g. 2026-11-23T10:30)") from exc
+        raise InvalidInputError(NOT_A_TIME, text=text) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=store_zone(zone))
     return moment.astimezone(timezone.utc)
+
+
+NOT_A_DATE = message("time.not_a_date", en="'{text}' is not a date (use YYYY-MM-DD)",
+                     he="'{text}' אינו תאריך (בתבנית YYYY-MM-DD)")
 
 
 def parse_user_date(text: str) -> date:
@@ -49,7 +59,10 @@ def parse_user_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise InvalidInputError(f"'{text}' is not a date (use YYYY-MM-DD)") from exc
+        raise InvalidInputError(NOT_A_DATE, text=text) from exc
+
+
+UNKNOWN_ZONE = message("time.unknown_zone", en="unknown time zone '{zone}'", he="אזור זמן לא מוכר '{zone}'")
 
 
 def store_zone(name: str) -> ZoneInfo:
@@ -57,7 +70,7 @@ def store_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInputError(f"unknown time zone '{name}'") from exc
+        raise InvalidInputError(UNKNOWN_ZONE, zone=name) from exc
 
 
 def local_date(moment: datetime, zone: str) -> date:

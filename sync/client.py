@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from pos_client.db.models import OutboxRow, Setting, TrustedKey
+from pos_client.messages import message
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import to_iso, utcnow
 from sync.apply import apply_page, disagreements, pending_batch, record_results
@@ -73,18 +74,33 @@ def _own_key(terminal: Terminal) -> TerminalKey | None:
         return TerminalKey(key_id=row.key_id, public_key=row.public_key) if row is not None else None
 
 
+NO_SERVER = message("sync.no_server",
+                    en="this terminal has no HQ server: run 'kupa init --server URL --token TOKEN' or "
+                       "pass --server",
+                    he="לקופה הזו לא הוגדר שרת מטה: הריצו 'kupa init --server URL --token TOKEN' או "
+                       "העבירו --server")
+NO_TOKEN = message("sync.no_token",
+                   en="this terminal has no HQ token: ask HQ for one ('kupa-hq register-terminal')",
+                   he="לקופה הזו אין אסימון מטה: בקשו אחד מהמטה ('kupa-hq register-terminal')")
+
+
 def connect(terminal: Terminal, server_url: str | None = None, *, retry: RetryPolicy | None = None,
             read_timeout: float = 60.0) -> Transport:
     """A transport to the terminal's HQ (or `server_url`), with the token `kupa init --token` stored."""
     url = server_url or terminal.settings.server_url
     token = _setting(terminal, "sync_token")
     if not url:
-        raise SyncAuthError("this terminal has no HQ server: run 'kupa init --server URL --token TOKEN' "
-                            "or pass --server", reason="no_server")
+        raise SyncAuthError(NO_SERVER, reason="no_server")
     if not token:
-        raise SyncAuthError("this terminal has no HQ token: ask HQ for one ('kupa-hq register-terminal')",
+        raise SyncAuthError(NO_TOKEN,
                             reason="no_token")
     return Transport(url, token, retry=retry, read_timeout=read_timeout)
+
+
+WRONG_TERMINAL = message("sync.wrong_terminal",
+                         en="the token belongs to terminal {token_terminal}, but this is terminal "
+                            "{terminal}",
+                         he="האסימון שייך לקופה {token_terminal}, אבל זו קופה {terminal}")
 
 
 def _hello(terminal: Terminal, transport: Transport) -> HelloResponse:
@@ -92,7 +108,7 @@ def _hello(terminal: Terminal, transport: Transport) -> HelloResponse:
     answer = transport.post("/v1/hello", HelloRequest(terminal_key=_own_key(terminal)), HelloResponse)
     local = terminal.settings.terminal_id
     if answer.terminal_id != local:
-        raise SyncAuthError(f"the token belongs to terminal {answer.terminal_id}, but this is terminal {local}",
+        raise SyncAuthError(WRONG_TERMINAL,
                             reason="wrong_terminal", token_terminal=answer.terminal_id, terminal=local)
     with terminal.unit_of_work() as session:
         row = session.get(Setting, "member_prefix")

@@ -1,12 +1,12 @@
 """The sync's typed errors, sorted by what the terminal should do about them (STYLE.md, habits 8-9).
 
-They are `KupaError`s, so the CLI prints their message as a sentence and the UI shows it in the status bar.
+They are `KupaError`s raised with a catalogue `Message` (declared beside the raise, in sync/transport.py,
+sync/client.py and sync/lock.py), so the CLI and the UI's status bar word them in the reader's language.
 `OfflineError` is normal life at a counter (retry later, nothing is lost); `SyncAuthError` needs a manager
 (a new token); `SyncRejected` means HQ refused a whole request (a protocol or size problem: a bug report).
 
-The message is English (logs, the CLI). For a UI in another language every sync error also carries a stable
-`code` (the class's) and `params`: `params["reason"]` says which case it is, the other params are the values
-in the message (`ui.i18n.sync_error_text` words it from them):
+Every sync error carries a stable `code` (the class's) and `params`: `params["reason"]` says which case it
+is (for a program deciding what to do), the other params are the values in the message:
 
     offline        timeout (server), unreachable (server, error), unavailable (status, detail)
     sync_auth      token_refused (status, detail), revoked (status, detail), no_server, no_token,
@@ -18,6 +18,7 @@ in the message (`ui.i18n.sync_error_text` words it from them):
 from __future__ import annotations
 
 from pos_client.errors import KupaError
+from pos_client.messages import Message
 
 
 class SyncError(KupaError):
@@ -41,7 +42,7 @@ class SyncRejected(SyncError):
 
     code = "sync_rejected"
 
-    def __init__(self, message: str, status: int = 400, **params: object) -> None:
+    def __init__(self, message: Message | str, status: int = 400, **params: object) -> None:
         super().__init__(message, status=status, **params)
         self.status = status
 

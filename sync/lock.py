@@ -13,9 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pos_client.messages import message
 from sync.errors import SyncBusy
 
 LOCK_NAME = "sync.lock"
+
+
+SYNC_BUSY = message("sync.busy", en="another sync of this terminal is running; try again in a moment",
+                    he="סנכרון אחר של הקופה פועל כעת; נסו שוב בעוד רגע")
 
 
 @contextmanager
@@ -27,7 +32,7 @@ def sync_lock(data_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise SyncBusy("another sync of this terminal is running; try again in a moment",
+            raise SyncBusy(SYNC_BUSY,
                            reason="busy") from exc
         try:
             yield

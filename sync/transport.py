@@ -15,6 +15,7 @@ import requests  # type: ignore[import-untyped,unused-ignore]
 from pydantic import BaseModel, ValidationError
 from tenacity import Retrying, before_sleep_log, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
+from pos_client.messages import message
 from sync.errors import OfflineError, SyncAuthError, SyncRejected
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,24 @@ class RetryPolicy:
     attempts: int = 4
     initial_wait: float = 0.5
     max_wait: float = 20.0
+
+
+HQ_TIMEOUT = message("sync.timeout", en="HQ at {server} did not answer in time",
+                     he="המטה בכתובת {server} לא ענה בזמן")
+HQ_UNREACHABLE = message("sync.unreachable", en="HQ at {server} cannot be reached ({error})",
+                         he="אין חיבור למטה בכתובת {server} ({error})")
+HQ_TOKEN_REFUSED = message("sync.token_refused",
+                           en="HQ refused this terminal's token ({detail}): ask a manager for a new one",
+                           he="המטה דחה את אסימון הקופה ({detail}): בקשו ממנהל אסימון חדש")
+HQ_REVOKED = message("sync.revoked", en="HQ has revoked this terminal: ask a manager",
+                     he="המטה ביטל את הקופה הזו: פנו למנהל")
+HQ_UNAVAILABLE = message("sync.unavailable", en="HQ is unavailable (HTTP {status}): {detail}",
+                         he="המטה אינו זמין (HTTP {status}): {detail}")
+HQ_REFUSED = message("sync.refused", en="HQ refused the request (HTTP {status}): {detail}",
+                     he="המטה דחה את הבקשה (HTTP {status}): {detail}")
+HQ_BAD_ANSWER = message("sync.bad_answer",
+                        en="HQ answered something this terminal does not understand: {detail}",
+                        he="המטה השיב תשובה שהקופה אינה מבינה: {detail}")
 
 
 class Transport:
@@ -65,28 +84,28 @@ class Transport:
             response = self.session.post(self.base + path, data=body, timeout=self.timeout,
                                          headers={"Content-Type": "application/json"})
         except requests.Timeout as exc:
-            raise OfflineError(f"HQ at {self.base} did not answer in time", reason="timeout",
+            raise OfflineError(HQ_TIMEOUT, reason="timeout",
                                server=self.base) from exc
         except requests.RequestException as exc:
-            raise OfflineError(f"HQ at {self.base} cannot be reached ({type(exc).__name__})", reason="unreachable",
+            raise OfflineError(HQ_UNREACHABLE, reason="unreachable",
                                server=self.base, error=type(exc).__name__) from exc
         status = response.status_code
         error, detail = _detail(response)
         if status in (401, 403):
             reason = "revoked" if status == 403 or error == "terminal_revoked" else "token_refused"
-            raise SyncAuthError(f"HQ refused this terminal's token: {detail}", reason=reason, status=status,
+            raise SyncAuthError(HQ_REVOKED if reason == "revoked" else HQ_TOKEN_REFUSED, reason=reason, status=status,
                                 detail=detail)
         if status == 429 or status >= 500:
-            raise OfflineError(f"HQ is unavailable (HTTP {status}): {detail}", reason="unavailable", status=status,
+            raise OfflineError(HQ_UNAVAILABLE, reason="unavailable", status=status,
                                detail=detail)
         if status >= 400:
-            raise SyncRejected(f"HQ refused the request (HTTP {status}): {detail}", status, reason="refused",
+            raise SyncRejected(HQ_REFUSED, status, reason="refused",
                                detail=detail)
         try:
             return answer.model_validate_json(response.content)
         except ValidationError as exc:
             what = str(exc.errors()[0]["msg"])
-            raise SyncRejected(f"HQ answered something this terminal does not understand: {what}",
+            raise SyncRejected(HQ_BAD_ANSWER,
                                status, reason="bad_answer", detail=what) from exc
 
 

@@ -3,3 +3,16 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+from pos_client.messages import reset_language  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_behind() -> Iterator[None]:
+    """A test that switched the display language (the UI's switch, the CLI's --lang) leaves English behind."""
+    yield
+    reset_language()

@@ -29,6 +29,7 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
+from pos_client.messages import current_language
 from pos_client.scanning import (CodeConfirmer, Decoded, FrameSource, ScanSourceError, check_payload, decode_frame,
                                  default_budget_ms, list_cameras, open_source)
 from pos_client.scanning.payload import TOKEN_PREFIX
@@ -189,7 +190,7 @@ class CameraWorker(QObject):
         except ScanSourceError as exc:
             log.warning("camera source not opened: %s", exc.message)
             self._request = None
-            self.failed.emit(_tr("Camera or video not available: {0}").format(exc.message))
+            self.failed.emit(_tr("Camera or video not available: {0}").format(exc.text(current_language())))
             return
         except Exception:  # noqa: BLE001 - OpenCV on a strange device; report, never crash
             log.exception("opening %r failed", request.spec)
@@ -272,8 +273,8 @@ class CameraWorker(QObject):
             log.info("scanned a %s (%s)", check.kind, code.symbology)
             self.code_scanned.emit(check.value)
         else:
-            log.info("refused a scanned %s: %s", code.symbology, check.reason)
-            reason = QCoreApplication.translate("ScanReason", check.reason or "")
+            log.info("refused a scanned %s: %s", code.symbology, check.reason.en if check.reason else "")
+            reason = check.reason.render(current_language()) if check.reason else ""
             self.rejected.emit(_tr("Not a Kupa code ({0})").format(reason))
 
     def _ended(self) -> None:

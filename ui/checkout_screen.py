@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QFrame, QGridLayou
 from pos_client.services import till
 from pos_client.services.till import ProductInfo, ProgramLabels
 from ui.cart_model import Column
-from ui.i18n import core_message
+from ui.i18n import error_text
 from ui.member_panel import MemberPanel
 from ui.rewards_panel import RewardsPanel
 from ui.sale import SaleController
@@ -211,7 +211,7 @@ class CheckoutScreen(QWidget):
         QTimer.singleShot(0, self.search.clear)
 
     def _refused(self, exc: Exception) -> None:
-        self.show_message(core_message(str(exc)))
+        self.show_message(error_text(exc))
 
     # -- state --------------------------------------------------------------------------------------------
     def _row(self) -> int:

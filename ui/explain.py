@@ -14,7 +14,9 @@ from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
+from pos_client.messages import current_language
 from pos_client.money import format_money
+from pos_client.pricing import engine
 from pos_client.pricing.model import ExplainLine, Quote, RedeemLimits
 from pos_client.services.till import ProgramLabels
 
@@ -120,19 +122,19 @@ def limit_reason(limits: RedeemLimits, labels: ProgramLabels, member_points: int
     """Why `limits.max_points` is what it is, from `limits.rule` and the program's numbers."""
     redeem = labels.redeem
     rule = limits.rule
+    lang = current_language()  # the same words as the engine's refusals: its catalogue messages
     if rule == "balance":
         if member_points is None:
             return _t("the member's balance")
-        return _t("the member has {0} points").format(member_points)
+        return engine.LIMIT_BALANCE.render(lang, points=member_points)
     if rule == "share":
-        return _t("points may pay at most {0}% of the eligible items").format(redeem.get("max_share_pct", 100))
+        return engine.LIMIT_SHARE.render(lang, pct=redeem.get("max_share_pct", 100))
     if rule == "offline_cap":
-        return _t("offline, a member may redeem at most {0} points a day").format(
-            redeem.get("offline_daily_cap_points", 0))
+        return engine.LIMIT_OFFLINE.render(lang, points=redeem.get("offline_daily_cap_points", 0))
     if rule == "no_member":
-        return _t("redeeming points needs a member")
+        return engine.REDEEM_NO_MEMBER.render(lang)
     if rule == "no_redemption":
-        return _t("this program has no points redemption")
+        return engine.REDEEM_NO_PROGRAM.render(lang)
     return limits.reason
 
 

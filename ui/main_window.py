@@ -26,7 +26,7 @@ from ui.camera_worker import CameraController, is_camera_spec
 from ui.cart_model import CartModel
 from ui.checkout_screen import CheckoutScreen
 from ui.dialogs import EnrolDialog, ManagerPinDialog, ParkedDialog
-from ui.i18n import Languages, core_message
+from ui.i18n import Languages, error_text
 from ui.member_search import MemberSearchDialog
 from ui.receipt import ReceiptDialog, receipt_html
 from ui.sale import CompletedSale, SaleController
@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
         self.lock_action.triggered.connect(self.lock)
         self.signout_action.triggered.connect(self.sign_out)
         self.manager_action.triggered.connect(self.open_manager)
-        self.worker.user_error.connect(lambda text: self.checkout.show_message(core_message(text)))
+        self.worker.user_error.connect(self.checkout.show_message)
         self.worker.bug.connect(lambda _name: self.checkout.show_message(
             self.tr("Something went wrong; the sale is unchanged. Details are in the log.")))
         self.sale.completed.connect(self._completed)
@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
     # -- session --------------------------------------------------------------------------------------------
     def _sign_in(self, pin: str) -> None:
         self.worker.submit(lambda: till.sign_in(self.terminal, pin), self.signed_in,
-                           lambda exc: self.signin.reset(core_message(exc.message)))
+                           lambda exc: self.signin.reset(error_text(exc)))
 
     def signed_in(self, cashier: till.CashierInfo) -> None:
         first = self.sale.cashier is None
@@ -221,7 +221,7 @@ class MainWindow(QMainWindow):
                 self.sale.identify(found.member_code)
 
         self.worker.submit(lambda: till.resolve_code(self.terminal, code), route,
-                           lambda exc: self.checkout.show_message(core_message(exc.message)))
+                           lambda exc: self.checkout.show_message(error_text(exc)))
 
     def on_camera_code(self, code: str) -> None:
         """A code the webcam confirmed (already checked by `check_payload`): identify the member, as typed."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, 
                                QSpinBox, QVBoxLayout, QWidget)
 
 from pos_client.errors import InvalidInputError
+from pos_client.messages import message
 from pos_client.services import manager_actions, points
 from pos_client.terminal import Terminal
 from ui.i18n import error_text
@@ -196,6 +197,10 @@ class MergeDialog(ActionDialog):
         return lambda: manager_actions.merge_members(terminal, keep, dup, reason, pin)
 
 
+NO_ACTIVE_CARD = message("card.no_active_card", en="the member has no active card",
+                        he="לחבר אין כרטיס פעיל")
+
+
 class CardDialog(ActionDialog):
     """Revoke one card, or revoke every active card and issue a new one (`reissue`)."""
 
@@ -223,6 +228,6 @@ class CardDialog(ActionDialog):
             return lambda: manager_actions.reissue_card(terminal, member, reason, pin)
         card = self.card.currentText()
         if not card:
-            raise InvalidInputError("the member has no active card")
+            raise InvalidInputError(NO_ACTIVE_CARD)
         manager_actions.check_reason(reason)
         return lambda: revoke_card(terminal, card, pin, manager_actions.check_reason(reason))

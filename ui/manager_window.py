@@ -28,7 +28,7 @@ from pos_client.terminal import Terminal
 from ui.audit_view import AuditPage
 from ui.dashboard import DashboardPage
 from ui.dialogs import ManagerPinDialog
-from ui.i18n import Languages, core_message
+from ui.i18n import Languages, error_text
 from ui.member_status import MemberStatusPage
 from ui.worker import DbWorker
 
@@ -177,7 +177,7 @@ def open_manager(main: MainWindow, lock_ms: int = LOCK_MINUTES * 60_000) -> Mana
             show(ManagerSession(manager, pin))
 
         main.worker.submit(lambda: till.manager_check(main.terminal, pin), allowed,
-                           lambda exc: on_refused(core_message(exc.message)))
+                           lambda exc: on_refused(error_text(exc)))
 
     def show(session: ManagerSession) -> None:
         previous = getattr(main, "manager_window", None)

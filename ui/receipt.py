@@ -28,7 +28,7 @@ def _tr(text: str) -> str:
 def receipt_html(done: CompletedSale, store: str, labels: ProgramLabels, lang: str) -> str:
     """The receipt as HTML in `lang`."""
     quote, result = done.result.quote, done.result
-    money = partial(format_money, currency=quote.currency)
+    money = partial(format_money, currency=quote.currency, lang=lang)  # Babel: "12.50 ₪" in Hebrew
     esc = html.escape
     names = {line.sku: line.label(lang) for line in done.lines}
     rows = []

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction
 from pos_client.errors import KupaError
 from pos_client.services.sync_requests import authorize_sync_now
 from ui.dialogs import ManagerPinDialog
-from ui.i18n import core_message, sync_error_text
+from ui.i18n import error_text, text_of
 from ui.sync_worker import SyncController, SyncState
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class SyncStatus(QObject):
     @staticmethod
     def tooltip(state: SyncState) -> str:
         """Why the last cycle failed, in the app's language (empty after a successful one)."""
-        return sync_error_text(state.error_code, state.error_params, state.error) if state.error else ""
+        return text_of(state.error_text) if state.error and state.error_text else ""
 
     def _changed(self, state: SyncState) -> None:
         self.window.network.setText(self.text(state))
@@ -83,7 +83,7 @@ class SyncStatus(QObject):
                 self.controller.sync_now()
 
             def refused(exc: KupaError) -> None:
-                on_refused(core_message(exc.message))
+                on_refused(error_text(exc))
 
             self.window.worker.submit(lambda: authorize_sync_now(self.window.terminal, pin), allowed, refused)
 

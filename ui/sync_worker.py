@@ -22,6 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from pos_client.errors import KupaError
+from pos_client.messages import Text, message
 from pos_client.services.till import pending_entries
 from pos_client.terminal import Terminal
 from sync.client import SyncSummary, backoff_delay, last_sync_ok, sync_once
@@ -34,12 +35,16 @@ APP_RETRY = RetryPolicy(attempts=2, initial_wait=0.5, max_wait=2.0)
 READ_TIMEOUT = 30.0
 
 
+SYNC_BUG = message("sync.bug", en="The sync failed ({error}); see the log", he="הסנכרון נכשל ({error}); ראו ביומן")
+
+
 @dataclass(frozen=True)
 class SyncState:
     """What the status bar shows. `online` is None until the first cycle ends; times are UTC ISO 8601.
 
     `error` is the last cycle's failure in English (logs); `error_code` and `error_params` are the error's
-    stable code and values (`sync.errors`), which the status bar words in the app's language.
+    kind and values (`sync.errors`); `error_text` is its catalogue message with those values, which the
+    status bar words in the app's language.
     """
 
     configured: bool
@@ -50,6 +55,7 @@ class SyncState:
     error: str = ""
     error_code: str = ""
     error_params: Mapping[str, object] = field(default_factory=dict)
+    error_text: Text | None = None
 
 
 class SyncWorker(QObject):
@@ -170,12 +176,13 @@ class SyncController(QObject):
     def _done(self, result: object) -> None:
         if isinstance(result, SyncSummary):
             self._update(running=False, online=True, pending=result.pending, last_ok=result.finished_at, error="",
-                         error_code="", error_params={})
+                         error_code="", error_params={}, error_text=None)
         elif isinstance(result, SyncBusy):
             self._update(running=False)
         elif isinstance(result, KupaError):  # OfflineError, SyncAuthError, SyncRejected, a core refusal
             self._update(running=False, online=False, error=result.message, error_code=result.code,
-                         error_params=dict(result.params))
+                         error_params=dict(result.params), error_text=result.bound())
         else:
             name = type(result).__name__
-            self._update(running=False, error=name, error_code="bug", error_params={"error": name})
+            self._update(running=False, error=name, error_code="bug", error_params={"error": name},
+                         error_text=SYNC_BUG.bind(error=name))

@@ -7,7 +7,7 @@ other exception is a bug — logged with its traceback, reported calmly through 
 untouched.
 
 Signals:
-    user_error(str): a KupaError's message nobody else handled.
+    user_error(str): a KupaError's message nobody else handled, in the app's language.
     bug(str): an unexpected exception's one-line summary (already logged with its traceback).
     busy_changed(bool): whether jobs are queued or running.
 """
@@ -22,6 +22,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from pos_client.errors import KupaError
+from ui.i18n import error_text
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class DbWorker(QObject):
             if on_error is not None:
                 self._guard(lambda: on_error(exc))
             else:
-                self.user_error.emit(exc.message)
+                self.user_error.emit(error_text(exc))
             return
         if isinstance(exc, BaseException):
             log.error("unexpected error in a background job", exc_info=(type(exc), exc, exc.__traceback__))
@@ -137,7 +138,7 @@ class DbWorker(QObject):
         try:
             call()
         except KupaError as exc:
-            self.user_error.emit(exc.message)
+            self.user_error.emit(error_text(exc))
         except Exception as exc:  # noqa: BLE001 - a slot must not raise into the event loop
             log.exception("unexpected error in a GUI callback")
             self.bug.emit(type(exc).__name__)

@@ -33,6 +33,7 @@ from PIL import Image, ImageDraw, ImageFont, features
 from qrcode.constants import ERROR_CORRECT_M
 
 from pos_client.errors import InvalidInputError
+from pos_client.messages import message
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,11 @@ class CardFace:
             raise ValueError(f"card number too long for a Code 128 on a card: {self.card_number!r}")
 
 
+CARD_FORMAT = message("card.file_format",
+                      en="Cannot save a member card as '{name}': use a file name ending in .png or .pdf.",
+                      he="אי אפשר לשמור כרטיס חבר בשם '{name}': השתמשו בשם קובץ שמסתיים ב־.png או ב־.pdf.")
+
+
 def card_filename_format(path: str | os.PathLike[str]) -> CardFormat:
     """The card format a file name asks for, from its extension (case-insensitive)."""
     suffix = Path(path).suffix.lower()
@@ -106,9 +112,7 @@ def card_filename_format(path: str | os.PathLike[str]) -> CardFormat:
         return "png"
     if suffix == ".pdf":
         return "pdf"
-    raise UnsupportedCardFormat(
-        f"Cannot save a member card as {Path(path).name!r}: use a file name ending in .png or .pdf."
-    )
+    raise UnsupportedCardFormat(CARD_FORMAT, name=Path(path).name)
 
 
 def render_card(face: CardFace, fmt: CardFormat) -> bytes:

@@ -20,6 +20,8 @@ from functools import lru_cache
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from pos_client.messages import Message, message
+
 PREFIX = "KUPA1"
 MAX_TOKEN_LENGTH = 200
 _TOKEN_RE = re.compile(
@@ -30,9 +32,10 @@ _TOKEN_RE = re.compile(
 class TokenError(Exception):
     """A code that looks like a card token but is not a valid one; `reason` says why."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, reason: Message, **params: object) -> None:
+        super().__init__(reason.render("en", **params))
+        #: Why, as a catalogue message with its values (`InvalidCardError` words it for the cashier).
+        self.reason = reason.bind(**params)
 
 
 @dataclass(frozen=True)
@@ -70,24 +73,37 @@ def looks_like_token(text: str) -> bool:
     return text.startswith(PREFIX + ".")
 
 
+TOKEN_TOO_LONG = message("card.token_too_long", en="the code is too long to be a Kupa card",
+                         he="הקוד ארוך מדי בשביל כרטיס של Kupa")
+TOKEN_MALFORMED = message("card.token_malformed", en="the code is not a well-formed Kupa card token",
+                          he="הקוד אינו אסימון תקין של כרטיס Kupa")
+TOKEN_BAD_PARTS = message("card.token_bad_parts", en="the card token has a malformed date or signature",
+                          he="התאריך או החתימה באסימון הכרטיס פגומים")
+TOKEN_SIG_LENGTH = message("card.signature_length", en="the card token's signature has the wrong length",
+                           he="אורך החתימה באסימון הכרטיס שגוי")
+TOKEN_NOT_CANONICAL = message("card.signature_not_canonical",
+                              en="the card token's signature is not in canonical form: the code was edited",
+                              he="החתימה באסימון הכרטיס אינה בצורתה הקנונית: הקוד נערך")
+
+
 def parse(text: str) -> CardToken:
     """Check the shape of a token (no signature check yet)."""
     if len(text) > MAX_TOKEN_LENGTH:
-        raise TokenError("the code is too long to be a Kupa card")
+        raise TokenError(TOKEN_TOO_LONG)
     match = _TOKEN_RE.match(text)
     if not match:
-        raise TokenError("the code is not a well-formed Kupa card token")
+        raise TokenError(TOKEN_MALFORMED)
     try:
         issued = date(int(match["issued"][:4]), int(match["issued"][4:6]), int(match["issued"][6:]))
         signature = b64decode(match["sig"])
     except (ValueError, binascii.Error) as exc:
-        raise TokenError("the card token has a malformed date or signature") from exc
+        raise TokenError(TOKEN_BAD_PARTS) from exc
     if len(signature) != 64:
-        raise TokenError("the card token's signature has the wrong length")
+        raise TokenError(TOKEN_SIG_LENGTH)
     if b64encode(signature) != match["sig"]:
         # The last base64 character carries 4 spare bits: only the canonical spelling is the card's code, so an
         # edited code never passes as the original (found by tests/reliability/test_hostile_input.py).
-        raise TokenError("the card token's signature is not in canonical form: the code was edited")
+        raise TokenError(TOKEN_NOT_CANONICAL)
     return CardToken(key_id=match["kid"], member_id=match["member"], serial=int(match["serial"]), issued=issued,
                      signature=signature, text=text)
 
@@ -98,10 +114,15 @@ def sign(key: Ed25519PrivateKey, member_id: str, serial: int, issued: date) -> s
     return f"{body}.{b64encode(key.sign(body.encode('ascii')))}"
 
 
+TOKEN_FORGED = message("card.signature_mismatch",
+                       en="the card's signature does not match: the code was forged or edited",
+                       he="חתימת הכרטיס אינה תואמת: הקוד זויף או נערך")
+
+
 def verify(token: CardToken, public_key_raw: bytes) -> None:
     """Raise `TokenError` unless `token` was signed by the key whose raw public bytes are given."""
     if not _signature_matches(public_key_raw, token.signature, token.signed_part):
-        raise TokenError("the card's signature does not match: the code was forged or edited")
+        raise TokenError(TOKEN_FORGED)
 
 
 @lru_cache(maxsize=1024)

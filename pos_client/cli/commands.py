@@ -7,9 +7,10 @@ import json
 import sys
 from typing import Callable
 
-from pos_client.cli.output import emit, quote_text
+from pos_client.cli.output import emit, quote_text, say
 from pos_client.errors import InvalidInputError
-from pos_client.money import format_money
+from pos_client.messages import message
+from pos_client.reports.export import CANNOT_WRITE
 from pos_client.services import checkout as checkout_service
 from pos_client.services import points, refunds
 from pos_client.services.catalog import load_catalog_file
@@ -26,11 +27,43 @@ def _open(args: argparse.Namespace) -> Terminal:
     return Terminal.open(args.data_dir)
 
 
+WHOLE_NUMBER = message("cli.whole_number", en="{option} must be a whole number (got '{text}')",
+                       he="{option} חייב להיות מספר שלם (התקבל '{text}')")
+
+
 def _int(text: str, what: str) -> int:
     value = (text or "").strip()
     if not value.lstrip("-").isdigit() or len(value) > 12:
-        raise InvalidInputError(f"{what} must be a whole number (got '{text}')")
+        raise InvalidInputError(WHOLE_NUMBER, option=what, text=text)
     return int(value)
+
+
+JOIN_NEEDS_BOTH = message("cli.join_needs_both", en="joining HQ needs both --server URL and --token TOKEN",
+                          he="הצטרפות למטה דורשת גם --server URL וגם --token TOKEN")
+NOT_HQ_ADDRESS = message("cli.not_hq_address", en="'{server}' is not an HQ address (http(s)://host:port)",
+                         he="'{server}' אינה כתובת מטה (http(s)://host:port)")
+NOT_HQ_TOKEN = message("cli.not_hq_token", en="that is not a Kupa HQ token (expected TERMINAL.SECRET)",
+                       he="זה אינו אסימון מטה של Kupa (מצופה TERMINAL.SECRET)")
+TOKEN_OTHER_TERMINAL = message("cli.token_other_terminal",
+                               en="the token belongs to terminal {named}, not {terminal_id}",
+                               he="האסימון שייך לקופה {named}, לא ל־{terminal_id}")
+INIT_DONE = message("cli.init_done", en="Terminal {terminal_id} created in {path} (card key {key_id}).",
+                    he="הקופה {terminal_id} נוצרה בתיקייה {path} (מפתח כרטיסים {key_id}).")
+INIT_JOINED = message("cli.init_joined",
+                      en="Joined HQ at {server}: run 'kupa sync --once' to register and fetch the store.",
+                      he="הצטרפה למטה בכתובת {server}: הריצו 'kupa sync --once' כדי להירשם ולקבל את "
+                         "נתוני החנות.")
+INIT_DEMO = message("cli.init_demo",
+                    en="Demo store loaded: {members} members, {sales} sales over the last year.",
+                    he="חנות ההדגמה נטענה: {members} חברים, {sales} מכירות בשנה האחרונה.")
+INIT_PINS = message("cli.init_pins",
+                    en="Cashier PIN {cashier_pin}, manager PIN {manager_pin} (shown once; keep them).",
+                    he="קוד קופאי {cashier_pin}, קוד מנהל {manager_pin} (מוצגים פעם אחת; שמרו אותם).")
+INIT_NO_MANAGER = message("cli.init_no_manager",
+                          en="No manager PIN was set: refunds and adjustments need one (kupa init "
+                             "--manager-pin).",
+                          he="לא הוגדר קוד מנהל: החזרות ותיקוני נקודות דורשים אותו (kupa init "
+                             "--manager-pin).")
 
 
 def init(args: argparse.Namespace) -> int:
@@ -42,14 +75,14 @@ def init(args: argparse.Namespace) -> int:
         # takes that id. HQ is not contacted here: the first 'kupa sync' registers the card key and adopts
         # the member-id prefix HQ assigned.
         if not (args.server and args.token):
-            raise InvalidInputError("joining HQ needs both --server URL and --token TOKEN")
+            raise InvalidInputError(JOIN_NEEDS_BOTH)
         if not args.server.startswith(("http://", "https://")) or len(args.server) > 200:
-            raise InvalidInputError(f"'{args.server}' is not an HQ address (http(s)://host:port)")
+            raise InvalidInputError(NOT_HQ_ADDRESS, server=args.server)
         named, sep, secret = args.token.strip().rpartition(".")
         if not sep or not named or len(secret) < 20 or len(args.token) > 200:
-            raise InvalidInputError("that is not a Kupa HQ token (expected TERMINAL.SECRET)")
+            raise InvalidInputError(NOT_HQ_TOKEN)
         if terminal_id and terminal_id != named:
-            raise InvalidInputError(f"the token belongs to terminal {named}, not {terminal_id}")
+            raise InvalidInputError(TOKEN_OTHER_TERMINAL, named=named, terminal_id=terminal_id)
         terminal_id = named
     result = init_terminal(args.data_dir, terminal_id=terminal_id, store_name=args.store_name,
                            manager_pin=args.manager_pin)
@@ -61,27 +94,34 @@ def init(args: argparse.Namespace) -> int:
             put_setting(session, "sync_token", args.token.strip())
     data: dict[str, object] = {"terminal_id": result.terminal_id, "key_id": result.key_id,
                                "data_dir": str(args.data_dir), "server": args.server}
-    lines = [f"Terminal {result.terminal_id} created in {args.data_dir} (card key {result.key_id})."]
+    lines = [say(INIT_DONE, terminal_id=result.terminal_id, path=str(args.data_dir), key_id=result.key_id)]
     if args.server:
-        lines.append(f"Joined HQ at {args.server}: run 'kupa sync --once' to register and fetch the store.")
+        lines.append(say(INIT_JOINED, server=args.server))
     if args.demo:
         from pos_client.demo.generate import build_demo
 
         summary = build_demo(result.terminal)
         data.update(demo_members=summary.members, demo_sales=summary.sales, cashier_pin=summary.cashier_pin,
                     manager_pin=summary.manager_pin)
-        lines.append(f"Demo store loaded: {summary.members} members, {summary.sales} sales over the last year.")
-        lines.append(f"Cashier PIN {summary.cashier_pin}, manager PIN {summary.manager_pin} (shown once; keep them).")
+        lines.append(say(INIT_DEMO, members=summary.members, sales=summary.sales))
+        lines.append(say(INIT_PINS, cashier_pin=summary.cashier_pin, manager_pin=summary.manager_pin))
     elif not args.manager_pin:
-        lines.append("No manager PIN was set: refunds and adjustments need one (kupa init --manager-pin).")
+        lines.append(say(INIT_NO_MANAGER))
     emit(data, args.json, lines)
     return 0
 
 
+PROGRAM_INSTALLED = message("cli.program_installed", en="Program version {version} installed.",
+                            he="גרסה {version} של התוכנית הותקנה.")
+PROGRAM_WAS_INSTALLED = message("cli.program_was_installed",
+                                en="Program version {version} was already installed.",
+                                he="גרסה {version} של התוכנית כבר הייתה מותקנת.")
+
+
 def program_load(args: argparse.Namespace) -> int:
     program, installed = load_program_file(_open(args), args.file)
-    verb = "installed" if installed else "was already installed"
-    emit({"version": program.version, "installed": installed}, args.json, f"Program version {program.version} {verb}.")
+    emit({"version": program.version, "installed": installed}, args.json,
+         say(PROGRAM_INSTALLED if installed else PROGRAM_WAS_INSTALLED, version=program.version))
     return 0
 
 
@@ -94,10 +134,20 @@ def program_show(args: argparse.Namespace) -> int:
     return 0
 
 
+PRODUCTS_LOADED = message("cli.products_loaded", en="{count} products loaded.", he="{count} מוצרים נטענו.")
+
+
 def catalog_load(args: argparse.Namespace) -> int:
     count = load_catalog_file(_open(args), args.file)
-    emit({"products": count}, args.json, f"{count} products loaded.")
+    emit({"products": count}, args.json, say(PRODUCTS_LOADED, count=count))
     return 0
+
+
+MEMBER_ENROLLED = message("cli.member_enrolled",
+                          en="Member {member_id} enrolled ({name}), {points} welcome points.",
+                          he="החבר {member_id} נרשם ({name}), {points} נקודות הצטרפות.")
+MEMBER_CARD = message("cli.member_card", en="Card {card}; QR payload: {token}",
+                      he="כרטיס {card}; תוכן ה־QR: {token}")
 
 
 def member_add(args: argparse.Namespace) -> int:
@@ -112,32 +162,52 @@ def member_add(args: argparse.Namespace) -> int:
     welcome = program.welcome.points if program.welcome else 0
     emit({"member_id": member.member_id, "card_token": token, "card_number": card.card_number,
           "welcome_points": welcome}, args.json,
-         [f"Member {member.member_id} enrolled ({member.name}), {welcome} welcome points.",
-          f"Card {card.card_number}; QR payload: {token}"])
+         [say(MEMBER_ENROLLED, member_id=member.member_id, name=member.name, points=welcome),
+          say(MEMBER_CARD, card=card.card_number, token=token)])
     return 0
+
+
+MEMBER_LINE = message("cli.member_line", en="{member_id}  {name}  tier {tier}  {points} points",
+                      he="{member_id}  {name}  דרגה {tier}  {points} נקודות")
+MEMBER_SPEND = message("cli.member_spend", en="Qualifying spend {spend:money} over the tier window",
+                       he="הוצאה מזכה {spend:money} בחלון הדרגה")
+MEMBER_NEXT_TIER = message("cli.member_next_tier", en="{missing:money} more to {tier}",
+                           he="עוד {missing:money} עד {tier}")
+MEMBER_STAMPS = message("cli.member_stamps", en="{card}: {count}/{needed} stamps",
+                        he="{card}: {count}/{needed} חותמות")
+MEMBER_PLAN = message("cli.member_plan", en="Membership {plan} until {expires}",
+                      he="מנוי {plan} עד {expires}")
+MEMBER_PENDING = message("cli.member_pending", en="{count} entries waiting for HQ",
+                         he="{count} רשומות ממתינות למטה")
 
 
 def member_show(args: argparse.Namespace) -> int:
     data = member_status(_open(args), args.code)
     cur = data["currency"]
-    lines = [f"{data['member_id']}  {data['name']}  tier {data['tier'] or '-'}  {data['points']} points",
-             f"Qualifying spend {format_money(data['qualifying_spend'], cur)} over the tier window"]
+    lines = [say(MEMBER_LINE, member_id=data["member_id"], name=data["name"], tier=data["tier"] or "-",
+                 points=data["points"]),
+             say(MEMBER_SPEND, spend=data["qualifying_spend"], currency=cur)]
     if data["next_tier"]:
-        lines.append(f"{format_money(data['next_tier']['missing'], cur)} more to {data['next_tier']['code']}")
+        lines.append(say(MEMBER_NEXT_TIER, missing=data["next_tier"]["missing"], tier=data["next_tier"]["code"],
+                         currency=cur))
     for code, count in data["stamps"].items():
-        lines.append(f"{code}: {count}/{data['stamps_needed'].get(code, '?')} stamps")
+        lines.append(say(MEMBER_STAMPS, card=code, count=count, needed=data["stamps_needed"].get(code, "?")))
     if data["membership"]:
-        lines.append(f"Membership {data['membership']['code']} until {data['membership']['expires'][:10]}")
-    lines.append(f"{data['pending_sync']} entries waiting for HQ")
+        lines.append(say(MEMBER_PLAN, plan=data["membership"]["code"], expires=data["membership"]["expires"][:10]))
+    lines.append(say(MEMBER_PENDING, count=data["pending_sync"]))
     emit(data, args.json, lines)
     return 0
+
+
+REDEEM_NEGATIVE = message("cli.redeem_negative", en="--redeem must be 0 or more points",
+                          he="--redeem חייב להיות 0 נקודות או יותר")
 
 
 def _basket(args: argparse.Namespace) -> checkout_service.BasketRequest:
     items = tuple(checkout_service.parse_item(text) for text in args.item)
     redeem = _int(args.redeem, "--redeem")
     if redeem < 0:
-        raise InvalidInputError("--redeem must be 0 or more points")
+        raise InvalidInputError(REDEEM_NEGATIVE)
     at = None
     if getattr(args, "at", None):
         terminal = _open(args)
@@ -155,11 +225,21 @@ def quote(args: argparse.Namespace) -> int:
     return 0
 
 
+SALE_RECORDED = message("cli.sale_recorded", en="Sale {sale_id} recorded.", he="המכירה {sale_id} נרשמה.")
+
+
 def checkout(args: argparse.Namespace) -> int:
     result = checkout_service.checkout(_open(args), _basket(args))
     data = {"sale_id": result.sale_id, **result.quote.to_json(), "created_at": result.created_at.isoformat()}
-    emit(data, args.json, [f"Sale {result.sale_id} recorded.", *quote_text(data)])
+    emit(data, args.json, [say(SALE_RECORDED, sale_id=result.sale_id), *quote_text(data)])
     return 0
+
+
+REFUND_DONE = message("cli.refund_done",
+                      en="Refund {refund_id}: {money_back} minor units back, {points_reversed} points "
+                         "taken back, {points_returned} redeemed points returned.",
+                      he="החזרה {refund_id}: הוחזרו {money_back} יחידות מטבע (אגורות), {points_reversed} "
+                         "נקודות נלקחו בחזרה, {points_returned} נקודות שמומשו הוחזרו.")
 
 
 def refund(args: argparse.Namespace) -> int:
@@ -171,27 +251,50 @@ def refund(args: argparse.Namespace) -> int:
             "spend_reversed": e.spend_reversed, "stamps_reversed": dict(e.stamps_reversed),
             "stamps_returned": dict(e.stamps_returned), "membership_days_reversed": dict(e.membership_days),
             "fully_refunded": result.fully_refunded}
-    emit(data, args.json, f"Refund {result.refund_id}: {e.money_back} minor units back, {e.points_reversed} points"
-                          f" taken back, {e.points_returned} redeemed points returned.")
+    emit(data, args.json, say(REFUND_DONE, refund_id=result.refund_id, money_back=e.money_back,
+                              points_reversed=e.points_reversed, points_returned=e.points_returned))
     return 0
+
+
+ADJUSTED = message("cli.adjusted", en="{member_id}: {delta:+d} points, balance {balance}.",
+                   he="{member_id}: {delta:+d} נקודות, יתרה {balance}.")
 
 
 def adjust(args: argparse.Namespace) -> int:
     result = points.adjust(_open(args), args.member, _int(args.points, "--points"), args.reason, args.pin)
-    emit(result.__dict__, args.json, f"{result.member_id}: {result.points_delta:+d} points, balance {result.balance}.")
+    emit(result.__dict__, args.json, say(ADJUSTED, member_id=result.member_id, delta=result.points_delta,
+                                         balance=result.balance))
     return 0
+
+
+DONATED = message("cli.donated", en="{member_id} donated {points} points; balance {balance}.",
+                  he="{member_id} תרם {points} נקודות; יתרה {balance}.")
 
 
 def donate(args: argparse.Namespace) -> int:
     result = points.donate(_open(args), args.member, _int(args.points, "--points"), args.charity, args.pin)
-    emit(result.__dict__, args.json, f"{result.member_id} donated {-result.points_delta} points; balance {result.balance}.")
+    emit(result.__dict__, args.json, say(DONATED, member_id=result.member_id, points=-result.points_delta,
+                                         balance=result.balance))
     return 0
+
+
+GRANTED = message("cli.granted", en="{member_id}: +{points} points, balance {balance}.",
+                  he="{member_id}: +{points} נקודות, יתרה {balance}.")
 
 
 def action_grant(args: argparse.Namespace) -> int:
     result = points.grant_action(_open(args), args.member, args.action)
-    emit(result.__dict__, args.json, f"{result.member_id}: +{result.points_delta} points, balance {result.balance}.")
+    emit(result.__dict__, args.json, say(GRANTED, member_id=result.member_id, points=result.points_delta,
+                                         balance=result.balance))
     return 0
+
+
+CARD_WRITTEN = message("cli.card_written",
+                       en="Card {card} (serial {serial}) for {member_id} written to {path}; older cards "
+                          "revoked.",
+                       he="הכרטיס {card} (סידורי {serial}) של {member_id} נכתב אל {path}; כרטיסים קודמים "
+                          "בוטלו.")
+CARD_ISSUED_LABEL = message("card.issued_label", en="Issued", he="הונפק")
 
 
 def card_issue(args: argparse.Namespace) -> int:
@@ -210,15 +313,19 @@ def card_issue(args: argparse.Namespace) -> int:
     tier_name = tier.name.text(args.lang) if tier else ""
     face = CardFace(store_name=terminal.settings.store_name, member_name=member.name, member_id=member.member_id,
                     tier_name=tier_name, token=token, card_number=card.card_number, issued=now.date(),
-                    issued_label="הונפק" if args.lang == "he" else "Issued")
+                    issued_label=CARD_ISSUED_LABEL.render(args.lang))
     try:
         args.out.write_bytes(render_card(face, fmt))
     except OSError as exc:
-        raise InvalidInputError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
+        raise InvalidInputError(CANNOT_WRITE, path=str(args.out), error=exc.strerror or str(exc)) from exc
     emit({"member_id": member.member_id, "card_number": card.card_number, "serial": card.serial,
           "card_token": token, "file": str(args.out)}, args.json,
-         f"Card {card.card_number} (serial {card.serial}) for {member.member_id} written to {args.out}; older cards revoked.")
+         say(CARD_WRITTEN, card=card.card_number, serial=card.serial, member_id=member.member_id, path=str(args.out)))
     return 0
+
+
+CARD_REVOKED_DONE = message("cli.card_revoked", en="Card {card} of {member_id} revoked.",
+                            he="הכרטיס {card} של {member_id} בוטל.")
 
 
 def card_revoke(args: argparse.Namespace) -> int:
@@ -226,7 +333,7 @@ def card_revoke(args: argparse.Namespace) -> int:
 
     card = revoke_card(_open(args), args.card, args.pin, args.reason)
     emit({"card_number": card.card_number, "member_id": card.member_id, "revoked_at": card.revoked_at}, args.json,
-         f"Card {card.card_number} of {card.member_id} revoked.")
+         say(CARD_REVOKED_DONE, card=card.card_number, member_id=card.member_id))
     return 0
 
 

@@ -1,8 +1,12 @@
 """`kupa` — argument parsing and dispatch; each command is a thin call into a service.
 
-Errors a person can act on (`KupaError`) print one line on stderr and exit 1; usage errors exit 2
+Errors a person can act on (`KupaError`) print one line on stderr and exit 1 (with `--json`, also the error
+as one JSON object on stdout: `{"error", "message_code", "message", "params"}`); usage errors exit 2
 (argparse); an unexpected failure is logged with its traceback to `kupa.log` in the data folder and
 reported in one calm line (exit 70) — never a traceback on the terminal for bad input.
+
+`--lang en|he` (or `KUPA_LANG`) chooses the language of every sentence, refusals included; it also words
+`kupa card issue`'s printed card.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ import sys
 from pathlib import Path
 
 from pos_client.cli import commands, manager_commands, report_commands, sync_commands
-from pos_client.cli.output import error
+from pos_client.cli.output import error, report_error, say
 from pos_client.errors import KupaError
+from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
 from pos_client.terminal import default_data_dir
 
 log = logging.getLogger(__name__)
@@ -32,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
                         help="the terminal's folder (default: $KUPA_DATA_DIR or the user's data folder)")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON object")
+    common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                        help="the language of messages and printed cards (default: $KUPA_LANG or en)")
     parser = _Parser(prog="kupa", description="Kupa loyalty terminal", parents=[common])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -109,7 +116,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("issue", commands.card_issue, "issue (or reissue) a member's card", card)
     p.add_argument("member")
     p.add_argument("--out", type=Path, required=True)
-    p.add_argument("--lang", default="en", choices=["en", "he"])
     p = cmd("revoke", commands.card_revoke, "revoke a card", card)
     p.add_argument("card")
     p.add_argument("--pin", required=True)
@@ -123,18 +129,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+INTERRUPTED = message("cli.interrupted", en="interrupted; nothing half-done was kept",
+                      he="הופסק; שום דבר חלקי לא נשמר")
+UNEXPECTED = message("cli.unexpected",
+                     en="unexpected error; nothing half-done was kept. Details were written to {path}",
+                     he="שגיאה לא צפויה; שום דבר חלקי לא נשמר. הפרטים נכתבו אל {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
+    set_language(default_language())
+    try:
+        return _run(build_parser().parse_args(argv))
+    finally:
+        reset_language()  # `main()` called in a longer process (the tests) leaves no language behind
+
+
+def _run(args: argparse.Namespace) -> int:
+    args.lang = getattr(args, "lang", None) or default_language()
+    set_language(args.lang)
     args.data_dir = getattr(args, "data_dir", None) or default_data_dir()
     args.json = getattr(args, "json", False)
     try:
         return int(args.func(args) or 0)
     except KupaError as exc:
-        error(exc.message)
+        report_error(exc, args.json)
         return 1
     except KeyboardInterrupt:
-        error("interrupted; nothing half-done was kept")
+        error(say(INTERRUPTED))
         return 130
     except Exception:  # a bug: keep the details, show a calm line
         log_path = Path(args.data_dir) / "kupa.log"
@@ -145,5 +167,5 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         log.exception("unexpected error in 'kupa %s'", args.command)
-        error(f"unexpected error; nothing half-done was kept. Details were written to {log_path}")
+        error(say(UNEXPECTED, path=str(log_path)))
         return 70

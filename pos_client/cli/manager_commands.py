@@ -13,8 +13,9 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any, Callable
 
-from pos_client.cli.output import emit
+from pos_client.cli.output import emit, say
 from pos_client.errors import InvalidInputError
+from pos_client.messages import message
 from pos_client.services.manager_actions import MemberDetails, edit_member, merge_members
 from pos_client.services.manager_reports import AUDIT_LIMIT, audit_log
 from pos_client.services.members import identify
@@ -54,6 +55,18 @@ def _member_id(terminal: Terminal, code: str) -> str:
         return identify(session, code).member.member_id
 
 
+CONTRADICT = message("cli.clear_contradicts",
+                     en="--{field} and --clear {field} contradict each other: give one of them",
+                     he="--{field} ו־--clear {field} סותרים זה את זה: תנו רק אחד מהם")
+WEEKDAY_OPTION = message("cli.bonus_weekday_option",
+                         en="--bonus-weekday must be a number from 0 (Monday) to 6 (Sunday), not '{text}'",
+                         he="--bonus-weekday חייב להיות מספר מ־0 (שני) עד 6 (ראשון), לא '{text}'")
+
+
+MEMBER_CHANGED = message("cli.member_changed", en="{member_id}: changed {fields}.",
+                         he="{member_id}: שונו {fields}.")
+
+
 def member_edit(args: argparse.Namespace) -> int:
     terminal = Terminal.open(args.data_dir)
     with terminal.read() as session:
@@ -61,12 +74,12 @@ def member_edit(args: argparse.Namespace) -> int:
     cleared = set(args.clear)
     for field in cleared:
         if getattr(args, field.replace("-", "_")) is not None:
-            raise InvalidInputError(f"--{field} and --clear {field} contradict each other: give one of them")
+            raise InvalidInputError(CONTRADICT, field=field)
     weekday: int | None = current.bonus_weekday
     if args.bonus_weekday is not None:
         text = args.bonus_weekday.strip()
         if not (len(text) == 1 and text.isdigit()):
-            raise InvalidInputError(f"--bonus-weekday must be a number from 0 (Monday) to 6 (Sunday), not '{text}'")
+            raise InvalidInputError(WEEKDAY_OPTION, text=text)
         weekday = int(text)
     birthday = parse_user_date(args.birthday) if args.birthday else (
         date.fromisoformat(current.birthday) if current.birthday else None)
@@ -78,29 +91,42 @@ def member_edit(args: argparse.Namespace) -> int:
         bonus_weekday=None if "bonus-weekday" in cleared else weekday)
     changed = edit_member(terminal, current.member_id, details, args.reason, args.pin)
     emit({"member_id": current.member_id, "changed": changed}, args.json,
-         f"{current.member_id}: changed {', '.join(changed)}.")
+         say(MEMBER_CHANGED, member_id=current.member_id, fields=", ".join(changed)))
     return 0
+
+
+MERGED = message("cli.member_merged", en="{merged} merged into {kept}: {points} points{stamps} moved.",
+                 he="{merged} אוחד לתוך {kept}: הועברו {points} נקודות{stamps}.")
+MERGED_STAMPS = message("cli.member_merged_stamps", en=" and {stamps}", he=" ו־{stamps}")
+STAMPS_OF = message("cli.stamps_of", en="{count} {card} stamps", he="{count} חותמות {card}")
 
 
 def member_merge(args: argparse.Namespace) -> int:
     terminal = Terminal.open(args.data_dir)
     result = merge_members(terminal, _member_id(terminal, args.keep), _member_id(terminal, args.duplicate),
                            args.reason, args.pin)
-    stamps = ", ".join(f"{n} {card} stamps" for card, n in result.stamps_moved.items() if n)
-    emit(asdict(result), args.json, f"{result.merged} merged into {result.kept}: {result.points_moved} points"
-                                    + (f" and {stamps}" if stamps else "") + " moved.")
+    stamps = ", ".join(say(STAMPS_OF, count=n, card=card) for card, n in result.stamps_moved.items() if n)
+    emit(asdict(result), args.json, say(MERGED, merged=result.merged, kept=result.kept, points=result.points_moved,
+                                        stamps=say(MERGED_STAMPS, stamps=stamps) if stamps else ""))
     return 0
+
+
+LIMIT_OPTION = message("cli.limit_option", en="--limit must be a whole number from 1 to 10000, not '{text}'",
+                       he="--limit חייב להיות מספר שלם מ־1 עד 10000, לא '{text}'")
+
+
+AUDIT_EMPTY = message("cli.audit_empty", en="The audit log is empty.", he="יומן הביקורת ריק.")
 
 
 def audit(args: argparse.Namespace) -> int:
     limit = (args.limit or "").strip()
     if not limit.isdigit() or not 1 <= int(limit) <= 10_000:
-        raise InvalidInputError(f"--limit must be a whole number from 1 to 10000, not '{args.limit}'")
+        raise InvalidInputError(LIMIT_OPTION, text=args.limit)
     rows = audit_log(Terminal.open(args.data_dir), user_id=args.user, action=args.action,
                      date_from=parse_user_date(args.date_from) if args.date_from else None,
                      date_to=parse_user_date(args.date_to) if args.date_to else None, limit=int(limit))
     entries: list[dict[str, Any]] = [asdict(row) for row in rows]
     emit({"entries": entries}, args.json,
          [f"{row.when}  {row.user_name or row.user_id or '-'}  {row.action}  {row.target or ''}"
-          f"{'  — ' + row.reason if row.reason else ''}" for row in rows] or ["The audit log is empty."])
+          f"{'  — ' + row.reason if row.reason else ''}" for row in rows] or [say(AUDIT_EMPTY)])
     return 0

@@ -11,7 +11,8 @@ import argparse
 from pathlib import Path
 from typing import Any, Callable
 
-from pos_client.cli.output import emit
+from pos_client.cli.output import emit, say
+from pos_client.messages import message
 from pos_client.money import format_money
 from pos_client.reports import compute_kpis, write_figures_csv, write_members_csv
 from pos_client.services.programs import program_at
@@ -46,6 +47,22 @@ def report_kpis(args: argparse.Namespace) -> int:
     return 0
 
 
+KPI_RANGE = message("cli.kpi_range", en="KPIs {date_from} – {date_to} ({timezone})",
+                    he="מדדים {date_from} – {date_to} ({timezone})")
+KPI_FIRST_SALE = message("cli.kpi_first_sale", en="first sale", he="המכירה הראשונה")
+KPI_SALES = message("cli.kpi_sales", en="Sales {sales}, by members {member_sales} (adoption {adoption})",
+                    he="מכירות {sales}, מהן לחברים {member_sales} (אימוץ {adoption})")
+KPI_MEMBERS = message("cli.kpi_members",
+                      en="Members {members}, active {active}, repeat purchase {repeat}, churned {churned}",
+                      he="חברים {members}, פעילים {active}, רכישה חוזרת {repeat}, נטשו {churned}")
+KPI_POINTS = message("cli.kpi_points", en="Points earned {earned}, redeemed {redeemed} (redemption {rate})",
+                     he="נקודות שנצברו {earned}, מומשו {redeemed} (שיעור מימוש {rate})")
+KPI_BASKET = message("cli.kpi_basket", en="Average basket: members {members}, non-members {others}",
+                     he="סל ממוצע: חברים {members}, לא חברים {others}")
+KPI_COST = message("cli.kpi_cost", en="Rewards cost {cost}", he="עלות ההטבות {cost}")
+KPI_CSV = message("cli.kpi_csv", en="Figures written to {path}", he="הנתונים נכתבו אל {path}")
+
+
 def _kpi_text(data: dict[str, Any], currency: str, csv_path: Path | None) -> list[str]:
     def money(value: int | None) -> str:
         return "-" if value is None else format_money(value, currency)
@@ -54,23 +71,27 @@ def _kpi_text(data: dict[str, Any], currency: str, csv_path: Path | None) -> lis
         return "-" if value is None else f"{value * 100:.2f}%"
 
     r = data["range"]
-    lines = [f"KPIs {r['from'] or 'first sale'} – {r['to']} ({r['timezone']})",
-             f"Sales {data['sales_total']}, by members {data['member_sales']} (adoption {pct(data['adoption_rate'])})",
-             f"Members {data['members_total']}, active {data['active_members']}, repeat purchase"
-             f" {pct(data['repeat_purchase_rate'])}, churned {data['churned_members']}",
-             f"Points earned {data['points_earned']}, redeemed {data['points_redeemed']}"
-             f" (redemption {pct(data['redemption_rate'])})",
-             f"Average basket: members {money(data['avg_basket_member'])},"
-             f" non-members {money(data['avg_basket_non_member'])}",
-             f"Rewards cost {money(data['rewards_cost'])}"]
+    lines = [say(KPI_RANGE, date_from=r["from"] or say(KPI_FIRST_SALE), date_to=r["to"], timezone=r["timezone"]),
+             say(KPI_SALES, sales=data["sales_total"], member_sales=data["member_sales"],
+                 adoption=pct(data["adoption_rate"])),
+             say(KPI_MEMBERS, members=data["members_total"], active=data["active_members"],
+                 repeat=pct(data["repeat_purchase_rate"]), churned=data["churned_members"]),
+             say(KPI_POINTS, earned=data["points_earned"], redeemed=data["points_redeemed"],
+                 rate=pct(data["redemption_rate"])),
+             say(KPI_BASKET, members=money(data["avg_basket_member"]), others=money(data["avg_basket_non_member"])),
+             say(KPI_COST, cost=money(data["rewards_cost"]))]
     if csv_path:
-        lines.append(f"Figures written to {csv_path}")
+        lines.append(say(KPI_CSV, path=str(csv_path)))
     return lines
+
+
+MEMBERS_WRITTEN = message("cli.members_written", en="{count} members written to {path}",
+                          he="{count} חברים נכתבו אל {path}")
 
 
 def report_members(args: argparse.Namespace) -> int:
     terminal = Terminal.open(args.data_dir)
     with terminal.read() as session:
         count = write_members_csv(session, args.csv)
-    emit({"members": count, "file": str(args.csv)}, args.json, f"{count} members written to {args.csv}")
+    emit({"members": count, "file": str(args.csv)}, args.json, say(MEMBERS_WRITTEN, count=count, path=str(args.csv)))
     return 0

@@ -11,7 +11,8 @@ import importlib
 import logging
 from typing import Any, Callable
 
-from pos_client.cli.output import emit
+from pos_client.cli.output import emit, say
+from pos_client.messages import message
 from pos_client.terminal import Terminal
 
 log = logging.getLogger(__name__)
@@ -25,16 +26,31 @@ def register(sub: Any, cmd: Callable[..., argparse.ArgumentParser], parser_class
     p.add_argument("--interval", type=float, default=60.0, help="seconds between cycles without --once")
 
 
+SYNCED = message("cli.synced",
+                 en="Synced with {server}: pushed {pushed} ({accepted} accepted, {duplicate} already "
+                    "there, {rejected} rejected);",
+                 he="סונכרן עם {server}: נשלחו {pushed} ({accepted} התקבלו, {duplicate} כבר היו שם, "
+                    "{rejected} נדחו);")
+PULLED = message("cli.pulled",
+                 en="pulled {members} members, {cards} cards, {products} products, {programs} program "
+                    "versions, {entries} entries from other counters; {pending} waiting.",
+                 he="התקבלו {members} חברים, {cards} כרטיסים, {products} מוצרים, {programs} גרסאות "
+                    "תוכנית, {entries} רשומות מקופות אחרות; {pending} ממתינות.")
+REJECTED_KEPT = message("cli.rejected_kept", en="Rejected entries are kept with HQ's reason for the manager.",
+                        he="רשומות שנדחו נשמרות עם הסיבה של המטה, לעיון המנהל.")
+DISAGREE = message("cli.disagreement", en="Member {member_id}: {terminal} points here, {hq} at HQ.",
+                   he="חבר {member_id}: {terminal} נקודות כאן, {hq} במטה.")
+
+
 def _lines(summary: dict[str, Any]) -> list[str]:
-    lines = [f"Synced with {summary['server']}: pushed {summary['pushed']} ({summary['accepted']} accepted,"
-             f" {summary['duplicate']} already there, {summary['rejected']} rejected);",
-             f"pulled {summary['members']} members, {summary['cards']} cards, {summary['products']} products,"
-             f" {summary['programs']} program versions, {summary['entries']} entries from other counters;"
-             f" {summary['pending']} waiting."]
+    lines = [say(SYNCED, server=summary["server"], pushed=summary["pushed"], accepted=summary["accepted"],
+                 duplicate=summary["duplicate"], rejected=summary["rejected"]),
+             say(PULLED, members=summary["members"], cards=summary["cards"], products=summary["products"],
+                 programs=summary["programs"], entries=summary["entries"], pending=summary["pending"])]
     if summary["rejected"]:
-        lines.append("Rejected entries are kept with HQ's reason for the manager.")
+        lines.append(say(REJECTED_KEPT))
     for item in summary["disagreements"]:
-        lines.append(f"Member {item['member_id']}: {item['terminal']} points here, {item['hq']} at HQ.")
+        lines.append(say(DISAGREE, member_id=item["member_id"], terminal=item["terminal"], hq=item["hq"]))
     return lines
 
 

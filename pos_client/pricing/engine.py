@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Iterable, Sequence
 
 from pos_client.errors import AuthError, RuleViolation
+from pos_client.messages import Text, message
 from pos_client.money import allocate, format_money, percent_of
 from pos_client.pricing.model import CartItem, ExplainLine, LineKind, MemberState, Quote, QuoteLine, RedeemLimits
 from pos_client.program.schema import Membership, Program, Tier
@@ -50,6 +51,22 @@ class _Line:
         return self.amount - self.free_value
 
 
+PUNCH_UNKNOWN = message("punch.unknown_card", en="unknown punch card '{card}'",
+                        he="כרטיסייה לא מוכרת '{card}'")
+PUNCH_NO_MEMBER = message("punch.needs_member", en="a punch-card reward needs a member",
+                          he="הטבת כרטיסייה דורשת חבר מועדון")
+PUNCH_NEEDS_CARD = message("punch.needs_card",
+                           en="using a punch-card reward needs the member's card (scan the QR code) or a "
+                              "manager PIN",
+                           he="הטבת כרטיסייה דורשת את כרטיס החבר (סריקת QR) או קוד מנהל")
+PUNCH_NOT_ENOUGH = message("punch.not_enough_stamps",
+                           en="{card_name}: the member has {held} of {needed} stamps; no free item yet",
+                           he="{card_name}: לחבר יש {held} מתוך {needed} חותמות; עדיין אין פריט חינם")
+PUNCH_NO_ITEM = message("punch.no_qualifying_item",
+                        en="{card_name}: the basket has no qualifying item to give free",
+                        he="{card_name}: אין בסל פריט מתאים לתת בחינם")
+
+
 def price(
     items: Sequence[CartItem],
     member: MemberState | None,
@@ -72,7 +89,7 @@ def price(
     cur = program.currency
 
     def money(amount: int) -> str:
-        return format_money(amount, cur)
+        return format_money(amount, cur, "en")  # the English fallback text; the edges word the codes
 
     lines = [_Line(item, _kind(item, program, member), {}) for item in items]
     for line in lines:
@@ -91,20 +108,20 @@ def price(
     for code in rewards:
         card = program.punch_card(code)
         if card is None:
-            raise RuleViolation(f"unknown punch card '{code}'", reason="unknown_card", card=code)
+            raise RuleViolation(PUNCH_UNKNOWN, reason="unknown_card", card=code)
         if member is None:
-            raise RuleViolation("a punch-card reward needs a member", reason="no_member", card=code)
+            raise RuleViolation(PUNCH_NO_MEMBER, reason="no_member", card=code)
         if not member.can_spend:
-            raise AuthError("using a punch-card reward needs the member's card (scan the QR code) or a manager PIN",
+            raise AuthError(PUNCH_NEEDS_CARD,
                             reason="needs_card", card=code)
         held = member.stamps.get(code, 0)
         if held < card.stamps_needed:
-            raise RuleViolation(f"{card.name.en}: the member has {held} of {card.stamps_needed} stamps; no free item yet",
+            raise RuleViolation(PUNCH_NOT_ENOUGH, card_name=card.name,
                                 reason="not_enough_stamps", card=code, held=held, needed=card.stamps_needed)
         candidates = [ln for ln in lines if card.qualifies(ln.item.sku, ln.item.category)
                       and ln.kind != "membership" and ln.item.qty > ln.free_units]
         if not candidates:
-            raise RuleViolation(f"{card.name.en}: the basket has no qualifying item to give free",
+            raise RuleViolation(PUNCH_NO_ITEM, card_name=card.name,
                                 reason="no_qualifying_item", card=code)
         cheapest = min(candidates, key=lambda ln: (ln.item.unit_price, lines.index(ln)))
         cheapest.free_by_card[code] = cheapest.free_by_card.get(code, 0) + 1
@@ -211,10 +228,15 @@ def price(
         explain=tuple(line.text for line in explain), explanations=tuple(explain))
 
 
+MEMBERSHIP_NEEDS_MEMBER = message("membership.needs_member",
+                                  en="{product}: a membership can only be sold to an identified member",
+                                  he="{product}: מנוי נמכר רק לחבר מזוהה")
+
+
 def _kind(item: CartItem, program: Program, member: MemberState | None) -> LineKind:
     if program.membership_by_sku(item.sku):
         if member is None:
-            raise RuleViolation(f"{item.name}: a membership can only be sold to an identified member",
+            raise RuleViolation(MEMBERSHIP_NEEDS_MEMBER, product=item.name,
                                 reason="membership_needs_member", sku=item.sku)
         return "membership"
     if member is None or (program.earn and item.category in program.earn.exclude_categories):
@@ -265,49 +287,94 @@ def _multiplier(member: MemberState | None, tier: Tier | None, plan: Membership 
     return max(options, key=lambda option: option[0])
 
 
+REDEEM_NO_PROGRAM = message("redeem.no_redemption", en="this program has no points redemption",
+                            he="בתוכנית זו אין מימוש נקודות")
+REDEEM_NO_MEMBER = message("redeem.needs_member", en="redeeming points needs a member",
+                           he="מימוש נקודות דורש חבר מועדון")
+
+
 def _redeem_limits(member: MemberState | None, program: Program, after_discount: int, offline: bool) -> RedeemLimits:
     rule = program.redeem
     if rule is None:
-        return RedeemLimits(0, 1, 0, "this program has no points redemption", rule="no_redemption")
+        return RedeemLimits(0, 1, 0, str(REDEEM_NO_PROGRAM.bind()), rule="no_redemption")
     if member is None:
-        return RedeemLimits(rule.min_points, rule.step, 0, "redeeming points needs a member", rule="no_member")
+        return RedeemLimits(rule.min_points, rule.step, 0, str(REDEEM_NO_MEMBER.bind()), rule="no_member")
     share_value = math.floor(Fraction(after_discount) * Fraction(rule.max_share_pct) / 100)  # exact
-    caps = [(member.points, f"the member has {member.points} points", "balance"),
-            (share_value * rule.points // rule.value,
-             f"points may pay at most {rule.max_share_pct}% of the eligible items", "share")]
+    caps = [(member.points, "balance"), (share_value * rule.points // rule.value, "share")]
     if offline and rule.offline_daily_cap_points is not None:
-        caps.append((rule.offline_daily_cap_points - member.redeemed_today,
-                     f"offline, a member may redeem at most {rule.offline_daily_cap_points} points a day",
-                     "offline_cap"))
-    cap, reason, which = min(caps, key=lambda c: c[0])
+        caps.append((rule.offline_daily_cap_points - member.redeemed_today, "offline_cap"))
+    cap, which = min(caps, key=lambda c: c[0])
+    reason = str(_limit_reason(which, member, program))
     largest = max(cap, 0) // rule.step * rule.step
     if largest < max(rule.min_points, rule.step):  # below the smallest redemption allowed
         largest = 0
     return RedeemLimits(rule.min_points, rule.step, largest, reason, needs_card=not member.can_spend, rule=which)
 
 
+LIMIT_BALANCE = message("redeem.limit_balance", en="the member has {points} points",
+                        he="לחבר יש {points} נקודות")
+LIMIT_SHARE = message("redeem.limit_share", en="points may pay at most {pct}% of the eligible items",
+                      he="נקודות יכולות לשלם עד {pct}% מהפריטים הזכאים")
+LIMIT_OFFLINE = message("redeem.limit_offline_cap",
+                        en="offline, a member may redeem at most {points} points a day",
+                        he="במצב לא מקוון חבר יכול לממש עד {points} נקודות ביום")
+
+
+def _limit_reason(which: str, member: MemberState, program: Program) -> Text:
+    """Why the cap `which` (balance, share, offline_cap) limits a redemption, as a catalogue text."""
+    rule = program.redeem
+    assert rule is not None
+    if which == "share":
+        return LIMIT_SHARE.bind(pct=rule.max_share_pct)
+    if which == "offline_cap":
+        return LIMIT_OFFLINE.bind(points=rule.offline_daily_cap_points)
+    return LIMIT_BALANCE.bind(points=member.points)
+
+
+REDEEM_WHOLE = message("redeem.whole_number", en="points to redeem must be a whole number, 0 or more",
+                       he="הנקודות למימוש חייבות להיות מספר שלם, 0 ומעלה")
+REDEEM_REFUSED_NEEDS = message("redeem.needs_card",
+                               en="spending points needs the member's card (scan the QR code) or a "
+                                  "manager PIN",
+                               he="מימוש נקודות דורש את כרטיס החבר (סריקת QR) או קוד מנהל")
+REDEEM_STEP = message("redeem.step", en="redemptions go in steps of {step} points",
+                      he="מממשים בקפיצות של {step} נקודות")
+REDEEM_MIN = message("redeem.min_points", en="the minimum redemption is {min_points} points",
+                     he="המימוש המינימלי הוא {min_points} נקודות")
+REDEEM_MOST = message("redeem.most_allowed", en="the most allowed on this sale is {max_points} points",
+                      he="המקסימום במכירה זו הוא {max_points} נקודות")
+REDEEM_NONE = message("redeem.none_allowed", en="no points can be redeemed on this sale",
+                      he="אין אפשרות לממש נקודות במכירה זו")
+REDEEM_REFUSED = message("redeem.refused", en="cannot redeem {requested} points: {why}; {most}",
+                         he="אי אפשר לממש {requested} נקודות: {why}; {most}")
+REDEEM_NO_PROGRAM_REFUSAL = message("redeem.refused_no_redemption",
+                                    en="This program has no points redemption",
+                                    he="בתוכנית זו אין מימוש נקודות")
+REDEEM_NO_MEMBER_REFUSAL = message("redeem.refused_needs_member", en="Redeeming points needs a member",
+                                   he="מימוש נקודות דורש חבר מועדון")
+
+
 def _check_redemption(points: int, member: MemberState | None, program: Program, limits: RedeemLimits) -> int:
     """Validate a requested redemption and return its value in minor units."""
     if type(points) is not int or points < 0:
-        raise RuleViolation("points to redeem must be a whole number, 0 or more")
+        raise RuleViolation(REDEEM_WHOLE)
     if points == 0:
         return 0
     if program.redeem is None or member is None:
-        raise RuleViolation(limits.reason[:1].upper() + limits.reason[1:])
+        raise RuleViolation(REDEEM_NO_PROGRAM_REFUSAL if program.redeem is None else REDEEM_NO_MEMBER_REFUSAL)
     if not member.can_spend:
-        raise AuthError("spending points needs the member's card (scan the QR code) or a manager PIN",
+        raise AuthError(REDEEM_REFUSED_NEEDS,
                         reason="needs_card")
     if not limits.allows(points):
         rule = program.redeem
         if points % rule.step:
-            why, which = f"redemptions go in steps of {rule.step} points", "step"
+            why, which = REDEEM_STEP.bind(step=rule.step), "step"
         elif points < rule.min_points:
-            why, which = f"the minimum redemption is {rule.min_points} points", "min_points"
+            why, which = REDEEM_MIN.bind(min_points=rule.min_points), "min_points"
         else:
-            why, which = limits.reason, limits.rule
-        most = (f"the most allowed on this sale is {limits.max_points} points" if limits.max_points
-                else "no points can be redeemed on this sale")
-        raise RuleViolation(f"cannot redeem {points} points: {why}; {most}", requested=points,
+            why, which = _limit_reason(limits.rule, member, program), limits.rule
+        most = REDEEM_MOST.bind(max_points=limits.max_points) if limits.max_points else REDEEM_NONE.bind()
+        raise RuleViolation(REDEEM_REFUSED, why=why, most=most, requested=points,
                             max_points=limits.max_points, rule=which)
     return points * program.redeem.value // program.redeem.points
 

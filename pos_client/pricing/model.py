@@ -13,10 +13,18 @@ from decimal import Decimal
 from typing import Any, Literal, Mapping
 
 from pos_client.errors import InvalidInputError
+from pos_client.messages import message
 
 LineKind = Literal["eligible", "excluded", "membership"]
 MAX_QTY = 9999
 MAX_UNIT_PRICE = 100_000_000
+
+
+QTY_RANGE = message("basket.quantity_range",
+                    en="quantity of {sku} must be a whole number from 1 to {max_qty}",
+                    he="הכמות של {sku} חייבת להיות מספר שלם מ־1 עד {max_qty}")
+PRICE_WHOLE = message("basket.price_whole", en="price of {sku} must be a whole number of minor units",
+                      he="המחיר של {sku} חייב להיות מספר שלם של אגורות")
 
 
 @dataclass(frozen=True)
@@ -31,9 +39,9 @@ class CartItem:
 
     def __post_init__(self) -> None:
         if type(self.qty) is not int or not 0 < self.qty <= MAX_QTY:
-            raise InvalidInputError(f"quantity of {self.sku} must be a whole number from 1 to {MAX_QTY}")
+            raise InvalidInputError(QTY_RANGE, sku=self.sku, max_qty=MAX_QTY)
         if type(self.unit_price) is not int or not 0 <= self.unit_price <= MAX_UNIT_PRICE:
-            raise InvalidInputError(f"price of {self.sku} must be a whole number of minor units")
+            raise InvalidInputError(PRICE_WHOLE, sku=self.sku)
 
 
 @dataclass(frozen=True)

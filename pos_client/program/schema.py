@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator, model_validator
 
 from pos_client.errors import InvalidInputError
+from pos_client.messages import message
 from pos_client.timeutil import store_zone
 
 NonNegInt = Annotated[StrictInt, Field(ge=0)]
@@ -242,9 +243,20 @@ def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     result: dict[str, object] = {}
     for key, value in pairs:
         if key in result:
-            raise _DuplicateKey(f"key '{key}' appears twice")
+            raise _DuplicateKey(key)
         result[key] = value
     return result
+
+
+PROGRAM_JSON = message("program.json_invalid", en="program file is not valid JSON (line {line}: {error})",
+                       he="קובץ התוכנית אינו JSON תקין (שורה {line}: {error})")
+PROGRAM_DUPLICATE_KEY = message("program.duplicate_key", en="program file: key '{key}' appears twice",
+                                he="קובץ התוכנית: המפתח '{key}' מופיע פעמיים")
+PROGRAM_NOT_OBJECT = message("program.not_object", en="program file must hold one JSON object",
+                             he="קובץ התוכנית חייב להכיל אובייקט JSON אחד")
+PROGRAM_FIELD = message("program.field_invalid", en="program file: {field}: {error}",
+                        he="קובץ התוכנית: {field}: {error}")
+PROGRAM_UNKNOWN_KEY = message("program.unknown_key", en="unknown key", he="מפתח לא מוכר")
 
 
 def load_program_text(text: str) -> Program:
@@ -252,17 +264,18 @@ def load_program_text(text: str) -> Program:
     try:
         raw = json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
     except json.JSONDecodeError as exc:
-        raise InvalidInputError(f"program file is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        raise InvalidInputError(PROGRAM_JSON, line=exc.lineno, error=exc.msg) from exc
     except _DuplicateKey as exc:
-        raise InvalidInputError(f"program file: {exc}") from exc
+        raise InvalidInputError(PROGRAM_DUPLICATE_KEY, key=str(exc)) from exc
     if not isinstance(raw, dict):
-        raise InvalidInputError("program file must hold one JSON object")
+        raise InvalidInputError(PROGRAM_NOT_OBJECT)
     try:
         return Program.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = _field_path(tuple(first["loc"]))
-        message = first["msg"].removeprefix("Value error, ")
+        # pydantic's own words (English) for a value a validator refused; an unknown key in both languages
+        detail: object = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
-            message = "unknown key"
-        raise InvalidInputError(f"program file: {field}: {message}") from exc
+            detail = PROGRAM_UNKNOWN_KEY.bind()
+        raise InvalidInputError(PROGRAM_FIELD, field=field, error=detail) from exc

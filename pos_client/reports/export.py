@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from pos_client.errors import InvalidInputError
+from pos_client.messages import message
 from pos_client.program.schema import Program
 from pos_client.reports import queries as q
 from pos_client.reports.kpis import FIGURE_KEYS, Kpis, tier_window
@@ -36,6 +37,10 @@ def safe_cell(value: object) -> object:
     return value
 
 
+CANNOT_WRITE = message("file.cannot_write", en="cannot write {path}: {error}",
+                       he="אי אפשר לכתוב את {path}: {error}")
+
+
 def _write(path: Path, rows: Iterable[Iterable[object]]) -> int:
     count = 0
     try:
@@ -45,7 +50,7 @@ def _write(path: Path, rows: Iterable[Iterable[object]]) -> int:
                 writer.writerow([safe_cell(cell) for cell in row])
                 count += 1
     except OSError as exc:
-        raise InvalidInputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise InvalidInputError(CANNOT_WRITE, path=str(path), error=exc.strerror or str(exc)) from exc
     return count
 
 

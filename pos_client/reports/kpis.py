@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 from pos_client.db.models import Member, Sale
 from pos_client.errors import InvalidInputError
 from pos_client.ledger import utc_day, window_start_day
+from pos_client.messages import message
 from pos_client.program.schema import Program
 from pos_client.reports import queries as q
 from pos_client.services.programs import program_at
@@ -178,11 +179,16 @@ class _Range:
         return {"lo": to_iso(self.lo) if self.lo else "", "hi": to_iso(self.hi), "cutoff": to_iso(self.cutoff)}
 
 
+RANGE_BACKWARDS = message("report.range_backwards",
+                          en="the range starts ({date_from}) after it ends ({date_to})",
+                          he="הטווח מתחיל ({date_from}) אחרי שהוא נגמר ({date_to})")
+
+
 def _range(date_from: date | None, date_to: date | None, tz: str, now: datetime) -> _Range:
     zone = store_zone(tz)
     to_day = date_to or now.astimezone(zone).date()
     if date_from and date_from > to_day:
-        raise InvalidInputError(f"the range starts ({date_from}) after it ends ({to_day})")
+        raise InvalidInputError(RANGE_BACKWARDS, date_from=date_from, date_to=to_day)
 
     def start(day: date) -> datetime:
         return datetime.combine(day, time(0), tzinfo=zone)

@@ -16,8 +16,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from pos_client.messages import current_language
 from pos_client.scanning.decode import decode_frame
-from pos_client.scanning.sources import IMAGE_SUFFIXES, ScanSourceError, open_file
+from pos_client.scanning.sources import IMAGE_SUFFIXES, SCAN_EMPTY_FOLDER, ScanSourceError, open_file
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def scan_files(paths: list[str], out: TextIO, err: TextIO | None = None) -> int:
         try:
             status |= _scan_one(name, Path(name), out, err)
         except ScanSourceError as exc:
-            print(f"kupa scan: {exc.message}", file=err)
+            print(f"kupa scan: {exc.text(current_language())}", file=err)
             status = 1
     return status
 
@@ -42,13 +43,13 @@ def _scan_one(shown: str, path: Path, out: TextIO, err: TextIO) -> int:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
         if not files:
-            raise ScanSourceError(f"{path}: the folder holds no images")
+            raise ScanSourceError(SCAN_EMPTY_FOLDER, path=str(path))
         status = 0
         for file in files:
             try:
                 status |= _scan_one(str(file), file, out, err)
             except ScanSourceError as exc:
-                print(f"kupa scan: {exc.message}", file=err)
+                print(f"kupa scan: {exc.text(current_language())}", file=err)
                 status = 1
         return status
     with open_file(path) as source:

@@ -23,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from pos_client.messages import Message, message
 from pos_client.scanning.result import Symbology
 
 log = logging.getLogger(__name__)
@@ -32,14 +33,16 @@ PayloadKind = Literal["member_token", "card_number", "invalid"]
 #: Longer payloads are refused before any other look (a Kupa token is about 130 characters).
 MAX_PAYLOAD_LENGTH = 512
 
-REASON_EMPTY = "empty code"
-REASON_TOO_LONG = "too long"
-REASON_BINARY = "binary data, not text"
-REASON_UNPRINTABLE = "unprintable characters"
-REASON_NOT_ASCII = "characters a Kupa code never contains"
-REASON_BAD_TOKEN = "damaged Kupa member code"
-REASON_BAD_CHECK_DIGIT = "barcode check digit is wrong"
-REASON_NOT_KUPA = "not a Kupa code"
+REASON_EMPTY = message("scan.reason.empty", en="empty code", he="קוד ריק")
+REASON_TOO_LONG = message("scan.reason.too_long", en="too long", he="ארוך מדי")
+REASON_BINARY = message("scan.reason.binary", en="binary data, not text", he="נתונים בינאריים, לא טקסט")
+REASON_UNPRINTABLE = message("scan.reason.unprintable", en="unprintable characters", he="תווים שאינם ניתנים להצגה")
+REASON_NOT_ASCII = message("scan.reason.not_ascii", en="characters a Kupa code never contains",
+                           he="תווים שאינם מופיעים אף פעם בקוד של Kupa")
+REASON_BAD_TOKEN = message("scan.reason.bad_token", en="damaged Kupa member code", he="קוד חבר של Kupa פגום")
+REASON_BAD_CHECK_DIGIT = message("scan.reason.check_digit", en="barcode check digit is wrong",
+                                 he="ספרת הביקורת של הברקוד שגויה")
+REASON_NOT_KUPA = message("scan.reason.not_kupa", en="not a Kupa code", he="אינו קוד של Kupa")
 
 TOKEN_PREFIX = "KUPA1."
 TOKEN_PARTS = 6
@@ -55,7 +58,7 @@ class PayloadCheck:
 
     kind: PayloadKind
     value: str
-    reason: str | None = None
+    reason: Message | None = None
 
     @property
     def ok(self) -> bool:
@@ -82,7 +85,7 @@ def is_plausible(symbology: Symbology, payload: str) -> bool:
     return all(ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cs") for ch in payload)
 
 
-def _invalid(value: str, reason: str) -> PayloadCheck:
+def _invalid(value: str, reason: Message) -> PayloadCheck:
     return PayloadCheck("invalid", value, reason)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pos_client.errors import KupaError
+from pos_client.messages import message
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,10 @@ class FrameSource:
         self.close()
 
 
+SCAN_NO_PICTURE = message("scan.no_picture", en="{source}: no picture could be read from it",
+                          he="{source}: לא ניתן לקרוא ממנו תמונה")
+
+
 class _CaptureSource(FrameSource):
     """A `cv2.VideoCapture`: a camera by index, or a video file."""
 
@@ -82,7 +87,7 @@ class _CaptureSource(FrameSource):
         ok, first = capture.read()
         if not ok or first is None:
             self.close()
-            raise ScanSourceError(f"{name}: no picture could be read from it")
+            raise ScanSourceError(SCAN_NO_PICTURE, source=name)
         self._first: Frame | None = np.asarray(first, dtype=np.uint8)
 
     def __iter__(self) -> Iterator[tuple[int, Frame]]:
@@ -107,16 +112,27 @@ class _CaptureSource(FrameSource):
         self._first = None
 
 
+SCAN_CAMERA_NUMBER = message("scan.camera_number", en="camera {index}: a camera number is 0 or more",
+                             he="מצלמה {index}: מספר מצלמה הוא 0 ומעלה")
+SCAN_CAMERA_MISSING = message("scan.camera_missing",
+                              en="camera {index}: not found or in use by another program",
+                              he="מצלמה {index}: לא נמצאה או בשימוש של תוכנה אחרת")
+
+
 def open_camera(index: int) -> FrameSource:
     """The webcam at `index` (0 is the system's first camera)."""
     if index < 0:
-        raise ScanSourceError(f"camera {index}: a camera number is 0 or more")
+        raise ScanSourceError(SCAN_CAMERA_NUMBER, index=index)
     with quiet_opencv():
         capture = cv2.VideoCapture(index)
         if not capture.isOpened():
             capture.release()
-            raise ScanSourceError(f"camera {index}: not found or in use by another program")
+            raise ScanSourceError(SCAN_CAMERA_MISSING, index=index)
         return _CaptureSource(capture, f"camera {index}", live=True)
+
+
+SCAN_NOT_VIDEO = message("scan.not_video", en="{path}: not a video file this terminal can read",
+                         he="{path}: אינו קובץ וידאו שהקופה יכולה לקרוא")
 
 
 def open_video(path: Path) -> FrameSource:
@@ -126,7 +142,7 @@ def open_video(path: Path) -> FrameSource:
         capture = cv2.VideoCapture(str(path))
         if not capture.isOpened():
             capture.release()
-            raise ScanSourceError(f"{path}: not a video file this terminal can read")
+            raise ScanSourceError(SCAN_NOT_VIDEO, path=str(path))
         return _CaptureSource(capture, f"video {path.name}", live=False)
 
 
@@ -153,17 +169,23 @@ class _ImageListSource(FrameSource):
                 log.warning("skipped: %s", exc)
 
 
+SCAN_UNREADABLE = message("scan.unreadable", en="{path}: cannot be read ({error})",
+                          he="{path}: אי אפשר לקרוא אותו ({error})")
+SCAN_NOT_IMAGE = message("scan.not_image", en="{path}: not an image this terminal can read",
+                         he="{path}: אינו תמונה שהקופה יכולה לקרוא")
+
+
 def read_image(path: Path) -> Frame:
     """A still image as a BGR frame (works with any file name, unlike `cv2.imread` on some systems)."""
     _require_file(path)
     try:
         data = np.fromfile(str(path), dtype=np.uint8)
     except OSError as exc:
-        raise ScanSourceError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+        raise ScanSourceError(SCAN_UNREADABLE, path=str(path), error=exc.strerror or str(exc)) from exc
     with quiet_opencv():
         image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
     if image is None:
-        raise ScanSourceError(f"{path}: not an image this terminal can read")
+        raise ScanSourceError(SCAN_NOT_IMAGE, path=str(path))
     return np.asarray(image, dtype=np.uint8)
 
 
@@ -172,14 +194,23 @@ def open_image(path: Path) -> FrameSource:
     return _ImageListSource([path], f"image {path.name}", skip_unreadable=False, first=read_image(path))
 
 
+SCAN_NO_FOLDER = message("scan.no_folder", en="{path}: no such folder", he="{path}: אין תיקייה כזו")
+SCAN_EMPTY_FOLDER = message("scan.empty_folder", en="{path}: the folder holds no images",
+                            he="{path}: אין תמונות בתיקייה")
+
+
 def open_folder(path: Path) -> FrameSource:
     """Every image of a folder, in name order; unreadable ones are skipped with a warning."""
     if not path.is_dir():
-        raise ScanSourceError(f"{path}: no such folder")
+        raise ScanSourceError(SCAN_NO_FOLDER, path=str(path))
     files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
     if not files:
-        raise ScanSourceError(f"{path}: the folder holds no images")
+        raise ScanSourceError(SCAN_EMPTY_FOLDER, path=str(path))
     return _ImageListSource(files, f"folder {path.name}", skip_unreadable=True)
+
+
+SCAN_NOT_MEDIA = message("scan.not_media", en="{path}: not an image or a video this terminal can read",
+                         he="{path}: אינו תמונה או וידאו שהקופה יכולה לקרוא")
 
 
 def open_file(path: Path) -> FrameSource:
@@ -193,13 +224,17 @@ def open_file(path: Path) -> FrameSource:
         try:
             return open_image(path)
         except ScanSourceError:
-            raise ScanSourceError(f"{path}: not an image or a video this terminal can read") from None
+            raise ScanSourceError(SCAN_NOT_MEDIA, path=str(path)) from None
+
+
+SCAN_BAD_SPEC = message("scan.bad_source", en="{source}: not a camera number, file or folder",
+                        he="{source}: אינו מספר מצלמה, קובץ או תיקייה")
 
 
 def open_source(spec: str | int | Path) -> FrameSource:
     """A source from a camera index (an int, or a string of digits), a file or a folder."""
     if isinstance(spec, bool):
-        raise ScanSourceError(f"{spec!r}: not a camera number, file or folder")
+        raise ScanSourceError(SCAN_BAD_SPEC, source=repr(spec))
     if isinstance(spec, int):
         return open_camera(spec)
     if isinstance(spec, str) and spec.strip().isdigit() and not Path(spec).exists():
@@ -225,8 +260,13 @@ def list_cameras(max_index: int = 4) -> list[int]:
     return found
 
 
+SCAN_NO_FILE = message("scan.no_file", en="{path}: no such file", he="{path}: אין קובץ כזה")
+SCAN_IS_FOLDER = message("scan.is_folder", en="{path}: is a folder, not a file",
+                         he="{path}: זו תיקייה, לא קובץ")
+
+
 def _require_file(path: Path) -> None:
     if not path.exists():
-        raise ScanSourceError(f"{path}: no such file")
+        raise ScanSourceError(SCAN_NO_FILE, path=str(path))
     if path.is_dir():
-        raise ScanSourceError(f"{path}: is a folder, not a file")
+        raise ScanSourceError(SCAN_IS_FOLDER, path=str(path))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from pos_client.db.models import User
 from pos_client.errors import AuthError, InvalidInputError
+from pos_client.messages import message
 
 _N, _R, _P = 2**14, 8, 1
 _PIN_RE = re.compile(r"^[0-9]{4,12}$")
@@ -29,9 +30,12 @@ _failures = 0
 _COUNTER_FILE = "pin_failures"
 
 
+PIN_FORMAT = message("auth.pin_format", en="a PIN is 4 to 12 digits", he="קוד הוא 4 עד 12 ספרות")
+
+
 def check_pin_format(pin: str) -> str:
     if not _PIN_RE.match(pin or ""):
-        raise InvalidInputError("a PIN is 4 to 12 digits")
+        raise InvalidInputError(PIN_FORMAT)
     return pin
 
 
@@ -83,6 +87,10 @@ def _store_failures(path: Path | None, failures: int) -> None:
         pass
 
 
+WRONG_MANAGER_PIN = message("auth.wrong_manager_pin", en="wrong manager PIN", he="קוד מנהל שגוי")
+WRONG_PIN = message("auth.wrong_pin", en="wrong PIN", he="קוד שגוי")
+
+
 def authenticate(session: Session, pin: str, *, role: str | None = None) -> User:
     """The active user whose PIN this is (a manager, if `role="manager"`), else `AuthError`."""
     global _failures
@@ -101,4 +109,4 @@ def authenticate(session: Session, pin: str, *, role: str | None = None) -> User
                 return user
     _failures = failures + 1
     _store_failures(counter, _failures)
-    raise AuthError("wrong manager PIN" if role == "manager" else "wrong PIN")
+    raise AuthError(WRONG_MANAGER_PIN if role == "manager" else WRONG_PIN)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from pos_client.db.models import ParkedCart
 from pos_client.errors import NotFoundError
+from pos_client.messages import message
 from pos_client.terminal import Terminal
 from pos_client.timeutil import to_iso, utcnow
 
@@ -77,12 +78,16 @@ def list_parked(terminal: Terminal) -> list[ParkedInfo]:
         return [ParkedInfo(r.cart_id, r.label, r.updated_at, json.loads(r.payload)) for r in rows]
 
 
+PARKED_GONE = message("cart.parked_gone", en="that parked sale is gone (resumed elsewhere?)",
+                      he="המכירה שהושהתה אינה קיימת עוד (אולי נפתחה במקום אחר?)")
+
+
 def resume(terminal: Terminal, cart_id: str) -> dict[str, Any]:
     """Take a parked cart back as the current one."""
     with terminal.unit_of_work() as session:
         row = session.get(ParkedCart, cart_id)
         if row is None or row.state != "parked":
-            raise NotFoundError("that parked sale is gone (resumed elsewhere?)")
+            raise NotFoundError(PARKED_GONE)
         payload: dict[str, Any] = json.loads(row.payload)
         session.delete(row)
         current = session.get(ParkedCart, CURRENT_ID)

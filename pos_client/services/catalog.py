@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from pos_client.db.models import Product
 from pos_client.errors import InvalidInputError, NotFoundError
+from pos_client.messages import Text, message
 from pos_client.pricing.model import MAX_UNIT_PRICE
 from pos_client.terminal import Terminal
 
@@ -41,32 +42,71 @@ class ProductRow:
     quick_pick: bool = False
 
 
-def _row(raw: dict[str, Any], where: str) -> ProductRow:
+UNKNOWN_FIELD = message("catalog.unknown_field", en="{where}: unknown field '{field}'",
+                        he="{where}: שדה לא מוכר '{field}'")
+FIELD_MISSING = message("catalog.field_missing", en="{where}: field '{field}' is missing",
+                        he="{where}: השדה '{field}' חסר")
+SKU_CHARS = message("catalog.sku_chars",
+                    en="{where}: field 'sku': '{sku}' may only hold letters, digits, '-', '_' and '.'",
+                    he="{where}: שדה 'sku': '{sku}' יכול להכיל רק אותיות, ספרות, '-', '_' ו־'.'")
+NAME_LENGTH = message("catalog.name_length", en="{where}: field 'name' must be 1 to 120 characters",
+                      he="{where}: השדה 'name' חייב להיות באורך 1 עד 120 תווים")
+PRICE_NOT_WHOLE = message("catalog.price_not_whole",
+                          en="{where}: field 'price': '{price}' is not a whole number of minor units",
+                          he="{where}: שדה 'price': '{price}' אינו מספר שלם של אגורות")
+PRICE_RANGE = message("catalog.price_range", en="{where}: field 'price': {price} is out of range",
+                      he="{where}: שדה 'price': {price} מחוץ לטווח")
+BARCODE_INVALID = message("catalog.barcode_invalid",
+                          en="{where}: field 'barcode': '{barcode}' is not a barcode",
+                          he="{where}: שדה 'barcode': '{barcode}' אינו ברקוד")
+
+
+def _row(raw: dict[str, Any], where: Text) -> ProductRow:
     unknown = set(raw) - set(REQUIRED) - set(OPTIONAL)
     if unknown:
-        raise InvalidInputError(f"{where}: unknown field '{sorted(unknown)[0]}'")
+        raise InvalidInputError(UNKNOWN_FIELD, where=where, field=sorted(unknown)[0])
     for key in REQUIRED:
         if raw.get(key) in (None, ""):
-            raise InvalidInputError(f"{where}: field '{key}' is missing")
+            raise InvalidInputError(FIELD_MISSING, where=where, field=key)
     sku = str(raw["sku"]).strip()
     if not _SKU_RE.match(sku):
-        raise InvalidInputError(f"{where}: field 'sku': '{sku}' may only hold letters, digits, '-', '_' and '.'")
+        raise InvalidInputError(SKU_CHARS, where=where, sku=sku)
     name = str(raw["name"]).strip()
     if not name or len(name) > 120:
-        raise InvalidInputError(f"{where}: field 'name' must be 1 to 120 characters")
+        raise InvalidInputError(NAME_LENGTH, where=where)
     price_raw = raw["price"]
     if isinstance(price_raw, bool) or not (isinstance(price_raw, int) or (isinstance(price_raw, str)
                                                                        and price_raw.strip().isdigit())):
-        raise InvalidInputError(f"{where}: field 'price': '{price_raw}' is not a whole number of minor units")
+        raise InvalidInputError(PRICE_NOT_WHOLE, where=where, price=price_raw)
     price = int(price_raw)
     if not 0 <= price <= MAX_UNIT_PRICE:
-        raise InvalidInputError(f"{where}: field 'price': {price} is out of range")
+        raise InvalidInputError(PRICE_RANGE, where=where, price=price)
     barcode = str(raw.get("barcode") or "").strip() or None
     if barcode and not _BARCODE_RE.match(barcode):
-        raise InvalidInputError(f"{where}: field 'barcode': '{barcode}' is not a barcode")
+        raise InvalidInputError(BARCODE_INVALID, where=where, barcode=barcode)
     quick = str(raw.get("quick_pick") or "0").strip().lower() in ("1", "true", "yes")
     return ProductRow(sku=sku, name=name, price=price, category=str(raw["category"]).strip()[:40],
                       name_he=str(raw.get("name_he") or "").strip() or None, barcode=barcode, quick_pick=quick)
+
+
+WHERE_LINE = message("catalog.where_line", en="line {line}", he="שורה {line}")
+WHERE_PRODUCT = message("catalog.where_product", en="product {number}", he="מוצר {number}")
+JSON_INVALID = message("catalog.json_invalid", en="catalog file is not valid JSON (line {line}: {error})",
+                       he="קובץ הקטלוג אינו JSON תקין (שורה {line}: {error})")
+JSON_NOT_LIST = message("catalog.json_not_list",
+                        en='catalog JSON must be a list of products (or {{"products": [...]}})',
+                        he='קטלוג JSON חייב להיות רשימת מוצרים (או {{"products": [...]}})')
+PRODUCT_NOT_OBJECT = message("catalog.product_not_object", en="product {number}: must be an object",
+                             he="מוצר {number}: חייב להיות אובייקט")
+CSV_HEADER = message("catalog.csv_header",
+                     en="line 1: the CSV header lacks '{field}' (expected sku,name,price,category)",
+                     he="שורה 1: בכותרת ה־CSV חסר '{field}' (מצופה sku,name,price,category)")
+TOO_MANY_FIELDS = message("catalog.too_many_fields", en="line {line}: too many fields",
+                          he="שורה {line}: יותר מדי שדות")
+SKU_TWICE = message("catalog.sku_twice", en="sku '{sku}' appears twice in the file",
+                    he='המק"ט \'{sku}\' מופיע פעמיים בקובץ')
+NO_PRODUCTS = message("catalog.no_products", en="the catalog file has no products",
+                      he="אין מוצרים בקובץ הקטלוג")
 
 
 def parse_catalog(text: str, *, is_json: bool) -> list[ProductRow]:
@@ -76,41 +116,45 @@ def parse_catalog(text: str, *, is_json: bool) -> list[ProductRow]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise InvalidInputError(f"catalog file is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+            raise InvalidInputError(JSON_INVALID, line=exc.lineno, error=exc.msg) from exc
         if isinstance(data, dict):
             data = data.get("products")
         if not isinstance(data, list):
-            raise InvalidInputError("catalog JSON must be a list of products (or {\"products\": [...]})")
+            raise InvalidInputError(JSON_NOT_LIST)
         for i, item in enumerate(data):
             if not isinstance(item, dict):
-                raise InvalidInputError(f"product {i + 1}: must be an object")
-            rows.append(_row(item, f"product {i + 1}"))
+                raise InvalidInputError(PRODUCT_NOT_OBJECT, number=i + 1)
+            rows.append(_row(item, WHERE_PRODUCT.bind(number=i + 1)))
     else:
         reader = csv.DictReader(io.StringIO(text))
         header = [h.strip() for h in (reader.fieldnames or [])]
         missing = [h for h in REQUIRED if h not in header]
         if missing:
-            raise InvalidInputError(f"line 1: the CSV header lacks '{missing[0]}' (expected sku,name,price,category)")
+            raise InvalidInputError(CSV_HEADER, field=missing[0])
         reader.fieldnames = header
         for raw in reader:
             if None in raw:
-                raise InvalidInputError(f"line {reader.line_num}: too many fields")
-            rows.append(_row({k: v for k, v in raw.items() if v is not None}, f"line {reader.line_num}"))
+                raise InvalidInputError(TOO_MANY_FIELDS, line=reader.line_num)
+            rows.append(_row({k: v for k, v in raw.items() if v is not None}, WHERE_LINE.bind(line=reader.line_num)))
     seen: set[str] = set()
     for product in rows:
         if product.sku in seen:
-            raise InvalidInputError(f"sku '{product.sku}' appears twice in the file")
+            raise InvalidInputError(SKU_TWICE, sku=product.sku)
         seen.add(product.sku)
     if not rows:
-        raise InvalidInputError("the catalog file has no products")
+        raise InvalidInputError(NO_PRODUCTS)
     return rows
+
+
+CANNOT_READ = message("catalog.cannot_read", en="cannot read catalog file {path}: {error}",
+                      he="אי אפשר לקרוא את קובץ הקטלוג {path}: {error}")
 
 
 def load_catalog_file(terminal: Terminal, path: Path) -> int:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"cannot read catalog file {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+        raise InvalidInputError(CANNOT_READ, path=str(path), error=getattr(exc, "strerror", None) or str(exc)) from exc
     rows = parse_catalog(text, is_json=path.suffix.lower() == ".json")
     with terminal.unit_of_work() as session:
         upsert_products(session, rows)
@@ -123,17 +167,23 @@ def upsert_products(session: Session, rows: list[ProductRow]) -> None:
                               category=row.category, barcode=row.barcode, quick_pick=row.quick_pick, active=True))
 
 
+NO_PRODUCT_CODE = message("product.no_code", en="no product code given", he="לא הוזן קוד מוצר")
+PRODUCT_CODE_LONG = message("product.code_too_long", en="that code is too long to be a product",
+                            he="הקוד ארוך מדי בשביל מוצר")
+UNKNOWN_PRODUCT = message("product.unknown", en="unknown product '{code}'", he="מוצר לא מוכר '{code}'")
+
+
 def find_product(session: Session, code: str) -> Product:
     """A product by SKU (case-insensitive) or barcode."""
     code = (code or "").strip()
     if not code or len(code) > 64:
-        raise NotFoundError("no product code given" if not code else "that code is too long to be a product")
+        raise NotFoundError(NO_PRODUCT_CODE if not code else PRODUCT_CODE_LONG)
     product = session.scalar(select(Product).where(
         Product.active.is_(True), or_(Product.sku == code, Product.barcode == code)))
     if product is None:
         product = session.scalar(select(Product).where(Product.active.is_(True), Product.sku == code.upper()))
     if product is None:
-        raise NotFoundError(f"unknown product '{code}'")
+        raise NotFoundError(UNKNOWN_PRODUCT, code=code)
     return product
 
 

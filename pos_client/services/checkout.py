@@ -17,6 +17,7 @@ from pos_client.db.models import AuditEntry
 from pos_client.errors import InvalidInputError
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
+from pos_client.messages import message
 from pos_client.pricing import CartItem, MemberState, Quote, price
 from pos_client.program.schema import Program
 from pos_client.reports.projection import project_sale
@@ -54,20 +55,28 @@ class SaleResult:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+NOT_AN_ITEM = message("basket.not_an_item", en="'{text}' is not an item (use SKU or SKU:QTY)",
+                      he='\'{text}\' אינו פריט (כתבו מק"ט או מק"ט:כמות)')
+QTY_NOT_WHOLE = message("basket.quantity_not_whole", en="quantity '{qty}' of {sku} is not a whole number",
+                        he="הכמות '{qty}' של {sku} אינה מספר שלם")
+QTY_AT_LEAST_ONE = message("basket.quantity_positive", en="quantity of {sku} must be at least 1 (got {qty})",
+                           he="הכמות של {sku} חייבת להיות לפחות 1 (התקבל {qty})")
+
+
 def parse_item(text: str) -> tuple[str, int]:
     """`SKU` or `SKU:QTY` from the command line or the scanner; the quantity must be a whole number ≥ 1."""
     sku, sep, qty_text = (text or "").partition(":")
     sku = sku.strip()
     if not sku:
-        raise InvalidInputError(f"'{text}' is not an item (use SKU or SKU:QTY)")
+        raise InvalidInputError(NOT_AN_ITEM, text=text)
     if not sep:
         return sku, 1
     qty_text = qty_text.strip()
     if not qty_text.lstrip("-").isdigit():
-        raise InvalidInputError(f"quantity '{qty_text}' of {sku} is not a whole number")
+        raise InvalidInputError(QTY_NOT_WHOLE, qty=qty_text, sku=sku)
     qty = int(qty_text)
     if qty <= 0:
-        raise InvalidInputError(f"quantity of {sku} must be at least 1 (got {qty})")
+        raise InvalidInputError(QTY_AT_LEAST_ONE, sku=sku, qty=qty)
     return sku, qty
 
 
@@ -81,9 +90,12 @@ def is_offline(session: Session, terminal: Terminal, now: datetime) -> bool:
     return now - from_iso(json.loads(row[0])) > OFFLINE_AFTER
 
 
+BASKET_EMPTY = message("basket.empty", en="the basket is empty", he="הסל ריק")
+
+
 def _cart(session: Session, items: tuple[tuple[str, int], ...]) -> list[CartItem]:
     if not items:
-        raise InvalidInputError("the basket is empty")
+        raise InvalidInputError(BASKET_EMPTY)
     merged: dict[str, int] = {}
     codes = json.dumps(sorted({code.strip() for code, _qty in items}))
     found = {row[0]: row for row in driver.all_rows(session, _PRODUCTS_SQL, (codes,))}

@@ -28,8 +28,22 @@ from pos_client.db.models import AuditEntry, Card, Member, MemberBalance, Member
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
+from pos_client.messages import message
 from pos_client.services.auth import authenticate
-from pos_client.services.members import _EMAIL_RE, expire_points, identify, issue_card, member_to_json, normalize_phone
+from pos_client.services.members import (
+    _EMAIL_RE,
+    BIRTHDAY_INVALID,
+    BONUS_WEEKDAY_INVALID,
+    EMAIL_INVALID,
+    NAME_INVALID,
+    NO_MEMBER_ID,
+    PHONE_TAKEN,
+    expire_points,
+    identify,
+    issue_card,
+    member_to_json,
+    normalize_phone,
+)
 from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
 from pos_client.timeutil import local_date, to_iso, utcnow
@@ -65,11 +79,15 @@ class ReissuedCard:
     revoked: tuple[str, ...]
 
 
+REASON_NEEDED = message("manager.reason_needed", en="a manager action needs a reason of 3 to 200 characters",
+                        he="פעולת מנהל דורשת סיבה באורך 3 עד 200 תווים")
+
+
 def check_reason(reason: str) -> str:
     """A manager's reason, whitespace collapsed; 3 to 200 characters or `InvalidInputError`."""
     reason = " ".join((reason or "").split())
     if not 3 <= len(reason) <= 200:
-        raise InvalidInputError("a manager action needs a reason of 3 to 200 characters")
+        raise InvalidInputError(REASON_NEEDED)
     return reason
 
 
@@ -87,8 +105,14 @@ def _audit(session: Session, now: datetime, manager: User, action: str, target: 
 def _member(session: Session, member_id: str) -> Member:
     member = session.get(Member, (member_id or "").strip().upper())
     if member is None:
-        raise NotFoundError(f"no member with id {member_id}")
+        raise NotFoundError(NO_MEMBER_ID, member_id=member_id)
     return member
+
+
+MEMBER_MERGED = message("member.merged", en="member {member_id} was merged into {merged_into}",
+                        he="החבר {member_id} אוחד לתוך {merged_into}")
+NOTHING_TO_CHANGE = message("member.nothing_to_change", en="nothing to change: the details are the same",
+                            he="אין מה לשנות: הפרטים זהים")
 
 
 def edit_member(terminal: Terminal, member_id: str, details: MemberDetails, reason: str,
@@ -97,31 +121,31 @@ def edit_member(terminal: Terminal, member_id: str, details: MemberDetails, reas
     reason = check_reason(reason)
     name = " ".join((details.name or "").split())
     if not 1 <= len(name) <= 120 or not name.isprintable():
-        raise InvalidInputError("a member's name must be 1 to 120 printable characters")
+        raise InvalidInputError(NAME_INVALID)
     phone = normalize_phone(details.phone) if details.phone else None
     email = (details.email or "").strip() or None
     if email and not _EMAIL_RE.match(email):
-        raise InvalidInputError(f"'{email}' is not an e-mail address")
+        raise InvalidInputError(EMAIL_INVALID, email=email)
     if details.bonus_weekday is not None and not 0 <= details.bonus_weekday <= 6:
-        raise InvalidInputError("the bonus weekday is a number from 0 (Monday) to 6 (Sunday)")
+        raise InvalidInputError(BONUS_WEEKDAY_INVALID)
     now = utcnow()
     with terminal.unit_of_work() as session:
         manager = authenticate(session, manager_pin, role="manager")
         member = _member(session, member_id)
         if member.merged_into:
-            raise StateError(f"member {member.member_id} was merged into {member.merged_into}")
+            raise StateError(MEMBER_MERGED, member_id=member.member_id, merged_into=member.merged_into)
         if details.birthday and not date(1900, 1, 1) <= details.birthday <= local_date(now, "UTC"):
-            raise InvalidInputError("the birthday must be a real date in the past")
+            raise InvalidInputError(BIRTHDAY_INVALID)
         if phone and session.scalar(select(Member.member_id).where(
                 Member.phone == phone, Member.member_id != member.member_id, Member.merged_into.is_(None))):
-            raise InvalidInputError(f"a member with phone {details.phone} already exists")
+            raise InvalidInputError(PHONE_TAKEN, phone=details.phone)
         new = {"name": name, "phone": phone, "email": email,
                "birthday": details.birthday.isoformat() if details.birthday else None,
                "bonus_weekday": details.bonus_weekday}
         changed = {key: {"from": getattr(member, key), "to": value} for key, value in new.items()
                    if getattr(member, key) != value}
         if not changed:
-            raise InvalidInputError("nothing to change: the details are the same")
+            raise InvalidInputError(NOTHING_TO_CHANGE)
         for key, change in changed.items():
             setattr(member, key, change["to"])
         session.flush()
@@ -129,6 +153,13 @@ def edit_member(terminal: Terminal, member_id: str, details: MemberDetails, reas
                               created_at=to_iso(now)))
         _audit(session, now, manager, "member_edit", member.member_id, reason, {"changed": changed})
         return {key: change["to"] for key, change in changed.items()}
+
+
+MERGE_INTO_SELF = message("member.merge_into_self", en="a member cannot be merged into itself",
+                          he="אי אפשר לאחד חבר לתוך עצמו")
+ALREADY_MERGED = message("member.already_merged",
+                         en="member {member_id} was already merged into {merged_into}",
+                         he="החבר {member_id} כבר אוחד לתוך {merged_into}")
 
 
 def merge_members(terminal: Terminal, keep_id: str, duplicate_id: str, reason: str, manager_pin: str) -> MergeResult:
@@ -139,10 +170,10 @@ def merge_members(terminal: Terminal, keep_id: str, duplicate_id: str, reason: s
         manager = authenticate(session, manager_pin, role="manager")
         keep, dup = _member(session, keep_id), _member(session, duplicate_id)
         if keep.member_id == dup.member_id:
-            raise InvalidInputError("a member cannot be merged into itself")
+            raise InvalidInputError(MERGE_INTO_SELF)
         for member in (keep, dup):
             if member.merged_into:
-                raise StateError(f"member {member.member_id} was already merged into {member.merged_into}")
+                raise StateError(ALREADY_MERGED, member_id=member.member_id, merged_into=member.merged_into)
         program = program_at(session, now)
         expire_points(session, dup.member_id, program, now, tid)
         balance = session.get(MemberBalance, dup.member_id)

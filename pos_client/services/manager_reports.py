@@ -19,8 +19,9 @@ from sqlalchemy import select
 from pos_client.db.models import AuditEntry, Sale, SaleLine, User
 from pos_client.errors import InvalidInputError, NotFoundError
 from pos_client.reports import Kpis, compute_kpis, write_figures_csv, write_members_csv
+from pos_client.reports.kpis import RANGE_BACKWARDS
 from pos_client.services.programs import program_at
-from pos_client.services.refunds import refunded_units
+from pos_client.services.refunds import NO_SALE, refunded_units
 from pos_client.terminal import Terminal
 from pos_client.timeutil import from_iso, store_zone, to_iso, utcnow
 
@@ -105,7 +106,7 @@ def audit_log(terminal: Terminal, *, user_id: str | None = None, action: str | N
               date_from: date | None = None, date_to: date | None = None, limit: int = AUDIT_LIMIT) -> list[AuditRow]:
     """Audit entries, newest first, filtered by user, action and store dates (inclusive)."""
     if date_from and date_to and date_from > date_to:
-        raise InvalidInputError(f"the range starts ({date_from}) after it ends ({date_to})")
+        raise InvalidInputError(RANGE_BACKWARDS, date_from=date_from, date_to=date_to)
     zone = _zone(terminal)
     tz = store_zone(zone)
     query = select(AuditEntry, User.name).outerjoin(User, User.user_id == AuditEntry.user_id)
@@ -137,7 +138,7 @@ def sale_detail(terminal: Terminal, sale_id: str) -> SaleDetail:
     with terminal.read() as session:
         sale = session.get(Sale, (sale_id or "").strip())
         if sale is None or sale.kind != "sale":
-            raise NotFoundError(f"no sale with id '{sale_id}'")
+            raise NotFoundError(NO_SALE, sale_id=sale_id)
         done = refunded_units(session, sale.sale_id)
         lines = tuple(SaleLineInfo(line.line_no, line.sku, line.name, line.qty, line.paid, done.get(line.line_no, 0))
                       for line in session.scalars(select(SaleLine).where(SaleLine.sale_id == sale.sale_id)

@@ -22,8 +22,16 @@ from pos_client.cards.keys import load_key
 from pos_client.db import driver
 from pos_client.db.models import Card, Member, MemberBalance, OutboxRow, Setting
 from pos_client.errors import InvalidInputError, NotFoundError
-from pos_client.ledger import (EntryDraft, append, expirable_points, expiry_cutoff_day, fifo_expiring, utc_day,
-                               window_start_day)
+from pos_client.ledger import (
+    EntryDraft,
+    append,
+    expirable_points,
+    expiry_cutoff_day,
+    fifo_expiring,
+    utc_day,
+    window_start_day,
+)
+from pos_client.messages import Message, Text, message
 from pos_client.pricing.model import MemberState
 from pos_client.program.schema import Program
 from pos_client.terminal import Terminal, put_setting
@@ -35,14 +43,22 @@ _PHONE_CHARS_RE = re.compile(r"^\+?[0-9 ()\-.]{6,24}$")
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,120}\.[^@\s]{2,}$")
 
 
+INVALID_CARD = message("card.invalid", en="not a valid member card ({reason})",
+                       he="כרטיס חבר לא תקף ({reason})")
+
+
 class InvalidCardError(InvalidInputError):
-    """A scanned card that must be refused; `reason` is for the manager, the message for the cashier."""
+    """A scanned card that must be refused: "not a valid member card" and why (a catalogue `Text`).
+
+    `reason` is the English reason (logs, the manager's screens); the message words it in the reader's language.
+    """
 
     code = "invalid_card"
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"not a valid member card ({reason})")
-        self.reason = reason
+    def __init__(self, reason: Message | Text, **params: object) -> None:
+        why = reason if isinstance(reason, Text) else reason.bind(**params)
+        super().__init__(INVALID_CARD, reason=why)
+        self.reason = str(why)
 
 
 @dataclass(frozen=True)
@@ -83,16 +99,34 @@ _TOKEN_SQL = f"""
       FROM (SELECT 1) LEFT JOIN trusted_keys k ON k.key_id = :kid LEFT JOIN members m ON m.member_id = :m"""
 
 
+PHONE_INVALID = message("member.phone_invalid", en="'{phone}' is not a phone number",
+                        he="'{phone}' אינו מספר טלפון")
+
+
 def normalize_phone(text: str) -> str:
     """Digits only, with a national `0` prefix for +972 numbers, so +972-54-… and 054-… match."""
     if not _PHONE_CHARS_RE.match(text or ""):
-        raise InvalidInputError(f"'{text}' is not a phone number")
+        raise InvalidInputError(PHONE_INVALID, phone=text)
     digits = re.sub(r"\D", "", text)
     if text.strip().startswith("+972") or (digits.startswith("972") and len(digits) == 12):
         digits = "0" + digits[3:]
     if not 6 <= len(digits) <= 15:
-        raise InvalidInputError(f"'{text}' is not a phone number")
+        raise InvalidInputError(PHONE_INVALID, phone=text)
     return digits
+
+
+CARD_BAD_CHARS = message("card.bad_characters", en="the code holds characters a Kupa card never has",
+                         he="הקוד מכיל תווים שאין בכרטיס של Kupa")
+CARD_REVOKED = message("card.revoked", en="card {card} was revoked", he="הכרטיס {card} בוטל")
+
+
+NO_MEMBER_CODE = message("member.no_code", en="no member code given", he="לא הוזן קוד חבר")
+NO_MEMBER_ID = message("member.no_such_id", en="no member with id {member_id}",
+                       he="אין חבר עם מספר {member_id}")
+PHONE_SHARED = message("member.phone_shared",
+                       en="several members share that phone number: scan the card or use the member id",
+                       he="כמה חברים רשומים עם הטלפון הזה: סרקו את הכרטיס או השתמשו במספר החבר")
+NO_MEMBER = message("member.not_found", en="no member found for '{code}'", he="לא נמצא חבר עבור '{code}'")
 
 
 def identify(session: Session, code: str) -> Identified:
@@ -102,30 +136,30 @@ def identify(session: Session, code: str) -> Identified:
     """
     code = (code or "").strip()
     if not code:
-        raise NotFoundError("no member code given")
+        raise NotFoundError(NO_MEMBER_CODE)
     if len(code) > 256 or not code.isprintable():
-        raise InvalidCardError("the code holds characters a Kupa card never has")
+        raise InvalidCardError(CARD_BAD_CHARS)
     if tokens.looks_like_token(code):
         return _identify_token(session, code)
     if _MEMBER_ID_RE.match(code):
         member = find_member(session, code.upper())
         if member is None:
-            raise NotFoundError(f"no member with id {code.upper()}")
+            raise NotFoundError(NO_MEMBER_ID, member_id=code.upper())
         return Identified(_follow_merge(session, member), "member_id", False)
     if _CARD_RE.match(code):
         card = driver.one(session, _CARD_SQL, (code.upper(),))
         if card is not None:
             member_id, revoked_at = card
             if revoked_at:
-                raise InvalidCardError(f"card {code.upper()} was revoked")
+                raise InvalidCardError(CARD_REVOKED, card=code.upper())
             return Identified(_follow_merge(session, _referenced_member(session, member_id)), "card", False)
     if _PHONE_CHARS_RE.match(code):
         found = driver.all_rows(session, _BY_PHONE_SQL, (normalize_phone(code),))
         if len(found) == 1:
             return Identified(MemberRecord(*found[0]), "phone", False)
         if len(found) > 1:
-            raise InvalidInputError("several members share that phone number: scan the card or use the member id")
-    raise NotFoundError(f"no member found for '{code[:40]}'")
+            raise InvalidInputError(PHONE_SHARED)
+    raise NotFoundError(NO_MEMBER, code=code[:40])
 
 
 def find_member(session: Session, member_id: str) -> MemberRecord | None:
@@ -137,8 +171,17 @@ def _referenced_member(session: Session, member_id: str) -> MemberRecord:
     """The member a card or a merge points at (a foreign key or the merge guarantees it exists)."""
     member = find_member(session, member_id)
     if member is None:
-        raise NotFoundError(f"no member with id {member_id}")
+        raise NotFoundError(NO_MEMBER_ID, member_id=member_id)
     return member
+
+
+CARD_KEY_REVOKED = message("card.key_revoked", en="the terminal key that signed this card was revoked",
+                           he="מפתח הקופה שחתם על הכרטיס בוטל")
+CARD_MEMBER_UNKNOWN = message("card.member_unknown",
+                              en="member {member_id} is not known on this terminal yet",
+                              he="החבר {member_id} עדיין אינו מוכר בקופה זו")
+CARD_REPLACED = message("card.revoked_or_replaced", en="card {serial} of {member_id} was revoked or replaced",
+                        he="כרטיס {serial} של {member_id} בוטל או הוחלף")
 
 
 def _identify_token(session: Session, code: str) -> Identified:
@@ -151,16 +194,16 @@ def _identify_token(session: Session, code: str) -> Identified:
     public_key, key_revoked_at, card_revoked, newest = row[:4]
     if public_key is not None:
         if key_revoked_at:
-            raise InvalidCardError("the terminal key that signed this card was revoked")
+            raise InvalidCardError(CARD_KEY_REVOKED)
         try:
             tokens.verify(token, tokens.b64decode(public_key))
         except tokens.TokenError as exc:
             raise InvalidCardError(exc.reason) from exc
     if row[4] is None:
-        raise InvalidCardError(f"member {token.member_id} is not known on this terminal yet")
+        raise InvalidCardError(CARD_MEMBER_UNKNOWN, member_id=token.member_id)
     member = MemberRecord(*row[4:])
     if card_revoked or token.serial < (newest or 0):
-        raise InvalidCardError(f"card {token.serial} of {member.member_id} was revoked or replaced")
+        raise InvalidCardError(CARD_REPLACED, serial=token.serial, member_id=member.member_id)
     return Identified(_follow_merge(session, member), "token", public_key is not None)
 
 
@@ -181,6 +224,19 @@ def _next_member_id(session: Session, prefix: str) -> str:
     return f"M{prefix}{seq:04d}"
 
 
+NAME_INVALID = message("member.name_invalid", en="a member's name must be 1 to 120 printable characters",
+                       he="שם החבר חייב להיות באורך 1 עד 120 תווים")
+PHONE_TAKEN = message("member.phone_taken", en="a member with phone {phone} already exists",
+                      he="כבר קיים חבר עם הטלפון {phone}")
+EMAIL_INVALID = message("member.email_invalid", en="'{email}' is not an e-mail address",
+                        he='\'{email}\' אינה כתובת דוא"ל')
+BIRTHDAY_INVALID = message("member.birthday_invalid", en="the birthday must be a real date in the past",
+                           he="יום ההולדת חייב להיות תאריך אמיתי בעבר")
+BONUS_WEEKDAY_INVALID = message("member.bonus_weekday_invalid",
+                                en="the bonus weekday is a number from 0 (Monday) to 6 (Sunday)",
+                                he="יום הבונוס הוא מספר מ־0 (שני) עד 6 (ראשון)")
+
+
 def enrol(terminal: Terminal, session: Session, program: Program | None, now: datetime, *, name: str,
           phone: str | None = None, email: str | None = None, birthday: date | None = None,
           referred_by: str | None = None, bonus_weekday: int | None = None,
@@ -188,16 +244,16 @@ def enrol(terminal: Terminal, session: Session, program: Program | None, now: da
     """Enrol a member with welcome points and a first card; returns the member, the card and its token."""
     name = " ".join((name or "").split())
     if not 1 <= len(name) <= 120 or not name.isprintable():
-        raise InvalidInputError("a member's name must be 1 to 120 printable characters")
+        raise InvalidInputError(NAME_INVALID)
     phone_norm = normalize_phone(phone) if phone else None
     if phone_norm and session.scalar(select(Member).where(Member.phone == phone_norm)) is not None:
-        raise InvalidInputError(f"a member with phone {phone} already exists")
+        raise InvalidInputError(PHONE_TAKEN, phone=phone)
     if email and not _EMAIL_RE.match(email):
-        raise InvalidInputError(f"'{email}' is not an e-mail address")
+        raise InvalidInputError(EMAIL_INVALID, email=email)
     if birthday and not date(1900, 1, 1) <= birthday <= local_date(now, program.timezone if program else "UTC"):
-        raise InvalidInputError("the birthday must be a real date in the past")
+        raise InvalidInputError(BIRTHDAY_INVALID)
     if bonus_weekday is not None and not 0 <= bonus_weekday <= 6:
-        raise InvalidInputError("the bonus weekday is a number from 0 (Monday) to 6 (Sunday)")
+        raise InvalidInputError(BONUS_WEEKDAY_INVALID)
     referrer = identify(session, referred_by).member.member_id if referred_by else None
     settings = terminal.settings
     # Read in this transaction, not from the cached settings: a sync (in this process or another) may have

@@ -15,6 +15,7 @@ from pos_client.db.models import AuditEntry, LedgerEntry, MemberBalance
 from pos_client.errors import AuthError, InvalidInputError, NotFoundError, RuleViolation
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append
+from pos_client.messages import message
 from pos_client.services.auth import authenticate
 from pos_client.services.members import expire_points, identify
 from pos_client.services.programs import program_at
@@ -37,13 +38,19 @@ def _balance(session: Session, member_id: str) -> int:
     return row.points if row else 0
 
 
+ADJUST_REASON = message("points.adjust_reason", en="an adjustment needs a reason of 3 to 200 characters",
+                        he="תיקון נקודות דורש סיבה באורך 3 עד 200 תווים")
+ADJUST_RANGE = message("points.adjust_range", en="adjust by a non-zero number of points up to {max_points}",
+                       he="יש לתקן במספר נקודות שאינו אפס, עד {max_points}")
+
+
 def adjust(terminal: Terminal, member_code: str, points: int, reason: str, manager_pin: str) -> PointsResult:
     """A manager's correction of a member's points, with a mandatory reason, audited."""
     reason = " ".join((reason or "").split())
     if not 3 <= len(reason) <= 200:
-        raise InvalidInputError("an adjustment needs a reason of 3 to 200 characters")
+        raise InvalidInputError(ADJUST_REASON)
     if points == 0 or abs(points) > MAX_ADJUST:
-        raise InvalidInputError(f"adjust by a non-zero number of points up to {MAX_ADJUST}")
+        raise InvalidInputError(ADJUST_RANGE, max_points=MAX_ADJUST)
     now, tid = utcnow(), terminal.settings.terminal_id
     with terminal.unit_of_work() as session:
         manager = authenticate(session, manager_pin, role="manager")
@@ -56,6 +63,18 @@ def adjust(terminal: Terminal, member_code: str, points: int, reason: str, manag
         return PointsResult(member.member_id, entry_id, points, _balance(session, member.member_id))
 
 
+DONATE_POSITIVE = message("points.donate_positive", en="donate a positive number of points",
+                          he="יש לתרום מספר חיובי של נקודות")
+UNKNOWN_CHARITY = message("points.unknown_charity", en="unknown charity '{charity}' (known: {known})",
+                          he="עמותה לא מוכרת '{charity}' (המוכרות: {known})")
+DONATE_NEEDS_CARD = message("points.donate_needs_card",
+                            en="donating points needs the member's card (scan the QR code) or a manager PIN",
+                            he="תרומת נקודות דורשת את כרטיס החבר (סריקת QR) או קוד מנהל")
+DONATE_TOO_MANY = message("points.donate_over_balance",
+                          en="cannot donate {points} points: the member has {available}",
+                          he="אי אפשר לתרום {points} נקודות: לחבר יש {available}")
+
+
 def donate(terminal: Terminal, member_code: str, points: int, charity: str, manager_pin: str | None = None,
            reason: str | None = None) -> PointsResult:
     """Give a member's points to one of the program's charities (needs the card token or a manager PIN).
@@ -63,25 +82,25 @@ def donate(terminal: Terminal, member_code: str, points: int, charity: str, mana
     `reason` is the manager's, for the audit log (a donation made on the member's behalf).
     """
     if points <= 0:
-        raise InvalidInputError("donate a positive number of points")
+        raise InvalidInputError(DONATE_POSITIVE)
     now, tid = utcnow(), terminal.settings.terminal_id
     with terminal.unit_of_work() as session:
         program = program_at(session, now)
         target = program.charity(charity)
         if target is None:
             known = ", ".join(c.code for c in program.charities) or "none"
-            raise NotFoundError(f"unknown charity '{charity}' (known: {known})")
+            raise NotFoundError(UNKNOWN_CHARITY, charity=charity, known=known)
         found = identify(session, member_code)
         user_id = None
         if manager_pin:
             user_id = authenticate(session, manager_pin, role="manager").user_id
         elif not found.can_spend:
-            raise AuthError("donating points needs the member's card (scan the QR code) or a manager PIN")
+            raise AuthError(DONATE_NEEDS_CARD)
         mid = found.member.member_id
         expire_points(session, mid, program, now, tid)
         available = _balance(session, mid)
         if points > available:
-            raise RuleViolation(f"cannot donate {points} points: the member has {available}")
+            raise RuleViolation(DONATE_TOO_MANY, points=points, available=available)
         entry_id = append(session, EntryDraft(mid, "donate", points_delta=-points, ref_code=target.code,
                                               reason=f"donation to {target.name.en}"),
                           terminal_id=tid, now=now, cashier_id=user_id, program_version=program.version)
@@ -93,6 +112,13 @@ def donate(terminal: Terminal, member_code: str, points: int, charity: str, mana
         return PointsResult(mid, entry_id, -points, _balance(session, mid))
 
 
+UNKNOWN_ACTION = message("points.unknown_action", en="unknown action '{action}' (known: {known})",
+                         he="פעולה לא מוכרת '{action}' (המוכרות: {known})")
+ACTION_ONCE = message("points.action_once",
+                      en="{action} was already granted to {member_id} (once per member)",
+                      he="{action} כבר ניתנה לחבר {member_id} (פעם אחת לכל חבר)")
+
+
 def grant_action(terminal: Terminal, member_code: str, action_code: str, cashier_id: str | None = None) -> PointsResult:
     """Points for a program action (newsletter sign-up…); `once` actions at most once per member."""
     now, tid = utcnow(), terminal.settings.terminal_id
@@ -101,11 +127,11 @@ def grant_action(terminal: Terminal, member_code: str, action_code: str, cashier
         action = program.action(action_code)
         if action is None:
             known = ", ".join(a.code for a in program.actions) or "none"
-            raise NotFoundError(f"unknown action '{action_code}' (known: {known})")
+            raise NotFoundError(UNKNOWN_ACTION, action=action_code, known=known)
         mid = identify(session, member_code).member.member_id
         if action.once and session.scalar(select(LedgerEntry.entry_id).where(
                 LedgerEntry.member_id == mid, LedgerEntry.kind == "action", LedgerEntry.ref_code == action.code)):
-            raise RuleViolation(f"{action.name.en} was already granted to {mid} (once per member)")
+            raise RuleViolation(ACTION_ONCE, action=action.name, member_id=mid)
         entry_id = append(session, EntryDraft(mid, "action", points_delta=action.points, ref_code=action.code,
                                               reason=action.name.en), terminal_id=tid, now=now,
                           cashier_id=cashier_id, program_version=program.version)

@@ -20,17 +20,31 @@ from pos_client.db import driver
 from pos_client.db.models import AuditEntry, ProgramVersion
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
 from pos_client.ids import new_id
+from pos_client.messages import message
 from pos_client.program.schema import Program, load_program_text
 from pos_client.terminal import Terminal
 from pos_client.timeutil import to_iso, utcnow
+
+PROGRAM_CANNOT_READ = message("program.cannot_read", en="cannot read program file {path}: {error}",
+                              he="אי אפשר לקרוא את קובץ התוכנית {path}: {error}")
 
 
 def read_program_file(path: Path) -> Program:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"cannot read program file {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+        raise InvalidInputError(PROGRAM_CANNOT_READ, path=str(path), error=getattr(exc, "strerror", None) or str(exc)) from exc
     return load_program_text(text)
+
+
+PROGRAM_CONFLICT = message("program.version_conflict",
+                           en="program version {version} is already installed with different rules; HQ "
+                              "must publish a new version number",
+                           he="גרסה {version} של התוכנית כבר מותקנת עם כללים אחרים; על המטה לפרסם מספר "
+                              "גרסה חדש")
+PROGRAM_OLDER = message("program.version_older",
+                        en="program version {version} is older than version {newest} in force",
+                        he="גרסה {version} של התוכנית ישנה מגרסה {newest} שבתוקף")
 
 
 def install_program(session: Session, program: Program, now: datetime, *, user_id: str | None = None) -> bool:
@@ -40,11 +54,10 @@ def install_program(session: Session, program: Program, now: datetime, *, user_i
     if existing is not None:
         if existing.document == document:
             return False
-        raise InvalidInputError(f"program version {program.version} is already installed with different rules;"
-                                " HQ must publish a new version number")
+        raise InvalidInputError(PROGRAM_CONFLICT, version=program.version)
     newest = session.scalar(select(ProgramVersion.version).order_by(ProgramVersion.version.desc()).limit(1))
     if newest is not None and program.version < newest:
-        raise InvalidInputError(f"program version {program.version} is older than version {newest} in force")
+        raise InvalidInputError(PROGRAM_OLDER, version=program.version, newest=newest)
     session.add(ProgramVersion(version=program.version, document=document, loaded_at=to_iso(now)))
     session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=user_id,
                            action="program_load", target=str(program.version), details="{}"))
@@ -58,14 +71,26 @@ def load_program_file(terminal: Terminal, path: Path) -> tuple[Program, bool]:
     return program, installed
 
 
+PROGRAM_VERSION_MISSING = message("program.version_missing",
+                                  en="program version {version} is not installed on this terminal",
+                                  he="גרסה {version} של התוכנית אינה מותקנת בקופה זו")
+
+
 def program_version(session: Session, version: int) -> Program:
     """A specific stored version (a refund reverses a sale with the rules it was sold under)."""
     row = session.get(ProgramVersion, version)
     if row is None:
-        raise NotFoundError(f"program version {version} is not installed on this terminal")
+        raise NotFoundError(PROGRAM_VERSION_MISSING, version=version)
     program = _parse_cached(row.version, row.document)
     _by_version[_database(session), version] = program
     return program
+
+
+PROGRAM_NONE = message("program.none_installed",
+                       en="no loyalty program is installed: run 'kupa program load FILE'",
+                       he="לא מותקנת תוכנית נאמנות: הריצו 'kupa program load FILE'")
+PROGRAM_NOT_IN_FORCE = message("program.none_in_force", en="no program version was in force at that time",
+                               he="אף גרסה של התוכנית לא הייתה בתוקף באותו זמן")
 
 
 def program_at(session: Session, moment: datetime) -> Program:
@@ -74,8 +99,8 @@ def program_at(session: Session, moment: datetime) -> Program:
     version = row[0] if row else None
     if version is None:
         if session.scalar(select(ProgramVersion.version).limit(1)) is None:
-            raise StateError("no loyalty program is installed: run 'kupa program load FILE'")
-        raise NotFoundError("no program version was in force at that time")
+            raise StateError(PROGRAM_NONE)
+        raise NotFoundError(PROGRAM_NOT_IN_FORCE)
     cached = _by_version.get((_database(session), version))
     if cached is not None:
         return cached

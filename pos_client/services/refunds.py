@@ -19,6 +19,7 @@ from pos_client.db.models import AuditEntry, LedgerEntry, MemberStamps, OutboxRo
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
+from pos_client.messages import message
 from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect
 from pos_client.reports.projection import project_refund
 from pos_client.services.auth import authenticate
@@ -58,6 +59,11 @@ def refunded_units(session: Session, sale_id: str) -> dict[int, int]:
     return {int(no): int(qty) for no, qty in rows if no is not None}
 
 
+NO_SALE = message("sale.not_found", en="no sale with id '{sale_id}'", he="אין מכירה שמספרה '{sale_id}'")
+ALREADY_REFUNDED = message("refund.already_refunded", en="sale {sale_id} was already fully refunded",
+                           he="המכירה {sale_id} כבר הוחזרה במלואה")
+
+
 def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None, manager_pin: str,
            reason: str = "customer return") -> RefundResult:
     """Refund `items` ((sku, qty) pairs) of `sale_id`, or everything that remains when `items` is None."""
@@ -67,12 +73,12 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
         manager = authenticate(session, manager_pin, role="manager")
         sale = session.get(Sale, (sale_id or "").strip())
         if sale is None or sale.kind != "sale":
-            raise NotFoundError(f"no sale with id '{sale_id}'")
+            raise NotFoundError(NO_SALE, sale_id=sale_id)
         sold, lines = _sold(session, sale)
         before = refunded_units(session, sale.sale_id)
         remaining = {line.line_no: line.qty - before.get(line.line_no, 0) for line in lines}
         if not any(remaining.values()):
-            raise StateError(f"sale {sale.sale_id} was already fully refunded")
+            raise StateError(ALREADY_REFUNDED, sale_id=sale.sale_id)
         now_units = _requested(lines, remaining, items)
         effect = refund_effect(sold, before, now_units)
         refund_id = new_id()
@@ -104,6 +110,11 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
     return RefundResult(refund_id=refund_id, sale_id=sale.sale_id, effect=effect, fully_refunded=fully)
 
 
+NOT_ON_SALE = message("refund.not_on_sale", en="{sku} is not on this sale", he="{sku} אינו במכירה הזו")
+LEFT_TO_REFUND = message("refund.only_left", en="only {left} of {sku} left to refund on this sale",
+                         he="נותרו להחזרה במכירה זו רק {left} יחידות של {sku}")
+
+
 def _requested(lines: list[SaleLine], remaining: dict[int, int], items: list[tuple[str, int]] | None) -> dict[int, int]:
     if items is None:
         return {no: qty for no, qty in remaining.items() if qty}
@@ -114,10 +125,10 @@ def _requested(lines: list[SaleLine], remaining: dict[int, int], items: list[tup
     for sku, qty in wanted.items():
         matching = [line for line in lines if line.sku.upper() == sku]
         if not matching:
-            raise InvalidInputError(f"{sku} is not on this sale")
+            raise InvalidInputError(NOT_ON_SALE, sku=sku)
         left = sum(remaining[line.line_no] for line in matching)
         if qty > left:
-            raise InvalidInputError(f"only {left} of {sku} left to refund on this sale")
+            raise InvalidInputError(LEFT_TO_REFUND, left=left, sku=sku)
         for line in matching:
             take = min(qty, remaining[line.line_no])
             if take:

@@ -15,6 +15,7 @@ from pos_client.cards import tokens
 from pos_client.cards.keys import create_key
 from pos_client.db.models import Setting, TrustedKey, User
 from pos_client.errors import InvalidInputError, StateError
+from pos_client.messages import message
 from pos_client.services.auth import check_pin_format, hash_pin
 from pos_client.terminal import Terminal, put_setting
 
@@ -33,20 +34,30 @@ def member_prefix_for(terminal_id: str) -> str:
     return str(100 + int(hashlib.sha256(terminal_id.encode()).hexdigest(), 16) % 900)
 
 
+TERMINAL_ID_FORMAT = message("setup.terminal_id_format",
+                             en="a terminal id is 1 to 40 letters, digits, '-' or '_'",
+                             he="מזהה קופה הוא 1 עד 40 אותיות, ספרות, '-' או '_'")
+ALREADY_TERMINAL = message("setup.already_terminal",
+                           en="{path} already holds a Kupa terminal; choose another --data-dir",
+                           he="בתיקייה {path} כבר יש קופת Kupa; בחרו --data-dir אחר")
+ALREADY_KEY = message("setup.already_key", en="{path} already holds a key; choose another --data-dir",
+                      he="בתיקייה {path} כבר יש מפתח; בחרו --data-dir אחר")
+
+
 def init_terminal(data_dir: Path, *, terminal_id: str | None = None, store_name: str = "Kupa store",
                   manager_pin: str | None = None, manager_name: str = "Manager") -> InitResult:
     """Create a new terminal in `data_dir`; refuse if one is already there."""
     terminal_id = terminal_id or f"T-{uuid.uuid4().hex[:8]}"
     if not _TERMINAL_ID_RE.match(terminal_id):
-        raise InvalidInputError("a terminal id is 1 to 40 letters, digits, '-' or '_'")
+        raise InvalidInputError(TERMINAL_ID_FORMAT)
     if manager_pin:
         check_pin_format(manager_pin)
     terminal = Terminal.open(data_dir, create=True)
     with terminal.unit_of_work() as session:
         if session.get(Setting, "terminal_id") is not None:
-            raise StateError(f"{data_dir} already holds a Kupa terminal; choose another --data-dir")
+            raise StateError(ALREADY_TERMINAL, path=str(data_dir))
         if (terminal.keys_dir / "terminal_ed25519.pem").exists():
-            raise StateError(f"{terminal.keys_dir} already holds a key; choose another --data-dir")
+            raise StateError(ALREADY_KEY, path=str(terminal.keys_dir))
         key = create_key(terminal.keys_dir)
         raw = tokens.public_raw(key)
         key_id = tokens.key_id_for(raw)
@@ -59,12 +70,17 @@ def init_terminal(data_dir: Path, *, terminal_id: str | None = None, store_name:
     return InitResult(terminal, terminal_id, key_id)
 
 
+USER_ROLE = message("setup.user_role", en="a user is a cashier or a manager", he="משתמש הוא קופאי או מנהל")
+USER_EXISTS = message("setup.user_exists", en="user '{user_id}' exists already",
+                      he="המשתמש '{user_id}' כבר קיים")
+
+
 def add_user(session: Session, user_id: str, name: str, role: str, pin: str) -> User:
     if role not in ("cashier", "manager"):
-        raise InvalidInputError("a user is a cashier or a manager")
+        raise InvalidInputError(USER_ROLE)
     check_pin_format(pin)
     if session.scalar(select(User).where(User.user_id == user_id)) is not None:
-        raise InvalidInputError(f"user '{user_id}' exists already")
+        raise InvalidInputError(USER_EXISTS, user_id=user_id)
     user = User(user_id=user_id, name=name, role=role, pin_hash=hash_pin(pin), active=True)
     session.add(user)
     return user

@@ -20,6 +20,7 @@ from pos_client.cards import tokens
 from pos_client.cards.render import CardFace, render_card_image
 from pos_client.db.models import Member, OutboxRow, Product
 from pos_client.errors import KupaError, NotFoundError
+from pos_client.messages import message
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product, search_products
 from pos_client.services.members import enrol, normalize_phone
@@ -120,13 +121,18 @@ def search(terminal: Terminal, text: str, limit: int = 20) -> list[ProductInfo]:
         return [_info(p) for p in search_products(session, text, limit)]
 
 
+NO_CODE = message("till.no_code", en="no code given", he="לא הוזן קוד")
+NOT_PRODUCT_OR_CARD = message("till.not_product_or_card", en="that code is not a product or a member card",
+                              he="הקוד אינו מוצר או כרטיס חבר")
+
+
 def resolve_code(terminal: Terminal, code: str) -> Resolved:
     """Decide whether a scanned code is a product or a member: tokens are members, then products, then members."""
     code = (code or "").strip()
     if not code:
-        raise NotFoundError("no code given")
+        raise NotFoundError(NO_CODE)
     if len(code) > 256 or not code.isprintable():
-        raise NotFoundError("that code is not a product or a member card")
+        raise NotFoundError(NOT_PRODUCT_OR_CARD)
     if tokens.looks_like_token(code):
         return Resolved("member", member_code=code)
     try:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, insert, select
 
 from pos_client.errors import InvalidInputError
+from pos_client.messages import message
 from pos_client.program.schema import load_program_text
 from pos_client.services.catalog import parse_catalog
 from pos_client.timeutil import to_iso, utcnow
@@ -31,11 +32,23 @@ from sync.protocol import PushItem, WireMember, WireProduct
 _HQ_MEMBER_RE = re.compile(r"^M[0-9]{4,12}$")
 
 
+CANNOT_READ = message("hq.cannot_read", en="cannot read {path}: {error}",
+                      he="אי אפשר לקרוא את {path}: {error}")
+
+
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+        raise InvalidInputError(CANNOT_READ, path=str(path), error=getattr(exc, "strerror", None) or str(exc)) from exc
+
+
+PROGRAM_OTHER_RULES = message("hq.program_other_rules",
+                              en="program version {version} was published with other rules; publish a "
+                                 "new version number",
+                              he="גרסה {version} של התוכנית פורסמה עם כללים אחרים; פרסמו מספר גרסה חדש")
+PROGRAM_OLDER = message("hq.program_older", en="program version {version} is older than version {newest}",
+                        he="גרסה {version} של התוכנית ישנה מגרסה {newest}")
 
 
 def publish_program(db: Database, path: Path) -> tuple[int, bool]:
@@ -46,12 +59,11 @@ def publish_program(db: Database, path: Path) -> tuple[int, bool]:
         existing = session.get(HqProgram, program.version)
         if existing is not None:
             if existing.document != document:
-                raise InvalidInputError(f"program version {program.version} was published with other rules;"
-                                        " publish a new version number")
+                raise InvalidInputError(PROGRAM_OTHER_RULES, version=program.version)
             return program.version, False
         newest = session.scalar(select(func.max(HqProgram.version)))
         if newest is not None and program.version < newest:
-            raise InvalidInputError(f"program version {program.version} is older than version {newest}")
+            raise InvalidInputError(PROGRAM_OLDER, version=program.version, newest=newest)
         session.add(HqProgram(version=program.version, document=document, published_at=to_iso(utcnow())))
         session.add(Change(kind="program", ref=str(program.version)))
     return program.version, True
@@ -69,6 +81,18 @@ def load_catalog(db: Database, path: Path) -> int:
     return len(rows)
 
 
+MEMBERS_JSON = message("hq.members_json", en="member file is not valid JSON (line {line}: {error})",
+                       he="קובץ החברים אינו JSON תקין (שורה {line}: {error})")
+MEMBERS_NOT_LIST = message("hq.members_not_list",
+                           en='a member file is a JSON list of members (or {{"members": [...]}})',
+                           he='קובץ חברים הוא רשימת JSON של חברים (או {{"members": [...]}})')
+MEMBER_NOT_OBJECT = message("hq.member_not_object", en="member {number}: not an object",
+                            he="חבר {number}: אינו אובייקט")
+MEMBER_INVALID = message("hq.member_invalid", en="member {number}: {error}", he="חבר {number}: {error}")
+MEMBER_BAD_ID = message("hq.member_bad_id", en="member {number}: bad member id or points",
+                        he="חבר {number}: מספר חבר או נקודות שגויים")
+
+
 def import_members(db: Database, path: Path, batch: int = 5000) -> int:
     """Import members from JSON (a list, or {"members": [...]}) with an optional opening `points` balance.
 
@@ -78,24 +102,24 @@ def import_members(db: Database, path: Path, batch: int = 5000) -> int:
     try:
         data = json.loads(_read(path))
     except json.JSONDecodeError as exc:
-        raise InvalidInputError(f"member file is not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        raise InvalidInputError(MEMBERS_JSON, line=exc.lineno, error=exc.msg) from exc
     raw = data.get("members") if isinstance(data, dict) else data
     if not isinstance(raw, list):
-        raise InvalidInputError("a member file is a JSON list of members (or {\"members\": [...]})")
+        raise InvalidInputError(MEMBERS_NOT_LIST)
     now = to_iso(utcnow())
     members, openings = [], []
     for number, item in enumerate(raw, start=1):
         if not isinstance(item, dict):
-            raise InvalidInputError(f"member {number}: not an object")
+            raise InvalidInputError(MEMBER_NOT_OBJECT, number=number)
         points = item.pop("points", 0)
         item.setdefault("enrolled_at", now)
         item.setdefault("enrolled_by_terminal", HQ_TERMINAL)
         try:
             member = WireMember.model_validate(item)
         except ValidationError as exc:
-            raise InvalidInputError(f"member {number}: {exc.errors()[0]['msg']}") from exc
+            raise InvalidInputError(MEMBER_INVALID, number=number, error=exc.errors()[0]["msg"]) from exc
         if not _HQ_MEMBER_RE.match(member.member_id) or not isinstance(points, int):
-            raise InvalidInputError(f"member {number}: bad member id or points")
+            raise InvalidInputError(MEMBER_BAD_ID, number=number)
         members.append(member.model_dump())
         if points:
             openings.append((member.member_id, points))
@@ -117,6 +141,10 @@ def import_members(db: Database, path: Path, batch: int = 5000) -> int:
     return len(members)
 
 
+HQ_NO_MEMBER = message("hq.member_not_found", en="no member found for '{code}'",
+                       he="לא נמצא חבר עבור '{code}'")
+
+
 def member_show(db: Database, code: str) -> dict[str, Any]:
     with db.read() as session:
         member = session.get(HqMember, code.strip().upper())
@@ -126,7 +154,7 @@ def member_show(db: Database, code: str) -> dict[str, Any]:
             card = session.get(HqCard, code.strip().upper())
             member = session.get(HqMember, card.member_id) if card else None
         if member is None:
-            raise InvalidInputError(f"no member found for '{code[:40]}'")
+            raise InvalidInputError(HQ_NO_MEMBER, code=code[:40])
         balance = session.get(HqBalance, member.member_id)
         stamps = json.loads(balance.stamps) if balance else {}
         return {"member_id": member.member_id, "name": member.name, "phone": member.phone,

@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pos_client.cli.output import report_error, say
 from pos_client.errors import KupaError
+from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
 from pos_client.timeutil import to_iso, utcnow
 from sync.hq import admin, auth
 from sync.hq.db import Database, db_url_from, migrate
@@ -29,10 +31,14 @@ def _db(args: argparse.Namespace) -> Database:
     return db
 
 
+HQ_READY = message("hq.cli.ready", en="HQ database ready at {url}.",
+                   he="מסד הנתונים של המטה מוכן בכתובת {url}.")
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     with _db(args) as db:
         pass
-    _emit({"db": db.url, "ready": True}, args.json, [f"HQ database ready at {db.url}."])
+    _emit({"db": db.url, "ready": True}, args.json, [say(HQ_READY, url=db.url)])
     return 0
 
 
@@ -47,17 +53,29 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+HQ_REGISTERED = message("hq.cli.registered", en="Terminal {terminal_id} registered (member ids M{prefix}…).",
+                        he="הקופה {terminal_id} נרשמה (מספרי חברים M{prefix}…).")
+HQ_TOKEN_ONCE = message("hq.cli.token_once", en="Token (shown once): {token}",
+                        he="אסימון (מוצג פעם אחת): {token}")
+HQ_ON_TERMINAL = message("hq.cli.on_terminal", en="On the terminal: kupa init --server URL --token {token}",
+                         he="בקופה: kupa init --server URL --token {token}")
+
+
 def cmd_register(args: argparse.Namespace) -> int:
     try:
         with _db(args) as db, db.write() as session:
             reg = auth.register(session, args.name, to_iso(utcnow()))
     except auth.RegistrationError as exc:
-        raise KupaError(str(exc)) from exc
+        raise KupaError(exc.bound()) from exc
     _emit({"terminal_id": reg.terminal_id, "token": reg.token, "member_prefix": reg.member_prefix}, args.json,
-          [f"Terminal {reg.terminal_id} registered (member ids M{reg.member_prefix}…).",
-           f"Token (shown once): {reg.token}",
-           f"On the terminal: kupa init --server URL --token {reg.token}"])
+          [say(HQ_REGISTERED, terminal_id=reg.terminal_id, prefix=reg.member_prefix),
+           say(HQ_TOKEN_ONCE, token=reg.token), say(HQ_ON_TERMINAL, token=reg.token)])
     return 0
+
+
+HQ_REVOKED_DONE = message("hq.cli.revoked",
+                          en="Terminal {terminal_id} revoked: its token is refused from now on.",
+                          he="הקופה {terminal_id} בוטלה: האסימון שלה נדחה מעתה.")
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
@@ -66,49 +84,80 @@ def cmd_revoke(args: argparse.Namespace) -> int:
             terminal = auth.revoke(session, args.terminal_id, to_iso(utcnow()))
             revoked_at = terminal.revoked_at
     except auth.RegistrationError as exc:
-        raise KupaError(str(exc)) from exc
+        raise KupaError(exc.bound()) from exc
     _emit({"terminal_id": args.terminal_id, "revoked_at": revoked_at}, args.json,
-          [f"Terminal {args.terminal_id} revoked: its token is refused from now on."])
+          [say(HQ_REVOKED_DONE, terminal_id=args.terminal_id)])
     return 0
+
+
+HQ_PUBLISHED = message("hq.cli.published", en="Program version {version} published.",
+                       he="גרסה {version} של התוכנית פורסמה.")
+HQ_WAS_PUBLISHED = message("hq.cli.was_published", en="Program version {version} was already published.",
+                           he="גרסה {version} של התוכנית כבר פורסמה.")
 
 
 def cmd_program(args: argparse.Namespace) -> int:
     with _db(args) as db:
         version, new = admin.publish_program(db, args.file)
     _emit({"version": version, "published": new}, args.json,
-          [f"Program version {version} {'published' if new else 'was already published'}."])
+          [say(HQ_PUBLISHED if new else HQ_WAS_PUBLISHED, version=version)])
     return 0
+
+
+HQ_PRODUCTS = message("hq.cli.products", en="{count} products loaded; terminals get them at their next sync.",
+                      he="{count} מוצרים נטענו; הקופות יקבלו אותם בסנכרון הבא.")
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
     with _db(args) as db:
         count = admin.load_catalog(db, args.file)
-    _emit({"products": count}, args.json, [f"{count} products loaded; terminals get them at their next sync."])
+    _emit({"products": count}, args.json, [say(HQ_PRODUCTS, count=count)])
     return 0
+
+
+HQ_IMPORTED = message("hq.cli.imported", en="{count} members imported.", he="{count} חברים יובאו.")
 
 
 def cmd_member_import(args: argparse.Namespace) -> int:
     with _db(args) as db:
         count = admin.import_members(db, args.file)
-    _emit({"members": count}, args.json, [f"{count} members imported."])
+    _emit({"members": count}, args.json, [say(HQ_IMPORTED, count=count)])
     return 0
+
+
+HQ_MEMBER = message("hq.cli.member", en="{member_id}  {name}  {points} points (confirmed at HQ)",
+                    he="{member_id}  {name}  {points} נקודות (מאושרות במטה)")
+HQ_REVIEW = message("hq.cli.review", en="  — negative balance flagged for review",
+                    he="  — יתרה שלילית סומנה לבדיקה")
 
 
 def cmd_member_show(args: argparse.Namespace) -> int:
     with _db(args) as db:
         data = admin.member_show(db, args.code)
-    _emit(data, args.json, [f"{data['member_id']}  {data['name']}  {data['points']} points (confirmed at HQ)"
-                            + ("  — negative balance flagged for review" if data["review"] else "")])
+    _emit(data, args.json, [say(HQ_MEMBER, member_id=data["member_id"], name=data["name"], points=data["points"])
+                            + (say(HQ_REVIEW) if data["review"] else "")])
     return 0
+
+
+HQ_TOTALS = message("hq.cli.totals",
+                    en="{terminals} terminals, {members} members, {sales} sales ({total} minor units), "
+                       "{points} points outstanding.",
+                    he="{terminals} קופות, {members} חברים, {sales} מכירות ({total} יחידות מטבע), "
+                       "{points} נקודות פתוחות.")
+HQ_REVIEW_LINE = message("hq.cli.review_line", en="REVIEW {member_id}: {points} points",
+                         he="לבדיקה {member_id}: {points} נקודות")
+HQ_REJECTED_LINE = message("hq.cli.rejected_line", en="REJECTED {terminal_id} {kind} {key}: {reason}",
+                           he="נדחה {terminal_id} {kind} {key}: {reason}")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     with _db(args) as db:
         data = admin.report(db)
-    lines = [f"{data['terminals']} terminals, {data['members']} members, {data['sales']} sales"
-             f" ({data['sales_total']} minor units), {data['points_outstanding']} points outstanding."]
-    lines += [f"REVIEW {r['member_id']}: {r['points']} points" for r in data["negative_balances"]]
-    lines += [f"REJECTED {r['terminal_id']} {r['kind']} {r['key']}: {r['reason']}" for r in data["rejected"]]
+    lines = [say(HQ_TOTALS, terminals=data["terminals"], members=data["members"], sales=data["sales"],
+                 total=data["sales_total"], points=data["points_outstanding"])]
+    lines += [say(HQ_REVIEW_LINE, member_id=r["member_id"], points=r["points"]) for r in data["negative_balances"]]
+    lines += [say(HQ_REJECTED_LINE, terminal_id=r["terminal_id"], kind=r["kind"], key=r["key"], reason=r["reason"])
+              for r in data["rejected"]]
     _emit(data, args.json, lines)
     return 0
 
@@ -118,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--db", default=argparse.SUPPRESS, help="database URL (default: $KUPA_HQ_DB or "
                                                                  "sqlite:///kupa-hq.sqlite3)")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                        help="the language of messages (default: $KUPA_LANG or en)")
     parser = argparse.ArgumentParser(prog="kupa-hq", description="Kupa HQ server", parents=[common])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -150,11 +201,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.db = getattr(args, "db", None)
     args.json = getattr(args, "json", False)
+    set_language(getattr(args, "lang", None) or default_language())
     try:
         return int(args.func(args) or 0)
     except KupaError as exc:
-        sys.stderr.write(f"kupa-hq: {exc.message}\n")
+        report_error(exc, args.json, prog="kupa-hq")
         return 1
+    finally:
+        reset_language()
 
 
 if __name__ == "__main__":

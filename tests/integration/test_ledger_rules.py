@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -96,7 +97,9 @@ def test_a_failure_mid_checkout_leaves_nothing_half_done(store: Path, monkeypatc
 def test_console_script_reports_bad_input_without_a_traceback(store: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "pos_client", "--data-dir", str(store), "checkout", "--item",
                              "COFFEE-S:-1", "--json"], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1 and result.stdout == ""
+    assert result.returncode == 1 and json.loads(result.stdout) == {
+        "error": "invalid_input", "message_code": "basket.quantity_positive",
+        "message": "quantity of COFFEE-S must be at least 1 (got -1)", "params": {"sku": "COFFEE-S", "qty": -1}}
     assert "at least 1" in result.stderr and "Traceback" not in result.stderr
     usage = subprocess.run([sys.executable, "-m", "pos_client", "--data-dir", str(store), "checkout"],
                            capture_output=True, text=True, timeout=60)

@@ -240,4 +240,9 @@ def test_csv_exports_keep_hebrew_and_have_a_bom(shop: Path, capsys: pytest.Captu
 def test_a_bad_date_is_refused_in_one_line(shop: Path, capsys: pytest.CaptureFixture[str],
                                           args: tuple[str, ...]) -> None:
     code, out, err = _cli(shop, capsys, "report", "kpis", *args, "--json")
-    assert code == 1 and out == "" and err.count("\n") == 1 and err.startswith("kupa: ")
+    assert code == 1 and err.count("\n") == 1 and err.startswith("kupa: ")
+    # with --json, the refusal is also one JSON object on stdout, by kind and message code
+    refusal = json.loads(out)
+    assert refusal["error"] == "invalid_input" and refusal["message_code"] in ("time.not_a_date",
+                                                                              "report.range_backwards")
+    assert refusal["message"] == err.removeprefix("kupa: ").rstrip("\n")

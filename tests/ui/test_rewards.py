@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from pos_client.db.models import AuditEntry
 from pos_client.errors import RuleViolation
+from pos_client.pricing import engine
 from pos_client.services import till
 from tests.ui.conftest import wait_idle
 from tests.ui.test_checkout import a_member, sign_in
@@ -66,9 +67,10 @@ def test_explanation_and_refusals_are_translated(qtbot, window) -> None:  # type
     assert latte_he and latte_he in explain.text()
     assert "Total to pay" not in explain.text() and "Points earned" not in explain.text()
     assert "כרטיס" in window.checkout.rewards.reason.text()
-    refusal = RuleViolation("cannot redeem 500 points: ...", requested=500, max_points=150, rule="share")
-    assert "500" in error_text(refusal) and "150" in error_text(refusal) and "cannot" not in error_text(refusal)
+    refusal = RuleViolation(engine.REDEEM_REFUSED, why=engine.LIMIT_SHARE.bind(pct=50),
+                            most=engine.REDEEM_MOST.bind(max_points=150), requested=500, max_points=150, rule="share")
+    assert error_text(refusal) == ("אי אפשר לממש 500 נקודות: נקודות יכולות לשלם עד 50% מהפריטים הזכאים; "
+                                   "המקסימום במכירה זו הוא 150 נקודות")
     window.language_action.trigger()
     text = error_text(refusal)
     assert text.startswith("Cannot redeem 500 points") and "150 points" in text
-    assert error_text(RuleViolation("something new from the core")) == "Something new from the core"

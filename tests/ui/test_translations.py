@@ -3,7 +3,7 @@
 The strings are found in the source by their call: `self.tr("…")` (context: the class), a module's
 `_t`/`_tr("…")` helper (context: the one its `QCoreApplication.translate` names), a direct
 `QCoreApplication.translate("Ctx", "…")`, and the tables of strings translated through a variable (the cart's
-and the member search's headers, the core messages).
+and the member search's headers).
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TS = ROOT / "resources" / "i18n" / "kupa_he.ts"
 SKIP: set[str] = set()
 #: Module-level tables whose values are translated through a variable: (file, name) → context.
-TABLES = {("cart_model.py", "_HEADERS"): "CartModel", ("member_search.py", "_HEADERS"): "MemberSearchModel",
-          ("i18n.py", "_EXACT"): "CoreMessage", ("i18n.py", "_PATTERNS"): "CoreMessage",
-          ("i18n.py", "_REDEEM_RULES"): "CoreMessage"}
+#: (The core's own messages are not here: they are worded from the catalogue, pos_client.messages.)
+TABLES = {("cart_model.py", "_HEADERS"): "CartModel", ("member_search.py", "_HEADERS"): "MemberSearchModel"}
 
 
 def _helper_context(tree: ast.Module) -> dict[str, str]:

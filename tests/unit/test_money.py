@@ -94,8 +94,8 @@ def test_half_up_and_floor_helpers() -> None:
     (123_456_789, "USD", "$1,234,567.89"),
     (1_234, "JPY", "¥1,234"),
     (-1_234, "JPY", "-¥1,234"),
-    (1_234_567, "KWD", "KWD 1,234.567"),
-    (1_000, "chf", "CHF 10.00"),
+    (1_234_567, "KWD", "KWD\u00a01,234.567"),  # CLDR currency spacing: a no-break space
+    (1_000, "chf", "CHF\u00a010.00"),
 ])
 def test_format_money(amount: int, currency: str, text: str) -> None:
     assert format_money(amount, currency) == text
@@ -155,5 +155,28 @@ def test_parse_amount_says_what_is_wrong() -> None:
 def test_parse_reads_back_what_format_writes(amount: int, currency: str) -> None:
     # the formatted text without its symbol and thousands separators is a typed amount
     text = format_money(amount, currency)
-    typed = text.replace(",", "").lstrip("-").lstrip("₪$¥€£").replace(currency + " ", "")
+    typed = text.replace(",", "").lstrip("-").lstrip("₪$¥€£").replace(currency + "\u00a0", "")
     assert parse_amount(("-" if amount < 0 else "") + typed, currency) == amount
+
+
+@pytest.mark.parametrize(("amount", "currency", "lang", "text"), [
+    (1_250, "ILS", "en", "₪12.50"),
+    (1_250, "ILS", "he", "\u200f12.50\u00a0\u200f₪"),  # Babel's Hebrew: the sign after the number
+    (123_450, "ILS", "he", "\u200f1,234.50\u00a0\u200f₪"),
+    (-1_250, "ILS", "he", "\u200f-12.50\u00a0\u200f₪"),
+    (1_234, "JPY", "he", "\u200f1,234\u00a0\u200f¥"),
+    (1_000, "USD", "he", "\u200f10.00\u00a0\u200f$"),
+])
+def test_format_money_follows_the_language(amount: int, currency: str, lang: str, text: str) -> None:
+    assert format_money(amount, currency, lang) == text
+
+
+def test_format_money_without_a_language_follows_the_edges_choice() -> None:
+    from pos_client.messages import reset_language, set_language
+
+    set_language("he")
+    try:
+        assert format_money(1_250, "ILS") == "\u200f12.50\u00a0\u200f₪"
+    finally:
+        reset_language()
+    assert format_money(1_250, "ILS") == "₪12.50"
