@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from pos_client.db.models import OutboxRow, Setting, TrustedKey
+from pos_client.services import clock
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import to_iso, utcnow
 from sync.apply import apply_page, disagreements, pending_batch, record_results
@@ -100,6 +101,8 @@ def _hello(terminal: Terminal, transport: Transport) -> HelloResponse:
             log.info("adopting member-id prefix %s from HQ", answer.member_prefix)
             put_setting(session, "member_prefix", answer.member_prefix)
         put_setting(session, "hq_prefix_adopted", True)
+        if transport.server_time is not None:  # HQ's clock, for the terminal's clock check
+            clock.record_hq_time(session, *transport.server_time)
     terminal.forget_settings()  # the open terminal (the app's) must not keep the old prefix
     return answer
 
