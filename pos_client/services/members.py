@@ -247,12 +247,17 @@ def member_state(session: Session, member: MemberRecord | Member, program: Progr
 
     This is on every scan and every sale, so it reads the projections with one driver-level statement
     (balance, window spend, recent credits, this terminal's redemptions HQ has not confirmed) plus one for
-    the stamps. Expiry acts as of `expire_at` (default `now`): the clock check (`services.clock`) passes the
-    last known good time when `now` is not trusted, so a clock set years ahead never expires points.
+    the stamps. Expiry acts as of `expire_at`, by default the clock check's time for `now`
+    (`services.clock.ClockVerdict.expiry_time`: `now`, or the last known good time when `now` is not
+    trusted), so a clock set years ahead never expires points, in a sale or on a status screen.
     """
+    if expire_at is None:
+        from pos_client.services import clock
+
+        expire_at = clock.verdict(session, now).expiry_time
     params = {"m": member.member_id, "t": terminal_id, "today": utc_day(now),
               "win": window_start_day(now, program.tier_window_days),
-              "cut": expiry_cutoff_day(expire_at or now, program.points_expiry_days or 0)}
+              "cut": expiry_cutoff_day(expire_at, program.points_expiry_days or 0)}
     row = driver.one(session, _STATE_SQL, params)
     stamps = dict(driver.all_rows(session, _STAMPS_SQL, (member.member_id,)))
     points, credits, debits, plan, plan_expires, birthday_year, sales, spend, recent, redeemed = (
