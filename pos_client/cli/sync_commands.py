@@ -2,6 +2,12 @@
 
 The sync client lives in `sync/` and speaks HTTP with `requests`, which the core never imports (the
 layering test checks it); the command therefore loads `sync.client` lazily, when it runs.
+
+`kupa sync` needs no PIN, on purpose: it only moves data already recorded — every sale, entry and card in the
+outbox was authorised (PIN, card token, audit row) when it was made — and pulls what HQ validated; HQ
+authenticates the terminal by its token and validates every item. It is also never stopped by the clock check
+(`pos_client.services.clock`): a sync is what brings HQ's time to settle a clock question, and holding back
+data already recorded would only widen the offline window.
 """
 
 from __future__ import annotations
