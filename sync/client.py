@@ -57,6 +57,8 @@ class SyncSummary:
     pending: int = 0
     disagreements: list[dict[str, Any]] = field(default_factory=list)
     finished_at: str = ""
+    #: The clock check after HQ's time was read (`pos_client.services.clock`: ok, unverified, behind, hq_disagrees).
+    clock: str = "ok"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -157,6 +159,7 @@ def sync_once(terminal: Terminal, server_url: str | None = None, *, retry: Retry
             transport.close()
         now = to_iso(utcnow())
         with terminal.unit_of_work() as session:
+            summary.clock = clock.verdict(session, utcnow()).status
             put_setting(session, "last_sync_ok_at", now)
             summary.pending = int(session.scalar(select(func.count()).select_from(OutboxRow)
                                                  .where(OutboxRow.status == "pending")) or 0)

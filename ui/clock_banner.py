@@ -91,10 +91,12 @@ class ClockBanner(QFrame):
 
             worker.submit(lambda: clock.confirm(terminal, pin), done, lambda exc: refused(error_text(exc)))
 
-        texts = (lambda: (self.tr("Confirm the clock"),
-                          self.tr("Check the date and time of this computer first. Confirming tells Kupa the "
-                                  "clock is right as it is now; it is written to the audit log. Manager PIN:"),
-                          self.tr("Confirm")))
+        def texts() -> tuple[str, str, str]:
+            return (self.tr("Confirm the clock"),
+                    self.tr("Check the date and time of this computer first. Confirming tells Kupa the "
+                            "clock is right as it is now; it is written to the audit log. Manager PIN:"),
+                    self.tr("Confirm"))
+
         self.dialog = ManagerPinDialog(check, self, texts)
         self.dialog.finished.connect(self.dialog.deleteLater)
         self.dialog.open()

@@ -39,6 +39,8 @@ def _lines(summary: dict[str, Any]) -> list[str]:
              f" {summary['pending']} waiting."]
     if summary["rejected"]:
         lines.append("Rejected entries are kept with HQ's reason for the manager.")
+    if summary.get("clock", "ok") != "ok":
+        lines.append(f"This terminal's clock needs attention ({summary['clock']}): see 'kupa clock show'.")
     for item in summary["disagreements"]:
         lines.append(f"Member {item['member_id']}: {item['terminal']} points here, {item['hq']} at HQ.")
     return lines

@@ -40,7 +40,9 @@ def _status(till: Any, shift: float) -> dict[str, Any]:
 def test_hq_contradicts_a_clock_days_ahead(hq: Hq, make_till: Any) -> None:
     till = make_till("T-ahead")
     ahead = 3 * DAY
-    assert kupa_at(till, ahead, "sync", "--once").returncode == 0  # the sync itself goes on: no PIN, no hold
+    synced = kupa_at(till, ahead, "sync", "--once")
+    assert synced.returncode == 0  # the sync itself goes on: no PIN, no hold
+    assert "kupa clock show" in synced.stdout
     shown = _status(till, ahead)
     assert shown["status"] == "hq_disagrees" and shown["hold"] is True
     assert abs(shown["hq_skew_seconds"] - ahead) < 120
