@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from pos_client.db import driver
 from pos_client.db.models import AuditEntry
 from pos_client.errors import StateError
 from pos_client.ids import new_id
@@ -160,8 +161,6 @@ def _duration(delta: timedelta) -> str:
 
 
 def load_state(session: Session) -> ClockState:
-    from pos_client.db import driver
-
     row = driver.one(session, "SELECT value FROM settings WHERE key = ?", (SETTING,))
     return ClockState.from_json(json.loads(row[0])) if row is not None else ClockState()
 
@@ -203,11 +202,14 @@ def record_hq_time(session: Session, hq_time: datetime, seen_at: datetime) -> Cl
     """A sync read HQ's time `hq_time` when this clock said `seen_at`: remember it, and when the two agree
     (within `TOLERANCE` of any difference a manager accepted), move the last known good time to HQ's time."""
     state = load_state(session)
-    last_good = state.last_good
-    if abs((seen_at - hq_time) - state.accepted_skew) <= TOLERANCE:
-        in_local_terms = hq_time + state.accepted_skew
+    last_good, accepted = state.last_good, state.accepted_skew
+    skew = seen_at - hq_time
+    if abs(skew) <= TOLERANCE:  # right again: a difference a manager once accepted no longer applies
+        accepted = timedelta(0)
+    if abs(skew - accepted) <= TOLERANCE:
+        in_local_terms = hq_time + accepted
         last_good = max(last_good, in_local_terms) if last_good is not None else in_local_terms
-    new = ClockState(last_good, hq_time, seen_at, state.accepted_skew)
+    new = ClockState(last_good, hq_time, seen_at, accepted)
     _save(session, new)
     return assess(new, seen_at)
 
