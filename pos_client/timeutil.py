@@ -7,16 +7,47 @@ cap, whether it is the member's birthday month, whether today is a bonus weekday
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+import os
+import time
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pos_client.errors import InvalidInputError
 from pos_client.messages import message
 
 
+#: Test and support hook: the wall clock every part of Kupa reads (`utcnow`) is shifted by this variable.
+#: `KUPA_FAKE_NOW=2036-01-01T09:00:00+00:00` starts the clock at that moment (it then runs at the real pace
+#: from the first reading in the process); `KUPA_FAKE_NOW=+86400` or `-3600` shifts the real clock by that
+#: many seconds. It exists so that tests (and support reproducing a customer's clock) can move the clock of
+#: a real `kupa` process, as a cashier changing the computer's clock would; nothing else reads the time.
+FAKE_NOW_ENV = "KUPA_FAKE_NOW"
+_fake_anchor: dict[str, tuple[datetime, float]] = {}
+
+
 def utcnow() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(timezone.utc)
+    """The current time, aware, in UTC: the one clock of the core (see `FAKE_NOW_ENV`)."""
+    fake = os.environ.get(FAKE_NOW_ENV)
+    real = datetime.now(timezone.utc)
+    if not fake:
+        return real
+    return _shifted(fake.strip(), real)
+
+
+def _shifted(fake: str, real: datetime) -> datetime:
+    if fake[:1] in "+-":
+        try:
+            return real + timedelta(seconds=float(fake))
+        except (ValueError, OverflowError):
+            return real
+    anchor = _fake_anchor.get(fake)
+    if anchor is None:
+        try:
+            start = from_iso(fake)
+        except ValueError:
+            return real
+        anchor = _fake_anchor.setdefault(fake, (start, time.monotonic()))
+    return anchor[0] + timedelta(seconds=time.monotonic() - anchor[1])
 
 
 def to_iso(moment: datetime) -> str:

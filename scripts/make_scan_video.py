@@ -1,6 +1,6 @@
 """Make a video that stands in for a webcam: a member card held up to the camera, taken away, held up again.
 
-    .venv/bin/kupa card issue M1000001 --out card.png
+    .venv/bin/kupa card issue M1000001 --out card.png --pin MANAGER_PIN
     .venv/bin/python scripts/make_scan_video.py --card card.png --out card.avi
     .venv/bin/python scripts/make_scan_video.py --payload "KUPA1...." --out token.avi   # a bare QR (qrcode)
     ./dev demo --camera card.avi

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 
 from pos_client.db.models import OutboxRow, Setting, TrustedKey
 from pos_client.messages import message
+from pos_client.services import clock
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import to_iso, utcnow
 from sync.apply import apply_page, disagreements, pending_batch, record_results
@@ -57,6 +58,8 @@ class SyncSummary:
     pending: int = 0
     disagreements: list[dict[str, Any]] = field(default_factory=list)
     finished_at: str = ""
+    #: The clock check after HQ's time was read (`pos_client.services.clock`: ok, unverified, behind, hq_disagrees).
+    clock: str = "ok"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -116,6 +119,8 @@ def _hello(terminal: Terminal, transport: Transport) -> HelloResponse:
             log.info("adopting member-id prefix %s from HQ", answer.member_prefix)
             put_setting(session, "member_prefix", answer.member_prefix)
         put_setting(session, "hq_prefix_adopted", True)
+        if transport.server_time is not None:  # HQ's clock, for the terminal's clock check
+            clock.record_hq_time(session, *transport.server_time)
     terminal.forget_settings()  # the open terminal (the app's) must not keep the old prefix
     return answer
 
@@ -170,6 +175,7 @@ def sync_once(terminal: Terminal, server_url: str | None = None, *, retry: Retry
             transport.close()
         now = to_iso(utcnow())
         with terminal.unit_of_work() as session:
+            summary.clock = clock.verdict(session, utcnow()).status
             put_setting(session, "last_sync_ok_at", now)
             summary.pending = int(session.scalar(select(func.count()).select_from(OutboxRow)
                                                  .where(OutboxRow.status == "pending")) or 0)

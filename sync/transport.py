@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import requests  # type: ignore[import-untyped,unused-ignore]
@@ -16,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from tenacity import Retrying, before_sleep_log, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from pos_client.messages import message
+from pos_client.timeutil import utcnow
 from sync.errors import OfflineError, SyncAuthError, SyncRejected
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,9 @@ class Transport:
         self.retry = retry or RetryPolicy()
         self.session = requests.Session()
         self.session.headers.update({"Authorization": f"Bearer {token}", "User-Agent": "kupa-terminal/1"})
+        #: HQ's time (the `Date` header of its last answer) and this terminal's clock when it arrived, for the
+        #: terminal's clock check (`pos_client.services.clock`); None until HQ has answered with a valid one.
+        self.server_time: tuple[datetime, datetime] | None = None
 
     def close(self) -> None:
         self.session.close()
@@ -89,6 +95,7 @@ class Transport:
         except requests.RequestException as exc:
             raise OfflineError(HQ_UNREACHABLE, reason="unreachable",
                                server=self.base, error=type(exc).__name__) from exc
+        self._note_server_time(response)
         status = response.status_code
         error, detail = _detail(response)
         if status in (401, 403):
@@ -107,6 +114,16 @@ class Transport:
             what = str(exc.errors()[0]["msg"])
             raise SyncRejected(HQ_BAD_ANSWER,
                                status, reason="bad_answer", detail=what) from exc
+
+
+    def _note_server_time(self, response: requests.Response) -> None:
+        try:
+            stamp = parsedate_to_datetime(str(response.headers.get("Date") or ""))
+        except (TypeError, ValueError, IndexError):
+            return
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=timezone.utc)
+        self.server_time = (stamp.astimezone(timezone.utc), utcnow())
 
 
 def _detail(response: requests.Response) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QFrame, QGridLayou
 from pos_client.services import till
 from pos_client.services.till import ProductInfo, ProgramLabels
 from ui.cart_model import Column
+from ui.clock_banner import ClockBanner
 from ui.i18n import error_text
 from ui.member_panel import MemberPanel
 from ui.rewards_panel import RewardsPanel
@@ -60,6 +61,7 @@ class CheckoutScreen(QWidget):
         self._message_timer.timeout.connect(lambda: self.messages.setText(""))
         self.member_panel = MemberPanel(labels)
         self.rewards = RewardsPanel(labels)
+        self.clock_banner = ClockBanner(sale.terminal, sale.worker)
         self._layout()
         self._wire()
         self.retranslate()
@@ -88,9 +90,12 @@ class CheckoutScreen(QWidget):
         right_box = QFrame(objectName="sidePanel")
         right_box.setLayout(right)
         right_box.setFixedWidth(430)
-        layout = QHBoxLayout(self)
-        layout.addLayout(left, 1)
-        layout.addWidget(right_box)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 1)
+        columns.addWidget(right_box)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.clock_banner)  # hidden while the clock is trusted
+        layout.addLayout(columns, 1)
 
     def _wire(self) -> None:
         self.search.returnPressed.connect(self._search_entered)
@@ -110,6 +115,7 @@ class CheckoutScreen(QWidget):
         self.sale.changed.connect(self._sale_changed)
         self.sale.member_changed.connect(self._member_changed)
         self.sale.message.connect(self.show_message)
+        self.sale.message.connect(lambda _text: self.clock_banner.refresh())  # a refused sale may be the clock
         self.sale.model.modelReset.connect(self._keep_selection)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -147,6 +153,7 @@ class CheckoutScreen(QWidget):
         self.sale.model.set_language(lang)
         self.member_panel.set_language(lang)
         self.rewards.set_language(lang)
+        self.clock_banner.set_language(lang)
         self._fill_quick()
 
     def focus_search(self) -> None:

@@ -10,11 +10,10 @@ from typing import Callable
 from pos_client.cli.output import emit, quote_text, say
 from pos_client.errors import InvalidInputError
 from pos_client.messages import message
-from pos_client.reports.export import CANNOT_WRITE
 from pos_client.services import checkout as checkout_service
-from pos_client.services import points, refunds
+from pos_client.services import clock, points, refunds
 from pos_client.services.catalog import load_catalog_file
-from pos_client.services.members import enrol, issue_card
+from pos_client.services.members import enrol
 from pos_client.services.programs import load_program_file, program_at
 from pos_client.services.status import member_status
 from pos_client.terminal import Terminal
@@ -155,6 +154,7 @@ def member_add(args: argparse.Namespace) -> int:
     birthday = parse_user_date(args.birthday) if args.birthday else None
     now = utcnow()
     with terminal.unit_of_work() as session:
+        clock.guard(session, now)
         program = program_at(session, now)
         member, card, token = enrol(terminal, session, program, now, name=args.name, phone=args.phone,
                                     email=args.email, birthday=birthday, referred_by=args.referred_by,
@@ -261,7 +261,8 @@ ADJUSTED = message("cli.adjusted", en="{member_id}: {delta:+d} points, balance {
 
 
 def adjust(args: argparse.Namespace) -> int:
-    result = points.adjust(_open(args), args.member, _int(args.points, "--points"), args.reason, args.pin)
+    result = points.adjust(_open(args), args.member, _int(args.points, "--points"), args.reason, args.pin,
+                           allow_negative=args.allow_negative)
     emit(result.__dict__, args.json, say(ADJUSTED, member_id=result.member_id, delta=result.points_delta,
                                          balance=result.balance))
     return 0
@@ -283,7 +284,7 @@ GRANTED = message("cli.granted", en="{member_id}: +{points} points, balance {bal
 
 
 def action_grant(args: argparse.Namespace) -> int:
-    result = points.grant_action(_open(args), args.member, args.action)
+    result = points.grant_action(_open(args), args.member, args.action, pin=args.pin)
     emit(result.__dict__, args.json, say(GRANTED, member_id=result.member_id, points=result.points_delta,
                                          balance=result.balance))
     return 0
@@ -299,28 +300,28 @@ CARD_ISSUED_LABEL = message("card.issued_label", en="Issued", he="הונפק")
 
 def card_issue(args: argparse.Namespace) -> int:
     from pos_client.cards.render import CardFace, card_filename_format, render_card
-    from pos_client.services.members import identify
+    from pos_client.services.cards import IssuedCard, issue_new_card
 
     fmt = card_filename_format(args.out)
     terminal = _open(args)
-    now = utcnow()
-    with terminal.unit_of_work() as session:
-        member = identify(session, args.member).member
-        program = program_at(session, now)
-        card, token = issue_card(terminal, session, member.member_id, now)
-    data = member_status(terminal, member.member_id)
+    with terminal.read() as session:
+        program = program_at(session, utcnow())
+    data = member_status(terminal, args.member)
     tier = program.tier(data["tier"]) if data["tier"] else None
     tier_name = tier.name.text(args.lang) if tier else ""
-    face = CardFace(store_name=terminal.settings.store_name, member_name=member.name, member_id=member.member_id,
-                    tier_name=tier_name, token=token, card_number=card.card_number, issued=now.date(),
-                    issued_label=CARD_ISSUED_LABEL.render(args.lang))
-    try:
-        args.out.write_bytes(render_card(face, fmt))
-    except OSError as exc:
-        raise InvalidInputError(CANNOT_WRITE, path=str(args.out), error=exc.strerror or str(exc)) from exc
-    emit({"member_id": member.member_id, "card_number": card.card_number, "serial": card.serial,
-          "card_token": token, "file": str(args.out)}, args.json,
-         say(CARD_WRITTEN, card=card.card_number, serial=card.serial, member_id=member.member_id, path=str(args.out)))
+
+    def render(card: IssuedCard) -> bytes:
+        return render_card(CardFace(store_name=terminal.settings.store_name, member_name=card.name,
+                                    member_id=card.member_id, tier_name=tier_name, token=card.token,
+                                    card_number=card.card_number, issued=card.issued,
+                                    issued_label=CARD_ISSUED_LABEL.render(args.lang)), fmt)
+
+    card = issue_new_card(terminal, args.member, manager_pin=args.pin, reason=args.reason, out=args.out,
+                          render=render)
+    emit({"member_id": card.member_id, "card_number": card.card_number, "serial": card.serial,
+          "card_token": card.token, "file": str(args.out), "revoked": list(card.revoked),
+          "authorized_by": card.authorized_by}, args.json,
+         say(CARD_WRITTEN, card=card.card_number, serial=card.serial, member_id=card.member_id, path=str(args.out)))
     return 0
 
 

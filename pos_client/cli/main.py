@@ -16,7 +16,7 @@ import logging
 import sys
 from pathlib import Path
 
-from pos_client.cli import commands, manager_commands, report_commands, sync_commands
+from pos_client.cli import clock_commands, commands, manager_commands, report_commands, sync_commands
 from pos_client.cli.output import error, report_error, say
 from pos_client.errors import KupaError
 from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--points", required=True)
     p.add_argument("--reason", required=True)
     p.add_argument("--pin", required=True)
+    p.add_argument("--allow-negative", action="store_true",
+                   help="let the balance go below zero (written to the audit log as an override)")
 
     p = cmd("donate", commands.donate, "donate a member's points to a charity")
     p.add_argument("--member", required=True)
@@ -111,11 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("grant", commands.action_grant, "grant an action's points", action)
     p.add_argument("--member", required=True)
     p.add_argument("--action", required=True)
+    p.add_argument("--pin", required=True, help="the PIN of the cashier (or manager) who grants it, for the audit log")
 
     card = sub.add_parser("card", help="member cards").add_subparsers(dest="sub", required=True, parser_class=_Parser)
-    p = cmd("issue", commands.card_issue, "issue (or reissue) a member's card", card)
-    p.add_argument("member")
+    p = cmd("issue", commands.card_issue, "issue a new card to a member (manager PIN, or MEMBER is their current "
+                                          "card's QR token)", card)
+    p.add_argument("member", help="member id, card number, phone, or the member's current card token")
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--pin", metavar="MANAGER_PIN", help="needed unless MEMBER is the member's current card token")
+    p.add_argument("--reason", default="new card")
     p = cmd("revoke", commands.card_revoke, "revoke a card", card)
     p.add_argument("card")
     p.add_argument("--pin", required=True)
@@ -124,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("scan", commands.scan, "decode codes in image or video files")
     p.add_argument("files", nargs="+")
 
-    for module in (report_commands, sync_commands):
+    for module in (report_commands, sync_commands, clock_commands):
         module.register(sub, cmd, _Parser)
     return parser
 

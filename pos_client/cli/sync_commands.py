@@ -2,6 +2,12 @@
 
 The sync client lives in `sync/` and speaks HTTP with `requests`, which the core never imports (the
 layering test checks it); the command therefore loads `sync.client` lazily, when it runs.
+
+`kupa sync` needs no PIN, on purpose: it only moves data already recorded — every sale, entry and card in the
+outbox was authorised (PIN, card token, audit row) when it was made — and pulls what HQ validated; HQ
+authenticates the terminal by its token and validates every item. It is also never stopped by the clock check
+(`pos_client.services.clock`): a sync is what brings HQ's time to settle a clock question, and holding back
+data already recorded would only widen the offline window.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ PULLED = message("cli.pulled",
                     "תוכנית, {entries} רשומות מקופות אחרות; {pending} ממתינות.")
 REJECTED_KEPT = message("cli.rejected_kept", en="Rejected entries are kept with HQ's reason for the manager.",
                         he="רשומות שנדחו נשמרות עם הסיבה של המטה, לעיון המנהל.")
+CLOCK_ATTENTION = message("cli.clock_attention",
+                          en="This terminal's clock needs attention ({state}): see 'kupa clock show'.",
+                          he="שעון הקופה דורש בדיקה ({state}): ראו 'kupa clock show'.")
 DISAGREE = message("cli.disagreement", en="Member {member_id}: {terminal} points here, {hq} at HQ.",
                    he="חבר {member_id}: {terminal} נקודות כאן, {hq} במטה.")
 
@@ -49,6 +58,8 @@ def _lines(summary: dict[str, Any]) -> list[str]:
                  programs=summary["programs"], entries=summary["entries"], pending=summary["pending"])]
     if summary["rejected"]:
         lines.append(say(REJECTED_KEPT))
+    if summary.get("clock", "ok") != "ok":
+        lines.append(say(CLOCK_ATTENTION, state=summary["clock"]))
     for item in summary["disagreements"]:
         lines.append(say(DISAGREE, member_id=item["member_id"], terminal=item["terminal"], hq=item["hq"]))
     return lines

@@ -1,7 +1,7 @@
 """The terminal's tables (SQLAlchemy 2.0 typed mappings).
 
 The ledger (`ledger_entries`) is the source of truth and append-only (triggers refuse UPDATE and DELETE,
-see the first migration). `member_balances` and `member_stamps` are projections of it, maintained in the
+see the first migration; `sales` and `sale_lines` since migration 0009, `audit_log` since the first). `member_balances` and `member_stamps` are projections of it, maintained in the
 same transaction as each entry so that a lookup at the counter never sums a member's whole history.
 Timestamps are UTC ISO 8601 strings, money and points integers.
 """

@@ -50,7 +50,7 @@ class MemberState:
 
     `qualifying_spend` is over the program's tier window ending now and excludes this sale (a tier change
     takes effect from the next sale). `redeemed_today` counts points this member redeemed on this terminal
-    today (store day), for the offline cap. `can_spend` is true when the member was identified by a signed
+    that HQ has not confirmed yet, whatever their day, for the offline cap (docs/core.md, "Offline"). `can_spend` is true when the member was identified by a signed
     card token or a manager PIN: a phone number alone never unlocks the balance.
     """
 

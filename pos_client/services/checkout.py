@@ -21,6 +21,7 @@ from pos_client.messages import message
 from pos_client.pricing import CartItem, MemberState, Quote, price
 from pos_client.program.schema import Program
 from pos_client.reports.projection import project_sale
+from pos_client.services import clock
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product
 from pos_client.services.members import Identified, MemberRecord, identify, member_state
@@ -28,8 +29,9 @@ from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
 from pos_client.timeutil import from_iso, local_date, to_iso, utcnow
 
-#: A terminal with a server counts as offline when its last successful sync is older than this.
-OFFLINE_AFTER = timedelta(minutes=10)
+#: A terminal with a server is online (no offline cap) only while its last successful sync is at most this old:
+#: HQ has then just confirmed the member's balance and every earlier redemption (docs/core.md, "Offline").
+CONFIRMED_WITHIN = timedelta(seconds=10)
 
 
 @dataclass(frozen=True)
@@ -81,13 +83,16 @@ def parse_item(text: str) -> tuple[str, int]:
 
 
 def is_offline(session: Session, terminal: Terminal, now: datetime) -> bool:
-    """Standalone terminals (no server) are the source of truth and never "offline"."""
+    """Whether the offline redemption cap applies: on every terminal with a server, unless its last successful
+    sync ended within `CONFIRMED_WITHIN` before `now` (a sync "in the future" — a clock set back — does not
+    count). Standalone terminals (no server) are the source of truth and never "offline"."""
     if not terminal.settings.server_url:
         return False
     row = driver.one(session, "SELECT value FROM settings WHERE key = 'last_sync_ok_at'")
     if row is None:
         return True
-    return now - from_iso(json.loads(row[0])) > OFFLINE_AFTER
+    age = now - from_iso(json.loads(row[0]))
+    return not timedelta(0) <= age <= CONFIRMED_WITHIN
 
 
 BASKET_EMPTY = message("basket.empty", en="the basket is empty", he="הסל ריק")
@@ -123,7 +128,7 @@ class Priced:
 
 
 def price_request(session: Session, terminal: Terminal, request: BasketRequest, now: datetime,
-           found: Identified | None = None) -> Priced:
+           found: Identified | None = None, expire_at: datetime | None = None) -> Priced:
     program = program_at(session, now)
     cart = _cart(session, request.items)
     member, state, manager_id = None, None, None
@@ -135,7 +140,7 @@ def price_request(session: Session, terminal: Terminal, request: BasketRequest, 
             manager_id = authenticate(session, request.manager_pin, role="manager").user_id
             can_spend = True
         state = member_state(session, member, program, now, can_spend=can_spend,
-                             terminal_id=terminal.settings.terminal_id)
+                             terminal_id=terminal.settings.terminal_id, expire_at=expire_at)
     quote = price(cart, state, program, now, redeem_points=request.redeem_points,
                   punch_rewards=request.punch_rewards, offline=is_offline(session, terminal, now))
     return Priced(program, member, state, quote, manager_id)
@@ -145,24 +150,31 @@ def quote_basket(terminal: Terminal, request: BasketRequest) -> Quote:
     """Price a basket without recording anything."""
     now = request.at or utcnow()
     with terminal.read() as session:
-        return price_request(session, terminal, request, now).quote
+        expire_at = None if request.at else clock.verdict(session, now).expiry_time
+        return price_request(session, terminal, request, now, expire_at=expire_at).quote
 
 
 def checkout(terminal: Terminal, request: BasketRequest) -> SaleResult:
-    """Record a sale durably and return its id with the quote it was priced with."""
+    """Record a sale durably and return its id with the quote it was priced with.
+
+    Refused (`clock.ClockHoldError`) while the terminal's clock is held (`pos_client.services.clock`).
+    """
+    now = utcnow()
     with terminal.unit_of_work() as session:
-        return record_sale(session, terminal, request, utcnow())
+        trusted = clock.guard(session, now)
+        return record_sale(session, terminal, request, now, expire_at=trusted.expiry_time)
 
 
-def record_sale(session: Session, terminal: Terminal, request: BasketRequest, now: datetime) -> SaleResult:
+def record_sale(session: Session, terminal: Terminal, request: BasketRequest, now: datetime,
+                expire_at: datetime | None = None) -> SaleResult:
     """The body of `checkout()` inside the caller's unit of work (also used to build the demo's history).
 
     The writes are driver-level statements (`pos_client.db.driver`): a durable sale costs its commit, not
-    the ORM's bookkeeping.
+    the ORM's bookkeeping. Points expire as of `expire_at` (default `now`).
     """
     settings = terminal.settings
     found = identify(session, request.member_code) if request.member_code else None
-    priced = price_request(session, terminal, request, now, found)
+    priced = price_request(session, terminal, request, now, found, expire_at)
     expired = priced.state.expiring_points if priced.state else 0
     quote, program = priced.quote, priced.program
     sale_id = new_id()

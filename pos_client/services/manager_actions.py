@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import AuditEntry, Card, Member, MemberBalance, MemberStamps, OutboxRow, User
+from pos_client.db.models import AuditEntry, Member, MemberBalance, MemberStamps, OutboxRow, User
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
@@ -39,11 +39,10 @@ from pos_client.services.members import (
     NO_MEMBER_ID,
     PHONE_TAKEN,
     expire_points,
-    identify,
-    issue_card,
     member_to_json,
     normalize_phone,
 )
+from pos_client.services import clock
 from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
 from pos_client.timeutil import local_date, to_iso, utcnow
@@ -175,7 +174,7 @@ def merge_members(terminal: Terminal, keep_id: str, duplicate_id: str, reason: s
             if member.merged_into:
                 raise StateError(ALREADY_MERGED, member_id=member.member_id, merged_into=member.merged_into)
         program = program_at(session, now)
-        expire_points(session, dup.member_id, program, now, tid)
+        expire_points(session, dup.member_id, program, now, tid, clock.guard(session, now).expiry_time)
         balance = session.get(MemberBalance, dup.member_id)
         points = balance.points if balance else 0
         stamps = {row.punch_card: row.stamps for row in session.scalars(
@@ -198,21 +197,9 @@ def merge_members(terminal: Terminal, keep_id: str, duplicate_id: str, reason: s
 
 
 def reissue_card(terminal: Terminal, member_code: str, reason: str, manager_pin: str) -> ReissuedCard:
-    """Revoke the member's active cards and issue a new one (a lost or damaged card), audited."""
-    reason = check_reason(reason)
-    now = utcnow()
-    with terminal.unit_of_work() as session:
-        manager = authenticate(session, manager_pin, role="manager")
-        member = identify(session, member_code).member
-        old = list(session.scalars(select(Card).where(Card.member_id == member.member_id,
-                                                      Card.revoked_at.is_(None))))
-        card, token = issue_card(terminal, session, member.member_id, now)
-        for revoked in old:
-            revoked.revoked_reason = reason
-            session.add(OutboxRow(kind="card", ref_id=revoked.card_number, created_at=to_iso(now), payload=json.dumps(
-                {"card_number": revoked.card_number, "member_id": revoked.member_id, "serial": revoked.serial,
-                 "revoked_at": revoked.revoked_at, "reason": reason})))
-        _audit(session, now, manager, "card_reissue", member.member_id, reason,
-               {"card_number": card.card_number, "revoked": [c.card_number for c in old]})
-        return ReissuedCard(member.member_id, member.name, card.card_number, token,
-                            tuple(c.card_number for c in old))
+    """Revoke the member's active cards and issue a new one (a lost or damaged card), audited: the manager's
+    form of `cards.issue_new_card` (the app shows the new card on screen; nothing is written to a file)."""
+    from pos_client.services.cards import issue_new_card
+
+    issued = issue_new_card(terminal, member_code, manager_pin=manager_pin, reason=check_reason(reason))
+    return ReissuedCard(issued.member_id, issued.name, issued.card_number, issued.token, issued.revoked)

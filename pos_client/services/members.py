@@ -35,7 +35,7 @@ from pos_client.messages import Message, Text, message
 from pos_client.pricing.model import MemberState
 from pos_client.program.schema import Program
 from pos_client.terminal import Terminal, put_setting
-from pos_client.timeutil import from_iso, local_date, store_zone, to_iso
+from pos_client.timeutil import from_iso, local_date, to_iso
 
 _MEMBER_ID_RE = re.compile(r"^[Mm][0-9]{4,12}$")
 _CARD_RE = re.compile(r"^[A-Za-z0-9]{4,32}$")
@@ -298,17 +298,22 @@ def issue_card(terminal: Terminal, session: Session, member_id: str, now: dateti
 
 
 def member_state(session: Session, member: MemberRecord | Member, program: Program, now: datetime, *,
-                 can_spend: bool, terminal_id: str) -> MemberState:
+                 can_spend: bool, terminal_id: str, expire_at: datetime | None = None) -> MemberState:
     """What pricing needs about `member` at `now` (points after any pending expiry), in two queries.
 
     This is on every scan and every sale, so it reads the projections with one driver-level statement
-    (balance, window spend, recent credits, today's redemptions on this terminal) plus one for the stamps.
+    (balance, window spend, recent credits, this terminal's redemptions HQ has not confirmed) plus one for
+    the stamps. Expiry acts as of `expire_at`, by default the clock check's time for `now`
+    (`services.clock.ClockVerdict.expiry_time`: `now`, or the last known good time when `now` is not
+    trusted), so a clock set years ahead never expires points, in a sale or on a status screen.
     """
-    today_start = datetime.combine(local_date(now, program.timezone), datetime.min.time(),
-                                   tzinfo=store_zone(program.timezone))
-    params = {"m": member.member_id, "t": terminal_id, "today": utc_day(now), "today_start": to_iso(today_start),
+    if expire_at is None:
+        from pos_client.services import clock
+
+        expire_at = clock.verdict(session, now).expiry_time
+    params = {"m": member.member_id, "t": terminal_id, "today": utc_day(now),
               "win": window_start_day(now, program.tier_window_days),
-              "cut": expiry_cutoff_day(now, program.points_expiry_days or 0)}
+              "cut": expiry_cutoff_day(expire_at, program.points_expiry_days or 0)}
     row = driver.one(session, _STATE_SQL, params)
     stamps = dict(driver.all_rows(session, _STAMPS_SQL, (member.member_id,)))
     points, credits, debits, plan, plan_expires, birthday_year, sales, spend, recent, redeemed = (
@@ -328,18 +333,24 @@ _STATE_SQL = """
            (SELECT coalesce(sum(spend), 0) FROM member_days
              WHERE member_id = :m AND day > :win AND day <= :today),
            (SELECT coalesce(sum(credits), 0) FROM member_days WHERE member_id = :m AND day >= :cut),
-           (SELECT coalesce(-sum(points_delta), 0) FROM ledger_entries
-             WHERE member_id = :m AND kind = 'redeem' AND terminal_id = :t AND created_at >= :today_start)
+           (SELECT coalesce(-sum(e.points_delta), 0) FROM ledger_entries e
+              JOIN outbox o ON o.kind = 'ledger_entry' AND o.ref_id = e.entry_id
+             WHERE e.member_id = :m AND e.kind = 'redeem' AND e.terminal_id = :t AND o.status <> 'accepted')
       FROM member_balances b WHERE b.member_id = :m"""
+#: The offline cap counts this member's redemptions on this terminal that HQ has not accepted yet, whatever
+#: their date (docs/core.md, "Offline"): what HQ has confirmed is no exposure, and a clock moved a day ahead
+#: cannot start a new "day" for what it has not.
 _STAMPS_SQL = "SELECT punch_card, stamps FROM member_stamps WHERE member_id = ?"
 
 
-def expire_points(session: Session, member_id: str, program: Program, now: datetime, terminal_id: str) -> int:
-    """Write the `expire` entry for points past `points_expiry_days`; returns how many expired."""
+def expire_points(session: Session, member_id: str, program: Program, now: datetime, terminal_id: str,
+                  expire_at: datetime | None = None) -> int:
+    """Write the `expire` entry for points past `points_expiry_days` as of `expire_at` (default `now`; see
+    `member_state`); returns how many expired."""
     balance = session.get(MemberBalance, member_id)
     if balance is None:
         return 0
-    expiring = expirable_points(session, balance, now, program.points_expiry_days)
+    expiring = expirable_points(session, balance, expire_at or now, program.points_expiry_days)
     if expiring:
         append(session, EntryDraft(member_id, "expire", points_delta=-expiring,
                                    reason=f"points older than {program.points_expiry_days} days"),

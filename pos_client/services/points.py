@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import AuditEntry, LedgerEntry, MemberBalance
-from pos_client.errors import AuthError, InvalidInputError, NotFoundError, RuleViolation
+from pos_client.db.models import AuditEntry, LedgerEntry, MemberBalance, User
+from pos_client.errors import AuthError, InvalidInputError, NotFoundError, RuleViolation, StateError
 from pos_client.ids import new_id
-from pos_client.ledger import EntryDraft, append
+from pos_client.ledger import EntryDraft, append, expirable_points
 from pos_client.messages import message
+from pos_client.services import clock
 from pos_client.services.auth import authenticate
 from pos_client.services.members import expire_points, identify
 from pos_client.services.programs import program_at
@@ -44,8 +45,21 @@ ADJUST_RANGE = message("points.adjust_range", en="adjust by a non-zero number of
                        he="יש לתקן במספר נקודות שאינו אפס, עד {max_points}")
 
 
-def adjust(terminal: Terminal, member_code: str, points: int, reason: str, manager_pin: str) -> PointsResult:
-    """A manager's correction of a member's points, with a mandatory reason, audited."""
+ADJUST_BELOW_ZERO = message(
+    "adjust.below_zero",
+    en="Adjusting by {points} points would leave {member_id} with {after} points (they have {balance}): a balance "
+       "below zero needs the explicit override (--allow-negative), which is written to the audit log",
+    he="התאמה של {points} נקודות תשאיר ל-{member_id} יתרה של {after} נקודות (יש לו {balance}): יתרה שלילית "
+       "דורשת אישור מפורש (--allow-negative), שנרשם ביומן הביקורת")
+
+
+def adjust(terminal: Terminal, member_code: str, points: int, reason: str, manager_pin: str, *,
+           allow_negative: bool = False) -> PointsResult:
+    """A manager's correction of a member's points, with a mandatory reason, audited.
+
+    It never takes a balance below zero (counted after any points already past expiry), unless the manager
+    asks for it explicitly (`allow_negative`): the audit row then says so (`"override": "allow_negative"`).
+    """
     reason = " ".join((reason or "").split())
     if not 3 <= len(reason) <= 200:
         raise InvalidInputError(ADJUST_REASON)
@@ -53,13 +67,30 @@ def adjust(terminal: Terminal, member_code: str, points: int, reason: str, manag
         raise InvalidInputError(ADJUST_RANGE, max_points=MAX_ADJUST)
     now, tid = utcnow(), terminal.settings.terminal_id
     with terminal.unit_of_work() as session:
+        trusted = clock.guard(session, now)
         manager = authenticate(session, manager_pin, role="manager")
         member = identify(session, member_code).member
+        balance = _balance(session, member.member_id)
+        row = session.get(MemberBalance, member.member_id)
+        expiring = 0
+        if row is not None and points < 0:
+            try:
+                expiry_days = program_at(session, now).points_expiry_days
+            except (NotFoundError, StateError):  # no program loaded yet: nothing expires
+                expiry_days = None
+            expiring = expirable_points(session, row, trusted.expiry_time, expiry_days)
+        override = points < 0 and balance - expiring + points < 0
+        if override and not allow_negative:
+            raise RuleViolation(ADJUST_BELOW_ZERO, points=points, member_id=member.member_id,
+                                balance=balance - expiring, after=balance - expiring + points)
         entry_id = append(session, EntryDraft(member.member_id, "adjust", points_delta=points, reason=reason),
                           terminal_id=tid, now=now, cashier_id=manager.user_id)
+        details: dict[str, object] = {"points": points, "entry_id": entry_id, "balance_before": balance}
+        if override:
+            details["override"] = "allow_negative"
         session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
                                action="adjust", target=member.member_id, reason=reason,
-                               details=json.dumps({"points": points, "entry_id": entry_id})))
+                               details=json.dumps(details)))
         return PointsResult(member.member_id, entry_id, points, _balance(session, member.member_id))
 
 
@@ -85,6 +116,7 @@ def donate(terminal: Terminal, member_code: str, points: int, charity: str, mana
         raise InvalidInputError(DONATE_POSITIVE)
     now, tid = utcnow(), terminal.settings.terminal_id
     with terminal.unit_of_work() as session:
+        trusted = clock.guard(session, now)
         program = program_at(session, now)
         target = program.charity(charity)
         if target is None:
@@ -97,7 +129,7 @@ def donate(terminal: Terminal, member_code: str, points: int, charity: str, mana
         elif not found.can_spend:
             raise AuthError(DONATE_NEEDS_CARD)
         mid = found.member.member_id
-        expire_points(session, mid, program, now, tid)
+        expire_points(session, mid, program, now, tid, trusted.expiry_time)
         available = _balance(session, mid)
         if points > available:
             raise RuleViolation(DONATE_TOO_MANY, points=points, available=available)
@@ -119,10 +151,24 @@ ACTION_ONCE = message("points.action_once",
                       he="{action} כבר ניתנה לחבר {member_id} (פעם אחת לכל חבר)")
 
 
-def grant_action(terminal: Terminal, member_code: str, action_code: str, cashier_id: str | None = None) -> PointsResult:
-    """Points for a program action (newsletter sign-up…); `once` actions at most once per member."""
+GRANT_WHO = message("action.grant_who", en="granting an action's points needs the PIN of the cashier who grants them",
+                    he="הענקת נקודות על פעולה דורשת את הקוד של הקופאי שמעניק אותן")
+
+
+def grant_action(terminal: Terminal, member_code: str, action_code: str, cashier_id: str | None = None, *,
+                 pin: str | None = None) -> PointsResult:
+    """Points for a program action (newsletter sign-up…); `once` actions at most once per member.
+
+    The cashier grants them (DESIGN.md), so no manager is needed; but who did it is recorded on the entry and
+    in the audit log: the app passes its signed-in cashier (`cashier_id`), the CLI the staff member's own `pin`.
+    """
     now, tid = utcnow(), terminal.settings.terminal_id
     with terminal.unit_of_work() as session:
+        clock.guard(session, now)
+        if pin is not None:
+            cashier_id = authenticate(session, pin).user_id
+        elif cashier_id is None or session.get(User, cashier_id) is None:
+            raise AuthError(GRANT_WHO)
         program = program_at(session, now)
         action = program.action(action_code)
         if action is None:
@@ -135,4 +181,8 @@ def grant_action(terminal: Terminal, member_code: str, action_code: str, cashier
         entry_id = append(session, EntryDraft(mid, "action", points_delta=action.points, ref_code=action.code,
                                               reason=action.name.en), terminal_id=tid, now=now,
                           cashier_id=cashier_id, program_version=program.version)
+        session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=cashier_id,
+                               action="action_grant", target=mid, reason=action.name.en,
+                               details=json.dumps({"action": action.code, "points": action.points,
+                                                   "entry_id": entry_id})))
         return PointsResult(mid, entry_id, action.points, _balance(session, mid))

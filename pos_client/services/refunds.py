@@ -22,6 +22,7 @@ from pos_client.ledger import EntryDraft, append_many
 from pos_client.messages import message
 from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect
 from pos_client.reports.projection import project_refund
+from pos_client.services import clock
 from pos_client.services.auth import authenticate
 from pos_client.services.programs import program_at, program_version
 from pos_client.terminal import Terminal
@@ -70,6 +71,7 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
     now = utcnow()
     tid = terminal.settings.terminal_id
     with terminal.unit_of_work() as session:
+        clock.guard(session, now)
         manager = authenticate(session, manager_pin, role="manager")
         sale = session.get(Sale, (sale_id or "").strip())
         if sale is None or sale.kind != "sale":

@@ -21,6 +21,7 @@ from pos_client.cards.render import CardFace, render_card_image
 from pos_client.db.models import Member, OutboxRow, Product
 from pos_client.errors import KupaError, NotFoundError
 from pos_client.messages import message
+from pos_client.services import clock
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product, search_products
 from pos_client.services.members import enrol, normalize_phone
@@ -181,6 +182,7 @@ def enrol_member(terminal: Terminal, *, name: str, phone: str | None, birthday: 
     """Enrol a member with the welcome points and a first card, in one unit of work."""
     now = utcnow()
     with terminal.unit_of_work() as session:
+        clock.guard(session, now)
         try:
             program = program_at(session, now)
         except KupaError:

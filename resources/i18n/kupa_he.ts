@@ -67,6 +67,29 @@
         </message>
     </context>
     <context>
+        <name>ClockBanner</name>
+        <message>
+            <location filename="../../ui/clock_banner.py" line="1" />
+            <source>Manager: confirm the clock</source>
+            <translation>מנהל: אישור השעון</translation>
+        </message>
+        <message>
+            <location filename="../../ui/clock_banner.py" line="1" />
+            <source>Confirm the clock</source>
+            <translation>אישור השעון</translation>
+        </message>
+        <message>
+            <location filename="../../ui/clock_banner.py" line="1" />
+            <source>Check the date and time of this computer first. Confirming tells Kupa the clock is right as it is now; it is written to the audit log. Manager PIN:</source>
+            <translation>בדקו קודם את התאריך והשעה של המחשב. האישור מודיע לקופה שהשעון נכון כפי שהוא עכשיו; הוא נרשם ביומן הביקורת. קוד מנהל:</translation>
+        </message>
+        <message>
+            <location filename="../../ui/clock_banner.py" line="1" />
+            <source>Confirm</source>
+            <translation>אישור</translation>
+        </message>
+    </context>
+    <context>
         <name>EnrolDialog</name>
         <message>
             <location filename="../../ui/dialogs.py" line="32" />

@@ -176,9 +176,10 @@ def test_donation_and_actions(kupa: Kupa) -> None:
     assert gift.code == 0 and gift.json["balance"] == 40
     assert kupa("donate", "--member", member["card_token"], "--points", "999", "--charity", "wildlife").code == 1
     assert kupa("donate", "--member", member["card_token"], "--points", "5", "--charity", "nope").code == 1
-    first = kupa("action", "grant", "--member", member["member_id"], "--action", "newsletter", "--json")
+    first = kupa("action", "grant", "--member", member["member_id"], "--action", "newsletter", "--pin", MANAGER_PIN,
+                 "--json")
     assert first.code == 0 and first.json["balance"] == 90
-    again = kupa("action", "grant", "--member", member["member_id"], "--action", "newsletter")
+    again = kupa("action", "grant", "--member", member["member_id"], "--action", "newsletter", "--pin", MANAGER_PIN)
     assert again.code == 1 and "once" in again.err
 
 

@@ -6,7 +6,7 @@ After every step: every balance, stamp count and daily total equals the ledger (
 never negative, a redemption never spent more than the member had nor more than the offline daily cap,
 and ledger rows never change: the set of (row, hash of its values) only grows.
 
-Sales are recorded with `record_sale(session, terminal, request, now)` at the model's clock inside
+Sales are recorded with `record_sale(session, terminal, request, now, expire_at=now)` at the model's clock inside
 `terminal.unit_of_work()`, so expiry and the offline cap see controlled time. The model clock starts a day
 ahead of the real one, so the terminal (joined to HQ) is always "offline" and the cap applies. Refunds and
 adjustments use the real clock (the services take no `now`): a manager's action is "now".
@@ -25,12 +25,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from pos_client.errors import KupaError
+from pos_client.errors import KupaError, RuleViolation
 from pos_client.services import auth, points, refunds
 from pos_client.services.checkout import BasketRequest, record_sale
 from pos_client.services.members import expire_points, member_state
 from pos_client.services.programs import program_at
-from pos_client.db.models import Member
+from pos_client.db.models import Member, MemberBalance
 from pos_client.terminal import DB_NAME, Terminal
 from pos_client.timeutil import utcnow
 from rel_harness import FAST_RETRY, MANAGER_PIN, Template, check_hq, check_store, copy_template, start_hq, stop_hq
@@ -80,12 +80,12 @@ class TerminalMachine(RuleBasedStateMachine):
             program = program_at(session, self.now)
             member = session.get(Member, member_id)
             return member_state(session, member, program, self.now, can_spend=True,
-                                terminal_id=self.terminal.settings.terminal_id)
+                                terminal_id=self.terminal.settings.terminal_id, expire_at=self.now)
 
     def _sell(self, request: BasketRequest) -> None:
         try:
             with self.terminal.unit_of_work() as session:
-                result = record_sale(session, self.terminal, request, self.now)
+                result = record_sale(session, self.terminal, request, self.now, expire_at=self.now)
         except KupaError:
             RUN["refused"] += 1
             return
@@ -142,7 +142,15 @@ class TerminalMachine(RuleBasedStateMachine):
 
     @rule(member=st.integers(0, 3), amount=st.integers(-300, 300).filter(bool))
     def adjust(self, member: int, amount: int) -> None:
-        points.adjust(self.terminal, self.template.members[member], amount, "model test", MANAGER_PIN)
+        mid = self.template.members[member]
+        try:
+            points.adjust(self.terminal, mid, amount, "model test", MANAGER_PIN)
+        except RuleViolation:  # never below zero without the override (issue 11, item 4)
+            RUN["refused"] += 1
+            with self.terminal.read() as session:
+                balance = session.get(MemberBalance, mid)
+                assert balance is not None and balance.points + amount < 0
+            return
         RUN["adjustments"] += 1
 
     @rule(days=st.integers(1, 400), member=st.integers(0, 3))
