@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any, Callable
 
-from pos_client.cli.output import emit
-from pos_client.messages import default_language
+from pos_client.cli.output import emit, say
+from pos_client.messages import current_language, message
 from pos_client.services import clock
 from pos_client.terminal import Terminal
 
@@ -25,21 +25,29 @@ def register(sub: Any, cmd: Callable[..., argparse.ArgumentParser], parser_class
     p.add_argument("--pin", required=True, metavar="MANAGER_PIN")
 
 
+CLOCK_TIMES = message("cli.clock_times", en="Now {now}; last known good time {last_good}.",
+                      he="עכשיו {now}; הזמן התקין האחרון הידוע {last_good}.")
+CLOCK_HQ_TIME = message("cli.clock_hq_time", en="At the last sync HQ's time was {hq_time} ({skew:+d} s here).",
+                        he="בסנכרון האחרון השעה במטה הייתה {hq_time} ({skew:+d} שניות כאן).")
+CLOCK_CONFIRMED = message("cli.clock_confirmed", en="Clock confirmed by the manager (written to the audit log).",
+                          he="השעון אושר על ידי המנהל (נרשם ביומן הביקורת).")
+
+
 def _lines(data: dict[str, Any]) -> list[str]:
-    lines = [str(data["message"]) + ".", f"Now {data['now']}; last known good time {data['last_good'] or '-'}."]
+    lines = [str(data["message"]) + ".", say(CLOCK_TIMES, now=data["now"], last_good=data["last_good"] or "-")]
     if data["hq_time"]:
-        lines.append(f"At the last sync HQ's time was {data['hq_time']} ({data['hq_skew_seconds']:+.0f} s here).")
+        lines.append(say(CLOCK_HQ_TIME, hq_time=data["hq_time"], skew=round(float(data["hq_skew_seconds"]))))
     return lines
 
 
 def show(args: argparse.Namespace) -> int:
-    data = clock.status(Terminal.open(args.data_dir), default_language())
+    data = clock.status(Terminal.open(args.data_dir), current_language())
     emit(data, args.json, _lines(data))
     return 0
 
 
 def confirm(args: argparse.Namespace) -> int:
     verdict = clock.confirm(Terminal.open(args.data_dir), args.pin)
-    data = verdict.to_json(default_language())
-    emit(data, args.json, ["Clock confirmed by the manager (written to the audit log).", *_lines(data)])
+    data = verdict.to_json(current_language())
+    emit(data, args.json, [say(CLOCK_CONFIRMED), *_lines(data)])
     return 0
