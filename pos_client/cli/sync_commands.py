@@ -12,6 +12,8 @@ import logging
 from typing import Any, Callable
 
 from pos_client.cli.output import emit
+from pos_client.messages import default_language
+from pos_client.services.sync_report import notices
 from pos_client.terminal import Terminal
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,12 @@ def _lines(summary: dict[str, Any]) -> list[str]:
         lines.append("Rejected entries are kept with HQ's reason for the manager.")
     for item in summary["disagreements"]:
         lines.append(f"Member {item['member_id']}: {item['terminal']} points here, {item['hq']} at HQ.")
+    lines += [f"{text}." for text in notices(summary, default_language())]
+    skipped = summary.get("skipped") or []
+    if skipped:
+        lines += [f"  {item['kind']} {item['ref']}: {item['reason']}" for item in skipped[:20]]
+        if len(skipped) > 20:
+            lines.append(f"  … {len(skipped) - 20} more")
     return lines
 
 
