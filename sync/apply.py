@@ -145,10 +145,15 @@ def record_skips(session: Session, skips: list[Skip], cursor: int) -> None:
     if not skips:
         return
     now = to_iso(utcnow())
-    for skip in skips:
+    c = sync_skipped.c
+    seen = set(session.execute(select(c.kind, c.ref, c.reason).where(
+        c.ref.in_(list({s.ref for s in skips})[:_CHUNK]))).tuples().all())
+    fresh = [s for s in dict.fromkeys(skips) if (s.kind, s.ref, s.reason) not in seen]  # a page pulled again
+    for skip in fresh:
         log.warning("pulled %s %s skipped: %s", skip.kind, skip.ref, skip.reason)
-    session.execute(insert(sync_skipped), [{"kind": s.kind, "ref": s.ref, "reason": s.reason, "cursor": cursor,
-                                            "skipped_at": now} for s in skips])
+    if fresh:
+        session.execute(insert(sync_skipped), [{"kind": s.kind, "ref": s.ref, "reason": s.reason,
+                                                "cursor": cursor, "skipped_at": now} for s in fresh])
 
 
 def reused_member_ids(session: Session) -> set[str]:

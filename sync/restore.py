@@ -93,6 +93,7 @@ def check(terminal: Terminal, transport: Transport, hello: HelloResponse) -> Res
     with terminal.read() as session:
         sent = int(session.execute(_HIGHEST_SENT, {"t": terminal_id}).scalar() or 0)
         member_seq = int(_setting(session, "member_seq") or 0)
+        sent = max(sent, int(_setting(session, "own_entries_seen") or 0))  # checked at an earlier sync
     result = Restore(acked_seq=hello.acked_seq, acked_member_seq=hello.acked_member_seq)
     held: list[dict[str, Any]] = []
     if hello.acked_seq > sent:
@@ -103,6 +104,7 @@ def check(terminal: Terminal, transport: Transport, hello: HelloResponse) -> Res
         result.lost = [e for e in held if e["entry_id"] not in here]
         result.restored = bool(result.lost) or hello.acked_member_seq > member_seq
         if not result.restored:
+            put_setting(session, "own_entries_seen", max(sent, hello.acked_seq))
             return result
         log.warning("this terminal is behind HQ (restored from a backup?): HQ holds seq %d and member %d, "
                     "%d entries of it are missing here", hello.acked_seq, hello.acked_member_seq, len(result.lost))
@@ -153,6 +155,7 @@ def recover(terminal: Terminal, result: Restore) -> None:
         record_skips(session, skips, cursor)
         if result.restored:
             put_setting(session, "restored", result.to_json() | {"at": to_iso(utcnow())})
+            put_setting(session, "own_entries_seen", result.acked_seq)
     result.skipped = skips
 
 
