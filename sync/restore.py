@@ -79,7 +79,7 @@ def _fetch_own(transport: Transport, after: int, upto: int) -> tuple[list[dict[s
     while after < upto:
         page = transport.post("/v1/own-entries", OwnEntriesRequest(after_seq=after, limit=PAGE), OwnEntriesPage)
         raw += page.entries
-        seqs = [e.get("seq") for e in page.entries if isinstance(e.get("seq"), int)]
+        seqs = [int(e["seq"]) for e in page.entries if isinstance(e.get("seq"), int)]
         if not page.has_more or not seqs or max(seqs) <= after:
             break
         after = max(seqs)

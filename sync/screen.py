@@ -113,4 +113,5 @@ def screen(raw: RawPullPage) -> tuple[PullPage, list[Skip]]:
                 continue
             good.append(value)
         kept[field_name] = good
-    return PullPage.model_construct(cursor=raw.cursor, has_more=raw.has_more, **kept), skips
+    values: dict[str, Any] = {"cursor": raw.cursor, "has_more": raw.has_more, **kept}
+    return PullPage.model_construct(None, **values), skips
