@@ -38,7 +38,7 @@ from pos_client import ledger
 from pos_client.program.schema import load_program_text
 from pos_client.services.programs import install_program
 from pos_client.terminal import put_setting
-from pos_client.timeutil import to_iso, utcnow
+from pos_client.timeutil import same_instant, to_iso, utcnow
 from sync.protocol import PullPage, PushResponse
 from sync.screen import Skip
 
@@ -156,6 +156,13 @@ def record_skips(session: Session, skips: list[Skip], cursor: int) -> None:
                                                 "cursor": cursor, "skipped_at": now} for s in fresh])
 
 
+def skipped_items(session: Session, limit: int = 200) -> list[dict[str, Any]]:
+    """The pulled items left out, newest first (`kupa sync --skipped`)."""
+    c = sync_skipped.c
+    return [dict(row._mapping) for row in session.execute(
+        select(c.skipped_at, c.kind, c.ref, c.reason, c.cursor).order_by(c.skipped_id.desc()).limit(limit))]
+
+
 def reused_member_ids(session: Session) -> set[str]:
     """Member ids this terminal enrolled that HQ refused as `member_id_reused` (a restored terminal's): HQ's
     member under that id is someone else, so nothing of theirs is applied to the local one."""
@@ -173,7 +180,7 @@ def _upsert(session: Session, table: Any, rows: list[dict[str, Any]], key: str, 
     session.execute(stmt.on_conflict_do_update(index_elements=[key], set_=updates), rows)
 
 
-def _existing(session: Session, column: Any, keys: list[str]) -> set[str]:
+def existing(session: Session, column: Any, keys: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), _CHUNK):
         found.update(session.scalars(select(column).where(column.in_(keys[start:start + _CHUNK]))))
@@ -221,7 +228,7 @@ def _own_enrolments_kept(session: Session, members: list[dict[str, Any]], skips:
     kept = []
     for member in members:
         here = local.get(member["member_id"])
-        if here is not None and here != member["enrolled_at"]:
+        if here is not None and not same_instant(here, member["enrolled_at"]):
             skips.append(Skip("member", member["member_id"], f"member_id_reused: enrolled here at {here}, at HQ"
                                                              f" at {member['enrolled_at']}; the local member is kept"))
             continue
@@ -255,8 +262,8 @@ def insert_entries(session: Session, rows: list[dict[str, Any]], skips: list[Ski
     """Insert the entries of `rows` the ledger lacks and fold them into the projections; entries the
     database refuses (a (terminal, seq) already taken, an unknown member) or that name a member id HQ gave
     someone else (`reused_member_ids`) are left out and reported in `skips`. Returns how many were added."""
-    known = _existing(session, LedgerEntry.entry_id, [r["entry_id"] for r in rows])
-    sales = _existing(session, Sale.sale_id, [r["sale_id"] for r in rows if r["sale_id"]])
+    known = existing(session, LedgerEntry.entry_id, [r["entry_id"] for r in rows])
+    sales = existing(session, Sale.sale_id, [r["sale_id"] for r in rows if r["sale_id"]])
     reused = reused_member_ids(session)
     fresh: list[dict[str, Any]] = []
     for row in rows:

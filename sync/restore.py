@@ -9,7 +9,7 @@ highest ledger `seq` and member-id number it accepted from it (`HelloResponse.ac
 - when HQ holds entries of this terminal above the highest sequence number the terminal has sent, the
   terminal asks for them (`/v1/own-entries`); those missing from its ledger mean it was restored (those
   present are pushes whose answer was lost: nothing to do). A member counter behind HQ's also means it.
-- restored, it moves its counters past HQ's in one transaction (`ledger_seq_floor`, read by
+- it moves its counters past HQ's in one transaction (restored or not: a number HQ holds is never reused) (`ledger_seq_floor`, read by
   `pos_client.ledger.next_seq`, and `member_seq`), and renumbers past them the entries it wrote since the
   copy-back and has not sent yet (their ids stay; only the number HQ never saw changes — the one UPDATE the
   ledger's trigger allows, migration 0008). Unsent items HQ already holds stay as they are: HQ answers
@@ -37,7 +37,7 @@ from pos_client.db import driver
 from pos_client.db.models import LedgerEntry, OutboxRow, Setting
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import to_iso, utcnow
-from sync.apply import insert_entries, record_skips, reused_member_ids
+from sync.apply import existing, insert_entries, record_skips, reused_member_ids
 from sync.protocol import HelloResponse, OwnEntriesPage, OwnEntriesRequest
 from sync.screen import RawPullPage, Skip, screen
 from sync.transport import Transport
@@ -98,20 +98,23 @@ def check(terminal: Terminal, transport: Transport, hello: HelloResponse) -> Res
     held: list[dict[str, Any]] = []
     if hello.acked_seq > sent:
         held, result.skipped = _fetch_own(transport, sent, hello.acked_seq)
+    if not held and not result.skipped and hello.acked_member_seq <= member_seq:
+        return result  # the usual case: HQ holds nothing this terminal has not seen (no write, no request)
     with terminal.unit_of_work() as session:
-        ids = [e["entry_id"] for e in held]
-        here = set(session.scalars(select(LedgerEntry.entry_id).where(LedgerEntry.entry_id.in_(ids)))) if ids else set()
+        here = existing(session, LedgerEntry.entry_id, [e["entry_id"] for e in held])
         result.lost = [e for e in held if e["entry_id"] not in here]
         result.restored = bool(result.lost) or hello.acked_member_seq > member_seq
+        # Past HQ's numbers in every case (HQ may hold a number above this terminal's without it being
+        # restored, e.g. a row an older HQ stored): a number HQ holds is never handed out again.
+        floor = int(_setting(session, "ledger_seq_floor") or 0)
+        put_setting(session, "ledger_seq_floor", max(floor, hello.acked_seq))
+        put_setting(session, "member_seq", max(member_seq, hello.acked_member_seq))
+        result.renumbered = _renumber(session, terminal_id, hello.acked_seq, {e["entry_id"] for e in held})
         if not result.restored:
             put_setting(session, "own_entries_seen", max(sent, hello.acked_seq))
             return result
         log.warning("this terminal is behind HQ (restored from a backup?): HQ holds seq %d and member %d, "
                     "%d entries of it are missing here", hello.acked_seq, hello.acked_member_seq, len(result.lost))
-        floor = int(_setting(session, "ledger_seq_floor") or 0)
-        put_setting(session, "ledger_seq_floor", max(floor, hello.acked_seq))
-        put_setting(session, "member_seq", max(member_seq, hello.acked_member_seq))
-        result.renumbered = _renumber(session, terminal_id, hello.acked_seq, {e["entry_id"] for e in held})
         put_setting(session, "restored", result.to_json() | {"at": to_iso(utcnow())})
     return result
 

@@ -25,6 +25,8 @@ def register(sub: Any, cmd: Callable[..., argparse.ArgumentParser], parser_class
     p.add_argument("--once", action="store_true", help="one cycle, then exit (default: keep syncing)")
     p.add_argument("--server", metavar="URL", help="HQ's address (default: the one given at 'kupa init')")
     p.add_argument("--interval", type=float, default=60.0, help="seconds between cycles without --once")
+    p.add_argument("--skipped", action="store_true",
+                   help="list the items pulled from HQ that could not be applied here (no sync)")
 
 
 def _lines(summary: dict[str, Any]) -> list[str]:
@@ -49,6 +51,13 @@ def _lines(summary: dict[str, Any]) -> list[str]:
 def sync(args: argparse.Namespace) -> int:
     client: Any = importlib.import_module("sync.client")
     terminal = Terminal.open(args.data_dir)
+    if args.skipped:
+        apply: Any = importlib.import_module("sync.apply")
+        with terminal.read() as session:
+            items = apply.skipped_items(session)
+        emit({"skipped": items}, args.json, [f"{i['skipped_at'][:19]} {i['kind']} {i['ref']}: {i['reason']}"
+                                             for i in items] or ["Nothing pulled from HQ was skipped."])
+        return 0
     if args.once:
         summary = client.sync_once(terminal, args.server).to_json()
         emit(summary, args.json, _lines(summary))

@@ -85,7 +85,9 @@ class HqMember(Base):
     bonus_weekday: Mapped[int | None] = mapped_column(Integer, default=None)
     referred_by: Mapped[str | None] = mapped_column(String(24), default=None)
     enrolled_at: Mapped[str] = mapped_column(String(40))
-    enrolled_by_terminal: Mapped[str] = mapped_column(String(64), index=True)
+    enrolled_by_terminal: Mapped[str] = mapped_column(String(64))
+    #: A terminal's highest member id, read at every hello (`sync.hq.restore.acknowledged`; migration 0003).
+    __table_args__ = (Index("ix_hq_members_terminal_member", "enrolled_by_terminal", "member_id"),)
 
 
 class HqBalance(Base):

@@ -15,6 +15,9 @@ each lookup is one `= ANY(array)` (one round trip, one parameter, instead of chu
 with COPY, and the balances with one `UPDATE … FROM unnest(arrays)`.
 Writers are serialised (`sync.hq.db.Database.write`), so the SELECT-then-INSERT cannot race another push.
 A rejected item is recorded once per (terminal, kind, key, body): a retry of the same refused item adds no row.
+A terminal's sequence numbers are unique (`seq_reused`: another entry id under a (terminal, seq) HQ holds), and
+a member id is never given to a second person (`member_id_reused`: the same id with another `enrolled_at`;
+that enrolment's entries and cards in the batch are refused with it) — see docs/sync.md, "Restored terminals".
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from sqlalchemy import String, any_, bindparam, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from pos_client.timeutil import same_instant
 from sync.hq.models import Base, Change, HqAudit, HqBalance, HqCard, HqEntry, HqMember, HqRejection, HqSale
 from sync.protocol import BODY_MODELS, ItemResult, Message, PushItem, WireCard, WireEntry, WireMember, WireSale
 
@@ -228,7 +232,7 @@ class _Batch:
                                          f" {row['enrolled_by_terminal']}")
             if row == values:
                 return ItemResult(key=item.key, status="duplicate")
-            if row["enrolled_at"] != values["enrolled_at"]:  # another person under the same id: never merged
+            if not same_instant(row["enrolled_at"], values["enrolled_at"]):  # another person: never merged
                 self.reused.add(member.member_id)
                 return self.reject(item, f"member_id_reused: member id {member.member_id} was enrolled at"
                                          f" {row['enrolled_at']}; this enrolment of {member.enrolled_at} re-uses it")

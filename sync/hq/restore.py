@@ -22,12 +22,14 @@ def acknowledged(session: Session, terminal_id: str, member_prefix: str) -> tupl
     """(highest seq, highest member-id number under `member_prefix`) HQ accepted from `terminal_id`."""
     seq = session.scalar(select(func.max(HqEntry.seq)).where(HqEntry.terminal_id == terminal_id)) or 0
     head = f"M{member_prefix}"
-    newest = session.scalars(
-        select(HqMember.member_id).where(HqMember.enrolled_by_terminal == terminal_id,
-                                         HqMember.member_id.startswith(head, autoescape=True))
-        .order_by(func.length(HqMember.member_id).desc(), HqMember.member_id.desc()).limit(50)).all()
-    numbers = [int(m[len(head):]) for m in newest if m[len(head):].isdigit() and len(m) - len(head) <= 12]
-    return int(seq), max(numbers, default=0)
+    mine = (HqMember.enrolled_by_terminal == terminal_id, HqMember.member_id.startswith(head, autoescape=True))
+    # Two scans of the (enrolled_by_terminal, member_id) index, no sort: the longest ids, then the largest
+    # of those (ids of one length sort as their numbers do).
+    width = session.scalar(select(func.max(func.length(HqMember.member_id))).where(*mine)) or 0
+    newest = session.scalar(select(func.max(HqMember.member_id)).where(
+        *mine, func.length(HqMember.member_id) == width)) or ""
+    digits = newest[len(head):]
+    return int(seq), int(digits) if digits.isdigit() and len(digits) <= 12 else 0
 
 
 def own_entries(session: Session, terminal_id: str, after_seq: int, limit: int) -> OwnEntriesPage:

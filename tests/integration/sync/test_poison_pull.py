@@ -53,6 +53,11 @@ def test_poison_at_hq_is_skipped_reported_and_passed(hq: Hq, make_till: Any) -> 
     t1.kupa("checkout", "--member", member, "--item", "CROISSANT")  # a good entry after the poison
     t1.sync()
 
+    with hq.db.read() as session:  # T1 numbers past the rows HQ holds under its name: none is reused
+        assert session.scalar(select(func.max(HqEntry.seq)).where(HqEntry.terminal_id == t1.terminal_id)) > 901
+        assert session.scalar(select(func.count()).select_from(HqRejection)) == 0
+    assert t1.sync().skipped == []  # T1 reported the bad rows under its name once, not at every sync
+
     summary = t2.sync()  # completes instead of failing on every run
     skipped = {(s["kind"], s["ref"]): s["reason"] for s in summary.skipped}
     assert set(skipped) == {("entry", "00000000-0000-7000-8000-000000000001"),
@@ -91,6 +96,9 @@ def test_kupa_sync_prints_what_it_skipped(hq: Hq, make_till: Any) -> None:
     out = _sync_text(t2)
     assert "4 items from HQ could not be applied here and were skipped" in out
     assert "member M9990001: invalid birthday" in out
+    listed = t2.kupa("sync", "--skipped")["skipped"]  # the manager's list, newest first
+    assert {(i["kind"], i["ref"]) for i in listed} >= {("member", "M9990001"),
+                                                       ("entry", "00000000-0000-7000-8000-000000000001")}
 
 
 def test_hq_refuses_a_reused_seq_without_failing_the_batch(hq: Hq, make_till: Any) -> None:

@@ -6,7 +6,8 @@ terminal ever pulls two entries with the same sequence number. The column is fil
 An HQ database that already accepted such a pair (before this revision) keeps both entries — an accepted
 entry is never dropped — but only the first received keeps its `seq` here; the later ones get NULL (NULLs
 never clash in a unique index) and are still sent to the terminals, which skip and report what they cannot
-apply. `hq_members.enrolled_by_terminal` gets an index: every hello reads a terminal's highest member id.
+apply. `hq_members` gets an index on (enrolled_by_terminal, member_id): every hello reads a terminal's
+highest member id from it.
 
 Revision ID: 0003
 Revises: 0001
@@ -33,11 +34,11 @@ def upgrade() -> None:
                "SELECT entry_id, row_number() OVER (PARTITION BY terminal_id, seq ORDER BY received_at, entry_id)"
                " AS n FROM hq_entries WHERE seq IS NOT NULL) AS ranked WHERE n > 1)")
     op.create_index("uq_hq_entries_terminal_seq", "hq_entries", ["terminal_id", "seq"], unique=True)
-    op.create_index("ix_hq_members_enrolled_by_terminal", "hq_members", ["enrolled_by_terminal"])
+    op.create_index("ix_hq_members_terminal_member", "hq_members", ["enrolled_by_terminal", "member_id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_hq_members_enrolled_by_terminal", table_name="hq_members")
+    op.drop_index("ix_hq_members_terminal_member", table_name="hq_members")
     op.drop_index("uq_hq_entries_terminal_seq", table_name="hq_entries")
     with op.batch_alter_table("hq_entries") as batch:
         batch.drop_column("seq")
