@@ -25,7 +25,7 @@ from pos_client.db.models import OutboxRow, Setting, TrustedKey
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import to_iso, utcnow
 from sync import restore
-from sync.apply import apply_page, disagreements, pending_batch, record_results
+from sync.apply import apply_page, disagreements, pending_batch, record_results, reused_member_ids
 from sync.errors import OfflineError, SyncAuthError
 from sync.lock import sync_lock
 from sync.protocol import HelloRequest, HelloResponse, PullRequest, PushResponse, TerminalKey
@@ -115,8 +115,12 @@ def _hello(terminal: Terminal, transport: Transport) -> HelloResponse:
 
 def _push(terminal: Terminal, transport: Transport, summary: SyncSummary, batch: int) -> None:
     while True:
-        with terminal.unit_of_work() as session:
-            summary.held += hold_reused(session)
+        with terminal.read() as session:
+            reused = bool(reused_member_ids(session))
+        if reused:  # a restored terminal's member HQ refused: its unsent items are held, not sent
+            with terminal.unit_of_work() as session:
+                summary.held += hold_reused(session)
+        with terminal.read() as session:
             ids, body = pending_batch(session, batch)
         if not ids:
             return

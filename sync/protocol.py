@@ -164,7 +164,7 @@ class OwnEntriesPage(Message):
     validates each one and skips what it cannot apply)."""
 
     protocol: int = PROTOCOL_VERSION
-    entries: list[dict[str, Any]] = []
+    entries: Annotated[list[dict[str, Any]], Field(max_length=MAX_PAGE_SIZE)] = []
     has_more: bool = False
 
 
