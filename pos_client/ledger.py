@@ -62,8 +62,15 @@ class EntryDraft:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+#: A terminal restored from a backup resumes past the highest sequence number HQ holds from it
+#: (`ledger_seq_floor`, set by the sync; docs/sync.md, "Restored terminals"), even if the entries it lost
+#: have not been taken back yet.
+_NEXT_SEQ_SQL = ("SELECT max(coalesce((SELECT max(seq) FROM ledger_entries WHERE terminal_id = ?), 0),"
+                 " coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'ledger_seq_floor'), 0))")
+
+
 def next_seq(session: Session, terminal_id: str) -> int:
-    row = driver.one(session, "SELECT max(seq) FROM ledger_entries WHERE terminal_id = ?", (terminal_id,))
+    row = driver.one(session, _NEXT_SEQ_SQL, (terminal_id,))
     return (row[0] if row and row[0] else 0) + 1
 
 

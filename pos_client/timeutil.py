@@ -107,3 +107,19 @@ def store_zone(name: str) -> ZoneInfo:
 def local_date(moment: datetime, zone: str) -> date:
     """The calendar date of `moment` at the store."""
     return moment.astimezone(store_zone(zone)).date()
+
+
+def same_instant(a: object, b: object) -> bool:
+    """Whether two stored or wire timestamps (ISO 8601 text or aware datetimes) name the same instant, however
+    each was written (`Z` or `+00:00`, with or without microseconds); text that is no time compares as text."""
+    def moment(value: object) -> datetime | str:
+        if isinstance(value, datetime):
+            return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+        try:
+            return from_iso(str(value))
+        except ValueError:
+            return str(value)
+    left, right = moment(a), moment(b)
+    if isinstance(left, datetime) and isinstance(right, datetime):
+        return left == right
+    return str(a) == str(b)

@@ -6,6 +6,13 @@ leaves the old cursor and none of the page, and the next sync pulls the page aga
 upsert or skips what is already there, so a replayed page changes nothing twice). Entries that originated on
 this terminal are never re-appended: they are already in its ledger.
 
+Nothing HQ sends can stop a pull: the page is screened item by item first (`sync.screen`), each kind of row
+is written in a savepoint and, if the database refuses the lot, row by row, so a row that breaks a constraint
+(a (terminal, seq) already taken, a card for a member this terminal does not have) is left out; every item
+left out is recorded in `sync_skipped` with its reason, and the cursor still moves past the page. A pulled
+member whose id this terminal holds for another enrolment (a restored terminal's re-used id, refused at HQ
+as `member_id_reused`) never overwrites the local one, and entries for such an id are not applied to it.
+
 Entries from other terminals are inserted into the ledger and folded into the projections with
 `pos_client.ledger.project` (its batched form when the core has one), so a member's balance here is the sum of every entry HQ confirmed plus this
 terminal's entries not yet pushed — the same figure HQ reaches once they arrive.
@@ -15,11 +22,14 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pos_client.db.models import Card, LedgerEntry, Member, MemberBalance, OutboxRow, Product, Sale, TrustedKey
@@ -28,8 +38,9 @@ from pos_client import ledger
 from pos_client.program.schema import load_program_text
 from pos_client.services.programs import install_program
 from pos_client.terminal import put_setting
-from pos_client.timeutil import to_iso, utcnow
+from pos_client.timeutil import same_instant, to_iso, utcnow
 from sync.protocol import PullPage, PushResponse
+from sync.screen import Skip
 
 log = logging.getLogger(__name__)
 _meta = MetaData()
@@ -37,6 +48,11 @@ _meta = MetaData()
 sync_confirmed = Table("sync_confirmed", _meta, Column("member_id", String(24), primary_key=True),
                        Column("points", Integer), Column("stamps", Text), Column("entries", Integer),
                        Column("confirmed_at", String(40)))
+#: Created by the terminal migration 0008: pulled items the terminal could not apply, for `kupa sync` and the
+#: manager (the newest first).
+sync_skipped = Table("sync_skipped", _meta, Column("skipped_id", Integer, primary_key=True, autoincrement=True),
+                     Column("kind", String(16)), Column("ref", String(100)), Column("reason", String(300)),
+                     Column("cursor", Integer), Column("skipped_at", String(40)))
 _CHUNK = 900
 MAX_BATCH_BYTES = 2_000_000
 
@@ -93,6 +109,65 @@ class PageStats:
     entries: int = 0
     skipped_own: int = 0
     confirmed: list[str] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+
+
+def _guarded(session: Session, kind: str, key: str, rows: list[dict[str, Any]],
+             write: Callable[[list[dict[str, Any]]], None], skips: list[Skip]) -> list[dict[str, Any]]:
+    """`write(rows)` in a savepoint; if the database refuses it, row by row, leaving out (and reporting in
+    `skips`) each row it refuses. Returns the rows written. Only refusals of the data are caught: a full
+    disk or a locked database still ends the cycle (`pos_client.terminal.storage_errors`)."""
+    if not rows:
+        return []
+    try:
+        with session.begin_nested():
+            write(rows)
+        return rows
+    except _REFUSED:
+        pass
+    done: list[dict[str, Any]] = []
+    for row in rows:
+        try:
+            with session.begin_nested():
+                write([row])
+            done.append(row)
+        except _REFUSED as exc:
+            text = str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else type(exc).__name__
+            skips.append(Skip(kind, str(row.get(key))[:100], f"constraint: {text}"[:300]))
+    return done
+
+
+_REFUSED = (IntegrityError, sqlite3.IntegrityError, ValueError, TypeError, KeyError)
+
+
+def record_skips(session: Session, skips: list[Skip], cursor: int) -> None:
+    """Keep the pulled items left out, with the cursor of their page, for `kupa sync` and the manager."""
+    if not skips:
+        return
+    now = to_iso(utcnow())
+    c = sync_skipped.c
+    seen = set(session.execute(select(c.kind, c.ref, c.reason).where(
+        c.ref.in_(list({s.ref for s in skips})[:_CHUNK]))).tuples().all())
+    fresh = [s for s in dict.fromkeys(skips) if (s.kind, s.ref, s.reason) not in seen]  # a page pulled again
+    for skip in fresh:
+        log.warning("pulled %s %s skipped: %s", skip.kind, skip.ref, skip.reason)
+    if fresh:
+        session.execute(insert(sync_skipped), [{"kind": s.kind, "ref": s.ref, "reason": s.reason,
+                                                "cursor": cursor, "skipped_at": now} for s in fresh])
+
+
+def skipped_items(session: Session, limit: int = 200) -> list[dict[str, Any]]:
+    """The pulled items left out, newest first (`kupa sync --skipped`)."""
+    c = sync_skipped.c
+    return [dict(row._mapping) for row in session.execute(
+        select(c.skipped_at, c.kind, c.ref, c.reason, c.cursor).order_by(c.skipped_id.desc()).limit(limit))]
+
+
+def reused_member_ids(session: Session) -> set[str]:
+    """Member ids this terminal enrolled that HQ refused as `member_id_reused` (a restored terminal's): HQ's
+    member under that id is someone else, so nothing of theirs is applied to the local one."""
+    return set(session.scalars(select(OutboxRow.ref_id).where(
+        OutboxRow.kind == "member", OutboxRow.status == "rejected", OutboxRow.error.like("member_id_reused%"))))
 
 
 def _upsert(session: Session, table: Any, rows: list[dict[str, Any]], key: str, keep: tuple[str, ...] = ()) -> None:
@@ -105,68 +180,110 @@ def _upsert(session: Session, table: Any, rows: list[dict[str, Any]], key: str, 
     session.execute(stmt.on_conflict_do_update(index_elements=[key], set_=updates), rows)
 
 
-def _existing(session: Session, column: Any, keys: list[str]) -> set[str]:
+def existing(session: Session, column: Any, keys: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), _CHUNK):
         found.update(session.scalars(select(column).where(column.in_(keys[start:start + _CHUNK]))))
     return found
 
 
-def apply_page(session: Session, page: PullPage, terminal_id: str) -> PageStats:
-    """Apply one pulled page and its cursor inside the caller's unit of work."""
-    stats = PageStats()
+def apply_page(session: Session, page: PullPage, terminal_id: str, skips: list[Skip] | None = None) -> PageStats:
+    """Apply one pulled page and its cursor inside the caller's unit of work; `skips` are the items screening
+    left out (`sync.screen`), recorded with the ones the database refuses here."""
+    stats = PageStats(skipped=list(skips or []))
     session.flush()
-    _upsert(session, Member.__table__, [m.model_dump() for m in page.members], "member_id")
-    stats.members = len(page.members)
-    _upsert(session, Card.__table__, [
-        {"card_number": c.card_number, "member_id": c.member_id, "serial": c.serial, "key_id": c.key_id,
-         "issued_at": c.issued_at or c.revoked_at or to_iso(utcnow()), "revoked_at": c.revoked_at,
-         "revoked_reason": c.reason} for c in page.cards], "card_number", keep=("revoked_at", "revoked_reason"))
-    stats.cards = len(page.cards)
-    _upsert(session, TrustedKey.__table__, [k.model_dump() for k in page.keys], "key_id", keep=("revoked_at",))
-    stats.keys = len(page.keys)
-    _upsert(session, Product.__table__, [p.model_dump() for p in page.products], "sku")
-    stats.products = len(page.products)
+    members = _own_enrolments_kept(session, [m.model_dump() for m in page.members], stats.skipped)
+    stats.members = len(_guarded(session, "member", "member_id", members,
+                                 lambda rows: _upsert(session, Member.__table__, rows, "member_id"), stats.skipped))
+    cards = [{"card_number": c.card_number, "member_id": c.member_id, "serial": c.serial, "key_id": c.key_id,
+              "issued_at": c.issued_at or c.revoked_at or to_iso(utcnow()), "revoked_at": c.revoked_at,
+              "revoked_reason": c.reason} for c in page.cards]
+    stats.cards = len(_guarded(session, "card", "card_number", cards, lambda rows: _upsert(
+        session, Card.__table__, rows, "card_number", keep=("revoked_at", "revoked_reason")), stats.skipped))
+    stats.keys = len(_guarded(session, "key", "key_id", [k.model_dump() for k in page.keys], lambda rows: _upsert(
+        session, TrustedKey.__table__, rows, "key_id", keep=("revoked_at",)), stats.skipped))
+    stats.products = len(_guarded(session, "product", "sku", [p.model_dump() for p in page.products],
+                                  lambda rows: _upsert(session, Product.__table__, rows, "sku"), stats.skipped))
     for wire in page.programs:
         try:
             if install_program(session, load_program_text(wire.document), utcnow()):
                 stats.programs += 1
         except InvalidInputError as exc:
             log.warning("program version %d from HQ not installed: %s", wire.version, exc.message)
+            stats.skipped.append(Skip("program", str(wire.version), f"invalid program: {exc.message}"[:300]))
     _apply_entries(session, page, terminal_id, stats)
     now = to_iso(utcnow())
     _upsert(session, sync_confirmed, [
         {"member_id": b.member_id, "points": b.points, "stamps": json.dumps(b.stamps, sort_keys=True),
          "entries": b.entries, "confirmed_at": now} for b in page.balances], "member_id")
     stats.confirmed = [b.member_id for b in page.balances]
+    record_skips(session, stats.skipped, page.cursor)
     put_setting(session, "sync_cursor", page.cursor)
     return stats
 
 
+def _own_enrolments_kept(session: Session, members: list[dict[str, Any]], skips: list[Skip]) -> list[dict[str, Any]]:
+    """`members` without those whose id this terminal holds for another enrolment (reported in `skips`)."""
+    local = dict(_pairs(session, Member.member_id, Member.enrolled_at, [m["member_id"] for m in members]))
+    kept = []
+    for member in members:
+        here = local.get(member["member_id"])
+        if here is not None and not same_instant(here, member["enrolled_at"]):
+            skips.append(Skip("member", member["member_id"], f"member_id_reused: enrolled here at {here}, at HQ"
+                                                             f" at {member['enrolled_at']}; the local member is kept"))
+            continue
+        kept.append(member)
+    return kept
+
+
+def _pairs(session: Session, key: Any, value: Any, keys: list[str]) -> list[tuple[Any, Any]]:
+    found: list[tuple[Any, Any]] = []
+    for start in range(0, len(keys), _CHUNK):
+        found += session.execute(select(key, value).where(key.in_(keys[start:start + _CHUNK]))).tuples().all()
+    return found
+
+
 def _apply_entries(session: Session, page: PullPage, terminal_id: str, stats: PageStats) -> None:
     """Insert other terminals' entries (one multi-row INSERT) and fold them into the projections."""
-    ids = [e.entry_id for e in page.entries]
-    known = _existing(session, LedgerEntry.entry_id, ids)
-    sales = _existing(session, Sale.sale_id, [e.sale_id for e in page.entries if e.sale_id])
+    own: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     for wire in page.entries:
-        if wire.entry_id in known:
-            continue
         if wire.terminal_id == terminal_id:
-            # Ours, yet missing here (a restored backup?): never re-append; HQ already has it.
+            # Ours, yet sent (HQ leaves a terminal's own entries out of its pulls): applied only if the
+            # local ledger lacks it, as for a restored terminal's entries (`insert_entries`).
             stats.skipped_own += 1
-            log.warning("entry %s of this terminal came back from HQ but is not in the local ledger", wire.entry_id)
+            own.append(wire.model_dump())
             continue
         rows.append(wire.model_dump())
-        known.add(wire.entry_id)
-    if not rows:
-        return
+    stats.entries += insert_entries(session, rows + own, stats.skipped)
+
+
+def insert_entries(session: Session, rows: list[dict[str, Any]], skips: list[Skip]) -> int:
+    """Insert the entries of `rows` the ledger lacks and fold them into the projections; entries the
+    database refuses (a (terminal, seq) already taken, an unknown member) or that name a member id HQ gave
+    someone else (`reused_member_ids`) are left out and reported in `skips`. Returns how many were added."""
+    known = existing(session, LedgerEntry.entry_id, [r["entry_id"] for r in rows])
+    sales = existing(session, Sale.sale_id, [r["sale_id"] for r in rows if r["sale_id"]])
+    reused = reused_member_ids(session)
+    fresh: list[dict[str, Any]] = []
+    for row in rows:
+        if row["entry_id"] in known:
+            continue
+        known.add(row["entry_id"])
+        if row["member_id"] in reused:
+            skips.append(Skip("entry", row["entry_id"], f"member_id_reused: member {row['member_id']} here is"
+                                                        " not HQ's member under that id"))
+            continue
+        fresh.append(row)
     session.flush()
-    # The sale lives at HQ and on the terminal that made it; here the entry keeps no dangling reference.
-    session.execute(insert(LedgerEntry), [
-        row | {"sale_id": row["sale_id"] if row["sale_id"] in sales else None} for row in rows])
-    ledger.project_rows(session, rows)  # with the sale ids, so the members' sales counts are right
-    stats.entries += len(rows)
+
+    def write(batch: list[dict[str, Any]]) -> None:
+        # The sale lives at HQ and on the terminal that made it; here the entry keeps no dangling reference.
+        session.execute(insert(LedgerEntry), [
+            row | {"sale_id": row["sale_id"] if row["sale_id"] in sales else None} for row in batch])
+        ledger.project_rows(session, batch)  # with the sale ids, so the members' sales counts are right
+
+    return len(_guarded(session, "entry", "entry_id", fresh, write, skips))
 
 
 def disagreements(session: Session, member_ids: list[str]) -> list[dict[str, int | str]]:

@@ -26,10 +26,13 @@ from pos_client.messages import message
 from pos_client.services import clock
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import to_iso, utcnow
-from sync.apply import apply_page, disagreements, pending_batch, record_results
+from sync import restore
+from sync.apply import apply_page, disagreements, pending_batch, record_results, reused_member_ids
 from sync.errors import OfflineError, SyncAuthError
 from sync.lock import sync_lock
-from sync.protocol import HelloRequest, HelloResponse, PullPage, PullRequest, PushResponse, TerminalKey
+from sync.protocol import HelloRequest, HelloResponse, PullRequest, PushResponse, TerminalKey
+from sync.restore import hold_reused
+from sync.screen import RawPullPage, screen
 from sync.transport import RetryPolicy, Transport
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,12 @@ class SyncSummary:
     cursor: int = 0
     pending: int = 0
     disagreements: list[dict[str, Any]] = field(default_factory=list)
+    #: Pulled items left out because they cannot be applied here (kind, ref, reason): `sync_skipped`.
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    #: Set when this cycle found the terminal restored from a backup (`sync.restore.Restore.to_json`).
+    restored: dict[str, Any] | None = None
+    #: Unsent items held because HQ gave their member's id to someone else (`sync.restore.hold_reused`).
+    held: int = 0
     finished_at: str = ""
     #: The clock check after HQ's time was read (`pos_client.services.clock`: ok, unverified, behind, hq_disagrees).
     clock: str = "ok"
@@ -128,6 +137,11 @@ def _hello(terminal: Terminal, transport: Transport) -> HelloResponse:
 def _push(terminal: Terminal, transport: Transport, summary: SyncSummary, batch: int) -> None:
     while True:
         with terminal.read() as session:
+            reused = bool(reused_member_ids(session))
+        if reused:  # a restored terminal's member HQ refused: its unsent items are held, not sent
+            with terminal.unit_of_work() as session:
+                summary.held += hold_reused(session)
+        with terminal.read() as session:
             ids, body = pending_batch(session, batch)
         if not ids:
             return
@@ -140,21 +154,27 @@ def _push(terminal: Terminal, transport: Transport, summary: SyncSummary, batch:
         summary.rejected += answer.rejected
 
 
-def _pull(terminal: Terminal, transport: Transport, summary: SyncSummary, page_size: int) -> None:
+def _pull(terminal: Terminal, transport: Transport, summary: SyncSummary, page_size: int) -> set[str]:
+    """Pull until HQ has nothing more; returns the members whose confirmed balance came with the pages."""
     touched: set[str] = set()
     terminal_id = terminal.settings.terminal_id
     while True:
         cursor = int(_setting(terminal, "sync_cursor") or 0)
-        page = transport.post("/v1/pull", PullRequest(cursor=cursor, page_size=page_size), PullPage)
+        raw = transport.post("/v1/pull", PullRequest(cursor=cursor, page_size=page_size), RawPullPage)
+        page, skips = screen(raw)
         with terminal.unit_of_work() as session:
-            stats = apply_page(session, page, terminal_id)
+            stats = apply_page(session, page, terminal_id, skips)
+        summary.skipped += [asdict(skip) for skip in stats.skipped]
         summary.pulled_pages += 1
         for name in ("members", "cards", "keys", "products", "programs", "entries"):
             setattr(summary, name, getattr(summary, name) + getattr(stats, name))
         touched.update(stats.confirmed)
         summary.cursor = page.cursor
         if not page.has_more:
-            break
+            return touched
+
+
+def _check_balances(terminal: Terminal, summary: SyncSummary, touched: set[str]) -> None:
     with terminal.read() as session:
         summary.disagreements = disagreements(session, sorted(touched))
     for item in summary.disagreements:
@@ -168,9 +188,14 @@ def sync_once(terminal: Terminal, server_url: str | None = None, *, retry: Retry
         transport = connect(terminal, server_url, retry=retry, read_timeout=read_timeout)
         summary = SyncSummary(terminal_id=terminal.settings.terminal_id, server=transport.base)
         try:
-            _hello(terminal, transport)
+            found = restore.check(terminal, transport, _hello(terminal, transport))
             _push(terminal, transport, summary, batch)
-            _pull(terminal, transport, summary, page_size)
+            touched = _pull(terminal, transport, summary, page_size)
+            restore.recover(terminal, found)  # after the pull: it brought back the members they belong to
+            summary.skipped += [asdict(skip) for skip in found.skipped]
+            if found.restored:
+                summary.restored = found.to_json()
+            _check_balances(terminal, summary, touched)
         finally:
             transport.close()
         now = to_iso(utcnow())

@@ -139,10 +139,33 @@ class HelloRequest(Message):
 
 
 class HelloResponse(Message):
+    """Who the terminal is at HQ, and what HQ already holds from it (docs/sync.md, "Restored terminals"):
+    `acked_seq` is the highest ledger sequence number and `acked_member_seq` the highest member-id number
+    (the digits after ``M`` + prefix) HQ has accepted from this terminal; a terminal behind them was restored."""
+
     protocol: int = PROTOCOL_VERSION
     terminal_id: Id
     member_prefix: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
     server_time: Stamp
+    acked_seq: Annotated[int, Field(ge=0, le=10**12)] = 0
+    acked_member_seq: Annotated[int, Field(ge=0, le=10**12)] = 0
+
+
+class OwnEntriesRequest(Message):
+    """Ask HQ for the entries it holds from the calling terminal with a sequence number above `after_seq`."""
+
+    protocol: Literal[1] = 1
+    after_seq: Annotated[int, Field(ge=0, le=10**12)] = 0
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 2000
+
+
+class OwnEntriesPage(Message):
+    """The calling terminal's own entries, by sequence number (bodies as HQ stored them; the terminal
+    validates each one and skips what it cannot apply)."""
+
+    protocol: int = PROTOCOL_VERSION
+    entries: Annotated[list[dict[str, Any]], Field(max_length=MAX_PAGE_SIZE)] = []
+    has_more: bool = False
 
 
 class PushItem(Message):

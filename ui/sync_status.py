@@ -1,7 +1,9 @@
 """The sync in the main window: the status bar's network label and the manager's "Sync now" action.
 
 The label reads "Local only" when no HQ server is configured (a standalone terminal), else "Online" or
-"Offline" with the last successful sync ("Syncing…" during a cycle); the entries-waiting label is the
+"Offline" with the last successful sync ("Syncing…" during a cycle), and "⚠" when a cycle found the terminal
+restored from a backup or items it held or skipped (said in the status bar once, and in the tooltip, in the
+app's language from `pos_client.services.sync_report`); the entries-waiting label is the
 window's own, refreshed after every cycle. "Sync now" asks a manager's PIN (the manager PIN dialog), writes
 an audit row and queues a cycle on the sync thread.
 """
@@ -14,6 +16,7 @@ from PySide6.QtCore import QDateTime, QObject, Qt
 from PySide6.QtGui import QAction
 
 from pos_client.errors import KupaError
+from pos_client.services.sync_report import notices
 from pos_client.services.sync_requests import authorize_sync_now
 from ui.dialogs import ManagerPinDialog
 from ui.i18n import error_text, text_of
@@ -37,6 +40,7 @@ class SyncStatus(QObject):
         self.action.triggered.connect(self.ask_sync_now)
         window.toolbar.addAction(self.action)
         self.dialog: ManagerPinDialog | None = None
+        self._announced: object = None
         self.controller.changed.connect(self._changed)
         self.controller.start()
 
@@ -58,20 +62,30 @@ class SyncStatus(QObject):
             head = self.tr("Connecting to HQ…")
         else:
             head = self.tr("Online") if state.online else self.tr("Offline")
+        if self.notices(state):
+            head = "⚠ " + head
         if not state.last_ok:
             return self.tr("{0} · never synced").format(head)
         when = QDateTime.fromString(state.last_ok, Qt.DateFormat.ISODate).toLocalTime()
         shown = when.toString("HH:mm" if when.date() == QDateTime.currentDateTime().date() else "dd/MM HH:mm")
         return self.tr("{0} · last sync {1}").format(head, shown)
 
-    @staticmethod
-    def tooltip(state: SyncState) -> str:
-        """Why the last cycle failed, in the app's language (empty after a successful one)."""
-        return text_of(state.error_text) if state.error and state.error_text else ""
+    def notices(self, state: SyncState) -> list[str]:
+        """A restore from a backup, items held or skipped, in the app's language (`sync_report.notices`)."""
+        return notices(state.notices, self.window.languages.current)
+
+    def tooltip(self, state: SyncState) -> str:
+        """Why the last cycle failed, then what the cycles found, in the app's language."""
+        lines = [text_of(state.error_text)] if state.error and state.error_text else []
+        return "\n".join(lines + self.notices(state))
 
     def _changed(self, state: SyncState) -> None:
         self.window.network.setText(self.text(state))
         self.window.network.setToolTip(self.tooltip(state))
+        restored = state.notices.get("restored")
+        if restored and restored is not self._announced:  # said once in the status bar, then in the tooltip
+            self._announced = restored
+            self.window.statusBar().showMessage(self.notices(state)[0], 60_000)
         if not state.running:
             self.window.refresh_pending()
 

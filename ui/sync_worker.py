@@ -56,6 +56,9 @@ class SyncState:
     error_code: str = ""
     error_params: Mapping[str, object] = field(default_factory=dict)
     error_text: Text | None = None
+    #: What the cycles found beyond counts, as in `SyncSummary.to_json` (`restored`, `held`, `skipped`),
+    #: worded by `pos_client.services.sync_report.notices`. A restore stays until the app closes.
+    notices: Mapping[str, Any] = field(default_factory=dict)
 
 
 class SyncWorker(QObject):
@@ -175,8 +178,10 @@ class SyncController(QObject):
     @Slot(object)
     def _done(self, result: object) -> None:
         if isinstance(result, SyncSummary):
+            restored = result.restored or self.state.notices.get("restored")
+            notices = {"restored": restored, "held": result.held, "skipped": result.skipped}
             self._update(running=False, online=True, pending=result.pending, last_ok=result.finished_at, error="",
-                         error_code="", error_params={}, error_text=None)
+                         error_code="", error_params={}, error_text=None, notices=notices)
         elif isinstance(result, SyncBusy):
             self._update(running=False)
         elif isinstance(result, KupaError):  # OfflineError, SyncAuthError, SyncRejected, a core refusal

@@ -18,7 +18,8 @@ import logging
 from typing import Any, Callable
 
 from pos_client.cli.output import emit, say
-from pos_client.messages import message
+from pos_client.messages import current_language, message
+from pos_client.services.sync_report import notices
 from pos_client.terminal import Terminal
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ def register(sub: Any, cmd: Callable[..., argparse.ArgumentParser], parser_class
     p.add_argument("--once", action="store_true", help="one cycle, then exit (default: keep syncing)")
     p.add_argument("--server", metavar="URL", help="HQ's address (default: the one given at 'kupa init')")
     p.add_argument("--interval", type=float, default=60.0, help="seconds between cycles without --once")
+    p.add_argument("--skipped", action="store_true",
+                   help="list the items pulled from HQ that could not be applied here (no sync)")
 
 
 SYNCED = message("cli.synced",
@@ -47,6 +50,7 @@ REJECTED_KEPT = message("cli.rejected_kept", en="Rejected entries are kept with 
 CLOCK_ATTENTION = message("cli.clock_attention",
                           en="This terminal's clock needs attention ({state}): see 'kupa clock show'.",
                           he="שעון הקופה דורש בדיקה ({state}): ראו 'kupa clock show'.")
+SKIPPED_MORE = message("cli.skipped_more", en="  … {count} more", he="  … ועוד {count}")
 DISAGREE = message("cli.disagreement", en="Member {member_id}: {terminal} points here, {hq} at HQ.",
                    he="חבר {member_id}: {terminal} נקודות כאן, {hq} במטה.")
 
@@ -62,12 +66,25 @@ def _lines(summary: dict[str, Any]) -> list[str]:
         lines.append(say(CLOCK_ATTENTION, state=summary["clock"]))
     for item in summary["disagreements"]:
         lines.append(say(DISAGREE, member_id=item["member_id"], terminal=item["terminal"], hq=item["hq"]))
+    lines += [f"{text}." for text in notices(summary, current_language())]
+    skipped = summary.get("skipped") or []
+    if skipped:
+        lines += [f"  {item['kind']} {item['ref']}: {item['reason']}" for item in skipped[:20]]
+        if len(skipped) > 20:
+            lines.append(say(SKIPPED_MORE, count=len(skipped) - 20))
     return lines
 
 
 def sync(args: argparse.Namespace) -> int:
     client: Any = importlib.import_module("sync.client")
     terminal = Terminal.open(args.data_dir)
+    if args.skipped:
+        apply: Any = importlib.import_module("sync.apply")
+        with terminal.read() as session:
+            items = apply.skipped_items(session)
+        emit({"skipped": items}, args.json, [f"{i['skipped_at'][:19]} {i['kind']} {i['ref']}: {i['reason']}"
+                                             for i in items] or ["Nothing pulled from HQ was skipped."])
+        return 0
     if args.once:
         summary = client.sync_once(terminal, args.server).to_json()
         emit(summary, args.json, _lines(summary))

@@ -23,15 +23,15 @@ from sqlalchemy import select
 
 from pos_client.timeutil import to_iso, utcnow
 
-from sync.hq import auth
+from sync.hq import auth, restore
 from sync.hq.db import Database, migrate
 from sync.hq.limits import BodyLimitMiddleware
 from sync.hq.models import Change, HqKey, HqTerminal
 from sync.hq.pull import build_page
 from sync.hq.throttle import AuthThrottle
 from sync.hq.push import apply_push
-from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, Message, PullPage, PullRequest,
-                           PushRequest, PushResponse)
+from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, Message, OwnEntriesPage, OwnEntriesRequest,
+                           PullPage, PullRequest, PushRequest, PushResponse)
 
 log = logging.getLogger(__name__)
 MAX_BODY = 5 * 1024 * 1024
@@ -140,7 +140,9 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
                     session.add(Change(kind="key", ref=key.key_id))
                 elif row.owner != who.terminal_id or row.public_key != key.public_key:
                     raise HttpError(409, "key_conflict", f"key {key.key_id} is registered to another terminal")
-        return HelloResponse(terminal_id=who.terminal_id, member_prefix=who.member_prefix, server_time=now)
+            acked_seq, acked_member_seq = restore.acknowledged(session, who.terminal_id, who.member_prefix)
+        return HelloResponse(terminal_id=who.terminal_id, member_prefix=who.member_prefix, server_time=now,
+                             acked_seq=acked_seq, acked_member_seq=acked_member_seq)
 
     @app.post("/v1/push", response_model=PushResponse, responses=errors)
     def push(request: PushRequest, who: Auth) -> Response:
@@ -161,6 +163,13 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
         """One page of changes after `cursor` (the caller's own entries are not sent back: it has them)."""
         with db.read() as session:
             return _json(build_page(session, request.cursor, request.page_size, exclude_terminal=who.terminal_id))
+
+    @app.post("/v1/own-entries", response_model=OwnEntriesPage, responses=errors)
+    def own_entries(request: OwnEntriesRequest, who: Auth) -> Response:
+        """The caller's own entries above a sequence number: a terminal restored from a backup takes back
+        the ones it lost (docs/sync.md, "Restored terminals")."""
+        with db.read() as session:
+            return _json(restore.own_entries(session, who.terminal_id, request.after_seq, request.limit))
 
     @app.get("/v1/status", responses=errors)
     def status(who: Auth) -> dict[str, Any]:

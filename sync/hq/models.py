@@ -48,6 +48,9 @@ class HqEntry(Base):
     __tablename__ = "hq_entries"
     entry_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     terminal_id: Mapped[str] = mapped_column(String(64))
+    #: The terminal's sequence number, unique per terminal (migration 0003); NULL only on a pair accepted
+    #: twice before that revision, for all but the first received.
+    seq: Mapped[int | None] = mapped_column(BigInteger, default=None)
     member_id: Mapped[str] = mapped_column(String(24), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     points_delta: Mapped[int] = mapped_column(BigInteger)
@@ -57,7 +60,8 @@ class HqEntry(Base):
     created_at: Mapped[str] = mapped_column(String(40))
     received_at: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
-    __table_args__ = (Index("ix_hq_entries_kind", "kind"),)
+    __table_args__ = (Index("ix_hq_entries_kind", "kind"),
+                      Index("uq_hq_entries_terminal_seq", "terminal_id", "seq", unique=True))
 
 
 class HqSale(Base):
@@ -82,6 +86,8 @@ class HqMember(Base):
     referred_by: Mapped[str | None] = mapped_column(String(24), default=None)
     enrolled_at: Mapped[str] = mapped_column(String(40))
     enrolled_by_terminal: Mapped[str] = mapped_column(String(64))
+    #: A terminal's highest member id, read at every hello (`sync.hq.restore.acknowledged`; migration 0003).
+    __table_args__ = (Index("ix_hq_members_terminal_member", "enrolled_by_terminal", "member_id"),)
 
 
 class HqBalance(Base):

@@ -11,9 +11,10 @@ back the entries it pushed itself (it has them), only the balances they touched.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import String, any_, bindparam, case, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from sync.hq.models import Change, HqBalance, HqCard, HqEntry, HqKey, HqMember, 
 from sync.protocol import (PullPage, WireBalance, WireCard, WireEntry, WireKey, WireMember, WireProduct,
                            WireProgram)
 
+log = logging.getLogger(__name__)
 _CHUNK = 900  # stay under SQLite's bound-parameter limit
 _ENTRY_LIST: TypeAdapter[list[WireEntry]] = TypeAdapter(list[WireEntry])
 
@@ -46,6 +48,33 @@ def _window(session: Session, kind: str, cursor: int, last: int, *columns: Any) 
         if row[0] not in seen:
             seen.add(row[0])
             out.append(row)
+    return out
+
+
+def _entries(bodies: list[str]) -> list[WireEntry]:
+    """The entries of stored `bodies`, parsed in one pass. Should one not pass the protocol's model (stored by
+    an older or buggy HQ), each is taken on its own and a bad one is sent as stored for the terminal to skip
+    and report (`sync.screen`): nothing stored can fail a pull. A body that is not a JSON object is left out
+    (logged), as the terminal could not even name it."""
+    if not bodies:
+        return []
+    try:
+        return _ENTRY_LIST.validate_json("[" + ",".join(bodies) + "]")
+    except ValidationError:
+        pass
+    out: list[WireEntry] = []
+    for body in bodies:
+        try:
+            out.append(WireEntry.model_validate_json(body))
+        except ValidationError:
+            try:
+                raw = json.loads(body)
+            except ValueError:
+                raw = None
+            if isinstance(raw, dict):
+                out.append(WireEntry.model_construct(**raw))
+            else:
+                log.warning("a stored entry body is not a JSON object; left out of the pull: %.80s", body)
     return out
 
 
@@ -75,7 +104,7 @@ def build_page(session: Session, cursor: int, page_size: int, exclude_terminal: 
     entry_rows = _window(session, "entry", cursor, last, e.entry_id, e.terminal_id, e.member_id, body) \
         if "entry" in kinds else []  # the caller's own entries without their bodies: it has them
     bodies = [row[3] for row in entry_rows if row[1] != exclude_terminal]
-    entries = _ENTRY_LIST.validate_json("[" + ",".join(bodies) + "]") if bodies else []
+    entries = _entries(bodies)
     touched = list(dict.fromkeys(row[2] for row in entry_rows))
     b = HqBalance.__table__.c
     balances: list[Any] = []

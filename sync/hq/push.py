@@ -15,6 +15,9 @@ each lookup is one `= ANY(array)` (one round trip, one parameter, instead of chu
 with COPY, and the balances with one `UPDATE … FROM unnest(arrays)`.
 Writers are serialised (`sync.hq.db.Database.write`), so the SELECT-then-INSERT cannot race another push.
 A rejected item is recorded once per (terminal, kind, key, body): a retry of the same refused item adds no row.
+A terminal's sequence numbers are unique (`seq_reused`: another entry id under a (terminal, seq) HQ holds), and
+a member id is never given to a second person (`member_id_reused`: the same id with another `enrolled_at`;
+that enrolment's entries and cards in the batch are refused with it) — see docs/sync.md, "Restored terminals".
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from sqlalchemy import String, any_, bindparam, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from pos_client.timeutil import same_instant
 from sync.hq.models import Base, Change, HqAudit, HqBalance, HqCard, HqEntry, HqMember, HqRejection, HqSale
 from sync.protocol import BODY_MODELS, ItemResult, Message, PushItem, WireCard, WireEntry, WireMember, WireSale
 
@@ -72,6 +76,8 @@ class _Batch:
         self.valid = _validate_entries(items)
         entry_ids = [str(i.body.get("entry_id")) for i in items if i.kind == "ledger_entry"]
         self.entries = self._bodies(HqEntry.entry_id, HqEntry.body, entry_ids)
+        #: (terminal, seq) → entry id, for the batch's sequence numbers: HQ keeps them unique per terminal.
+        self.seqs = self._seqs([i.body.get("seq") for i in items if i.kind == "ledger_entry"])
         sale_ids = [str(i.body.get("sale_id")) for i in items if i.kind == "sale"]
         self.sales = self._bodies(HqSale.sale_id, HqSale.body, sale_ids)
         enrolled = list({str(i.body.get("member_id")) for i in items if i.kind == "member"})
@@ -84,6 +90,8 @@ class _Batch:
                       - set(enrolled))
         self.known_members = set(self.member_rows) | {row[0] for row in self._rows([m.member_id], m.member_id,
                                                                                     others)}
+        #: Ids whose enrolment in this batch was refused as another person's: their entries and cards too.
+        self.reused: set[str] = set()
         self.new_members: dict[str, dict[str, Any]] = {}
         self.changed_members: dict[str, dict[str, Any]] = {}
         self.new_entries: list[dict[str, Any]] = []
@@ -103,6 +111,17 @@ class _Batch:
             return found
         for start in range(0, len(keys), _CHUNK):
             found += self.session.execute(select(*columns).where(key.in_(keys[start:start + _CHUNK]), *where)).all()
+        return found
+
+    def _seqs(self, raw: list[Any]) -> dict[int, str]:
+        """The entry ids HQ holds under this terminal's sequence numbers `raw` (ints; anything else ignored)."""
+        seqs = sorted({s for s in raw if type(s) is int and 0 < s <= 10**12})
+        e = HqEntry.__table__.c
+        found: dict[int, str] = {}
+        step = max(len(seqs), 1) if self.pg else _CHUNK  # PostgreSQL takes a batch's 5,000 in one statement
+        for start in range(0, len(seqs), step):
+            found.update(self.session.execute(select(e.seq, e.entry_id).where(
+                e.terminal_id == self.terminal_id, e.seq.in_(seqs[start:start + step]))).tuples().all())
         return found
 
     def _bodies(self, key_col: Any, body_col: Any, keys: list[str]) -> dict[str, str]:
@@ -163,11 +182,22 @@ class _Batch:
         done = self._uuid_item(item, self.entries, entry.entry_id, entry.terminal_id, text, "entry")
         if done is not None:
             return done
+        if entry.member_id in self.reused:
+            del self.entries[entry.entry_id]
+            return self.reject(item, f"member_id_reused: entry {entry.entry_id} is for the refused enrolment of"
+                                     f" {entry.member_id}")
         if entry.member_id not in self.known_members:
             del self.entries[entry.entry_id]
             return self.reject(item, f"entry {entry.entry_id} is for member {entry.member_id}, unknown at HQ")
+        taken = self.seqs.get(entry.seq)
+        if taken is not None:  # a restored terminal numbering again from its backup: never two entries per seq
+            del self.entries[entry.entry_id]
+            return self.reject(item, f"seq_reused: entry {entry.entry_id} re-uses sequence number {entry.seq} of"
+                                     f" terminal {entry.terminal_id}, already entry {taken} at HQ")
+        self.seqs[entry.seq] = entry.entry_id
         self.new_entries.append({
-            "entry_id": entry.entry_id, "terminal_id": entry.terminal_id, "member_id": entry.member_id,
+            "entry_id": entry.entry_id, "terminal_id": entry.terminal_id, "seq": entry.seq,
+            "member_id": entry.member_id,
             "kind": entry.kind, "points_delta": entry.points_delta, "spend_delta": entry.spend_delta,
             "value": entry.value, "ref_code": entry.ref_code, "created_at": entry.created_at,
             "received_at": self.now, "body": text})
@@ -202,6 +232,10 @@ class _Batch:
                                          f" {row['enrolled_by_terminal']}")
             if row == values:
                 return ItemResult(key=item.key, status="duplicate")
+            if not same_instant(row["enrolled_at"], values["enrolled_at"]):  # another person: never merged
+                self.reused.add(member.member_id)
+                return self.reject(item, f"member_id_reused: member id {member.member_id} was enrolled at"
+                                         f" {row['enrolled_at']}; this enrolment of {member.enrolled_at} re-uses it")
             row.update(values)  # written at flush: as a new row, or as an update of HQ's
             if member.member_id not in self.new_members:
                 self.changed_members[member.member_id] = row
@@ -212,6 +246,9 @@ class _Batch:
         return ItemResult(key=item.key, status="accepted")
 
     def _card(self, item: PushItem, card: WireCard) -> ItemResult:
+        if card.member_id in self.reused:
+            return self.reject(item, f"member_id_reused: card {card.card_number} is for the refused enrolment of"
+                                     f" {card.member_id}")
         if card.member_id not in self.known_members:
             return self.reject(item, f"card {card.card_number} is for member {card.member_id}, unknown at HQ")
         row = self.session.get(HqCard, card.card_number)

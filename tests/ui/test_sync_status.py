@@ -182,3 +182,30 @@ def test_every_sync_error_the_client_raises_has_a_hebrew_wording(window) -> None
     finally:
         window.languages.switch("en")
     assert error_text(errors[8]) == "HQ refused the request (HTTP 413): the request is too large"
+
+
+def test_a_restore_from_backup_and_skipped_items_show_in_the_status_bar(window) -> None:  # type: ignore[no-untyped-def]
+    """A cycle that found the terminal restored (and items it skipped) puts "⚠" on the network label, says
+    the restore once in the status bar and keeps both in the tooltip, in the app's language; the restore
+    stays shown after later cycles."""
+    from dataclasses import replace
+
+    from sync.client import SyncSummary
+
+    controller = window.sync_status.controller
+    controller.state = replace(controller.state, configured=True)
+    restored = {"restored": True, "acked_seq": 41, "acked_member_seq": 7, "renumbered": 2, "recovered": 5}
+    skipped = [{"kind": "entry", "ref": "E1", "reason": "invalid created_at"}]
+    controller._done(SyncSummary(restored=restored, skipped=skipped, finished_at="2026-11-01T10:00:00+00:00"))
+    assert window.network.text().startswith("⚠ Online · last sync ")
+    said = ("This terminal was restored from a backup: it now continues after HQ's entry 41 and member number 7;"
+            " 5 entries were taken back from HQ and 2 renumbered")
+    assert window.statusBar().currentMessage() == said
+    assert window.network.toolTip().split("\n") == [said, "1 items from HQ could not be applied here and were skipped"]
+    controller._done(SyncSummary(finished_at="2026-11-01T10:01:00+00:00"))  # the next cycle: nothing new
+    assert window.network.toolTip() == said
+    try:
+        window.languages.switch("he")
+        assert window.sync_status.tooltip(controller.state).startswith("המסוף שוחזר מגיבוי: הוא ממשיך כעת אחרי רשומה 41")
+    finally:
+        window.languages.switch("en")

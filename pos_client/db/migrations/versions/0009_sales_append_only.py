@@ -5,12 +5,12 @@ own lines), never an edit. Nothing in Kupa updates or deletes a sale (the report
 tables), so the triggers only stop a script, a tool or a bug from rewriting history.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,47 @@
+"""What HQ holds from one terminal, for a terminal restored from a backup (docs/sync.md, "Restored terminals").
+
+Every hello answers with the highest ledger sequence number and the highest member-id number HQ has accepted
+from the caller (`HelloResponse.acked_seq`, `acked_member_seq`); both are one index lookup (the unique
+(terminal_id, seq) index of migration 0003, the members' `enrolled_by_terminal` index). A terminal that
+finds itself behind them asks `/v1/own-entries` for its own entries above a sequence number, page by page
+in sequence order, to put back the ones its backup lost.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from sync.hq.models import HqEntry, HqMember
+from sync.protocol import OwnEntriesPage
+
+
+def acknowledged(session: Session, terminal_id: str, member_prefix: str) -> tuple[int, int]:
+    """(highest seq, highest member-id number under `member_prefix`) HQ accepted from `terminal_id`."""
+    seq = session.scalar(select(func.max(HqEntry.seq)).where(HqEntry.terminal_id == terminal_id)) or 0
+    head = f"M{member_prefix}"
+    mine = (HqMember.enrolled_by_terminal == terminal_id, HqMember.member_id.startswith(head, autoescape=True))
+    # Two scans of the (enrolled_by_terminal, member_id) index, no sort: the longest ids, then the largest
+    # of those (ids of one length sort as their numbers do).
+    width = session.scalar(select(func.max(func.length(HqMember.member_id))).where(*mine)) or 0
+    newest = session.scalar(select(func.max(HqMember.member_id)).where(
+        *mine, func.length(HqMember.member_id) == width)) or ""
+    digits = newest[len(head):]
+    return int(seq), int(digits) if digits.isdigit() and len(digits) <= 12 else 0
+
+
+def own_entries(session: Session, terminal_id: str, after_seq: int, limit: int) -> OwnEntriesPage:
+    """`terminal_id`'s entries with a sequence number above `after_seq`, lowest first, at most `limit`."""
+    rows = session.scalars(select(HqEntry.body).where(HqEntry.terminal_id == terminal_id, HqEntry.seq > after_seq)
+                           .order_by(HqEntry.seq).limit(limit + 1)).all()
+    entries = []
+    for body in rows[:limit]:
+        try:
+            value = json.loads(body)
+        except ValueError:
+            continue  # nothing stored can stop a pull: a body that is not JSON is left out
+        if isinstance(value, dict):
+            entries.append(value)
+    return OwnEntriesPage(entries=entries, has_more=len(rows) > limit)
