@@ -120,7 +120,8 @@ def apply_page(session: Session, page: PullPage, terminal_id: str) -> PageStats:
     stats.members = len(page.members)
     _upsert(session, Card.__table__, [
         {"card_number": c.card_number, "member_id": c.member_id, "serial": c.serial, "key_id": c.key_id,
-         "issued_at": c.issued_at or c.revoked_at or to_iso(utcnow()), "revoked_at": c.revoked_at,
+         "issued_at": to_iso(c.issued_at or c.revoked_at or utcnow()),
+         "revoked_at": to_iso(c.revoked_at) if c.revoked_at else None,
          "revoked_reason": c.reason} for c in page.cards], "card_number", keep=("revoked_at", "revoked_reason"))
     stats.cards = len(page.cards)
     _upsert(session, TrustedKey.__table__, [k.model_dump() for k in page.keys], "key_id", keep=("revoked_at",))

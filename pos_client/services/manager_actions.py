@@ -29,7 +29,8 @@ from pos_client.errors import InvalidInputError, NotFoundError, StateError
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.services.auth import authenticate
-from pos_client.services.members import _EMAIL_RE, expire_points, identify, issue_card, member_to_json, normalize_phone
+from pos_client.member_fields import check_birthday, check_email, check_name, normalize_phone
+from pos_client.services.members import expire_points, identify, issue_card, member_to_json
 from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
 from pos_client.timeutil import local_date, to_iso, utcnow
@@ -95,13 +96,11 @@ def edit_member(terminal: Terminal, member_id: str, details: MemberDetails, reas
                 manager_pin: str) -> dict[str, object]:
     """Change a member's name, phone, e-mail, birthday or bonus weekday; returns the fields changed."""
     reason = check_reason(reason)
-    name = " ".join((details.name or "").split())
-    if not 1 <= len(name) <= 120 or not name.isprintable():
-        raise InvalidInputError("a member's name must be 1 to 120 printable characters")
+    name = check_name(details.name)
     phone = normalize_phone(details.phone) if details.phone else None
     email = (details.email or "").strip() or None
-    if email and not _EMAIL_RE.match(email):
-        raise InvalidInputError(f"'{email}' is not an e-mail address")
+    if email:
+        check_email(email)
     if details.bonus_weekday is not None and not 0 <= details.bonus_weekday <= 6:
         raise InvalidInputError("the bonus weekday is a number from 0 (Monday) to 6 (Sunday)")
     now = utcnow()
@@ -110,8 +109,8 @@ def edit_member(terminal: Terminal, member_id: str, details: MemberDetails, reas
         member = _member(session, member_id)
         if member.merged_into:
             raise StateError(f"member {member.member_id} was merged into {member.merged_into}")
-        if details.birthday and not date(1900, 1, 1) <= details.birthday <= local_date(now, "UTC"):
-            raise InvalidInputError("the birthday must be a real date in the past")
+        if details.birthday:
+            check_birthday(details.birthday, local_date(now, "UTC"))
         if phone and session.scalar(select(Member.member_id).where(
                 Member.phone == phone, Member.member_id != member.member_id, Member.merged_into.is_(None))):
             raise InvalidInputError(f"a member with phone {details.phone} already exists")

@@ -22,6 +22,8 @@ from pos_client.cards.keys import load_key
 from pos_client.db import driver
 from pos_client.db.models import Card, Member, MemberBalance, OutboxRow, Setting
 from pos_client.errors import InvalidInputError, NotFoundError
+from pos_client.member_fields import (MEMBER_ID_RE, PHONE_CHARS_RE, check_birthday, check_email, check_name,
+                                     normalize_phone)
 from pos_client.ledger import (EntryDraft, append, expirable_points, expiry_cutoff_day, fifo_expiring, utc_day,
                                window_start_day)
 from pos_client.pricing.model import MemberState
@@ -29,10 +31,7 @@ from pos_client.program.schema import Program
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import from_iso, local_date, store_zone, to_iso
 
-_MEMBER_ID_RE = re.compile(r"^[Mm][0-9]{4,12}$")
 _CARD_RE = re.compile(r"^[A-Za-z0-9]{4,32}$")
-_PHONE_CHARS_RE = re.compile(r"^\+?[0-9 ()\-.]{6,24}$")
-_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,120}\.[^@\s]{2,}$")
 
 
 class InvalidCardError(InvalidInputError):
@@ -83,18 +82,6 @@ _TOKEN_SQL = f"""
       FROM (SELECT 1) LEFT JOIN trusted_keys k ON k.key_id = :kid LEFT JOIN members m ON m.member_id = :m"""
 
 
-def normalize_phone(text: str) -> str:
-    """Digits only, with a national `0` prefix for +972 numbers, so +972-54-… and 054-… match."""
-    if not _PHONE_CHARS_RE.match(text or ""):
-        raise InvalidInputError(f"'{text}' is not a phone number")
-    digits = re.sub(r"\D", "", text)
-    if text.strip().startswith("+972") or (digits.startswith("972") and len(digits) == 12):
-        digits = "0" + digits[3:]
-    if not 6 <= len(digits) <= 15:
-        raise InvalidInputError(f"'{text}' is not a phone number")
-    return digits
-
-
 def identify(session: Session, code: str) -> Identified:
     """Find the member behind a scanned or typed code.
 
@@ -107,7 +94,7 @@ def identify(session: Session, code: str) -> Identified:
         raise InvalidCardError("the code holds characters a Kupa card never has")
     if tokens.looks_like_token(code):
         return _identify_token(session, code)
-    if _MEMBER_ID_RE.match(code):
+    if MEMBER_ID_RE.match(code):
         member = find_member(session, code.upper())
         if member is None:
             raise NotFoundError(f"no member with id {code.upper()}")
@@ -119,7 +106,7 @@ def identify(session: Session, code: str) -> Identified:
             if revoked_at:
                 raise InvalidCardError(f"card {code.upper()} was revoked")
             return Identified(_follow_merge(session, _referenced_member(session, member_id)), "card", False)
-    if _PHONE_CHARS_RE.match(code):
+    if PHONE_CHARS_RE.match(code):
         found = driver.all_rows(session, _BY_PHONE_SQL, (normalize_phone(code),))
         if len(found) == 1:
             return Identified(MemberRecord(*found[0]), "phone", False)
@@ -186,16 +173,14 @@ def enrol(terminal: Terminal, session: Session, program: Program | None, now: da
           referred_by: str | None = None, bonus_weekday: int | None = None,
           cashier_id: str | None = None) -> tuple[Member, Card, str]:
     """Enrol a member with welcome points and a first card; returns the member, the card and its token."""
-    name = " ".join((name or "").split())
-    if not 1 <= len(name) <= 120 or not name.isprintable():
-        raise InvalidInputError("a member's name must be 1 to 120 printable characters")
+    name = check_name(name)
     phone_norm = normalize_phone(phone) if phone else None
     if phone_norm and session.scalar(select(Member).where(Member.phone == phone_norm)) is not None:
         raise InvalidInputError(f"a member with phone {phone} already exists")
-    if email and not _EMAIL_RE.match(email):
-        raise InvalidInputError(f"'{email}' is not an e-mail address")
-    if birthday and not date(1900, 1, 1) <= birthday <= local_date(now, program.timezone if program else "UTC"):
-        raise InvalidInputError("the birthday must be a real date in the past")
+    if email:
+        check_email(email)
+    if birthday:
+        check_birthday(birthday, local_date(now, program.timezone if program else "UTC"))
     if bonus_weekday is not None and not 0 <= bonus_weekday <= 6:
         raise InvalidInputError("the bonus weekday is a number from 0 (Monday) to 6 (Sunday)")
     referrer = identify(session, referred_by).member.member_id if referred_by else None
