@@ -27,6 +27,7 @@ from pos_client.timeutil import to_iso, utcnow
 from sync.apply import apply_page, disagreements, pending_batch, record_results
 from sync.errors import OfflineError, SyncAuthError
 from sync.lock import sync_lock
+from sync import refusals  # noqa: F401  (registers the refusal messages `kupa sync` renders)
 from sync.protocol import HelloRequest, HelloResponse, PullPage, PullRequest, PushResponse, TerminalKey
 from sync.transport import RetryPolicy, Transport
 
@@ -55,6 +56,8 @@ class SyncSummary:
     cursor: int = 0
     pending: int = 0
     disagreements: list[dict[str, Any]] = field(default_factory=list)
+    #: The items HQ refused in this cycle: `kind`, `key`, `code` (`sync.refusals`), `params`, `reason` (English).
+    refused: list[dict[str, Any]] = field(default_factory=list)
     finished_at: str = ""
 
     def to_json(self) -> dict[str, Any]:
@@ -113,6 +116,14 @@ def _push(terminal: Terminal, transport: Transport, summary: SyncSummary, batch:
         answer = transport.post_bytes("/v1/push", body, PushResponse)
         with terminal.unit_of_work() as session:
             record_results(session, ids, answer)
+            refused = [(oid, r) for oid, r in zip(ids, answer.results) if r.status == "rejected"]
+            kinds: dict[int, str] = {}
+            for start in range(0, len(refused), 900):
+                chunk = [oid for oid, _r in refused[start:start + 900]]
+                kinds.update((oid, kind) for oid, kind in session.execute(
+                    select(OutboxRow.outbox_id, OutboxRow.kind).where(OutboxRow.outbox_id.in_(chunk))))
+            summary.refused += [{"kind": kinds.get(oid, ""), "key": r.key, "code": r.code or "", "params": r.params,
+                                 "reason": r.reason or ""} for oid, r in refused]
         summary.pushed += len(ids)
         summary.accepted += answer.accepted
         summary.duplicate += answer.duplicate

@@ -22,10 +22,17 @@ def revoke_card(terminal: Terminal, card_number: str, manager_pin: str, reason: 
         if card.revoked_at:
             raise StateError(f"card {card.card_number} was already revoked")
         card.revoked_at, card.revoked_reason = to_iso(now), reason
-        session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
-                               action="card_revoke", target=card.card_number, reason=reason,
-                               details=json.dumps({"member_id": card.member_id})))
+        audit = AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
+                           action="card_revoke", target=card.card_number, reason=reason,
+                           details=json.dumps({"member_id": card.member_id}))
+        session.add(audit)
+        # The manager's decision goes to HQ first and the revocation names it (`audit_id`): HQ lets a counter
+        # revoke another counter's card only with it (sync.hq.validate).
+        session.add(OutboxRow(kind="audit", ref_id=audit.audit_id, created_at=audit.created_at, payload=json.dumps(
+            {"audit_id": audit.audit_id, "created_at": audit.created_at, "user_id": audit.user_id,
+             "action": audit.action, "target": audit.target, "reason": reason,
+             "details": {"member_id": card.member_id}}, ensure_ascii=False)))
         session.add(OutboxRow(kind="card", ref_id=card.card_number, payload=json.dumps(
             {"card_number": card.card_number, "member_id": card.member_id, "serial": card.serial,
-             "revoked_at": card.revoked_at, "reason": reason}), created_at=to_iso(now)))
+             "revoked_at": card.revoked_at, "reason": reason, "audit_id": audit.audit_id}), created_at=to_iso(now)))
         return card

@@ -75,14 +75,16 @@ def check_reason(reason: str) -> str:
 
 
 def _audit(session: Session, now: datetime, manager: User, action: str, target: str, reason: str,
-           details: dict[str, Any], queue: bool = False) -> None:
-    row = AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id, action=action,
-                     target=target, reason=reason, details=json.dumps(details, ensure_ascii=False))
+           details: dict[str, Any], queue: bool = False, audit_id: str | None = None) -> str:
+    """Write the audit row (and queue it for HQ when `queue`); returns its id."""
+    row = AuditEntry(audit_id=audit_id or new_id(), created_at=to_iso(now), user_id=manager.user_id,
+                     action=action, target=target, reason=reason, details=json.dumps(details, ensure_ascii=False))
     session.add(row)
     if queue:
         session.add(OutboxRow(kind="audit", ref_id=row.audit_id, created_at=row.created_at, payload=json.dumps(
             {"audit_id": row.audit_id, "created_at": row.created_at, "user_id": row.user_id, "action": action,
              "target": target, "reason": reason, "details": details}, ensure_ascii=False)))
+    return row.audit_id
 
 
 def _member(session: Session, member_id: str) -> Member:
@@ -174,13 +176,17 @@ def reissue_card(terminal: Terminal, member_code: str, reason: str, manager_pin:
         member = identify(session, member_code).member
         old = list(session.scalars(select(Card).where(Card.member_id == member.member_id,
                                                       Card.revoked_at.is_(None))))
-        card, token = issue_card(terminal, session, member.member_id, now)
+        # The decision travels with the cards (`audit_id`): HQ lets a counter replace or revoke another
+        # counter's card only with it (sync.hq.validate). HQ finds the audit item anywhere in the same push.
+        audit_id = new_id()
+        card, token = issue_card(terminal, session, member.member_id, now, audit_id=audit_id)
         for revoked in old:
             revoked.revoked_reason = reason
             session.add(OutboxRow(kind="card", ref_id=revoked.card_number, created_at=to_iso(now), payload=json.dumps(
                 {"card_number": revoked.card_number, "member_id": revoked.member_id, "serial": revoked.serial,
-                 "revoked_at": revoked.revoked_at, "reason": reason})))
+                 "revoked_at": revoked.revoked_at, "reason": reason, "audit_id": audit_id})))
         _audit(session, now, manager, "card_reissue", member.member_id, reason,
-               {"card_number": card.card_number, "revoked": [c.card_number for c in old]})
+               {"card_number": card.card_number, "revoked": [c.card_number for c in old]}, queue=True,
+               audit_id=audit_id)
         return ReissuedCard(member.member_id, member.name, card.card_number, token,
                             tuple(c.card_number for c in old))

@@ -206,8 +206,13 @@ def enrol(terminal: Terminal, session: Session, program: Program | None, now: da
     return member, card, token
 
 
-def issue_card(terminal: Terminal, session: Session, member_id: str, now: datetime) -> tuple[Card, str]:
-    """A new card for `member_id`; earlier active cards are revoked (a reissue replaces them)."""
+def issue_card(terminal: Terminal, session: Session, member_id: str, now: datetime,
+               audit_id: str | None = None) -> tuple[Card, str]:
+    """A new card for `member_id`; earlier active cards are revoked (a reissue replaces them).
+
+    `audit_id` names the manager's audited decision (an `audit` outbox item) when there is one: it goes to HQ
+    with the card, which lets a counter replace a card another counter issued only with it.
+    """
     serial = (session.scalar(select(func.max(Card.serial)).where(Card.member_id == member_id)) or 0) + 1
     for old in session.scalars(select(Card).where(Card.member_id == member_id, Card.revoked_at.is_(None))):
         old.revoked_at, old.revoked_reason = to_iso(now), "replaced by a new card"
@@ -222,7 +227,7 @@ def issue_card(terminal: Terminal, session: Session, member_id: str, now: dateti
     session.flush()
     session.add(OutboxRow(kind="card", ref_id=number, payload=json.dumps(
         {"card_number": number, "member_id": member_id, "serial": serial, "key_id": card.key_id,
-         "issued_at": card.issued_at}), created_at=to_iso(now)))
+         "issued_at": card.issued_at, **({"audit_id": audit_id} if audit_id else {})}), created_at=to_iso(now)))
     return card, token
 
 

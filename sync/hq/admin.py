@@ -144,7 +144,8 @@ def report(db: Database) -> dict[str, Any]:
                                           func.sum(HqEntry.value)).group_by(HqEntry.kind))}
         review = [{"member_id": b.member_id, "points": b.points} for b in session.scalars(
             select(HqBalance).where(HqBalance.review.is_(True)).order_by(HqBalance.points).limit(500))]
-        rejected = [{"terminal_id": r.terminal_id, "kind": r.kind, "key": r.key, "reason": r.reason,
+        rejected = [{"terminal_id": r.terminal_id, "kind": r.kind, "key": r.key, "code": r.code,
+                     "params": json.loads(r.params) if r.params else {}, "reason": r.reason,
                      "received_at": r.received_at} for r in session.scalars(
             select(HqRejection).order_by(HqRejection.rejection_id.desc()).limit(500))]
         sales = session.execute(select(func.count(), func.coalesce(func.sum(HqSale.total), 0))

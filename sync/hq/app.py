@@ -5,7 +5,9 @@ the closure-local `Auth` dependency.)
 
 Every request but `/v1/health` carries a terminal's Bearer token. Bad input always gets a 4xx with a JSON
 body `{"error": code, "detail": sentence}` — a body too large 413, malformed JSON or a message that breaks
-the protocol 422, a missing or wrong token 401, a revoked terminal 403 — never a 5xx. The endpoints are
+the protocol 422 (JSON nested deeper than `sync.protocol.MAX_JSON_DEPTH` too), a body the parser cannot take
+at all 400, a missing or wrong token 401, a revoked terminal 403 — never a 5xx. A push answers 200 even when it
+refuses items: each refused item carries its reason code (`sync.refusals`), see docs/sync.md. The endpoints are
 plain functions (FastAPI runs them on its thread pool) because the database work is blocking.
 """
 
@@ -19,6 +21,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from sqlalchemy import select
 
 from pos_client.timeutil import to_iso, utcnow
@@ -30,11 +33,22 @@ from sync.hq.models import Change, HqKey, HqTerminal
 from sync.hq.pull import build_page
 from sync.hq.throttle import AuthThrottle
 from sync.hq.push import apply_push
-from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, Message, PullPage, PullRequest,
+from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, Message, PullPage, PullRequest, parse_utc,
                            PushRequest, PushResponse)
 
 log = logging.getLogger(__name__)
 MAX_BODY = 5 * 1024 * 1024
+#: The refusals every endpoint may answer, as the OpenAPI document describes them.
+_ERRORS = {
+    400: "the body cannot be parsed at all (e.g. JSON nested past the parser's limit)",
+    401: "no terminal token, or a wrong one",
+    403: "the terminal was revoked at HQ",
+    409: "the card-signing key is registered to another terminal",
+    413: f"the request body is over the size limit ({MAX_BODY} bytes by default): send smaller batches",
+    422: "malformed JSON, or a message that breaks the protocol (types, bounds, unknown keys, nesting deeper"
+         " than sync.protocol.MAX_JSON_DEPTH, times that are not aware ISO 8601)",
+    429: "too many wrong tokens from this address: wait Retry-After seconds",
+}
 
 
 def now_iso() -> str:
@@ -80,11 +94,20 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
     app.state.db = db
     app.add_middleware(BodyLimitMiddleware, max_body=max_body)
     bearer = HTTPBearer(auto_error=False)
-    errors: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for code in (401, 403, 409, 413, 422, 429)}
+    errors: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorResponse, "description": words} for code, words in _ERRORS.items()}
 
     @app.exception_handler(HttpError)
     def _http_error(_request: Request, exc: HttpError) -> JSONResponse:
         return JSONResponse({"error": exc.error, "detail": exc.detail}, status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _starlette(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's own refusals (a body that cannot even be parsed — nested past Python's recursion
+        # limit —, an unknown path, a wrong method) in HQ's error shape.
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse({"error": code, "detail": str(exc.detail)[:500]}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -140,7 +163,8 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
                     session.add(Change(kind="key", ref=key.key_id))
                 elif row.owner != who.terminal_id or row.public_key != key.public_key:
                     raise HttpError(409, "key_conflict", f"key {key.key_id} is registered to another terminal")
-        return HelloResponse(terminal_id=who.terminal_id, member_prefix=who.member_prefix, server_time=now)
+        return HelloResponse(terminal_id=who.terminal_id, member_prefix=who.member_prefix,
+                             server_time=parse_utc(now))
 
     @app.post("/v1/push", response_model=PushResponse, responses=errors)
     def push(request: PushRequest, who: Auth) -> Response:

@@ -108,7 +108,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     lines = [f"{data['terminals']} terminals, {data['members']} members, {data['sales']} sales"
              f" ({data['sales_total']} minor units), {data['points_outstanding']} points outstanding."]
     lines += [f"REVIEW {r['member_id']}: {r['points']} points" for r in data["negative_balances"]]
-    lines += [f"REJECTED {r['terminal_id']} {r['kind']} {r['key']}: {r['reason']}" for r in data["rejected"]]
+    lines += [f"REJECTED {r['terminal_id']} {r['kind']} {r['key']} [{r['code'] or '-'}]: {r['reason']}"
+              for r in data["rejected"]]
     _emit(data, args.json, lines)
     return 0
 
