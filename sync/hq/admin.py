@@ -26,7 +26,9 @@ from sync.hq.db import Database
 from sync.hq.models import (Change, HqBalance, HqCard, HqEntry, HqMember, HqProduct, HqProgram, HqRejection,
                             HqSale, HqTerminal)
 from sync.hq.push import apply_push
+from sync.hq.validate import MAX_ENTRY_POINTS, member_fields
 from sync.protocol import PushItem, WireMember, WireProduct
+from sync.refusals import TOO_LARGE, refuse
 
 _HQ_MEMBER_RE = re.compile(r"^M[0-9]{4,12}$")
 
@@ -96,6 +98,10 @@ def import_members(db: Database, path: Path, batch: int = 5000) -> int:
             raise InvalidInputError(f"member {number}: {exc.errors()[0]['msg']}") from exc
         if not _HQ_MEMBER_RE.match(member.member_id) or not isinstance(points, int):
             raise InvalidInputError(f"member {number}: bad member id or points")
+        refused = member_fields(member, utcnow()) or (None if abs(points) <= MAX_ENTRY_POINTS else refuse(
+            TOO_LARGE, field="points", value=points, limit=MAX_ENTRY_POINTS))
+        if refused is not None:
+            raise InvalidInputError(f"member {number}: {refused.text()}")
         members.append(member.model_dump())
         if points:
             openings.append((member.member_id, points))

@@ -248,18 +248,7 @@ class Validator:
         if not MEMBER_ID_RE.match(m.member_id) or not m.member_id.startswith("M") or len(m.member_id) < 8 \
                 or prefix not in self.prefixes:
             return refuse(R.MEMBER_RANGE, member_id=m.member_id, prefix=self.prefix)
-        today = (self.now + timedelta(days=1)).date()  # a store east of UTC is already in tomorrow
-        checks: list[tuple[str, str | None, Callable[[str], object]]] = [
-            ("name", m.name, check_name), ("phone", m.phone, normalize_phone), ("email", m.email, check_email),
-            ("birthday", m.birthday, lambda text: parse_birthday(text, today))]
-        for name, value, check in checks:
-            if value is None:
-                continue
-            try:
-                check(value)
-            except InvalidInputError as exc:
-                return refuse(R.MEMBER_FIELD, member_id=m.member_id, field=name, value=value, problem=exc.message)
-        return None
+        return member_fields(m, self.now)
 
     # -- cards --------------------------------------------------------------------------------------
     def card(self, c: WireCard, row: HqCard | None) -> Refusal | None:
@@ -304,3 +293,19 @@ class Validator:
                 or audit.target not in (c.card_number, c.member_id):
             return refuse(R.AUDIT_UNKNOWN, card=c.card_number, audit_id=c.audit_id)
         return None
+
+
+def member_fields(m: WireMember, now: datetime) -> Refusal | None:
+    """A pushed or imported member's name, phone, e-mail and birthday, by the counter's own rules."""
+    today = (now + timedelta(days=1)).date()  # a store east of UTC is already in tomorrow
+    checks: list[tuple[str, str | None, Callable[[str], object]]] = [
+        ("name", m.name, check_name), ("phone", m.phone, normalize_phone), ("email", m.email, check_email),
+        ("birthday", m.birthday, lambda text: parse_birthday(text, today))]
+    for name, value, check in checks:
+        if value is None:
+            continue
+        try:
+            check(value)
+        except InvalidInputError as exc:
+            return refuse(R.MEMBER_FIELD, member_id=m.member_id, field=name, value=value, problem=exc.message)
+    return None
