@@ -70,6 +70,11 @@ UtcTime = Annotated[datetime, PlainValidator(parse_utc), PlainSerializer(_dump_u
 
 def _shallow(value: Any) -> Any:
     """Refuse JSON nested deeper than MAX_JSON_DEPTH (walked without recursion)."""
+    for child in value.values() if isinstance(value, dict) else value:
+        if isinstance(child, (dict, list)):
+            break
+    else:
+        return value  # flat, the common case (a ledger entry): nothing to walk
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
@@ -231,7 +236,7 @@ class ItemResult(Message):
     status: Literal["accepted", "duplicate", "rejected"]
     reason: str | None = None
     code: str | None = None
-    params: dict[str, str | int] = {}
+    params: dict[str, str | int] = Field(default_factory=dict)  # a factory: no copy of a default per result
 
 
 class PushResponse(Message):

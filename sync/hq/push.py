@@ -58,11 +58,11 @@ def canonical(model: Message) -> str:
     return _CANONICAL.encode(model.model_dump(mode="json"))
 
 
-def canonical_entry(entry: WireEntry) -> str:
+def canonical_entry(entry: WireEntry, created_at: str | None = None) -> str:
     """`canonical(entry)`, faster: every field of an entry but its time is a str, an int or None, so its
     `__dict__` (the fields, nothing else: extra keys are forbidden) with the time written canonically is
     already its JSON form — no dump per entry."""
-    return _CANONICAL.encode(entry.__dict__ | {"created_at": to_iso(entry.created_at)})
+    return _CANONICAL.encode(entry.__dict__ | {"created_at": created_at or to_iso(entry.created_at)})
 
 
 def _recanonical(model: type[Message], stored: str) -> str | None:
@@ -184,7 +184,8 @@ class _Batch:
         return None
 
     def _entry(self, item: PushItem, entry: WireEntry) -> ItemResult:
-        text = canonical_entry(entry)
+        created_at = to_iso(entry.created_at)
+        text = canonical_entry(entry, created_at)
         done = self._uuid_item(item, self.entries, entry.entry_id, entry.terminal_id, text, "entry", WireEntry)
         if done is not None:
             return done
@@ -196,7 +197,7 @@ class _Batch:
         self.new_entries.append({
             "entry_id": entry.entry_id, "terminal_id": entry.terminal_id, "member_id": entry.member_id,
             "kind": entry.kind, "points_delta": entry.points_delta, "spend_delta": entry.spend_delta,
-            "value": entry.value, "ref_code": entry.ref_code, "created_at": to_iso(entry.created_at),
+            "value": entry.value, "ref_code": entry.ref_code, "created_at": created_at,
             "received_at": self.now, "body": text})
         self.changes.append({"kind": "entry", "ref": entry.entry_id})
         delta = self.deltas.setdefault(entry.member_id, {"points": 0, "spend": 0, "entries": 0, "stamps": {}})
