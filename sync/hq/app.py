@@ -15,6 +15,7 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -63,9 +64,11 @@ class HttpError(Exception):
 
 @dataclass
 class Hooks:
-    """Test seams: `after_push` runs after a push committed and before the response is sent."""
+    """Test seams: `after_push` runs after a push committed and before the response is sent; `clock`, when
+    set, is HQ's time for hello and push (a test that moves its terminals' clocks moves HQ's with them)."""
 
     after_push: Callable[[str, PushResponse], None] | None = None
+    clock: Callable[[], datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
     if migrate_schema:
         migrate(db.engine)
     hooks = hooks or Hooks()
+
+    def hq_now() -> str:
+        return to_iso(hooks.clock()) if hooks.clock is not None else now_iso()
     app = FastAPI(title="Kupa HQ", version="1", description="Sync API for Kupa loyalty terminals (protocol 1).")
     app.state.db = db
     app.add_middleware(BodyLimitMiddleware, max_body=max_body)
@@ -152,7 +158,7 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
     @app.post("/v1/hello", response_model=HelloResponse, responses=errors)
     def hello(request: HelloRequest, who: Auth) -> HelloResponse:
         """Register the terminal's card-signing key (first sync) and tell it its id and member prefix."""
-        now = now_iso()
+        now = hq_now()
         with db.write() as session:
             session.get_one(HqTerminal, who.terminal_id).last_seen_at = now
             key = request.terminal_key
@@ -170,7 +176,7 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
     def push(request: PushRequest, who: Auth) -> Response:
         """Apply a batch of outbox items exactly once; results in request order."""
         with db.write() as session:
-            results = apply_push(session, who.terminal_id, request.items, now_iso())
+            results = apply_push(session, who.terminal_id, request.items, hq_now())
         response = PushResponse(results=results, accepted=sum(r.status == "accepted" for r in results),
                                 duplicate=sum(r.status == "duplicate" for r in results),
                                 rejected=sum(r.status == "rejected" for r in results))
