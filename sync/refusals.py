@@ -67,10 +67,10 @@ MEMBER_FIELD = message("sync.member_field", en="member {member_id}: {field} '{va
 CARD_TAKEN = message("sync.card_taken", en="card number {card} already belongs to {owner}",
                      he="מספר הכרטיס {card} כבר שייך ל-{owner}")
 CARD_OWNER = message("sync.card_owner",
-                     en="card {card} of member {member_id} was issued by {owner}; only {owner} may {action} it, or"
-                        " a manager's audited decision (audit_id) sent with the push",
-                     he="כרטיס {card} של החבר {member_id} הונפק בקופה {owner}; רק {owner} רשאית ל{action} אותו, או"
-                        " החלטת מנהל מתועדת (audit_id) שנשלחת יחד")
+                     en="card {card} of member {member_id} was issued by {owner}; only {owner} may revoke or replace"
+                        " it, or a manager's audited decision (audit_id) sent with the push",
+                     he="כרטיס {card} של החבר {member_id} הונפק בקופה {owner}; רק {owner} רשאית לבטל או להחליף אותו,"
+                        " או החלטת מנהל מתועדת (audit_id) שנשלחת יחד")
 CARD_KEY = message("sync.card_key", en="card {card} is signed with key {key_id} of terminal {owner}",
                    he="כרטיס {card} חתום במפתח {key_id} של קופה {owner}")
 AUDIT_UNKNOWN = message("sync.audit_unknown",

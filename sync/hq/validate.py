@@ -68,7 +68,7 @@ SIGNS: dict[str, tuple[str, str, str]] = {
     "membership": ("0", "0", "0"), "donate": ("<", "0", "0"), "adjust": ("*", "*", "*"),
     "reverse": ("*", "*", "-"), "expire": ("<", "0", "0"), "referral": (">", "0", "0"), "action": (">", "0", "0"),
 }
-_RULE_WORDS = {"+": "0 or more", ">": "more than 0", "<": "less than 0", "-": "0 or less", "0": "0"}
+_RULE_WORDS = {"+": "≥ 0", ">": "> 0", "<": "< 0", "-": "≤ 0", "0": "= 0"}  # the same in every language
 _PROGRAM_KINDS = frozenset({"earn", "welcome", "birthday", "referral", "action", "membership", "stamp",
                             "stamp_reward"})
 _CARD_DECISIONS = frozenset({"card_revoke", "card_reissue"})

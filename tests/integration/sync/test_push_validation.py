@@ -244,8 +244,7 @@ def test_kupa_sync_prints_each_refused_item_with_its_reason(hq: Hq, make_till: A
     capsys.readouterr()
     assert main(["--data-dir", str(till.path), "sync", "--once"]) == 0
     out = capsys.readouterr().out
-    assert f"HQ refused ledger_entry {body['entry_id']}: a redeem entry must have points_delta less than 0" \
-           f" (got 900)" in out
+    assert f"HQ refused ledger_entry {body['entry_id']}: a redeem entry must have points_delta < 0 (got 900)" in out
     assert "1 rejected" in out
     # The same refusal, in Hebrew, from the same code (the row is refused again as a fresh item).
     terminal = till.open()
@@ -257,14 +256,14 @@ def test_kupa_sync_prints_each_refused_item_with_its_reason(hq: Hq, make_till: A
     monkeypatch.setenv("KUPA_LANG", "he")
     assert main(["--data-dir", str(till.path), "sync", "--once"]) == 0
     out = capsys.readouterr().out
-    assert f"המטה דחה ledger_entry {again['entry_id']}: ברשומת redeem השדה points_delta חייב" in out
+    assert f"המטה דחה ledger_entry {again['entry_id']}: ברשומת redeem השדה points_delta חייב להיות < 0 (התקבל 900)" in out
     summary = till.sync()
     assert summary.refused == [] and summary.pending == 0  # nothing left to push
     terminal = till.open()
     with terminal.read() as session:
         errors = set(session.scalars(select(OutboxRow.error).where(OutboxRow.status == "rejected")))
     terminal.close()
-    assert errors == {"a redeem entry must have points_delta less than 0 (got 900)"}
+    assert errors == {"a redeem entry must have points_delta < 0 (got 900)"}
 
 
 def test_hq_answers_4xx_to_nested_bodies_and_describes_its_refusals(hq: Hq, make_till: Any) -> None:
