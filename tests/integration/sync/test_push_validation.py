@@ -23,7 +23,7 @@ from pos_client.db.models import OutboxRow
 from pos_client.services import manager_actions
 from pos_client.timeutil import to_iso
 from sync.hq import admin
-from sync.hq.models import HqAudit, HqCard, HqEntry, HqMember, HqRejection, HqSale, HqTerminal
+from sync.hq.models import HqAudit, HqCard, HqEntry, HqKey, HqMember, HqRejection, HqSale, HqTerminal
 from sync.hq.validate import MAX_FUTURE_SKEW, Validator
 from sync.protocol import PushItem, PushRequest, PushResponse, WireCard
 from sync.transport import Transport
@@ -288,3 +288,38 @@ def test_hq_answers_4xx_to_nested_bodies_and_describes_its_refusals(hq: Hq, make
     assert entry["format"] == "date-time"
     with hq.db.read() as session:
         assert session.scalar(select(HqSale)) is None
+
+
+def test_every_other_rule_refuses_with_its_own_code(hq: Hq, make_till: Any) -> None:
+    t1, t2 = make_till("T1"), make_till("T2")
+    alice = t1.kupa("member", "add", "--name", "Alice")["member_id"]
+    t1.sync()
+    with hq.db.read() as session:
+        t1_key = session.scalar(select(HqKey.key_id).where(HqKey.owner == "T1"))
+    prefix = _prefix(hq, "T2")
+    sale = _sale(t2, alice, 1000)
+    bad_sale = _sale(t2, alice, 1000) | {"subtotal": 1200}
+    cases: list[tuple[str, PushItem]] = [
+        ("sync.time_too_old", _item("ledger_entry", _entry(t2, alice, created_at="1999-12-31T23:59:59Z"))),
+        ("sync.not_in_program", _item("ledger_entry", _entry(t2, alice, kind="action", points_delta=50,
+                                                             ref_code="no-such-action"))),
+        ("sync.not_in_program", _item("ledger_entry", _entry(t2, alice, kind="membership", points_delta=0,
+                                                             membership_code="plus", membership_days=100))),
+        ("sync.sale_unknown", _item("ledger_entry", _entry(t2, alice, kind="earn", points_delta=1,
+                                                           spend_delta=100, sale_id=_uuid()))),
+        ("sync.sale_mismatch", _item("ledger_entry", _entry(t2, alice, kind="earn", points_delta=1,
+                                                            spend_delta=1001, sale_id=sale["sale_id"]))),
+        ("sync.sale_totals", _item("sale", bad_sale)),
+        ("sync.member_field", _item("member", _member(t2, f"M{prefix}0001", phone="call me maybe"))),
+        ("sync.member_field", _item("member", _member(t2, f"M{prefix}0002", email="dana@"))),
+        ("sync.member_field", _item("member", _member(t2, f"M{prefix}0003", name="Dana\x07"))),
+        ("sync.card_key", _item("card", {"card_number": "PC12121212", "member_id": alice, "serial": 5,
+                                         "key_id": t1_key, "issued_at": "2026-03-01T10:00:00Z"})),
+    ]
+    good = _item("ledger_entry", _entry(t2, alice, kind="earn", points_delta=30, spend_delta=1000,
+                                        sale_id=sale["sale_id"]))
+    answer = _push(hq, t2, _item("sale", sale), *[bad for _code, bad in cases], good)
+    assert [r.code for r in answer.results] == [None] + [code for code, _bad in cases] + [None]
+    assert answer.accepted == 2
+    with hq.db.read() as session:
+        assert session.get(HqEntry, good.key) is not None and session.get(HqSale, bad_sale["sale_id"]) is None
