@@ -6,8 +6,9 @@ the same UUID with another body is *rejected* and recorded in `hq_rejections` fo
 silently dropped. A terminal pushes only as itself: an entry, sale or enrolment naming another terminal is
 rejected. Every new item is then checked by `sync.hq.validate` (time, kinds and signs, program amounts,
 ownership, member fields): a refused item comes back with a reason code and its parameters (`sync.refusals`)
-and is recorded, the rest of the batch is stored. Entries, sales, balance updates and change-log rows of a batch commit together (the caller's
-transaction), so a crash mid-batch leaves nothing half-applied and the terminal's retry redoes it whole.
+and is recorded, the rest of the batch is stored. Entries, sales, balance updates and change-log rows of a
+batch commit together (the caller's transaction), so a crash mid-batch leaves nothing half-applied and the
+terminal's retry redoes it whole.
 Work is batched so 2,000 entries cost a few statements: the batch's ledger entries are validated in one
 `TypeAdapter` pass (item by item only when that pass finds a bad one, to name it), one SELECT finds the ids
 already stored (duplicates vs conflicts are told apart by comparing canonical bodies), the batch's enrolments
