@@ -70,13 +70,14 @@ def _terminal(root: Path, name: str, url: str, token: str) -> Terminal:
     return Terminal.open(root / name)
 
 
-def _fill_outbox(terminal: Terminal, entries: int, members: int = 1000) -> None:
-    """Members and entries written straight into the terminal's tables (fast), each with its outbox row."""
+def _fill_outbox(terminal: Terminal, entries: int, prefix: str, members: int = 1000) -> None:
+    """Members (in the terminal's HQ range) and `adjust` entries (no sale needed: HQ checks an earn against
+    its sale) written straight into the terminal's tables (fast), each with its outbox row."""
     tid = terminal.settings.terminal_id
     now = "2026-03-01T10:00:00+00:00"
     with terminal.unit_of_work() as session:
         conn = session.connection()
-        member_rows = [{"member_id": f"M777{n:05d}", "name": f"Bench {n}", "enrolled_at": now,
+        member_rows = [{"member_id": f"M{prefix}{n:05d}", "name": f"Bench {n}", "enrolled_at": now,
                         "enrolled_by_terminal": tid} for n in range(members)]
         conn.execute(insert(Member), member_rows)
         conn.execute(insert(OutboxRow), [
@@ -84,8 +85,8 @@ def _fill_outbox(terminal: Terminal, entries: int, members: int = 1000) -> None:
              "payload": json.dumps(m | {"phone": None, "email": None, "birthday": None, "bonus_weekday": None,
                                         "referred_by": None})} for m in member_rows])
         for start in range(0, entries, 10_000):
-            rows = [{"entry_id": str(uuid.uuid4()), "member_id": f"M777{n % members:05d}", "terminal_id": tid,
-                     "seq": n + 1, "kind": "earn", "points_delta": 10, "stamps_delta": 0, "punch_card": None,
+            rows = [{"entry_id": str(uuid.uuid4()), "member_id": f"M{prefix}{n % members:05d}", "terminal_id": tid,
+                     "seq": n + 1, "kind": "adjust", "points_delta": 10, "stamps_delta": 0, "punch_card": None,
                      "spend_delta": 1000, "value": 0, "membership_code": None, "membership_days": 0,
                      "sale_id": None, "reverses": None, "cashier_id": None, "reason": None, "ref_code": None,
                      "program_version": 7, "created_at": now} for n in range(start, min(entries, start + 10_000))]
@@ -115,7 +116,7 @@ def run(db_url: str, label: str, entries: int, members: int) -> dict[str, object
         _wait_up(url)
         rss_start = _rss_kib(server.pid)
         terminal = _terminal(root, "PUSH", url, pusher.token)
-        _fill_outbox(terminal, entries)
+        _fill_outbox(terminal, entries, pusher.member_prefix)
         began = time.perf_counter()
         summary = sync_once(terminal)
         push_s = time.perf_counter() - began

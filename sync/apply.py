@@ -196,7 +196,8 @@ def apply_page(session: Session, page: PullPage, terminal_id: str, skips: list[S
     stats.members = len(_guarded(session, "member", "member_id", members,
                                  lambda rows: _upsert(session, Member.__table__, rows, "member_id"), stats.skipped))
     cards = [{"card_number": c.card_number, "member_id": c.member_id, "serial": c.serial, "key_id": c.key_id,
-              "issued_at": c.issued_at or c.revoked_at or to_iso(utcnow()), "revoked_at": c.revoked_at,
+              "issued_at": to_iso(c.issued_at or c.revoked_at or utcnow()),
+              "revoked_at": to_iso(c.revoked_at) if c.revoked_at else None,
               "revoked_reason": c.reason} for c in page.cards]
     stats.cards = len(_guarded(session, "card", "card_number", cards, lambda rows: _upsert(
         session, Card.__table__, rows, "card_number", keep=("revoked_at", "revoked_reason")), stats.skipped))

@@ -30,6 +30,7 @@ from sync import restore
 from sync.apply import apply_page, disagreements, pending_batch, record_results, reused_member_ids
 from sync.errors import OfflineError, SyncAuthError
 from sync.lock import sync_lock
+from sync import refusals  # noqa: F401  (registers the refusal messages `kupa sync` renders)
 from sync.protocol import HelloRequest, HelloResponse, PullRequest, PushResponse, TerminalKey
 from sync.restore import hold_reused
 from sync.screen import RawPullPage, screen
@@ -66,6 +67,8 @@ class SyncSummary:
     restored: dict[str, Any] | None = None
     #: Unsent items held because HQ gave their member's id to someone else (`sync.restore.hold_reused`).
     held: int = 0
+    #: The items HQ refused in this cycle: `kind`, `key`, `code` (`sync.refusals`), `params`, `reason` (English).
+    refused: list[dict[str, Any]] = field(default_factory=list)
     finished_at: str = ""
     #: The clock check after HQ's time was read (`pos_client.services.clock`: ok, unverified, behind, hq_disagrees).
     clock: str = "ok"
@@ -148,6 +151,14 @@ def _push(terminal: Terminal, transport: Transport, summary: SyncSummary, batch:
         answer = transport.post_bytes("/v1/push", body, PushResponse)
         with terminal.unit_of_work() as session:
             record_results(session, ids, answer)
+            refused = [(oid, r) for oid, r in zip(ids, answer.results) if r.status == "rejected"]
+            kinds: dict[int, str] = {}
+            for start in range(0, len(refused), 900):
+                chunk = [oid for oid, _r in refused[start:start + 900]]
+                kinds.update((oid, kind) for oid, kind in session.execute(
+                    select(OutboxRow.outbox_id, OutboxRow.kind).where(OutboxRow.outbox_id.in_(chunk))))
+            summary.refused += [{"kind": kinds.get(oid, ""), "key": r.key, "code": r.code or "", "params": r.params,
+                                 "reason": r.reason or ""} for oid, r in refused]
         summary.pushed += len(ids)
         summary.accepted += answer.accepted
         summary.duplicate += answer.duplicate

@@ -11,13 +11,25 @@ item is rejected with a reason while the rest of the batch is applied — a pois
 
 A pull asks for the changes after an opaque ``cursor`` (HQ's change-log position); HQ answers one page and
 ``has_more``; the terminal applies a page and the new cursor in one transaction.
+
+Time on the wire is :data:`UtcTime`: only an aware ISO 8601 date and time is accepted (``T`` between them, a
+``Z`` or ``±HH:MM`` offset, at most microseconds), it is an aware UTC ``datetime`` in Python, and it is written
+back in one canonical form, `pos_client.timeutil.to_iso`'s ``2026-12-03T10:15:00.123456+00:00`` — the form
+every terminal already stores, so a retried outbox row keeps the canonical body HQ compares for duplicates.
+Free-form JSON (a sale's lines, an audit's details, a push item's body) is nested at most
+:data:`MAX_JSON_DEPTH` levels: deeper is refused with a 422, never a 500.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator,
+                      StringConstraints, WithJsonSchema)
+
+from pos_client.timeutil import to_iso
 
 PROTOCOL_VERSION = 1
 MAX_PUSH_ITEMS = 5000
@@ -25,7 +37,61 @@ MAX_PAGE_SIZE = 10_000
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.:]+$")]
 Uuid = Annotated[str, StringConstraints(min_length=1, max_length=36, pattern=r"^[0-9a-fA-F\-]+$")]
-Stamp = Annotated[str, StringConstraints(min_length=10, max_length=40)]
+MAX_JSON_DEPTH = 16
+_ISO_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})$")
+
+
+def parse_utc(value: object) -> datetime:
+    """An aware ISO 8601 time (or an aware `datetime`) as an aware UTC `datetime`; anything else is a
+    `ValueError` (pydantic reports it as a validation error: a 422 at HQ, a refused item in a push)."""
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise ValueError("a time needs its UTC offset")
+        return value.astimezone(timezone.utc)
+    if not isinstance(value, str) or not _ISO_TIME.match(value):
+        raise ValueError("not an ISO 8601 time with its UTC offset (e.g. 2026-12-03T10:15:00.123456+00:00)")
+    try:
+        return datetime.fromisoformat(value).astimezone(timezone.utc)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError("not a real date and time") from exc
+
+
+def _dump_utc(value: datetime | str) -> str:
+    # A str here comes from HQ's own tables through `model_construct` (stored canonical, never re-parsed).
+    return value if isinstance(value, str) else to_iso(value)
+
+
+#: A moment on the wire (see the module docstring): parsed strictly, an aware UTC `datetime` in Python,
+#: serialised (in Python and JSON dumps alike) as the one canonical string.
+UtcTime = Annotated[datetime, PlainValidator(parse_utc), PlainSerializer(_dump_utc, return_type=str),
+                    WithJsonSchema({"type": "string", "format": "date-time", "maxLength": 40,
+                                    "examples": ["2026-12-03T10:15:00.123456+00:00"]})]
+
+
+def _shallow(value: Any) -> Any:
+    """Refuse JSON nested deeper than MAX_JSON_DEPTH (walked without recursion)."""
+    for child in value.values() if isinstance(value, dict) else value:
+        if isinstance(child, (dict, list)):
+            break
+    else:
+        return value  # flat, the common case (a ledger entry): nothing to walk
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in children)
+    return value
+
+
+#: A free-form JSON object, bounded in depth.
+JsonObject = Annotated[dict[str, Any], AfterValidator(_shallow)]
 Text = Annotated[str, StringConstraints(max_length=200)]
 Small = Annotated[int, Field(ge=-10**12, le=10**12)]
 ItemKind = Literal["ledger_entry", "sale", "member", "card", "audit"]
@@ -61,7 +127,7 @@ class WireEntry(Message):
     reason: Text | None = None
     ref_code: Id | None = None
     program_version: Annotated[int, Field(ge=0, le=10**9)] | None = None
-    created_at: Stamp
+    created_at: UtcTime
 
 
 class WireSale(Message):
@@ -74,7 +140,7 @@ class WireSale(Message):
     cashier_id: Id | None = None
     member_id: Id | None = None
     program_version: int | None = None
-    created_at: Stamp
+    created_at: UtcTime
     currency: Annotated[str, StringConstraints(min_length=3, max_length=3)] | None = None
     subtotal: Small = 0
     discount_total: Small = 0
@@ -83,7 +149,7 @@ class WireSale(Message):
     total: Small = 0
     points_earned: Small = 0
     qualifying_spend: Small = 0
-    lines: Annotated[list[dict[str, Any]], Field(max_length=500)] = []
+    lines: Annotated[list[JsonObject], Field(max_length=500)] = []
     reason: Text | None = None
     money_back: Small | None = None
 
@@ -96,30 +162,36 @@ class WireMember(Message):
     birthday: Annotated[str, StringConstraints(max_length=10)] | None = None
     bonus_weekday: Annotated[int, Field(ge=0, le=6)] | None = None
     referred_by: Id | None = None
-    enrolled_at: Stamp
+    enrolled_at: UtcTime
     enrolled_by_terminal: Id
 
 
 class WireCard(Message):
-    """A card issued (``issued_at``) or revoked (``revoked_at``) at a counter or at HQ."""
+    """A card issued (``issued_at``) or revoked (``revoked_at``) at a counter or at HQ.
+
+    ``audit_id`` carries a manager's audited decision: the id of the ``audit`` item (action ``card_revoke`` or
+    ``card_reissue``, a manager's user id) the same terminal pushes with it. HQ lets a terminal revoke or
+    replace a card another terminal issued only with it (see docs/sync.md).
+    """
 
     card_number: Id
     member_id: Id
     serial: Annotated[int, Field(ge=1, le=10**6)]
     key_id: Id | None = None
-    issued_at: Stamp | None = None
-    revoked_at: Stamp | None = None
+    issued_at: UtcTime | None = None
+    revoked_at: UtcTime | None = None
     reason: Text | None = None
+    audit_id: Uuid | None = None
 
 
 class WireAudit(Message):
     audit_id: Uuid
-    created_at: Stamp
+    created_at: UtcTime
     user_id: Id | None = None
     action: Id
     target: Annotated[str, StringConstraints(max_length=80)] | None = None
     reason: Text | None = None
-    details: dict[str, Any] = {}
+    details: JsonObject = {}
 
 
 BODY_MODELS: dict[str, type[Message]] = {"ledger_entry": WireEntry, "sale": WireSale, "member": WireMember,
@@ -146,7 +218,7 @@ class HelloResponse(Message):
     protocol: int = PROTOCOL_VERSION
     terminal_id: Id
     member_prefix: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
-    server_time: Stamp
+    server_time: UtcTime
     acked_seq: Annotated[int, Field(ge=0, le=10**12)] = 0
     acked_member_seq: Annotated[int, Field(ge=0, le=10**12)] = 0
 
@@ -171,7 +243,7 @@ class OwnEntriesPage(Message):
 class PushItem(Message):
     kind: ItemKind
     key: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    body: dict[str, Any]
+    body: JsonObject
 
 
 class PushRequest(Message):
@@ -180,9 +252,14 @@ class PushRequest(Message):
 
 
 class ItemResult(Message):
+    """One item's fate. A rejected one has a stable ``code`` (`sync.refusals`), its ``params`` and ``reason``,
+    the same message in English."""
+
     key: str
     status: Literal["accepted", "duplicate", "rejected"]
     reason: str | None = None
+    code: str | None = None
+    params: dict[str, str | int] = Field(default_factory=dict)  # a factory: no copy of a default per result
 
 
 class PushResponse(Message):
@@ -203,7 +280,7 @@ class WireKey(Message):
     key_id: Id
     public_key: str
     owner: Id
-    revoked_at: Stamp | None = None
+    revoked_at: UtcTime | None = None
 
 
 class WireProduct(Message):
@@ -220,7 +297,7 @@ class WireProduct(Message):
 class WireProgram(Message):
     version: Annotated[int, Field(ge=1)]
     document: Annotated[str, StringConstraints(max_length=200_000)]
-    published_at: Stamp
+    published_at: UtcTime
 
 
 class WireBalance(Message):

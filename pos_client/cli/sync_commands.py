@@ -18,11 +18,16 @@ import logging
 from typing import Any, Callable
 
 from pos_client.cli.output import emit, say
-from pos_client.messages import current_language, message
+from pos_client.messages import CATALOGUE, current_language, message, render
 from pos_client.services.sync_report import notices
 from pos_client.terminal import Terminal
 
 log = logging.getLogger(__name__)
+#: Refused items printed one per line after a cycle (the rest are counted; all stay in the manager's view).
+MAX_REFUSED_LINES = 50
+REFUSED = message("cli.sync.refused", en="HQ refused {kind} {key}: {reason}", he="המטה דחה {kind} {key}: {reason}")
+MORE_REFUSED = message("cli.sync.more_refused", en="…and {count} more refused items (see the manager's view)",
+                       he="…ועוד {count} פריטים שנדחו (ראו במסך המנהל)")
 
 
 def register(sub: Any, cmd: Callable[..., argparse.ArgumentParser], parser_class: type[argparse.ArgumentParser]) -> None:
@@ -60,6 +65,12 @@ def _lines(summary: dict[str, Any]) -> list[str]:
                  duplicate=summary["duplicate"], rejected=summary["rejected"]),
              say(PULLED, members=summary["members"], cards=summary["cards"], products=summary["products"],
                  programs=summary["programs"], entries=summary["entries"], pending=summary["pending"])]
+    lang = current_language()
+    for item in summary.get("refused", [])[:MAX_REFUSED_LINES]:
+        reason = render(item["code"], item["params"], lang) if item["code"] in CATALOGUE else item["reason"]
+        lines.append(REFUSED.render(lang, kind=item["kind"], key=item["key"], reason=reason))
+    if len(summary.get("refused", [])) > MAX_REFUSED_LINES:
+        lines.append(MORE_REFUSED.render(lang, count=len(summary["refused"]) - MAX_REFUSED_LINES))
     if summary["rejected"]:
         lines.append(say(REJECTED_KEPT))
     if summary.get("clock", "ok") != "ok":

@@ -20,7 +20,7 @@ from pos_client.errors import AuthError, RuleViolation
 from pos_client.messages import Text, message
 from pos_client.money import allocate, format_money, percent_of
 from pos_client.pricing.model import CartItem, ExplainLine, LineKind, MemberState, Quote, QuoteLine, RedeemLimits
-from pos_client.program.schema import Membership, Program, Tier
+from pos_client.program.schema import Earn, Membership, Program, Tier
 from pos_client.timeutil import local_date
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -162,9 +162,7 @@ def price(
     multiplier, why = _multiplier(member, tier, plan, program, now)
     points_earned = 0
     if member and program.earn and qualifying > 0:
-        # exact (Fraction), so a long multiplier cannot round the product up past an integer
-        points_earned = math.floor(Fraction(qualifying * program.earn.points) * Fraction(multiplier)
-                                   / program.earn.per)
+        points_earned = earn_points(qualifying, program.earn, multiplier)
         rate = f"{program.earn.points} point{'s' if program.earn.points != 1 else ''} per {money(program.earn.per)}"
         say("earn", f"Points earned: {money(qualifying)} paid on eligible items at {rate}"
             + (f" × {multiplier} ({why})" if multiplier != 1 else "") + f" = {points_earned}",
@@ -265,6 +263,18 @@ def _discount_source(tier: Tier | None, plan: Membership | None, program: Progra
     if program.discount_stacking == "add" and tier_pct and plan_pct:
         return f"{tier_name} + {plan_name}"
     return plan_name if plan_pct > tier_pct else tier_name
+
+
+def earn_points(paid: int, earn: Earn, multiplier: Decimal) -> int:
+    """Points earned on `paid` minor units: floor(paid × points × multiplier / per), exact (`Fraction`, so a
+    long multiplier cannot round the product up past an integer). HQ bounds pushed earns with it too."""
+    return math.floor(Fraction(paid * earn.points) * Fraction(multiplier) / earn.per)
+
+
+def largest_multiplier(program: Program) -> Decimal:
+    """The largest earn multiplier `program` can ever apply (tiers, plans, bonus days; they never compound)."""
+    return max([Decimal(1)] + [t.earn_multiplier for t in program.tiers]
+               + [m.earn_multiplier for m in program.memberships] + [b.multiplier for b in program.bonus_days])
 
 
 def _multiplier(member: MemberState | None, tier: Tier | None, plan: Membership | None, program: Program,

@@ -108,17 +108,15 @@ def issue_new_card(terminal: Terminal, member_code: str, *, manager_pin: str | N
 def _issue(terminal: Terminal, session: Session, now: datetime, member_id: str, name: str, reason: str,
            manager_id: str | None) -> IssuedCard:
     old = list(session.scalars(select(Card).where(Card.member_id == member_id, Card.revoked_at.is_(None))))
-    card, token = issue_card(terminal, session, member_id, now)
+    authorized_by = "manager_pin" if manager_id else "card_token"
+    audit_id = _record_decision(session, now, manager_id, "card_reissue", member_id, reason,
+                                {"revoked": [c.card_number for c in old], "authorized_by": authorized_by})
+    card, token = issue_card(terminal, session, member_id, now, audit_id=audit_id if manager_id else None)
     for revoked in old:
         revoked.revoked_reason = reason
         session.add(OutboxRow(kind="card", ref_id=revoked.card_number, created_at=to_iso(now), payload=json.dumps(
             {"card_number": revoked.card_number, "member_id": revoked.member_id, "serial": revoked.serial,
-             "revoked_at": revoked.revoked_at, "reason": reason})))
-    authorized_by = "manager_pin" if manager_id else "card_token"
-    details = {"card_number": card.card_number, "serial": card.serial, "revoked": [c.card_number for c in old],
-               "authorized_by": authorized_by}
-    session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager_id, action="card_reissue",
-                           target=member_id, reason=reason, details=json.dumps(details)))
+             "revoked_at": revoked.revoked_at, "reason": reason, "audit_id": audit_id if manager_id else None})))
     return IssuedCard(member_id, name, card.card_number, card.serial, token, now.date(),
                       tuple(c.card_number for c in old), authorized_by)
 
@@ -152,10 +150,24 @@ def revoke_card(terminal: Terminal, card_number: str, manager_pin: str, reason: 
         if card.revoked_at:
             raise StateError(CARD_ALREADY_REVOKED, card=card.card_number)
         card.revoked_at, card.revoked_reason = to_iso(now), reason
-        session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
-                               action="card_revoke", target=card.card_number, reason=reason,
-                               details=json.dumps({"member_id": card.member_id})))
+        audit_id = _record_decision(session, now, manager.user_id, "card_revoke", card.card_number, reason,
+                                    {"member_id": card.member_id})
         session.add(OutboxRow(kind="card", ref_id=card.card_number, payload=json.dumps(
             {"card_number": card.card_number, "member_id": card.member_id, "serial": card.serial,
-             "revoked_at": card.revoked_at, "reason": reason}), created_at=to_iso(now)))
+             "revoked_at": card.revoked_at, "reason": reason, "audit_id": audit_id}), created_at=to_iso(now)))
         return card
+
+
+def _record_decision(session: Session, now: datetime, user_id: str | None, action: str, target: str,
+                     reason: str, details: dict[str, object]) -> str:
+    """Audit a decision about cards; a manager's is also queued for HQ *before* the cards that name it
+    (`audit_id`): HQ lets a counter revoke or replace another counter's card only with it (sync.hq.validate).
+    A reissue the member allowed with their own card (no manager) is audited here only."""
+    audit = AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=user_id, action=action, target=target,
+                       reason=reason, details=json.dumps(details, ensure_ascii=False))
+    session.add(audit)
+    if user_id is not None:
+        session.add(OutboxRow(kind="audit", ref_id=audit.audit_id, created_at=audit.created_at, payload=json.dumps(
+            {"audit_id": audit.audit_id, "created_at": audit.created_at, "user_id": user_id, "action": action,
+             "target": target, "reason": reason, "details": details}, ensure_ascii=False)))
+    return audit.audit_id

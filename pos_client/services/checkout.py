@@ -192,6 +192,11 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
          "free_units": line.free_units, "free_by_card": json.dumps(dict(line.free_by_card)),
          "percent_discount": line.percent_discount, "redeemed_value": line.redeemed_value, "paid": line.paid,
          "stamps": json.dumps(dict(line.stamps))} for no, line in enumerate(quote.lines, start=1)])
+    # The sale's outbox row before its entries': HQ checks an earn against its sale (sync.hq.validate), and a
+    # push split between two batches then still carries the sale first.
+    driver.insert(session, "outbox", [{
+        "kind": "sale", "ref_id": sale_id, "payload": json.dumps({**sale, "lines": quote_json["lines"]}),
+        "created_at": sale["created_at"], "status": "pending"}])
     referrer = None
     if priced.member is not None:
         referrer = _write_member_entries(session, terminal, priced, sale_id, now, request.cashier_id)
@@ -200,9 +205,6 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
                                action="pin_spend_override", target=sale_id,
                                reason="points spent without the member's card",
                                details=json.dumps({"member_id": quote.member_id})))
-    driver.insert(session, "outbox", [{
-        "kind": "sale", "ref_id": sale_id, "payload": json.dumps({**sale, "lines": quote_json["lines"]}),
-        "created_at": sale["created_at"], "status": "pending"}])
     project_sale(session, sale)
     return SaleResult(sale_id=sale_id, quote=quote, created_at=now, expired_points=expired, referrer_id=referrer)
 

@@ -30,19 +30,9 @@ from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.messages import message
 from pos_client.services.auth import authenticate
-from pos_client.services.members import (
-    _EMAIL_RE,
-    BIRTHDAY_INVALID,
-    BONUS_WEEKDAY_INVALID,
-    EMAIL_INVALID,
-    NAME_INVALID,
-    NO_MEMBER_ID,
-    PHONE_TAKEN,
-    expire_points,
-    member_to_json,
-    normalize_phone,
-)
+from pos_client.member_fields import check_birthday, check_email, check_name, normalize_phone
 from pos_client.services import clock
+from pos_client.services.members import BONUS_WEEKDAY_INVALID, NO_MEMBER_ID, PHONE_TAKEN, expire_points, member_to_json
 from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
 from pos_client.timeutil import local_date, to_iso, utcnow
@@ -91,14 +81,16 @@ def check_reason(reason: str) -> str:
 
 
 def _audit(session: Session, now: datetime, manager: User, action: str, target: str, reason: str,
-           details: dict[str, Any], queue: bool = False) -> None:
-    row = AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id, action=action,
-                     target=target, reason=reason, details=json.dumps(details, ensure_ascii=False))
+           details: dict[str, Any], queue: bool = False, audit_id: str | None = None) -> str:
+    """Write the audit row (and queue it for HQ when `queue`); returns its id."""
+    row = AuditEntry(audit_id=audit_id or new_id(), created_at=to_iso(now), user_id=manager.user_id,
+                     action=action, target=target, reason=reason, details=json.dumps(details, ensure_ascii=False))
     session.add(row)
     if queue:
         session.add(OutboxRow(kind="audit", ref_id=row.audit_id, created_at=row.created_at, payload=json.dumps(
             {"audit_id": row.audit_id, "created_at": row.created_at, "user_id": row.user_id, "action": action,
              "target": target, "reason": reason, "details": details}, ensure_ascii=False)))
+    return row.audit_id
 
 
 def _member(session: Session, member_id: str) -> Member:
@@ -118,13 +110,11 @@ def edit_member(terminal: Terminal, member_id: str, details: MemberDetails, reas
                 manager_pin: str) -> dict[str, object]:
     """Change a member's name, phone, e-mail, birthday or bonus weekday; returns the fields changed."""
     reason = check_reason(reason)
-    name = " ".join((details.name or "").split())
-    if not 1 <= len(name) <= 120 or not name.isprintable():
-        raise InvalidInputError(NAME_INVALID)
+    name = check_name(details.name)
     phone = normalize_phone(details.phone) if details.phone else None
     email = (details.email or "").strip() or None
-    if email and not _EMAIL_RE.match(email):
-        raise InvalidInputError(EMAIL_INVALID, email=email)
+    if email:
+        check_email(email)
     if details.bonus_weekday is not None and not 0 <= details.bonus_weekday <= 6:
         raise InvalidInputError(BONUS_WEEKDAY_INVALID)
     now = utcnow()
@@ -133,8 +123,8 @@ def edit_member(terminal: Terminal, member_id: str, details: MemberDetails, reas
         member = _member(session, member_id)
         if member.merged_into:
             raise StateError(MEMBER_MERGED, member_id=member.member_id, merged_into=member.merged_into)
-        if details.birthday and not date(1900, 1, 1) <= details.birthday <= local_date(now, "UTC"):
-            raise InvalidInputError(BIRTHDAY_INVALID)
+        if details.birthday:
+            check_birthday(details.birthday, local_date(now, "UTC"))
         if phone and session.scalar(select(Member.member_id).where(
                 Member.phone == phone, Member.member_id != member.member_id, Member.merged_into.is_(None))):
             raise InvalidInputError(PHONE_TAKEN, phone=details.phone)

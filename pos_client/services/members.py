@@ -31,16 +31,14 @@ from pos_client.ledger import (
     utc_day,
     window_start_day,
 )
+from pos_client.member_fields import MEMBER_ID_RE, PHONE_CHARS_RE, check_birthday, check_email, check_name, normalize_phone
 from pos_client.messages import Message, Text, message
 from pos_client.pricing.model import MemberState
 from pos_client.program.schema import Program
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import from_iso, local_date, to_iso
 
-_MEMBER_ID_RE = re.compile(r"^[Mm][0-9]{4,12}$")
 _CARD_RE = re.compile(r"^[A-Za-z0-9]{4,32}$")
-_PHONE_CHARS_RE = re.compile(r"^\+?[0-9 ()\-.]{6,24}$")
-_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,120}\.[^@\s]{2,}$")
 
 
 INVALID_CARD = message("card.invalid", en="not a valid member card ({reason})",
@@ -99,22 +97,6 @@ _TOKEN_SQL = f"""
       FROM (SELECT 1) LEFT JOIN trusted_keys k ON k.key_id = :kid LEFT JOIN members m ON m.member_id = :m"""
 
 
-PHONE_INVALID = message("member.phone_invalid", en="'{phone}' is not a phone number",
-                        he="'{phone}' אינו מספר טלפון")
-
-
-def normalize_phone(text: str) -> str:
-    """Digits only, with a national `0` prefix for +972 numbers, so +972-54-… and 054-… match."""
-    if not _PHONE_CHARS_RE.match(text or ""):
-        raise InvalidInputError(PHONE_INVALID, phone=text)
-    digits = re.sub(r"\D", "", text)
-    if text.strip().startswith("+972") or (digits.startswith("972") and len(digits) == 12):
-        digits = "0" + digits[3:]
-    if not 6 <= len(digits) <= 15:
-        raise InvalidInputError(PHONE_INVALID, phone=text)
-    return digits
-
-
 CARD_BAD_CHARS = message("card.bad_characters", en="the code holds characters a Kupa card never has",
                          he="הקוד מכיל תווים שאין בכרטיס של Kupa")
 CARD_REVOKED = message("card.revoked", en="card {card} was revoked", he="הכרטיס {card} בוטל")
@@ -141,7 +123,7 @@ def identify(session: Session, code: str) -> Identified:
         raise InvalidCardError(CARD_BAD_CHARS)
     if tokens.looks_like_token(code):
         return _identify_token(session, code)
-    if _MEMBER_ID_RE.match(code):
+    if MEMBER_ID_RE.match(code):
         member = find_member(session, code.upper())
         if member is None:
             raise NotFoundError(NO_MEMBER_ID, member_id=code.upper())
@@ -153,7 +135,7 @@ def identify(session: Session, code: str) -> Identified:
             if revoked_at:
                 raise InvalidCardError(CARD_REVOKED, card=code.upper())
             return Identified(_follow_merge(session, _referenced_member(session, member_id)), "card", False)
-    if _PHONE_CHARS_RE.match(code):
+    if PHONE_CHARS_RE.match(code):
         found = driver.all_rows(session, _BY_PHONE_SQL, (normalize_phone(code),))
         if len(found) == 1:
             return Identified(MemberRecord(*found[0]), "phone", False)
@@ -242,16 +224,14 @@ def enrol(terminal: Terminal, session: Session, program: Program | None, now: da
           referred_by: str | None = None, bonus_weekday: int | None = None,
           cashier_id: str | None = None) -> tuple[Member, Card, str]:
     """Enrol a member with welcome points and a first card; returns the member, the card and its token."""
-    name = " ".join((name or "").split())
-    if not 1 <= len(name) <= 120 or not name.isprintable():
-        raise InvalidInputError(NAME_INVALID)
+    name = check_name(name)
     phone_norm = normalize_phone(phone) if phone else None
     if phone_norm and session.scalar(select(Member).where(Member.phone == phone_norm)) is not None:
         raise InvalidInputError(PHONE_TAKEN, phone=phone)
-    if email and not _EMAIL_RE.match(email):
-        raise InvalidInputError(EMAIL_INVALID, email=email)
-    if birthday and not date(1900, 1, 1) <= birthday <= local_date(now, program.timezone if program else "UTC"):
-        raise InvalidInputError(BIRTHDAY_INVALID)
+    if email:
+        check_email(email)
+    if birthday:
+        check_birthday(birthday, local_date(now, program.timezone if program else "UTC"))
     if bonus_weekday is not None and not 0 <= bonus_weekday <= 6:
         raise InvalidInputError(BONUS_WEEKDAY_INVALID)
     referrer = identify(session, referred_by).member.member_id if referred_by else None
@@ -277,8 +257,13 @@ def enrol(terminal: Terminal, session: Session, program: Program | None, now: da
     return member, card, token
 
 
-def issue_card(terminal: Terminal, session: Session, member_id: str, now: datetime) -> tuple[Card, str]:
-    """A new card for `member_id`; earlier active cards are revoked (a reissue replaces them)."""
+def issue_card(terminal: Terminal, session: Session, member_id: str, now: datetime,
+               audit_id: str | None = None) -> tuple[Card, str]:
+    """A new card for `member_id`; earlier active cards are revoked (a reissue replaces them).
+
+    `audit_id` names the manager's audited decision (an `audit` outbox item) when there is one: it goes to HQ
+    with the card, which lets a counter replace a card another counter issued only with it.
+    """
     serial = (session.scalar(select(func.max(Card.serial)).where(Card.member_id == member_id)) or 0) + 1
     for old in session.scalars(select(Card).where(Card.member_id == member_id, Card.revoked_at.is_(None))):
         old.revoked_at, old.revoked_reason = to_iso(now), "replaced by a new card"
@@ -293,7 +278,7 @@ def issue_card(terminal: Terminal, session: Session, member_id: str, now: dateti
     session.flush()
     session.add(OutboxRow(kind="card", ref_id=number, payload=json.dumps(
         {"card_number": number, "member_id": member_id, "serial": serial, "key_id": card.key_id,
-         "issued_at": card.issued_at}), created_at=to_iso(now)))
+         "issued_at": card.issued_at, **({"audit_id": audit_id} if audit_id else {})}), created_at=to_iso(now)))
     return card, token
 
 

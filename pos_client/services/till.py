@@ -24,7 +24,8 @@ from pos_client.messages import message
 from pos_client.services import clock
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product, search_products
-from pos_client.services.members import enrol, normalize_phone
+from pos_client.member_fields import normalize_phone
+from pos_client.services.members import enrol
 from pos_client.services.programs import program_at
 from pos_client.services.status import member_status
 from pos_client.terminal import Terminal

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, insert, select
 
 from pos_client.errors import InvalidInputError
-from pos_client.messages import message
+from pos_client.messages import current_language, message
 from pos_client.program.schema import load_program_text
 from pos_client.services.catalog import parse_catalog
 from pos_client.timeutil import to_iso, utcnow
@@ -27,7 +27,9 @@ from sync.hq.db import Database
 from sync.hq.models import (Change, HqBalance, HqCard, HqEntry, HqMember, HqProduct, HqProgram, HqRejection,
                             HqSale, HqTerminal)
 from sync.hq.push import apply_push
+from sync.hq.validate import MAX_ENTRY_POINTS, member_fields
 from sync.protocol import PushItem, WireMember, WireProduct
+from sync.refusals import TOO_LARGE, refuse
 
 _HQ_MEMBER_RE = re.compile(r"^M[0-9]{4,12}$")
 
@@ -120,6 +122,10 @@ def import_members(db: Database, path: Path, batch: int = 5000) -> int:
             raise InvalidInputError(MEMBER_INVALID, number=number, error=exc.errors()[0]["msg"]) from exc
         if not _HQ_MEMBER_RE.match(member.member_id) or not isinstance(points, int):
             raise InvalidInputError(MEMBER_BAD_ID, number=number)
+        refused = member_fields(member, utcnow()) or (None if abs(points) <= MAX_ENTRY_POINTS else refuse(
+            TOO_LARGE, field="points", value=points, limit=MAX_ENTRY_POINTS))
+        if refused is not None:
+            raise InvalidInputError(MEMBER_INVALID, number=number, error=refused.text(current_language()))
         members.append(member.model_dump())
         if points:
             openings.append((member.member_id, points))
@@ -172,7 +178,8 @@ def report(db: Database) -> dict[str, Any]:
                                           func.sum(HqEntry.value)).group_by(HqEntry.kind))}
         review = [{"member_id": b.member_id, "points": b.points} for b in session.scalars(
             select(HqBalance).where(HqBalance.review.is_(True)).order_by(HqBalance.points).limit(500))]
-        rejected = [{"terminal_id": r.terminal_id, "kind": r.kind, "key": r.key, "reason": r.reason,
+        rejected = [{"terminal_id": r.terminal_id, "kind": r.kind, "key": r.key, "code": r.code,
+                     "params": json.loads(r.params) if r.params else {}, "reason": r.reason,
                      "received_at": r.received_at} for r in session.scalars(
             select(HqRejection).order_by(HqRejection.rejection_id.desc()).limit(500))]
         sales = session.execute(select(func.count(), func.coalesce(func.sum(HqSale.total), 0))

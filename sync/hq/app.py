@@ -5,7 +5,9 @@ the closure-local `Auth` dependency.)
 
 Every request but `/v1/health` carries a terminal's Bearer token. Bad input always gets a 4xx with a JSON
 body `{"error": code, "detail": sentence}` — a body too large 413, malformed JSON or a message that breaks
-the protocol 422, a missing or wrong token 401, a revoked terminal 403 — never a 5xx. The endpoints are
+the protocol 422 (JSON nested deeper than `sync.protocol.MAX_JSON_DEPTH` too), a body the parser cannot take
+at all 400, a missing or wrong token 401, a revoked terminal 403 — never a 5xx. A push answers 200 even when it
+refuses items: each refused item carries its reason code (`sync.refusals`), see docs/sync.md. The endpoints are
 plain functions (FastAPI runs them on its thread pool) because the database work is blocking.
 """
 
@@ -13,12 +15,14 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from sqlalchemy import select
 
 from pos_client.timeutil import to_iso, utcnow
@@ -31,10 +35,21 @@ from sync.hq.pull import build_page
 from sync.hq.throttle import AuthThrottle
 from sync.hq.push import apply_push
 from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, Message, OwnEntriesPage, OwnEntriesRequest,
-                           PullPage, PullRequest, PushRequest, PushResponse)
+                           PullPage, PullRequest, PushRequest, PushResponse, parse_utc)
 
 log = logging.getLogger(__name__)
 MAX_BODY = 5 * 1024 * 1024
+#: The refusals every endpoint may answer, as the OpenAPI document describes them.
+_ERRORS = {
+    400: "the body cannot be parsed at all (e.g. JSON nested past the parser's limit)",
+    401: "no terminal token, or a wrong one",
+    403: "the terminal was revoked at HQ",
+    409: "the card-signing key is registered to another terminal",
+    413: f"the request body is over the size limit ({MAX_BODY} bytes by default): send smaller batches",
+    422: "malformed JSON, or a message that breaks the protocol (types, bounds, unknown keys, nesting deeper"
+         " than sync.protocol.MAX_JSON_DEPTH, times that are not aware ISO 8601)",
+    429: "too many wrong tokens from this address: wait Retry-After seconds",
+}
 
 
 def now_iso() -> str:
@@ -49,9 +64,11 @@ class HttpError(Exception):
 
 @dataclass
 class Hooks:
-    """Test seams: `after_push` runs after a push committed and before the response is sent."""
+    """Test seams: `after_push` runs after a push committed and before the response is sent; `clock`, when
+    set, is HQ's time for hello and push (a test that moves its terminals' clocks moves HQ's with them)."""
 
     after_push: Callable[[str, PushResponse], None] | None = None
+    clock: Callable[[], datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,15 +93,27 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
     if migrate_schema:
         migrate(db.engine)
     hooks = hooks or Hooks()
+
+    def hq_now() -> str:
+        return to_iso(hooks.clock()) if hooks.clock is not None else now_iso()
     app = FastAPI(title="Kupa HQ", version="1", description="Sync API for Kupa loyalty terminals (protocol 1).")
     app.state.db = db
     app.add_middleware(BodyLimitMiddleware, max_body=max_body)
     bearer = HTTPBearer(auto_error=False)
-    errors: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for code in (401, 403, 409, 413, 422, 429)}
+    errors: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorResponse, "description": words} for code, words in _ERRORS.items()}
 
     @app.exception_handler(HttpError)
     def _http_error(_request: Request, exc: HttpError) -> JSONResponse:
         return JSONResponse({"error": exc.error, "detail": exc.detail}, status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    def _starlette(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's own refusals (a body that cannot even be parsed — nested past Python's recursion
+        # limit —, an unknown path, a wrong method) in HQ's error shape.
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse({"error": code, "detail": str(exc.detail)[:500]}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -129,7 +158,7 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
     @app.post("/v1/hello", response_model=HelloResponse, responses=errors)
     def hello(request: HelloRequest, who: Auth) -> HelloResponse:
         """Register the terminal's card-signing key (first sync) and tell it its id and member prefix."""
-        now = now_iso()
+        now = hq_now()
         with db.write() as session:
             session.get_one(HqTerminal, who.terminal_id).last_seen_at = now
             key = request.terminal_key
@@ -141,14 +170,14 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
                 elif row.owner != who.terminal_id or row.public_key != key.public_key:
                     raise HttpError(409, "key_conflict", f"key {key.key_id} is registered to another terminal")
             acked_seq, acked_member_seq = restore.acknowledged(session, who.terminal_id, who.member_prefix)
-        return HelloResponse(terminal_id=who.terminal_id, member_prefix=who.member_prefix, server_time=now,
-                             acked_seq=acked_seq, acked_member_seq=acked_member_seq)
+        return HelloResponse(terminal_id=who.terminal_id, member_prefix=who.member_prefix,
+                             server_time=parse_utc(now), acked_seq=acked_seq, acked_member_seq=acked_member_seq)
 
     @app.post("/v1/push", response_model=PushResponse, responses=errors)
     def push(request: PushRequest, who: Auth) -> Response:
         """Apply a batch of outbox items exactly once; results in request order."""
         with db.write() as session:
-            results = apply_push(session, who.terminal_id, request.items, now_iso())
+            results = apply_push(session, who.terminal_id, request.items, hq_now())
         response = PushResponse(results=results, accepted=sum(r.status == "accepted" for r in results),
                                 duplicate=sum(r.status == "duplicate" for r in results),
                                 rejected=sum(r.status == "rejected" for r in results))

@@ -146,8 +146,8 @@ HQ_TOTALS = message("hq.cli.totals",
                        "{points} נקודות פתוחות.")
 HQ_REVIEW_LINE = message("hq.cli.review_line", en="REVIEW {member_id}: {points} points",
                          he="לבדיקה {member_id}: {points} נקודות")
-HQ_REJECTED_LINE = message("hq.cli.rejected_line", en="REJECTED {terminal_id} {kind} {key}: {reason}",
-                           he="נדחה {terminal_id} {kind} {key}: {reason}")
+HQ_REJECTED_LINE = message("hq.cli.rejected_line", en="REJECTED {terminal_id} {kind} {key} [{code}]: {reason}",
+                           he="נדחה {terminal_id} {kind} {key} [{code}]: {reason}")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -156,7 +156,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     lines = [say(HQ_TOTALS, terminals=data["terminals"], members=data["members"], sales=data["sales"],
                  total=data["sales_total"], points=data["points_outstanding"])]
     lines += [say(HQ_REVIEW_LINE, member_id=r["member_id"], points=r["points"]) for r in data["negative_balances"]]
-    lines += [say(HQ_REJECTED_LINE, terminal_id=r["terminal_id"], kind=r["kind"], key=r["key"], reason=r["reason"])
+    lines += [say(HQ_REJECTED_LINE, terminal_id=r["terminal_id"], kind=r["kind"], key=r["key"], code=r["code"] or "-",
+                  reason=r["reason"])
               for r in data["rejected"]]
     _emit(data, args.json, lines)
     return 0

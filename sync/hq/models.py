@@ -135,7 +135,8 @@ class HqProgram(Base):
 
 
 class HqRejection(Base):
-    """An item HQ refused (wrong terminal, UUID reused with another body, bad body): kept for `report`."""
+    """An item HQ refused (wrong terminal, UUID reused with another body, a rule of `sync.hq.validate`): kept
+    for `report`, with its reason code (`sync.refusals`) and parameters (JSON) beside the English reason."""
 
     __tablename__ = "hq_rejections"
     rejection_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -145,6 +146,8 @@ class HqRejection(Base):
     reason: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str | None] = mapped_column(String(40), default=None)
+    params: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class HqAudit(Base):

@@ -4,8 +4,11 @@ Each ledger entry and sale is stored under its UUID (a primary key that is never
 stored with the same canonical body is a *duplicate* (a retry after a lost response: accepted, applied once);
 the same UUID with another body is *rejected* and recorded in `hq_rejections` for `kupa-hq report` — never
 silently dropped. A terminal pushes only as itself: an entry, sale or enrolment naming another terminal is
-rejected. Entries, sales, balance updates and change-log rows of a batch commit together (the caller's
-transaction), so a crash mid-batch leaves nothing half-applied and the terminal's retry redoes it whole.
+rejected. Every new item is then checked by `sync.hq.validate` (time, kinds and signs, program amounts,
+ownership, member fields): a refused item comes back with a reason code and its parameters (`sync.refusals`)
+and is recorded, the rest of the batch is stored. Entries, sales, balance updates and change-log rows of a
+batch commit together (the caller's transaction), so a crash mid-batch leaves nothing half-applied and the
+terminal's retry redoes it whole.
 Work is batched so 2,000 entries cost a few statements: the batch's ledger entries are validated in one
 `TypeAdapter` pass (item by item only when that pass finds a bad one, to name it), one SELECT finds the ids
 already stored (duplicates vs conflicts are told apart by comparing canonical bodies), the batch's enrolments
@@ -32,9 +35,13 @@ from sqlalchemy import String, any_, bindparam, insert, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from pos_client.timeutil import same_instant
+from pos_client.timeutil import same_instant, to_iso
+from sync import refusals as R
 from sync.hq.models import Base, Change, HqAudit, HqBalance, HqCard, HqEntry, HqMember, HqRejection, HqSale
-from sync.protocol import BODY_MODELS, ItemResult, Message, PushItem, WireCard, WireEntry, WireMember, WireSale
+from sync.hq.validate import Validator
+from sync.protocol import (BODY_MODELS, ItemResult, Message, PushItem, WireAudit, WireCard, WireEntry, WireMember,
+                           WireSale, parse_utc)
+from sync.refusals import Refusal, refuse
 
 log = logging.getLogger(__name__)
 _ENTRY_LIST: TypeAdapter[list[WireEntry]] = TypeAdapter(list[WireEntry])
@@ -55,16 +62,26 @@ def canonical(model: Message) -> str:
     return _CANONICAL.encode(model.model_dump(mode="json"))
 
 
-def canonical_entry(entry: WireEntry) -> str:
-    """`canonical(entry)`, faster: every field of an entry is a str, an int or None, so its `__dict__` (the
-    fields, nothing else: extra keys are forbidden) is already its JSON form — no dump per entry."""
-    return _CANONICAL.encode(entry.__dict__)
+def canonical_entry(entry: WireEntry, created_at: str | None = None) -> str:
+    """`canonical(entry)`, faster: every field of an entry but its time is a str, an int or None, so its
+    `__dict__` (the fields, nothing else: extra keys are forbidden) with the time written canonically is
+    already its JSON form — no dump per entry."""
+    return _CANONICAL.encode(entry.__dict__ | {"created_at": created_at or to_iso(entry.created_at)})
 
 
-def _reason(exc: ValidationError) -> str:
+def _recanonical(model: type[Message], stored: str) -> str | None:
+    """A stored body in today's canonical form (rows stored before times were canonicalised), or None."""
+    try:
+        parsed = model.model_validate_json(stored)
+    except ValidationError:
+        return None
+    return canonical_entry(parsed) if isinstance(parsed, WireEntry) else canonical(parsed)
+
+
+def _reason(exc: ValidationError) -> Refusal:
     first = exc.errors()[0]
     where = ".".join(str(part) for part in first.get("loc", ())) or "body"
-    return f"invalid {where}: {first.get('msg', 'bad value')}"[:300]
+    return refuse(R.INVALID, where=where, problem=str(first.get("msg", "bad value"))[:200])
 
 
 class _Batch:
@@ -73,7 +90,7 @@ class _Batch:
     def __init__(self, session: Session, terminal_id: str, now: str, items: Sequence[PushItem]) -> None:
         self.session, self.terminal_id, self.now = session, terminal_id, now
         self.pg = session.connection().dialect.name == "postgresql"
-        self.valid = _validate_entries(items)
+        self.valid = _validate_bodies(items)
         entry_ids = [str(i.body.get("entry_id")) for i in items if i.kind == "ledger_entry"]
         self.entries = self._bodies(HqEntry.entry_id, HqEntry.body, entry_ids)
         #: (terminal, seq) → entry id, for the batch's sequence numbers: HQ keeps them unique per terminal.
@@ -99,6 +116,11 @@ class _Batch:
         self.changes: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
         self.deltas: dict[str, dict[str, Any]] = {}
+        bodies = list(self.valid.values())
+        self.rules = Validator(session, terminal_id, parse_utc(now), self._rows,
+                               [b for b in bodies if isinstance(b, WireEntry)],
+                               [b for b in bodies if isinstance(b, WireSale) and b.terminal_id == terminal_id],
+                               [b for b in bodies if isinstance(b, WireAudit)])
 
     def _rows(self, columns: list[Any], key: Any, keys: list[str], *where: Any) -> list[Any]:
         """`columns` of the rows whose `key` is in `keys` (and `where`): one `= ANY(array)` on PostgreSQL (one
@@ -143,11 +165,14 @@ class _Batch:
             for row in rows:
                 copy.write_row([row[c] for c in columns])
 
-    def reject(self, item: PushItem, reason: str) -> ItemResult:
+    def reject(self, item: PushItem, refusal: Refusal) -> ItemResult:
+        reason = refusal.text()
         self.rejected.append({"terminal_id": self.terminal_id, "kind": item.kind, "key": item.key[:100],
-                              "reason": reason[:300], "body": json.dumps(item.body)[:100_000],
-                              "received_at": self.now})
-        return ItemResult(key=item.key, status="rejected", reason=reason)
+                              "reason": reason, "body": json.dumps(item.body)[:100_000],
+                              "received_at": self.now, "code": refusal.code,
+                              "params": json.dumps(dict(refusal.params), sort_keys=True)})
+        return ItemResult(key=item.key, status="rejected", reason=reason, code=refusal.code,
+                          params=dict(refusal.params))
 
     def apply(self, index: int, item: PushItem) -> ItemResult:
         body: Message | None = self.valid.get(index)
@@ -167,39 +192,42 @@ class _Batch:
         return self._audit(item, body)
 
     def _uuid_item(self, item: PushItem, known: dict[str, str], key: str, owner: str, text: str,
-                   what: str) -> ItemResult | None:
+                   what: str, model: type[Message]) -> ItemResult | None:
         if owner != self.terminal_id:
-            return self.reject(item, f"{what} {key} belongs to terminal {owner}; a terminal pushes only its own")
+            return self.reject(item, refuse(R.FOREIGN_TERMINAL, what=what, key=key, owner=owner))
         if key in known:
-            if known[key] == text:
+            if known[key] == text or _recanonical(model, known[key]) == text:
                 return ItemResult(key=item.key, status="duplicate")
-            return self.reject(item, f"{what} {key} was already recorded with a different body")
+            return self.reject(item, refuse(R.CONFLICT, what=what, key=key))
         known[key] = text
         return None
 
     def _entry(self, item: PushItem, entry: WireEntry) -> ItemResult:
-        text = canonical_entry(entry)
-        done = self._uuid_item(item, self.entries, entry.entry_id, entry.terminal_id, text, "entry")
+        created_at = to_iso(entry.created_at)
+        text = canonical_entry(entry, created_at)
+        done = self._uuid_item(item, self.entries, entry.entry_id, entry.terminal_id, text, "entry", WireEntry)
         if done is not None:
             return done
         if entry.member_id in self.reused:
             del self.entries[entry.entry_id]
-            return self.reject(item, f"member_id_reused: entry {entry.entry_id} is for the refused enrolment of"
-                                     f" {entry.member_id}")
-        if entry.member_id not in self.known_members:
-            del self.entries[entry.entry_id]
-            return self.reject(item, f"entry {entry.entry_id} is for member {entry.member_id}, unknown at HQ")
+            return self.reject(item, refuse(R.REUSED_MEMBER_ITEM, what="entry", key=entry.entry_id,
+                                            member_id=entry.member_id))
         taken = self.seqs.get(entry.seq)
         if taken is not None:  # a restored terminal numbering again from its backup: never two entries per seq
             del self.entries[entry.entry_id]
-            return self.reject(item, f"seq_reused: entry {entry.entry_id} re-uses sequence number {entry.seq} of"
-                                     f" terminal {entry.terminal_id}, already entry {taken} at HQ")
+            return self.reject(item, refuse(R.SEQ_REUSED, key=entry.entry_id, seq=entry.seq,
+                                            terminal_id=entry.terminal_id, taken=taken))
+        refused = (refuse(R.MEMBER_UNKNOWN, what="entry", key=entry.entry_id, member_id=entry.member_id)
+                   if entry.member_id not in self.known_members else self.rules.entry(entry))
+        if refused is not None:
+            del self.entries[entry.entry_id]
+            return self.reject(item, refused)
         self.seqs[entry.seq] = entry.entry_id
         self.new_entries.append({
             "entry_id": entry.entry_id, "terminal_id": entry.terminal_id, "seq": entry.seq,
             "member_id": entry.member_id,
             "kind": entry.kind, "points_delta": entry.points_delta, "spend_delta": entry.spend_delta,
-            "value": entry.value, "ref_code": entry.ref_code, "created_at": entry.created_at,
+            "value": entry.value, "ref_code": entry.ref_code, "created_at": created_at,
             "received_at": self.now, "body": text})
         self.changes.append({"kind": "entry", "ref": entry.entry_id})
         delta = self.deltas.setdefault(entry.member_id, {"points": 0, "spend": 0, "entries": 0, "stamps": {}})
@@ -212,30 +240,39 @@ class _Batch:
 
     def _sale(self, item: PushItem, sale: WireSale) -> ItemResult:
         text = canonical(sale)
-        done = self._uuid_item(item, self.sales, sale.sale_id, sale.terminal_id, text, "sale")
+        done = self._uuid_item(item, self.sales, sale.sale_id, sale.terminal_id, text, "sale", WireSale)
         if done is not None:
             return done
+        refused = self.rules.sale(sale)
+        if refused is not None:
+            del self.sales[sale.sale_id]
+            return self.reject(item, refused)
         self.new_sales.append({"sale_id": sale.sale_id, "terminal_id": sale.terminal_id, "kind": sale.kind,
-                               "member_id": sale.member_id, "total": sale.total, "created_at": sale.created_at,
+                               "member_id": sale.member_id, "total": sale.total,
+                               "created_at": to_iso(sale.created_at),
                                "body": text})
         return ItemResult(key=item.key, status="accepted")
 
     def _member(self, item: PushItem, member: WireMember) -> ItemResult:
         if member.enrolled_by_terminal != self.terminal_id:
-            return self.reject(item, f"member {member.member_id} was enrolled by {member.enrolled_by_terminal};"
-                                     " a terminal pushes only its own enrolments")
+            return self.reject(item, refuse(R.FOREIGN_TERMINAL, what="member", key=member.member_id,
+                                            owner=member.enrolled_by_terminal))
         values = member.model_dump()
         row = self.member_rows.get(member.member_id)
         if row is not None:
             if row["enrolled_by_terminal"] != self.terminal_id:
-                return self.reject(item, f"member id {member.member_id} already belongs to terminal"
-                                         f" {row['enrolled_by_terminal']}")
+                return self.reject(item, refuse(R.MEMBER_OWNER, member_id=member.member_id,
+                                                owner=row["enrolled_by_terminal"]))
             if row == values:
                 return ItemResult(key=item.key, status="duplicate")
             if not same_instant(row["enrolled_at"], values["enrolled_at"]):  # another person: never merged
                 self.reused.add(member.member_id)
-                return self.reject(item, f"member_id_reused: member id {member.member_id} was enrolled at"
-                                         f" {row['enrolled_at']}; this enrolment of {member.enrolled_at} re-uses it")
+                return self.reject(item, refuse(R.MEMBER_ID_REUSED, member_id=member.member_id,
+                                                enrolled_at=row["enrolled_at"], this=member.enrolled_at))
+        refused = self.rules.member(member)
+        if refused is not None:
+            return self.reject(item, refused)
+        if row is not None:
             row.update(values)  # written at flush: as a new row, or as an update of HQ's
             if member.member_id not in self.new_members:
                 self.changed_members[member.member_id] = row
@@ -247,21 +284,25 @@ class _Batch:
 
     def _card(self, item: PushItem, card: WireCard) -> ItemResult:
         if card.member_id in self.reused:
-            return self.reject(item, f"member_id_reused: card {card.card_number} is for the refused enrolment of"
-                                     f" {card.member_id}")
+            return self.reject(item, refuse(R.REUSED_MEMBER_ITEM, what="card", key=card.card_number,
+                                            member_id=card.member_id))
         if card.member_id not in self.known_members:
-            return self.reject(item, f"card {card.card_number} is for member {card.member_id}, unknown at HQ")
+            return self.reject(item, refuse(R.MEMBER_UNKNOWN, what="card", key=card.card_number,
+                                            member_id=card.member_id))
         row = self.session.get(HqCard, card.card_number)
+        if row is not None and (row.member_id != card.member_id or row.serial != card.serial):
+            return self.reject(item, refuse(R.CARD_TAKEN, card=card.card_number, owner=row.member_id))
+        if row is not None and (card.revoked_at is None or row.revoked_at is not None):
+            return ItemResult(key=item.key, status="duplicate")
+        refused = self.rules.card(card, row)
+        if refused is not None:
+            return self.reject(item, refused)
         if row is None:
             row = HqCard(card_number=card.card_number, member_id=card.member_id, serial=card.serial,
-                         key_id=card.key_id, issued_at=card.issued_at)
+                         key_id=card.key_id, issued_at=to_iso(card.issued_at) if card.issued_at else None)
             self.session.add(row)
-        elif row.member_id != card.member_id or row.serial != card.serial:
-            return self.reject(item, f"card number {card.card_number} already belongs to {row.member_id}")
-        elif card.revoked_at is None or row.revoked_at is not None:
-            return ItemResult(key=item.key, status="duplicate")
         if card.revoked_at:
-            row.revoked_at, row.reason = card.revoked_at, card.reason
+            row.revoked_at, row.reason = to_iso(card.revoked_at), card.reason
         self.session.flush()
         self.changes.append({"kind": "card", "ref": card.card_number})
         return ItemResult(key=item.key, status="accepted")
@@ -270,6 +311,9 @@ class _Batch:
         audit_id = str(item.body.get("audit_id"))
         if self.session.get(HqAudit, audit_id) is not None:
             return ItemResult(key=item.key, status="duplicate")
+        refused = self.rules.time("created_at", audit.created_at) if isinstance(audit, WireAudit) else None
+        if refused is not None:
+            return self.reject(item, refused)
         self.session.add(HqAudit(audit_id=audit_id, terminal_id=self.terminal_id, body=canonical(audit)))
         self.session.flush()
         return ItemResult(key=item.key, status="accepted")
@@ -354,16 +398,23 @@ _PG_BALANCES = text(
     " WHERE b.member_id = v.member_id")
 
 
-def _validate_entries(items: Sequence[PushItem]) -> dict[int, Message]:
-    """The batch's ledger entries validated in one pass, by item index; {} if any is bad (then item by item)."""
-    where = [i for i, item in enumerate(items) if item.kind == "ledger_entry"]
-    if not where:
-        return {}
-    try:
-        entries = _ENTRY_LIST.validate_python([items[i].body for i in where])
-    except ValidationError:
-        return {}
-    return dict(zip(where, entries))
+def _validate_bodies(items: Sequence[PushItem]) -> dict[int, Message]:
+    """The batch's valid bodies by item index: the ledger entries in one pass (item by item when that pass
+    finds a bad one), the other kinds one by one. A bad body is left out (`apply` names its fault)."""
+    entries_at = [i for i, item in enumerate(items) if item.kind == "ledger_entry"]
+    one_by_one = [i for i, item in enumerate(items) if item.kind != "ledger_entry"]
+    valid: dict[int, Message] = {}
+    if entries_at:
+        try:
+            valid.update(zip(entries_at, _ENTRY_LIST.validate_python([items[i].body for i in entries_at])))
+        except ValidationError:
+            one_by_one += entries_at
+    for index in one_by_one:
+        try:
+            valid[index] = BODY_MODELS[items[index].kind].model_validate(items[index].body)
+        except ValidationError:
+            pass
+    return valid
 
 
 def apply_push(session: Session, terminal_id: str, items: Sequence[PushItem], now: str) -> list[ItemResult]:

@@ -66,7 +66,9 @@ def test_two_offline_counters_overspend_at_most_their_caps_and_agree_after_sync(
         assert spent == 2 * CAP
         overspend = spent - before
         assert 0 < overspend <= 2 * CAP
-        # Back online: HQ takes both counters' entries and flags the member.
+        # Back online (HQ's clock in the same simulated store day: it refuses entries dated past its clock).
+        # HQ takes both counters' entries and flags the member.
+        hq.hooks.clock = lambda: offline + timedelta(hours=1)
         for terminal in (t1, t2, t1):
             summary = sync_once(terminal, hq.url, retry=FAST_RETRY)
             assert summary.rejected == 0 and summary.pending == 0

@@ -18,7 +18,7 @@ from sync_harness import Hq, Till
 
 
 def _entry(entry_id: str, terminal: str, seq: int, member: str, **changes: Any) -> dict[str, Any]:
-    body = {"entry_id": entry_id, "member_id": member, "terminal_id": terminal, "seq": seq, "kind": "earn",
+    body = {"entry_id": entry_id, "member_id": member, "terminal_id": terminal, "seq": seq, "kind": "adjust",
             "points_delta": 5, "stamps_delta": 0, "punch_card": None, "spend_delta": 0, "value": 0,
             "membership_code": None, "membership_days": 0, "sale_id": None, "reverses": None, "cashier_id": None,
             "reason": None, "ref_code": None, "program_version": None, "created_at": "2026-11-01T10:00:00+00:00"}

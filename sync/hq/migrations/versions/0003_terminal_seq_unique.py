@@ -10,14 +10,14 @@ apply. `hq_members` gets an index on (enrolled_by_terminal, member_id): every he
 highest member id from it.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "0003"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
