@@ -54,10 +54,7 @@ class Statement:
     @property
     def sql(self) -> str:
         """The SQL text sqlite3 runs (compiled at the first call)."""
-        if self._sql is None:
-            self._compile()
-        assert self._sql is not None
-        return self._sql
+        return self._sql if self._sql is not None else self._compile()
 
     def params(self, given: Params) -> Params:
         """`given` with the statement's own constants and defaults added."""
@@ -67,14 +64,19 @@ class Statement:
 
     def run(self, db: sqlite3.Connection, params: Params | None = None) -> sqlite3.Cursor:
         """Execute on `db` (the connection `sql(session)` returned, inside the session's transaction)."""
-        return db.execute(self.sql, self.params(params or {}))
+        sql = self._sql if self._sql is not None else self._compile()
+        if self._defaults:
+            return db.execute(sql, {**self._defaults, **params} if params else self._defaults)
+        return db.execute(sql, params or {})
 
     def run_many(self, db: sqlite3.Connection, rows: Sequence[Params]) -> None:
         """Execute once per row of parameters (one `executemany`); nothing when `rows` is empty."""
         if rows:
-            db.executemany(self.sql, [self.params(row) for row in rows])
+            sql = self._sql if self._sql is not None else self._compile()
+            defaults = self._defaults
+            db.executemany(sql, [{**defaults, **row} for row in rows] if defaults else rows)
 
-    def _compile(self) -> None:
+    def _compile(self) -> str:
         compiled = cast(SQLCompiler, self.clause.compile(dialect=_DIALECT, column_keys=self._columns))
         defaults = {name: bind.effective_value for bind, name in compiled.bind_names.items() if not bind.required}
         for column in compiled.insert_prefetch:  # columns left out of an INSERT that have a Python-side default
@@ -84,6 +86,7 @@ class Statement:
             defaults[column.key] = default.arg
         self._defaults = defaults
         self._sql = compiled.string
+        return self._sql
 
 
 def sql(session: Session) -> sqlite3.Connection:

@@ -18,6 +18,10 @@ source of truth):
   has two or more iff exactly one has `prev_at >= lo > prev2_at`; so active, repeat and churn are filtered
   counts over one index range, without grouping by member. Merges do not touch it: the report recounts the
   few merged records and the members they were merged into (see `kpis._member_figures`).
+
+The tables are the models' (`pos_client.db.models`). What runs on every sale and refund is Core built from
+them (`pos_client.db.driver.Statement`); the recomputation (`CORRECTIONS`, `REBUILD`) stays SQL text, the
+same text migration 0006 keeps a frozen copy of.
 """
 
 from __future__ import annotations
