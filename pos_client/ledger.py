@@ -24,16 +24,16 @@ from pos_client.timeutil import from_iso, to_iso
 
 _balances = driver.table(MemberBalance).c
 #: A member's balance row, created on the member's first entry here (an entry pulled from HQ, say).
-_BALANCE_ROW = driver.Statement(
-    sqlite_insert(driver.table(MemberBalance)).values(member_id=bindparam("mid"), points=0, credits_total=0,
-                                                  debits_total=0, sales_count=0).on_conflict_do_nothing())
+_BALANCE_ROW = driver.Statement(sqlite_insert(driver.table(MemberBalance)).values(
+    member_id=bindparam("mid"), points=0, credits_total=0, debits_total=0, sales_count=0).on_conflict_do_nothing())
 _LAST_SALE = bindparam("last_sale", type_=String)
-_BALANCE_UPDATE = driver.Statement(update(driver.table(MemberBalance)).where(_balances.member_id == bindparam("mid")).values(
-    points=_balances.points + bindparam("dp"), credits_total=_balances.credits_total + bindparam("dc"),
-    debits_total=_balances.debits_total + bindparam("dd"), sales_count=_balances.sales_count + bindparam("ds"),
-    last_sale_at=case((_LAST_SALE.is_(None), _balances.last_sale_at),
-                      else_=func.max(func.coalesce(_balances.last_sale_at, ""), _LAST_SALE)),
-    last_birthday_year=func.coalesce(bindparam("birthday"), _balances.last_birthday_year)))
+_BALANCE_UPDATE = driver.Statement(
+    update(driver.table(MemberBalance)).where(_balances.member_id == bindparam("mid")).values(
+        points=_balances.points + bindparam("dp"), credits_total=_balances.credits_total + bindparam("dc"),
+        debits_total=_balances.debits_total + bindparam("dd"), sales_count=_balances.sales_count + bindparam("ds"),
+        last_sale_at=case((_LAST_SALE.is_(None), _balances.last_sale_at),
+                          else_=func.max(func.coalesce(_balances.last_sale_at, ""), _LAST_SALE)),
+        last_birthday_year=func.coalesce(bindparam("birthday"), _balances.last_birthday_year)))
 _days_insert = sqlite_insert(driver.table(MemberDay))
 _DAY_UPSERT = driver.Statement(_days_insert.on_conflict_do_update(
     index_elements=[MemberDay.member_id, MemberDay.day],
