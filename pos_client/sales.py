@@ -82,14 +82,15 @@ def sale_payload(sale: SaleRow, lines: Sequence[LineRow], reason: str | None = N
 
 
 def write_sale(session: Session, sale: SaleRow, lines: Sequence[LineRow], *,
-                quote: Mapping[str, Any] | None = None, reason: str | None = None) -> None:
+               quote: Mapping[str, Any] | None = None, reason: str | None = None) -> None:
     """Write `sale` (a sale or a refund), its lines, its outbox row and its report projections."""
     payload = sale_payload(sale, lines, reason)
-    driver.insert(session, Sale, [
-        {**{key: payload[key] for key in SALE_COLUMNS}, "quote": json.dumps(quote or {}, ensure_ascii=False)}])
+    row = {key: payload[key] for key in SALE_COLUMNS}
+    row["quote"] = json.dumps(quote or {}, ensure_ascii=False)
+    driver.insert(session, Sale, [row])
     driver.insert(session, SaleLine, [
-        {"sale_id": sale["sale_id"], **{key: json.dumps(value) if key in _JSON_LINE_COLUMNS else value
-                                         for key, value in line.items()}} for line in payload["lines"]])
+        {**line, "sale_id": sale["sale_id"], "free_by_card": json.dumps(line["free_by_card"]),
+         "stamps": json.dumps(line["stamps"])} for line in payload["lines"]])
     driver.insert(session, OutboxRow, [{
         "kind": "sale", "ref_id": sale["sale_id"], "payload": json.dumps(payload), "created_at": sale["created_at"]}])
     if sale["kind"] == "sale":
