@@ -13,31 +13,40 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, String, bindparam, case, cast, func, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
-from pos_client.db.models import MemberBalance, MemberDay, MemberStamps
+from pos_client.db.models import LedgerEntry, MemberBalance, MemberDay, MemberStamps, OutboxRow, Setting
 from pos_client.ids import new_id
 from pos_client.timeutil import from_iso, to_iso
 
-_BALANCE_ROW = ("INSERT INTO member_balances (member_id, points, credits_total, debits_total, sales_count)"
-                " VALUES (?, 0, 0, 0, 0) ON CONFLICT DO NOTHING")
-_BALANCE_UPDATE = """
-    UPDATE member_balances SET points = points + :dp, credits_total = credits_total + :dc,
-           debits_total = debits_total + :dd, sales_count = sales_count + :ds,
-           last_sale_at = CASE WHEN :last_sale IS NULL THEN last_sale_at
-                               ELSE max(coalesce(last_sale_at, ''), :last_sale) END,
-           last_birthday_year = coalesce(:birthday, last_birthday_year)
-     WHERE member_id = :mid"""
-_DAY_UPSERT = """
-    INSERT INTO member_days (member_id, day, spend, credits) VALUES (:member_id, :day, :spend, :credits)
-    ON CONFLICT (member_id, day) DO UPDATE SET spend = spend + excluded.spend, credits = credits + excluded.credits"""
-_STAMP_UPSERT = """
-    INSERT INTO member_stamps (member_id, punch_card, stamps) VALUES (:member_id, :punch_card, :stamps)
-    ON CONFLICT (member_id, punch_card) DO UPDATE SET stamps = stamps + excluded.stamps"""
-_MEMBERSHIP_SQL = "SELECT membership_code, membership_expires FROM member_balances WHERE member_id = ?"
-_MEMBERSHIP_UPDATE = "UPDATE member_balances SET membership_code = ?, membership_expires = ? WHERE member_id = ?"
+_balances = driver.table(MemberBalance).c
+#: A member's balance row, created on the member's first entry here (an entry pulled from HQ, say).
+_BALANCE_ROW = driver.Statement(sqlite_insert(driver.table(MemberBalance)).values(
+    member_id=bindparam("mid"), points=0, credits_total=0, debits_total=0, sales_count=0).on_conflict_do_nothing())
+_LAST_SALE = bindparam("last_sale", type_=String)
+_BALANCE_UPDATE = driver.Statement(
+    update(driver.table(MemberBalance)).where(_balances.member_id == bindparam("mid")).values(
+        points=_balances.points + bindparam("dp"), credits_total=_balances.credits_total + bindparam("dc"),
+        debits_total=_balances.debits_total + bindparam("dd"), sales_count=_balances.sales_count + bindparam("ds"),
+        last_sale_at=case((_LAST_SALE.is_(None), _balances.last_sale_at),
+                          else_=func.max(func.coalesce(_balances.last_sale_at, ""), _LAST_SALE)),
+        last_birthday_year=func.coalesce(bindparam("birthday"), _balances.last_birthday_year)))
+_days_insert = sqlite_insert(driver.table(MemberDay))
+_DAY_UPSERT = driver.Statement(_days_insert.on_conflict_do_update(
+    index_elements=[MemberDay.member_id, MemberDay.day],
+    set_={"spend": MemberDay.spend + _days_insert.excluded.spend,
+          "credits": MemberDay.credits + _days_insert.excluded.credits}), ("member_id", "day", "spend", "credits"))
+_stamps_insert = sqlite_insert(driver.table(MemberStamps))
+_STAMP_UPSERT = driver.Statement(_stamps_insert.on_conflict_do_update(
+    index_elements=[MemberStamps.member_id, MemberStamps.punch_card],
+    set_={"stamps": MemberStamps.stamps + _stamps_insert.excluded.stamps}), ("member_id", "punch_card", "stamps"))
+_MEMBERSHIP_SQL = driver.Statement(select(_balances.membership_code, _balances.membership_expires)
+                                   .where(_balances.member_id == bindparam("mid")))
+_MEMBERSHIP_UPDATE = driver.Statement(update(driver.table(MemberBalance)).where(_balances.member_id == bindparam("mid"))
+                                      .values(membership_code=bindparam("code"), membership_expires=bindparam("expires")))
 
 KINDS = frozenset({"earn", "redeem", "stamp", "stamp_reward", "tier_discount", "welcome", "birthday", "membership",
                    "donate", "adjust", "reverse", "expire", "referral", "action"})
@@ -65,12 +74,15 @@ class EntryDraft:
 #: A terminal restored from a backup resumes past the highest sequence number HQ holds from it
 #: (`ledger_seq_floor`, set by the sync; docs/sync.md, "Restored terminals"), even if the entries it lost
 #: have not been taken back yet.
-_NEXT_SEQ_SQL = ("SELECT max(coalesce((SELECT max(seq) FROM ledger_entries WHERE terminal_id = ?), 0),"
-                 " coalesce((SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'ledger_seq_floor'), 0))")
+_NEXT_SEQ = driver.Statement(select(func.max(
+    func.coalesce(select(func.max(LedgerEntry.seq)).where(LedgerEntry.terminal_id == bindparam("t"))
+                  .scalar_subquery(), 0),
+    func.coalesce(select(cast(Setting.value, Integer)).where(Setting.key == "ledger_seq_floor").scalar_subquery(),
+                  0))))
 
 
 def next_seq(session: Session, terminal_id: str) -> int:
-    row = driver.one(session, _NEXT_SEQ_SQL, (terminal_id,))
+    row = driver.one(session, _NEXT_SEQ, {"t": terminal_id})
     return (row[0] if row and row[0] else 0) + 1
 
 
@@ -105,11 +117,11 @@ def append_many(session: Session, drafts: list[EntryDraft], *, terminal_id: str,
         "membership_days": d.membership_days, "sale_id": sale_id, "reverses": d.reverses, "cashier_id": cashier_id,
         "reason": d.reason, "ref_code": d.ref_code, "program_version": program_version, "created_at": created,
     } for i, d in enumerate(drafts)]
-    driver.insert(session, "ledger_entries", rows)
+    driver.insert(session, LedgerEntry, rows)
     project_rows(session, rows)
-    driver.insert(session, "outbox", [
-        {"kind": "ledger_entry", "ref_id": row["entry_id"], "payload": json.dumps(row), "created_at": created,
-         "status": "pending"} for row in rows])
+    driver.insert(session, OutboxRow, [
+        {"kind": "ledger_entry", "ref_id": row["entry_id"], "payload": json.dumps(row), "created_at": created}
+        for row in rows])
     return ids
 
 
@@ -137,15 +149,13 @@ def project_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         if row["stamps_delta"]:
             key = (mid, row["punch_card"])
             stamps[key] = stamps.get(key, 0) + row["stamps_delta"]
-    db.executemany(_BALANCE_ROW, [(mid,) for mid in balances])
-    db.executemany(_BALANCE_UPDATE, [
+    _BALANCE_ROW.run_many(db, [{"mid": mid} for mid in balances])
+    _BALANCE_UPDATE.run_many(db, [
         {"mid": mid, "dp": agg["points"], "dc": agg["credits"], "dd": agg["debits"], "ds": agg["sales"],
          "last_sale": agg["last_sale"], "birthday": agg["birthday"]} for mid, agg in balances.items()])
-    if days:
-        db.executemany(_DAY_UPSERT, [{"member_id": m, "day": d, "spend": v[0], "credits": v[1]}
-                                     for (m, d), v in days.items()])
-    if stamps:
-        db.executemany(_STAMP_UPSERT, [{"member_id": m, "punch_card": c, "stamps": n} for (m, c), n in stamps.items()])
+    _DAY_UPSERT.run_many(db, [{"member_id": m, "day": d, "spend": v[0], "credits": v[1]}
+                              for (m, d), v in days.items()])
+    _STAMP_UPSERT.run_many(db, [{"member_id": m, "punch_card": c, "stamps": n} for (m, c), n in stamps.items()])
     for row in rows:
         if row["membership_code"] and row["membership_days"]:
             _project_membership(db, row)
@@ -157,7 +167,7 @@ def project_rows(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def _project_membership(db: sqlite3.Connection, row: dict[str, Any]) -> None:
     """A plan sold (days > 0) starts or extends it; a refunded one (days < 0) shortens it."""
-    code, expires = db.execute(_MEMBERSHIP_SQL, (row["member_id"],)).fetchone()
+    code, expires = _MEMBERSHIP_SQL.run(db, {"mid": row["member_id"]}).fetchone()
     moment = from_iso(row["created_at"])
     current = from_iso(expires) if expires else moment
     if row["membership_days"] > 0:
@@ -165,7 +175,7 @@ def _project_membership(db: sqlite3.Connection, row: dict[str, Any]) -> None:
         new_expiry = start + timedelta(days=row["membership_days"])
     else:
         new_expiry = current + timedelta(days=row["membership_days"])
-    db.execute(_MEMBERSHIP_UPDATE, (row["membership_code"], to_iso(new_expiry), row["member_id"]))
+    _MEMBERSHIP_UPDATE.run(db, {"code": row["membership_code"], "expires": to_iso(new_expiry), "mid": row["member_id"]})
 
 
 def utc_day(moment: datetime) -> str:

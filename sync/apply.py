@@ -27,12 +27,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import Card, LedgerEntry, Member, MemberBalance, OutboxRow, Product, Sale, TrustedKey
+from pos_client.db import driver
+from pos_client.db.models import (Card, LedgerEntry, Member, MemberBalance, OutboxRow, Product, Sale, SyncConfirmed,
+                                  SyncSkipped, TrustedKey)
 from pos_client.errors import InvalidInputError
 from pos_client import ledger
 from pos_client.program.schema import load_program_text
@@ -43,16 +45,8 @@ from sync.protocol import PullPage, PushResponse
 from sync.screen import Skip
 
 log = logging.getLogger(__name__)
-_meta = MetaData()
-#: Created by the terminal migration 0003 (kept out of pos_client's models: only the sync uses it).
-sync_confirmed = Table("sync_confirmed", _meta, Column("member_id", String(24), primary_key=True),
-                       Column("points", Integer), Column("stamps", Text), Column("entries", Integer),
-                       Column("confirmed_at", String(40)))
-#: Created by the terminal migration 0008: pulled items the terminal could not apply, for `kupa sync` and the
-#: manager (the newest first).
-sync_skipped = Table("sync_skipped", _meta, Column("skipped_id", Integer, primary_key=True, autoincrement=True),
-                     Column("kind", String(16)), Column("ref", String(100)), Column("reason", String(300)),
-                     Column("cursor", Integer), Column("skipped_at", String(40)))
+#: Pulled items the terminal could not apply (for `kupa sync` and the manager, the newest first).
+sync_skipped = driver.table(SyncSkipped)
 _CHUNK = 900
 MAX_BATCH_BYTES = 2_000_000
 
@@ -214,7 +208,7 @@ def apply_page(session: Session, page: PullPage, terminal_id: str, skips: list[S
             stats.skipped.append(Skip("program", str(wire.version), f"invalid program: {exc.message}"[:300]))
     _apply_entries(session, page, terminal_id, stats)
     now = to_iso(utcnow())
-    _upsert(session, sync_confirmed, [
+    _upsert(session, SyncConfirmed.__table__, [
         {"member_id": b.member_id, "points": b.points, "stamps": json.dumps(b.stamps, sort_keys=True),
          "entries": b.entries, "confirmed_at": now} for b in page.balances], "member_id")
     stats.confirmed = [b.member_id for b in page.balances]
@@ -293,7 +287,7 @@ def disagreements(session: Session, member_ids: list[str]) -> list[dict[str, int
     for start in range(0, len(member_ids), _CHUNK):
         chunk = member_ids[start:start + _CHUNK]
         confirmed = {k: v for k, v in session.execute(
-            select(sync_confirmed.c.member_id, sync_confirmed.c.points).where(sync_confirmed.c.member_id.in_(chunk)))}
+            select(SyncConfirmed.member_id, SyncConfirmed.points).where(SyncConfirmed.member_id.in_(chunk)))}
         local = {k: v for k, v in session.execute(
             select(MemberBalance.member_id, MemberBalance.points).where(MemberBalance.member_id.in_(chunk)))}
         pending = {k: v for k, v in session.execute(

@@ -78,6 +78,8 @@ class Member(Base):
     enrolled_at: Mapped[str] = mapped_column(String(40))
     enrolled_by_terminal: Mapped[str] = mapped_column(String(64))
     merged_into: Mapped[str | None] = mapped_column(String(24), default=None)
+    # The few merged-away records, for the reports' recount (migration 0006).
+    __table_args__ = (Index("ix_members_merged_into", "merged_into", sqlite_where=text("merged_into IS NOT NULL")),)
 
 
 class Card(Base):
@@ -241,3 +243,77 @@ class ParkedCart(Base):
     state: Mapped[str] = mapped_column(String(12))  # current | parked
     payload: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[str] = mapped_column(String(40))
+
+
+class SyncConfirmed(Base):
+    """The figures HQ last confirmed for a member (migration 0003), beside the terminal's own balance, which
+    also counts entries HQ has not confirmed yet (`sync.apply.disagreements` compares them)."""
+
+    __tablename__ = "sync_confirmed"
+    member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    points: Mapped[int] = mapped_column(Integer)
+    stamps: Mapped[str] = mapped_column(Text)  # JSON object by punch-card code
+    entries: Mapped[int] = mapped_column(Integer)
+    confirmed_at: Mapped[str] = mapped_column(String(40))
+
+
+class SyncSkipped(Base):
+    """A pulled item the terminal could not apply (migration 0008), with why and the page's cursor: the pull
+    goes on past it, and `kupa sync --skipped` and the manager see it (docs/sync.md)."""
+
+    __tablename__ = "sync_skipped"
+    skipped_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    ref: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(300))
+    cursor: Mapped[int] = mapped_column(Integer)
+    skipped_at: Mapped[str] = mapped_column(String(40))
+
+
+# The report projections (migration 0006; `pos_client.reports.projection` keeps them and explains them).
+
+class SalesBucket(Base):
+    """Sales as recorded per UTC quarter-hour (`q` = epoch seconds // 900) and member / non-member."""
+
+    __tablename__ = "sales_buckets"
+    q: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    is_member: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sales: Mapped[int] = mapped_column(Integer)
+    paid: Mapped[int] = mapped_column(Integer)
+    earned: Mapped[int] = mapped_column(Integer)
+    redeemed: Mapped[int] = mapped_column(Integer)
+    cost: Mapped[int] = mapped_column(Integer)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class RefundCorrection(Base):
+    """Per refunded sale, what its refunds subtract from its bucket (recomputed after each refund)."""
+
+    __tablename__ = "refund_corrections"
+    sale_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[str] = mapped_column(String(40))
+    member_id: Mapped[str | None] = mapped_column(String(24))
+    fully: Mapped[int] = mapped_column(Integer)
+    sales: Mapped[int] = mapped_column(Integer)
+    paid: Mapped[int] = mapped_column(Integer)
+    earned: Mapped[int] = mapped_column(Integer)
+    redeemed: Mapped[int] = mapped_column(Integer)
+    cost: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_refund_corrections_time", "created_at"),)
+
+
+class MemberSale(Base):
+    """A counted member sale at whole UTC epoch seconds `at`, with the times of the member's two previous ones."""
+
+    __tablename__ = "member_sales"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(String(24))
+    sale_id: Mapped[str] = mapped_column(String(36))
+    at: Mapped[int] = mapped_column(Integer)
+    prev_at: Mapped[int | None] = mapped_column(Integer)
+    prev2_at: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (
+        Index("ix_member_sales_member", "member_id", "at"),
+        Index("ix_member_sales_time", "at", "prev_at", "prev2_at"),
+        Index("ix_member_sales_first", "at", sqlite_where=text("prev_at IS NULL")),
+    )

@@ -18,18 +18,26 @@ source of truth):
   has two or more iff exactly one has `prev_at >= lo > prev2_at`; so active, repeat and churn are filtered
   counts over one index range, without grouping by member. Merges do not touch it: the report recounts the
   few merged records and the members they were merged into (see `kpis._member_figures`).
+
+The tables are the models' (`pos_client.db.models`). What runs on every sale and refund is Core built from
+them (`pos_client.db.driver.Statement`); the recomputation (`CORRECTIONS`, `REBUILD`) stays SQL text, the
+same text migration 0006 keeps a frozen copy of.
 """
 
 from __future__ import annotations
 
-from calendar import timegm
+import sqlite3
 from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
+from pos_client.db.models import MemberSale, RefundCorrection, SalesBucket
+from pos_client.timeutil import from_iso
 
 #: The quarter-hour number of a stored UTC timestamp, in SQL (epoch seconds // 900).
 BUCKET_SQL = "CAST(strftime('%s', {col}) AS INTEGER) / 900"
@@ -65,12 +73,30 @@ FROM d
 _UPSERT_CORRECTION = ("INSERT OR REPLACE INTO refund_corrections (sale_id, created_at, member_id, fully, sales, paid,"
                       " earned, redeemed, cost) " + CORRECTIONS.format(where="refund_of = :sale_id"))
 
-_BUCKET_ADD = """
-INSERT INTO sales_buckets (q, is_member, sales, paid, earned, redeemed, cost)
-VALUES (:q, :is_member, 1, :paid, :earned, :redeemed, :cost)
-ON CONFLICT (q, is_member) DO UPDATE SET sales = sales + 1, paid = paid + excluded.paid,
-    earned = earned + excluded.earned, redeemed = redeemed + excluded.redeemed, cost = cost + excluded.cost
-"""
+_buckets_insert = sqlite_insert(driver.table(SalesBucket))
+_BUCKET_ADD = driver.Statement(_buckets_insert.on_conflict_do_update(
+    index_elements=[SalesBucket.q, SalesBucket.is_member],
+    set_={name: getattr(SalesBucket, name) + getattr(_buckets_insert.excluded, name)
+          for name in ("sales", "paid", "earned", "redeemed", "cost")}),
+    ("q", "is_member", "sales", "paid", "earned", "redeemed", "cost"))
+_ms = driver.table(MemberSale).c
+#: The member's two latest counted sales at or before a moment, and the two first after it.
+_BEFORE = driver.Statement(select(_ms.at).where(_ms.member_id == bindparam("m"), _ms.at <= bindparam("at"))
+                           .order_by(_ms.at.desc(), _ms.id.desc()).limit(2))
+_AFTER = driver.Statement(select(_ms.id).where(_ms.member_id == bindparam("m"), _ms.at > bindparam("at"))
+                          .order_by(_ms.at, _ms.id).limit(2))
+_MEMBER_SALE_ADD = driver.Statement(insert(driver.table(MemberSale)),
+                                    ("member_id", "sale_id", "at", "prev_at", "prev2_at"))
+_SET_PREVIOUS = driver.Statement(update(driver.table(MemberSale)).where(_ms.id == bindparam("row_id"))
+                                 .values(prev_at=bindparam("p"), prev2_at=bindparam("p2")))
+_SET_SECOND_PREVIOUS = driver.Statement(update(driver.table(MemberSale)).where(_ms.id == bindparam("row_id"))
+                                        .values(prev2_at=bindparam("p2")))
+_FULLY_REFUNDED = driver.Statement(select(RefundCorrection.member_id, RefundCorrection.created_at).where(
+    RefundCorrection.sale_id == bindparam("s"), RefundCorrection.fully == 1, RefundCorrection.member_id.is_not(None)))
+_MEMBER_SALE_DROP = driver.Statement(delete(driver.table(MemberSale)).where(
+    _ms.member_id == bindparam("m"), _ms.at == bindparam("at"), _ms.sale_id == bindparam("s")))
+_MEMBER_SALES = driver.Statement(select(_ms.id, _ms.at, _ms.prev_at, _ms.prev2_at).where(_ms.member_id == bindparam("m"))
+                                 .order_by(_ms.at, _ms.id))
 
 #: Recompute the three tables from the sales (the migration's backfill; also the benchmark's builder).
 REBUILD = (
@@ -99,61 +125,56 @@ def quarter_of(created_at: str) -> int:
 
 def epoch(created_at: str) -> int:
     """Whole UTC epoch seconds of a stored timestamp, floored (as SQLite's strftime('%s') gives them)."""
-    return timegm((int(created_at[:4]), int(created_at[5:7]), int(created_at[8:10]), int(created_at[11:13]),
-                   int(created_at[14:16]), int(created_at[17:19]), 0, 0, 0))
+    return (from_iso(created_at) - _EPOCH) // _SECOND
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_SECOND = timedelta(seconds=1)
 
 
 def project_sale(session: Session, sale: Mapping[str, Any]) -> None:
     """Add a new sale (its `sales` row as a mapping) to `sales_buckets` and, for a member, to `member_sales`, in
     the caller's transaction, with driver-level statements (this is on every checkout)."""
     db = driver.sql(session)
-    db.execute(_BUCKET_ADD, {
-        "q": quarter_of(sale["created_at"]), "is_member": sale["member_id"] is not None, "paid": sale["total"],
-        "earned": sale["points_earned"], "redeemed": sale["redeemed_points"],
+    _BUCKET_ADD.run(db, {
+        "q": quarter_of(sale["created_at"]), "is_member": sale["member_id"] is not None, "sales": 1,
+        "paid": sale["total"], "earned": sale["points_earned"], "redeemed": sale["redeemed_points"],
         "cost": sale["redeemed_value"] + sale["discount_total"]})
     mid = sale["member_id"]
     if mid is None:
         return
     at = epoch(sale["created_at"])
-    before = [int(v) for v, in db.execute(
-        "SELECT at FROM member_sales WHERE member_id = ? AND at <= ? ORDER BY at DESC, id DESC LIMIT 2", (mid, at))]
+    before = [int(v) for v, in _BEFORE.run(db, {"m": mid, "at": at})]
     prev = before[0] if before else None
-    db.execute("INSERT INTO member_sales (member_id, sale_id, at, prev_at, prev2_at) VALUES (?, ?, ?, ?, ?)",
-               (mid, sale["sale_id"], at, prev, before[1] if len(before) > 1 else None))
+    _MEMBER_SALE_ADD.run(db, {"member_id": mid, "sale_id": sale["sale_id"], "at": at, "prev_at": prev,
+                              "prev2_at": before[1] if len(before) > 1 else None})
     # a sale recorded out of time order (a clock set back) becomes the previous one of up to two later sales
-    after = [row_id for row_id, in db.execute(
-        "SELECT id FROM member_sales WHERE member_id = ? AND at > ? ORDER BY at, id LIMIT 2", (mid, at))]
+    after = [row_id for row_id, in _AFTER.run(db, {"m": mid, "at": at})]
     if after:
-        db.execute("UPDATE member_sales SET prev_at = ?, prev2_at = ? WHERE id = ?", (at, prev, after[0]))
+        _SET_PREVIOUS.run(db, {"p": at, "p2": prev, "row_id": after[0]})
     if len(after) > 1:
-        db.execute("UPDATE member_sales SET prev2_at = ? WHERE id = ?", (at, after[1]))
+        _SET_SECOND_PREVIOUS.run(db, {"p2": at, "row_id": after[1]})
 
 
 def project_refund(session: Session, sale_id: str) -> None:
     """After a refund of `sale_id` (caller's transaction): recompute its `refund_corrections` row from the sale
     and all its refunds; once it is fully refunded, take it out of `member_sales` and relink the member."""
-    session.flush()
-    conn = session.connection()
-    conn.execute(text(_UPSERT_CORRECTION), {"sale_id": sale_id})
-    row = conn.execute(text("SELECT member_id, created_at FROM refund_corrections WHERE sale_id = :s AND fully = 1"
-                            " AND member_id IS NOT NULL"), {"s": sale_id}).one_or_none()
+    db = driver.sql(session)
+    db.execute(_UPSERT_CORRECTION, {"sale_id": sale_id})
+    row = _FULLY_REFUNDED.run(db, {"s": sale_id}).fetchone()
     if row is None:
         return
-    gone = conn.execute(text("DELETE FROM member_sales WHERE member_id = :m AND at = :at AND sale_id = :s"),
-                        {"m": row.member_id, "at": epoch(row.created_at), "s": sale_id})
-    if gone.rowcount:
-        _relink(conn, row.member_id)
+    member_id, created_at = row
+    if _MEMBER_SALE_DROP.run(db, {"m": member_id, "at": epoch(created_at), "s": sale_id}).rowcount:
+        _relink(db, member_id)
 
 
-def _relink(conn: Connection, member_id: str) -> None:
+def _relink(db: sqlite3.Connection, member_id: str) -> None:
     """Set `prev_at` and `prev2_at` of every `member_sales` row of the member from its rows' order."""
     prev: list[int | None] = [None, None]
-    for row_id, at, prev_at, prev2_at in conn.execute(text(
-            "SELECT id, at, prev_at, prev2_at FROM member_sales WHERE member_id = :m ORDER BY at, id"),
-            {"m": member_id}).all():
+    for row_id, at, prev_at, prev2_at in _MEMBER_SALES.run(db, {"m": member_id}).fetchall():
         if (prev_at, prev2_at) != (prev[0], prev[1]):
-            conn.execute(text("UPDATE member_sales SET prev_at = :p, prev2_at = :p2 WHERE id = :id"),
-                         {"p": prev[0], "p2": prev[1], "id": row_id})
+            _SET_PREVIOUS.run(db, {"p": prev[0], "p2": prev[1], "row_id": row_id})
         prev = [int(at), prev[0]]
 
 

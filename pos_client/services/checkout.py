@@ -10,17 +10,18 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
-from pos_client.db.models import AuditEntry
+from pos_client.db.models import AuditEntry, Product, Setting
 from pos_client.errors import InvalidInputError
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.messages import message
 from pos_client.pricing import CartItem, MemberState, Quote, price
 from pos_client.program.schema import Program
-from pos_client.reports.projection import project_sale
+from pos_client.sales import SaleRow, write_sale
 from pos_client.services import clock
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product
@@ -82,13 +83,16 @@ def parse_item(text: str) -> tuple[str, int]:
     return sku, qty
 
 
+_LAST_SYNC_SQL = driver.Statement(select(Setting.value).where(Setting.key == "last_sync_ok_at"))
+
+
 def is_offline(session: Session, terminal: Terminal, now: datetime) -> bool:
     """Whether the offline redemption cap applies: on every terminal with a server, unless its last successful
     sync ended within `CONFIRMED_WITHIN` before `now` (a sync "in the future" — a clock set back — does not
     count). Standalone terminals (no server) are the source of truth and never "offline"."""
     if not terminal.settings.server_url:
         return False
-    row = driver.one(session, "SELECT value FROM settings WHERE key = 'last_sync_ok_at'")
+    row = driver.one(session, _LAST_SYNC_SQL)
     if row is None:
         return True
     age = now - from_iso(json.loads(row[0]))
@@ -103,7 +107,7 @@ def _cart(session: Session, items: tuple[tuple[str, int], ...]) -> list[CartItem
         raise InvalidInputError(BASKET_EMPTY)
     merged: dict[str, int] = {}
     codes = json.dumps(sorted({code.strip() for code, _qty in items}))
-    found = {row[0]: row for row in driver.all_rows(session, _PRODUCTS_SQL, (codes,))}
+    found = {row[0]: row for row in driver.all_rows(session, _PRODUCTS_SQL, {"codes": codes})}
     products: dict[str, tuple[str, str, int, str]] = {}
     for code, qty in items:
         row = found.get(code.strip())
@@ -115,7 +119,9 @@ def _cart(session: Session, items: tuple[tuple[str, int], ...]) -> list[CartItem
     return [CartItem(sku, products[sku][1], qty, products[sku][2], products[sku][3]) for sku, qty in merged.items()]
 
 
-_PRODUCTS_SQL = "SELECT sku, name, price, category FROM products WHERE active AND sku IN (SELECT value FROM json_each(?))"
+#: The basket's products by exact SKU, the codes passed as one JSON array (one statement, one parameter).
+_PRODUCTS_SQL = driver.Statement(select(Product.sku, Product.name, Product.price, Product.category).where(
+    Product.active, Product.sku.in_(select(func.json_each(bindparam("codes")).table_valued("value").c.value))))
 
 
 @dataclass(frozen=True)
@@ -170,7 +176,8 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
     """The body of `checkout()` inside the caller's unit of work (also used to build the demo's history).
 
     The writes are driver-level statements (`pos_client.db.driver`): a durable sale costs its commit, not
-    the ORM's bookkeeping. Points expire as of `expire_at` (default `now`).
+    the ORM's bookkeeping. Points expire as of `expire_at` (default `now`). The sale itself is written by
+    `pos_client.sales.write_sale`, as a refund is.
     """
     settings = terminal.settings
     found = identify(session, request.member_code) if request.member_code else None
@@ -178,34 +185,27 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
     expired = priced.state.expiring_points if priced.state else 0
     quote, program = priced.quote, priced.program
     sale_id = new_id()
-    sale = {"sale_id": sale_id, "kind": "sale", "refund_of": None, "terminal_id": settings.terminal_id,
-            "cashier_id": request.cashier_id, "member_id": quote.member_id, "program_version": program.version,
-            "created_at": to_iso(now), "currency": quote.currency, "subtotal": quote.subtotal,
-            "discount_total": quote.discount_total, "redeemed_points": quote.redeemed_points,
-            "redeemed_value": quote.redeemed_value, "total": quote.total, "points_earned": quote.points_earned,
-            "qualifying_spend": quote.qualifying_spend}
-    quote_json = quote.to_json()
-    driver.insert(session, "sales", [{**sale, "quote": json.dumps(quote_json, ensure_ascii=False)}])
-    driver.insert(session, "sale_lines", [
-        {"sale_id": sale_id, "line_no": no, "sku": line.sku, "name": line.name, "category": line.category,
-         "kind": line.kind, "qty": line.qty, "unit_price": line.unit_price, "amount": line.amount,
-         "free_units": line.free_units, "free_by_card": json.dumps(dict(line.free_by_card)),
-         "percent_discount": line.percent_discount, "redeemed_value": line.redeemed_value, "paid": line.paid,
-         "stamps": json.dumps(dict(line.stamps))} for no, line in enumerate(quote.lines, start=1)])
-    # The sale's outbox row before its entries': HQ checks an earn against its sale (sync.hq.validate), and a
-    # push split between two batches then still carries the sale first.
-    driver.insert(session, "outbox", [{
-        "kind": "sale", "ref_id": sale_id, "payload": json.dumps({**sale, "lines": quote_json["lines"]}),
-        "created_at": sale["created_at"], "status": "pending"}])
+    sale: SaleRow = {
+        "sale_id": sale_id, "kind": "sale", "refund_of": None, "terminal_id": settings.terminal_id,
+        "cashier_id": request.cashier_id, "member_id": quote.member_id, "program_version": program.version,
+        "created_at": to_iso(now), "currency": quote.currency, "subtotal": quote.subtotal,
+        "discount_total": quote.discount_total, "redeemed_points": quote.redeemed_points,
+        "redeemed_value": quote.redeemed_value, "total": quote.total, "points_earned": quote.points_earned,
+        "qualifying_spend": quote.qualifying_spend}
+    write_sale(session, sale, [
+        {"line_no": no, "sku": line.sku, "name": line.name, "category": line.category, "kind": line.kind,
+         "qty": line.qty, "unit_price": line.unit_price, "amount": line.amount, "free_units": line.free_units,
+         "free_by_card": line.free_by_card, "percent_discount": line.percent_discount,
+         "redeemed_value": line.redeemed_value, "paid": line.paid, "stamps": line.stamps, "refund_line_of": None}
+        for no, line in enumerate(quote.lines, start=1)], quote=quote.to_json())
     referrer = None
     if priced.member is not None:
         referrer = _write_member_entries(session, terminal, priced, sale_id, now, request.cashier_id)
     if priced.manager_id:
-        session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=priced.manager_id,
+        session.add(AuditEntry(audit_id=new_id(), created_at=sale["created_at"], user_id=priced.manager_id,
                                action="pin_spend_override", target=sale_id,
                                reason="points spent without the member's card",
                                details=json.dumps({"member_id": quote.member_id})))
-    project_sale(session, sale)
     return SaleResult(sale_id=sale_id, quote=quote, created_at=now, expired_points=expired, referrer_id=referrer)
 
 

@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
-from pos_client.db.models import AuditEntry
+from pos_client.db.models import AuditEntry, Setting
 from pos_client.errors import StateError
 from pos_client.ids import new_id
 from pos_client.messages import Message, message
@@ -160,8 +161,11 @@ def _duration(delta: timedelta) -> str:
     return f"{sign}{days}d {rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
 
 
+_STATE = driver.Statement(select(Setting.value).where(Setting.key == SETTING))
+
+
 def load_state(session: Session) -> ClockState:
-    row = driver.one(session, "SELECT value FROM settings WHERE key = ?", (SETTING,))
+    row = driver.one(session, _STATE)
     return ClockState.from_json(json.loads(row[0])) if row is not None else ClockState()
 
 

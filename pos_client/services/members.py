@@ -11,16 +11,17 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from pos_client.cards import tokens
 from pos_client.cards.keys import load_key
 from pos_client.db import driver
-from pos_client.db.models import Card, Member, MemberBalance, OutboxRow, Setting
+from pos_client.db.models import (Card, LedgerEntry, Member, MemberBalance, MemberDay, MemberStamps, OutboxRow,
+                                  Setting, TrustedKey)
 from pos_client.errors import InvalidInputError, NotFoundError
 from pos_client.ledger import (
     EntryDraft,
@@ -83,18 +84,23 @@ class Identified:
     can_spend: bool
 
 
-_MEMBER_COLUMNS = ("m.member_id, m.name, m.phone, m.email, m.birthday, m.bonus_weekday, m.referred_by,"
-                   " m.enrolled_at, m.enrolled_by_terminal, m.merged_into")
-_MEMBER_SQL = f"SELECT {_MEMBER_COLUMNS} FROM members m WHERE m.member_id = ?"
-_BY_PHONE_SQL = f"SELECT {_MEMBER_COLUMNS} FROM members m WHERE m.phone = ? AND m.merged_into IS NULL LIMIT 2"
-_CARD_SQL = "SELECT member_id, revoked_at FROM cards WHERE card_number = ?"
+#: The member columns identification reads, in `MemberRecord`'s order.
+_MEMBER_COLUMNS = tuple(driver.table(Member).c[f.name] for f in fields(MemberRecord))
+_MEMBER_SQL = driver.Statement(select(*_MEMBER_COLUMNS).where(Member.member_id == bindparam("m")))
+_BY_PHONE_SQL = driver.Statement(select(*_MEMBER_COLUMNS).where(Member.phone == bindparam("phone"),
+                                                                Member.merged_into.is_(None)).limit(2))
+_CARD_SQL = driver.Statement(select(Card.member_id, Card.revoked_at).where(Card.card_number == bindparam("card")))
 #: Everything a token check needs in one statement, always one row: the signing key, whether the token's
 #: card was revoked, the member's newest card serial (a reissue replaces older cards) and the member.
-_TOKEN_SQL = f"""
-    SELECT k.public_key, k.revoked_at,
-           (SELECT revoked_at IS NOT NULL FROM cards WHERE member_id = :m AND serial = :serial),
-           (SELECT max(serial) FROM cards WHERE member_id = :m), {_MEMBER_COLUMNS}
-      FROM (SELECT 1) LEFT JOIN trusted_keys k ON k.key_id = :kid LEFT JOIN members m ON m.member_id = :m"""
+_TOKEN_SQL = driver.Statement(select(
+    TrustedKey.public_key, TrustedKey.revoked_at,
+    select(Card.revoked_at.is_not(None)).where(Card.member_id == bindparam("m"), Card.serial == bindparam("serial"))
+    .scalar_subquery(),
+    select(func.max(Card.serial)).where(Card.member_id == bindparam("m")).scalar_subquery(),
+    *_MEMBER_COLUMNS,
+).select_from(select(literal(1).label("one")).subquery("one_row")
+              .outerjoin(driver.table(TrustedKey), TrustedKey.key_id == bindparam("kid"))
+              .outerjoin(driver.table(Member), Member.member_id == bindparam("m"))))
 
 
 CARD_BAD_CHARS = message("card.bad_characters", en="the code holds characters a Kupa card never has",
@@ -129,14 +135,14 @@ def identify(session: Session, code: str) -> Identified:
             raise NotFoundError(NO_MEMBER_ID, member_id=code.upper())
         return Identified(_follow_merge(session, member), "member_id", False)
     if _CARD_RE.match(code):
-        card = driver.one(session, _CARD_SQL, (code.upper(),))
+        card = driver.one(session, _CARD_SQL, {"card": code.upper()})
         if card is not None:
             member_id, revoked_at = card
             if revoked_at:
                 raise InvalidCardError(CARD_REVOKED, card=code.upper())
             return Identified(_follow_merge(session, _referenced_member(session, member_id)), "card", False)
     if PHONE_CHARS_RE.match(code):
-        found = driver.all_rows(session, _BY_PHONE_SQL, (normalize_phone(code),))
+        found = driver.all_rows(session, _BY_PHONE_SQL, {"phone": normalize_phone(code)})
         if len(found) == 1:
             return Identified(MemberRecord(*found[0]), "phone", False)
         if len(found) > 1:
@@ -145,7 +151,7 @@ def identify(session: Session, code: str) -> Identified:
 
 
 def find_member(session: Session, member_id: str) -> MemberRecord | None:
-    row = driver.one(session, _MEMBER_SQL, (member_id,))
+    row = driver.one(session, _MEMBER_SQL, {"m": member_id})
     return MemberRecord(*row) if row is not None else None
 
 
@@ -300,7 +306,7 @@ def member_state(session: Session, member: MemberRecord | Member, program: Progr
               "win": window_start_day(now, program.tier_window_days),
               "cut": expiry_cutoff_day(expire_at, program.points_expiry_days or 0)}
     row = driver.one(session, _STATE_SQL, params)
-    stamps = dict(driver.all_rows(session, _STAMPS_SQL, (member.member_id,)))
+    stamps = dict(driver.all_rows(session, _STAMPS_SQL, {"m": member.member_id}))
     points, credits, debits, plan, plan_expires, birthday_year, sales, spend, recent, redeemed = (
         row if row is not None else (0, 0, 0, None, None, None, 0, 0, 0, 0))
     expiring = fifo_expiring(points, credits, debits, recent) if program.points_expiry_days else 0
@@ -312,20 +318,29 @@ def member_state(session: Session, member: MemberRecord | Member, program: Progr
         redeemed_today=redeemed, can_spend=can_spend, expiring_points=expiring)
 
 
-_STATE_SQL = """
-    SELECT b.points, b.credits_total, b.debits_total, b.membership_code, b.membership_expires,
-           b.last_birthday_year, b.sales_count,
-           (SELECT coalesce(sum(spend), 0) FROM member_days
-             WHERE member_id = :m AND day > :win AND day <= :today),
-           (SELECT coalesce(sum(credits), 0) FROM member_days WHERE member_id = :m AND day >= :cut),
-           (SELECT coalesce(-sum(e.points_delta), 0) FROM ledger_entries e
-              JOIN outbox o ON o.kind = 'ledger_entry' AND o.ref_id = e.entry_id
-             WHERE e.member_id = :m AND e.kind = 'redeem' AND e.terminal_id = :t AND o.status <> 'accepted')
-      FROM member_balances b WHERE b.member_id = :m"""
+_days, _entries, _outbox = driver.table(MemberDay).c, driver.table(LedgerEntry).c, driver.table(OutboxRow).c
 #: The offline cap counts this member's redemptions on this terminal that HQ has not accepted yet, whatever
 #: their date (docs/core.md, "Offline"): what HQ has confirmed is no exposure, and a clock moved a day ahead
 #: cannot start a new "day" for what it has not.
-_STAMPS_SQL = "SELECT punch_card, stamps FROM member_stamps WHERE member_id = ?"
+_UNCONFIRMED_REDEEMED = (
+    select(func.coalesce(-func.sum(_entries.points_delta), 0))
+    .select_from(driver.table(LedgerEntry).join(driver.table(OutboxRow), and_(
+        _outbox.kind == "ledger_entry", _outbox.ref_id == _entries.entry_id)))
+    .where(_entries.member_id == bindparam("m"), _entries.kind == "redeem", _entries.terminal_id == bindparam("t"),
+           _outbox.status != "accepted")
+    .scalar_subquery())
+_STATE_SQL = driver.Statement(select(
+    MemberBalance.points, MemberBalance.credits_total, MemberBalance.debits_total, MemberBalance.membership_code,
+    MemberBalance.membership_expires, MemberBalance.last_birthday_year, MemberBalance.sales_count,
+    select(func.coalesce(func.sum(_days.spend), 0)).where(
+        _days.member_id == bindparam("m"), _days.day > bindparam("win"), _days.day <= bindparam("today"))
+    .scalar_subquery(),
+    select(func.coalesce(func.sum(_days.credits), 0)).where(_days.member_id == bindparam("m"),
+                                                            _days.day >= bindparam("cut")).scalar_subquery(),
+    _UNCONFIRMED_REDEEMED,
+).where(MemberBalance.member_id == bindparam("m")))
+_STAMPS_SQL = driver.Statement(select(MemberStamps.punch_card, MemberStamps.stamps)
+                               .where(MemberStamps.member_id == bindparam("m")))
 
 
 def expire_points(session: Session, member_id: str, program: Program, now: datetime, terminal_id: str,

@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
@@ -95,7 +95,7 @@ PROGRAM_NOT_IN_FORCE = message("program.none_in_force", en="no program version w
 
 def program_at(session: Session, moment: datetime) -> Program:
     """The program version in force at `moment` (parsed once per version and kept)."""
-    row = driver.one(session, _IN_FORCE_SQL, (to_iso(moment),))
+    row = driver.one(session, _IN_FORCE_SQL, {"at": to_iso(moment)})
     version = row[0] if row else None
     if version is None:
         if session.scalar(select(ProgramVersion.version).limit(1)) is None:
@@ -112,7 +112,8 @@ def _database(session: Session) -> str:
     return str(bind.engine.url)
 
 
-_IN_FORCE_SQL = "SELECT max(version) FROM program_versions WHERE loaded_at <= ?"
+_IN_FORCE_SQL = driver.Statement(select(func.max(ProgramVersion.version))
+                                 .where(ProgramVersion.loaded_at <= bindparam("at")))
 
 
 #: Versions are immutable once installed in a database (a changed document under the same number is

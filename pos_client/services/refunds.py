@@ -15,15 +15,16 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import AuditEntry, LedgerEntry, MemberStamps, OutboxRow, Sale, SaleLine
+from pos_client.db.models import AuditEntry, LedgerEntry, MemberStamps, Sale, SaleLine
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.messages import message
 from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect
-from pos_client.reports.projection import project_refund
+from pos_client.sales import SaleRow, write_sale
 from pos_client.services import clock
 from pos_client.services.auth import authenticate
+from pos_client.services.manager_actions import check_reason
 from pos_client.services.programs import program_at, program_version
 from pos_client.terminal import Terminal
 from pos_client.timeutil import from_iso, to_iso, utcnow
@@ -70,6 +71,7 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
     """Refund `items` ((sku, qty) pairs) of `sale_id`, or everything that remains when `items` is None."""
     now = utcnow()
     tid = terminal.settings.terminal_id
+    reason = check_reason(reason)  # it travels to HQ with the refund, whose protocol bounds it too
     with terminal.unit_of_work() as session:
         clock.guard(session, now)
         manager = authenticate(session, manager_pin, role="manager")
@@ -84,30 +86,26 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
         now_units = _requested(lines, remaining, items)
         effect = refund_effect(sold, before, now_units)
         refund_id = new_id()
-        session.add(Sale(sale_id=refund_id, kind="refund", refund_of=sale.sale_id, terminal_id=tid,
-                         cashier_id=manager.user_id, member_id=sale.member_id, program_version=sale.program_version,
-                         created_at=to_iso(now), currency=sale.currency, subtotal=effect.money_back, discount_total=0,
-                         redeemed_points=effect.points_returned, redeemed_value=effect.redeemed_value_returned,
-                         total=effect.money_back, points_earned=-effect.points_reversed,
-                         qualifying_spend=-effect.spend_reversed, quote="{}"))
-        session.flush()
-        by_no = {line.line_no: line for line in lines}
-        for i, (no, qty) in enumerate(sorted(now_units.items()), start=1):
-            line = by_no[no]
-            session.add(SaleLine(sale_id=refund_id, line_no=i, sku=line.sku, name=line.name, category=line.category,
-                                 kind=line.kind, qty=qty, unit_price=line.unit_price, amount=qty * line.unit_price,
-                                 free_units=0, percent_discount=0, redeemed_value=0, paid=effect.line_money[no],
-                                 refund_line_of=no))
-        if sale.member_id:
+        if sale.member_id:  # first: the refund's report correction counts the reversing entries
             _reverse_entries(session, sale, effect, tid, now, manager.user_id)
+        by_no = {line.line_no: line for line in lines}
+        refund_row: SaleRow = {
+            "sale_id": refund_id, "kind": "refund", "refund_of": sale.sale_id, "terminal_id": tid,
+            "cashier_id": manager.user_id, "member_id": sale.member_id, "program_version": sale.program_version,
+            "created_at": to_iso(now), "currency": sale.currency, "subtotal": effect.money_back, "discount_total": 0,
+            "redeemed_points": effect.points_returned, "redeemed_value": effect.redeemed_value_returned,
+            "total": effect.money_back, "points_earned": -effect.points_reversed,
+            "qualifying_spend": -effect.spend_reversed}
+        write_sale(session, refund_row, [
+            {"line_no": i, "sku": by_no[no].sku, "name": by_no[no].name, "category": by_no[no].category,
+             "kind": by_no[no].kind, "qty": qty, "unit_price": by_no[no].unit_price,
+             "amount": qty * by_no[no].unit_price, "free_units": 0, "free_by_card": {}, "percent_discount": 0,
+             "redeemed_value": 0, "paid": effect.line_money[no], "stamps": {}, "refund_line_of": no}
+            for i, (no, qty) in enumerate(sorted(now_units.items()), start=1)], reason=reason)
         session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
                                action="refund", target=sale.sale_id, reason=reason,
                                details=json.dumps({"refund_id": refund_id, "money_back": effect.money_back,
                                                    "units": {str(k): v for k, v in now_units.items()}})))
-        session.add(OutboxRow(kind="sale", ref_id=refund_id, payload=json.dumps(
-            {"sale_id": refund_id, "kind": "refund", "refund_of": sale.sale_id, "total": effect.money_back,
-             "created_at": to_iso(now), "terminal_id": tid}), created_at=to_iso(now)))
-        project_refund(session, sale.sale_id)
         fully = all(before.get(no, 0) + now_units.get(no, 0) == by_no[no].qty for no in by_no)
     return RefundResult(refund_id=refund_id, sale_id=sale.sale_id, effect=effect, fully_refunded=fully)
 

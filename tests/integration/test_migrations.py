@@ -16,12 +16,14 @@ def test_upgrade_from_the_first_schema_keeps_and_projects_the_ledger(tmp_path: P
     with sqlite3.connect(tmp_path / "kupa.sqlite3") as db:
         db.execute("insert into members (member_id, name, enrolled_at, enrolled_by_terminal) "
                    "values ('M1000001', 'Old', '2026-01-01T00:00:00+00:00', 'T1')")
-        for seq, (points, spend, day) in enumerate([(50, 0, "2026-01-01"), (120, 12000, "2026-02-03"),
-                                                    (30, 3000, "2026-02-03")], start=1):
+        # the last one is 22:30 UTC on 3 February, written with another offset: the day is parsed, not sliced
+        for seq, (points, spend, at) in enumerate([(50, 0, "2026-01-01T10:00:00+00:00"),
+                                                   (120, 12000, "2026-02-03T10:00:00+00:00"),
+                                                   (30, 3000, "2026-02-04T00:30:00+02:00")], start=1):
             db.execute("insert into ledger_entries (entry_id, member_id, terminal_id, seq, kind, points_delta, "
                        "stamps_delta, spend_delta, value, membership_days, created_at) "
                        "values (?, 'M1000001', 'T1', ?, 'earn', ?, 0, ?, 0, 0, ?)",
-                       (f"e{seq}", seq, points, spend, f"{day}T10:00:00+00:00"))
+                       (f"e{seq}", seq, points, spend, at))
     migrate(engine)
     with sqlite3.connect(tmp_path / "kupa.sqlite3") as db:
         assert db.execute("select count(*) from ledger_entries").fetchone()[0] == 3

@@ -163,3 +163,44 @@ def test_an_open_terminal_enrols_with_the_prefix_hq_assigned(hq: Hq, make_till: 
         assert app_terminal.settings.member_prefix == "101"
     finally:
         app_terminal.close()
+
+
+def test_a_refund_reaches_hq_with_its_member_cashier_points_and_lines(hq: Hq, make_till: Any) -> None:
+    """Sales and refunds are sent by one builder: HQ holds each exactly as the terminal recorded it."""
+    from pos_client.db.models import Sale, SaleLine
+    from pos_client.sales import LINE_COLUMNS, SALE_COLUMNS
+
+    till = make_till("T1")
+    added = till.kupa("member", "add", "--name", "Dana Cohen")
+    member, card = added["member_id"], added["card_token"]
+    till.kupa("checkout", "--member", member, "--item", "SHOE")
+    sold = till.kupa("checkout", "--member", card, "--item", "SHOE", "--item", "COFFEE-S:2", "--redeem", "100")
+    till.kupa("refund", sold["sale_id"], "--item", "SHOE", "--pin", MANAGER_PIN, "--reason", "damaged box")
+    assert till.sync().rejected == 0
+
+    terminal = till.open()
+    try:
+        with terminal.read() as session:
+            here = {sale.sale_id: (sale, list(session.scalars(
+                select(SaleLine).where(SaleLine.sale_id == sale.sale_id).order_by(SaleLine.line_no))))
+                for sale in session.scalars(select(Sale))}
+    finally:
+        terminal.close()
+    with hq.db.read() as session:
+        at_hq = {sale.sale_id: sale for sale in session.scalars(select(HqSale))}
+    assert set(at_hq) == set(here) and len(here) == 3
+    for sale_id, (sale, lines) in here.items():
+        body = json.loads(at_hq[sale_id].body)
+        assert {key: body.get(key) for key in SALE_COLUMNS} == {key: getattr(sale, key) for key in SALE_COLUMNS}
+        assert body["lines"] == [{key: json.loads(getattr(line, key)) if key in ("free_by_card", "stamps")
+                                  else getattr(line, key) for key in LINE_COLUMNS} for line in lines]
+        assert at_hq[sale_id].member_id == member
+
+    refund_id = next(sale_id for sale_id, (sale, _lines) in here.items() if sale.kind == "refund")
+    refund = json.loads(at_hq[refund_id].body)
+    assert refund["kind"] == "refund" and refund["refund_of"] == sold["sale_id"]
+    assert refund["member_id"] == member and refund["cashier_id"] is not None
+    assert refund["points_earned"] < 0 and refund["qualifying_spend"] < 0  # the SHOE's earnings taken back
+    assert refund["redeemed_points"] > 0  # part of the 100 points paid with comes back
+    assert [(line["sku"], line["qty"], line["refund_line_of"]) for line in refund["lines"]] == [("SHOE", 1, 1)]
+    assert refund["reason"] == "damaged box"

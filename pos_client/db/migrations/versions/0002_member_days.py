@@ -21,11 +21,12 @@ def upgrade() -> None:
         sa.Column("credits", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("member_id", "day"),
     )
+    # date() parses the timestamp and gives its UTC calendar day (a stored time carries its offset)
     op.execute(
         "INSERT INTO member_days (member_id, day, spend, credits) "
-        "SELECT member_id, substr(created_at, 1, 10), sum(spend_delta), "
+        "SELECT member_id, date(created_at), sum(spend_delta), "
         "sum(CASE WHEN points_delta > 0 THEN points_delta ELSE 0 END) FROM ledger_entries "
-        "WHERE spend_delta != 0 OR points_delta > 0 GROUP BY member_id, substr(created_at, 1, 10)"
+        "WHERE spend_delta != 0 OR points_delta > 0 GROUP BY member_id, date(created_at)"
     )
 
 
