@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sync_harness import MANAGER_PIN, Hq
 
-from pos_client.db import driver
+from pos_client.db.models import Setting
 from pos_client.services.checkout import CONFIRMED_WITHIN, is_offline
 from pos_client.terminal import put_setting
 from pos_client.timeutil import from_iso, to_iso, utcnow
@@ -68,8 +68,7 @@ def test_online_means_a_sync_within_the_last_few_seconds(make_till: Any) -> None
             synced = utcnow()
             put_setting(session, "last_sync_ok_at", to_iso(synced))
         with terminal.read() as session:
-            stored = from_iso(json.loads(driver.one(session, "SELECT value FROM settings WHERE key = ?",
-                                                    ("last_sync_ok_at",))[0]))
+            stored = from_iso(json.loads(session.get_one(Setting, "last_sync_ok_at").value))
             assert is_offline(session, terminal, stored + CONFIRMED_WITHIN) is False
             assert is_offline(session, terminal, stored + CONFIRMED_WITHIN + timedelta(microseconds=1)) is True
             assert is_offline(session, terminal, stored - timedelta(microseconds=1)) is True  # a clock set back
