@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from pos_client.program.limits import MAX_DOCUMENT_CHARS, MAX_VERSION
+
 PROTOCOL_VERSION = 1
 MAX_PUSH_ITEMS = 5000
 MAX_PAGE_SIZE = 10_000
@@ -195,8 +197,8 @@ class WireProduct(Message):
 
 
 class WireProgram(Message):
-    version: Annotated[int, Field(ge=1)]
-    document: Annotated[str, StringConstraints(max_length=200_000)]
+    version: Annotated[int, Field(ge=1, le=MAX_VERSION)]
+    document: Annotated[str, StringConstraints(max_length=MAX_DOCUMENT_CHARS)]
     published_at: Stamp
 
 

@@ -20,17 +20,9 @@ from pos_client.db import driver
 from pos_client.db.models import AuditEntry, ProgramVersion
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
 from pos_client.ids import new_id
-from pos_client.program.schema import Program, load_program_text
+from pos_client.program.schema import Program, read_program_file
 from pos_client.terminal import Terminal
 from pos_client.timeutil import to_iso, utcnow
-
-
-def read_program_file(path: Path) -> Program:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(f"cannot read program file {path}: {getattr(exc, 'strerror', None) or exc}") from exc
-    return load_program_text(text)
 
 
 def install_program(session: Session, program: Program, now: datetime, *, user_id: str | None = None) -> bool:
