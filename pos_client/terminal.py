@@ -4,6 +4,11 @@ A `Terminal` is what every service receives. It owns the engine and hands out un
 transaction per business action (STYLE.md, habit 4), committed only if the block finishes, rolled back on
 any exception. Storage failures that a person can act on (disk full, read-only file, database locked by
 another program) come out as `StorageError` with a plain message; nothing half-done remains.
+
+Opening also keeps the folder's secrets private (`pos_client.secure`): the folder and its files are made
+owner-only, an HQ token an older version kept in the database is moved out of it, and a PIN attempt that a
+unit of work decided (`authenticate` leaves it in `session.info`) is recorded after the transaction ends,
+so a wrong PIN counts even though its action rolled back (`services.pin_throttle`).
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from pos_client import secure
 from pos_client.db.engine import make_engine, migrate
 from pos_client.db.models import Setting
 from pos_client.errors import StateError, StorageError
+from pos_client.services import pin_throttle
 
 DB_NAME = "kupa.sqlite3"
 
@@ -61,13 +68,18 @@ class Terminal:
         if not create and not db_path.exists():
             raise StateError(f"no Kupa terminal in {data_dir}: run 'kupa init' first (add --demo for the demo store)")
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            secure.make_private_dir(data_dir)
+            secure.private_file(db_path)
+            secure.tighten(data_dir)
             engine = make_engine(db_path)
             with storage_errors():
                 migrate(engine)
         except OSError as exc:
             raise StorageError(f"cannot use the data folder {data_dir}: {exc.strerror or exc}") from exc
-        return cls(data_dir, engine)
+        terminal = cls(data_dir, engine)
+        (data_dir / "pin_failures").unlink(missing_ok=True)  # the old throttle file, replaced by pin_attempts
+        terminal._move_token_out_of_database()
+        return terminal
 
     @property
     def keys_dir(self) -> Path:
@@ -76,16 +88,70 @@ class Terminal:
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """One transaction: commits when the block ends normally, rolls back otherwise."""
-        with storage_errors():
-            with self._sessions.begin() as session:
-                yield session
+        opened: Session | None = None
+        try:
+            with storage_errors():
+                with self._sessions.begin() as session:
+                    opened = session
+                    yield session
+        finally:
+            self._record_pin_outcome(opened)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session on a consistent snapshot; it never waits for a writer."""
-        with storage_errors():
-            with self._read_sessions() as session:
-                yield session
+        opened: Session | None = None
+        try:
+            with storage_errors():
+                with self._read_sessions() as session:
+                    opened = session
+                    yield session
+        finally:
+            self._record_pin_outcome(opened)
+
+    def _record_pin_outcome(self, session: Session | None) -> None:
+        outcome = session.info.pop(pin_throttle.OUTCOME_KEY, None) if session is not None else None
+        if outcome:
+            pin_throttle.record(self.engine, outcome)
+
+    def wait_out_pin_lockout(self) -> None:
+        """Sleep until the wrong-PIN throttle allows another attempt (call it outside any unit of work)."""
+        pin_throttle.wait_out_lockout(self.engine)
+
+    # -- the HQ token (pos_client.secure) ---------------------------------------------------------------
+
+    def hq_token(self) -> str | None:
+        """The terminal's HQ token, from the keyring or its 0600 file (moved out of the database first)."""
+        self._move_token_out_of_database()
+        return secure.load_token(self.data_dir)
+
+    def set_hq_token(self, token: str) -> str:
+        """Store the HQ token outside the database; returns where it went."""
+        return secure.save_token(self.data_dir, token)
+
+    def _move_token_out_of_database(self) -> None:
+        """An older Kupa kept the token in `settings`: store it outside and wipe it from the file."""
+        try:
+            with self.read() as session:
+                row = session.get(Setting, "sync_token")
+                token = json.loads(row.value) if row is not None else None
+        except (StorageError, OperationalError):
+            return
+        if not token:
+            return
+        self.set_hq_token(str(token))
+        raw = self.engine.raw_connection()  # pragmas outside any transaction: below SQLAlchemy's autobegin
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA secure_delete=ON")  # the freed bytes are zeroed, not just unlinked
+            cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute("DELETE FROM settings WHERE key = 'sync_token'")
+            cursor.execute("COMMIT")
+            cursor.execute("PRAGMA secure_delete=OFF")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and no old copy of the page stays in the WAL
+            cursor.close()
+        finally:
+            raw.close()
 
     @property
     def settings(self) -> TerminalSettings:

@@ -9,9 +9,11 @@ from typing import Callable
 
 from pos_client.cli.output import emit, quote_text
 from pos_client.errors import InvalidInputError
+from pos_client.messages import default_language, message
 from pos_client.money import format_money
 from pos_client.services import checkout as checkout_service
 from pos_client.services import points, refunds
+from pos_client.services.auth import ADVISED_MANAGER_DIGITS
 from pos_client.services.catalog import load_catalog_file
 from pos_client.services.members import enrol, issue_card
 from pos_client.services.programs import load_program_file, program_at
@@ -20,6 +22,10 @@ from pos_client.terminal import Terminal
 from pos_client.timeutil import parse_user_date, parse_user_time, utcnow
 
 Command = Callable[[argparse.Namespace], int]
+SHORT_MANAGER_PIN = message(
+    "init.short_manager_pin",
+    en="Advice: a manager PIN of {digits} or more digits resists guessing far better.",
+    he="המלצה: קוד מנהל של {digits} ספרות או יותר עמיד הרבה יותר לניחוש.")
 
 
 def _open(args: argparse.Namespace) -> Terminal:
@@ -58,7 +64,8 @@ def init(args: argparse.Namespace) -> int:
 
         with result.terminal.unit_of_work() as session:
             put_setting(session, "server_url", args.server.rstrip("/"))
-            put_setting(session, "sync_token", args.token.strip())
+    if args.server:
+        result.terminal.set_hq_token(args.token.strip())
     data: dict[str, object] = {"terminal_id": result.terminal_id, "key_id": result.key_id,
                                "data_dir": str(args.data_dir), "server": args.server}
     lines = [f"Terminal {result.terminal_id} created in {args.data_dir} (card key {result.key_id})."]
@@ -74,6 +81,8 @@ def init(args: argparse.Namespace) -> int:
         lines.append(f"Cashier PIN {summary.cashier_pin}, manager PIN {summary.manager_pin} (shown once; keep them).")
     elif not args.manager_pin:
         lines.append("No manager PIN was set: refunds and adjustments need one (kupa init --manager-pin).")
+    if args.manager_pin and len(args.manager_pin) < ADVISED_MANAGER_DIGITS:
+        lines.append(SHORT_MANAGER_PIN.render(default_language(), digits=ADVISED_MANAGER_DIGITS))
     emit(data, args.json, lines)
     return 0
 
