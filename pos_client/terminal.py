@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,16 +24,40 @@ from pathlib import Path
 
 import platformdirs
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pos_client import secure
-from pos_client.db.engine import make_engine, migrate
+from pos_client.db.engine import SchemaVersionError, make_engine, migrate
 from pos_client.db.models import Setting
-from pos_client.errors import StateError, StorageError
+from pos_client.errors import DamagedStoreError, StateError, StorageError
+from pos_client.messages import message
 from pos_client.services import pin_throttle
 
 DB_NAME = "kupa.sqlite3"
+
+DAMAGED = message("storage.damaged",
+                  en="the database {path} is damaged or is not a Kupa database ({reason}): "
+                     "restore the data folder from a backup",
+                  he="מסד הנתונים {path} פגום או שאינו מסד נתונים של קופה ({reason}): "
+                     "יש לשחזר את תיקיית הנתונים מגיבוי")
+NO_SCHEMA_VERSION = message("storage.no_schema_version",
+                            en="the database {path} has tables but no schema version: it is damaged or was not "
+                               "made by Kupa; restore the data folder from a backup",
+                            he="במסד הנתונים {path} יש טבלאות אך אין גרסת סכֵמה: הוא פגום או שלא נוצר על ידי "
+                               "קופה; יש לשחזר את תיקיית הנתונים מגיבוי")
+NEWER_SCHEMA = message("storage.newer_schema",
+                       en="the database {path} was written by a newer Kupa (schema {found}; this version knows up "
+                          "to {head}): install the newer Kupa",
+                       he="מסד הנתונים {path} נכתב בגרסה חדשה יותר של קופה (סכֵמה {found}; גרסה זו מכירה עד "
+                          "{head}): יש להתקין את הגרסה החדשה")
+UNKNOWN_SCHEMA = message("storage.unknown_schema",
+                         en="the database {path} has a schema version Kupa never had ({found}): "
+                            "restore the data folder from a backup",
+                         he="למסד הנתונים {path} גרסת סכֵמה שלא הייתה בקופה מעולם ({found}): "
+                            "יש לשחזר את תיקיית הנתונים מגיבוי")
+UNUSABLE_FOLDER = message("storage.unusable_folder", en="cannot use the data folder {path}: {reason}",
+                          he="לא ניתן להשתמש בתיקיית הנתונים {path}: {reason}")
 
 
 def default_data_dir() -> Path:
@@ -67,15 +92,28 @@ class Terminal:
         db_path = data_dir / DB_NAME
         if not create and not db_path.exists():
             raise StateError(f"no Kupa terminal in {data_dir}: run 'kupa init' first (add --demo for the demo store)")
+        engine: Engine | None = None
         try:
             secure.make_private_dir(data_dir)
             secure.private_file(db_path)
             secure.tighten(data_dir)
             engine = make_engine(db_path)
-            with storage_errors():
-                migrate(engine)
+            with storage_errors(db_path):
+                try:
+                    migrate(engine)
+                except (OperationalError, sqlite3.OperationalError) as exc:
+                    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                    if "unable to open" in reason:  # the folder or the file cannot be read
+                        raise DamagedStoreError(UNUSABLE_FOLDER, path=data_dir, reason=reason) from exc
+                    raise
         except OSError as exc:
-            raise StorageError(f"cannot use the data folder {data_dir}: {exc.strerror or exc}") from exc
+            raise DamagedStoreError(UNUSABLE_FOLDER, path=data_dir, reason=exc.strerror or exc) from exc
+        except SchemaVersionError as exc:
+            template = {"missing": NO_SCHEMA_VERSION, "newer": NEWER_SCHEMA}.get(exc.kind, UNKNOWN_SCHEMA)
+            raise DamagedStoreError(template, path=db_path, found=exc.found, head=exc.head) from exc
+        finally:
+            if engine is not None and sys.exc_info()[0] is not None:
+                engine.dispose()
         terminal = cls(data_dir, engine)
         (data_dir / "pin_failures").unlink(missing_ok=True)  # the old throttle file, replaced by pin_attempts
         terminal._move_token_out_of_database()
@@ -90,7 +128,7 @@ class Terminal:
         """One transaction: commits when the block ends normally, rolls back otherwise."""
         opened: Session | None = None
         try:
-            with storage_errors():
+            with storage_errors(self.data_dir / DB_NAME):
                 with self._sessions.begin() as session:
                     opened = session
                     yield session
@@ -102,7 +140,7 @@ class Terminal:
         """A read-only session on a consistent snapshot; it never waits for a writer."""
         opened: Session | None = None
         try:
-            with storage_errors():
+            with storage_errors(self.data_dir / DB_NAME):
                 with self._read_sessions() as session:
                     opened = session
                     yield session
@@ -178,8 +216,9 @@ def put_setting(session: Session, key: str, value: object) -> None:
 
 
 @contextmanager
-def storage_errors() -> Iterator[None]:
-    """Turn the storage failures a person can fix into `StorageError` messages."""
+def storage_errors(path: Path | None = None) -> Iterator[None]:
+    """Turn the storage failures a person can fix into `StorageError` messages (`DamagedStoreError` for a
+    database file that is damaged: `path` names it)."""
     try:
         yield
     except (OperationalError, sqlite3.OperationalError) as exc:
@@ -195,3 +234,8 @@ def storage_errors() -> Iterator[None]:
         else:
             raise
         raise StorageError(message) from exc
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        reason = str(getattr(exc, "orig", exc))
+        if "malformed" in reason or "not a database" in reason:  # found damaged in the middle of the work
+            raise DamagedStoreError(DAMAGED, path=path or DB_NAME, reason=reason.splitlines()[0]) from exc
+        raise

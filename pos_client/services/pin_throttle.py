@@ -57,7 +57,7 @@ def delay(failures: int) -> float:
     """Seconds the attempt after `failures` wrong PINs in a row must wait after the last of them."""
     if failures < FREE_FAILURES:
         return 0.0
-    return min(BASE_DELAY * 2 ** min(failures - FREE_FAILURES, 16), MAX_DELAY)
+    return min(BASE_DELAY * float(2 ** min(failures - FREE_FAILURES, 16)), MAX_DELAY)
 
 
 @dataclass(frozen=True)
