@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator, model_validator
 
 from pos_client.errors import InvalidInputError
 from pos_client.jsondoc import DocumentInvalid, DocumentTooDeep, DocumentTooLarge, load_bounded, read_bounded
@@ -51,9 +51,20 @@ Spend = Annotated[StrictInt, Field(ge=0, le=L.MAX_SPEND)]
 StampsNeeded = Annotated[StrictInt, Field(ge=1, le=L.MAX_STAMPS_NEEDED)]
 WindowDays = Annotated[StrictInt, Field(ge=1, le=L.MAX_WINDOW_DAYS)]
 ExpiryDays = Annotated[StrictInt, Field(ge=1, le=L.MAX_EXPIRY_DAYS)]
-Percent = Annotated[Decimal, Field(ge=0, le=L.MAX_PERCENT, allow_inf_nan=False, max_digits=L.MAX_RATE_DIGITS)]
-Multiplier = Annotated[Decimal, Field(ge=1, le=L.MAX_MULTIPLIER, allow_inf_nan=False,
-                                      max_digits=L.MAX_RATE_DIGITS)]
+
+
+def _rate_digits(value: Decimal) -> Decimal:
+    """A rate written with at most `MAX_RATE_DIGITS` digits (pydantic's `max_digits` stops counting at 28)."""
+    sign, digits, exponent = value.as_tuple()
+    if isinstance(exponent, int):
+        written = len(digits) + exponent if exponent > 0 else max(len(digits), -exponent)
+        if written > L.MAX_RATE_DIGITS:
+            raise ValueError(f"must be written with at most {L.MAX_RATE_DIGITS} digits")
+    return value
+
+
+Percent = Annotated[Decimal, Field(ge=0, le=L.MAX_PERCENT, allow_inf_nan=False), AfterValidator(_rate_digits)]
+Multiplier = Annotated[Decimal, Field(ge=1, le=L.MAX_MULTIPLIER, allow_inf_nan=False), AfterValidator(_rate_digits)]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")]
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.]+$")]
 Category = Annotated[str, Field(min_length=1, max_length=L.MAX_CATEGORY_CHARS)]
