@@ -56,6 +56,8 @@ UNKNOWN_SCHEMA = message("storage.unknown_schema",
                             "restore the data folder from a backup",
                          he="למסד הנתונים {path} גרסת סכֵמה שלא הייתה בקופה מעולם ({found}): "
                             "יש לשחזר את תיקיית הנתונים מגיבוי")
+NOT_A_FOLDER = message("storage.not_a_folder", en="cannot use the data folder {path}: it is a file, not a folder",
+                       he="לא ניתן להשתמש בתיקיית הנתונים {path}: זהו קובץ ולא תיקייה")
 UNUSABLE_FOLDER = message("storage.unusable_folder", en="cannot use the data folder {path}: {reason}",
                           he="לא ניתן להשתמש בתיקיית הנתונים {path}: {reason}")
 
@@ -92,6 +94,8 @@ class Terminal:
         db_path = data_dir / DB_NAME
         if not create and not db_path.exists():
             raise StateError(f"no Kupa terminal in {data_dir}: run 'kupa init' first (add --demo for the demo store)")
+        if data_dir.exists() and not data_dir.is_dir():
+            raise DamagedStoreError(NOT_A_FOLDER, path=data_dir)
         engine: Engine | None = None
         try:
             secure.make_private_dir(data_dir)

@@ -56,11 +56,13 @@ def _log_unexpected(data_dir: Path, command: str) -> Path | None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     except OSError:
         return None
-    logging.getLogger().addHandler(handler)
+    crash = logging.getLogger("kupa.crash")  # to the file only: stderr gets the one calm line
+    crash.propagate = False
+    crash.addHandler(handler)
     try:
-        log.exception("unexpected error in 'kupa %s'", command)
+        crash.exception("unexpected error in 'kupa %s'", command)
     finally:
-        logging.getLogger().removeHandler(handler)
+        crash.removeHandler(handler)
         handler.close()
     return log_path
 
