@@ -34,44 +34,49 @@ _POSIX = os.name == "posix"
 
 
 def make_private_dir(path: Path) -> None:
-    """Create `path` (and parents) if missing; make it owner-only either way."""
+    """Create `path` (and parents) 0700 if missing; take group and others' access away if it exists."""
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    _chmod(path, DIR_MODE)
+    _owner_only(path)
 
 
 def private_file(path: Path) -> None:
-    """Create `path` empty with mode 0600 if it does not exist; make it 0600 if it does."""
+    """Create `path` empty with mode 0600 if it does not exist; take group and others' access away if it does.
+
+    An existing file is never opened for writing here, and its owner's bits are kept (a database a manager
+    made read-only stays read-only).
+    """
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
         os.close(fd)
     except FileExistsError:
         pass
-    _chmod(path, FILE_MODE)
+    _owner_only(path)
 
 
 def tighten(data_dir: Path, names: Iterable[str] = ()) -> None:
     """Make the data folder, `keys/` and every file directly in them owner-only (best effort)."""
     if not _POSIX or not data_dir.is_dir():
         return
-    _chmod(data_dir, DIR_MODE)
     for folder in (data_dir, data_dir / "keys"):
         if not folder.is_dir():
             continue
-        _chmod(folder, DIR_MODE)
+        _owner_only(folder)
         for entry in folder.iterdir():
             if entry.is_file() and not entry.is_symlink():
-                _chmod(entry, FILE_MODE)
+                _owner_only(entry)
     for name in names:
         if (data_dir / name).exists():
-            _chmod(data_dir / name, FILE_MODE)
+            _owner_only(data_dir / name)
 
 
-def _chmod(path: Path, mode: int) -> None:
+def _owner_only(path: Path) -> None:
+    """Clear the group and other permission bits (0644 → 0600, 0755 → 0700; 0400 stays 0400)."""
     if not _POSIX:
         return
     try:
-        if stat.S_IMODE(path.stat().st_mode) != mode:
-            path.chmod(mode)
+        current = stat.S_IMODE(path.stat().st_mode)
+        if current & 0o077:
+            path.chmod(current & ~0o077)
     except OSError as exc:  # not our file (a shared folder): leave it, say so in the log
         log.warning("cannot make %s owner-only: %s", path, exc.strerror or exc)
 
