@@ -45,11 +45,12 @@ def private_file(path: Path) -> None:
     An existing file is never opened for writing here, and its owner's bits are kept (a database a manager
     made read-only stays read-only).
     """
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
-        os.close(fd)
-    except FileExistsError:
-        pass
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
+            os.close(fd)
+        except FileExistsError:  # made meanwhile by another process
+            pass
     _owner_only(path)
 
 
@@ -77,8 +78,8 @@ def _owner_only(path: Path) -> None:
         current = stat.S_IMODE(path.stat().st_mode)
         if current & 0o077:
             path.chmod(current & ~0o077)
-    except OSError as exc:  # not our file (a shared folder): leave it, say so in the log
-        log.warning("cannot make %s owner-only: %s", path, exc.strerror or exc)
+    except OSError as exc:  # not our file, or an immutable one: leave it, note it in the log (not on stderr)
+        log.info("cannot make %s owner-only: %s", path, exc.strerror or exc)
 
 
 # -- the HQ token ------------------------------------------------------------------------------------------
