@@ -190,7 +190,11 @@ class Terminal:
             cursor.execute("DELETE FROM settings WHERE key = 'sync_token'")
             cursor.execute("COMMIT")
             cursor.execute("PRAGMA secure_delete=OFF")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and no old copy of the page stays in the WAL
+            # Fold the WAL in and empty it, so no old copy of the page stays there; never wait for it (another
+            # window's reader may hold a snapshot: then the copy is overwritten by later checkpoints).
+            cursor.execute("PRAGMA busy_timeout=0")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.execute("PRAGMA busy_timeout=10000")
             cursor.close()
         finally:
             raw.close()

@@ -47,12 +47,16 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
 
 
 def build(data_dir: Path, lang: str = "en", camera: str | None = "auto") -> tuple[QApplication, MainWindow]:
-    """Open the terminal and build the main window (used by `run`, the tests and the screenshots)."""
+    """Open the terminal and build the main window (used by `run`, the tests and the screenshots).
+
+    The terminal opens first: a folder that cannot be used raises before any translator or worker exists.
+    """
+    terminal = Terminal.open(data_dir)
     app = setup_application()
     languages = Languages(app)
     languages.switch(lang)
     worker = DbWorker(app)
-    window = MainWindow(Terminal.open(data_dir), languages, worker, camera=camera)
+    window = MainWindow(terminal, languages, worker, camera=camera)
     window.checkout.set_language(lang)
     return app, window
 
@@ -141,6 +145,7 @@ def _demo_member(window: MainWindow) -> str | None:
 def cannot_start(exc: KupaError, lang: str) -> int:
     """Show why the terminal cannot open in a dialog (and on stderr); the exit code: 2, as the CLI's."""
     text = exc.text(lang)
+    setup_application()
     print(f"kupa: {exc.text('en')}", file=sys.stderr)
     logging.getLogger(__name__).error("cannot start: %s", exc.text("en"))
     QMessageBox.critical(None, "Kupa", text)
