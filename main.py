@@ -14,11 +14,13 @@ from pathlib import Path
 from pos_client.terminal import DB_NAME, default_data_dir
 
 
-def ensure_demo(data_dir: Path) -> None:
+def ensure_demo(data_dir: Path) -> int:
+    """Create the demo store unless there is a terminal; the exit code (the CLI printed why it failed)."""
     if not (data_dir / DB_NAME).exists():
         print(f"Creating the demo store in {data_dir} (about half a minute, once)...", flush=True)
-        subprocess.run([sys.executable, "-m", "pos_client", "--data-dir", str(data_dir), "init", "--demo",
-                        "--terminal-id", "DEMO-1"], check=True)
+        return subprocess.run([sys.executable, "-m", "pos_client", "--data-dir", str(data_dir), "init", "--demo",
+                               "--terminal-id", "DEMO-1"], check=False).returncode
+    return 0
 
 
 def cli_walkthrough(data_dir: Path) -> int:
@@ -39,7 +41,9 @@ def main() -> int:
     parser.add_argument("--data-dir", type=Path, default=None)
     args, rest = parser.parse_known_args()
     data_dir = args.data_dir or default_data_dir()
-    ensure_demo(data_dir)
+    created = ensure_demo(data_dir)
+    if created:
+        return created
     try:
         from ui.app import run  # type: ignore[import-not-found]
     except ImportError:

@@ -97,3 +97,13 @@ class StorageError(KupaError):
     """The database cannot be written (disk full, read-only, locked): nothing was recorded."""
 
     code = "storage"
+
+
+class DamagedStoreError(StorageError):
+    """The data folder or its database cannot be used at all: damaged, unreadable, or from a newer Kupa.
+
+    Unlike a full disk or a busy database, trying again does not help: the CLI exits with code 2, the app
+    shows a dialog and does not start.
+    """
+
+    code = "damaged"

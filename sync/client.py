@@ -101,9 +101,10 @@ NO_TOKEN = message("sync.no_token",
 
 def connect(terminal: Terminal, server_url: str | None = None, *, retry: RetryPolicy | None = None,
             read_timeout: float = 60.0) -> Transport:
-    """A transport to the terminal's HQ (or `server_url`), with the token `kupa init --token` stored."""
+    """A transport to the terminal's HQ (or `server_url`), with the token `kupa init --token` stored
+    (outside the database: `pos_client.secure`)."""
     url = server_url or terminal.settings.server_url
-    token = _setting(terminal, "sync_token")
+    token = terminal.hq_token()
     if not url:
         raise SyncAuthError(NO_SERVER, reason="no_server")
     if not token:

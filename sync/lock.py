@@ -1,17 +1,18 @@
-"""One sync at a time per terminal database, across processes: an exclusive `flock` on a file beside it.
+"""One sync at a time per terminal database, across processes: an exclusive lock on a file beside it.
 
 Two app windows (or the app and `kupa sync`) on one data folder would otherwise send the same outbox
 rows twice; HQ would apply them once anyway, but the second sender would mark rows it did not send and
-waste the link. The lock dies with its process, so a crash never leaves a stale lock behind.
+waste the link. The lock is `filelock`'s OS lock (`flock` on Linux and macOS, `msvcrt.locking` on Windows
+tills), never a "soft" lock file: it dies with its process, so a crash never leaves a stale lock behind.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from pos_client.messages import message
 from sync.errors import SyncBusy
@@ -26,17 +27,12 @@ SYNC_BUSY = message("sync.busy", en="another sync of this terminal is running; t
 @contextmanager
 def sync_lock(data_dir: Path) -> Iterator[None]:
     """Hold the terminal's sync lock for the block; `SyncBusy` at once if another process holds it."""
-    path = data_dir / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    lock = FileLock(data_dir / LOCK_NAME, mode=0o600, thread_local=False, fallback_to_soft=False)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise SyncBusy(SYNC_BUSY,
-                           reason="busy") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        lock.acquire(blocking=False)
+    except Timeout as exc:
+        raise SyncBusy(SYNC_BUSY, reason="busy") from exc
+    try:
+        yield
     finally:
-        os.close(fd)
+        lock.release()

@@ -31,6 +31,8 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainSeriali
 
 from pos_client.timeutil import to_iso
 
+from pos_client.program.limits import MAX_DOCUMENT_CHARS, MAX_VERSION
+
 PROTOCOL_VERSION = 1
 MAX_PUSH_ITEMS = 5000
 MAX_PAGE_SIZE = 10_000
@@ -295,8 +297,8 @@ class WireProduct(Message):
 
 
 class WireProgram(Message):
-    version: Annotated[int, Field(ge=1)]
-    document: Annotated[str, StringConstraints(max_length=200_000)]
+    version: Annotated[int, Field(ge=1, le=MAX_VERSION)]
+    document: Annotated[str, StringConstraints(max_length=MAX_DOCUMENT_CHARS)]
     published_at: UtcTime
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from pos_client.errors import KupaError
 from pos_client.services import till
@@ -47,12 +47,16 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
 
 
 def build(data_dir: Path, lang: str = "en", camera: str | None = "auto") -> tuple[QApplication, MainWindow]:
-    """Open the terminal and build the main window (used by `run`, the tests and the screenshots)."""
+    """Open the terminal and build the main window (used by `run`, the tests and the screenshots).
+
+    The terminal opens first: a folder that cannot be used raises before any translator or worker exists.
+    """
+    terminal = Terminal.open(data_dir)
     app = setup_application()
     languages = Languages(app)
     languages.switch(lang)
     worker = DbWorker(app)
-    window = MainWindow(Terminal.open(data_dir), languages, worker, camera=camera)
+    window = MainWindow(terminal, languages, worker, camera=camera)
     window.checkout.set_language(lang)
     return app, window
 
@@ -138,6 +142,16 @@ def _demo_member(window: MainWindow) -> str | None:
     return token
 
 
+def cannot_start(exc: KupaError, lang: str) -> int:
+    """Show why the terminal cannot open in a dialog (and on stderr); the exit code: 2, as the CLI's."""
+    text = exc.text(lang)
+    setup_application()
+    print(f"kupa: {exc.text('en')}", file=sys.stderr)
+    logging.getLogger(__name__).error("cannot start: %s", exc.text("en"))
+    QMessageBox.critical(None, "Kupa", text)
+    return 2
+
+
 def run(data_dir: Path, argv: list[str]) -> int:
     """The cashier app's entry point; returns the exit code."""
     parser = argparse.ArgumentParser(prog="main.py")
@@ -150,7 +164,10 @@ def run(data_dir: Path, argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.screenshot:
         return screenshot(data_dir, args.screenshot, args.lang, args.screen)
-    app, window = build(data_dir, args.lang, args.camera)
+    try:
+        app, window = build(data_dir, args.lang, args.camera)
+    except KupaError as exc:  # a damaged or too-new database, an unusable folder: say so, do not start
+        return cannot_start(exc, args.lang)
     app.aboutToQuit.connect(window.camera.shutdown)
     app.aboutToQuit.connect(window.sync_status.shutdown)
     window.resize(1280, 800)

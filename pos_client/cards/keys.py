@@ -13,7 +13,7 @@ KEY_FILE = "terminal_ed25519.pem"
 
 def create_key(keys_dir: Path) -> Ed25519PrivateKey:
     """Make and store a new signing key (refuses to overwrite an existing one)."""
-    keys_dir.mkdir(parents=True, exist_ok=True)
+    keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner-only, as the whole data folder
     path = keys_dir / KEY_FILE
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,

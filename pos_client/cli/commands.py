@@ -12,6 +12,7 @@ from pos_client.errors import InvalidInputError
 from pos_client.messages import message
 from pos_client.services import checkout as checkout_service
 from pos_client.services import clock, points, refunds
+from pos_client.services.auth import ADVISED_MANAGER_DIGITS
 from pos_client.services.catalog import load_catalog_file
 from pos_client.services.members import enrol
 from pos_client.services.programs import load_program_file, program_at
@@ -20,6 +21,10 @@ from pos_client.terminal import Terminal
 from pos_client.timeutil import parse_user_date, parse_user_time, utcnow
 
 Command = Callable[[argparse.Namespace], int]
+SHORT_MANAGER_PIN = message(
+    "init.short_manager_pin",
+    en="Advice: a manager PIN of {digits} or more digits resists guessing far better.",
+    he="המלצה: קוד מנהל של {digits} ספרות או יותר עמיד הרבה יותר לניחוש.")
 
 
 def _open(args: argparse.Namespace) -> Terminal:
@@ -90,7 +95,8 @@ def init(args: argparse.Namespace) -> int:
 
         with result.terminal.unit_of_work() as session:
             put_setting(session, "server_url", args.server.rstrip("/"))
-            put_setting(session, "sync_token", args.token.strip())
+    if args.server:
+        result.terminal.set_hq_token(args.token.strip())
     data: dict[str, object] = {"terminal_id": result.terminal_id, "key_id": result.key_id,
                                "data_dir": str(args.data_dir), "server": args.server}
     lines = [say(INIT_DONE, terminal_id=result.terminal_id, path=str(args.data_dir), key_id=result.key_id)]
@@ -106,6 +112,8 @@ def init(args: argparse.Namespace) -> int:
         lines.append(say(INIT_PINS, cashier_pin=summary.cashier_pin, manager_pin=summary.manager_pin))
     elif not args.manager_pin:
         lines.append(say(INIT_NO_MANAGER))
+    if args.manager_pin and len(args.manager_pin) < ADVISED_MANAGER_DIGITS:
+        lines.append(say(SHORT_MANAGER_PIN, digits=ADVISED_MANAGER_DIGITS))
     emit(data, args.json, lines)
     return 0
 

@@ -2,27 +2,83 @@
 
 Errors a person can act on (`KupaError`) print one line on stderr and exit 1 (with `--json`, also the error
 as one JSON object on stdout: `{"error", "message_code", "message", "params"}`); usage errors exit 2
-(argparse); an unexpected failure is logged with its traceback to `kupa.log` in the data folder and
-reported in one calm line (exit 70) — never a traceback on the terminal for bad input.
+(argparse), and so does a data folder that cannot be used at all (`DamagedStoreError`: a damaged database,
+one from a newer Kupa, an unreadable folder); an unexpected failure is logged with its traceback to
+`kupa.log` in the data folder (rotating, owner-only) and reported in one calm line (exit 70) — never a
+traceback on the terminal.
 
 `--lang en|he` (or `KUPA_LANG`) chooses the language of every sentence, refusals included; it also words
 `kupa card issue`'s printed card.
+
+A command given a PIN first waits out the wrong-PIN lock-out (`services.pin_throttle`), before any
+transaction opens: a script guessing PINs is slowed down, never the database.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import logging.handlers
 import sys
 from pathlib import Path
 
 from pos_client.cli import clock_commands, commands, manager_commands, report_commands, sync_commands
 from pos_client.cli.output import error, report_error, say
-from pos_client.errors import KupaError
+from pos_client.errors import DamagedStoreError, KupaError
 from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
-from pos_client.terminal import default_data_dir
+from pos_client.secure import private_file
+from pos_client.terminal import DB_NAME, Terminal, default_data_dir
 
 log = logging.getLogger(__name__)
+LOG_NAME = "kupa.log"
+UNEXPECTED = message("cli.unexpected",
+                     en="unexpected error; nothing half-done was kept. Details were written to {log}",
+                     he="שגיאה לא צפויה; שום דבר לא נשמר באמצע. הפרטים נכתבו אל {log}")
+UNEXPECTED_NO_LOG = message("cli.unexpected_no_log", en="unexpected error; nothing half-done was kept ({error})",
+                            he="שגיאה לא צפויה; שום דבר לא נשמר באמצע ({error})")
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """`kupa.log`: at most 1 MB and 3 older files, each created owner-only (it may name members)."""
+
+    def __init__(self, path: Path) -> None:
+        private_file(path)
+        super().__init__(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8", delay=True)
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        private_file(Path(self.baseFilename))
+        return super()._open()
+
+
+def _log_unexpected(data_dir: Path, command: str) -> Path | None:
+    """Write the current exception's traceback to the data folder's log; where, or None if it cannot."""
+    log_path = data_dir / LOG_NAME
+    try:
+        if not data_dir.is_dir():
+            return None
+        handler = PrivateRotatingFileHandler(log_path)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    except OSError:
+        return None
+    crash = logging.getLogger("kupa.crash")  # to the file only: stderr gets the one calm line
+    crash.propagate = False
+    crash.addHandler(handler)
+    try:
+        crash.exception("unexpected error in 'kupa %s'", command)
+    finally:
+        crash.removeHandler(handler)
+        handler.close()
+    return log_path
+
+
+def _wait_out_pin_lockout(args: argparse.Namespace) -> None:
+    if not (getattr(args, "pin", None) and (Path(args.data_dir) / DB_NAME).exists()):
+        return
+    terminal = Terminal.open(Path(args.data_dir))
+    try:
+        terminal.wait_out_pin_lockout()
+    finally:
+        terminal.close()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -137,10 +193,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 INTERRUPTED = message("cli.interrupted", en="interrupted; nothing half-done was kept",
                       he="הופסק; שום דבר חלקי לא נשמר")
-UNEXPECTED = message("cli.unexpected",
-                     en="unexpected error; nothing half-done was kept. Details were written to {path}",
-                     he="שגיאה לא צפויה; שום דבר חלקי לא נשמר. הפרטים נכתבו אל {path}")
-
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -157,21 +209,21 @@ def _run(args: argparse.Namespace) -> int:
     args.data_dir = getattr(args, "data_dir", None) or default_data_dir()
     args.json = getattr(args, "json", False)
     try:
+        _wait_out_pin_lockout(args)
         return int(args.func(args) or 0)
+    except DamagedStoreError as exc:
+        error(exc.message)
+        return 2
     except KupaError as exc:
         report_error(exc, args.json)
         return 1
     except KeyboardInterrupt:
         error(say(INTERRUPTED))
         return 130
-    except Exception:  # a bug: keep the details, show a calm line
-        log_path = Path(args.data_dir) / "kupa.log"
-        try:
-            log_path.parent.mkdir(parents=True, exist_ok=True)
-            handler = logging.FileHandler(log_path)
-            logging.getLogger().addHandler(handler)
-        except OSError:
-            pass
-        log.exception("unexpected error in 'kupa %s'", args.command)
-        error(say(UNEXPECTED, path=str(log_path)))
+    except Exception as exc:  # a bug: keep the details, show a calm line
+        log_path = _log_unexpected(Path(args.data_dir), args.command)
+        if log_path is None:  # no data folder to keep a log in: name the error, still in one line
+            error(say(UNEXPECTED_NO_LOG, error=f"{type(exc).__name__}: {exc}"[:300]))
+        else:
+            error(say(UNEXPECTED, log=log_path))
         return 70

@@ -67,13 +67,43 @@ def current_revision(engine: Engine) -> str | None:
         return None  # a new database: no alembic_version table yet
 
 
+class SchemaVersionError(Exception):
+    """The database's schema version is one this Kupa cannot upgrade: `kind` is "missing" (tables but no
+    `alembic_version`), "newer" (written by a newer Kupa) or "unknown" (not a version Kupa ever had)."""
+
+    def __init__(self, kind: str, found: str | None, head: str) -> None:
+        super().__init__(f"schema version {found!r} ({kind}); this Kupa knows up to {head}")
+        self.kind, self.found, self.head = kind, found, head
+
+
+def _has_tables(engine: Engine) -> bool:
+    with engine.connect().execution_options(kupa_read=True) as conn:
+        return bool(conn.execute(text("SELECT count(*) FROM sqlite_master WHERE type = 'table'")).scalar_one())
+
+
+def check_revision(engine: Engine) -> str | None:
+    """The database's revision if Kupa can open it (None for a new, empty database), else `SchemaVersionError`."""
+    head = head_revision()
+    current = current_revision(engine)
+    if current is None:
+        if _has_tables(engine):
+            raise SchemaVersionError("missing", None, head)
+        return None
+    known = {path.name[:4] for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")}
+    if current not in known:
+        newer = current.isdigit() and len(current) == len(head) and current > head
+        raise SchemaVersionError("newer" if newer else "unknown", current, head)
+    return current
+
+
 def migrate(engine: Engine) -> None:
     """Apply every pending migration (a user's ledger survives upgrades of Kupa).
 
     An up-to-date database (the common case: every CLI call opens one) is recognised without loading
-    Alembic, which keeps `kupa` quick to start.
+    Alembic, which keeps `kupa` quick to start. A database Kupa cannot upgrade (no schema version beside
+    its tables, or one newer than this Kupa) raises `SchemaVersionError` before anything is changed.
     """
-    if current_revision(engine) == head_revision():
+    if check_revision(engine) == head_revision():
         return
     from alembic import command
 

@@ -8,7 +8,7 @@ Timestamps are UTC ISO 8601 strings, money and points integers.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -33,6 +33,17 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))  # cashier | manager
     pin_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+
+
+class PinAttempt(Base):
+    """A wrong PIN (`fail`) or a right one after wrong ones (`reset`); append-only (migration 0010)."""
+
+    __tablename__ = "pin_attempts"
+    __table_args__ = (CheckConstraint("outcome IN ('fail', 'reset')", name="ck_pin_attempts_outcome"),
+                      Index("ix_pin_attempts_outcome", "outcome", "attempt_id"))
+    attempt_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(8))
 
 
 class TrustedKey(Base):

@@ -20,7 +20,8 @@ from pos_client.errors import KupaError
 from pos_client.services.catalog import parse_catalog, upsert_products
 from pos_client.services.checkout import BasketRequest, price_request, record_sale
 from pos_client.services.members import enrol
-from pos_client.services.programs import install_program, read_program_file
+from pos_client.program.schema import read_program_file
+from pos_client.services.programs import install_program
 from pos_client.services.setup import add_user
 from pos_client.terminal import Terminal, put_setting
 

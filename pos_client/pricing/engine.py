@@ -16,10 +16,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Iterable, Sequence
 
-from pos_client.errors import AuthError, RuleViolation
+from pos_client.errors import AuthError, InvalidInputError, RuleViolation
 from pos_client.messages import Text, message
 from pos_client.money import allocate, format_money, percent_of
-from pos_client.pricing.model import CartItem, ExplainLine, LineKind, MemberState, Quote, QuoteLine, RedeemLimits
+from pos_client.pricing.model import (MAX_SALE_SUBTOTAL, SALE_TOO_LARGE, CartItem, ExplainLine, LineKind,
+                                      MemberState, Quote, QuoteLine, RedeemLimits)
 from pos_client.program.schema import Earn, Membership, Program, Tier
 from pos_client.timeutil import local_date
 
@@ -98,6 +99,8 @@ def price(
                           "membership": " (membership fee)"}[line.kind],
             sku=line.item.sku, qty=line.item.qty, unit_price=line.item.unit_price, amount=line.amount, kind=line.kind)
     subtotal = sum(line.amount for line in lines)
+    if subtotal > MAX_SALE_SUBTOTAL:  # keeps every figure of the sale far inside SQLite's 64-bit integers
+        raise InvalidInputError(SALE_TOO_LARGE, subtotal=money(subtotal), limit=money(MAX_SALE_SUBTOTAL))
 
     tier = program.tier_for_spend(member.qualifying_spend) if member else None
     plan = _active_plan(member, program, now)

@@ -18,6 +18,12 @@ from pos_client.messages import message
 LineKind = Literal["eligible", "excluded", "membership"]
 MAX_QTY = 9999
 MAX_UNIT_PRICE = 100_000_000
+#: The largest subtotal one sale may have (₪100 million). With the program's bounds (pos_client.program.limits)
+#: a sale earns at most 10¹⁰ × 1,000 × 100 = 10¹⁵ points: every figure stays far inside a 64-bit integer.
+MAX_SALE_SUBTOTAL = 10_000_000_000
+SALE_TOO_LARGE = message("sale.too_large",
+                         en="the sale's subtotal {subtotal} is over the largest one sale may have ({limit})",
+                         he="סכום הביניים של המכירה {subtotal} גבוה מהמרבי שמותר למכירה אחת ({limit})")
 
 
 QTY_RANGE = message("basket.quantity_range",

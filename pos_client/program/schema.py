@@ -6,26 +6,69 @@ caught at load time rather than silently ignored at the till. Amounts are intege
 multipliers are JSON numbers read as `Decimal` (the file is parsed with `parse_float=Decimal`, so `0.1` stays
 exactly one tenth); a rate written as a numeric string is accepted too, as the stored canonical form uses
 strings. A key given twice in one object is refused.
+
+Every number, list and string is bounded, and so are the file's size and nesting (`pos_client.program.limits`
+says which bounds and why): the same `Program` model checks a file at the terminal (`kupa program load`) and
+at HQ (`kupa-hq program publish`, and what a push is measured against), so a program HQ accepts is one every
+terminal can pull and price with, and nothing it says overflows an integer column.
 """
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator, model_validator
 
 from pos_client.errors import InvalidInputError
+from pos_client.jsondoc import DocumentInvalid, DocumentTooDeep, DocumentTooLarge, load_bounded, read_bounded
 from pos_client.messages import message
+from pos_client.program import limits as L
 from pos_client.timeutil import store_zone
 
-NonNegInt = Annotated[StrictInt, Field(ge=0)]
-PosInt = Annotated[StrictInt, Field(gt=0)]
-Percent = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
-Multiplier = Annotated[Decimal, Field(ge=1, le=100, allow_inf_nan=False)]
+TOO_LARGE = message("program.too_large", en="program file is too large ({size} bytes; at most {limit})",
+                    he="קובץ התוכנית גדול מדי ({size} בתים; לכל היותר {limit})")
+TOO_DEEP = message("program.too_deep", en="program file is nested too deep (more than {limit} levels)",
+                   he="קובץ התוכנית מקונן לעומק רב מדי (יותר מ-{limit} רמות)")
+TOO_LONG = message("program.too_long",
+                   en="program is too long once stored ({chars} characters; at most {limit}): shorten its lists",
+                   he="התוכנית ארוכה מדי בצורתה השמורה ({chars} תווים; לכל היותר {limit}): יש לקצר את הרשימות")
+UNREADABLE = message("program.unreadable", en="cannot read program file {path}: {reason}",
+                     he="לא ניתן לקרוא את קובץ התוכנית {path}: {reason}")
+
+
+NonNegInt = Annotated[StrictInt, Field(ge=0, le=L.MAX_GRANT_POINTS)]
+PosInt = Annotated[StrictInt, Field(gt=0, le=L.MAX_GRANT_POINTS)]
+VersionNumber = Annotated[StrictInt, Field(gt=0, le=L.MAX_VERSION)]
+EarnPoints = Annotated[StrictInt, Field(gt=0, le=L.MAX_EARN_POINTS)]
+EarnPer = Annotated[StrictInt, Field(gt=0, le=L.MAX_EARN_PER)]
+RedeemPoints = Annotated[StrictInt, Field(gt=0, le=L.MAX_REDEEM_POINTS)]
+RedeemValue = Annotated[StrictInt, Field(gt=0, le=L.MAX_REDEEM_VALUE)]
+Threshold = Annotated[StrictInt, Field(ge=0, le=L.MAX_REDEEM_THRESHOLD)]
+Spend = Annotated[StrictInt, Field(ge=0, le=L.MAX_SPEND)]
+StampsNeeded = Annotated[StrictInt, Field(ge=1, le=L.MAX_STAMPS_NEEDED)]
+WindowDays = Annotated[StrictInt, Field(ge=1, le=L.MAX_WINDOW_DAYS)]
+ExpiryDays = Annotated[StrictInt, Field(ge=1, le=L.MAX_EXPIRY_DAYS)]
+
+
+def _rate_digits(value: Decimal) -> Decimal:
+    """A rate written with at most `MAX_RATE_DIGITS` digits (pydantic's `max_digits` stops counting at 28)."""
+    sign, digits, exponent = value.as_tuple()
+    if isinstance(exponent, int):
+        written = len(digits) + exponent if exponent > 0 else max(len(digits), -exponent)
+        if written > L.MAX_RATE_DIGITS:
+            raise ValueError(f"must be written with at most {L.MAX_RATE_DIGITS} digits")
+    return value
+
+
+Percent = Annotated[Decimal, Field(ge=0, le=L.MAX_PERCENT, allow_inf_nan=False), AfterValidator(_rate_digits)]
+Multiplier = Annotated[Decimal, Field(ge=1, le=L.MAX_MULTIPLIER, allow_inf_nan=False), AfterValidator(_rate_digits)]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")]
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.]+$")]
+Category = Annotated[str, Field(min_length=1, max_length=L.MAX_CATEGORY_CHARS)]
+Name = Annotated[str, Field(min_length=1, max_length=L.MAX_NAME_CHARS)]
 
 
 class _Strict(BaseModel):
@@ -36,8 +79,20 @@ class LocalizedName(_Strict):
     """A name in several languages; English is required, Hebrew is the other one the app ships."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
-    en: Annotated[str, Field(min_length=1, max_length=80)]
-    he: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+    en: Name
+    he: Name | None = None
+
+    @model_validator(mode="after")
+    def _other_languages_are_short_names(self) -> LocalizedName:
+        extra = self.model_extra or {}
+        if len(extra) > L.MAX_NAME_LANGUAGES:
+            raise ValueError(f"at most {L.MAX_NAME_LANGUAGES} languages besides English and Hebrew")
+        for lang, value in extra.items():
+            if not (0 < len(lang) <= 8 and lang.isascii() and lang.isalpha()):
+                raise ValueError(f"{lang[:20]!r} is not a language code")
+            if not isinstance(value, str) or not 0 < len(value) <= L.MAX_NAME_CHARS:
+                raise ValueError(f"{lang}: must be a name of 1 to {L.MAX_NAME_CHARS} characters")
+        return self
 
     def text(self, lang: str) -> str:
         """The name in `lang`, falling back to English."""
@@ -46,30 +101,30 @@ class LocalizedName(_Strict):
 
 
 class Earn(_Strict):
-    points: PosInt
-    per: PosInt
-    exclude_categories: list[Annotated[str, Field(min_length=1, max_length=40)]] = []
+    points: EarnPoints
+    per: EarnPer
+    exclude_categories: Annotated[list[Category], Field(max_length=L.MAX_CATEGORIES)] = []
 
 
 class Redeem(_Strict):
-    points: PosInt
-    value: PosInt
-    min_points: NonNegInt = 0
-    step: PosInt = 1
+    points: RedeemPoints
+    value: RedeemValue
+    min_points: Threshold = 0
+    step: RedeemPoints = 1
     max_share_pct: Percent = Decimal(100)
-    offline_daily_cap_points: NonNegInt | None = None
+    offline_daily_cap_points: Threshold | None = None
 
 
 class Tier(_Strict):
     code: Code
     name: LocalizedName
-    min_spend: NonNegInt
+    min_spend: Spend
     discount_pct: Percent = Decimal(0)
     earn_multiplier: Multiplier = Decimal(1)
 
 
 class BonusDay(_Strict):
-    tiers: list[Code] = []
+    tiers: Annotated[list[Code], Field(max_length=L.MAX_TIERS)] = []
     weekday: Literal["member_choice"] | int
     multiplier: Multiplier
 
@@ -84,9 +139,9 @@ class BonusDay(_Strict):
 class PunchCard(_Strict):
     code: Code
     name: LocalizedName
-    skus: list[Sku] = []
-    categories: list[Annotated[str, Field(min_length=1, max_length=40)]] = []
-    stamps_needed: Annotated[StrictInt, Field(ge=1, le=1000)]
+    skus: Annotated[list[Sku], Field(max_length=L.MAX_CARD_SKUS)] = []
+    categories: Annotated[list[Category], Field(max_length=L.MAX_CATEGORIES)] = []
+    stamps_needed: StampsNeeded
     reward: Literal["free_item"] = "free_item"
 
     @model_validator(mode="after")
@@ -104,7 +159,7 @@ class Membership(_Strict):
     code: Code
     name: LocalizedName
     sku: Sku
-    period_days: Annotated[StrictInt, Field(ge=1, le=3660)]
+    period_days: WindowDays
     discount_pct: Percent = Decimal(0)
     earn_multiplier: Multiplier = Decimal(1)
     monthly_credit_points: NonNegInt = 0
@@ -134,23 +189,23 @@ class Action(_Strict):
 class Program(_Strict):
     """One version of a store's loyalty program."""
 
-    version: PosInt
+    version: VersionNumber
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
-    timezone: str = "UTC"
+    timezone: Annotated[str, Field(max_length=L.MAX_ZONE_CHARS)] = "UTC"
     earn: Earn | None = None
     redeem: Redeem | None = None
-    tiers: list[Tier] = []
-    tier_window_days: Annotated[StrictInt, Field(ge=1, le=3660)] = 365
-    bonus_days: list[BonusDay] = []
-    punch_cards: list[PunchCard] = []
-    memberships: list[Membership] = []
+    tiers: Annotated[list[Tier], Field(max_length=L.MAX_TIERS)] = []
+    tier_window_days: WindowDays = 365
+    bonus_days: Annotated[list[BonusDay], Field(max_length=L.MAX_BONUS_DAYS)] = []
+    punch_cards: Annotated[list[PunchCard], Field(max_length=L.MAX_PUNCH_CARDS)] = []
+    memberships: Annotated[list[Membership], Field(max_length=L.MAX_MEMBERSHIPS)] = []
     discount_stacking: Literal["best", "add"] = "best"
     welcome: PointsGrant | None = None
     birthday: PointsGrant | None = None
     referral: Referral | None = None
-    points_expiry_days: Annotated[StrictInt, Field(ge=1, le=36600)] | None = None
-    charities: list[Charity] = []
-    actions: list[Action] = []
+    points_expiry_days: ExpiryDays | None = None
+    charities: Annotated[list[Charity], Field(max_length=L.MAX_CHARITIES)] = []
+    actions: Annotated[list[Action], Field(max_length=L.MAX_ACTIONS)] = []
 
     @field_validator("timezone")
     @classmethod
@@ -259,18 +314,34 @@ PROGRAM_FIELD = message("program.field_invalid", en="program file: {field}: {err
 PROGRAM_UNKNOWN_KEY = message("program.unknown_key", en="unknown key", he="מפתח לא מוכר")
 
 
+def read_program_file(path: Path) -> Program:
+    """Read and validate a program file; one too large is refused before it is read."""
+    try:
+        text = read_bounded(path, L.MAX_PROGRAM_BYTES)
+    except DocumentTooLarge as exc:
+        raise InvalidInputError(TOO_LARGE, size=exc.size, limit=exc.limit) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(UNREADABLE, path=path, reason=getattr(exc, "strerror", None) or exc) from exc
+    return load_program_text(text)
+
+
 def load_program_text(text: str) -> Program:
     """Parse and validate a program document; a bad one raises `InvalidInputError` naming the field."""
     try:
-        raw = json.loads(text, parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(PROGRAM_JSON, line=exc.lineno, error=exc.msg) from exc
+        raw = load_bounded(text, max_bytes=L.MAX_PROGRAM_BYTES, max_depth=L.MAX_PROGRAM_DEPTH,
+                           parse_float=Decimal, object_pairs_hook=_no_duplicate_keys)
+    except DocumentTooLarge as exc:
+        raise InvalidInputError(TOO_LARGE, size=exc.size, limit=exc.limit) from exc
+    except DocumentTooDeep as exc:
+        raise InvalidInputError(TOO_DEEP, limit=exc.limit) from exc
+    except DocumentInvalid as exc:
+        raise InvalidInputError(PROGRAM_JSON, line=exc.line, error=exc.reason) from exc
     except _DuplicateKey as exc:
         raise InvalidInputError(PROGRAM_DUPLICATE_KEY, key=str(exc)) from exc
     if not isinstance(raw, dict):
         raise InvalidInputError(PROGRAM_NOT_OBJECT)
     try:
-        return Program.model_validate(raw)
+        program = Program.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = _field_path(tuple(first["loc"]))
@@ -279,3 +350,7 @@ def load_program_text(text: str) -> Program:
         if first["type"] == "extra_forbidden":
             detail = PROGRAM_UNKNOWN_KEY.bind()
         raise InvalidInputError(PROGRAM_FIELD, field=field, error=detail) from exc
+    stored = len(program.canonical_json())
+    if stored > L.MAX_DOCUMENT_CHARS:
+        raise InvalidInputError(TOO_LONG, chars=stored, limit=L.MAX_DOCUMENT_CHARS)
+    return program

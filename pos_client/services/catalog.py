@@ -4,13 +4,17 @@ A catalog file is loaded whole or not at all: the first bad row is reported with
 field, and nothing is written. Prices are integer minor units (`1450` = ₪14.50), as everywhere in Kupa.
 Besides the contract's `sku,name,price,category`, the optional columns `name_he`, `barcode` and
 `quick_pick` (1/0) are accepted.
+
+Bounds: a file is at most `MAX_CATALOG_BYTES` (refused before it is read) and a JSON one nests at most
+`MAX_CATALOG_DEPTH` deep; a price is 0 to `MAX_UNIT_PRICE` minor units (written with at most 12 digits), names
+at most 120 characters, so no product can push a sale past `pricing.model.MAX_SALE_SUBTOTAL` unnoticed or
+a figure past a 64-bit integer.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from pos_client.db.models import Product
 from pos_client.errors import InvalidInputError, NotFoundError
+from pos_client.jsondoc import DocumentInvalid, DocumentTooDeep, DocumentTooLarge, load_bounded, read_bounded
 from pos_client.messages import Text, message
 from pos_client.pricing.model import MAX_UNIT_PRICE
 from pos_client.terminal import Terminal
@@ -29,6 +34,15 @@ _SKU_RE = re.compile(r"^[A-Za-z0-9_\-.]{1,64}$")
 _BARCODE_RE = re.compile(r"^[0-9A-Za-z]{4,32}$")
 REQUIRED = ("sku", "name", "price", "category")
 OPTIONAL = ("name_he", "barcode", "quick_pick")
+#: 64 MiB: some 300,000 products; a real store's catalog is a few MB.
+MAX_CATALOG_BYTES = 64 * 1024 * 1024
+MAX_CATALOG_DEPTH = 4
+CATALOG_TOO_LARGE = message("catalog.too_large", en="catalog file is too large ({size} bytes; at most {limit})",
+                            he="קובץ הקטלוג גדול מדי ({size} בתים; לכל היותר {limit})")
+CATALOG_TOO_DEEP = message("catalog.too_deep", en="catalog file is nested too deep (more than {limit} levels)",
+                           he="קובץ הקטלוג מקונן לעומק רב מדי (יותר מ-{limit} רמות)")
+NAME_HE_TOO_LONG = message("catalog.name_he_too_long", en="{where}: field 'name_he' must be at most 120 characters",
+                           he="{where}: השדה 'name_he' ארוך מ-120 תווים")
 
 
 @dataclass(frozen=True)
@@ -75,8 +89,8 @@ def _row(raw: dict[str, Any], where: Text) -> ProductRow:
     if not name or len(name) > 120:
         raise InvalidInputError(NAME_LENGTH, where=where)
     price_raw = raw["price"]
-    if isinstance(price_raw, bool) or not (isinstance(price_raw, int) or (isinstance(price_raw, str)
-                                                                       and price_raw.strip().isdigit())):
+    if isinstance(price_raw, bool) or not (isinstance(price_raw, int) or (
+            isinstance(price_raw, str) and price_raw.strip().isdigit() and len(price_raw.strip()) <= 12)):
         raise InvalidInputError(PRICE_NOT_WHOLE, where=where, price=price_raw)
     price = int(price_raw)
     if not 0 <= price <= MAX_UNIT_PRICE:
@@ -85,6 +99,8 @@ def _row(raw: dict[str, Any], where: Text) -> ProductRow:
     if barcode and not _BARCODE_RE.match(barcode):
         raise InvalidInputError(BARCODE_INVALID, where=where, barcode=barcode)
     quick = str(raw.get("quick_pick") or "0").strip().lower() in ("1", "true", "yes")
+    if len(str(raw.get("name_he") or "").strip()) > 120:
+        raise InvalidInputError(NAME_HE_TOO_LONG, where=where)
     return ProductRow(sku=sku, name=name, price=price, category=str(raw["category"]).strip()[:40],
                       name_he=str(raw.get("name_he") or "").strip() or None, barcode=barcode, quick_pick=quick)
 
@@ -112,11 +128,17 @@ NO_PRODUCTS = message("catalog.no_products", en="the catalog file has no product
 def parse_catalog(text: str, *, is_json: bool) -> list[ProductRow]:
     """Validate a whole catalog file; raise on the first bad row naming its line and field."""
     rows: list[ProductRow] = []
+    if len(text) > MAX_CATALOG_BYTES:
+        raise InvalidInputError(CATALOG_TOO_LARGE, size=len(text), limit=MAX_CATALOG_BYTES)
     if is_json:
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInputError(JSON_INVALID, line=exc.lineno, error=exc.msg) from exc
+            data = load_bounded(text, max_bytes=MAX_CATALOG_BYTES, max_depth=MAX_CATALOG_DEPTH)
+        except DocumentTooLarge as exc:
+            raise InvalidInputError(CATALOG_TOO_LARGE, size=exc.size, limit=exc.limit) from exc
+        except DocumentTooDeep as exc:
+            raise InvalidInputError(CATALOG_TOO_DEEP, limit=exc.limit) from exc
+        except DocumentInvalid as exc:
+            raise InvalidInputError(JSON_INVALID, line=exc.line, error=exc.reason) from exc
         if isinstance(data, dict):
             data = data.get("products")
         if not isinstance(data, list):
@@ -152,7 +174,9 @@ CANNOT_READ = message("catalog.cannot_read", en="cannot read catalog file {path}
 
 def load_catalog_file(terminal: Terminal, path: Path) -> int:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_bounded(path, MAX_CATALOG_BYTES)
+    except DocumentTooLarge as exc:
+        raise InvalidInputError(CATALOG_TOO_LARGE, size=exc.size, limit=exc.limit) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError(CANNOT_READ, path=str(path), error=getattr(exc, "strerror", None) or str(exc)) from exc
     rows = parse_catalog(text, is_json=path.suffix.lower() == ".json")

@@ -21,20 +21,9 @@ from pos_client.db.models import AuditEntry, ProgramVersion
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
 from pos_client.ids import new_id
 from pos_client.messages import message
-from pos_client.program.schema import Program, load_program_text
+from pos_client.program.schema import Program, read_program_file
 from pos_client.terminal import Terminal
 from pos_client.timeutil import to_iso, utcnow
-
-PROGRAM_CANNOT_READ = message("program.cannot_read", en="cannot read program file {path}: {error}",
-                              he="אי אפשר לקרוא את קובץ התוכנית {path}: {error}")
-
-
-def read_program_file(path: Path) -> Program:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(PROGRAM_CANNOT_READ, path=str(path), error=getattr(exc, "strerror", None) or str(exc)) from exc
-    return load_program_text(text)
 
 
 PROGRAM_CONFLICT = message("program.version_conflict",

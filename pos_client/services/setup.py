@@ -81,6 +81,6 @@ def add_user(session: Session, user_id: str, name: str, role: str, pin: str) -> 
     check_pin_format(pin)
     if session.scalar(select(User).where(User.user_id == user_id)) is not None:
         raise InvalidInputError(USER_EXISTS, user_id=user_id)
-    user = User(user_id=user_id, name=name, role=role, pin_hash=hash_pin(pin), active=True)
+    user = User(user_id=user_id, name=name, role=role, pin_hash=hash_pin(pin, role), active=True)
     session.add(user)
     return user

@@ -18,6 +18,7 @@ from pos_client.timeutil import to_iso, utcnow
 
 def authorize_sync_now(terminal: Terminal, pin: str) -> CashierInfo:
     """The manager with this PIN (`AuthError` otherwise), with an audit row `sync_now` written."""
+    terminal.wait_out_pin_lockout()  # before the transaction: the wait never holds the write lock
     now = to_iso(utcnow())
     with terminal.unit_of_work() as session:
         manager = authenticate(session, pin, role="manager")

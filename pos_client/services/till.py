@@ -95,7 +95,8 @@ def _info(product: Product) -> ProductInfo:
 
 
 def sign_in(terminal: Terminal, pin: str) -> CashierInfo:
-    """The active user with this PIN (`AuthError` otherwise)."""
+    """The active user with this PIN (`AuthError` otherwise); waits out a wrong-PIN lock-out first."""
+    terminal.wait_out_pin_lockout()
     with terminal.read() as session:
         user = authenticate(session, pin)
         return CashierInfo(user.user_id, user.name, user.role)
@@ -246,6 +247,7 @@ def manager_check(terminal: Terminal, pin: str) -> CashierInfo:
     The till calls it before putting the PIN on a sale (`BasketRequest.manager_pin`), so a wrong PIN is
     refused at once; the checkout authenticates the PIN again and writes the override to the audit log.
     """
+    terminal.wait_out_pin_lockout()
     with terminal.read() as session:
         user = authenticate(session, pin, role="manager")
         return CashierInfo(user.user_id, user.name, user.role)

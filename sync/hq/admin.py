@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select
 
 from pos_client.errors import InvalidInputError
 from pos_client.messages import current_language, message
-from pos_client.program.schema import load_program_text
+from pos_client.program.schema import read_program_file
 from pos_client.services.catalog import parse_catalog
 from pos_client.timeutil import to_iso, utcnow
 from sync.hq.auth import HQ_TERMINAL
@@ -55,7 +55,7 @@ PROGRAM_OLDER = message("hq.program_older", en="program version {version} is old
 
 def publish_program(db: Database, path: Path) -> tuple[int, bool]:
     """Publish a program version; the same version again is a no-op if identical and refused otherwise."""
-    program = load_program_text(_read(path))
+    program = read_program_file(path)
     document = program.canonical_json()
     with db.write() as session:
         existing = session.get(HqProgram, program.version)

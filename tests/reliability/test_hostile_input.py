@@ -214,16 +214,38 @@ def test_forged_edited_replaced_revoked_and_foreign_cards_cannot_spend(store: Te
 
 
 def test_repeated_wrong_pins_are_slowed_down(store: Terminal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside a session `authenticate` never sleeps: after 3 wrong PINs an attempt made before the lock-out
+    has passed is refused unchecked; `wait_out_pin_lockout` (the PIN pad, the CLI) sleeps outside it."""
+    from pos_client.services import pin_throttle
+
+    now = [1_800_000_000.0]
     waits: list[float] = []
-    monkeypatch.setattr(auth.time, "sleep", waits.append)
+
+    def sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    monkeypatch.setattr(pin_throttle, "clock", lambda: now[0])
+    monkeypatch.setattr(pin_throttle, "sleep", sleep)
+    messages = []
     for _ in range(6):
-        with store.read() as session, pytest.raises(AuthError):
-            auth.authenticate(session, "0000", role="manager")
-    assert waits[:3] == [0.25, 0.5, 1.0]
+        store.wait_out_pin_lockout()
+        with pytest.raises(AuthError) as refused:
+            with store.read() as session:
+                auth.authenticate(session, "0000", role="manager")
+        messages.append(refused.value.message)
+    assert waits == [0.25, 0.5, 1.0]
+    assert messages == ["wrong manager PIN"] * 6
+    with pytest.raises(AuthError, match="too many wrong PINs"):  # not waited out: refused, the PIN unchecked
+        with store.read() as session:
+            auth.authenticate(session, MANAGER_PIN, role="manager")
+    store.wait_out_pin_lockout()
     with store.read() as session:
         auth.authenticate(session, MANAGER_PIN, role="manager")  # the right PIN still works, and resets
+    store.wait_out_pin_lockout()
+    with store.read() as session:
         auth.authenticate(session, MANAGER_PIN, role="manager")
-    assert len(waits) == 4
+    assert waits == [0.25, 0.5, 1.0, 2.0]
 
 
 def test_regression_a_token_with_a_non_canonical_signature_is_refused(shop: Terminal, template: Template) -> None:
@@ -249,20 +271,26 @@ def test_regression_wrong_pins_are_slowed_down_across_kupa_processes(
         store: Terminal, template: Template, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     """Each `kupa ... --pin` call is a new process; the wrong-PIN count lived only in memory, so a script
-    calling `kupa adjust --pin NNNN` in a loop was never slowed. It is now also kept beside the database."""
+    calling `kupa adjust --pin NNNN` in a loop was never slowed. It is kept in the database (pin_attempts),
+    and each call waits out the lock-out before it opens a transaction."""
     from pos_client.cli.main import main
+    from pos_client.services import pin_throttle
 
+    now = [1_800_000_000.0]
     waits: list[float] = []
-    monkeypatch.setattr(auth.time, "sleep", waits.append)
+
+    def sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    monkeypatch.setattr(pin_throttle, "clock", lambda: now[0])
+    monkeypatch.setattr(pin_throttle, "sleep", sleep)
     args = ["--data-dir", str(store.data_dir), "adjust", "--member", template.members[0], "--points", "5",
             "--reason", "guessing"]
     for guess in ("0000", "1111", "2222", "3333", "4444"):
-        auth._failures = 0  # a fresh process
         assert main([*args, "--pin", guess]) == 1
     assert waits == [0.25, 0.5]
-    auth._failures = 0
     assert main([*args, "--pin", MANAGER_PIN]) == 0
-    auth._failures = 0
     assert main([*args, "--pin", "5555"]) == 1  # the right PIN reset the count
     assert waits == [0.25, 0.5, 1.0]
     capsys.readouterr()

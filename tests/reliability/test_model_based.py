@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from pos_client.errors import KupaError, RuleViolation
-from pos_client.services import auth, points, refunds
+from pos_client.services import points, refunds
 from pos_client.services.checkout import BasketRequest, record_sale
 from pos_client.services.members import expire_points, member_state
 from pos_client.services.programs import program_at
@@ -66,7 +66,6 @@ class TerminalMachine(RuleBasedStateMachine):
         self.hq = None
         self.sales: list[str] = []
         self.seen = _ledger_rows(self.store)
-        auth._failures = 0
 
     def teardown(self) -> None:
         if hasattr(self, "terminal"):
