@@ -19,8 +19,9 @@ from typing import Iterable, Sequence
 from pos_client.errors import AuthError, InvalidInputError, RuleViolation
 from pos_client.messages import Text, message
 from pos_client.money import allocate, format_money, percent_of
-from pos_client.pricing.model import (MAX_SALE_SUBTOTAL, SALE_TOO_LARGE, CartItem, ExplainLine, LineKind,
+from pos_client.pricing.model import (MAX_SALE_SUBTOTAL, SALE_EARNS_TOO_MUCH, SALE_TOO_LARGE, CartItem, ExplainLine, LineKind,
                                       MemberState, Quote, QuoteLine, RedeemLimits)
+from pos_client.program.limits import MAX_ENTRY_POINTS
 from pos_client.program.schema import Earn, Membership, Program, Tier
 from pos_client.timeutil import local_date
 
@@ -166,6 +167,8 @@ def price(
     points_earned = 0
     if member and program.earn and qualifying > 0:
         points_earned = earn_points(qualifying, program.earn, multiplier)
+        if points_earned > MAX_ENTRY_POINTS:  # one entry's bound, which HQ holds every entry to
+            raise InvalidInputError(SALE_EARNS_TOO_MUCH, points=points_earned, limit=MAX_ENTRY_POINTS)
         rate = f"{program.earn.points} point{'s' if program.earn.points != 1 else ''} per {money(program.earn.per)}"
         say("earn", f"Points earned: {money(qualifying)} paid on eligible items at {rate}"
             + (f" × {multiplier} ({why})" if multiplier != 1 else "") + f" = {points_earned}",

@@ -21,6 +21,9 @@ MAX_UNIT_PRICE = 100_000_000
 #: The largest subtotal one sale may have (₪100 million). With the program's bounds (pos_client.program.limits)
 #: a sale earns at most 10¹⁰ × 1,000 × 100 = 10¹⁵ points: every figure stays far inside a 64-bit integer.
 MAX_SALE_SUBTOTAL = 10_000_000_000
+SALE_EARNS_TOO_MUCH = message("sale.earns_too_much",
+                              en="the sale would earn {points} points, over the {limit} one sale may earn",
+                              he="המכירה תצבור {points} נקודות, יותר מ-{limit} שמכירה אחת רשאית לצבור")
 SALE_TOO_LARGE = message("sale.too_large",
                          en="the sale's subtotal {subtotal} is over the largest one sale may have ({limit})",
                          he="סכום הביניים של המכירה {subtotal} גבוה מהמרבי שמותר למכירה אחת ({limit})")

@@ -67,3 +67,7 @@ MAX_ZONE_CHARS = 64
 MAX_PROGRAM_BYTES = 100_000
 MAX_PROGRAM_DEPTH = 8
 MAX_DOCUMENT_CHARS = 200_000
+#: The points one ledger entry may carry either way: a sale that would earn more is refused at the counter
+#: (`pricing.engine`), and HQ refuses a pushed entry beyond it (`sync.hq.validate`). A lifetime of a very good
+#: member is far below; the program's own bounds alone would allow 10^15 on the largest sale.
+MAX_ENTRY_POINTS = 100_000_000

@@ -27,7 +27,8 @@ from sync.hq.db import Database
 from sync.hq.models import (Change, HqBalance, HqCard, HqEntry, HqMember, HqProduct, HqProgram, HqRejection,
                             HqSale, HqTerminal)
 from sync.hq.push import apply_push
-from sync.hq.validate import MAX_ENTRY_POINTS, member_fields
+from pos_client.program.limits import MAX_ENTRY_POINTS
+from sync.hq.validate import member_fields
 from sync.protocol import PushItem, WireMember, WireProduct
 from sync.refusals import TOO_LARGE, refuse
 

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from pos_client.errors import InvalidInputError
 from pos_client.member_fields import MEMBER_ID_RE, check_email, check_name, normalize_phone, parse_birthday
 from pos_client.pricing.engine import earn_points, largest_multiplier
+from pos_client.program.limits import MAX_ENTRY_POINTS
 from pos_client.program.schema import Program, load_program_text
 from pos_client.services.setup import member_prefix_for
 from pos_client.timeutil import to_iso
@@ -48,8 +49,6 @@ from sync.refusals import Refusal, refuse
 MAX_FUTURE_SKEW = timedelta(minutes=5)
 #: No Kupa data is older than this.
 EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
-#: One entry's points either way (a whole lifetime of a very good member is far below).
-MAX_ENTRY_POINTS = 100_000_000
 #: One entry's money (qualifying spend, value) either way, in minor units (a product costs at most 10^10).
 MAX_ENTRY_MONEY = 10_000_000_000
 #: One entry's stamps either way.

@@ -116,20 +116,27 @@ def test_the_largest_sale_under_the_largest_program_is_recorded_inside_64_bit_in
     program.write_text(json.dumps(doc), encoding="utf-8")
     assert kupa(store, "program", "load", str(program)).returncode == 0
     catalog = tmp_path / "bar.csv"
-    catalog.write_text(f"sku,name,price,category\nBAR,Gold bar,{MAX_UNIT_PRICE},jewels\n", encoding="utf-8")
+    coin = L.MAX_ENTRY_POINTS // (L.MAX_EARN_POINTS * L.MAX_MULTIPLIER)  # the price that earns the most one sale may
+    catalog.write_text(f"sku,name,price,category\nBAR,Gold bar,{MAX_UNIT_PRICE},jewels\nCOIN,Coin,{coin},jewels\n",
+                       encoding="utf-8")
     assert kupa(store, "catalog", "load", str(catalog)).returncode == 0
     member = json.loads(kupa(store, "member", "add", "--name", "Rich", "--json").stdout)["member_id"]
     units = MAX_SALE_SUBTOTAL // MAX_UNIT_PRICE
-    sale = kupa(store, "checkout", "--member", member, "--item", f"BAR:{units}", "--json")
+    sale = kupa(store, "checkout", "--item", f"BAR:{units}", "--json")  # the largest subtotal (no member)
     assert sale.returncode == 0, sale.stderr
-    assert json.loads(sale.stdout)["points_earned"] == MAX_SALE_SUBTOTAL * L.MAX_EARN_POINTS * L.MAX_MULTIPLIER
-    line = one_line_refusal(kupa(store, "checkout", "--member", member, "--item", f"BAR:{units + 1}"))
+    assert json.loads(sale.stdout)["total"] == MAX_SALE_SUBTOTAL
+    line = one_line_refusal(kupa(store, "checkout", "--item", f"BAR:{units + 1}"))
     assert "over the largest one sale may have" in line
+    sale = kupa(store, "checkout", "--member", member, "--item", "COIN", "--json")
+    assert sale.returncode == 0, sale.stderr
+    assert json.loads(sale.stdout)["points_earned"] == L.MAX_ENTRY_POINTS
+    line = one_line_refusal(kupa(store, "checkout", "--member", member, "--item", "COIN:2"))
+    assert f"over the {L.MAX_ENTRY_POINTS} one sale may earn" in line
     with sqlite3.connect(store / "kupa.sqlite3") as conn:
         largest = conn.execute("SELECT max(abs(points_delta)), max(abs(spend_delta)) FROM ledger_entries").fetchone()
         balance = conn.execute("SELECT points FROM member_balances WHERE member_id = ?", (member,)).fetchone()[0]
     assert all(0 < value < INT64 // 1000 for value in largest)
-    assert balance == L.MAX_GRANT_POINTS + MAX_SALE_SUBTOTAL * L.MAX_EARN_POINTS * L.MAX_MULTIPLIER
+    assert balance == L.MAX_GRANT_POINTS + L.MAX_ENTRY_POINTS
 
 
 @pytest.mark.parametrize("size", [L.MAX_PROGRAM_BYTES + 1])
