@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from pos_client.ledger_kinds import LedgerKind
+
 PROTOCOL_VERSION = 1
 MAX_PUSH_ITEMS = 5000
 MAX_PAGE_SIZE = 10_000
@@ -29,8 +31,6 @@ Stamp = Annotated[str, StringConstraints(min_length=10, max_length=40)]
 Text = Annotated[str, StringConstraints(max_length=200)]
 Small = Annotated[int, Field(ge=-10**12, le=10**12)]
 ItemKind = Literal["ledger_entry", "sale", "member", "card", "audit"]
-LEDGER_KINDS = ("earn", "redeem", "stamp", "stamp_reward", "tier_discount", "welcome", "birthday", "membership",
-                "donate", "adjust", "reverse", "expire", "referral", "action")
 
 
 class Message(BaseModel):
@@ -46,8 +46,7 @@ class WireEntry(Message):
     member_id: Id
     terminal_id: Id
     seq: Annotated[int, Field(ge=1, le=10**12)]
-    kind: Literal["earn", "redeem", "stamp", "stamp_reward", "tier_discount", "welcome", "birthday", "membership",
-                  "donate", "adjust", "reverse", "expire", "referral", "action"]
+    kind: LedgerKind
     points_delta: Small = 0
     stamps_delta: Small = 0
     punch_card: Id | None = None

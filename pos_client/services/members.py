@@ -22,12 +22,11 @@ from pos_client.cards.keys import load_key
 from pos_client.db import driver
 from pos_client.db.models import Card, Member, MemberBalance, OutboxRow, Setting
 from pos_client.errors import InvalidInputError, NotFoundError
-from pos_client.ledger import (EntryDraft, append, expirable_points, expiry_cutoff_day, fifo_expiring, utc_day,
-                               window_start_day)
-from pos_client.pricing.model import MemberState
+from pos_client.ledger import EntryDraft, append
+from pos_client.member_state import store
 from pos_client.program.schema import Program
 from pos_client.terminal import Terminal, put_setting
-from pos_client.timeutil import from_iso, local_date, store_zone, to_iso
+from pos_client.timeutil import local_date, to_iso
 
 _MEMBER_ID_RE = re.compile(r"^[Mm][0-9]{4,12}$")
 _CARD_RE = re.compile(r"^[A-Za-z0-9]{4,32}$")
@@ -241,49 +240,9 @@ def issue_card(terminal: Terminal, session: Session, member_id: str, now: dateti
     return card, token
 
 
-def member_state(session: Session, member: MemberRecord | Member, program: Program, now: datetime, *,
-                 can_spend: bool, terminal_id: str) -> MemberState:
-    """What pricing needs about `member` at `now` (points after any pending expiry), in two queries.
-
-    This is on every scan and every sale, so it reads the projections with one driver-level statement
-    (balance, window spend, recent credits, today's redemptions on this terminal) plus one for the stamps.
-    """
-    today_start = datetime.combine(local_date(now, program.timezone), datetime.min.time(),
-                                   tzinfo=store_zone(program.timezone))
-    params = {"m": member.member_id, "t": terminal_id, "today": utc_day(now), "today_start": to_iso(today_start),
-              "win": window_start_day(now, program.tier_window_days),
-              "cut": expiry_cutoff_day(now, program.points_expiry_days or 0)}
-    row = driver.one(session, _STATE_SQL, params)
-    stamps = dict(driver.all_rows(session, _STAMPS_SQL, (member.member_id,)))
-    points, credits, debits, plan, plan_expires, birthday_year, sales, spend, recent, redeemed = (
-        row if row is not None else (0, 0, 0, None, None, None, 0, 0, 0, 0))
-    expiring = fifo_expiring(points, credits, debits, recent) if program.points_expiry_days else 0
-    return MemberState(
-        member_id=member.member_id, points=points - expiring, stamps=stamps, qualifying_spend=spend,
-        membership_code=plan, membership_expires=from_iso(plan_expires) if plan_expires else None,
-        bonus_weekday=member.bonus_weekday, birthday=date.fromisoformat(member.birthday) if member.birthday else None,
-        last_birthday_year=birthday_year, referral_pending=bool(member.referred_by) and sales == 0,
-        redeemed_today=redeemed, can_spend=can_spend, expiring_points=expiring)
-
-
-_STATE_SQL = """
-    SELECT b.points, b.credits_total, b.debits_total, b.membership_code, b.membership_expires,
-           b.last_birthday_year, b.sales_count,
-           (SELECT coalesce(sum(spend), 0) FROM member_days
-             WHERE member_id = :m AND day > :win AND day <= :today),
-           (SELECT coalesce(sum(credits), 0) FROM member_days WHERE member_id = :m AND day >= :cut),
-           (SELECT coalesce(-sum(points_delta), 0) FROM ledger_entries
-             WHERE member_id = :m AND kind = 'redeem' AND terminal_id = :t AND created_at >= :today_start)
-      FROM member_balances b WHERE b.member_id = :m"""
-_STAMPS_SQL = "SELECT punch_card, stamps FROM member_stamps WHERE member_id = ?"
-
-
 def expire_points(session: Session, member_id: str, program: Program, now: datetime, terminal_id: str) -> int:
     """Write the `expire` entry for points past `points_expiry_days`; returns how many expired."""
-    balance = session.get(MemberBalance, member_id)
-    if balance is None:
-        return 0
-    expiring = expirable_points(session, balance, now, program.points_expiry_days)
+    expiring = store.expirable(session, member_id, program, now)
     if expiring:
         append(session, EntryDraft(member_id, "expire", points_delta=-expiring,
                                    reason=f"points older than {program.points_expiry_days} days"),
