@@ -1,0 +1,71 @@
+"""Ledger sequence numbers stay contiguous across a crash: a checkout SIGKILLed after writing its entries
+(inside its transaction) leaves no entry and no gap, and the next checkout takes the next number."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from pos_client.cli.main import main
+from pos_client.terminal import DB_NAME
+from tests.integration.conftest import Kupa
+
+#: A real `kupa checkout` whose ledger write announces itself and waits (the transaction still open).
+_PAUSED_CHECKOUT = textwrap.dedent("""
+    import sys, time
+    from pos_client import ledger
+    real = ledger.project_rows
+    def paused(session, rows):
+        real(session, rows)
+        print("entries written", flush=True)
+        time.sleep(60)
+    ledger.project_rows = paused
+    from pos_client.cli.main import main
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+def _seqs(store: Path) -> list[int]:
+    with closing(sqlite3.connect(store / DB_NAME)) as db:
+        return [seq for (seq,) in db.execute("SELECT seq FROM ledger_entries WHERE terminal_id = 'T1' ORDER BY seq")]
+
+
+def _sales(store: Path) -> int:
+    with closing(sqlite3.connect(store / DB_NAME)) as db:
+        return int(db.execute("SELECT count(*) FROM sales").fetchone()[0])
+
+
+def test_seq_numbers_stay_contiguous_across_a_killed_checkout(store: Path, kupa: Kupa) -> None:
+    member = kupa("member", "add", "--name", "Crash Test", "--json").json["member_id"]
+    kupa("checkout", "--member", member, "--item", "COFFEE-S:2", "--json")
+    before, sales = _seqs(store), _sales(store)
+    assert before == list(range(1, len(before) + 1)) and len(before) >= 3
+    with subprocess.Popen([sys.executable, "-c", _PAUSED_CHECKOUT, "--data-dir", str(store), "checkout",
+                           "--member", member, "--item", "SHOE", "--item", "COFFEE-L"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}) as proc:
+        try:
+            assert proc.stdout is not None and proc.stderr is not None
+            assert proc.stdout.readline().strip() == "entries written", proc.stderr.read()
+            os.kill(proc.pid, signal.SIGKILL)
+            assert proc.wait(30) == -signal.SIGKILL
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(30)
+    assert _seqs(store) == before and _sales(store) == sales  # nothing of the killed sale remains
+    done: Any = json.loads(kupa("checkout", "--member", member, "--item", "CROISSANT", "--json").out)
+    after = _seqs(store)
+    assert after == list(range(1, len(after) + 1)), "a gap or a repeat in the ledger's sequence"
+    assert len(after) > len(before) and done["sale_id"]
+    assert main(["--data-dir", str(store), "checkout", "--member", member, "--item", "CROISSANT"]) == 0
+    final = _seqs(store)
+    assert final == list(range(1, len(final) + 1))
