@@ -279,3 +279,70 @@ def test_a_refund_inside_the_window_takes_its_spend_back(shop: Path, capsys: pyt
     kupa(shop, capsys, "refund", sale["sale_id"], "--item", "SHOE:1", "--pin", PIN)
     shown = kupa(shop, capsys, "member", "show", member)
     assert (shown["qualifying_spend"], shown["tier"]) == (180000, "bronze")
+
+
+# -- a paid plan's monthly credit -----------------------------------------------------------------------------
+def _credits(shop: Path, member: str) -> list[tuple[int, str | None]]:
+    terminal = Terminal.open(shop)
+    try:
+        with terminal.read() as session:
+            return [(e.points_delta, e.ref_code) for e in session.scalars(
+                select(LedgerEntry).where(LedgerEntry.member_id == member, LedgerEntry.kind == "membership",
+                                          LedgerEntry.points_delta != 0).order_by(LedgerEntry.seq))]
+    finally:
+        terminal.close()
+
+
+def test_monthly_credit_at_the_first_sale_of_each_store_month(shop: Path, capsys: pytest.CaptureFixture[str],
+                                                             clock: Callable[[datetime], None]) -> None:
+    member = member_at(shop, LONG_AGO)
+    sale_at(shop, NOW - timedelta(days=40), member, ("MEMBER-PLUS-Y", 1))  # the plan, bought in April
+    quote = kupa(shop, capsys, "quote", "--member", member, "--item", "CROISSANT")
+    assert quote["monthly_credit_points"] == 100
+    assert any("monthly credit +100 points" in line for line in quote["explain"])
+    first = kupa(shop, capsys, "checkout", "--member", member, "--item", "CROISSANT")
+    assert first["monthly_credit_points"] == 100
+    assert first["points_balance_after"] == first["points_earned"] + 100
+    assert kupa(shop, capsys, "checkout", "--member", member, "--item", "CROISSANT")["monthly_credit_points"] == 0
+    clock(datetime(2026, 6, 30, 20, 59, tzinfo=timezone.utc))  # 23:59 on 30 June in Jerusalem: still June
+    assert kupa(shop, capsys, "checkout", "--member", member, "--item", "CROISSANT")["monthly_credit_points"] == 0
+    clock(JULY_FIRST_LOCAL)  # 00:30 on 1 July in Jerusalem, 30 June in UTC: a new store month
+    assert kupa(shop, capsys, "checkout", "--member", member, "--item", "CROISSANT")["monthly_credit_points"] == 100
+    assert kupa(shop, capsys, "checkout", "--member", member, "--item", "CROISSANT")["monthly_credit_points"] == 0
+    assert _credits(shop, member) == [(100, "2026-06"), (100, "2026-07")]
+
+
+def test_monthly_credit_needs_a_plan_active_before_the_sale(shop: Path, capsys: pytest.CaptureFixture[str],
+                                                            clock: Callable[[datetime], None]) -> None:
+    member = member_at(shop, LONG_AGO)
+    bought = kupa(shop, capsys, "checkout", "--member", member, "--item", "MEMBER-PLUS-Y", "--item", "CROISSANT")
+    assert bought["monthly_credit_points"] == 0  # the plan starts with this sale, like its discount
+    assert kupa(shop, capsys, "checkout", "--member", member, "--item", "CROISSANT")["monthly_credit_points"] == 100
+    clock(NOW + timedelta(days=365))  # the plan's last moment has passed
+    assert kupa(shop, capsys, "checkout", "--member", member, "--item", "CROISSANT")["monthly_credit_points"] == 0
+
+
+def test_a_refund_keeps_the_monthly_credit_like_birthday_points(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    member = member_at(shop, LONG_AGO)
+    sale_at(shop, NOW - timedelta(days=40), member, ("MEMBER-PLUS-Y", 1))
+    before = kupa(shop, capsys, "member", "show", member)
+    sale = kupa(shop, capsys, "checkout", "--member", member, "--item", "SHOE")
+    assert sale["monthly_credit_points"] == 100
+    kupa(shop, capsys, "refund", sale["sale_id"], "--pin", PIN)
+    after = kupa(shop, capsys, "member", "show", member)
+    assert after["points"] == before["points"] + 100  # the sale's 450 points went back, the credit stays
+    assert after["membership"] == before["membership"]  # and the plan is untouched
+    assert _credits(shop, member) == [(100, "2026-06")]
+    again = kupa(shop, capsys, "checkout", "--member", member, "--item", "CROISSANT")
+    assert again["monthly_credit_points"] == 0  # still credited this month
+
+
+def test_refunding_the_plan_takes_back_its_days_not_the_credit(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    member = member_at(shop, LONG_AGO)
+    sale_at(shop, NOW - timedelta(days=40), member, ("MEMBER-PLUS-Y", 1))
+    renewal = kupa(shop, capsys, "checkout", "--member", member, "--item", "MEMBER-PLUS-Y")
+    assert renewal["monthly_credit_points"] == 100
+    assert _expires(shop, capsys, member) == NOW - timedelta(days=40) + timedelta(days=730)
+    kupa(shop, capsys, "refund", renewal["sale_id"], "--pin", PIN)
+    assert _expires(shop, capsys, member) == NOW - timedelta(days=40) + timedelta(days=365)
+    assert _credits(shop, member) == [(100, "2026-06")]
