@@ -17,7 +17,7 @@ from pos_client.services.members import enrol, issue_card
 from pos_client.services.programs import load_program_file, program_at
 from pos_client.services.status import member_status
 from pos_client.terminal import Terminal
-from pos_client.timeutil import parse_user_date, parse_user_time, utcnow
+from pos_client.timeutil import from_iso, local_date, parse_user_date, parse_user_time, utcnow
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -127,7 +127,8 @@ def member_show(args: argparse.Namespace) -> int:
     for code, count in data["stamps"].items():
         lines.append(f"{code}: {count}/{data['stamps_needed'].get(code, '?')} stamps")
     if data["membership"]:
-        lines.append(f"Membership {data['membership']['code']} until {data['membership']['expires'][:10]}")
+        until = local_date(from_iso(data["membership"]["expires"]), data["timezone"])
+        lines.append(f"Membership {data['membership']['code']} until {until.isoformat()}")
     lines.append(f"{data['pending_sync']} entries waiting for HQ")
     emit(data, args.json, lines)
     return 0

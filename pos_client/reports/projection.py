@@ -30,6 +30,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
+from pos_client.timeutil import from_iso
 
 #: The quarter-hour number of a stored UTC timestamp, in SQL (epoch seconds // 900).
 BUCKET_SQL = "CAST(strftime('%s', {col}) AS INTEGER) / 900"
@@ -99,8 +100,7 @@ def quarter_of(created_at: str) -> int:
 
 def epoch(created_at: str) -> int:
     """Whole UTC epoch seconds of a stored timestamp, floored (as SQLite's strftime('%s') gives them)."""
-    return timegm((int(created_at[:4]), int(created_at[5:7]), int(created_at[8:10]), int(created_at[11:13]),
-                   int(created_at[14:16]), int(created_at[17:19]), 0, 0, 0))
+    return timegm(from_iso(created_at).utctimetuple())
 
 
 def project_sale(session: Session, sale: Mapping[str, Any]) -> None:

@@ -39,5 +39,5 @@ def member_status(terminal: Terminal, code: str) -> dict[str, Any]:
             "stamps_needed": {card.code: card.stamps_needed for card in program.punch_cards},
             "bonus_weekday": member.bonus_weekday, "referred_by": member.referred_by,
             "cards": cards, "pending_sync": int(pending or 0), "program_version": program.version,
-            "currency": program.currency,
+            "currency": program.currency, "timezone": program.timezone,
         }
