@@ -55,15 +55,13 @@ def store_month(moment: datetime, zone: str) -> tuple[int, int]:
 
 
 def store_day_start(moment: datetime, zone: str) -> datetime:
-    """The start (as aware UTC) of the store's day containing `moment`."""
-    tz = store_zone(zone)
-    return datetime.combine(store_date(moment, zone), time.min, tzinfo=tz).astimezone(UTC)
+    """The start of the store's day containing `moment` (an aware moment in the store's zone)."""
+    return datetime.combine(store_date(moment, zone), time.min, tzinfo=store_zone(zone))
 
 
 def store_month_start(moment: datetime, zone: str) -> datetime:
-    """The start (as aware UTC) of the store's calendar month containing `moment`."""
-    tz = store_zone(zone)
-    return datetime.combine(store_date(moment, zone).replace(day=1), time.min, tzinfo=tz).astimezone(UTC)
+    """The start of the store's calendar month containing `moment` (an aware moment in the store's zone)."""
+    return datetime.combine(store_date(moment, zone).replace(day=1), time.min, tzinfo=store_zone(zone))
 
 
 # -- tier window ----------------------------------------------------------------------------------------------
@@ -240,11 +238,9 @@ def fold(entries: Iterable[Mapping[str, Any]]) -> Folded:
     for row in rows:
         points = int(row.get("points_delta") or 0)
         out.points += points
-        if points > 0:
-            out.credits_total += points
-        else:
-            out.debits_total -= points
-        spend_day = days_by_entry.get(row.get("reverses") or "") if row.get("spend_delta") else None
+        out.credits_total += max(points, 0)
+        out.debits_total += max(-points, 0)
+        spend_day = days_by_entry.get(row["reverses"]) if row.get("reverses") else None
         for day, spend, credits in day_deltas(row, spend_day):
             agg = out.days.setdefault(day, [0, 0])
             agg[0] += spend
@@ -253,7 +249,7 @@ def fold(entries: Iterable[Mapping[str, Any]]) -> Folded:
             out.stamps[row["punch_card"]] = out.stamps.get(row["punch_card"], 0) + int(row["stamps_delta"])
         if row["kind"] == "earn" and row.get("sale_id"):
             out.sales_count += 1
-        if row["kind"] == "birthday" and str(row.get("ref_code") or "").isdigit():
+        if row["kind"] == "birthday" and str(row.get("ref_code")).isdigit():
             out.last_birthday_year = int(row["ref_code"])
         if is_monthly_credit(row):
             out.last_credit_at = from_iso(row["created_at"])

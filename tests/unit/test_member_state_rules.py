@@ -94,6 +94,10 @@ def test_next_expiring_walks_credits_after_the_debits() -> None:
     assert rules.next_expiring([(d2, 400)], 1400, 1000, 400, NOW, 365) == (d2 + timedelta(days=366), 400)
     old = NOW.date() - timedelta(days=400)
     assert rules.next_expiring([(old, 100), (d3, 50)], 150, 0, 150, NOW, 365) == (d3 + timedelta(days=366), 50)
+    # a balance below its credits (HQ's snapshot): the next lot is capped by what is left after today's expiry
+    assert rules.next_expiring([(old, 100), (d3, 50)], 150, 0, 120, NOW, 365) == (d3 + timedelta(days=366), 20)
+    assert rules.next_expiring([(old, 100), (d3, 50)], 150, 0, 100, NOW, 365) == (d3 + timedelta(days=366), 0)
+    assert rules.next_expiring([(d3, 1)], 1, 0, 1, NOW, 365) == (d3 + timedelta(days=366), 1)
 
 
 def test_birthday_month_and_once_a_year() -> None:
@@ -117,6 +121,9 @@ def test_plans_renew_from_their_expiry() -> None:
     assert rules.membership_after(None, None, "plus", 30, NOW) == NOW + timedelta(days=30)
     assert rules.membership_after("plus", expiry, "plus", -365, NOW) == expiry - timedelta(days=365)
     assert rules.membership_after("plus", None, "plus", -10, NOW) == NOW - timedelta(days=10)
+    lapsed = NOW - timedelta(days=3)
+    assert rules.membership_after("plus", lapsed, "plus", 1, NOW) == NOW + timedelta(days=1)  # a one-day plan
+    assert rules.membership_after("plus", lapsed, "plus", 0, NOW) == lapsed  # no days: nothing moves
 
 
 def test_monthly_credit_once_per_store_month(program: Program) -> None:
@@ -132,6 +139,7 @@ def test_monthly_credit_once_per_store_month(program: Program) -> None:
                                     None, NOW, "UTC") == 0
     assert rules.is_monthly_credit({"kind": "membership", "points_delta": 100})
     assert not rules.is_monthly_credit({"kind": "membership", "points_delta": 0})
+    assert rules.is_monthly_credit({"kind": "membership", "points_delta": 1})
     assert not rules.is_monthly_credit({"kind": "birthday", "points_delta": 100})
 
 
@@ -153,7 +161,10 @@ def test_fold_matches_what_the_terminal_projects(program: Program) -> None:
     entries = [
         row("welcome", old - timedelta(days=1), points_delta=50),
         sale,
-        row("stamp", old, stamps_delta=3, punch_card="coffee"),
+        row("stamp", old, stamps_delta=2, punch_card="coffee", sale_id="s1"),
+        row("stamp", old, stamps_delta=1, punch_card="coffee", sale_id="s1"),
+        row("reverse", old, stamps_delta=0, punch_card="tea", sale_id="s1"),
+        row("adjust", old, ref_code="1999"),
         row("reverse", NOW - timedelta(days=2), points_delta=-54, spend_delta=-5400, reverses="e1"),
         row("earn", NOW - timedelta(days=3), points_delta=2000, spend_delta=200000, sale_id="s2"),
         row("redeem", NOW - timedelta(days=3), points_delta=-100),
@@ -178,3 +189,14 @@ def test_fold_matches_what_the_terminal_projects(program: Program) -> None:
     assert shown["membership"]["code"] == "plus" and shown["birthday_this_month"] is True
     lapsed = standing(state, program, NOW + timedelta(days=800))
     assert lapsed["membership"] is None
+
+
+def test_fold_orders_entries_of_one_moment_by_seq_and_ignores_credits_for_the_plan() -> None:
+    when = NOW - timedelta(days=1)
+    two_plans = [row("membership", when, membership_code="gold", membership_days=30, seq=2, entry_id="b"),
+                 row("membership", when, membership_code="plus", membership_days=365, seq=1, entry_id="a")]
+    folded = rules.fold(two_plans)
+    assert (folded.membership_code, folded.membership_expires) == ("gold", when + timedelta(days=30))
+    credit_only = rules.fold([row("membership", when, points_delta=100, membership_code="plus", ref_code="2026-06")])
+    assert (credit_only.membership_code, credit_only.membership_expires) == (None, None)
+    assert credit_only.last_credit_at == when and credit_only.credits_total == 100
