@@ -232,7 +232,7 @@ class Folded:
 
 def fold(entries: Iterable[Mapping[str, Any]]) -> Folded:
     """Fold entries (dicts with the wire/ledger row keys) into a member's figures, in time order."""
-    rows = sorted(entries, key=lambda r: (from_iso(r["created_at"]), r.get("seq") or 0))
+    rows = sorted(entries, key=lambda r: (from_iso(r["created_at"]), r["seq"]))
     out = Folded()
     days_by_entry = {r["entry_id"]: entry_day(r["created_at"]) for r in rows if r.get("entry_id")}
     for row in rows:

@@ -346,3 +346,19 @@ def test_refunding_the_plan_takes_back_its_days_not_the_credit(shop: Path, capsy
     kupa(shop, capsys, "refund", renewal["sale_id"], "--pin", PIN)
     assert _expires(shop, capsys, member) == NOW - timedelta(days=40) + timedelta(days=365)
     assert _credits(shop, member) == [(100, "2026-06")]
+
+
+@pytest.mark.parametrize(("days_old", "expired"), [(365, 0), (366, 500)])
+def test_a_donation_first_writes_the_expiry_due(shop: Path, capsys: pytest.CaptureFixture[str], days_old: int,
+                                                expired: int) -> None:
+    member = member_at(shop, LONG_AGO)
+    entry_at(shop, NOW - timedelta(days=days_old), EntryDraft(member, "adjust", points_delta=500))
+    entry_at(shop, NOW - timedelta(days=3), EntryDraft(member, "adjust", points_delta=100))
+    kupa(shop, capsys, "donate", "--member", member, "--points", "100", "--charity", "wildlife", "--pin", PIN)
+    terminal = Terminal.open(shop)
+    with terminal.read() as session:
+        written = [e.points_delta for e in session.scalars(select(LedgerEntry).where(
+            LedgerEntry.member_id == member, LedgerEntry.kind == "expire"))]
+    terminal.close()
+    assert written == ([-expired] if expired else [])
+    assert kupa(shop, capsys, "member", "show", member)["points"] == 500 - expired

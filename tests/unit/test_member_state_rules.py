@@ -164,7 +164,7 @@ def test_fold_matches_what_the_terminal_projects(program: Program) -> None:
         row("stamp", old, stamps_delta=2, punch_card="coffee", sale_id="s1"),
         row("stamp", old, stamps_delta=1, punch_card="coffee", sale_id="s1"),
         row("reverse", old, stamps_delta=0, punch_card="tea", sale_id="s1"),
-        row("adjust", old, ref_code="1999"),
+        row("adjust", NOW - timedelta(days=1), ref_code="1999"),
         row("reverse", NOW - timedelta(days=2), points_delta=-54, spend_delta=-5400, reverses="e1"),
         row("earn", NOW - timedelta(days=3), points_delta=2000, spend_delta=200000, sale_id="s2"),
         row("redeem", NOW - timedelta(days=3), points_delta=-100),
@@ -179,10 +179,15 @@ def test_fold_matches_what_the_terminal_projects(program: Program) -> None:
     assert folded.last_credit_at == NOW - timedelta(days=2)
     assert folded.membership_expires == NOW - timedelta(days=30) + timedelta(days=730)
     assert folded.days[rules.utc_day(old)] == [0, 54]  # the refund took its spend back on the sale's day
-    state = state_from_folded("M1", folded, program, NOW, birthday=date(1990, 6, 1), referred_by="M2")
+    state = state_from_folded("M1", folded, program, NOW, birthday=date(1990, 6, 1), bonus_weekday=3,
+                              referred_by="M2")
     # the 104 old credits were consumed by the 154 debits first (FIFO): nothing left to expire
     assert state.points == 2350 and state.expiring_points == 0
     assert state.qualifying_spend == 200000 and not state.referral_pending
+    assert (state.member_id, state.bonus_weekday, state.birthday) == ("M1", 3, date(1990, 6, 1))
+    assert (state.last_birthday_year, state.last_credit_at) == (2026, NOW - timedelta(days=2))
+    assert (state.membership_code, state.membership_expires) == ("plus", folded.membership_expires)
+    assert state.stamps == {"coffee": 3}
     shown = standing(state, program, NOW)
     assert (shown["tier"], shown["qualifying_spend"], shown["stamps"]) == ("silver", 200000, {"coffee": 3})
     assert shown["next_tier"] == {"code": "gold", "min_spend": 500000, "missing": 300000}
@@ -200,3 +205,11 @@ def test_fold_orders_entries_of_one_moment_by_seq_and_ignores_credits_for_the_pl
     credit_only = rules.fold([row("membership", when, points_delta=100, membership_code="plus", ref_code="2026-06")])
     assert (credit_only.membership_code, credit_only.membership_expires) == (None, None)
     assert credit_only.last_credit_at == when and credit_only.credits_total == 100
+
+
+def test_state_from_folded_takes_expired_points_off_and_knows_a_pending_referral(program: Program) -> None:
+    folded = rules.fold([row("welcome", NOW - timedelta(days=366), points_delta=50, seq=1),
+                         row("adjust", NOW - timedelta(days=365), points_delta=20, seq=2)])
+    state = state_from_folded("M9", folded, program, NOW, referred_by="M1")
+    assert (state.points, state.expiring_points, state.referral_pending) == (20, 50, True)
+    assert not state_from_folded("M9", folded, program, NOW).referral_pending
