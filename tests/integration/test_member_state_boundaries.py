@@ -144,10 +144,12 @@ def test_spend_leaves_the_tier_window_on_the_day_it_is_window_days_old(
 def test_the_window_counts_its_last_day_through_a_real_sale(shop: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A checkout 364 days ago counts today; the manager's "holds until" is today, and tomorrow it is out."""
     member = member_at(shop, LONG_AGO)
+    sale_at(shop, NOW - timedelta(days=500), member, ("SHOE", 1))  # long out of the window
     sale_at(shop, NOW - timedelta(days=364), member, ("SHOE", 5))  # 225,000: silver
     assert kupa(shop, capsys, "member", "show", member)["tier"] == "silver"
     explained = manager.member_overview(Terminal.open(shop), member).tier
     assert explained.holds_until == NOW.date() and explained.next_drop_on == NOW.date() + timedelta(days=1)
+    assert (explained.qualifying_spend, explained.next_drop_amount) == (225000, 225000)
     assert explained.window_start == NOW.date() - timedelta(days=364)
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from pos_client.member_state import rules
 from pos_client.member_state.figures import standing, state_from_folded
+from pos_client.pricing.model import MemberState
 from pos_client.program.schema import Program, load_program_text
 
 UTC = timezone.utc
@@ -213,3 +214,11 @@ def test_state_from_folded_takes_expired_points_off_and_knows_a_pending_referral
     state = state_from_folded("M9", folded, program, NOW, referred_by="M1")
     assert (state.points, state.expiring_points, state.referral_pending) == (20, 50, True)
     assert not state_from_folded("M9", folded, program, NOW).referral_pending
+
+
+def test_standing_below_every_tier(program: Program) -> None:
+    tiers = [t.model_copy(update={"min_spend": t.min_spend + 1000}) for t in program.tiers]
+    strict = program.model_copy(update={"tiers": tiers})
+    shown = standing(MemberState("M1", qualifying_spend=999), strict, NOW)
+    assert (shown["tier"], shown["tier_name"], shown["next_tier"]["code"]) == (None, None, "bronze")
+    assert standing(MemberState("M1", qualifying_spend=1000), strict, NOW)["tier_name"] == "Bronze"
