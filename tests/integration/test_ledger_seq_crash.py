@@ -69,3 +69,27 @@ def test_seq_numbers_stay_contiguous_across_a_killed_checkout(store: Path, kupa:
     assert main(["--data-dir", str(store), "checkout", "--member", member, "--item", "CROISSANT"]) == 0
     final = _seqs(store)
     assert final == list(range(1, len(final) + 1))
+
+
+def test_append_records_the_sale_and_the_cashier(store: Path, kupa: Kupa) -> None:
+    """`ledger.append` (one entry) keeps what `append_many` keeps: the sale, the cashier, numbered in turn."""
+    from pos_client.db.models import LedgerEntry
+    from pos_client.ledger import EntryDraft, append
+    from pos_client.terminal import Terminal
+    from pos_client.timeutil import utcnow
+
+    member = kupa("member", "add", "--name", "Append Test", "--json").json["member_id"]
+    sale = json.loads(kupa("checkout", "--member", member, "--item", "COFFEE-S", "--json").out)["sale_id"]
+    terminal = Terminal.open(store)
+    try:
+        with terminal.unit_of_work() as session:
+            entry_id = append(session, EntryDraft(member, "adjust", points_delta=5, reason="test"), terminal_id="T1",
+                              now=utcnow(), sale_id=sale, cashier_id="U7", program_version=7)
+        with terminal.read() as session:
+            entry = session.get(LedgerEntry, entry_id)
+            assert entry is not None
+            assert (entry.sale_id, entry.cashier_id, entry.program_version) == (sale, "U7", 7)
+            assert entry.seq == max(_seqs(store))
+    finally:
+        terminal.close()
+    assert _seqs(store) == list(range(1, len(_seqs(store)) + 1))
