@@ -14,6 +14,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pos_client.cli.main import main
 from pos_client.terminal import DB_NAME
 from tests.integration.conftest import Kupa
@@ -73,7 +75,10 @@ def test_seq_numbers_stay_contiguous_across_a_killed_checkout(store: Path, kupa:
 
 def test_append_records_the_sale_and_the_cashier(store: Path, kupa: Kupa) -> None:
     """`ledger.append` (one entry) keeps what `append_many` keeps: the sale, the cashier, numbered in turn."""
-    from pos_client.db.models import LedgerEntry
+    from sqlalchemy import select
+
+    from pos_client.db.models import LedgerEntry, OutboxRow
+    from sync.protocol import WireEntry
     from pos_client.ledger import EntryDraft, append
     from pos_client.terminal import Terminal
     from pos_client.timeutil import utcnow
@@ -90,6 +95,14 @@ def test_append_records_the_sale_and_the_cashier(store: Path, kupa: Kupa) -> Non
             assert entry is not None
             assert (entry.sale_id, entry.cashier_id, entry.program_version) == (sale, "U7", 7)
             assert entry.seq == max(_seqs(store))
+            # the outbox carries exactly the row, in the wire's own terms (unknown keys are refused there)
+            payload = session.scalars(select(OutboxRow.payload).where(OutboxRow.ref_id == entry_id)).one()
+            wire = WireEntry.model_validate_json(payload)
+            assert (wire.seq, wire.terminal_id, wire.cashier_id, wire.program_version, wire.reason, wire.value) == (
+                entry.seq, "T1", "U7", 7, "test", 0)
+        with pytest.raises(ValueError, match="unknown ledger kind 'bonus'"):
+            with terminal.unit_of_work() as session:
+                append(session, EntryDraft(member, "bonus", points_delta=5), terminal_id="T1", now=utcnow())
     finally:
         terminal.close()
     assert _seqs(store) == list(range(1, len(_seqs(store)) + 1))
