@@ -106,3 +106,24 @@ def test_append_records_the_sale_and_the_cashier(store: Path, kupa: Kupa) -> Non
     finally:
         terminal.close()
     assert _seqs(store) == list(range(1, len(_seqs(store)) + 1))
+
+
+def test_the_projection_counts_sales_for_referrals_and_the_member_list(store: Path, kupa: Kupa,
+                                                                       tmp_path: Path) -> None:
+    """`member_balances.sales_count` ends a referral after the first sale; `last_sale_at` is the newest sale."""
+    import csv
+
+    referrer = kupa("member", "add", "--name", "Old Friend", "--json").json["member_id"]
+    member = kupa("member", "add", "--name", "New Friend", "--referred-by", referrer, "--json").json["member_id"]
+    first = json.loads(kupa("checkout", "--member", member, "--item", "COFFEE-S", "--json").out)
+    second = json.loads(kupa("checkout", "--member", member, "--item", "COFFEE-S", "--json").out)
+    assert (first["referral_points"], second["referral_points"]) == (100, 0)
+    kupa("report", "members", "--csv", str(tmp_path / "m.csv"))
+    with (tmp_path / "m.csv").open(encoding="utf-8-sig") as f:
+        rows = {row["member_id"]: row for row in csv.DictReader(f)}
+    with closing(sqlite3.connect(store / DB_NAME)) as db:
+        newest = db.execute("SELECT max(created_at) FROM sales WHERE member_id = ?", (member,)).fetchone()[0]
+        counted = db.execute("SELECT sales_count FROM member_balances WHERE member_id = ?", (member,)).fetchone()[0]
+    from pos_client.timeutil import from_iso, store_zone
+    local = from_iso(newest).astimezone(store_zone("Asia/Jerusalem")).strftime("%Y-%m-%d %H:%M")
+    assert (rows[member]["last_sale"], rows[referrer]["last_sale"], counted) == (local, "", 2)
