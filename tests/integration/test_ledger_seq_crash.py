@@ -124,6 +124,11 @@ def test_the_projection_counts_sales_for_referrals_and_the_member_list(store: Pa
     with closing(sqlite3.connect(store / DB_NAME)) as db:
         newest = db.execute("SELECT max(created_at) FROM sales WHERE member_id = ?", (member,)).fetchone()[0]
         counted = db.execute("SELECT sales_count FROM member_balances WHERE member_id = ?", (member,)).fetchone()[0]
+        totals = db.execute("SELECT points, credits_total, debits_total FROM member_balances WHERE member_id = ?",
+                            (member,)).fetchone()
+        ledger = db.execute("SELECT sum(points_delta), sum(max(points_delta, 0)), sum(max(-points_delta, 0))"
+                            " FROM ledger_entries WHERE member_id = ?", (member,)).fetchone()
+    assert totals == ledger  # the first sale credited earn and referral points in one batch
     from pos_client.timeutil import from_iso, store_zone
     local = from_iso(newest).astimezone(store_zone("Asia/Jerusalem")).strftime("%Y-%m-%d %H:%M")
     assert (rows[member]["last_sale"], rows[referrer]["last_sale"], counted) == (local, "", 2)
