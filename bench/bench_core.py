@@ -27,7 +27,8 @@ from sqlalchemy import event  # noqa: E402
 from pos_client.pricing import CartItem, MemberState, price  # noqa: E402
 from pos_client.program import load_program_text  # noqa: E402
 from pos_client.services.checkout import BasketRequest, checkout  # noqa: E402
-from pos_client.services.members import identify, member_state  # noqa: E402
+from pos_client.member_state.store import load as member_state  # noqa: E402
+from pos_client.services.members import identify  # noqa: E402
 from pos_client.services.programs import program_at  # noqa: E402
 from pos_client.services.setup import init_terminal  # noqa: E402
 from pos_client.terminal import Terminal  # noqa: E402

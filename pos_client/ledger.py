@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, case, cast, func, select, update
@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from pos_client.db import driver
 from pos_client.db.models import LedgerEntry, MemberBalance, MemberDay, MemberStamps, OutboxRow, Setting
 from pos_client.ids import new_id
+from pos_client.ledger_kinds import LEDGER_KINDS
+from pos_client.member_state import rules, store
 from pos_client.timeutil import from_iso, to_iso
 
 _balances = driver.table(MemberBalance).c
@@ -48,8 +50,7 @@ _MEMBERSHIP_SQL = driver.Statement(select(_balances.membership_code, _balances.m
 _MEMBERSHIP_UPDATE = driver.Statement(update(driver.table(MemberBalance)).where(_balances.member_id == bindparam("mid"))
                                       .values(membership_code=bindparam("code"), membership_expires=bindparam("expires")))
 
-KINDS = frozenset({"earn", "redeem", "stamp", "stamp_reward", "tier_discount", "welcome", "birthday", "membership",
-                   "donate", "adjust", "reverse", "expire", "referral", "action"})
+KINDS = frozenset(LEDGER_KINDS)
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ def project_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     balances: dict[str, dict[str, Any]] = {}
     days: dict[tuple[str, str], list[int]] = {}
     stamps: dict[tuple[str, str], int] = {}
+    spend_days = store.reversed_days(session, rows)
     for row in rows:
         mid, points = row["member_id"], row["points_delta"]
         agg = balances.setdefault(mid, {"points": 0, "credits": 0, "debits": 0, "sales": 0, "last_sale": None,
@@ -142,10 +144,10 @@ def project_rows(session: Session, rows: list[dict[str, Any]]) -> None:
             agg["last_sale"] = max(agg["last_sale"] or "", row["created_at"])
         if row["kind"] == "birthday" and (row["ref_code"] or "").isdigit():
             agg["birthday"] = int(row["ref_code"])
-        if row["spend_delta"] or points > 0:
-            day = days.setdefault((mid, row["created_at"][:10]), [0, 0])
-            day[0] += row["spend_delta"]
-            day[1] += max(points, 0)
+        for day_of, spend, credits in rules.day_deltas(row, spend_days.get(row["reverses"] or "")):
+            day = days.setdefault((mid, day_of.isoformat()), [0, 0])
+            day[0] += spend
+            day[1] += credits
         if row["stamps_delta"]:
             key = (mid, row["punch_card"])
             stamps[key] = stamps.get(key, 0) + row["stamps_delta"]
@@ -168,48 +170,6 @@ def project_rows(session: Session, rows: list[dict[str, Any]]) -> None:
 def _project_membership(db: sqlite3.Connection, row: dict[str, Any]) -> None:
     """A plan sold (days > 0) starts or extends it; a refunded one (days < 0) shortens it."""
     code, expires = _MEMBERSHIP_SQL.run(db, {"mid": row["member_id"]}).fetchone()
-    moment = from_iso(row["created_at"])
-    current = from_iso(expires) if expires else moment
-    if row["membership_days"] > 0:
-        start = max(current, moment) if code == row["membership_code"] else moment
-        new_expiry = start + timedelta(days=row["membership_days"])
-    else:
-        new_expiry = current + timedelta(days=row["membership_days"])
+    new_expiry = rules.membership_after(code, from_iso(expires) if expires else None, row["membership_code"],
+                                        row["membership_days"], from_iso(row["created_at"]))
     _MEMBERSHIP_UPDATE.run(db, {"code": row["membership_code"], "expires": to_iso(new_expiry), "mid": row["member_id"]})
-
-
-def utc_day(moment: datetime) -> str:
-    return to_iso(moment)[:10]
-
-
-def expirable_points(session: Session, balance: MemberBalance, now: datetime, expiry_days: int | None) -> int:
-    """Points to expire now, first-in first-out.
-
-    Every debit (redemption, donation, negative adjustment, reversal, earlier expiry) consumes the oldest
-    credits first, so what is still unspent of the credits older than the cut-off is
-    `credits before the cut-off − all debits`, when positive. The cut-off is a whole UTC day: points
-    expire on the first day after they are `expiry_days` old.
-    """
-    if not expiry_days or balance.points <= 0:
-        return 0
-    recent = session.scalar(select(func.coalesce(func.sum(MemberDay.credits), 0)).where(
-        MemberDay.member_id == balance.member_id, MemberDay.day >= expiry_cutoff_day(now, expiry_days)))
-    return fifo_expiring(balance.points, balance.credits_total, balance.debits_total, int(recent or 0))
-
-
-def expiry_cutoff_day(now: datetime, expiry_days: int) -> str:
-    """The first UTC day whose credits are still too recent to expire."""
-    return utc_day(now - timedelta(days=expiry_days))
-
-
-def window_start_day(now: datetime, window_days: int) -> str:
-    """Days after this one, up to `utc_day(now)`, count for the tier window ending `now` (the qualifying spend
-    sums `member_days.spend` over them)."""
-    return utc_day(now - timedelta(days=window_days))
-
-
-def fifo_expiring(points: int, credits_total: int, debits_total: int, recent_credits: int) -> int:
-    """The first-in first-out rule on running totals: unspent credits older than the cut-off."""
-    if points <= 0:
-        return 0
-    return max(0, min(credits_total - recent_credits - debits_total, points))

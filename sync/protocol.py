@@ -33,6 +33,8 @@ from pos_client.timeutil import to_iso
 
 from pos_client.program.limits import MAX_DOCUMENT_CHARS, MAX_VERSION
 
+from pos_client.ledger_kinds import LedgerKind
+
 PROTOCOL_VERSION = 1
 MAX_PUSH_ITEMS = 5000
 MAX_PAGE_SIZE = 10_000
@@ -97,8 +99,6 @@ JsonObject = Annotated[dict[str, Any], AfterValidator(_shallow)]
 Text = Annotated[str, StringConstraints(max_length=200)]
 Small = Annotated[int, Field(ge=-10**12, le=10**12)]
 ItemKind = Literal["ledger_entry", "sale", "member", "card", "audit"]
-LEDGER_KINDS = ("earn", "redeem", "stamp", "stamp_reward", "tier_discount", "welcome", "birthday", "membership",
-                "donate", "adjust", "reverse", "expire", "referral", "action")
 
 
 class Message(BaseModel):
@@ -114,8 +114,7 @@ class WireEntry(Message):
     member_id: Id
     terminal_id: Id
     seq: Annotated[int, Field(ge=1, le=10**12)]
-    kind: Literal["earn", "redeem", "stamp", "stamp_reward", "tier_discount", "welcome", "birthday", "membership",
-                  "donate", "adjust", "reverse", "expire", "referral", "action"]
+    kind: LedgerKind
     points_delta: Small = 0
     stamps_delta: Small = 0
     punch_card: Id | None = None

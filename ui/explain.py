@@ -104,6 +104,9 @@ def explain_line(line: ExplainLine, quote: Quote, labels: ProgramLabels, names: 
         return _t("{0}: membership +{1} days").format(_name(labels.memberships, p.get("plan"), lang), p.get("days"))
     if code == "birthday":
         return _t("Happy birthday: +{0} points").format(p.get("points"))
+    if code == "monthly_credit":
+        return _t("{0}: monthly credit +{1} points").format(_name(labels.memberships, p.get("plan"), lang),
+                                                            p.get("points"))
     if code == "referral":
         return _t("First purchase of a referred member: +{0} points").format(p.get("points"))
     if code == "balance_after":

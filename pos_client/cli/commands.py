@@ -18,7 +18,7 @@ from pos_client.services.members import enrol
 from pos_client.services.programs import load_program_file, program_at
 from pos_client.services.status import member_status
 from pos_client.terminal import Terminal
-from pos_client.timeutil import parse_user_date, parse_user_time, utcnow
+from pos_client.timeutil import from_iso, local_date, parse_user_date, parse_user_time, utcnow
 
 Command = Callable[[argparse.Namespace], int]
 SHORT_MANAGER_PIN = message(
@@ -201,7 +201,8 @@ def member_show(args: argparse.Namespace) -> int:
     for code, count in data["stamps"].items():
         lines.append(say(MEMBER_STAMPS, card=code, count=count, needed=data["stamps_needed"].get(code, "?")))
     if data["membership"]:
-        lines.append(say(MEMBER_PLAN, plan=data["membership"]["code"], expires=data["membership"]["expires"][:10]))
+        until = local_date(from_iso(data["membership"]["expires"]), data["timezone"])
+        lines.append(say(MEMBER_PLAN, plan=data["membership"]["code"], expires=until.isoformat()))
     lines.append(say(MEMBER_PENDING, count=data["pending_sync"]))
     emit(data, args.json, lines)
     return 0

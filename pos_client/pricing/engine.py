@@ -19,11 +19,11 @@ from typing import Iterable, Sequence
 from pos_client.errors import AuthError, InvalidInputError, RuleViolation
 from pos_client.messages import Text, message
 from pos_client.money import allocate, format_money, percent_of
-from pos_client.pricing.model import (MAX_SALE_SUBTOTAL, SALE_EARNS_TOO_MUCH, SALE_TOO_LARGE, CartItem, ExplainLine, LineKind,
-                                      MemberState, Quote, QuoteLine, RedeemLimits)
+from pos_client.member_state import rules
+from pos_client.pricing.model import (MAX_SALE_SUBTOTAL, SALE_EARNS_TOO_MUCH, SALE_TOO_LARGE, CartItem, ExplainLine,
+                                      LineKind, MemberState, Quote, QuoteLine, RedeemLimits)
 from pos_client.program.limits import MAX_ENTRY_POINTS
 from pos_client.program.schema import Earn, Membership, Program, Tier
-from pos_client.timeutil import local_date
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -103,7 +103,7 @@ def price(
     if subtotal > MAX_SALE_SUBTOTAL:  # keeps every figure of the sale far inside SQLite's 64-bit integers
         raise InvalidInputError(SALE_TOO_LARGE, subtotal=money(subtotal), limit=money(MAX_SALE_SUBTOTAL))
 
-    tier = program.tier_for_spend(member.qualifying_spend) if member else None
+    tier = rules.tier_for(program, member.qualifying_spend) if member else None
     plan = _active_plan(member, program, now)
 
     # 1. punch-card rewards the cashier accepted
@@ -202,6 +202,10 @@ def price(
     birthday_points = _birthday_points(member, program, now)
     if birthday_points:
         say("birthday", f"Happy birthday: +{birthday_points} points", points=birthday_points)
+    credit = rules.monthly_credit_due(plan, member.last_credit_at, now, program.timezone) if member else 0
+    if credit and plan is not None:
+        say("monthly_credit", f"{plan.name.en} membership: monthly credit +{credit} points", plan=plan.code,
+            points=credit, month=rules.credit_month_code(now, program.timezone))
     referral_points = program.referral.referee_points if (member and member.referral_pending and program.referral) else 0
     if referral_points:
         say("referral", f"First purchase of a referred member: +{referral_points} points", points=referral_points)
@@ -213,7 +217,7 @@ def price(
 
     balance_after = 0
     if member:
-        balance_after = member.points - redeem_points + points_earned + birthday_points + referral_points
+        balance_after = member.points - redeem_points + points_earned + birthday_points + credit + referral_points
         say("balance_after", f"Points balance after this sale: {balance_after}", points=balance_after)
 
     return Quote(
@@ -229,7 +233,8 @@ def price(
         points_earned=points_earned, stamps_earned=stamps_earned, stamps_spent=stamps_spent, punch_rewards=rewards,
         rewards_due=rewards_due, memberships_sold=memberships_sold, birthday_points=birthday_points,
         referral_points=referral_points, points_balance_after=balance_after, redeem_limits=limits,
-        explain=tuple(line.text for line in explain), explanations=tuple(explain))
+        explain=tuple(line.text for line in explain), explanations=tuple(explain),
+        monthly_credit_points=credit, monthly_credit_plan=plan.code if credit and plan else None)
 
 
 MEMBERSHIP_NEEDS_MEMBER = message("membership.needs_member",
@@ -249,7 +254,7 @@ def _kind(item: CartItem, program: Program, member: MemberState | None) -> LineK
 
 
 def _active_plan(member: MemberState | None, program: Program, now: datetime) -> Membership | None:
-    if member and member.membership_code and member.membership_expires and member.membership_expires > now:
+    if member and member.membership_code and rules.plan_active(member.membership_code, member.membership_expires, now):
         return program.membership(member.membership_code)
     return None
 
@@ -293,7 +298,7 @@ def _multiplier(member: MemberState | None, tier: Tier | None, plan: Membership 
         options.append((tier.earn_multiplier, f"{tier.name.en} tier"))
     if plan is not None:
         options.append((plan.earn_multiplier, f"{plan.name.en} membership"))
-    weekday = local_date(now, program.timezone).weekday()
+    weekday = rules.store_date(now, program.timezone).weekday()
     for bonus in program.bonus_days:
         if bonus.tiers and (tier is None or tier.code not in bonus.tiers):
             continue
@@ -396,9 +401,8 @@ def _check_redemption(points: int, member: MemberState | None, program: Program,
 
 
 def _birthday_points(member: MemberState | None, program: Program, now: datetime) -> int:
-    if member is None or program.birthday is None or member.birthday is None:
+    if member is None or program.birthday is None:
         return 0
-    today = local_date(now, program.timezone)
-    if member.birthday.month == today.month and member.last_birthday_year != today.year:
+    if rules.birthday_due(member.birthday, member.last_birthday_year, now, program.timezone):
         return program.birthday.points
     return 0

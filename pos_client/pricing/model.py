@@ -77,6 +77,8 @@ class MemberState:
     can_spend: bool = False
     #: Points past the program's expiry that `points` already leaves out; a sale records their `expire` entry.
     expiring_points: int = 0
+    #: When the member's paid plan last credited its monthly points (None: not this month or never).
+    last_credit_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,8 @@ class QuoteLine:
 class ExplainLine:
     """One step of a quote's explanation: a stable `code` with its values, and the English sentence.
 
-    Codes: line, punch_reward, discount, redeem, total, earn, stamps, membership, birthday, referral,
-    balance_after. Amounts in `params` are minor units; a UI words them in its own language.
+    Codes: line, punch_reward, discount, redeem, total, earn, stamps, membership, birthday, monthly_credit,
+    referral, balance_after. Amounts in `params` are minor units; a UI words them in its own language.
     """
 
     code: str
@@ -183,6 +185,10 @@ class Quote:
     redeem_limits: RedeemLimits
     explain: tuple[str, ...]
     explanations: tuple[ExplainLine, ...] = ()
+    #: A paid plan's monthly credit granted by this sale (its first sale of the store month with the plan).
+    monthly_credit_points: int = 0
+    #: The plan that credits them.
+    monthly_credit_plan: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of DESIGN.md's `quote`/`checkout` output."""
@@ -208,6 +214,7 @@ class Quote:
             "memberships_sold": dict(self.memberships_sold),
             "birthday_points": self.birthday_points,
             "referral_points": self.referral_points,
+            "monthly_credit_points": self.monthly_credit_points,
             "points_balance_after": self.points_balance_after,
             "max_redeem_points": self.redeem_limits.max_points,
             "redeem_needs_card": self.redeem_limits.needs_card,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,11 @@ from pos_client.errors import InvalidInputError
 from pos_client.messages import message
 from pos_client.program.schema import Program
 from pos_client.reports import queries as q
-from pos_client.reports.kpis import FIGURE_KEYS, Kpis, tier_window
+from pos_client.member_state import rules
+from pos_client.member_state import store as member_store
+from pos_client.reports.kpis import FIGURE_KEYS, Kpis
 from pos_client.services.programs import program_at
-from pos_client.timeutil import from_iso, store_zone, to_iso, utcnow
+from pos_client.timeutil import from_iso, store_zone, utcnow
 
 MEMBER_COLUMNS = ("member_id", "name", "phone", "tier", "points", "qualifying_spend", "last_sale")
 
@@ -86,16 +88,16 @@ def member_rows(session: Session, *, now: datetime | None = None,
     program = program or program_at(session, now)
     zone = store_zone(program.timezone)
     expiry = program.points_expiry_days
-    params = {**tier_window(now, program.tier_window_days),
-              "elo": to_iso(now - timedelta(days=expiry or 0))[:10]}
+    params = {**member_store.window_params(now, program.tier_window_days),
+              **member_store.expiry_params(now, expiry)}
     rows = []
     for r in session.execute(text(q.MEMBER_LIST), params):
         points = int(r.points)
-        expiring = max(0, min(int(r.old_unspent), points)) if expiry and points > 0 else 0
-        tier = program.tier_for_spend(int(r.spend))
+        expiring = rules.fifo_expiring(points, int(r.credits), int(r.debits), int(r.recent)) if expiry else 0
+        spend = rules.clamp_spend(int(r.spend))
+        tier = rules.tier_for(program, spend)
         last = from_iso(r.last_sale_at).astimezone(zone).strftime("%Y-%m-%d %H:%M") if r.last_sale_at else ""
-        rows.append((r.member_id, r.name, r.phone or "", tier.code if tier else "", points - expiring,
-                     int(r.spend), last))
+        rows.append((r.member_id, r.name, r.phone or "", tier.code if tier else "", points - expiring, spend, last))
     return rows
 
 

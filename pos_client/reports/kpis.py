@@ -29,7 +29,7 @@
   numbers (the only floats Kupa prints).
 - Series: sales per store day (member / non-member), points per week (weeks start on Monday, labelled by
   their Monday), members by tier at the end of the range (or now, if sooner) from the qualifying spend over
-  the tier window, exactly as `pos_client.ledger.window_start_day` bounds it, and new members per week.
+  the tier window, exactly as `pos_client.member_state` bounds it, and new members per week.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from pos_client.db.models import Member, Sale
 from pos_client.errors import InvalidInputError
-from pos_client.ledger import utc_day, window_start_day
+from pos_client.member_state import store as member_store
 from pos_client.messages import message
 from pos_client.program.schema import Program
 from pos_client.reports import queries as q
@@ -356,17 +356,12 @@ def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def tier_window(at: datetime, window_days: int) -> dict[str, str]:
-    """The member_days bounds of the tier window ending at `at` (`pos_client.ledger.window_start_day`)."""
-    return {"wlo": window_start_day(at, window_days), "whi": utc_day(at)}
-
-
 def _members_by_tier(session: Session, program: Program | None, at: datetime, hi: str) -> tuple[TierCount, ...]:
     program = program or program_at(session, at)
     tiers = program.sorted_tiers()
     case, thresholds = q.tier_case([t.min_spend for t in tiers])
     counts = {int(row.tier_index): int(row.members) for row in session.execute(
-        text(q.MEMBERS_BY_TIER.format(case=case)), {"hi": hi, **tier_window(at, program.tier_window_days),
+        text(q.MEMBERS_BY_TIER.format(case=case)), {"hi": hi, **member_store.window_params(at, program.tier_window_days),
                                                      **thresholds})}
     result = [TierCount(t.code, counts.get(i, 0)) for i, t in enumerate(tiers)]
     if counts.get(-1):

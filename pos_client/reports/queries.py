@@ -18,6 +18,8 @@ Why the queries have this shape (they must stay well under a second on 100,000 m
 
 from __future__ import annotations
 
+from pos_client.member_state.store import RECENT_CREDITS_BY_MEMBER, WINDOW_SPEND_BY_MEMBER
+
 #: Sales in quarter-hours [qlo, qhi) as recorded (refunds not yet subtracted), by store day number
 #: (`{day}`; `0` for the figures alone) and member / non-member.
 SALE_DAYS = """
@@ -79,14 +81,14 @@ FROM (SELECT CAST(strftime('%s', enrolled_at) AS INTEGER) / 900 AS q FROM member
 GROUP BY 1
 """
 
-#: Qualifying spend per member over the tier window, exactly as the terminal's member state sums
-#: it (whole UTC days, `wlo` exclusive, `whi` inclusive), counted per spend threshold in one grouped pass.
-#: `{case}` maps a spend to the index of its tier (built from the program's thresholds).
-MEMBERS_BY_TIER = """
-SELECT {case} AS tier_index, count(*) AS members FROM (
-    SELECT m.member_id, coalesce(q.spend, 0) AS spend FROM members m
-    LEFT JOIN (SELECT member_id, sum(spend) AS spend FROM member_days
-               WHERE day > :wlo AND day <= :whi GROUP BY member_id) q ON q.member_id = m.member_id
+#: Qualifying spend per member over the tier window, exactly as the terminal's member state sums it
+#: (`pos_client.member_state.store`: its window fragment and bounds, never below zero), counted per spend
+#: threshold in one grouped pass. `{case}` maps a spend to the index of its tier (built from the program's
+#: thresholds).
+MEMBERS_BY_TIER = f"""
+SELECT {{case}} AS tier_index, count(*) AS members FROM (
+    SELECT m.member_id, max(coalesce(q.spend, 0), 0) AS spend FROM members m
+    LEFT JOIN {WINDOW_SPEND_BY_MEMBER} q ON q.member_id = m.member_id
     WHERE m.merged_into IS NULL AND m.enrolled_at < :hi
 )
 GROUP BY tier_index
@@ -94,16 +96,14 @@ GROUP BY tier_index
 
 #: The member list for CSV: points after pending expiry (as `member show` reports them), qualifying spend
 #: over the tier window, last recorded sale.
-MEMBER_LIST = """
-SELECT m.member_id, m.name, m.phone, coalesce(b.points, 0) AS points,
-       coalesce(b.credits_total, 0) - coalesce(c.recent, 0) - coalesce(b.debits_total, 0) AS old_unspent,
-       coalesce(q.spend, 0) AS spend, b.last_sale_at
+MEMBER_LIST = f"""
+SELECT m.member_id, m.name, m.phone, coalesce(b.points, 0) AS points, coalesce(b.credits_total, 0) AS credits,
+       coalesce(b.debits_total, 0) AS debits, coalesce(c.recent, 0) AS recent, coalesce(q.spend, 0) AS spend,
+       b.last_sale_at
 FROM members m
 LEFT JOIN member_balances b ON b.member_id = m.member_id
-LEFT JOIN (SELECT member_id, sum(spend) AS spend FROM member_days
-           WHERE day > :wlo AND day <= :whi GROUP BY member_id) q ON q.member_id = m.member_id
-LEFT JOIN (SELECT member_id, sum(credits) AS recent FROM member_days
-           WHERE day >= :elo GROUP BY member_id) c ON c.member_id = m.member_id
+LEFT JOIN {WINDOW_SPEND_BY_MEMBER} q ON q.member_id = m.member_id
+LEFT JOIN {RECENT_CREDITS_BY_MEMBER} c ON c.member_id = m.member_id
 WHERE m.merged_into IS NULL
 ORDER BY m.member_id
 """

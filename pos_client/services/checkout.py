@@ -18,6 +18,7 @@ from pos_client.db.models import AuditEntry, Product, Setting
 from pos_client.errors import InvalidInputError
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
+from pos_client.member_state import rules
 from pos_client.messages import message
 from pos_client.pricing import CartItem, MemberState, Quote, price
 from pos_client.program.schema import Program
@@ -25,10 +26,11 @@ from pos_client.sales import SaleRow, write_sale
 from pos_client.services import clock
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product
-from pos_client.services.members import Identified, MemberRecord, identify, member_state
+from pos_client.member_state.store import load as member_state
+from pos_client.services.members import Identified, MemberRecord, identify
 from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
-from pos_client.timeutil import from_iso, local_date, to_iso, utcnow
+from pos_client.timeutil import from_iso, to_iso, utcnow
 
 #: A terminal with a server is online (no offline cap) only while its last successful sync is at most this old:
 #: HQ has then just confirmed the member's balance and every earlier redemption (docs/core.md, "Offline").
@@ -219,9 +221,14 @@ def _write_member_entries(session: Session, terminal: Terminal, priced: Priced, 
         drafts.append(EntryDraft(mid, "expire", points_delta=-priced.state.expiring_points,
                                  reason=f"points older than {program.points_expiry_days} days"))
     if quote.birthday_points:
-        year = str(local_date(now, program.timezone).year)
+        year = str(rules.store_date(now, program.timezone).year)
         drafts.append(EntryDraft(mid, "birthday", points_delta=quote.birthday_points, ref_code=year,
                                  reason=f"birthday {year}"))
+    if quote.monthly_credit_points:
+        month = rules.credit_month_code(now, program.timezone)
+        drafts.append(EntryDraft(mid, "membership", points_delta=quote.monthly_credit_points,
+                                 membership_code=quote.monthly_credit_plan, ref_code=month,
+                                 reason=f"monthly credit {month}"))
     if quote.referral_points:
         drafts.append(EntryDraft(mid, "referral", points_delta=quote.referral_points, reason="referred member"))
     if quote.redeemed_points:

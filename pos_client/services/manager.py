@@ -3,7 +3,7 @@
 `member_overview(terminal, code)` answers the questions a customer asks at the counter ("why don't I have
 Gold yet?", "when do my points expire?") in one read: the `member show` status, the tier explained from the
 per-day spend projection (`member_days`), the points expiring next (first-in first-out, the same rule as
-`pos_client.ledger.expirable_points`), the member's cards and the latest ledger entries with their sync state.
+the sale's, `pos_client.member_state.rules`), the member's cards and the latest ledger entries with their sync state.
 
 Decisions:
 - **Days** are the UTC days the projection keeps (as `qualifying_spend` counts them); a day's spend counts in
@@ -20,14 +20,14 @@ Decisions:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import Card, LedgerEntry, Member, MemberBalance, MemberDay, OutboxRow, User
-from pos_client.ledger import expirable_points
+from pos_client.db.models import Card, LedgerEntry, Member, MemberBalance, OutboxRow, User
+from pos_client.member_state import rules, store
 from pos_client.program.schema import Program
 from pos_client.services.members import identify
 from pos_client.services.programs import program_at
@@ -116,20 +116,16 @@ class MemberOverview:
     timezone: str
 
 
-def _days(session: Session, member_id: str, since: str) -> list[tuple[date, int, int]]:
-    rows = session.execute(select(MemberDay.day, MemberDay.spend, MemberDay.credits).where(
-        MemberDay.member_id == member_id, MemberDay.day >= since).order_by(MemberDay.day))
-    return [(date.fromisoformat(day), int(spend), int(credits)) for day, spend, credits in rows]
-
-
 def explain_tier(session: Session, member_id: str, program: Program, now: datetime) -> TierExplanation:
-    """The tier with its qualifying spend, the date it was reached, what keeps it and the way to the next."""
+    """The tier with its qualifying spend, the date it was reached, what keeps it and the way to the next.
+
+    The window, its days and the spend are `pos_client.member_state.rules`' (as the sale counts them).
+    """
     window = program.tier_window_days
-    today = now.astimezone(timezone.utc).date()
-    start = today - timedelta(days=window - 1)
-    days = [(d, s) for d, s, _c in _days(session, member_id, start.isoformat()) if d <= today]
-    spend = sum(s for _d, s in days)
-    tier = program.tier_for_spend(spend)
+    today, start = rules.utc_day(now), rules.window_first_day(now, window)
+    days = [(d, s) for d, s, _c in store.days(session, member_id, start) if d <= today]
+    spend = rules.qualifying_spend(days, now, window)
+    tier = rules.tier_for(program, spend)
     threshold = tier.min_spend if tier else 0
     reached, running = None, 0
     if threshold > 0:
@@ -139,14 +135,14 @@ def explain_tier(session: Session, member_id: str, program: Program, now: dateti
                 reached = day
                 break
     spent_days = [(d, s) for d, s in days if s]
-    next_drop_on = spent_days[0][0] + timedelta(days=window) if spent_days else None
+    next_drop_on = rules.window_holds_until(spent_days[0][0], window) + timedelta(days=1) if spent_days else None
     next_drop = spent_days[0][1] if spent_days else 0
     holds_until, to_keep, remaining = None, 0, spend
     if threshold > 0:
         for day, amount in spent_days:
             remaining -= amount
             if remaining < threshold:
-                holds_until = day + timedelta(days=window - 1)
+                holds_until = rules.window_holds_until(day, window)
                 to_keep = threshold - remaining
                 break
     nxt = program.next_tier(spend)
@@ -160,25 +156,17 @@ def explain_tier(session: Session, member_id: str, program: Program, now: dateti
 
 
 def next_expiry(session: Session, member_id: str, program: Program, now: datetime) -> ExpiryInfo:
-    """What expires now and next, first-in first-out (debits consume the oldest credits first)."""
+    """What expires now and next, first-in first-out (`pos_client.member_state.rules.next_expiring`)."""
     days_limit = program.points_expiry_days
     balance = session.get(MemberBalance, member_id)
     if not days_limit or balance is None or balance.points <= 0:
         return ExpiryInfo(days_limit, 0, None, 0)
-    now_expiring = expirable_points(session, balance, now, days_limit)
-    cutoff = (now - timedelta(days=days_limit)).date()
-    dated = _days(session, member_id, "")
-    undated = balance.credits_total - sum(c for _d, _s, c in dated)  # credits HQ confirmed without a day
-    debits = max(0, balance.debits_total - max(0, undated))
-    left_total = balance.points - now_expiring
-    for day, _spend, credits in dated:
-        used = min(credits, debits)
-        debits -= used
-        unspent = credits - used
-        if unspent > 0 and day >= cutoff:
-            return ExpiryInfo(days_limit, now_expiring, day + timedelta(days=days_limit + 1),
-                              max(0, min(unspent, left_total)))
-    return ExpiryInfo(days_limit, now_expiring, None, 0)
+    credits = [(d, c) for d, _s, c in store.days(session, member_id)]
+    now_expiring = rules.expiring_points(balance.points, balance.credits_total, balance.debits_total, credits,
+                                         now, days_limit)
+    next_on, next_points = rules.next_expiring(credits, balance.credits_total, balance.debits_total,
+                                               balance.points, now, days_limit)
+    return ExpiryInfo(days_limit, now_expiring, next_on, next_points)
 
 
 def _sync_states(session: Session, entry_ids: list[str]) -> dict[str, tuple[str, str | None]]:

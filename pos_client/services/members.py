@@ -14,30 +14,22 @@ import secrets
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, func, literal, select
+from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from pos_client.cards import tokens
 from pos_client.cards.keys import load_key
 from pos_client.db import driver
-from pos_client.db.models import (Card, LedgerEntry, Member, MemberBalance, MemberDay, MemberStamps, OutboxRow,
+from pos_client.db.models import (Card, Member, MemberBalance, OutboxRow,
                                   Setting, TrustedKey)
 from pos_client.errors import InvalidInputError, NotFoundError
-from pos_client.ledger import (
-    EntryDraft,
-    append,
-    expirable_points,
-    expiry_cutoff_day,
-    fifo_expiring,
-    utc_day,
-    window_start_day,
-)
+from pos_client.ledger import EntryDraft, append
 from pos_client.member_fields import MEMBER_ID_RE, PHONE_CHARS_RE, check_birthday, check_email, check_name, normalize_phone
+from pos_client.member_state import store
 from pos_client.messages import Message, Text, message
-from pos_client.pricing.model import MemberState
 from pos_client.program.schema import Program
 from pos_client.terminal import Terminal, put_setting
-from pos_client.timeutil import from_iso, local_date, to_iso
+from pos_client.timeutil import local_date, to_iso
 
 _CARD_RE = re.compile(r"^[A-Za-z0-9]{4,32}$")
 
@@ -288,69 +280,11 @@ def issue_card(terminal: Terminal, session: Session, member_id: str, now: dateti
     return card, token
 
 
-def member_state(session: Session, member: MemberRecord | Member, program: Program, now: datetime, *,
-                 can_spend: bool, terminal_id: str, expire_at: datetime | None = None) -> MemberState:
-    """What pricing needs about `member` at `now` (points after any pending expiry), in two queries.
-
-    This is on every scan and every sale, so it reads the projections with one driver-level statement
-    (balance, window spend, recent credits, this terminal's redemptions HQ has not confirmed) plus one for
-    the stamps. Expiry acts as of `expire_at`, by default the clock check's time for `now`
-    (`services.clock.ClockVerdict.expiry_time`: `now`, or the last known good time when `now` is not
-    trusted), so a clock set years ahead never expires points, in a sale or on a status screen.
-    """
-    if expire_at is None:
-        from pos_client.services import clock
-
-        expire_at = clock.verdict(session, now).expiry_time
-    params = {"m": member.member_id, "t": terminal_id, "today": utc_day(now),
-              "win": window_start_day(now, program.tier_window_days),
-              "cut": expiry_cutoff_day(expire_at, program.points_expiry_days or 0)}
-    row = driver.one(session, _STATE_SQL, params)
-    stamps = dict(driver.all_rows(session, _STAMPS_SQL, {"m": member.member_id}))
-    points, credits, debits, plan, plan_expires, birthday_year, sales, spend, recent, redeemed = (
-        row if row is not None else (0, 0, 0, None, None, None, 0, 0, 0, 0))
-    expiring = fifo_expiring(points, credits, debits, recent) if program.points_expiry_days else 0
-    return MemberState(
-        member_id=member.member_id, points=points - expiring, stamps=stamps, qualifying_spend=spend,
-        membership_code=plan, membership_expires=from_iso(plan_expires) if plan_expires else None,
-        bonus_weekday=member.bonus_weekday, birthday=date.fromisoformat(member.birthday) if member.birthday else None,
-        last_birthday_year=birthday_year, referral_pending=bool(member.referred_by) and sales == 0,
-        redeemed_today=redeemed, can_spend=can_spend, expiring_points=expiring)
-
-
-_days, _entries, _outbox = driver.table(MemberDay).c, driver.table(LedgerEntry).c, driver.table(OutboxRow).c
-#: The offline cap counts this member's redemptions on this terminal that HQ has not accepted yet, whatever
-#: their date (docs/core.md, "Offline"): what HQ has confirmed is no exposure, and a clock moved a day ahead
-#: cannot start a new "day" for what it has not.
-_UNCONFIRMED_REDEEMED = (
-    select(func.coalesce(-func.sum(_entries.points_delta), 0))
-    .select_from(driver.table(LedgerEntry).join(driver.table(OutboxRow), and_(
-        _outbox.kind == "ledger_entry", _outbox.ref_id == _entries.entry_id)))
-    .where(_entries.member_id == bindparam("m"), _entries.kind == "redeem", _entries.terminal_id == bindparam("t"),
-           _outbox.status != "accepted")
-    .scalar_subquery())
-_STATE_SQL = driver.Statement(select(
-    MemberBalance.points, MemberBalance.credits_total, MemberBalance.debits_total, MemberBalance.membership_code,
-    MemberBalance.membership_expires, MemberBalance.last_birthday_year, MemberBalance.sales_count,
-    select(func.coalesce(func.sum(_days.spend), 0)).where(
-        _days.member_id == bindparam("m"), _days.day > bindparam("win"), _days.day <= bindparam("today"))
-    .scalar_subquery(),
-    select(func.coalesce(func.sum(_days.credits), 0)).where(_days.member_id == bindparam("m"),
-                                                            _days.day >= bindparam("cut")).scalar_subquery(),
-    _UNCONFIRMED_REDEEMED,
-).where(MemberBalance.member_id == bindparam("m")))
-_STAMPS_SQL = driver.Statement(select(MemberStamps.punch_card, MemberStamps.stamps)
-                               .where(MemberStamps.member_id == bindparam("m")))
-
-
 def expire_points(session: Session, member_id: str, program: Program, now: datetime, terminal_id: str,
                   expire_at: datetime | None = None) -> int:
-    """Write the `expire` entry for points past `points_expiry_days` as of `expire_at` (default `now`; see
-    `member_state`); returns how many expired."""
-    balance = session.get(MemberBalance, member_id)
-    if balance is None:
-        return 0
-    expiring = expirable_points(session, balance, expire_at or now, program.points_expiry_days)
+    """Write the `expire` entry for points past `points_expiry_days` as of `expire_at` (default `now`: the
+    caller passes the clock check's time, so a clock set years ahead expires nothing); returns how many."""
+    expiring = store.expirable(session, member_id, program, expire_at or now)
     if expiring:
         append(session, EntryDraft(member_id, "expire", points_delta=-expiring,
                                    reason=f"points older than {program.points_expiry_days} days"),

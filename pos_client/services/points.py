@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from pos_client.db.models import AuditEntry, LedgerEntry, MemberBalance, User
 from pos_client.errors import AuthError, InvalidInputError, NotFoundError, RuleViolation, StateError
 from pos_client.ids import new_id
-from pos_client.ledger import EntryDraft, append, expirable_points
+from pos_client.ledger import EntryDraft, append
+from pos_client.member_state import store as member_store
 from pos_client.messages import message
 from pos_client.services import clock
 from pos_client.services.auth import authenticate
@@ -71,14 +72,14 @@ def adjust(terminal: Terminal, member_code: str, points: int, reason: str, manag
         manager = authenticate(session, manager_pin, role="manager")
         member = identify(session, member_code).member
         balance = _balance(session, member.member_id)
-        row = session.get(MemberBalance, member.member_id)
         expiring = 0
-        if row is not None and points < 0:
+        if points < 0:
             try:
-                expiry_days = program_at(session, now).points_expiry_days
+                program = program_at(session, now)
             except (NotFoundError, StateError):  # no program loaded yet: nothing expires
-                expiry_days = None
-            expiring = expirable_points(session, row, trusted.expiry_time, expiry_days)
+                program = None
+            if program is not None:
+                expiring = member_store.expirable(session, member.member_id, program, trusted.expiry_time)
         override = points < 0 and balance - expiring + points < 0
         if override and not allow_negative:
             raise RuleViolation(ADJUST_BELOW_ZERO, points=points, member_id=member.member_id,

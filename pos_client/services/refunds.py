@@ -178,7 +178,7 @@ def _reverse_entries(session: Session, sale: Sale, effect: RefundEffect, tid: st
         drafts.append(EntryDraft(mid, "reverse", stamps_delta=count, punch_card=card,
                                  reverses=reward.entry_id if reward else None, reason="refund: stamp_reward"))
     for code, days in effect.membership_days.items():
-        plan = original("membership")
+        plan = next((e for e in originals if e.kind == "membership" and e.membership_days > 0), None)
         drafts.append(EntryDraft(mid, "reverse", membership_code=code, membership_days=-days,
                                  reverses=plan.entry_id if plan else None, reason="refund: membership"))
     append_many(session, drafts, terminal_id=tid, now=now, sale_id=sale.sale_id, cashier_id=manager_id,

@@ -29,7 +29,7 @@ from pos_client.services.members import enrol
 from pos_client.services.programs import program_at
 from pos_client.services.status import member_status
 from pos_client.terminal import Terminal
-from pos_client.timeutil import local_date, utcnow
+from pos_client.timeutil import utcnow
 
 
 @dataclass(frozen=True)
@@ -147,12 +147,9 @@ def resolve_code(terminal: Terminal, code: str) -> Resolved:
 
 
 def member_view(terminal: Terminal, code: str) -> dict[str, Any]:
-    """`member_status` plus what the member panel needs: whether it is the member's birthday month."""
-    data = member_status(terminal, code)
-    today = local_date(utcnow(), "UTC")
-    birthday = data.get("birthday")
-    data["birthday_this_month"] = bool(birthday) and date.fromisoformat(str(birthday)).month == today.month
-    return data
+    """`member_status`, with what the member panel needs (`birthday_this_month`: in the store's zone, by
+    `pos_client.member_state.rules.is_birthday_month`, as the sale grants the points)."""
+    return member_status(terminal, code)
 
 
 def program_labels(terminal: Terminal) -> ProgramLabels:

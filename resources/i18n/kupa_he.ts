@@ -588,6 +588,10 @@
             <translation>יום הולדת שמח: +{0} נקודות</translation>
         </message>
         <message>
+            <source>{0}: monthly credit +{1} points</source>
+            <translation>{0}: זיכוי חודשי +{1} נקודות</translation>
+        </message>
+        <message>
             <source>Member</source>
             <translation>חבר מועדון</translation>
         </message>

@@ -11,15 +11,19 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
 
 from pos_client.errors import InvalidInputError
+from pos_client.member_state import rules
+from pos_client.member_state.figures import standing, state_from_folded
 from pos_client.messages import current_language, message
-from pos_client.program.schema import read_program_file
+from pos_client.program.schema import Program, load_program_text, read_program_file
 from pos_client.services.catalog import parse_catalog
 from pos_client.timeutil import to_iso, utcnow
 from sync.hq.auth import HQ_TERMINAL
@@ -152,7 +156,10 @@ HQ_NO_MEMBER = message("hq.member_not_found", en="no member found for '{code}'",
                        he="לא נמצא חבר עבור '{code}'")
 
 
-def member_show(db: Database, code: str) -> dict[str, Any]:
+def member_show(db: Database, code: str, now: datetime | None = None) -> dict[str, Any]:
+    """A member's HQ-confirmed standing, computed by the terminal's own rules (`pos_client.member_state`) over
+    every entry HQ holds for them, so HQ and a synced terminal answer the same tier, points and stamps."""
+    now = now or utcnow()
     with db.read() as session:
         member = session.get(HqMember, code.strip().upper())
         if member is None:
@@ -163,12 +170,28 @@ def member_show(db: Database, code: str) -> dict[str, Any]:
         if member is None:
             raise InvalidInputError(HQ_NO_MEMBER, code=code[:40])
         balance = session.get(HqBalance, member.member_id)
-        stamps = json.loads(balance.stamps) if balance else {}
-        return {"member_id": member.member_id, "name": member.name, "phone": member.phone,
-                "points": balance.points if balance else 0, "stamps": stamps,
-                "qualifying_spend": balance.spend_total if balance else 0, "tier": None, "membership": None,
+        entries = [json.loads(body) for body in session.scalars(
+            select(HqEntry.body).where(HqEntry.member_id == member.member_id))]
+        program = _program_at(session, now)
+        figures: dict[str, Any] = {"tier": None, "tier_name": None, "points": balance.points if balance else 0,
+                                   "stamps": json.loads(balance.stamps) if balance else {},
+                                   "qualifying_spend": 0, "next_tier": None, "membership": None}
+        if program is not None:
+            state = state_from_folded(member.member_id, rules.fold(entries), program, now,
+                                      birthday=date.fromisoformat(member.birthday) if member.birthday else None,
+                                      bonus_weekday=member.bonus_weekday, referred_by=member.referred_by)
+            figures = standing(state, program, now)
+        return {"member_id": member.member_id, "name": member.name, "phone": member.phone, **figures,
                 "entries": balance.entries if balance else 0, "review": bool(balance and balance.review),
-                "pending_sync": 0, "enrolled_by_terminal": member.enrolled_by_terminal}
+                "pending_sync": 0, "enrolled_by_terminal": member.enrolled_by_terminal,
+                "program_version": program.version if program else None}
+
+
+def _program_at(session: Session, now: datetime) -> Program | None:
+    """The newest program version published at or before `now` (None before the first one)."""
+    document = session.scalar(select(HqProgram.document).where(HqProgram.published_at <= to_iso(now))
+                              .order_by(HqProgram.version.desc()).limit(1))
+    return load_program_text(document) if document is not None else None
 
 
 def report(db: Database) -> dict[str, Any]:

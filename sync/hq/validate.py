@@ -64,7 +64,7 @@ MAX_SALE_MONEY = 10_000_000_000
 SIGNS: dict[str, tuple[str, str, str]] = {
     "earn": ("+", "0", "+"), "redeem": ("<", "0", "0"), "stamp": ("0", ">", "0"), "stamp_reward": ("0", "<", "0"),
     "tier_discount": ("0", "0", "0"), "welcome": (">", "0", "0"), "birthday": (">", "0", "0"),
-    "membership": ("0", "0", "0"), "donate": ("<", "0", "0"), "adjust": ("*", "*", "*"),
+    "membership": ("+", "0", "0"), "donate": ("<", "0", "0"), "adjust": ("*", "*", "*"),
     "reverse": ("*", "*", "-"), "expire": ("<", "0", "0"), "referral": (">", "0", "0"), "action": (">", "0", "0"),
 }
 _RULE_WORDS = {"+": "≥ 0", ">": "> 0", "<": "< 0", "-": "≤ 0", "0": "= 0"}  # the same in every language
@@ -179,10 +179,13 @@ class Validator:
             granted = (action.points,)
         elif e.kind == "membership":
             plan = program.membership(e.membership_code or "")
-            if plan is None or e.membership_days <= 0 or e.membership_days % plan.period_days:
+            if plan is not None and e.membership_days == 0 and e.points_delta > 0:  # the plan's monthly credit
+                granted = (plan.monthly_credit_points,)
+            elif plan is None or e.points_delta or e.membership_days <= 0 or e.membership_days % plan.period_days:
                 return refuse(R.NOT_IN_PROGRAM, what="membership", code=f"{e.membership_code}/"
                               f"{e.membership_days}d", version=version)
-            return None
+            else:
+                return None
         elif e.kind in ("stamp", "stamp_reward"):
             card = program.punch_card(e.punch_card or "")
             if card is None or (e.kind == "stamp_reward" and e.stamps_delta % card.stamps_needed):

@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from pos_client.demo.generate import build_demo
-from pos_client.services.members import identify, member_state
+from pos_client.member_state.store import load as member_state
+from pos_client.services.members import identify
 from pos_client.services.programs import program_at
 from pos_client.services.setup import init_terminal
 

@@ -50,3 +50,25 @@ def test_lean_sale_indexes_keep_the_lookups_the_terminal_makes(tmp_path: Path) -
     assert "ix_ledger_entries_sale_id" in plans["select entry_id from ledger_entries where sale_id = ?"]
     assert "ix_ledger_member_time" in plans[
         "select entry_id from ledger_entries where member_id = ? order by created_at"]
+
+
+def test_member_days_recount_puts_a_refunds_spend_on_its_sales_day(tmp_path: Path) -> None:
+    """0011: a refund's spend reversal moves to the day of the sale it reverses; credits stay on their day."""
+    engine = make_engine(tmp_path / "kupa.sqlite3")
+    command.upgrade(alembic_config(engine), "0007")
+    with sqlite3.connect(tmp_path / "kupa.sqlite3") as db:
+        db.execute("insert into members (member_id, name, enrolled_at, enrolled_by_terminal) "
+                   "values ('M1000001', 'Old', '2026-01-01T00:00:00+00:00', 'T1')")
+        rows = [("e1", 1, "earn", 54, 5400, None, "2026-01-10T23:30:00+00:00"),
+                ("e2", 2, "reverse", -54, -5400, "e1", "2026-03-01T08:00:00+00:00"),
+                ("e3", 3, "earn", 10, 1000, None, "2026-03-01T09:00:00+00:00")]
+        for eid, seq, kind, points, spend, reverses, created in rows:
+            db.execute("insert into ledger_entries (entry_id, member_id, terminal_id, seq, kind, points_delta, "
+                       "stamps_delta, spend_delta, value, membership_days, reverses, created_at) "
+                       "values (?, 'M1000001', 'T1', ?, ?, ?, 0, ?, 0, 0, ?, ?)",
+                       (eid, seq, kind, points, spend, reverses, created))
+    migrate(engine)
+    with sqlite3.connect(tmp_path / "kupa.sqlite3") as db:
+        days = db.execute("select day, spend, credits from member_days order by day").fetchall()
+    assert days == [("2026-01-10", 0, 54), ("2026-03-01", 1000, 10)]
+    engine.dispose()

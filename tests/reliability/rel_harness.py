@@ -135,6 +135,10 @@ class StoreFacts:
     members: int = 0
 
 
+def _utc_day(created_at: str) -> str:
+    return datetime.fromisoformat(created_at).astimezone(timezone.utc).date().isoformat()
+
+
 def check_store(store: Path, *, successes: list[str] = (), refund_successes: list[str] = ()) -> StoreFacts:
     """Assert the invariants a crash must never break; return what the store holds.
 
@@ -158,6 +162,8 @@ def check_store(store: Path, *, successes: list[str] = (), refund_successes: lis
         outbox = Counter((kind, ref) for kind, ref in q("SELECT kind, ref_id FROM outbox"))
         entries = q("SELECT entry_id, member_id, kind, points_delta, stamps_delta, punch_card, spend_delta, "
                     "sale_id, created_at FROM ledger_entries").fetchall()
+        reversed_of = dict(q("SELECT entry_id, reverses FROM ledger_entries WHERE reverses IS NOT NULL"))
+        created_of = {e[0]: e[8] for e in entries}
         audits = {json.loads(d).get("refund_id") for (d,) in q("SELECT details FROM audit_log WHERE action='refund'")}
         earn_sales = {e[7] for e in entries if e[2] == "earn"}
         reverse_times = {(e[7], e[8]) for e in entries if e[2] == "reverse"}
@@ -187,16 +193,16 @@ def check_store(store: Path, *, successes: list[str] = (), refund_successes: lis
         points: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         stamps: Counter[tuple[str, str]] = Counter()
         days: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-        for _eid, mid, _kind, pts, stp, card, spend, _sid, created in entries:
+        for eid, mid, _kind, pts, stp, card, spend, _sid, created in entries:
             agg = points[mid]
             agg[0] += pts
             agg[1 if pts > 0 else 2] += abs(pts)
             if stp:
                 stamps[(mid, card)] += stp
-            if spend or pts > 0:
-                day = days[(mid, created[:10])]
-                day[0] += spend
-                day[1] += max(pts, 0)
+            # a refund's spend counts on the day of the sale it reverses; credits on their own UTC day
+            spend_at = created_of.get(reversed_of.get(eid, ""), created)
+            days[(mid, _utc_day(spend_at))][0] += spend
+            days[(mid, _utc_day(created))][1] += max(pts, 0)
         for mid, pts, credits, debits in q("SELECT member_id, points, credits_total, debits_total FROM member_balances"):
             assert [pts, credits, debits] == points.get(mid, [0, 0, 0]), f"member {mid}: balance != ledger"
         assert set(points) <= {m for (m,) in q("SELECT member_id FROM member_balances")}

@@ -28,7 +28,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from pos_client.errors import KupaError, RuleViolation
 from pos_client.services import points, refunds
 from pos_client.services.checkout import BasketRequest, record_sale
-from pos_client.services.members import expire_points, member_state
+from pos_client.member_state.store import load as member_state
+from pos_client.services.members import expire_points
 from pos_client.services.programs import program_at
 from pos_client.db.models import Member, MemberBalance
 from pos_client.terminal import DB_NAME, Terminal
