@@ -2,7 +2,8 @@
 
 Options: `--lang en|he` (start language), `--camera SOURCE` (the webcam: `auto`, the default, takes the first
 one found; a camera number; a video file or a folder of images standing in for a webcam; `off`) and
-`--screenshot FILE [--screen checkout|member|receipt]`, which renders that screen at 1280×800 with demo data
+`--screenshot FILE [--screen checkout|member|receipt] [--size WxH]`, which renders that screen (by default at
+1280×800) with demo data
 (a member identified, a few lines in the cart) on a *copy* of the data folder (nothing is recorded in the
 real store) and exits.
 """
@@ -73,13 +74,13 @@ def wait_idle(window: MainWindow, timeout: float = 20.0) -> None:
         time.sleep(0.005)
 
 
-def screenshot(data_dir: Path, out: Path, lang: str, screen: str) -> int:
-    """Render `screen` with demo data to `out` (PNG, 1280×800) on a copy of the store."""
+def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[int, int] = (1280, 800)) -> int:
+    """Render `screen` with demo data to `out` (PNG, `size`, by default 1280×800) on a copy of the store."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "store"
         shutil.copytree(data_dir, copy)
         app, window = build(copy, lang)
-        window.resize(1280, 800)
+        window.resize(*size)
         window.show()
         window.signed_in(till.sign_in(window.terminal, "1111"))
         wait_idle(window)
@@ -96,7 +97,7 @@ def screenshot(data_dir: Path, out: Path, lang: str, screen: str) -> int:
         if screen == "receipt":
             window.sale.complete()
             wait_idle(window)
-            shot = window.grab()  # 1280×800 like the other screens: the receipt over the dimmed window
+            shot = window.grab()  # the window's size like the other screens: the receipt over the dimmed window
             if window.receipt is not None:
                 window.receipt.resize(480, 740)
                 wait_idle(window)
@@ -152,18 +153,28 @@ def cannot_start(exc: KupaError, lang: str) -> int:
     return 2
 
 
+def _size(text: str) -> tuple[int, int]:
+    """`1024x768` → (1024, 768), within what a screen can be."""
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit() and 320 <= int(width) <= 7680 and 240 <= int(height) <= 4320):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size like 1024x768")
+    return int(width), int(height)
+
+
 def run(data_dir: Path, argv: list[str]) -> int:
     """The cashier app's entry point; returns the exit code."""
     parser = argparse.ArgumentParser(prog="main.py")
     parser.add_argument("--lang", choices=("en", "he"), default="en")
     parser.add_argument("--screenshot", type=Path, default=None)
     parser.add_argument("--screen", choices=("checkout", "member", "receipt"), default="checkout")
+    parser.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH",
+                        help="the window's size for --screenshot (e.g. 1024x768)")
     parser.add_argument("--camera", default="auto", metavar="SOURCE",
                         help="auto (first webcam), a camera number, a video file or image folder, or off")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.screenshot:
-        return screenshot(data_dir, args.screenshot, args.lang, args.screen)
+        return screenshot(data_dir, args.screenshot, args.lang, args.screen, args.size)
     try:
         app, window = build(data_dir, args.lang, args.camera)
     except KupaError as exc:  # a damaged or too-new database, an unusable folder: say so, do not start
