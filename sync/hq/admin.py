@@ -9,9 +9,11 @@ catalog or a program HQ accepts is one every counter accepts.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from datetime import date, datetime
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +35,10 @@ from sync.hq.models import (Change, HqBalance, HqCard, HqEntry, HqMember, HqProd
 from sync.hq.push import apply_push
 from pos_client.program.limits import MAX_ENTRY_POINTS
 from sync.hq.validate import member_fields
-from sync.protocol import PushItem, WireMember, WireProduct
+from sync.protocol import PushItem, WireEntry, WireMember, WireProduct
 from sync.refusals import TOO_LARGE, refuse
+
+log = logging.getLogger(__name__)
 
 _HQ_MEMBER_RE = re.compile(r"^M[0-9]{4,12}$")
 
@@ -170,21 +174,43 @@ def member_show(db: Database, code: str, now: datetime | None = None) -> dict[st
         if member is None:
             raise InvalidInputError(HQ_NO_MEMBER, code=code[:40])
         balance = session.get(HqBalance, member.member_id)
-        entries = [json.loads(body) for body in session.scalars(
-            select(HqEntry.body).where(HqEntry.member_id == member.member_id))]
+        entries = _valid_entries(session.scalars(select(HqEntry.body).where(
+            HqEntry.member_id == member.member_id, HqEntry.seq.is_not(None))))
         program = _program_at(session, now)
         figures: dict[str, Any] = {"tier": None, "tier_name": None, "points": balance.points if balance else 0,
                                    "stamps": json.loads(balance.stamps) if balance else {},
                                    "qualifying_spend": 0, "next_tier": None, "membership": None}
         if program is not None:
             state = state_from_folded(member.member_id, rules.fold(entries), program, now,
-                                      birthday=date.fromisoformat(member.birthday) if member.birthday else None,
+                                      birthday=_day_or_none(member.birthday),
                                       bonus_weekday=member.bonus_weekday, referred_by=member.referred_by)
             figures = standing(state, program, now)
         return {"member_id": member.member_id, "name": member.name, "phone": member.phone, **figures,
                 "entries": balance.entries if balance else 0, "review": bool(balance and balance.review),
                 "pending_sync": 0, "enrolled_by_terminal": member.enrolled_by_terminal,
                 "program_version": program.version if program else None}
+
+
+def _valid_entries(bodies: Iterable[str]) -> list[dict[str, Any]]:
+    """The stored entry bodies the wire model accepts, in its canonical form. What an older HQ stored before it
+    validated pushes is left out, as every terminal's pull skips it (sync.screen), so HQ's figures are the
+    terminals': a body that is no entry (a time that is no time, an unknown kind) here, and — by the caller's
+    query — the later of two entries under one (terminal, seq), whose `seq` migration 0003 left NULL."""
+    entries = []
+    for body in bodies:
+        try:
+            entries.append(WireEntry.model_validate_json(body).model_dump(mode="json"))
+        except ValidationError:
+            log.warning("stored entry left out of the member's figures: %s", body[:200])
+    return entries
+
+
+def _day_or_none(text: str | None) -> date | None:
+    """A stored birthday, or None where an older HQ stored one that is no date."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _program_at(session: Session, now: datetime) -> Program | None:

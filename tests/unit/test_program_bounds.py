@@ -203,21 +203,27 @@ def largest_program() -> Program:
 
 def test_the_largest_sale_under_the_largest_program_stays_inside_64_bit_integers() -> None:
     program = largest_program()
-    lines = [CartItem("BAR", "Gold bar", MAX_SALE_SUBTOTAL // MAX_UNIT_PRICE, MAX_UNIT_PRICE, "jewels")]
     member = MemberState("M1", points=INT64 // 4, qualifying_spend=10**12, birthday=NOW.date(), can_spend=True)
-    quote = price(lines, member, program, NOW)
-    assert quote.subtotal == MAX_SALE_SUBTOTAL
-    # 10¹⁰ minor units × 1,000 points each × 100 = 10¹⁵ points, the most one sale can earn
-    assert quote.points_earned == MAX_SALE_SUBTOTAL * L.MAX_EARN_POINTS * L.MAX_MULTIPLIER == 10**15
-    figures = [quote.subtotal, quote.total, quote.points_earned, quote.redeem_limits.max_points,
-               quote.qualifying_spend]
+    # the program's bounds alone would let one sale earn 10¹⁰ × 1,000 × 100 = 10¹⁵ points; one entry's bound
+    # (which HQ holds every entry to) stops it at MAX_ENTRY_POINTS: exactly that much is priced, one more unit not
+    coin = L.MAX_ENTRY_POINTS // (L.MAX_EARN_POINTS * L.MAX_MULTIPLIER)
+    assert price([CartItem("COIN", "Coin", 1, coin, "jewels")], member, program, NOW).points_earned \
+        == L.MAX_ENTRY_POINTS
+    with pytest.raises(InvalidInputError) as refused:
+        price([CartItem("COIN", "Coin", 2, coin, "jewels")], member, program, NOW)
+    assert refused.value.message_code == "sale.earns_too_much"
+    lines = [CartItem("BAR", "Gold bar", MAX_SALE_SUBTOTAL // MAX_UNIT_PRICE, MAX_UNIT_PRICE, "jewels")]
+    quote = price(lines, None, program, NOW)  # the largest subtotal (no member: nothing earned)
+    assert quote.subtotal == quote.total == MAX_SALE_SUBTOTAL
+    figures = [quote.subtotal, quote.total, L.MAX_ENTRY_POINTS, quote.qualifying_spend]
     assert all(abs(value) < INT64 // 1000 for value in figures), figures
-    assert member.points < quote.points_balance_after < INT64
-    # a whole day of such sales still leaves a balance inside SQLite's integers
-    assert member.points + 1000 * quote.points_earned < INT64
+    # a whole day of the largest earning sales still leaves a balance inside SQLite's integers
+    assert member.points + 1000 * L.MAX_ENTRY_POINTS < INT64
     # the redemption of every point the balance allows is worth no more than the sale
-    redeemed = price(lines, member, program, NOW, redeem_points=quote.redeem_limits.max_points)
-    assert redeemed.redeemed_value <= MAX_SALE_SUBTOTAL and redeemed.total >= 0
+    basket = [CartItem("COIN", "Coin", 1, coin, "jewels")]
+    most = price(basket, member, program, NOW).redeem_limits.max_points
+    spent = price(basket, member, program, NOW, redeem_points=most)
+    assert 0 <= spent.redeemed_value <= coin and spent.total >= 0
 
 
 def test_a_sale_over_the_largest_subtotal_is_refused_before_pricing() -> None:
