@@ -50,6 +50,13 @@ _HIGHEST_SENT = text(
     "SELECT seq FROM ledger_entries AS l WHERE terminal_id = :t AND NOT EXISTS (SELECT 1 FROM outbox AS o"
     " WHERE o.kind = 'ledger_entry' AND o.ref_id = l.entry_id AND o.status = 'pending') ORDER BY seq DESC LIMIT 1")
 
+#: The lowest number of this terminal's entries still waiting to be sent. HQ may hold them already (a push
+#: whose answer was lost): they are checked against HQ's copies like any other, never renumbered as if
+#: HQ held someone else's entries under their numbers.
+_LOWEST_PENDING = text(
+    "SELECT min(l.seq) FROM ledger_entries AS l JOIN outbox AS o ON o.kind = 'ledger_entry'"
+    " AND o.ref_id = l.entry_id AND o.status = 'pending' WHERE l.terminal_id = :t")
+
 
 @dataclass
 class Restore:
@@ -94,6 +101,9 @@ def check(terminal: Terminal, transport: Transport, hello: HelloResponse) -> Res
         sent = int(session.execute(_HIGHEST_SENT, {"t": terminal_id}).scalar() or 0)
         member_seq = int(_setting(session, "member_seq") or 0)
         sent = max(sent, int(_setting(session, "own_entries_seen") or 0))  # checked at an earlier sync
+        pending = session.execute(_LOWEST_PENDING, {"t": terminal_id}).scalar()
+        if pending is not None:  # a pushed batch whose answer was lost: HQ may hold these very entries
+            sent = min(sent, int(pending) - 1)
     result = Restore(acked_seq=hello.acked_seq, acked_member_seq=hello.acked_member_seq)
     held: list[dict[str, Any]] = []
     if hello.acked_seq > sent:

@@ -8,11 +8,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from sync.apply import sync_skipped
+from pos_client.db.models import LedgerEntry
+from pos_client.terminal import put_setting
+from pos_client.timeutil import to_iso, utcnow
+from sync.apply import pending_batch, sync_skipped
 from sync.hq import admin
 from sync.hq.models import Change, HqBalance, HqEntry, HqMember, HqRejection
 from sync.hq.push import apply_push
-from sync.protocol import PushItem
+from sync.protocol import PushItem, PushRequest
 
 from sync_harness import Hq, Till
 
@@ -117,3 +120,41 @@ def test_hq_refuses_a_reused_seq_without_failing_the_batch(hq: Hq, make_till: An
         assert session.get(HqEntry, fresh["entry_id"]) is not None
         assert session.scalar(select(func.count()).select_from(HqRejection)
                               .where(HqRejection.reason.like("seq_reused%"))) == 2
+
+
+def _push_answer_lost(hq: Hq, till: Till) -> None:
+    """HQ stores what the till has waiting, and the answer never reaches the till (a cut connection, a kill)."""
+    terminal = till.open()
+    try:
+        with terminal.read() as session:
+            ids, body = pending_batch(session, 1000)
+    finally:
+        terminal.close()
+    assert ids
+    with hq.db.write() as session:
+        results = apply_push(session, till.terminal_id, PushRequest.model_validate_json(body).items, to_iso(utcnow()))
+    assert all(r.status in ("accepted", "duplicate") for r in results), results
+
+
+def test_entries_hq_holds_from_answers_that_were_lost_are_never_renumbered(hq: Hq, make_till: Any) -> None:
+    """Two pushes whose answers were lost, with a sync's check in between that got no further (killed): the
+    entries still waiting here are the very ones HQ holds, so the next sync finds them duplicates — it must not
+    take their numbers for someone else's and renumber them (HQ would then refuse them as changed)."""
+    t1 = make_till("T1")
+    member = t1.kupa("member", "add", "--name", "Dana Cohen", "--phone", "054-1234567")["member_id"]
+    t1.sync()
+    t1.kupa("checkout", "--member", member, "--item", "SHOE", "--item", "COFFEE-S")
+    _push_answer_lost(hq, t1)
+    terminal = t1.open()
+    try:  # a sync checked HQ's numbers (all its own) and was killed before it pushed
+        with terminal.unit_of_work() as session:
+            seen = session.scalar(select(func.max(LedgerEntry.seq)).where(LedgerEntry.terminal_id == t1.terminal_id))
+            put_setting(session, "own_entries_seen", seen)
+    finally:
+        terminal.close()
+    t1.kupa("checkout", "--member", member, "--item", "COFFEE-S")
+    _push_answer_lost(hq, t1)
+    summary = t1.sync()
+    assert summary.rejected == 0 and summary.pending == 0 and summary.refused == [], summary
+    assert summary.restored is None or summary.restored.get("renumbered", 0) == 0
+    assert t1.kupa("member", "show", member)["points"] == admin.member_show(hq.db, member)["points"]
