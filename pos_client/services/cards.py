@@ -25,11 +25,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import AuditEntry, Card, OutboxRow
+from pos_client.db.models import Card, OutboxRow
 from pos_client.errors import AuthError, InvalidInputError, NotFoundError, StateError, StorageError
-from pos_client.ids import new_id
 from pos_client.messages import message
 from pos_client.services import clock
+from pos_client.services import audit
 from pos_client.services.auth import authenticate
 from pos_client.services.members import identify, issue_card
 from pos_client.terminal import Terminal
@@ -163,11 +163,4 @@ def _record_decision(session: Session, now: datetime, user_id: str | None, actio
     """Audit a decision about cards; a manager's is also queued for HQ *before* the cards that name it
     (`audit_id`): HQ lets a counter revoke or replace another counter's card only with it (sync.hq.validate).
     A reissue the member allowed with their own card (no manager) is audited here only."""
-    audit = AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=user_id, action=action, target=target,
-                       reason=reason, details=json.dumps(details, ensure_ascii=False))
-    session.add(audit)
-    if user_id is not None:
-        session.add(OutboxRow(kind="audit", ref_id=audit.audit_id, created_at=audit.created_at, payload=json.dumps(
-            {"audit_id": audit.audit_id, "created_at": audit.created_at, "user_id": user_id, "action": action,
-             "target": target, "reason": reason, "details": details}, ensure_ascii=False)))
-    return audit.audit_id
+    return audit.record(session, now, user_id, action, target, reason, details, queue=user_id is not None)

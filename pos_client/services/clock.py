@@ -32,9 +32,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
-from pos_client.db.models import AuditEntry, Setting
+from pos_client.db.models import Setting
+from pos_client.services import audit
 from pos_client.errors import StateError
-from pos_client.ids import new_id
 from pos_client.messages import Message, message
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import from_iso, to_iso, utcnow
@@ -231,10 +231,8 @@ def confirm(terminal: Terminal, manager_pin: str) -> ClockVerdict:
         skew = state.hq_skew
         new = ClockState(now, state.hq_time, state.hq_seen_at, skew if skew is not None else state.accepted_skew)
         _save(session, new)
-        session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
-                               action="clock_confirm", target=terminal.settings.terminal_id,
-                               reason=f"clock confirmed ({before.status})",
-                               details=json.dumps({"was": before.to_json(), "now": to_iso(now)})))
+        audit.record(session, now, manager.user_id, "clock_confirm", terminal.settings.terminal_id,
+                     f"clock confirmed ({before.status})", {"was": before.to_json(), "now": to_iso(now)})
         return assess(new, now)
 
 

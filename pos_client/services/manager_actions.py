@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import AuditEntry, Member, MemberBalance, MemberStamps, OutboxRow, User
+from pos_client.db.models import Member, MemberBalance, MemberStamps, OutboxRow
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
-from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.messages import message
+from pos_client.services import audit
 from pos_client.services.auth import authenticate
 from pos_client.member_fields import check_birthday, check_email, check_name, normalize_phone
 from pos_client.services import clock
@@ -80,19 +79,6 @@ def check_reason(reason: str) -> str:
     return reason
 
 
-def _audit(session: Session, now: datetime, manager: User, action: str, target: str, reason: str,
-           details: dict[str, Any], queue: bool = False, audit_id: str | None = None) -> str:
-    """Write the audit row (and queue it for HQ when `queue`); returns its id."""
-    row = AuditEntry(audit_id=audit_id or new_id(), created_at=to_iso(now), user_id=manager.user_id,
-                     action=action, target=target, reason=reason, details=json.dumps(details, ensure_ascii=False))
-    session.add(row)
-    if queue:
-        session.add(OutboxRow(kind="audit", ref_id=row.audit_id, created_at=row.created_at, payload=json.dumps(
-            {"audit_id": row.audit_id, "created_at": row.created_at, "user_id": row.user_id, "action": action,
-             "target": target, "reason": reason, "details": details}, ensure_ascii=False)))
-    return row.audit_id
-
-
 def _member(session: Session, member_id: str) -> Member:
     member = session.get(Member, (member_id or "").strip().upper())
     if member is None:
@@ -140,7 +126,7 @@ def edit_member(terminal: Terminal, member_id: str, details: MemberDetails, reas
         session.flush()
         session.add(OutboxRow(kind="member", ref_id=member.member_id, payload=json.dumps(member_to_json(member)),
                               created_at=to_iso(now)))
-        _audit(session, now, manager, "member_edit", member.member_id, reason, {"changed": changed})
+        audit.record(session, now, manager.user_id, "member_edit", member.member_id, reason, {"changed": changed})
         return {key: change["to"] for key, change in changed.items()}
 
 
@@ -181,8 +167,8 @@ def merge_members(terminal: Terminal, keep_id: str, duplicate_id: str, reason: s
         append_many(session, drafts, terminal_id=tid, now=now, cashier_id=manager.user_id,
                     program_version=program.version)
         dup.merged_into = keep.member_id
-        _audit(session, now, manager, "member_merge", keep.member_id, reason,
-               {"merged": dup.member_id, "points": points, "stamps": stamps}, queue=True)
+        audit.record(session, now, manager.user_id, "member_merge", keep.member_id, reason,
+                     {"merged": dup.member_id, "points": points, "stamps": stamps}, queue=True)
         return MergeResult(keep.member_id, dup.member_id, points, stamps)
 
 

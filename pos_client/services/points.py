@@ -5,24 +5,23 @@ Each is one unit of work with its ledger entry, outbox row and (for manager acti
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import AuditEntry, LedgerEntry, MemberBalance, User
+from pos_client.db.models import LedgerEntry, MemberBalance, User
 from pos_client.errors import AuthError, InvalidInputError, NotFoundError, RuleViolation, StateError
-from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append
 from pos_client.member_state import store as member_store
 from pos_client.messages import message
 from pos_client.services import clock
+from pos_client.services import audit
 from pos_client.services.auth import authenticate
 from pos_client.services.members import expire_points, identify
 from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
-from pos_client.timeutil import to_iso, utcnow
+from pos_client.timeutil import utcnow
 
 MAX_ADJUST = 1_000_000
 
@@ -89,9 +88,7 @@ def adjust(terminal: Terminal, member_code: str, points: int, reason: str, manag
         details: dict[str, object] = {"points": points, "entry_id": entry_id, "balance_before": balance}
         if override:
             details["override"] = "allow_negative"
-        session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
-                               action="adjust", target=member.member_id, reason=reason,
-                               details=json.dumps(details)))
+        audit.record(session, now, manager.user_id, "adjust", member.member_id, reason, details)
         return PointsResult(member.member_id, entry_id, points, _balance(session, member.member_id))
 
 
@@ -138,10 +135,8 @@ def donate(terminal: Terminal, member_code: str, points: int, charity: str, mana
                                               reason=f"donation to {target.name.en}"),
                           terminal_id=tid, now=now, cashier_id=user_id, program_version=program.version)
         if user_id:
-            session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=user_id,
-                                   action="donate", target=mid,
-                                   reason=" ".join((reason or "").split())[:200] or f"donation to {target.code}",
-                                   details=json.dumps({"points": points})))
+            audit.record(session, now, user_id, "donate", mid,
+                         " ".join((reason or "").split())[:200] or f"donation to {target.code}", {"points": points})
         return PointsResult(mid, entry_id, -points, _balance(session, mid))
 
 
@@ -182,8 +177,6 @@ def grant_action(terminal: Terminal, member_code: str, action_code: str, cashier
         entry_id = append(session, EntryDraft(mid, "action", points_delta=action.points, ref_code=action.code,
                                               reason=action.name.en), terminal_id=tid, now=now,
                           cashier_id=cashier_id, program_version=program.version)
-        session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=cashier_id,
-                               action="action_grant", target=mid, reason=action.name.en,
-                               details=json.dumps({"action": action.code, "points": action.points,
-                                                   "entry_id": entry_id})))
+        audit.record(session, now, cashier_id, "action_grant", mid, action.name.en,
+                     {"action": action.code, "points": action.points, "entry_id": entry_id})
         return PointsResult(mid, entry_id, action.points, _balance(session, mid))
