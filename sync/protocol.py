@@ -131,8 +131,23 @@ class WireEntry(Message):
     created_at: UtcTime
 
 
+class WireTender(Message):
+    """How a sale was paid, or a refund paid back (`pos_client.tender.Tender`): `amount` of the total, and for
+    cash what was `given` and the `change`. Kinds are the terminal's `TenderKind` values; the promotions work
+    adds gift cards and store credit here."""
+
+    kind: Literal["cash", "card", "gift_card", "store_credit"]
+    amount: Annotated[int, Field(ge=0, le=10**12)]
+    given: Annotated[int, Field(ge=0, le=10**12)]
+    change: Annotated[int, Field(ge=0, le=10**12)] = 0
+    reference: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
 class WireSale(Message):
-    """A sale or refund as the terminal recorded it (the lines stay free-form JSON for receipts/reports)."""
+    """A sale or refund as the terminal recorded it (the lines stay free-form JSON for receipts/reports).
+
+    `tenders` is None from terminals older than tenders; a list (empty only for a total of zero) must add up
+    to the total (HQ's `sync.hq.validate`)."""
 
     sale_id: Uuid
     kind: Literal["sale", "refund"]
@@ -153,6 +168,7 @@ class WireSale(Message):
     lines: Annotated[list[JsonObject], Field(max_length=500)] = []
     reason: Text | None = None
     money_back: Small | None = None
+    tenders: Annotated[list[WireTender], Field(max_length=20)] | None = None
 
 
 class WireMember(Message):

@@ -70,6 +70,8 @@ SALE_TOTALS = message("sync.sale_totals",
                          " points {redeemed}",
                       he="מכירה {key}: הסכום {total} אינו סכום הביניים {subtotal} פחות הנחות {discount} פחות"
                          " נקודות {redeemed}")
+TENDERS = message("sync.sale_tenders", en="sale {key}: tenders do not add up ({problem})",
+                  he="מכירה {key}: אמצעי התשלום אינם מסתכמים ({problem})")
 STAMPS_NEGATIVE = message("sync.stamps_negative",
                           en="member {member_id} holds {balance} '{card}' stamps at HQ; {delta} would go below zero",
                           he="לחבר {member_id} יש {balance} חותמות '{card}' במטה; {delta} יוריד אותן מתחת לאפס")

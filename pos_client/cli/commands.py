@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Callable
+from typing import Any, Callable
 
 from pos_client.cli.output import emit, quote_text, say
 from pos_client.errors import InvalidInputError
-from pos_client.messages import message
+from pos_client.messages import current_language, message
 from pos_client.services import checkout as checkout_service
 from pos_client.services import clock, points, refunds
 from pos_client.services.auth import ADVISED_MANAGER_DIGITS
@@ -17,6 +17,7 @@ from pos_client.services.catalog import load_catalog_file
 from pos_client.services.members import enrol
 from pos_client.services.programs import load_program_file, program_at
 from pos_client.services.status import member_status
+from pos_client.tender import TenderKind, parse_payment
 from pos_client.terminal import Terminal
 from pos_client.timeutil import from_iso, local_date, parse_user_date, parse_user_time, utcnow
 
@@ -223,8 +224,11 @@ def _basket(args: argparse.Namespace) -> checkout_service.BasketRequest:
         with terminal.read() as session:
             zone = program_at(session, utcnow()).timezone
         at = parse_user_time(args.at, zone)
+    pays = getattr(args, "pay", None)
+    tenders = tuple(parse_payment(text) for text in pays) if pays else None
     return checkout_service.BasketRequest(items=items, member_code=args.member, redeem_points=redeem,
-                                          punch_rewards=tuple(args.punch_reward), manager_pin=args.pin, at=at)
+                                          punch_rewards=tuple(args.punch_reward), manager_pin=args.pin, at=at,
+                                          tenders=tenders)
 
 
 def quote(args: argparse.Namespace) -> int:
@@ -235,12 +239,28 @@ def quote(args: argparse.Namespace) -> int:
 
 
 SALE_RECORDED = message("cli.sale_recorded", en="Sale {sale_id} recorded.", he="המכירה {sale_id} נרשמה.")
+PAID_LINE = message("cli.paid_line", en="Paid {kind}: {amount:money}", he="שולם ב{kind}: {amount:money}")
+CHANGE_LINE = message("cli.change_line", en="Change: {amount:money}", he="עודף: {amount:money}")
+
+
+def _tender_lines(tenders: list[dict[str, Any]], change: int, currency: str) -> list[str]:
+    from pos_client.reports.shift_text import kind_name
+
+    lang = current_language()
+    lines = [say(PAID_LINE, kind=kind_name(str(t["kind"]), lang), amount=t["given"], currency=currency)
+             for t in tenders]
+    if change:
+        lines.append(say(CHANGE_LINE, amount=change, currency=currency))
+    return lines
 
 
 def checkout(args: argparse.Namespace) -> int:
     result = checkout_service.checkout(_open(args), _basket(args))
-    data = {"sale_id": result.sale_id, **result.quote.to_json(), "created_at": result.created_at.isoformat()}
-    emit(data, args.json, [say(SALE_RECORDED, sale_id=result.sale_id), *quote_text(data)])
+    tenders = [t.to_json() for t in result.tenders]
+    data = {"sale_id": result.sale_id, **result.quote.to_json(), "created_at": result.created_at.isoformat(),
+            "tenders": tenders, "change": result.change, "shift_id": result.shift_id}
+    emit(data, args.json, [say(SALE_RECORDED, sale_id=result.sale_id), *quote_text(data),
+                           *_tender_lines(tenders, result.change, result.quote.currency)])
     return 0
 
 
@@ -253,13 +273,14 @@ REFUND_DONE = message("cli.refund_done",
 
 def refund(args: argparse.Namespace) -> int:
     items = [checkout_service.parse_item(text) for text in args.item] if args.item else None
-    result = refunds.refund(_open(args), args.sale_id, items, args.pin, args.reason)
+    refund_to = TenderKind(args.refund_to) if args.refund_to else None
+    result = refunds.refund(_open(args), args.sale_id, items, args.pin, args.reason, refund_to=refund_to)
     e = result.effect
     data = {"refund_id": result.refund_id, "sale_id": result.sale_id, "money_back": e.money_back,
             "points_reversed": e.points_reversed, "points_returned": e.points_returned,
             "spend_reversed": e.spend_reversed, "stamps_reversed": dict(e.stamps_reversed),
             "stamps_returned": dict(e.stamps_returned), "membership_days_reversed": dict(e.membership_days),
-            "fully_refunded": result.fully_refunded}
+            "fully_refunded": result.fully_refunded, "tenders": [t.to_json() for t in result.tenders]}
     emit(data, args.json, say(REFUND_DONE, refund_id=result.refund_id, money_back=e.money_back,
                               points_reversed=e.points_reversed, points_returned=e.points_returned))
     return 0

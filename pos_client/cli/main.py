@@ -22,7 +22,8 @@ import logging.handlers
 import sys
 from pathlib import Path
 
-from pos_client.cli import clock_commands, commands, manager_commands, report_commands, sync_commands
+from pos_client.cli import (clock_commands, commands, manager_commands, report_commands, shift_commands,
+                            sync_commands)
 from pos_client.cli.output import error, report_error, say
 from pos_client.errors import DamagedStoreError, KupaError
 from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
@@ -143,12 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--pin", metavar="MANAGER_PIN")
         if name == "quote":
             p.add_argument("--at", metavar="ISO8601")
+        else:
+            p.add_argument("--pay", action="append", metavar="cash:AMOUNT|card:AMOUNT[:REF]",
+                           help="a payment (repeat to split); none: paid exactly by card (README)")
 
     p = cmd("refund", commands.refund, "refund a sale, whole or some items")
     p.add_argument("sale_id")
     p.add_argument("--item", action="append", metavar="SKU[:QTY]")
-    p.add_argument("--pin", required=True)
+    p.add_argument("--pin", "--manager-pin", dest="pin", required=True)
     p.add_argument("--reason", default="customer return")
+    p.add_argument("--refund-to", choices=("cash", "card"),
+                   help="the manager's choice of how the money goes back (default: the way the sale was paid)")
 
     p = cmd("adjust", commands.adjust, "adjust a member's points (manager)")
     p.add_argument("--member", required=True)
@@ -186,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("scan", commands.scan, "decode codes in image or video files")
     p.add_argument("files", nargs="+")
 
-    for module in (report_commands, sync_commands, clock_commands):
+    for module in (report_commands, sync_commands, clock_commands, shift_commands):
         module.register(sub, cmd, _Parser)
     return parser
 

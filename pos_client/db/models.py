@@ -328,3 +328,65 @@ class MemberSale(Base):
         Index("ix_member_sales_time", "at", "prev_at", "prev2_at"),
         Index("ix_member_sales_first", "at", sqlite_where=text("prev_at IS NULL")),
     )
+
+
+# Payments and shifts (migration 0013; `pos_client.tender` and `pos_client.services.shifts` explain them).
+# Every table here is append-only (triggers): a shift is closed by a new `shift_closes` row, never an edit.
+
+class Tender(Base):
+    """One way a sale was paid, or a refund paid back (`pos_client.tender.TenderKind`): `amount` is what it
+    paid of the total; for cash, `given` was handed over and `change_given` went back."""
+
+    __tablename__ = "tenders"
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.sale_id"), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))  # cash | card | gift_card | store_credit
+    amount: Mapped[int] = mapped_column(Integer)
+    given: Mapped[int] = mapped_column(Integer)
+    change_given: Mapped[int] = mapped_column(Integer, default=0)
+    reference: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class Shift(Base):
+    """A till session: opened with a cash float by someone; closed by its `shift_closes` row."""
+
+    __tablename__ = "shifts"
+    shift_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[str] = mapped_column(String(40))
+    opened_by: Mapped[str | None] = mapped_column(String(40), default=None)
+    float_amount: Mapped[int] = mapped_column(Integer)
+
+
+class ShiftEvent(Base):
+    """Cash put into (`cash_in`) or taken out of (`cash_out`) the drawer during a shift, with the reason."""
+
+    __tablename__ = "shift_events"
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    shift_id: Mapped[str] = mapped_column(ForeignKey("shifts.shift_id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # cash_in | cash_out
+    amount: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class ShiftClose(Base):
+    """A shift's close: the cash counted, what was expected, and the Z report as it was printed (JSON)."""
+
+    __tablename__ = "shift_closes"
+    shift_id: Mapped[str] = mapped_column(ForeignKey("shifts.shift_id"), primary_key=True)
+    closed_at: Mapped[str] = mapped_column(String(40))
+    closed_by: Mapped[str | None] = mapped_column(String(40), default=None)
+    counted: Mapped[int] = mapped_column(Integer)
+    expected_cash: Mapped[int] = mapped_column(Integer)
+    over_short: Mapped[int] = mapped_column(Integer)
+    report: Mapped[str] = mapped_column(Text)
+
+
+class SaleShift(Base):
+    """The shift a sale or refund was recorded in (none when no shift was open: card-only, see README)."""
+
+    __tablename__ = "sale_shifts"
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.sale_id"), primary_key=True)
+    shift_id: Mapped[str] = mapped_column(ForeignKey("shifts.shift_id"), index=True)

@@ -1,7 +1,13 @@
 """Quote and check out a basket: the cashier's main action, headless.
 
-`checkout()` writes the sale, its lines, its ledger entries and their outbox rows in one SQLite
+`checkout()` writes the sale, its lines, its tenders, its ledger entries and their outbox rows in one SQLite
 transaction: after it returns, a power cut loses nothing; if anything fails before, nothing is written.
+
+Payment (`pos_client.tender`): `BasketRequest.tenders` are what the customer handed over; they are settled
+against the quote's total before anything is written, so a payment that does not cover the total, a card
+that overpays or cash without an open shift (`pos_client.services.shifts`) leaves no trace. A request with
+no tenders at all (`None`: a script, the demo's history) is recorded as paid exactly by card — it never
+touches the drawer, so it needs no shift; the cashier app always asks.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from pos_client.services.catalog import find_product
 from pos_client.member_state.store import load as member_state
 from pos_client.services.members import Identified, MemberRecord, identify
 from pos_client.services.programs import program_at
+from pos_client.services.shifts import shift_for_sale
+from pos_client.tender import Tender, TenderGiven, exact_card, settle
 from pos_client.terminal import Terminal
 from pos_client.timeutil import from_iso, to_iso, utcnow
 
@@ -48,6 +56,8 @@ class BasketRequest:
     manager_pin: str | None = None
     cashier_id: str | None = None
     at: datetime | None = None
+    #: What the customer handed over; None records the sale as paid exactly by card (module docstring).
+    tenders: tuple[TenderGiven, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,13 @@ class SaleResult:
     expired_points: int = 0
     referrer_id: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    tenders: tuple[Tender, ...] = ()
+    shift_id: str | None = None
+
+    @property
+    def change(self) -> int:
+        """The change handed back (only ever from cash)."""
+        return sum(t.change for t in self.tenders)
 
 
 NOT_AN_ITEM = message("basket.not_an_item", en="'{text}' is not an item (use SKU or SKU:QTY)",
@@ -186,6 +203,9 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
     priced = price_request(session, terminal, request, now, found, expire_at)
     expired = priced.state.expiring_points if priced.state else 0
     quote, program = priced.quote, priced.program
+    tenders = exact_card(quote.total) if request.tenders is None else settle(quote.total, request.tenders,
+                                                                             quote.currency)
+    shift_id = shift_for_sale(session, tenders)
     sale_id = new_id()
     sale: SaleRow = {
         "sale_id": sale_id, "kind": "sale", "refund_of": None, "terminal_id": settings.terminal_id,
@@ -199,7 +219,8 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
          "qty": line.qty, "unit_price": line.unit_price, "amount": line.amount, "free_units": line.free_units,
          "free_by_card": line.free_by_card, "percent_discount": line.percent_discount,
          "redeemed_value": line.redeemed_value, "paid": line.paid, "stamps": line.stamps, "refund_line_of": None}
-        for no, line in enumerate(quote.lines, start=1)], quote=quote.to_json())
+        for no, line in enumerate(quote.lines, start=1)], quote=quote.to_json(), tenders=tenders,
+        shift_id=shift_id)
     referrer = None
     if priced.member is not None:
         referrer = _write_member_entries(session, terminal, priced, sale_id, now, request.cashier_id)
@@ -208,7 +229,8 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
                                action="pin_spend_override", target=sale_id,
                                reason="points spent without the member's card",
                                details=json.dumps({"member_id": quote.member_id})))
-    return SaleResult(sale_id=sale_id, quote=quote, created_at=now, expired_points=expired, referrer_id=referrer)
+    return SaleResult(sale_id=sale_id, quote=quote, created_at=now, expired_points=expired, referrer_id=referrer,
+                      tenders=tenders, shift_id=shift_id)
 
 
 def _write_member_entries(session: Session, terminal: Terminal, priced: Priced, sale_id: str, now: datetime,

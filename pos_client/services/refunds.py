@@ -3,6 +3,10 @@
 A refund needs a manager PIN, is written to the audit log, and reverses exactly its share of what the sale
 did (see `pos_client.pricing.refund`). Refunding more units than remain, or a sale already fully refunded,
 is refused and writes nothing.
+
+The money goes back the way the sale was paid (`pos_client.tender.refund_allocation`: card tenders first,
+each at most what it still holds after earlier refunds, cash the rest), unless the manager chooses one way
+(`refund_to`, written to the audit log). Cash paid back needs an open shift, as cash taken does.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import AuditEntry, LedgerEntry, MemberStamps, Sale, SaleLine
+from pos_client.db.models import AuditEntry, LedgerEntry, MemberStamps, Sale, SaleLine, Tender
 from pos_client.errors import InvalidInputError, NotFoundError, StateError
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
@@ -26,6 +31,8 @@ from pos_client.services import clock
 from pos_client.services.auth import authenticate
 from pos_client.services.manager_actions import check_reason
 from pos_client.services.programs import program_at, program_version
+from pos_client.services.shifts import shift_for_sale
+from pos_client.tender import Paid, Tender as TenderLine, TenderKind, refund_allocation
 from pos_client.terminal import Terminal
 from pos_client.timeutil import from_iso, to_iso, utcnow
 
@@ -36,6 +43,7 @@ class RefundResult:
     sale_id: str
     effect: RefundEffect
     fully_refunded: bool
+    tenders: tuple[TenderLine, ...] = ()
 
 
 def _sold(session: Session, sale: Sale) -> tuple[SoldSale, list[SaleLine]]:
@@ -66,9 +74,32 @@ ALREADY_REFUNDED = message("refund.already_refunded", en="sale {sale_id} was alr
                            he="המכירה {sale_id} כבר הוחזרה במלואה")
 
 
+def paid_tenders(session: Session, sale_id: str) -> list[Paid]:
+    """The sale's tenders, merged by kind and reference in the order paid, with what refunds already paid back
+    to each (refund tenders name the kind and reference they went back to)."""
+    def rows(where: Any) -> list[tuple[str, int, str | None]]:
+        return [(k, int(a), r) for k, a, r in session.execute(
+            select(Tender.kind, Tender.amount, Tender.reference).join(Sale, Sale.sale_id == Tender.sale_id)
+            .where(where).order_by(Sale.created_at, Tender.line_no))]
+
+    paid: dict[tuple[str, str | None], int] = {}
+    for kind, amount, reference in rows(Tender.sale_id == sale_id):
+        paid[(kind, reference)] = paid.get((kind, reference), 0) + amount
+    back: dict[tuple[str, str | None], int] = defaultdict(int)
+    for kind, amount, reference in rows(Sale.refund_of == sale_id):
+        back[(kind, reference)] += amount
+    return [Paid(TenderKind(kind), amount, back[(kind, ref)], ref) for (kind, ref), amount in paid.items()]
+
+
+REFUND_TO_CHOSEN = "refund_to"
+
+
 def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None, manager_pin: str,
-           reason: str = "customer return") -> RefundResult:
-    """Refund `items` ((sku, qty) pairs) of `sale_id`, or everything that remains when `items` is None."""
+           reason: str = "customer return", refund_to: TenderKind | None = None) -> RefundResult:
+    """Refund `items` ((sku, qty) pairs) of `sale_id`, or everything that remains when `items` is None.
+
+    `refund_to` is the manager's choice of how the money goes back (all of it one way); None pays back the
+    way the sale was paid."""
     now = utcnow()
     tid = terminal.settings.terminal_id
     reason = check_reason(reason)  # it travels to HQ with the refund, whose protocol bounds it too
@@ -85,6 +116,8 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
             raise StateError(ALREADY_REFUNDED, sale_id=sale.sale_id)
         now_units = _requested(lines, remaining, items)
         effect = refund_effect(sold, before, now_units)
+        tenders = refund_allocation(effect.money_back, paid_tenders(session, sale.sale_id), refund_to)
+        shift_id = shift_for_sale(session, tenders)
         refund_id = new_id()
         if sale.member_id:  # first: the refund's report correction counts the reversing entries
             _reverse_entries(session, sale, effect, tid, now, manager.user_id)
@@ -101,13 +134,17 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
              "kind": by_no[no].kind, "qty": qty, "unit_price": by_no[no].unit_price,
              "amount": qty * by_no[no].unit_price, "free_units": 0, "free_by_card": {}, "percent_discount": 0,
              "redeemed_value": 0, "paid": effect.line_money[no], "stamps": {}, "refund_line_of": no}
-            for i, (no, qty) in enumerate(sorted(now_units.items()), start=1)], reason=reason)
+            for i, (no, qty) in enumerate(sorted(now_units.items()), start=1)], reason=reason, tenders=tenders,
+            shift_id=shift_id)
         session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
                                action="refund", target=sale.sale_id, reason=reason,
                                details=json.dumps({"refund_id": refund_id, "money_back": effect.money_back,
-                                                   "units": {str(k): v for k, v in now_units.items()}})))
+                                                   "units": {str(k): v for k, v in now_units.items()},
+                                                   "tenders": [t.to_json() for t in tenders],
+                                                   REFUND_TO_CHOSEN: refund_to.value if refund_to else None})))
         fully = all(before.get(no, 0) + now_units.get(no, 0) == by_no[no].qty for no in by_no)
-    return RefundResult(refund_id=refund_id, sale_id=sale.sale_id, effect=effect, fully_refunded=fully)
+    return RefundResult(refund_id=refund_id, sale_id=sale.sale_id, effect=effect, fully_refunded=fully,
+                        tenders=tenders)
 
 
 NOT_ON_SALE = message("refund.not_on_sale", en="{sku} is not on this sale", he="{sku} אינו במכירה הזו")

@@ -239,7 +239,7 @@ class Validator:
                           discount=s.discount_total, redeemed=s.redeemed_value)
         if s.kind == "refund" and not s.refund_of:
             return refuse(R.INVALID, where="refund_of", problem="a refund names the sale it refunds")
-        return None
+        return _tenders(s)
 
     # -- members ------------------------------------------------------------------------------------
     def member(self, m: WireMember) -> Refusal | None:
@@ -295,6 +295,27 @@ class Validator:
                 or audit.target not in (c.card_number, c.member_id):
             return refuse(R.AUDIT_UNKNOWN, card=c.card_number, audit_id=c.audit_id)
         return None
+
+
+def _tenders(s: WireSale) -> Refusal | None:
+    """A sale's tenders by the till's own rules (`pos_client.tender`): they pay exactly the total, change
+    comes only from cash and equals what was given beyond the amount, and every tender pays something."""
+    if s.tenders is None:  # a terminal older than tenders
+        return None
+    problem = None
+    paid = sum(t.amount for t in s.tenders)
+    if paid != s.total:
+        problem = f"they pay {paid}, the total is {s.total}"
+    for t in s.tenders:
+        if problem:
+            break
+        if t.amount <= 0:
+            problem = f"a {t.kind} tender pays {t.amount}"
+        elif t.change and (t.kind != "cash" or s.kind != "sale"):
+            problem = f"change {t.change} from {t.kind}"
+        elif t.given != t.amount + t.change:
+            problem = f"{t.kind}: given {t.given} is not amount {t.amount} plus change {t.change}"
+    return refuse(R.TENDERS, key=s.sale_id, problem=problem) if problem else None
 
 
 def member_fields(m: WireMember, now: datetime) -> Refusal | None:
