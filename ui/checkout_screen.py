@@ -7,6 +7,7 @@ Signals:
     enrol_requested(): open the enrolment dialog.
     resume_requested(): open the parked-sales list.
     park_requested(): park the current sale.
+    pay_requested(): F12, take the payment (`ui.tender_dialog`) and complete the sale.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class CheckoutScreen(QWidget):
     enrol_requested = Signal()
     resume_requested = Signal()
     park_requested = Signal()
+    pay_requested = Signal()
 
     def __init__(self, sale: SaleController, labels: ProgramLabels, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,7 +106,7 @@ class CheckoutScreen(QWidget):
         self.minus.clicked.connect(lambda: self.sale.change_qty(self._row(), -1))
         self.remove.clicked.connect(lambda: self.sale.remove_line(self._row()))
         self.void.clicked.connect(self.sale.void)
-        self.pay.clicked.connect(self.sale.complete)
+        self.pay.clicked.connect(self.pay_requested)
         self.park.clicked.connect(self.park_requested)
         self.resume.clicked.connect(self.resume_requested)
         self.member_panel.identify_requested.connect(self.sale.identify)

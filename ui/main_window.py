@@ -18,7 +18,7 @@ from PySide6.QtCore import QDateTime, QEvent, QLocale, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QMainWindow, QStackedWidget, QToolBar
 
-from pos_client.services import carts, till
+from pos_client.services import carts, shifts, till
 from pos_client.terminal import Terminal
 from ui.camera_view import IdleWatcher
 from ui.camera_view import State as CameraState
@@ -31,8 +31,10 @@ from ui.member_search import MemberSearchDialog
 from ui.receipt import ReceiptDialog, receipt_html
 from ui.sale import CompletedSale, SaleController
 from ui.scanner import WedgeScanner
+from ui.shift_ui import ShiftActions
 from ui.signin import SignInScreen
 from ui.sync_status import SyncStatus
+from ui.tender_dialog import TenderDialog
 from ui.worker import DbWorker
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,10 @@ class MainWindow(QMainWindow):
         self.manager_dialog: QDialog | None = None  # the manager PIN dialog while it is open
         for action in (self.language_action, self.lock_action, self.signout_action, self.manager_action):
             self.toolbar.addAction(action)
+        self.shift = ShiftActions(self.terminal, self.worker, self.labels.currency, shifts.store_zone(self.terminal),
+                                  lambda: self.languages.current, self)
+        self.toolbar.addWidget(self.shift.button)
+        self.tender_dialog: TenderDialog | None = None
         self.network = QLabel(objectName="networkState")
         self.pending = QLabel(objectName="pendingEntries")
         self.cashier_label = QLabel(objectName="cashierName")
@@ -112,6 +118,9 @@ class MainWindow(QMainWindow):
         self.checkout.member_panel.search_requested.connect(self.open_member_search)
         self.checkout.rewards.override_requested.connect(self.open_override)
         self.checkout.park_requested.connect(self.park)
+        self.checkout.pay_requested.connect(self.open_payment)
+        self.shift.message.connect(self.checkout.show_message)
+        self.languages.changed.connect(self.shift.set_language)
         self.checkout.resume_requested.connect(self.open_resume)
         focus = QAction(self)
         focus.setShortcut(QKeySequence("F2"))
@@ -159,6 +168,7 @@ class MainWindow(QMainWindow):
         self.manager_action.setText(self.tr("Manager (Ctrl+Shift+M)"))
         self.manager_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
         self.sync_status.retranslate()
+        self.shift.retranslate()
         cashier = self.sale.cashier
         self.cashier_label.setText(self.tr("Cashier: {0}").format(cashier.name) if cashier else self.tr("Signed out"))
         self._tick()
@@ -183,6 +193,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.checkout)
         for action in (self.lock_action, self.signout_action, self.manager_action):
             action.setEnabled(True)
+        self.shift.button.setEnabled(True)
         self.sync_status.set_signed_in(True)
         self.scanner.enabled = True
         self.camera.resume("locked")
@@ -198,6 +209,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.signin)
         for action in (self.lock_action, self.signout_action, self.manager_action):
             action.setEnabled(False)
+        self.shift.button.setEnabled(False)
         self.sync_status.set_signed_in(False)
         if self.manager_window is not None:
             self.manager_window.lock()  # type: ignore[attr-defined]
@@ -235,6 +247,26 @@ class MainWindow(QMainWindow):
         self.receipt = ReceiptDialog(text, self.languages.current, self)
         self.receipt.finished.connect(lambda _r: self.checkout.focus_search())
         self.receipt.open()
+
+    def open_payment(self) -> None:
+        """F12: the payment dialog for the quoted total (cash only while a shift is open); a sale with
+        nothing to pay (all points) completes at once with no tender."""
+        quote = self.sale.quote
+        if not self.sale.state.lines or quote is None:
+            self.sale.complete()  # says the cart is empty
+            return
+        if quote.total == 0:
+            self.sale.complete(())
+            return
+
+        def show(cash_allowed: bool) -> None:
+            dialog = TenderDialog(quote.total, quote.currency, self.languages.current, cash_allowed, self)
+            dialog.paid.connect(self.sale.complete)
+            dialog.finished.connect(dialog.deleteLater)
+            self.tender_dialog = dialog
+            dialog.open()
+
+        self.worker.submit(lambda: shifts.is_open(self.terminal), show)
 
     def open_enrol(self) -> None:
         cashier = self.sale.cashier

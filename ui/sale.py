@@ -31,6 +31,7 @@ from pos_client.errors import KupaError
 from pos_client.pricing.model import Quote
 from pos_client.services import carts, till
 from pos_client.services.checkout import BasketRequest, SaleResult, checkout, quote_basket
+from pos_client.tender import TenderGiven
 from pos_client.terminal import Terminal
 from ui.cart_model import CartLine, CartModel
 from ui.i18n import error_text
@@ -224,14 +225,15 @@ class SaleController(QObject):
         self.worker.submit(lambda: carts.save_current(self.terminal, payload))
 
     # -- completing, parking, restoring -------------------------------------------------------------------
-    def complete(self) -> None:
-        """Record the sale; on success emit `completed` and start a fresh sale."""
+    def complete(self, tenders: tuple[TenderGiven, ...] | None = None) -> None:
+        """Record the sale paid with `tenders` (None: exactly by card, the core's default for a request
+        without a payment); on success emit `completed` and start a fresh sale."""
         if not self.state.lines or self.quote is None:
             self.message.emit(_tr("The cart is empty: add a product first"))
             return
         state, member = self.state, self.member
         cashier = self.cashier
-        request = state.request(cashier.user_id if cashier else None)
+        request = replace(state.request(cashier.user_id if cashier else None), tenders=tenders)
         self.worker.submit(lambda: checkout(self.terminal, request),
                            lambda result: self._recorded(CompletedSale(result, member,
                                                                        cashier.name if cashier else "", state.lines)),

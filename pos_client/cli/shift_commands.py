@@ -16,10 +16,7 @@ from pos_client.cli.output import emit, say
 from pos_client.messages import current_language, message
 from pos_client.reports.shift_text import report_lines
 from pos_client.services import shifts
-from pos_client.services.programs import program_at
-from pos_client.errors import KupaError
 from pos_client.terminal import Terminal
-from pos_client.timeutil import utcnow
 
 
 def register(sub: Any, cmd: Callable[..., argparse.ArgumentParser], parser_class: type[argparse.ArgumentParser]) -> None:
@@ -53,16 +50,8 @@ SHIFT_LINE = message("cli.shift_line", en="{shift_id}  opened {opened_at}  close
                      he="{shift_id}  נפתחה {opened_at}  נסגרה {closed_at}  עודף/חוסר {over_short}")
 
 
-def _zone(terminal: Terminal) -> str | None:
-    try:
-        with terminal.read() as session:
-            return program_at(session, utcnow()).timezone
-    except KupaError:
-        return None
-
-
 def _emit_report(args: argparse.Namespace, terminal: Terminal, data: dict[str, Any]) -> int:
-    emit(data, args.json, report_lines(data, current_language(), _zone(terminal)))
+    emit(data, args.json, report_lines(data, current_language(), shifts.store_zone(terminal)))
     return 0
 
 

@@ -133,6 +133,21 @@ def move_cash(terminal: Terminal, kind: str, amount: int, reason: str, manager_p
                 "reason": reason}
 
 
+def is_open(terminal: Terminal) -> bool:
+    """Whether a shift is open (the till's payment dialog takes cash only then)."""
+    with terminal.read() as session:
+        return open_shift_row(session) is not None
+
+
+def store_zone(terminal: Terminal) -> str | None:
+    """The store's time zone (the program's), for showing a report's times; None before any program."""
+    try:
+        with terminal.read() as session:
+            return program_at(session, utcnow()).timezone
+    except KupaError:
+        return None
+
+
 def x_report(terminal: Terminal) -> dict[str, Any]:
     """The open shift's figures so far (an X report: nothing is written or closed)."""
     now = utcnow()
@@ -217,7 +232,7 @@ def _figures(session: Session, shift: Shift, now: datetime) -> dict[str, Any]:
         row["sales" if sale_kind == "sale" else "refunds"] += int(amount)
         row["net"] += int(amount) if sale_kind == "sale" else -int(amount)
         change += int(change_given or 0)
-    moves = [{"kind": e.kind, "amount": e.amount, "reason": e.reason, "at": e.created_at, "user_id": e.user_id}
+    moves: list[dict[str, Any]] = [{"kind": e.kind, "amount": e.amount, "reason": e.reason, "at": e.created_at, "user_id": e.user_id}
              for e in session.scalars(select(ShiftEvent).where(ShiftEvent.shift_id == shift.shift_id)
                                       .order_by(ShiftEvent.created_at, ShiftEvent.event_id))]
     cash_in = sum(m["amount"] for m in moves if m["kind"] == "cash_in")

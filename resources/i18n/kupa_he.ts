@@ -1584,4 +1584,183 @@
             <translation>מנהל רשאי להפעיל סנכרון עם המטה עכשיו; הפעולה נרשמת ביומן הביקורת. קוד מנהל:</translation>
         </message>
     </context>
+    <context>
+        <name>ShiftActions</name>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Cash in…</source>
+            <translation>הכנסת מזומן…</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Cash movement recorded</source>
+            <translation>תנועת המזומן נרשמה</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Cash out…</source>
+            <translation>הוצאת מזומן…</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Close shift (Z)…</source>
+            <translation>סגירת משמרת (Z)…</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Open shift…</source>
+            <translation>פתיחת משמרת…</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Shift</source>
+            <translation>משמרת</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Shift opened</source>
+            <translation>המשמרת נפתחה</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>X report</source>
+            <translation>דוח X</translation>
+        </message>
+    </context>
+    <context>
+        <name>ShiftDialog</name>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>&amp;Amount</source>
+            <translation>&amp;סכום</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>&amp;Float</source>
+            <translation>&amp;קופה פותחת</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>&amp;Reason</source>
+            <translation>&amp;סיבה</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Cancel</source>
+            <translation>ביטול</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Cash &amp;counted</source>
+            <translation>מזומן &amp;שנספר</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Cash in</source>
+            <translation>הכנסת מזומן</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Cash out</source>
+            <translation>הוצאת מזומן</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Cash put into the drawer during the shift.</source>
+            <translation>מזומן שהוכנס למגירה במהלך המשמרת.</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Cash taken out of the drawer during the shift.</source>
+            <translation>מזומן שהוצא מהמגירה במהלך המשמרת.</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Close shift (Z)</source>
+            <translation>סגירת משמרת (Z)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Count the cash in the drawer and enter it; the Z report is kept.</source>
+            <translation>ספרו את המזומן במגירה והזינו אותו; דוח ה־Z נשמר.</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Count the float into the drawer and enter it.</source>
+            <translation>ספרו את הקופה הפותחת לתוך המגירה והזינו אותה.</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Manager &amp;PIN</source>
+            <translation>&amp;קוד מנהל</translation>
+        </message>
+        <message>
+            <location filename="../../ui/shift_ui.py" line="1" />
+            <source>Open shift</source>
+            <translation>פתיחת משמרת</translation>
+        </message>
+    </context>
+    <context>
+        <name>TenderDialog</name>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>&amp;Cash given</source>
+            <translation>&amp;מזומן שהתקבל</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>Back to the sale (Esc)</source>
+            <translation>חזרה למכירה (Esc)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>Car&amp;d amount</source>
+            <translation>סכום ב&amp;כרטיס</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>Card &amp;reference</source>
+            <translation>&amp;אסמכתת כרטיס</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>Change: {0}</source>
+            <translation>עודף: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>Complete sale (Enter)</source>
+            <translation>סיום מכירה (Enter)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>Exact {0}</source>
+            <translation>מדויק {0}</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>No shift is open: cash needs a manager to open one</source>
+            <translation>אין משמרת פתוחה: מזומן דורש שמנהל יפתח משמרת</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>Payment</source>
+            <translation>תשלום</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>Rest on card (F9)</source>
+            <translation>היתרה בכרטיס (F9)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>Still to pay: {0}</source>
+            <translation>נותר לתשלום: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>To pay: {0}</source>
+            <translation>לתשלום: {0}</translation>
+        </message>
+    </context>
 </TS>

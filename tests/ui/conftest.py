@@ -10,6 +10,7 @@ import shutil  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from pos_client.demo.generate import build_demo  # noqa: E402
 from pos_client.services.setup import init_terminal  # noqa: E402
@@ -47,3 +48,10 @@ def window(store: Path, qtbot):  # type: ignore[no-untyped-def]
 
 def wait_idle(qtbot, win) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: win.worker.idle, timeout=10000)
+
+
+def pay(qtbot, win) -> None:  # type: ignore[no-untyped-def]
+    """After F12: accept the payment dialog's default (exact cash in a shift, else exact card) with Enter."""
+    qtbot.waitUntil(lambda: win.tender_dialog is not None and win.tender_dialog.isVisible(), timeout=10000)
+    dialog = win.tender_dialog
+    qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 from pos_client.services import carts, till
 from pos_client.services.members import issue_card
 from pos_client.timeutil import utcnow
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import pay, wait_idle
 
 
 def sign_in(qtbot, win, pin: str = "1111") -> None:  # type: ignore[no-untyped-def]
@@ -55,6 +55,8 @@ def test_whole_sale_with_the_mouse(qtbot, window, tmp_path) -> None:  # type: ig
     assert window.sale.state.lines[0].qty == 1
     assert window.sale.quote is not None and window.sale.quote.total == 1700
     qtbot.mouseClick(window.checkout.pay, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.tender_dialog is not None and window.tender_dialog.isVisible(), timeout=10000)
+    qtbot.mouseClick(window.tender_dialog.complete, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.receipt is not None and window.receipt.isVisible(), timeout=10000)
     assert "₪17.00" in window.receipt.view.toPlainText()
     from ui.receipt import save_pdf
@@ -78,6 +80,7 @@ def test_sale_with_the_keyboard_only(qtbot, window) -> None:  # type: ignore[no-
     qtbot.waitUntil(lambda: [(ln.sku, ln.qty) for ln in window.sale.state.lines] == [("ESPRESSO", 2)],
                     timeout=5000)
     qtbot.keyClick(window.checkout.table, Qt.Key.Key_F12)
+    pay(qtbot, window)
     qtbot.waitUntil(lambda: window.receipt is not None and window.receipt.isVisible(), timeout=10000)
     qtbot.keyClick(window.receipt, Qt.Key.Key_Return)
     assert not window.receipt.isVisible()

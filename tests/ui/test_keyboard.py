@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from pos_client.services import carts, till
 from pos_client.services.checkout import BasketRequest, checkout
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import pay, wait_idle
 from tests.ui.test_checkout import sign_in
 
 
@@ -52,7 +52,10 @@ def test_member_sale_with_rewards_by_keyboard_only(qtbot, window) -> None:  # ty
     qtbot.waitUntil(lambda: window.sale.state.redeem_points > 0, timeout=5000)
     wait_idle(qtbot, window)
     points = window.sale.state.redeem_points
+    to_pay = window.sale.quote.total
     qtbot.keyClick(redeem, Qt.Key.Key_F12)
+    if to_pay:
+        pay(qtbot, window)
     qtbot.waitUntil(lambda: window.receipt is not None and window.receipt.isVisible(), timeout=10000)
     done = window.last_sale.result.quote
     assert done.redeemed_points == points and done.stamps_spent == {"coffee": 9}
