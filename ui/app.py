@@ -2,7 +2,9 @@
 
 Options: `--lang en|he` (start language), `--camera SOURCE` (the webcam: `auto`, the default, takes the first
 one found; a camera number; a video file or a folder of images standing in for a webcam; `off`) and
-`--screenshot FILE [--screen checkout|member|receipt] [--size WxH]`, which renders that screen (by default at
+`--screenshot FILE [--screen checkout|member|receipt|tender|shift|shift_close] [--size WxH]`, which renders that
+screen (`tender`: the F12 payment dialog with cash given and the change; `shift`: the X report of a shift with
+a cash sale; `shift_close`: the close dialog) (by default at
 1280×800) with demo data
 (a member identified, a few lines in the cart) on a *copy* of the data folder (nothing is recorded in the
 real store) and exits.
@@ -19,8 +21,8 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from pos_client.errors import KupaError
 from pos_client.services import till
@@ -97,17 +99,9 @@ def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[in
         if screen == "receipt":
             window.sale.complete()
             wait_idle(window)
-            shot = window.grab()  # the window's size like the other screens: the receipt over the dimmed window
-            if window.receipt is not None:
-                window.receipt.resize(480, 740)
-                wait_idle(window)
-                receipt = window.receipt.grab()
-                painter = QPainter(shot)
-                painter.fillRect(shot.rect(), QColor(0, 0, 0, 110))
-                painter.drawPixmap((shot.width() - receipt.width()) // 2, (shot.height() - receipt.height()) // 2,
-                                   receipt)
-                painter.end()
-            shot.save(str(out))
+            _overlay(window, window.receipt, (480, 740)).save(str(out))
+        elif screen in ("tender", "shift", "shift_close"):
+            _overlay(window, _shift_screen(window, screen), None).save(str(out))
         else:
             if screen == "member" and window.sale.quote and window.sale.quote.redeem_limits.max_points:
                 window.checkout.rewards.redeem.setCurrentIndex(1)
@@ -117,6 +111,52 @@ def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[in
         window.terminal.close()
     print(out)
     return 0
+
+
+def _overlay(window: MainWindow, dialog: QWidget | None, size: tuple[int, int] | None) -> QPixmap:
+    """The window at its size with `dialog` drawn over it, centred, the window dimmed (screenshots only)."""
+    shot = window.grab()
+    if dialog is not None:
+        if size is not None:
+            dialog.resize(*size)
+        else:
+            dialog.adjustSize()
+        wait_idle(window)
+        picture = dialog.grab()
+        painter = QPainter(shot)
+        painter.fillRect(shot.rect(), QColor(0, 0, 0, 110))
+        painter.drawPixmap((shot.width() - picture.width()) // 2, (shot.height() - picture.height()) // 2, picture)
+        painter.end()
+    return shot
+
+
+def _shift_screen(window: MainWindow, screen: str) -> QWidget | None:
+    """Open a shift (the demo manager's PIN) and the dialog `screen` shows, with figures in it."""
+    from pos_client.demo.generate import MANAGER_PIN
+    from pos_client.services import shifts
+    from pos_client.tender import TenderGiven, TenderKind
+
+    shifts.open_shift(window.terminal, 50000, MANAGER_PIN)
+    if screen == "tender":
+        window.open_payment()
+        wait_idle(window)
+        dialog = window.tender_dialog
+        if dialog is not None and window.sale.quote is not None:
+            dialog.cash.setText(str(-(-window.sale.quote.total // 5000) * 50))
+        return dialog
+    quote = window.sale.quote
+    if quote is not None:
+        window.sale.complete((TenderGiven(TenderKind.CASH, -(-quote.total // 10000) * 10000),))
+        wait_idle(window)
+        if window.receipt is not None:
+            window.receipt.accept()
+    shifts.move_cash(window.terminal, "cash_out", 2000, "window cleaner", MANAGER_PIN)
+    window.shift.start("x_report" if screen == "shift" else "close")
+    wait_idle(window)
+    dialog = window.shift.dialog
+    if screen == "shift_close" and dialog is not None:
+        dialog.amount.setText("540.50")  # type: ignore[attr-defined]
+    return dialog
 
 
 def _demo_member(window: MainWindow) -> str | None:
@@ -166,7 +206,8 @@ def run(data_dir: Path, argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="main.py")
     parser.add_argument("--lang", choices=("en", "he"), default="en")
     parser.add_argument("--screenshot", type=Path, default=None)
-    parser.add_argument("--screen", choices=("checkout", "member", "receipt"), default="checkout")
+    parser.add_argument("--screen", choices=("checkout", "member", "receipt", "tender", "shift", "shift_close"),
+                        default="checkout")
     parser.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH",
                         help="the window's size for --screenshot (e.g. 1024x768)")
     parser.add_argument("--camera", default="auto", metavar="SOURCE",
