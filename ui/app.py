@@ -101,7 +101,7 @@ def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[in
             wait_idle(window)
             _overlay(window, window.receipt, (480, 740)).save(str(out))
         elif screen in ("tender", "shift", "shift_close"):
-            _overlay(window, _shift_screen(window, screen), None).save(str(out))
+            _overlay(window, _shift_screen(window, screen), (560, 560) if screen == "shift" else None).save(str(out))
         else:
             if screen == "member" and window.sale.quote and window.sale.quote.redeem_limits.max_points:
                 window.checkout.rewards.redeem.setCurrentIndex(1)
@@ -140,10 +140,10 @@ def _shift_screen(window: MainWindow, screen: str) -> QWidget | None:
     if screen == "tender":
         window.open_payment()
         wait_idle(window)
-        dialog = window.tender_dialog
-        if dialog is not None and window.sale.quote is not None:
-            dialog.cash.setText(str(-(-window.sale.quote.total // 5000) * 50))
-        return dialog
+        tender = window.tender_dialog
+        if tender is not None and window.sale.quote is not None:
+            tender.cash.setText(str(-(-window.sale.quote.total // 5000) * 50))
+        return tender
     quote = window.sale.quote
     if quote is not None:
         window.sale.complete((TenderGiven(TenderKind.CASH, -(-quote.total // 10000) * 10000),))

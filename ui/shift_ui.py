@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QFont, QTextOption
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMenu, QPlainTextEdit,
                                QToolButton, QVBoxLayout, QWidget)
 
@@ -138,6 +138,11 @@ class ShiftReportDialog(QDialog):
 
     def set_language(self, lang: str) -> None:
         self.lines = report_lines(self.report, lang, self.zone)
+        option = QTextOption(self.view.document().defaultTextOption())
+        rtl = lang == "he"
+        option.setTextDirection(Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight)
+        option.setAlignment(Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft)
+        self.view.document().setDefaultTextOption(option)
         self.setWindowTitle(self.lines[0])
         self.view.setPlainText("\n".join(self.lines))
 

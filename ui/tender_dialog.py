@@ -2,7 +2,7 @@
 or both (a split payment); driven from the keyboard.
 
 Keys: the cash field has the focus with the exact amount selected, so typing replaces it; F1 exact cash,
-F2–F4 the next round notes (₪20/₪50/₪100/₪200 above the total); F9 puts the rest on the card and moves to its
+F2–F4 the next round amounts above the total (multiples of ₪20, ₪50, ₪100, ₪200); F9 puts the rest on the card and moves to its
 reference; Enter completes; Esc goes back to the sale. Typed amounts are in major units (`12.50`) and parsed
 by the core (`pos_client.money.parse_amount`); the payment is checked by the core's own rule
 (`pos_client.tender.settle`: cover, change only from cash, every tender pays something), so the dialog and
@@ -16,7 +16,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
@@ -32,12 +32,8 @@ QUICK_KEYS = ("F2", "F3", "F4")
 
 def quick_amounts(total: int) -> list[int]:
     """Exact, then up to three round notes above `total` (each the smallest multiple of a note ≥ total)."""
-    out = [total]
-    for note in NOTES:
-        amount = -(-total // note) * note
-        if amount > total and amount not in out:
-            out.append(amount)
-    return out[:1 + len(QUICK_KEYS)]
+    rounded = sorted({-(-total // note) * note for note in NOTES} - {total})
+    return [total, *rounded[:len(QUICK_KEYS)]]
 
 
 class TenderDialog(QDialog):
@@ -50,14 +46,9 @@ class TenderDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("tenderDialog")
         self.total, self.currency, self.lang, self.cash_allowed = total, currency, lang, cash_allowed
-        big = QFont()
-        big.setPointSize(28)
-        big.setBold(True)
-        self.due = QLabel(objectName="tenderDue")
-        self.due.setFont(big)
+        self.due = QLabel(objectName="tenderDue")  # sizes and colours: resources/style.qss
         self.due.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.change = QLabel(objectName="tenderChange")
-        self.change.setFont(big)
         self.change.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.cash = QLineEdit(objectName="tenderCash")
         self.card = QLineEdit(objectName="tenderCard")
@@ -132,7 +123,7 @@ class TenderDialog(QDialog):
         for i, (button, amount) in enumerate(zip(self.quick, quick_amounts(self.total))):
             key = "F1" if i == 0 else QUICK_KEYS[i - 1]
             label = self.tr("Exact {0}") if i == 0 else "{0}"
-            button.setText(label.format(self._money(amount)) + f" ({key})")
+            button.setText(label.format(self._money(amount)) + "\n" + key)  # the key on its own line: no bidi mix
         self.rest_on_card.setText(self.tr("Rest on card (F9)"))
         self.complete.setText(self.tr("Complete sale (Enter)"))
         self.cancel.setText(self.tr("Back to the sale (Esc)"))
@@ -175,12 +166,19 @@ class TenderDialog(QDialog):
                 handed = 0
             missing = max(self.total - handed, 0)
             self.change.setText(self.tr("Still to pay: {0}").format(self._money(missing)) if missing else "")
-            self.change.setProperty("state", "due")
+            self._state("due")
             return
         change = sum(t.change for t in tenders)
         self.change.setText(self.tr("Change: {0}").format(self._money(change)))
-        self.change.setProperty("state", "change")
+        self._state("change")
         self.message.clear()
+
+    def _state(self, state: str) -> None:
+        """`due` (red) or `change` (green) for the style sheet; re-polished so the colour follows."""
+        if self.change.property("state") != state:
+            self.change.setProperty("state", state)
+            self.change.style().unpolish(self.change)
+            self.change.style().polish(self.change)
 
     def _set_cash(self, amount: int) -> None:
         self.card.clear()
