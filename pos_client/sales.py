@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from pos_client.db import driver
 from pos_client.db.models import OutboxRow, Sale, SaleLine, SaleShift, Tender
 from pos_client.reports.projection import project_refund, project_sale
-from pos_client.tender import Tender as Paid
+from pos_client.tender import Tender as TenderLine
 
 
 class SaleRow(TypedDict):
@@ -75,7 +75,7 @@ _JSON_LINE_COLUMNS = frozenset({"free_by_card", "stamps"})
 
 
 def sale_payload(sale: SaleRow, lines: Sequence[LineRow], reason: str | None = None,
-                 tenders: Sequence[Paid] = ()) -> dict[str, Any]:
+                 tenders: Sequence[TenderLine] = ()) -> dict[str, Any]:
     """The outbox body of a sale or refund (`sync.protocol.WireSale`): the row, its lines, its tenders, a
     refund's reason."""
     body: dict[str, Any] = {key: sale[key] for key in SALE_COLUMNS}  # type: ignore[literal-required]
@@ -88,7 +88,7 @@ def sale_payload(sale: SaleRow, lines: Sequence[LineRow], reason: str | None = N
 
 
 def write_sale(session: Session, sale: SaleRow, lines: Sequence[LineRow], *,
-               quote: Mapping[str, Any] | None = None, reason: str | None = None, tenders: Sequence[Paid] = (),
+               quote: Mapping[str, Any] | None = None, reason: str | None = None, tenders: Sequence[TenderLine] = (),
                shift_id: str | None = None) -> None:
     """Write `sale` (a sale or a refund), its lines, its tenders, its shift, its outbox row and its report
     projections."""
