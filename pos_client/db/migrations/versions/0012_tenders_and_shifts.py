@@ -5,13 +5,13 @@ movements (`shift_events`), closes with the kept Z report (`shift_closes`), and 
 Sales recorded before this migration keep no tenders (nobody recorded how they were paid) and belong to no
 shift; reports count them under no tender.
 
-Revision ID: 0013
+Revision ID: 0012
 Revises: 0011
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
