@@ -330,7 +330,7 @@ class MemberSale(Base):
     )
 
 
-# Payments and shifts (migration 0013; `pos_client.tender` and `pos_client.services.shifts` explain them).
+# Payments and shifts (migration 0012; `pos_client.tender` and `pos_client.services.shifts` explain them).
 # Every table here is append-only (triggers): a shift is closed by a new `shift_closes` row, never an edit.
 
 class Tender(Base):
