@@ -18,7 +18,8 @@ import pytest
 
 from pos_client.errors import AuthError, InvalidInputError, RuleViolation
 from pos_client.pricing import CartItem, MemberState, price
-from pos_client.pricing.model import Quote
+from pos_client.pricing.engine import largest_multiplier
+from pos_client.pricing.model import Quote, RedeemLimits
 from pos_client.program.schema import Program
 
 from pricing_strategies import full_doc, full_program, item, load_doc
@@ -551,3 +552,27 @@ def test_cart_items_refuse_impossible_quantities_and_prices() -> None:
         CartItem("BREAD", "Bread", 0, 100)
     with pytest.raises(InvalidInputError):
         CartItem("BREAD", "Bread", 1, -1)
+
+
+def test_redemption_options_start_at_the_minimum_and_step_to_the_maximum() -> None:
+    # The rewards panel offers exactly these; a step off the grid or past the cap would be refused at checkout.
+    # (A program's min_points is a multiple of its step: the schema refuses anything else.)
+    limits = RedeemLimits(min_points=200, step=100, max_points=520)
+    assert limits.options() == [0, 200, 300, 400, 500]
+    assert RedeemLimits(min_points=0, step=100, max_points=300).options() == [0, 100, 200, 300]
+    assert RedeemLimits(min_points=100, step=100, max_points=0).options() == [0]
+    assert RedeemLimits(min_points=100, step=100, max_points=300, needs_card=True).options() == [0]
+    assert all(limits.allows(p) for p in limits.options())
+
+
+def test_largest_multiplier_is_the_largest_of_tiers_plans_and_bonus_days() -> None:
+    # HQ bounds a pushed earn with it: tiers 1/1/2, the plan 1, Gold's bonus day 3 → 3.
+    assert largest_multiplier(full_program()) == Decimal(3)
+    doc = full_doc()
+    doc["bonus_days"] = []
+    assert largest_multiplier(Program.model_validate(doc)) == Decimal(2)
+    doc["tiers"] = [dict(t, earn_multiplier=1) for t in doc["tiers"]]
+    doc["memberships"] = [dict(m, earn_multiplier=Decimal("1.5")) for m in doc["memberships"]]
+    assert largest_multiplier(Program.model_validate(doc)) == Decimal("1.5")
+    doc["memberships"] = []
+    assert largest_multiplier(Program.model_validate(doc)) == Decimal(1)
