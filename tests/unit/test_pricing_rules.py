@@ -576,3 +576,25 @@ def test_largest_multiplier_is_the_largest_of_tiers_plans_and_bonus_days() -> No
     assert largest_multiplier(Program.model_validate(doc)) == Decimal("1.5")
     doc["memberships"] = []
     assert largest_multiplier(Program.model_validate(doc)) == Decimal(1)
+
+
+def test_the_discount_line_names_where_the_percentage_comes_from(program: Program) -> None:
+    def discount_line(q: Quote) -> str:
+        [line] = [text for text in q.explain if " discount " in text]
+        return line
+
+    # Gold 10% and Plus 10% under "best": a tie goes to the tier
+    gold_plus = priced([bread(10_000)], member(qualifying_spend=GOLD, **PLUS_ACTIVE), program)
+    assert discount_line(gold_plus).startswith("Gold tier discount 10%")
+    # a tier's fraction of a percent, no plan: the tier is named
+    doc = full_doc()
+    doc["tiers"][1]["discount_pct"] = Decimal("0.5")
+    half = priced([bread(10_000)], member(qualifying_spend=SILVER), load_doc(doc))
+    assert discount_line(half).startswith("Silver tier discount 0.5%")
+    # "add" stacking for a member below the lowest tier: only the plan is named, with nothing before it
+    doc = full_doc()
+    doc["discount_stacking"] = "add"
+    doc["tiers"][0]["min_spend"] = 1_000
+    no_tier = priced([bread(10_000)], member(qualifying_spend=0, **PLUS_ACTIVE), load_doc(doc))
+    assert no_tier.tier is None
+    assert discount_line(no_tier).startswith("Plus membership discount 10%")
