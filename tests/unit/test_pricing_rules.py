@@ -598,3 +598,12 @@ def test_the_discount_line_names_where_the_percentage_comes_from(program: Progra
     no_tier = priced([bread(10_000)], member(qualifying_spend=0, **PLUS_ACTIVE), load_doc(doc))
     assert no_tier.tier is None
     assert discount_line(no_tier).startswith("Plus membership discount 10%")
+
+
+def test_a_quote_line_in_json_carries_every_field_under_its_contract_name(program: Program) -> None:
+    # `kupa quote --json` and the outbox read these names; a renamed key breaks scripts and HQ.
+    q = priced([bread(10_000, qty=2)], member(qualifying_spend=SILVER), program)
+    assert q.to_json()["lines"][0] == {
+        "sku": "BREAD", "name": "Bread", "category": "food", "kind": "eligible", "qty": 2, "unit_price": 10_000,
+        "amount": 20_000, "discount": 1_000, "free_units": 0, "free_value": 0, "percent_discount": 1_000,
+        "redeemed_value": 0, "paid": 19_000, "stamps": {}}
