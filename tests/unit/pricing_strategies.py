@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -31,6 +32,16 @@ FULL_PROGRAM_PATH = Path(__file__).resolve().parents[1] / "data" / "program_full
 FULL_PROGRAM_TEXT = FULL_PROGRAM_PATH.read_text(encoding="utf-8")
 
 UTC = timezone.utc
+
+#: `./dev mutants` runs every surviving mutant through all the property tests; it sets KUPA_PROPERTY_SCALE
+#: (5) to divide their example counts so a run over pricing/ fits in an hour on a 2-core machine. The suite
+#: (CI) runs the full counts.
+PROPERTY_SCALE = max(1, int(os.environ.get("KUPA_PROPERTY_SCALE", "1")))
+
+
+def examples(count: int) -> int:
+    """A property test's example count, divided by the mutation run's scale (never below 10)."""
+    return max(10, count // PROPERTY_SCALE)
 
 # -- example-test helpers ------------------------------------------------------------------------------------
 

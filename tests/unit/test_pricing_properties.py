@@ -22,6 +22,7 @@ from pos_client.pricing.model import MemberState, Quote
 from pos_client.program.schema import load_program_text
 
 from pricing_strategies import (
+    examples,
     Case,
     cases,
     exact_floor,
@@ -35,7 +36,7 @@ from pricing_strategies import (
     programs,
 )
 
-SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(250), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def quote_or_refusal(case: Case, redeem: int = 0, rewards: list[str] | None = None) -> Quote | KupaError:
@@ -215,7 +216,7 @@ def test_price_is_deterministic(case: Case, data: st.DataObject) -> None:
         assert type(first) is type(second) and str(first) == str(second)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(program=programs())
 def test_generated_programs_survive_the_stored_round_trip(program: object) -> None:
     # the terminal stores canonical_json() and reads it back with load_program_text

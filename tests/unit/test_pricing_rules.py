@@ -18,7 +18,8 @@ import pytest
 
 from pos_client.errors import AuthError, InvalidInputError, RuleViolation
 from pos_client.pricing import CartItem, MemberState, price
-from pos_client.pricing.model import Quote
+from pos_client.pricing.engine import largest_multiplier
+from pos_client.pricing.model import Quote, RedeemLimits
 from pos_client.program.schema import Program
 
 from pricing_strategies import full_doc, full_program, item, load_doc
@@ -551,3 +552,58 @@ def test_cart_items_refuse_impossible_quantities_and_prices() -> None:
         CartItem("BREAD", "Bread", 0, 100)
     with pytest.raises(InvalidInputError):
         CartItem("BREAD", "Bread", 1, -1)
+
+
+def test_redemption_options_start_at_the_minimum_and_step_to_the_maximum() -> None:
+    # The rewards panel offers exactly these; a step off the grid or past the cap would be refused at checkout.
+    # (A program's min_points is a multiple of its step: the schema refuses anything else.)
+    limits = RedeemLimits(min_points=200, step=100, max_points=520)
+    assert limits.options() == [0, 200, 300, 400, 500]
+    assert RedeemLimits(min_points=0, step=100, max_points=300).options() == [0, 100, 200, 300]
+    assert RedeemLimits(min_points=100, step=100, max_points=0).options() == [0]
+    assert RedeemLimits(min_points=100, step=100, max_points=300, needs_card=True).options() == [0]
+    assert all(limits.allows(p) for p in limits.options())
+
+
+def test_largest_multiplier_is_the_largest_of_tiers_plans_and_bonus_days() -> None:
+    # HQ bounds a pushed earn with it: tiers 1/1/2, the plan 1, Gold's bonus day 3 → 3.
+    assert largest_multiplier(full_program()) == Decimal(3)
+    doc = full_doc()
+    doc["bonus_days"] = []
+    assert largest_multiplier(Program.model_validate(doc)) == Decimal(2)
+    doc["tiers"] = [dict(t, earn_multiplier=1) for t in doc["tiers"]]
+    doc["memberships"] = [dict(m, earn_multiplier=Decimal("1.5")) for m in doc["memberships"]]
+    assert largest_multiplier(Program.model_validate(doc)) == Decimal("1.5")
+    doc["memberships"] = []
+    assert largest_multiplier(Program.model_validate(doc)) == Decimal(1)
+
+
+def test_the_discount_line_names_where_the_percentage_comes_from(program: Program) -> None:
+    def discount_line(q: Quote) -> str:
+        [line] = [text for text in q.explain if " discount " in text]
+        return line
+
+    # Gold 10% and Plus 10% under "best": a tie goes to the tier
+    gold_plus = priced([bread(10_000)], member(qualifying_spend=GOLD, **PLUS_ACTIVE), program)
+    assert discount_line(gold_plus).startswith("Gold tier discount 10%")
+    # a tier's fraction of a percent, no plan: the tier is named
+    doc = full_doc()
+    doc["tiers"][1]["discount_pct"] = Decimal("0.5")
+    half = priced([bread(10_000)], member(qualifying_spend=SILVER), load_doc(doc))
+    assert discount_line(half).startswith("Silver tier discount 0.5%")
+    # "add" stacking for a member below the lowest tier: only the plan is named, with nothing before it
+    doc = full_doc()
+    doc["discount_stacking"] = "add"
+    doc["tiers"][0]["min_spend"] = 1_000
+    no_tier = priced([bread(10_000)], member(qualifying_spend=0, **PLUS_ACTIVE), load_doc(doc))
+    assert no_tier.tier is None
+    assert discount_line(no_tier).startswith("Plus membership discount 10%")
+
+
+def test_a_quote_line_in_json_carries_every_field_under_its_contract_name(program: Program) -> None:
+    # `kupa quote --json` and the outbox read these names; a renamed key breaks scripts and HQ.
+    q = priced([bread(10_000, qty=2)], member(qualifying_spend=SILVER), program)
+    assert q.to_json()["lines"][0] == {
+        "sku": "BREAD", "name": "Bread", "category": "food", "kind": "eligible", "qty": 2, "unit_price": 10_000,
+        "amount": 20_000, "discount": 1_000, "free_units": 0, "free_value": 0, "percent_discount": 1_000,
+        "redeemed_value": 0, "paid": 19_000, "stamps": {}}

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from pos_client.errors import AuthError, RuleViolation
 from pos_client.pricing import MemberState, price
 from pos_client.pricing.model import Quote
-from pos_client.pricing.refund import RefundEffect, SoldSale, refund_effect
+from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect
 from pos_client.program.schema import Program
 
-from pricing_strategies import MOSTLY, Case, cases, full_program, item, sold_sale
+from pricing_strategies import MOSTLY, Case, cases, examples, full_program, item, sold_sale
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)
 
@@ -118,7 +118,7 @@ def partitions(draw: st.DrawFn, sale: SoldSale) -> list[dict[int, int]]:
     return [dict(Counter(chunk)) for chunk in chunks]
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases(max_qty=5), data=st.data())
 def test_any_sequence_of_partial_refunds_reverses_exactly_what_the_sale_did(case: Case, data: st.DataObject) -> None:
     q = sell(case, data)
@@ -139,7 +139,7 @@ def test_any_sequence_of_partial_refunds_reverses_exactly_what_the_sale_did(case
         assert totals([refund_effect(sale, {}, dict(whole))]) == what_the_sale_did(q)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases(max_qty=5), data=st.data())
 def test_each_partial_refund_gives_back_the_price_paid_for_its_units_within_one(case: Case,
                                                                                 data: st.DataObject) -> None:
@@ -222,3 +222,26 @@ def test_refund_of_a_sale_with_points_of_no_value_returns_them_with_the_last_uni
     sale = sold_sale(q, doc_program)
     assert refund_effect(sale, {}, {1: 1}).points_returned == 0
     assert refund_effect(sale, {1: 1}, {1: 1}).points_returned == 100
+
+
+def test_two_free_units_of_one_card_refunded_together_return_both_rewards_stamps() -> None:
+    # Written by hand rather than priced: one line whose two units were both free coffees (two rewards of
+    # 10 stamps each). Refunding both at once must give back 20 stamps, not the last reward's 10.
+    line = SoldLine(line_no=1, sku="COFFEE-S", kind="eligible", qty=2, paid=0, percent_discount=0,
+                    redeemed_value=0, free_by_card={"coffee": 2}, stamps={})
+    sale = SoldSale(lines=(line,), points_earned=0, qualifying_spend=0, redeemed_points=0, redeemed_value=0,
+                    stamps_needed={"coffee": 10})
+    assert dict(refund_effect(sale, {}, {1: 2}).stamps_returned) == {"coffee": 20}
+    assert dict(refund_effect(sale, {}, {1: 1}).stamps_returned) == {"coffee": 10}
+
+
+def test_two_lines_of_one_plan_refunded_together_take_back_both_periods() -> None:
+    # A yearly plan rung up on two lines (scanned twice): refunding both lines takes back 2 × 365 days.
+    lines = tuple(SoldLine(line_no=no, sku="MEMBER-PLUS-Y", kind="membership", qty=1, paid=9_900,
+                           percent_discount=0, redeemed_value=0, free_by_card={}, stamps={},
+                           membership_code="plus", membership_days_per_unit=365) for no in (1, 2))
+    sale = SoldSale(lines=lines, points_earned=0, qualifying_spend=0, redeemed_points=0, redeemed_value=0,
+                    stamps_needed={})
+    effect = refund_effect(sale, {}, {1: 1, 2: 1})
+    assert (effect.money_back, dict(effect.membership_days)) == (19_800, {"plus": 730})
+    assert dict(refund_effect(sale, {1: 1}, {2: 1}).membership_days) == {"plus": 365}
