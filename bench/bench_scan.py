@@ -11,7 +11,8 @@ seeds and parameter ranges; made once into `--cache`, default `$TMPDIR/kupa-scan
 symbology), `wrong` (a payload that is not one of the image's codes), `false` (any payload on an image with no
 code), and the time per image at 640x480. The cascade is timed twice: `kupa scan` (every stage the image
 needs, as the CLI runs it) and `kupa live` (what one camera frame costs: stage 0 and one more stage, measured
-over 12 still frames of each image; its read % is what those 12 frames, 0.8 s at 15 fps, accepted).
+over 12 still frames of each of the first `--live-images` images; its read % is what those 12 frames, 0.8 s
+at 15 fps, accepted, on those images only).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from pyzbar.pyzbar import ZBarSymbol
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import scan_testset  # noqa: E402 - a sibling script, found through the path above
 
-from pos_client.scanning import LiveDecoder, decode_frame  # noqa: E402
+from pos_client.scanning import LiveDecoder, decode, decode_frame  # noqa: E402
 
 SHARED_FRAMES = Path(__file__).resolve().parents[2] / "shared" / "frames"
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "kupa-scan-testset"
@@ -87,6 +88,7 @@ class Tally:
     wrong: int = 0
     false_codes: int = 0
     times: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # process CPU time: what a busy machine hides
     misses: list[str] = field(default_factory=list)
 
     def score(self, entry: Entry, payloads: list[str]) -> None:
@@ -103,9 +105,10 @@ class Tally:
                 self.misses.append(f"{entry.file}:{symbology}")
         self.wrong += len(got - expected)
 
-    def timed(self, entry: Entry, ms: float) -> None:
+    def timed(self, entry: Entry, ms: float, cpu_ms: float) -> None:
         key = f"{entry.image.shape[1]}x{entry.image.shape[0]}"
         self.times.setdefault(key, []).append(ms)
+        self.cpu.setdefault(key, []).append(cpu_ms)
 
 
 def load_generated(name: str, cache: Path) -> list[Entry]:
@@ -136,9 +139,9 @@ def run(decoder: Decoder, entries: list[Entry]) -> Tally:
     tally = Tally()
     decoder(entries[0].image)  # warm-up: library initialisation is not a frame's cost
     for entry in entries:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         payloads = decoder(entry.image)
-        tally.timed(entry, (time.perf_counter() - start) * 1000.0)
+        tally.timed(entry, (time.perf_counter() - start) * 1000.0, (time.process_time() - cpu) * 1000.0)
         tally.score(entry, payloads)
     return tally
 
@@ -150,11 +153,36 @@ def run_live(entries: list[Entry]) -> Tally:
         live = LiveDecoder()
         payloads: list[str] = []
         for _ in range(LIVE_FRAMES):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             payloads = [code.payload for code in live.decode(entry.image)]
-            tally.timed(entry, (time.perf_counter() - start) * 1000.0)
+            tally.timed(entry, (time.perf_counter() - start) * 1000.0, (time.process_time() - cpu) * 1000.0)
         tally.score(entry, payloads)
     return tally
+
+
+def rules_report(entries: list[Entry]) -> None:
+    """What the acceptance rules stand on: for every 1D payload read anywhere by the whole cascade (no early
+    stop), right or wrong, how many image families each library read it on and whether a rival was seen."""
+    rows: dict[tuple[str, bool, str], int] = {}
+    for entry in entries:
+        work = decode.start(entry.image)
+        if work is None:
+            continue
+        for stage in decode.STAGES:
+            stage.run(work)
+        expected = {payload for _, payload in entry.codes}
+        accepted = {(c.symbology, c.payload) for c in work.evidence.accepted()}
+        for key, support in work.evidence.reads.items():
+            if key[0] == "qr":
+                continue
+            right = key[1] in expected
+            libraries = "+".join(sorted(support.families))
+            families = max(len(f) for f in support.families.values())
+            shape = f"{key[0]:<7} {libraries:<10} families {families}" + (" ACCEPTED" if key in accepted else "")
+            rows[(shape, right, "")] = rows.get((shape, right, ""), 0) + 1
+    print("\n1D payloads read anywhere (right / wrong), by who read them:")
+    for shape in sorted({k[0] for k in rows}):
+        print(f"  {shape:<45} right {rows.get((shape, True, ''), 0):>4}  wrong {rows.get((shape, False, ''), 0):>3}")
 
 
 def share(tally: Tally, group: str) -> str:
@@ -183,6 +211,10 @@ def print_table(title: str, results: dict[str, Tally]) -> None:
             line += f" {pct(times, 50):>11} {pct(times, 95):>6}" if key == "640x480" else \
                 f" {pct(times, 50):>12} {pct(times, 95):>6}"
         print(line)
+    print("CPU time of the process per image at 640x480 (less sensitive to other programs than wall time):")
+    for name, tally in results.items():
+        cpu = tally.cpu.get("640x480", [])
+        print(f"  {name:<16} p50 {pct(cpu, 50).strip()} ms, p95 {pct(cpu, 95).strip()} ms")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where generated sets are kept")
     parser.add_argument("--misses", action="store_true", help="list the codes each decoder missed")
     parser.add_argument("--no-live", action="store_true", help="skip the per-camera-frame measurement")
+    parser.add_argument("--live-images", type=int, default=100,
+                        help="how many images (the first ones of the set) the live measurement plays")
+    parser.add_argument("--rules", action="store_true", help="also show the support of right and wrong 1D reads")
     args = parser.parse_args(argv)
     load: dict[str, Callable[[], list[Entry]]] = {
         "tuning": lambda: load_generated("tuning", args.cache),
@@ -208,8 +243,10 @@ def main(argv: list[str] | None = None) -> int:
         entries = load[name]()
         results: dict[str, Tally] = {label: run(fn, entries) for label, fn in DECODERS.items()}
         if not args.no_live:
-            results[f"kupa live x{LIVE_FRAMES}"] = run_live(entries)
+            results[f"kupa live x{LIVE_FRAMES}"] = run_live(entries[: args.live_images])
         print_table(f"{name}: {len(entries)} images, load now {os.getloadavg()[0]:.1f}", results)
+        if args.rules:
+            rules_report(entries)
         if args.misses:
             for label, tally in results.items():
                 print(f"  {label} missed {len(tally.misses)}: {' '.join(tally.misses)}")
