@@ -72,6 +72,15 @@ class Work:
             self._candidates = find_candidates(self.gray, MAX_CANDIDATES)
         return self._candidates
 
+    def found_candidates(self) -> list[Candidate] | None:
+        """The regions if they were looked for on this frame (None if not yet)."""
+        return self._candidates
+
+    def reuse_candidates(self, candidates: list[Candidate] | None) -> None:
+        """Take the regions found on an earlier frame of the same still scene (None: look again if needed)."""
+        if self._candidates is None:
+            self._candidates = candidates
+
     def crop(self, rank: int, native: bool) -> View:
         view = self.views.get((rank, native))
         if view is None:

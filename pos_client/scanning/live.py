@@ -7,6 +7,7 @@ list. While the scene stays still (a card held up), the stage pointer advances f
 evidence of those frames is kept together, so after about a dozen frames the card has had the whole cascade,
 the same as `kupa scan` gives a file, whatever the load: a busy machine only makes the frames come slower.
 When the scene changes (a cheap difference of 64x48 thumbnails), the pointer and the evidence start again.
+The code-like regions of a still scene are found once, on its first frame that needs them, and reused.
 
 Deterministic by construction: a code that the full cascade first accepts at stage k (k >= 1) is returned
 by the k-th still frame, and by every still frame after it. `CodeConfirmer` then needs it on two frames in a
@@ -23,6 +24,7 @@ import numpy.typing as npt
 
 from pos_client.scanning import decode
 from pos_client.scanning.evidence import Evidence
+from pos_client.scanning.locate import Candidate
 from pos_client.scanning.result import SYMBOLOGIES, Decoded, Symbology
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ class LiveDecoder:
         self.still_threshold = still_threshold
         self._thumb: npt.NDArray[np.float32] | None = None
         self._evidence = Evidence()
+        self._candidates: list[Candidate] | None = None  # the still scene's code-like regions, found once
         #: The stage the next still frame runs after stage 0 (1 .. len(STAGES)-1).
         self.next_stage = 1
         #: Whether the last frame counted as the same scene as the one before it.
@@ -56,6 +59,7 @@ class LiveDecoder:
         """Forget the scene (a new source, a new sale)."""
         self._thumb = None
         self._evidence = Evidence()
+        self._candidates = None
         self.next_stage = 1
         self.still = False
 
@@ -71,12 +75,15 @@ class LiveDecoder:
         self._thumb = thumb
         if not self.still:
             self._evidence = Evidence()
+            self._candidates = None
             self.next_stage = 1
         work.evidence = self._evidence
+        work.reuse_candidates(self._candidates)
         decode.STAGES[0].run(work)
         if not decode.explained(work):
             stage = decode.STAGES[self.next_stage]
             log.debug("live: stage %d (%s)", self.next_stage, stage.name)
             stage.run(work)
             self.next_stage = self.next_stage + 1 if self.next_stage + 1 < len(decode.STAGES) else 1
+        self._candidates = work.found_candidates()
         return self._evidence.accepted()
