@@ -1,11 +1,12 @@
 """The webcam in the app: a capture loop on its own thread that turns frames into confirmed member codes.
 
 `CameraWorker` is a `QObject` moved to a `QThread` (STYLE.md, habit 7). It pulls frames from a
-`pos_client.scanning` source (a camera index, a video file, an image or a folder), decodes them with
-`decode_frame` within `default_budget_ms`, confirms a code across two consecutive frames with `CodeConfirmer`
-and emits it once per presentation. Frames are *pulled*, one at a time, so nothing queues up: a video file
-is played at its own frame rate and the frames that went by while a decode ran are skipped; a webcam is read
-as fast as it delivers. The preview is only sent when the previous one has been shown (`preview_shown()`).
+`pos_client.scanning` source (a camera index, a video file, an image or a folder) and hands each to the core's
+`FrameLoop` (`pos_client/scanning/frameloop.py`), the same loop `kupa scan --live` runs: which frame is due
+(frames that went by while a decode ran are skipped), the cascade spread over the frames of a still scene
+(`LiveDecoder`: work per frame, never a time budget), two-frame confirmation and debouncing. This class only
+adds Qt: a timer to schedule the next frame, signals, pausing, and the preview (sent only when the previous
+one has been shown, `preview_shown()`).
 
 Time, for the confirmer's "two frames in a row" and its debounce, is the video's own clock (frame index /
 fps) for files, so a test can play a file as fast as the machine decodes (`pace=False`) and still get the
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,15 +31,13 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, QTimer, Signa
 from PySide6.QtGui import QImage
 
 from pos_client.messages import current_language
-from pos_client.scanning import (CodeConfirmer, Decoded, FrameSource, ScanSourceError, check_payload, decode_frame,
-                                 default_budget_ms, list_cameras, open_source)
-from pos_client.scanning.payload import TOKEN_PREFIX
+from pos_client.scanning import Decoded, FrameSource, ScanSourceError, list_cameras, open_source
+from pos_client.scanning.frameloop import DEFAULT_FPS, FrameLoop, ScanEvent
 from pos_client.scanning.sources import Frame
 
 log = logging.getLogger(__name__)
 
-#: Frames per second for sources that do not say (a folder of images); a webcam sets its own pace.
-DEFAULT_FPS = 15.0
+__all__ = ["DEFAULT_FPS", "CameraController", "CameraWorker", "OpenRequest", "is_camera_spec", "preview_image"]
 PREVIEW_WIDTH = 240
 BOX_COLOUR = (60, 200, 60)  # BGR
 
@@ -104,25 +103,21 @@ class CameraWorker(QObject):
     def __init__(self, *, frames_needed: int = 2, debounce_s: float = 3.0, preview_width: int = PREVIEW_WIDTH,
                  clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
-        self._confirmer = CodeConfirmer(frames_needed=frames_needed, debounce_s=debounce_s)
+        self.loop = FrameLoop(frames_needed=frames_needed, debounce_s=debounce_s, clock=clock)
         self._preview_width = preview_width
-        self._clock = clock
         self._timer = QTimer(self)  # a child: moves to the worker's thread with it
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._tick)
         self._request: OpenRequest | None = None
         self._source: FrameSource | None = None
-        self._frames: Iterator[tuple[int, Frame]] | None = None
-        self._fps = DEFAULT_FPS
-        self._live = False
+        self._playing = False
         self._paused = False
-        self._t0 = 0.0  # wall-clock time of frame 0 of the current pass (paced files)
-        self._index = -1  # last frame index read in the current pass
-        self._media_offset = 0.0  # media time of earlier passes of a looped file
         self._preview_pending = False
-        self._token_seen = float("-inf")  # when a member-token QR was last in view
-        #: Frames read, decoded and skipped since the source opened (for logs and tests).
-        self.stats = {"read": 0, "decoded": 0, "dropped": 0}
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Frames read, decoded and skipped since the source opened (for logs and tests)."""
+        return self.loop.stats
 
     # -- requests (queued from the GUI thread) ---------------------------------------------------------------
     @Slot(object)
@@ -130,9 +125,7 @@ class CameraWorker(QObject):
         """Close whatever plays and play `request` (now, or on `resume()` when paused)."""
         self._close_source()
         self._request = request
-        self._confirmer.reset()
-        self._media_offset = 0.0
-        self.stats = {"read": 0, "decoded": 0, "dropped": 0}
+        self.loop.reset()
         if not self._paused:
             self._start()
 
@@ -150,7 +143,7 @@ class CameraWorker(QObject):
         """Stop reading; a webcam is released (its light goes off), a file keeps its place."""
         self._paused = True
         self._timer.stop()
-        if self._live:
+        if self.loop.live:
             self._close_source()
 
     @Slot()
@@ -164,7 +157,7 @@ class CameraWorker(QObject):
         if self._source is None:
             self._start()
         else:
-            self._t0 = self._clock() - (self._index + 1) / self._fps
+            self.loop.resume_clock()
             self._timer.start(0)
 
     @Slot()
@@ -198,38 +191,18 @@ class CameraWorker(QObject):
             self.failed.emit(_tr("Camera or video not available: {0}").format(str(request.spec)))
             return
         self._source = source
-        self._frames = iter(source)
-        self._live = is_camera_spec(request.spec)
-        self._fps = source.fps or DEFAULT_FPS
-        self._index = -1
-        self._t0 = self._clock()
+        self.loop.start(source, live=is_camera_spec(request.spec), pace=request.pace)
+        self._playing = True
         log.info("camera source open: %s (%s fps, paced=%s)", source.name, source.fps, request.pace)
         self.opened.emit(source.name)
         self._timer.start(0)
 
-    def _next_frame(self) -> tuple[int, Frame] | None:
-        """The frame to decode now; a paced file skips the frames whose time has passed."""
-        assert self._frames is not None and self._request is not None
-        due = self._index + 1
-        if self._request.pace and not self._live:
-            due = max(due, int((self._clock() - self._t0) * self._fps))
-        while True:
-            try:
-                index, frame = next(self._frames)
-            except StopIteration:
-                return None
-            self.stats["read"] += 1
-            self._index = index
-            if index >= due:
-                return index, frame
-            self.stats["dropped"] += 1
-
     @Slot()
     def _tick(self) -> None:
-        if self._frames is None or self._request is None or self._paused:
+        if not self._playing or self._request is None or self._paused:
             return
         try:
-            item = self._next_frame()
+            item = self.loop.next_frame()
         except ScanSourceError as exc:
             item = None
             log.warning("camera source failed: %s", exc.message)
@@ -237,57 +210,32 @@ class CameraWorker(QObject):
             self._ended()
             return
         index, frame = item
-        try:
-            codes = decode_frame(frame, budget_ms=default_budget_ms(frame.shape[1], frame.shape[0]))
-        except Exception:  # noqa: BLE001 - a bug in decoding must not stop the camera or the app
-            log.exception("decoding frame %d failed", index)
-            codes = []
-        self.stats["decoded"] += 1
-        now = self._clock() if self._live else self._media_offset + index / self._fps
-        if any(code.payload.startswith(TOKEN_PREFIX) for code in codes):
-            self._token_seen = now
-        accepted = self._confirmer.feed(codes, now=now)
+        result = self.loop.process(index, frame)
         if not self._preview_pending:
             self._preview_pending = True
-            self.frame_ready.emit(preview_image(frame, codes, self._preview_width))
-        if accepted is not None:
-            self._report(accepted, now)
-        self._schedule()
+            self.frame_ready.emit(preview_image(frame, result.codes, self._preview_width))
+        if result.event is not None:
+            self._report(result.event)
+        self._timer.start(max(0, round(self.loop.wait_s() * 1000)))
 
-    def _schedule(self) -> None:
-        assert self._request is not None
-        if self._request.pace and not self._live:
-            wait_s = self._t0 + (self._index + 1) / self._fps - self._clock()
-            self._timer.start(max(0, round(wait_s * 1000)))
-        else:
-            self._timer.start(0)  # a webcam's read waits for its next picture; unpaced files go flat out
-
-    def _report(self, code: Decoded, now: float) -> None:
-        check = check_payload(code.payload, code.symbology)
-        if check.kind == "card_number" and now - self._token_seen < self._confirmer.debounce_s:
-            # A member card carries its QR token *and* a Code 128 of its number: the token (which may spend
-            # points) must not be replaced by the number read a moment later off the same card.
-            log.info("ignored a %s read next to a member QR code", code.symbology)
-            return
-        if check.ok:
-            log.info("scanned a %s (%s)", check.kind, code.symbology)
-            self.code_scanned.emit(check.value)
-        else:
-            log.info("refused a scanned %s: %s", code.symbology, check.reason.en if check.reason else "")
-            reason = check.reason.render(current_language()) if check.reason else ""
+    def _report(self, event: ScanEvent) -> None:
+        if event.kind == "scanned":
+            self.code_scanned.emit(event.check.value)
+        elif event.kind == "rejected":
+            reason = event.check.reason.render(current_language()) if event.check.reason else ""
             self.rejected.emit(_tr("Not a Kupa code ({0})").format(reason))
 
     def _ended(self) -> None:
         request = self._request
         assert request is not None
-        if self._live:
+        if self.loop.live:
             self._close_source()
             self._request = None
             self.failed.emit(_tr("The camera stopped sending pictures"))
             self.stopped.emit()
             return
-        if request.loop and self._index >= 0:
-            self._media_offset += (self._index + 1) / self._fps + 1.0 / self._fps
+        if request.loop and self.loop.index >= 0:
+            self.loop.end_pass()
             self._close_source()
             self._start()
             return
@@ -296,7 +244,8 @@ class CameraWorker(QObject):
 
     def _close_source(self) -> None:
         self._timer.stop()
-        self._frames = None
+        self._playing = False
+        self.loop.stop()
         if self._source is not None:
             self._source.close()
             self._source = None

@@ -371,4 +371,4 @@ def card_revoke(args: argparse.Namespace) -> int:
 def scan(args: argparse.Namespace) -> int:
     from pos_client.scanning.cli_scan import scan_files
 
-    return scan_files(list(args.files), sys.stdout)
+    return scan_files(list(args.files), sys.stdout, live=args.live)

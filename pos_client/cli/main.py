@@ -191,6 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = cmd("scan", commands.scan, "decode codes in image or video files")
     p.add_argument("files", nargs="+")
+    p.add_argument("--live", action="store_true",
+                   help="replay each file at its own frame rate through the camera's loop; lines get at_ms")
 
     for module in (report_commands, sync_commands, clock_commands, shift_commands):
         module.register(sub, cmd, _Parser)

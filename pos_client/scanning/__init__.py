@@ -15,7 +15,8 @@ on a worker thread and calls these plain functions. Modules, one job each:
 
 from pos_client.scanning.cli_scan import scan_files
 from pos_client.scanning.confirm import CodeConfirmer
-from pos_client.scanning.decode import decode_frame, default_budget_ms
+from pos_client.scanning.decode import STAGE_NAMES, decode_detail, decode_frame
+from pos_client.scanning.live import LiveDecoder
 from pos_client.scanning.payload import PayloadCheck, PayloadKind, check_payload
 from pos_client.scanning.result import SYMBOLOGIES, Decoded, Symbology
 from pos_client.scanning.sources import (
@@ -32,16 +33,18 @@ from pos_client.scanning.sources import (
 
 __all__ = [
     "SYMBOLOGIES",
+    "STAGE_NAMES",
     "CodeConfirmer",
     "Decoded",
     "FrameSource",
+    "LiveDecoder",
     "PayloadCheck",
     "PayloadKind",
     "ScanSourceError",
     "Symbology",
     "check_payload",
+    "decode_detail",
     "decode_frame",
-    "default_budget_ms",
     "list_cameras",
     "open_camera",
     "open_file",

@@ -1,34 +1,34 @@
-"""The frame-decoding pipeline: from a webcam frame to the codes it shows, fast and never wrong.
+"""The frame-decoding cascade: from a picture to every code it shows, never a wrong one, in stages of work.
 
-Measured on the sample frames (docs/scanning.md), no single decoder is good enough: plain ZBar misses a quarter
-of the codes and is slow on a whole frame; zxing-cpp is fast but misses codes that are glared, turned, small
-or smeared. So the pipeline is a cascade that stops at the first success, within a time budget:
+No single decoder is good enough (docs/scanning.md): zxing-cpp is fast and reads most codes on the whole
+frame; ZBar reads EAN-13s and Code 128s zxing-cpp misses, and is the independent second opinion 1D codes
+need; turned codes need rotation; glared, soft, dark or smeared codes need a cleaned-up crop. So decoding is
+a fixed list of **stages**, each a bounded piece of work (a few milliseconds at 640x480), most productive
+first:
 
-1. zxing-cpp on the whole grayscale frame, scaled down to at most 640 pixels wide (1-3 ms; it reads about
-   four codes in five).
-2. If that finds nothing, `locate.py` picks the few regions that look like codes; each is cropped, turned
-   upright if it looks like a barcode, and scaled so its modules span a few pixels.
-3. On those crops: zxing-cpp on the plain crop, then on enhanced ones (adaptive threshold; glare flattened
-   and sharpened; motion blur divided out, `deblur.py`; strongly sharpened; equalised), and ZBar, scanning
-   rows only, on barcode-like crops. The budget (by frame size: 12 ms for 640x480, 20 ms for 1280x720) is
-   checked before every step against the step's expected cost, so an empty frame costs about the budget
-   and a camera never falls behind.
+0. `zxing`: zxing-cpp on the whole frame (scaled to at most 640 px wide); a 1D read is at once put to ZBar on
+   a deskewed crop around it (whole-frame ZBar confirmation without scanning the whole frame).
+1. `zbar-rows`, 2. `zbar-cols`: ZBar's 1D decoders over every other row, then every other column, of the
+   whole frame (together: any barcode turned up to about 45 degrees either way, and its 90-degree turn); a
+   read is put to zxing-cpp on a deskewed crop around it.
+3. `zxing-rotate`: zxing-cpp with its rotations and image pyramid on the whole frame.
+4. on the candidate regions of `locate.py` (cropped, barcodes turned upright, scaled): zxing-cpp on the plain
+   crop, 5. on an adaptive threshold, 6. on a glare-flattened and sharpened crop;
+7. `zbar-qr`: ZBar's QR decoder on the whole frame;
+8. zxing-cpp on a motion-deblurred crop, 9. on a strongly sharpened one, 10. ZBar on a flattened barcode
+   crop, 11. zxing-cpp on a CLAHE-equalised crop.
 
-A wrong payload is worse than a miss (a wrong card number credits a stranger's card), so:
-- a read is kept only if it passes `payload.is_plausible` (EAN-13 check digit, Code 128 printable ASCII,
-  text without control characters);
-- a QR code, protected by Reed-Solomon error correction, is taken on one read;
-- a Code 128 read must be confirmed by ZBar reading the same payload (the pipeline asks ZBar straight away,
-  on the same image) or by zxing-cpp on a differently enhanced image;
-- an EAN-13 read must be confirmed by the other library: its one check digit lets about one misread in ten
-  through, and zxing-cpp was seen misreading the same blurred EAN-13 identically on two enhancements;
-- a different payload of the same kind read at the same place raises the bar for both.
+Every read goes into one `Evidence` (evidence.py holds the acceptance rules: zero wrong payloads is the law).
+Nothing here looks at a clock: `decode_frame` (the CLI, the bench) runs the stages until every code-like
+region of the frame is explained by an accepted code, or the list ends; the live camera
+(`live.LiveDecoder`) runs stage 0 and *one more stage* per frame while the scene stays still, so a card held
+still gets the whole cascade in about a dozen frames however busy the machine is.
 """
 
 from __future__ import annotations
 
 import logging
-import time
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -38,227 +38,281 @@ import numpy.typing as npt
 
 from pos_client.scanning import deblur, enhance
 from pos_client.scanning.enhance import GrayImage, View
+from pos_client.scanning.evidence import Evidence, overlap
 from pos_client.scanning.locate import Candidate, find_candidates
-from pos_client.scanning.payload import is_plausible
 from pos_client.scanning.readers import Library, RawRead, read_zbar, read_zxing
 from pos_client.scanning.result import SYMBOLOGIES, Decoded, Point, Symbology
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], float]
-
-#: The first pass reads the frame scaled down to at most this width (zxing-cpp also tries smaller scales).
+#: The whole-frame stages read the frame scaled down to at most this width.
 FIRST_PASS_WIDTH = 640
 #: Crops are scaled so their longer side is near this many pixels.
 CROP_SIDE = 360
-#: zxing-cpp costs about this many ms per megapixel of crop; ZBar this many, or that many on every other row.
-ZXING_MS_PER_MPX = 8.0
-ZBAR_MS_PER_MPX = 25.0
-ZBAR_ROWS_MS_PER_MPX = 8.0
-#: Motion deblurring (cepstrum and Wiener filter) costs about this much more per megapixel.
-DEBLUR_MS_PER_MPX = 30.0
 #: Longer side of the crops deblurring works on (they are shrunk to it, never enlarged).
 NATIVE_SIDE = 400
+#: How many candidate regions the crop stages look at.
+MAX_CANDIDATES = 5
 
 
-def default_budget_ms(width: int, height: int) -> float:
-    """The time a frame may take: 12 ms for 640x480, 20 ms for 1280x720, in proportion between."""
-    megapixels = width * height / 1e6
-    return min(30.0, 8.0 + 13.0 * megapixels)
+@dataclass(slots=True)
+class Work:
+    """One frame's decoding in progress: the picture, what was made of it so far, and the evidence."""
+
+    gray: GrayImage
+    symbologies: tuple[Symbology, ...]
+    evidence: Evidence
+    first: View
+    _candidates: list[Candidate] | None = None
+    views: dict[tuple[int, bool], View] = field(default_factory=dict)
+
+    def candidates(self) -> list[Candidate]:
+        """The code-like regions of the frame (found once, on first use)."""
+        if self._candidates is None:
+            self._candidates = find_candidates(self.gray, MAX_CANDIDATES)
+        return self._candidates
+
+    def found_candidates(self) -> list[Candidate] | None:
+        """The regions if they were looked for on this frame (None if not yet)."""
+        return self._candidates
+
+    def reuse_candidates(self, candidates: list[Candidate] | None) -> None:
+        """Take the regions found on an earlier frame of the same still scene (None: look again if needed)."""
+        if self._candidates is None:
+            self._candidates = candidates
+
+    def crop(self, rank: int, native: bool) -> View:
+        view = self.views.get((rank, native))
+        if view is None:
+            candidate = self.candidates()[rank]
+            if native:
+                view = enhance.region(self.gray, candidate.corners, candidate.deskew_deg, NATIVE_SIDE,
+                                      min_scale=0.3, max_scale=1.0)
+            else:
+                view = enhance.region(self.gray, candidate.corners, candidate.deskew_deg, CROP_SIDE)
+            self.views[rank, native] = view
+        return view
+
+    def linear(self) -> tuple[Symbology, ...]:
+        return tuple(s for s in self.symbologies if s != "qr")
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One bounded step of the cascade."""
+
+    name: str
+    run: Callable[[Work], None]
+
+
+def start(frame: npt.NDArray[np.generic], symbologies: tuple[Symbology, ...] = SYMBOLOGIES,
+          evidence: Evidence | None = None) -> Work | None:
+    """The work for `frame` (BGR, BGRA or grayscale); None for a frame too small to hold a code.
+
+    A frame that is not an image array raises ValueError.
+    """
+    gray = enhance.to_gray(frame)
+    height, width = gray.shape
+    if height < 8 or width < 8:
+        return None
+    return Work(gray, symbologies, Evidence() if evidence is None else evidence, _first_pass_view(gray))
+
+
+def explained(work: Work) -> bool:
+    """Whether the frame is done: codes were accepted and every code-like region holds one of them."""
+    codes = work.evidence.accepted()
+    if not codes:
+        return False
+    for candidate in work.candidates():
+        if not any(overlap(candidate.corners, code.quad) for code in codes):
+            return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What `decode_detail` found, and after which stage each code was first accepted."""
+
+    codes: list[Decoded]
+    stages_run: int
+    first_stage: dict[tuple[Symbology, str], int]
+
+
+def decode_detail(frame: npt.NDArray[np.generic], *, symbologies: tuple[Symbology, ...] = SYMBOLOGIES,
+                  stages: int | None = None) -> Outcome:
+    """Run the cascade on one frame (at most `stages` stages) until the frame is explained."""
+    work = start(frame, symbologies)
+    if work is None:
+        return Outcome([], 0, {})
+    limit = len(STAGES) if stages is None else min(stages, len(STAGES))
+    first: dict[tuple[Symbology, str], int] = {}
+    run = 0
+    for index in range(limit):
+        STAGES[index].run(work)
+        run = index + 1
+        for code in work.evidence.accepted():
+            first.setdefault((code.symbology, code.payload), index)
+        if explained(work):
+            break
+    return Outcome(work.evidence.accepted(), run, first)
+
+
+def decode_frame(frame: npt.NDArray[np.generic], *, symbologies: tuple[Symbology, ...] = SYMBOLOGIES,
+                 stages: int | None = None) -> list[Decoded]:
+    """Every code in `frame` (BGR, BGRA or grayscale), with its corners in frame coordinates.
+
+    Runs the whole cascade unless the frame is explained earlier (`stages` limits it, for tests and
+    benches). Never raises on image content; a frame that is not an image array raises ValueError.
+    """
+    return decode_detail(frame, symbologies=symbologies, stages=stages).codes
+
+
+# -- the stages ------------------------------------------------------------------------------------------------
+
+def _zxing_whole(work: Work) -> None:
+    reads = read_zxing(work.first.image, work.symbologies, try_rotate=False, try_downscale=False)
+    work.evidence.add(reads, "plain", work.first)
+    _confirm_around(work, reads, "zbar")
+
+
+def _zbar_rows(work: Work) -> None:
+    _zbar_whole(work, row_step=2, column_step=0)
+
+
+def _zbar_cols(work: Work) -> None:
+    _zbar_whole(work, row_step=0, column_step=2)
+
+
+def _zbar_whole(work: Work, row_step: int, column_step: int) -> None:
+    if not work.linear():
+        return
+    reads = read_zbar(work.first.image, work.linear(), row_step=row_step, column_step=column_step)
+    work.evidence.add(reads, "plain", work.first)
+    _confirm_around(work, reads, "zxing")
+
+
+def _zxing_rotate(work: Work) -> None:
+    reads = read_zxing(work.first.image, work.symbologies, try_rotate=True, try_downscale=True)
+    work.evidence.add(reads, "plain", work.first)  # the same picture, turned or scaled: one family
+    _confirm_around(work, reads, "zbar")
+
+
+def _zbar_qr(work: Work) -> None:
+    if "qr" in work.symbologies:
+        work.evidence.add(read_zbar(work.first.image, ("qr",)), "plain", work.first)
+
+
+def _confirm_around(work: Work, reads: list[RawRead], library: Library) -> None:
+    """Put each 1D read still awaiting confirmation to `library`, on a crop around it turned upright."""
+    waiting = {key for key, _ in work.evidence.pending()}
+    for read in reads:
+        if (read.symbology, read.payload) not in waiting or len(read.points) < 2:
+            continue
+        frame_points = work.first.to_frame(read.points)
+        if library == "zbar":  # zxing-cpp's quad runs along its scan line: turn the bars upright for ZBar
+            view = _around(work.gray, frame_points)
+            if view is None:
+                continue
+            others = read_zbar(view.image, (read.symbology,), row_step=1, column_step=0)
+        else:  # ZBar's box has no direction: a square crop, and zxing-cpp's own rotations
+            view = enhance.region(work.gray, _square(frame_points), 0.0, CROP_SIDE, margin=0.3)
+            others = read_zxing(view.image, (read.symbology,), try_rotate=True, try_downscale=False)
+        work.evidence.add(others, "plain", view)
+
+
+def _square(quad: tuple[Point, ...]) -> tuple[Point, ...]:
+    """The square around a quad's bounding box (a 1D code's box is as tall as the scan lines that read it)."""
+    pts = np.asarray(quad, dtype=np.float64)
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    cx, cy, half = (x0 + x1) / 2, (y0 + y1) / 2, max(x1 - x0, y1 - y0, 16.0) / 2
+    return ((cx - half, cy - half), (cx + half, cy - half), (cx + half, cy + half), (cx - half, cy + half))
+
+
+def _around(gray: GrayImage, quad: tuple[Point, ...]) -> View | None:
+    """A crop around a 1D read's quad (often a thin line along the scan), turned so its bars stand upright."""
+    pts = np.asarray(quad, dtype=np.float64)
+    (x0, y0), (x1, y1) = pts[0], pts[1]
+    length = math.hypot(x1 - x0, y1 - y0)
+    if length < 8:
+        return None
+    angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+    centre = pts.mean(axis=0)
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    half_w, half_h = 0.62 * length, max(0.25 * length, 12.0)
+    corners = tuple(
+        (float(centre[0] + sx * half_w * ux - sy * half_h * uy), float(centre[1] + sx * half_w * uy + sy * half_h * ux))
+        for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))
+    )
+    return enhance.region(gray, corners, angle if abs(angle) > 2.0 else 0.0, CROP_SIDE, margin=0.05)
 
 
 @dataclass(frozen=True, slots=True)
 class CropStep:
-    """One attempt on candidate crops: an enhancement (None: the plain crop), a library, how many crops."""
+    """An attempt on candidate crops: an enhancement (None: the plain crop), a library, how many crops."""
 
-    family: str  # enhancements of one family may err alike, so they do not confirm each other
+    family: str  # enhancements of one family may err alike, so they do not vote for each other
     enhance: Callable[[GrayImage], GrayImage] | None
     library: Library
     max_rank: int
     native: bool = False  # work on the crop at (at most) its size in the frame, never enlarged
-    extra_ms_per_mpx: float = 0.0  # the enhancement's own cost, when it is not negligible
 
-    def cost_ms(self, view: View, linear: bool) -> float:
-        """Expected time on `view`; on a barcode-like crop, with the other library's confirming read."""
-        rate = _rate(self.library, linear) + self.extra_ms_per_mpx
-        if linear:
-            rate += _rate("zbar" if self.library == "zxing" else "zxing", linear)
-        return rate * view.image.size / 1e6
-
-
-def _rate(library: Library, linear: bool) -> float:
-    if library == "zxing":
-        return ZXING_MS_PER_MPX
-    return ZBAR_ROWS_MS_PER_MPX if linear else ZBAR_MS_PER_MPX
-
-
-#: The cascade on crops, most productive per millisecond first (chosen on the benchmark, see docs).
-CROP_STEPS: tuple[CropStep, ...] = (
-    CropStep("plain", None, "zxing", 3),
-    CropStep("binarize", enhance.binarize, "zxing", 2, extra_ms_per_mpx=6.0),
-    CropStep("flatten", enhance.flatten_sharpen, "zxing", 2, extra_ms_per_mpx=8.0),
-    CropStep("deblur", deblur.remove_motion_blur, "zxing", 1, native=True, extra_ms_per_mpx=DEBLUR_MS_PER_MPX),
-    CropStep("sharpen", enhance.strong_sharpen, "zxing", 2, extra_ms_per_mpx=4.0),
-    CropStep("flatten", enhance.flatten, "zbar", 1, extra_ms_per_mpx=4.0),
-    CropStep("equalize", enhance.equalize, "zxing", 1, extra_ms_per_mpx=2.0),
-)
-
-
-@dataclass(slots=True)
-class _Support:
-    views: set[str] = field(default_factory=set)
-    libraries: set[Library] = field(default_factory=set)
-    zxing_families: set[str] = field(default_factory=set)
-    quad: tuple[Point, ...] = ()
-
-
-@dataclass(slots=True)
-class _Evidence:
-    """Every plausible read of one frame, and the rules that turn them into accepted codes."""
-
-    reads: dict[tuple[Symbology, str], _Support] = field(default_factory=dict)
-
-    def add(self, reads: list[RawRead], family: str, view: View) -> None:
-        for read in reads:
-            if not is_plausible(read.symbology, read.payload):
-                log.debug("implausible %s read dropped (%s/%s)", read.symbology, family, read.library)
+    def __call__(self, work: Work) -> None:
+        for rank, candidate in enumerate(work.candidates()[: self.max_rank]):
+            if self.library == "zbar" and not candidate.looks_linear:
                 continue
-            support = self.reads.setdefault((read.symbology, read.payload), _Support())
-            support.views.add(f"{family}/{read.library}")
-            support.libraries.add(read.library)
-            if read.library == "zxing":
-                support.zxing_families.add(family)
-            if not support.quad:
-                support.quad = view.to_frame(read.points)
+            if _explained_region(work, candidate):
+                continue
+            view = work.crop(rank, self.native)
+            image = view.image if self.enhance is None else self.enhance(view.image)
+            enhanced = View(image, view.to_view)
+            reads = self._read(image, work.symbologies, candidate)
+            work.evidence.add(reads, self.family, enhanced)
+            pending = {key[0] for key, _ in work.evidence.pending()}
+            asked = tuple(s for s in work.linear() if s in pending)
+            if asked and (reads or candidate.looks_linear):  # the other library's opinion on the same image
+                if self.library == "zxing":
+                    others = _zbar_crop(image, asked, candidate.looks_linear)
+                else:
+                    others = read_zxing(image, asked, try_rotate=False, try_downscale=False)
+                work.evidence.add(others, self.family, enhanced)
 
-    def unconfirmed_linear(self) -> set[Symbology]:
-        """1D symbologies read but not accepted yet (ask the other library to confirm)."""
-        accepted = {(c.symbology, c.payload) for c in self.accepted()}
-        return {sym for sym, pay in self.reads if sym != "qr" and (sym, pay) not in accepted}
-
-    def accepted(self) -> list[Decoded]:
-        codes: list[Decoded] = []
-        for (symbology, payload), support in self.reads.items():
-            if symbology == "qr" or self._confirmed(symbology, payload, support):
-                codes.append(Decoded(symbology, payload, support.quad))
-        return codes
-
-    def _confirmed(self, symbology: Symbology, payload: str, support: _Support) -> bool:
-        rivals = [
-            len(other.views)
-            for (sym, pay), other in self.reads.items()
-            if sym == symbology and pay != payload and _overlap(support.quad, other.quad)
-        ]
-        if rivals:
-            return len(support.libraries) == 2 and len(support.views) >= max(rivals) + 2
-        if symbology == "ean13":  # a weak check digit: misreads that pass it do happen, so both libraries
-            return len(support.libraries) == 2
-        return len(support.libraries) == 2 or len(support.zxing_families) >= 2
+    def _read(self, image: GrayImage, symbologies: tuple[Symbology, ...], candidate: Candidate) -> list[RawRead]:
+        if self.library == "zxing":
+            return read_zxing(image, symbologies, try_rotate=False, try_downscale=False)
+        return _zbar_crop(image, symbologies, candidate.looks_linear)
 
 
-def _overlap(a: tuple[Point, ...], b: tuple[Point, ...]) -> bool:
-    """Whether two quads' bounding boxes intersect (unknown corners count as overlapping)."""
-    if not a or not b:
-        return True
-    ax, ay = zip(*a, strict=True)
-    bx, by = zip(*b, strict=True)
-    return bool(min(ax) <= max(bx) and min(bx) <= max(ax) and min(ay) <= max(by) and min(by) <= max(ay))
+def _explained_region(work: Work, candidate: Candidate) -> bool:
+    return any(overlap(candidate.corners, code.quad) for code in work.evidence.accepted())
 
 
-def _zbar(image: GrayImage, symbologies: tuple[Symbology, ...], linear: bool) -> list[RawRead]:
-    """ZBar; on a crop turned so its bars stand upright, 1D symbologies on every other row (4x faster)."""
+def _zbar_crop(image: GrayImage, symbologies: tuple[Symbology, ...], linear: bool) -> list[RawRead]:
+    """ZBar on a crop; on one turned so its bars stand upright, 1D only and every other row (4x faster)."""
     if linear:
         symbologies = tuple(s for s in symbologies if s != "qr")
-    if not symbologies:
-        return []
-    return read_zbar(image, symbologies, scan_columns=not linear, row_step=2 if linear else 1)
+        if not symbologies:
+            return []
+        return read_zbar(image, symbologies, row_step=2, column_step=0)
+    return read_zbar(image, symbologies)
 
 
-def decode_frame(
-    frame: npt.NDArray[np.generic],
-    *,
-    symbologies: tuple[Symbology, ...] = SYMBOLOGIES,
-    budget_ms: float | None = None,
-    max_candidates: int = 3,
-    clock: Clock = time.perf_counter,
-) -> list[Decoded]:
-    """The codes in `frame` (BGR, BGRA or grayscale), with their corners in frame coordinates.
+#: The cascade, in order (chosen on the tuning set; see docs/scanning.md).
+STAGES: tuple[Stage, ...] = (
+    Stage("zxing", _zxing_whole),
+    Stage("zbar-rows", _zbar_rows),
+    Stage("zbar-cols", _zbar_cols),
+    Stage("zxing-rotate", _zxing_rotate),
+    Stage("crop-plain", CropStep("plain", None, "zxing", 4)),
+    Stage("crop-binarize", CropStep("binarize", enhance.binarize, "zxing", 3)),
+    Stage("crop-flatten", CropStep("flatten", enhance.flatten_sharpen, "zxing", 3)),
+    Stage("zbar-qr", _zbar_qr),
+    Stage("crop-deblur", CropStep("deblur", deblur.remove_motion_blur, "zxing", 1, native=True)),
+    Stage("crop-sharpen", CropStep("sharpen", enhance.strong_sharpen, "zxing", 3)),
+    Stage("crop-zbar", CropStep("flatten", enhance.flatten, "zbar", 5)),
+    Stage("crop-equalize", CropStep("equalize", enhance.equalize, "zxing", 3)),
+)
 
-    Returns an empty list when nothing could be read within `budget_ms` (default: `default_budget_ms`).
-    Never raises on image content; a frame that is not an image array raises ValueError.
-    """
-    start = clock()
-    gray = enhance.to_gray(frame)
-    height, width = gray.shape
-    if height < 8 or width < 8:
-        return []
-    budget = default_budget_ms(width, height) if budget_ms is None else budget_ms
-    evidence = _Evidence()
-    first = _first_pass_view(gray)
-    evidence.add(read_zxing(first.image, symbologies, try_rotate=False, try_downscale=False), "plain", first)
-    codes = evidence.accepted()
-    if codes:
-        return codes
-
-    candidates = find_candidates(gray, max_candidates)
-    views: dict[tuple[int, bool], View] = {}
-    slowness = 1.0  # how much slower than expected steps ran on this frame (a busy machine)
-    for step in CROP_STEPS:
-        for rank, candidate in enumerate(candidates[: step.max_rank]):
-            if step.library == "zbar" and not candidate.looks_linear:
-                continue  # ZBar reads no QR code that zxing-cpp missed on the sample frames
-            view = views.get((rank, step.native))
-            if view is None:
-                view = views[rank, step.native] = _crop(gray, candidate, step.native)
-            expected = step.cost_ms(view, candidate.looks_linear)
-            began = clock()
-            spare = budget - (began - start) * 1000.0 - expected * slowness
-            if spare < 0:
-                log.debug("no time left for %s on region %d", step.family, rank)
-                continue
-            codes = _try(step, view, candidate, symbologies, evidence, spare)
-            slowness = min(4.0, max(slowness, (clock() - began) * 1000.0 / max(expected, 0.05)))
-            if codes:
-                log.debug("decoded by %s/%s on region %d", step.family, step.library, rank)
-                return codes
-    return evidence.accepted()
-
-
-def _try(
-    step: CropStep,
-    view: View,
-    candidate: Candidate,
-    symbologies: tuple[Symbology, ...],
-    evidence: _Evidence,
-    spare_ms: float,
-) -> list[Decoded]:
-    """Run one step on one crop; if a 1D read awaits confirmation, ask the other library at once."""
-    image = view.image if step.enhance is None else step.enhance(view.image)
-    enhanced = View(image, view.to_view)
-    if step.library == "zxing":
-        reads = read_zxing(image, symbologies, try_rotate=False, try_downscale=False)
-    else:
-        reads = _zbar(image, symbologies, candidate.looks_linear)
-    evidence.add(reads, step.family, enhanced)
-    codes = evidence.accepted()
-    pending = tuple(s for s in symbologies if s in evidence.unconfirmed_linear())
-    other: Library = "zbar" if step.library == "zxing" else "zxing"
-    if codes or not pending or not (reads or candidate.looks_linear):
-        return codes
-    if _rate(other, candidate.looks_linear) * image.size / 1e6 > spare_ms:
-        return codes
-    if other == "zbar":
-        others = _zbar(image, pending, candidate.looks_linear)
-    else:
-        others = read_zxing(image, pending, try_rotate=False, try_downscale=False)
-    evidence.add(others, step.family, enhanced)
-    return evidence.accepted()
-
-
-def _crop(gray: GrayImage, candidate: Candidate, native: bool) -> View:
-    if native:
-        return enhance.region(gray, candidate.corners, candidate.deskew_deg, NATIVE_SIDE, min_scale=0.3, max_scale=1.0)
-    return enhance.region(gray, candidate.corners, candidate.deskew_deg, CROP_SIDE)
+STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
 
 
 def _first_pass_view(gray: GrayImage) -> View:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from typing import Any
+from itertools import zip_longest
 
 import cv2
 import numpy as np
@@ -32,6 +34,8 @@ WORK_WIDTH = 320
 MIN_AREA_SHARE = 0.004
 #: Above this coherence a region is taken for a 1D barcode and its crop is turned upright.
 LINEAR_COHERENCE = 0.5
+#: Pixels whose edges are this parallel (and strong) are looked at as a barcode of their own.
+BAR_COHERENCE = 0.75
 #: Two barcode-like regions whose bars differ by no more than this may be halves of one barcode.
 MERGE_MAX_TURN_DEG = 12.0
 
@@ -104,26 +108,79 @@ def find_candidates(gray: GrayImage, max_candidates: int = 4) -> list[Candidate]
     _, mask = cv2.threshold(scaled, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours = list(cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0])
     min_area = MIN_AREA_SHARE * small.size
     regions: list[_Region] = []
     for contour in contours:
         area = cv2.contourArea(contour)
         if area < min_area:
             continue
-        x, y, w, h = cv2.boundingRect(contour)
-        inside = mask[y : y + h, x : x + w] > 0
-        tensor = (
-            float(jxx[y : y + h, x : x + w][inside].sum()),
-            float(jyy[y : y + h, x : x + w][inside].sum()),
-            float(jxy[y : y + h, x : x + w][inside].sum()),
-        )
-        score = area * float(magnitude[y : y + h, x : x + w][inside].mean())
-        regions.append(_Region(contour.reshape(-1, 2).astype(np.float32), tensor, score))
+        regions.append(_region(contour, mask, jxx, jyy, jxy, magnitude))
     regions = _merge_split_barcodes(regions)
     regions.sort(key=lambda r: -r.score)
-    log.debug("%d candidate regions", len(regions))
-    return [r.candidate(factor) for r in regions[:max_candidates]]
+    bars = sorted(_bar_regions(gray, factor, min_area), key=lambda r: -r.score)
+    # Interleaved, so the first few crops hold both the strongest regions and the barcodes inside them.
+    chosen: list[_Region] = []
+    for pair in zip_longest(regions, bars):
+        chosen.extend(r for r in pair if r is not None)
+    log.debug("%d candidate regions (%d barcode-like)", len(chosen), len(bars))
+    return [r.candidate(factor) for r in chosen[:max_candidates]]
+
+
+def _bar_regions(gray: GrayImage, factor: float, min_area: float) -> list[_Region]:
+    """Barcodes inside a busier region (the bars of a member card beside its text and its QR code).
+
+    Found where the edges are strong *and* parallel, on a copy twice as fine as the main search's: there a
+    webcam's 1.5-pixel bars are still resolved (on the coarse copy only a barcode's outline shows). Their own
+    regions let the crop be turned upright. Returned in the coordinates of the main search's copy.
+    """
+    height, width = gray.shape
+    fine_factor = max(1.0, factor / 2.0)
+    fine = gray if fine_factor == 1.0 else cv2.resize(
+        gray, (round(width / fine_factor), round(height / fine_factor)), interpolation=cv2.INTER_AREA)
+    gx = np.asarray(cv2.Sobel(fine, cv2.CV_32F, 1, 0, ksize=3), dtype=np.float32)
+    gy = np.asarray(cv2.Sobel(fine, cv2.CV_32F, 0, 1, ksize=3), dtype=np.float32)
+    window = (9, 9)
+    jxx = np.asarray(cv2.blur(np.multiply(gx, gx), window), dtype=np.float32)
+    jyy = np.asarray(cv2.blur(np.multiply(gy, gy), window), dtype=np.float32)
+    jxy = np.asarray(cv2.blur(np.multiply(gx, gy), window), dtype=np.float32)
+    magnitude = np.sqrt(jxx + jyy)
+    peak = float(magnitude.max())
+    if peak <= 1e-3:
+        return []
+    scaled = cv2.convertScaleAbs(magnitude, alpha=255.0 / peak)
+    _, strong = cv2.threshold(scaled, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4.0 * jxy**2) / (jxx + jyy + 1e-6)
+    bars: npt.NDArray[Any] = np.where((strong > 0) & (coherence > BAR_COHERENCE), 255, 0).astype(np.uint8)
+    bars = cv2.morphologyEx(bars, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+    bars = cv2.morphologyEx(bars, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)))
+    back = fine_factor / factor  # fine copy -> main copy
+    regions: list[_Region] = []
+    for contour in cv2.findContours(bars, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]:
+        if cv2.contourArea(contour) * back * back < min_area:
+            continue
+        region = _region(contour, bars, jxx, jyy, jxy, magnitude)
+        if region.coherence >= LINEAR_COHERENCE:
+            region.points = region.points * np.float32(back)
+            regions.append(region)
+    return regions
+
+
+def _region(contour: npt.NDArray[Any], mask: npt.NDArray[Any], jxx: npt.NDArray[np.float32],
+            jyy: npt.NDArray[np.float32], jxy: npt.NDArray[np.float32],
+            magnitude: npt.NDArray[np.float32]) -> _Region:
+    """The region inside `contour`: its summed structure tensor and its score (area times edge strength)."""
+    x, y, w, h = cv2.boundingRect(contour)
+    inside = mask[y : y + h, x : x + w] > 0
+    if not inside.any():
+        inside = np.ones((h, w), bool)
+    tensor = (
+        float(jxx[y : y + h, x : x + w][inside].sum()),
+        float(jyy[y : y + h, x : x + w][inside].sum()),
+        float(jxy[y : y + h, x : x + w][inside].sum()),
+    )
+    score = float(cv2.contourArea(contour)) * float(magnitude[y : y + h, x : x + w][inside].mean())
+    return _Region(contour.reshape(-1, 2).astype(np.float32), tensor, score)
 
 
 def _merge_split_barcodes(regions: list[_Region]) -> list[_Region]:

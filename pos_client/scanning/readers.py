@@ -106,13 +106,18 @@ def read_zxing(
 
 
 def read_zbar(
-    image: GrayImage, symbologies: tuple[Symbology, ...], *, scan_columns: bool = True, row_step: int = 1
+    image: GrayImage,
+    symbologies: tuple[Symbology, ...],
+    *,
+    row_step: int = 1,
+    column_step: int = 1,
 ) -> list[RawRead]:
     """Decode `image` (8-bit grayscale) with ZBar.
 
-    ZBar scans every row and every column; for a crop already turned so a barcode's bars stand upright,
-    `scan_columns=False` (and a `row_step` above 1) skips the scans that cannot cross the bars, which
-    halves the cost or better. pyzbar's own `decode` cannot do that, so this drives ZBar through pyzbar's
+    ZBar scans every row and every column (`row_step`, `column_step`: every n-th one, 0 for none). For a crop
+    already turned so a barcode's bars stand upright, `column_step=0` (and a `row_step` above 1) skips the
+    scans that cannot cross the bars, which halves the cost or better; on a whole frame, rows and columns
+    can be scanned as two separate, cheaper steps. pyzbar's own `decode` cannot do that, so this drives ZBar through pyzbar's
     ctypes wrapper, as `decode` does.
     """
     height, width = image.shape
@@ -124,8 +129,8 @@ def read_zbar(
         zbar.zbar_image_scanner_set_config(scanner, 0, zbar.ZBarConfig.CFG_ENABLE, 0)
         for sym in symbologies:
             zbar.zbar_image_scanner_set_config(scanner, _ZBAR_SYMBOLS[sym], zbar.ZBarConfig.CFG_ENABLE, 1)
-        zbar.zbar_image_scanner_set_config(scanner, 0, zbar.ZBarConfig.CFG_X_DENSITY, 1 if scan_columns else 0)
-        zbar.zbar_image_scanner_set_config(scanner, 0, zbar.ZBarConfig.CFG_Y_DENSITY, max(1, row_step))
+        zbar.zbar_image_scanner_set_config(scanner, 0, zbar.ZBarConfig.CFG_X_DENSITY, max(0, column_step))
+        zbar.zbar_image_scanner_set_config(scanner, 0, zbar.ZBarConfig.CFG_Y_DENSITY, max(0, row_step))
         zimage = zbar.zbar_image_create()
         if not zimage:
             raise MemoryError("ZBar could not create an image")

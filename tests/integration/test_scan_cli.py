@@ -120,3 +120,67 @@ def test_python_dash_m(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert lines(done.stdout) == [{"file": str(path), "frame": 0, "symbology": "qr", "payload": TOKEN}]
     assert "gone.png" in done.stderr and "Traceback" not in done.stderr
+
+
+def write_video(path: Path, scenes: list[tuple[Image, int]], fps: float = 10.0) -> Path:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (640, 480))
+    assert writer.isOpened()
+    for frame, count in scenes:
+        for _ in range(count):
+            writer.write(frame)
+    writer.release()
+    return path
+
+
+def counter_video(tmp_path: Path) -> Path:
+    """A card shown for 0.8 s, 4 s of nothing (more than the 3 s debounce), the card again."""
+    blank = np.full((480, 640, 3), 120, np.uint8)
+    return write_video(tmp_path / "counter.avi", [(blank, 3), (qr_frame(TOKEN), 8), (blank, 40), (qr_frame(TOKEN), 8)])
+
+
+def test_live_replay_prints_what_the_till_reports_with_at_ms(tmp_path: Path) -> None:
+    """The camera loop's confirmation and debounce, one line per presentation, on a clock that keeps up."""
+    from pos_client.scanning.cli_scan import replay
+
+    video = counter_video(tmp_path)
+    ticks = iter(i * 0.05 for i in range(10_000))  # two looks per 10 fps frame: never behind
+    out = io.StringIO()
+    assert replay(str(video), video, out, clock=lambda: next(ticks), sleep=lambda _s: None) == 0
+    assert lines(out.getvalue()) == [
+        {"file": str(video), "frame": 4, "symbology": "qr", "payload": TOKEN, "at_ms": 400},
+        {"file": str(video), "frame": 52, "symbology": "qr", "payload": TOKEN, "at_ms": 5250},
+    ]  # the second frame of each showing (two frames in a row confirm a code)
+
+
+def test_kupa_scan_live_in_real_time(tmp_path: Path) -> None:
+    """`python -m pos_client.scanning --live`: real clock, so only what no load can change is checked."""
+    video = counter_video(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "pos_client.scanning", "--live", str(video)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    found = lines(done.stdout)
+    assert found and all(set(line) == {"file", "frame", "symbology", "payload", "at_ms"} for line in found)
+    assert all(line["payload"] == TOKEN and isinstance(line["at_ms"], int) for line in found)
+    assert found[0]["at_ms"] >= 300  # played at its own pace: the card is not in view before frame 3
+
+
+def test_live_replay_drops_frames_behind_a_slow_decode(tmp_path: Path) -> None:
+    """A fake clock that jumps 0.25 s per look (2.5 frames at 10 fps): the loop skips what went by."""
+    from pos_client.scanning.cli_scan import replay
+
+    video = write_video(tmp_path / "card.avi", [(qr_frame(TOKEN), 40)])
+    ticks = iter(i * 0.25 for i in range(10_000))
+    sleeps: list[float] = []
+    out = io.StringIO()
+    assert replay(str(video), video, out, clock=lambda: next(ticks), sleep=sleeps.append) == 0
+    found = lines(out.getvalue())
+    assert [(line["payload"]) for line in found] == [TOKEN]
+    assert found[0]["frame"] > 1 and found[0]["at_ms"] > 0
+    assert all(s == 0.0 for s in sleeps)  # always behind: never waits
+
+
+def test_kupa_scan_live_flag(tmp_path: Path) -> None:
+    from pos_client.cli.main import build_parser
+
+    args = build_parser().parse_args(["scan", "--live", "a.avi", "b.avi"])
+    assert args.live and args.files == ["a.avi", "b.avi"]
