@@ -45,6 +45,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 BAD_WORKERS = message("hq.cli.bad_workers", en="--workers must be between 1 and {limit} (got {value})",
                       he="--workers חייב להיות בין 1 ל-{limit} (התקבל {value})")
 MAX_WORKERS = 64
+WORKER_HEALTHCHECK_S = 60
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -67,8 +68,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     with Database(url) as db:
         migrate(db.engine)
     os.environ["KUPA_HQ_DB"] = url
+    # uvicorn restarts a worker that does not answer its supervisor's ping within the health-check timeout
+    # (5 s by default); a worker importing HQ on a busy machine can take longer than that to start answering,
+    # and would be killed and respawned for ever.
     uvicorn.run("sync.hq.app:app_from_env", factory=True, workers=args.workers, host=args.host, port=args.port,
-                log_level="info", **tls)
+                log_level="info", timeout_worker_healthcheck=WORKER_HEALTHCHECK_S, **tls)
     return 0
 
 

@@ -1,8 +1,9 @@
 """What HQ holds from one terminal, for a terminal restored from a backup (docs/sync.md, "Restored terminals").
 
 Every hello answers with the highest ledger sequence number and the highest member-id number HQ has accepted
-from the caller (`HelloResponse.acked_seq`, `acked_member_seq`); both are one index lookup (the unique
-(terminal_id, seq) index of `hq_entry_keys`, migration 0005, the members' `enrolled_by_terminal` index). A terminal that
+from the caller (`HelloResponse.acked_seq`, `acked_member_seq`); both are index lookups (the (terminal_id, seq)
+index of `hq_entries` — one per monthly partition on PostgreSQL —, the members' `enrolled_by_terminal` index).
+The seq is read from the entries themselves rather than `hq_entry_keys`, so a row stored by any path counts. A terminal that
 finds itself behind them asks `/v1/own-entries` for its own entries above a sequence number, page by page
 in sequence order, to put back the ones its backup lost.
 """
@@ -14,13 +15,13 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync.hq.models import HqEntry, HqEntryKey, HqMember
+from sync.hq.models import HqEntry, HqMember
 from sync.protocol import OwnEntriesPage
 
 
 def acknowledged(session: Session, terminal_id: str, member_prefix: str) -> tuple[int, int]:
     """(highest seq, highest member-id number under `member_prefix`) HQ accepted from `terminal_id`."""
-    seq = session.scalar(select(func.max(HqEntryKey.seq)).where(HqEntryKey.terminal_id == terminal_id)) or 0
+    seq = session.scalar(select(func.max(HqEntry.seq)).where(HqEntry.terminal_id == terminal_id)) or 0
     head = f"M{member_prefix}"
     mine = (HqMember.enrolled_by_terminal == terminal_id, HqMember.member_id.startswith(head, autoescape=True))
     # Two scans of the (enrolled_by_terminal, member_id) index, no sort: the longest ids, then the largest
