@@ -7,11 +7,12 @@ numbered in commit order (appends hold the change-log lock to their commit, see 
 so a cursor never skips a row committed late. `balances` is kept incrementally as entries are accepted.
 
 On PostgreSQL `hq_entries` and `hq_sales` are partitioned by month of `created_at` (HQ migration 0005,
-`sync.hq.partitions`), so their primary keys include `created_at`: PostgreSQL can only enforce a unique key on a
-partitioned table if it contains the partition key. Uniqueness of an entry id, of a sale id and of a terminal's
-(terminal, seq) is enforced instead by the small unpartitioned `hq_entry_keys` and `hq_sale_keys`, which every
-push writes in the same transaction (on SQLite too, so both databases run the same code). On SQLite the two big
-tables stay plain and keep their single-column primary keys.
+`sync.hq.partitions`), so in the database their primary keys include `created_at`: PostgreSQL can only enforce
+a unique key on a partitioned table if it contains the partition key. The models keep the id alone as the ORM's
+identity (it is unique, and `session.get(HqEntry, id)` works; the schema check compares no primary keys).
+Uniqueness of an entry id, of a sale id and of a terminal's (terminal, seq) is enforced by the small
+unpartitioned `hq_entry_keys` and `hq_sale_keys`, which every push writes in the same transaction (on SQLite
+too, so both databases run the same code). On SQLite the two big tables stay plain.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ class HqEntry(Base):
     spend_delta: Mapped[int] = mapped_column(BigInteger)
     value: Mapped[int] = mapped_column(BigInteger)
     ref_code: Mapped[str | None] = mapped_column(String(64), default=None)
-    created_at: Mapped[str] = mapped_column(PartitionTime, primary_key=True)
+    created_at: Mapped[str] = mapped_column(PartitionTime)
     received_at: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
     __table_args__ = (Index("ix_hq_entries_kind", "kind"),
@@ -104,7 +105,7 @@ class HqSale(Base):
     kind: Mapped[str] = mapped_column(String(8))
     member_id: Mapped[str | None] = mapped_column(String(24), default=None)
     total: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[str] = mapped_column(PartitionTime, primary_key=True)
+    created_at: Mapped[str] = mapped_column(PartitionTime)
     body: Mapped[str] = mapped_column(Text)
     __table_args__ = ({"postgresql_partition_by": PARTITION_BY},)
 
