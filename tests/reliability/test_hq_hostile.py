@@ -35,9 +35,11 @@ CALLS: Counter[str] = Counter()
 
 
 def _counts(hq_file: Path) -> dict[str, int]:
+    """Rows per table, but the token throttle's: counting a wrong token is what refusing it does."""
     conn = sqlite3.connect(hq_file, timeout=30)
     try:
-        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                 if n != "hq_auth_failures"]
         return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
     finally:
         conn.close()
@@ -67,7 +69,8 @@ def test_every_hq_endpoint_survives_schemathesis(open_hq: tuple[Hq, Path]) -> No
     plans = [(mode, n, headers) for mode in schemathesis.GenerationMode for n, headers in enumerate(auths)]
     for operation in operations:
         for mode, n, headers in plans:
-            if mode is schemathesis.GenerationMode.NEGATIVE and operation.path in ("/v1/health", "/v1/status"):
+            if mode is schemathesis.GenerationMode.NEGATIVE and operation.path in ("/v1/health", "/v1/status",
+                                                                                   "/healthz", "/readyz"):
                 continue  # nothing to break: no body, no parameters
             @settings(max_examples=EXAMPLES if n == 0 else EXAMPLES // 4, deadline=None, derandomize=True,
                       database=None, suppress_health_check=list(HealthCheck))
