@@ -101,6 +101,20 @@ def _rss_mib(pids: list[int]) -> float:
     return total / 1024
 
 
+async def _post(client: httpx.AsyncClient, url: str, body: dict[str, Any], headers: dict[str, str],
+                sim: Sim) -> httpx.Response:
+    """POST with a terminal's patience: a dropped connection is retried (its push is idempotent), counted."""
+    for attempt in range(3):
+        try:
+            return await client.post(url, json=body, headers=headers)
+        except httpx.TransportError:
+            sim.errors += 1
+            if attempt == 2:
+                raise
+            await asyncio.sleep(1.0)
+    raise AssertionError("unreachable")
+
+
 @dataclass
 class Sim:
     """One simulated terminal's token, day and figures."""
@@ -113,6 +127,7 @@ class Sim:
     entries: int = 0
     pulled_items: int = 0
     pulled_bytes: int = 0
+    errors: int = 0
 
 
 def _day(sim: Sim, prefix: str, members: int, sales: int) -> None:
@@ -143,8 +158,8 @@ async def _push_day(client: httpx.AsyncClient, url: str, sim: Sim, batch: int, d
         if time.monotonic() > deadline:
             return
         began = time.perf_counter()
-        answer = await client.post(url + "/v1/push", json={"protocol": 1, "items": sim.items[start:start + batch]},
-                                   headers=headers)
+        answer = await _post(client, url + "/v1/push", {"protocol": 1, "items": sim.items[start:start + batch]},
+                             headers, sim)
         sim.latencies.append(time.perf_counter() - began)
         answer.raise_for_status()
         body = answer.json()
@@ -159,7 +174,7 @@ async def _pull_all(client: httpx.AsyncClient, url: str, sim: Sim, deadline: flo
     headers = {"Authorization": f"Bearer {sim.token}"}
     cursor: Any = 0
     while time.monotonic() < deadline:
-        answer = await client.post(url + "/v1/pull", json={"cursor": cursor}, headers=headers)
+        answer = await _post(client, url + "/v1/pull", {"cursor": cursor}, headers, sim)
         answer.raise_for_status()
         sim.pulled_bytes += len(answer.content)
         page = answer.json()
@@ -272,6 +287,7 @@ def run(base_url: str, workers: int, args: argparse.Namespace) -> dict[str, Any]
             "projected_hours_chain_day": round(CHAIN_DAY_ENTRIES / per_s / 3600, 2) if per_s else None,
             "projected_hours_chain_day_hq_cpu": round(CHAIN_DAY_ENTRIES * hq_cpu_push / pushed_entries / 3600, 2)
             if pushed_entries else None,
+            "transport_errors_retried": sum(s.errors for s in sims),
             "load_avg_before": [round(x, 1) for x in load_before],
             "load_avg_after": [round(x, 1) for x in os.getloadavg()], "cpus": os.cpu_count(),
         }
