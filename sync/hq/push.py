@@ -159,9 +159,9 @@ class _Batch:
         held = self._rows([k[column], k.created_at], k[column], ids)
         if not held:
             return {}
-        months = {created for _id, created in held}
+        times = {created for _id, created in held}  # the partition key: PostgreSQL reads only their months
         return {key: body for key, body in self._rows([m[column], m.body], m[column], [i for i, _c in held],
-                                                      m.created_at.in_(months))}
+                                                      m.created_at.in_(times))}
 
     def _seqs(self, raw: list[Any]) -> dict[int, str]:
         """The entry ids HQ holds under this terminal's sequence numbers `raw` (ints; anything else ignored)."""
