@@ -86,3 +86,10 @@ def test_partitions_ensure_makes_the_coming_months_once(hq: Hq, capsys: pytest.C
 def test_partitions_ensure_refuses_a_silly_horizon(hq: Hq, capsys: pytest.CaptureFixture[str]) -> None:
     assert kupa_hq(["--db", hq.db_url, "partitions", "ensure", "--months-ahead", "121"]) == 1
     assert "--months-ahead must be between 0 and 120 (got 121)" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_worker_count_out_of_bounds(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    db = f"sqlite:///{tmp_path / 'hq.sqlite3'}"
+    for workers in ("0", "65"):
+        assert kupa_hq(["--db", db, "serve", "--workers", workers]) == 1
+        assert f"--workers must be between 1 and 64 (got {workers})" in capsys.readouterr().err
