@@ -11,7 +11,9 @@ and every push makes the partition of a recent month it brings that has none yet
 own before the push (`ensure_for_push`). A row whose month has no partition lands in the `…_default` partition,
 so an insert never fails for want of one; a month whose rows are already in the default partition is left there
 (PostgreSQL refuses to create a partition the default one holds rows for; moving them is a maintenance job, not
-a push's). On SQLite the tables are plain and these functions do nothing.
+a push's). Making a partition locks the parent table briefly (PostgreSQL takes an exclusive lock on it, waiting
+at most 5 s here, `lock_timeout`): the first push of a month may wait that long, which `partitions ensure` run
+ahead avoids. On SQLite the tables are plain and these functions do nothing.
 """
 
 from __future__ import annotations
