@@ -21,11 +21,25 @@ def differences(conn: Connection, metadata: MetaData) -> list[str]:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+    partitions = _partitions(conn)
+
+    def include_name(name: str | None, type_: str, _parents: object) -> bool:
+        return not (type_ == "table" and name in partitions)
+
+    context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True,
+                                                     "include_name": include_name})
     found = [repr(diff) for diff in compare_metadata(context, metadata)]
     if conn.dialect.name == "sqlite":
         found += _sqlite_differences(conn, metadata)
     return found
+
+
+def _partitions(conn: Connection) -> set[str]:
+    """The partitions of partitioned tables (PostgreSQL): made by the database as months come, described by
+    their parent in the models (HQ's `sync.hq.partitions`), so left out of the comparison."""
+    if conn.dialect.name != "postgresql":
+        return set()
+    return set(conn.exec_driver_sql("SELECT relname FROM pg_class WHERE relispartition").scalars())
 
 
 def _sqlite_differences(conn: Connection, metadata: MetaData) -> list[str]:

@@ -27,14 +27,14 @@ from sqlalchemy import select
 
 from pos_client.timeutil import to_iso, utcnow
 
-from sync.hq import auth, restore
-from sync.hq.db import Database, migrate
+from sync.hq import auth, partitions, restore
+from sync.hq.db import Database, at_head, db_url_from, migrate, order_changes, retrying
 from sync.hq.limits import BodyLimitMiddleware
 from sync.hq.models import Change, HqKey, HqTerminal
 from sync.hq.pull import build_page
 from sync.hq.throttle import AuthThrottle
 from sync.hq.push import apply_push
-from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, Message, OwnEntriesPage, OwnEntriesRequest,
+from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, ItemResult, Message, OwnEntriesPage, OwnEntriesRequest,
                            PullPage, PullRequest, PushRequest, PushResponse, parse_utc)
 
 log = logging.getLogger(__name__)
@@ -88,10 +88,11 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
 
     Wrong tokens are slowed down per client address (`sync.hq.throttle`: 429 after 5 in a row).
     """
-    throttle = auth_throttle or AuthThrottle()
     db = Database(db_url)
     if migrate_schema:
         migrate(db.engine)
+    throttle = auth_throttle or AuthThrottle()
+    throttle.bind(db)
     hooks = hooks or Hooks()
 
     def hq_now() -> str:
@@ -132,22 +133,25 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
         if credentials is None or credentials.scheme.lower() != "bearer":
             raise HttpError(401, "unauthorized", "a terminal token is required (Authorization: Bearer ...)")
         client = request.client.host if request.client else "unknown"
-        wait = throttle.retry_after(client)
+        wait, tracked = throttle.check(client)
         if wait > 0:
             raise HttpError(429, "too_many_attempts", f"too many wrong terminal tokens from {client};"
                             f" try again in {math.ceil(wait)} s", {"Retry-After": str(math.ceil(wait))})
         with db.read() as session:
             terminal = auth.authenticate(session, credentials.credentials)
-            if terminal is None:
+            found = Caller(terminal.terminal_id, terminal.member_prefix) if terminal is not None else None
+            if found is None:
                 named = auth.terminal_id_from_token(credentials.credentials)
                 known = session.get(HqTerminal, named) if named else None
                 if known is not None and known.revoked_at is not None and \
                         known.token_sha256 == auth.hash_token(credentials.credentials):
                     raise HttpError(403, "terminal_revoked", f"terminal {named} was revoked at HQ")
-                throttle.failure(client)
-                raise HttpError(401, "unauthorized", "unknown or wrong terminal token")
+        if found is None:
+            throttle.failure(client)
+            raise HttpError(401, "unauthorized", "unknown or wrong terminal token")
+        if tracked:
             throttle.success(client)
-            return Caller(terminal.terminal_id, terminal.member_prefix)
+        return found
 
     Auth = Annotated[Caller, Depends(caller)]
 
@@ -155,29 +159,59 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
     def health() -> dict[str, str]:
         return {"status": "ok", "time": now_iso()}
 
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        """Liveness for a load balancer or an orchestrator: the process answers (no database work)."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", responses={503: {"model": ErrorResponse,
+                                         "description": "the database is unreachable or not migrated to head"}})
+    def readyz() -> Response:
+        """Readiness: the database answers and its schema is at the newest migration; else 503, and the load
+        balancer sends this worker nothing until it is."""
+        try:
+            ready = at_head(db.engine)
+        except Exception as exc:  # any failure to reach the database means "not ready", never a 500
+            log.warning("not ready: %s", exc)
+            return JSONResponse({"error": "not_ready", "detail": "the database is unreachable"}, status_code=503)
+        if not ready:
+            return JSONResponse({"error": "not_ready", "detail": "the database is not migrated to the newest"
+                                 " revision (kupa-hq init)"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
     @app.post("/v1/hello", response_model=HelloResponse, responses=errors)
     def hello(request: HelloRequest, who: Auth) -> HelloResponse:
         """Register the terminal's card-signing key (first sync) and tell it its id and member prefix."""
         now = hq_now()
-        with db.write() as session:
-            session.get_one(HqTerminal, who.terminal_id).last_seen_at = now
-            key = request.terminal_key
-            if key is not None:
-                row = session.get(HqKey, key.key_id)
-                if row is None:
-                    session.add(HqKey(key_id=key.key_id, public_key=key.public_key, owner=who.terminal_id))
-                    session.add(Change(kind="key", ref=key.key_id))
-                elif row.owner != who.terminal_id or row.public_key != key.public_key:
-                    raise HttpError(409, "key_conflict", f"key {key.key_id} is registered to another terminal")
-            acked_seq, acked_member_seq = restore.acknowledged(session, who.terminal_id, who.member_prefix)
+
+        def run() -> tuple[int, int]:
+            with db.push(who.terminal_id) as session:
+                session.get_one(HqTerminal, who.terminal_id).last_seen_at = now
+                key = request.terminal_key
+                if key is not None:
+                    row = session.get(HqKey, key.key_id)
+                    if row is None:
+                        order_changes(session)
+                        session.add(HqKey(key_id=key.key_id, public_key=key.public_key, owner=who.terminal_id))
+                        session.add(Change(kind="key", ref=key.key_id))
+                    elif row.owner != who.terminal_id or row.public_key != key.public_key:
+                        raise HttpError(409, "key_conflict", f"key {key.key_id} is registered to another terminal")
+                return restore.acknowledged(session, who.terminal_id, who.member_prefix)
+        acked_seq, acked_member_seq = retrying(run)
         return HelloResponse(terminal_id=who.terminal_id, member_prefix=who.member_prefix,
                              server_time=parse_utc(now), acked_seq=acked_seq, acked_member_seq=acked_member_seq)
 
     @app.post("/v1/push", response_model=PushResponse, responses=errors)
     def push(request: PushRequest, who: Auth) -> Response:
-        """Apply a batch of outbox items exactly once; results in request order."""
-        with db.write() as session:
-            results = apply_push(session, who.terminal_id, request.items, hq_now())
+        """Apply a batch of outbox items exactly once; results in request order. Runs beside other terminals'
+        pushes (`Database.push`); one that loses a race on an id is run again whole (`retrying`)."""
+        now = hq_now()
+        partitions.ensure_for_push(db, request.items, parse_utc(now))
+
+        def run() -> list[ItemResult]:
+            with db.push(who.terminal_id) as session:
+                return apply_push(session, who.terminal_id, request.items, now)
+        results = retrying(run)
         response = PushResponse(results=results, accepted=sum(r.status == "accepted" for r in results),
                                 duplicate=sum(r.status == "duplicate" for r in results),
                                 rejected=sum(r.status == "rejected" for r in results))
@@ -207,3 +241,12 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
         return {"terminal_id": who.terminal_id, "cursor_head": head}
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one `kupa-hq serve --workers N` worker: its database from `KUPA_HQ_DB`, migrated already by
+    the parent (workers never race to migrate), its body limit from `KUPA_HQ_MAX_BODY` if set."""
+    import os
+
+    return create_app(db_url_from(None), migrate_schema=False,
+                      max_body=int(os.environ.get("KUPA_HQ_MAX_BODY") or MAX_BODY))

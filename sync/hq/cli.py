@@ -42,14 +42,59 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+BAD_WORKERS = message("hq.cli.bad_workers", en="--workers must be between 1 and {limit} (got {value})",
+                      he="--workers חייב להיות בין 1 ל-{limit} (התקבל {value})")
+MAX_WORKERS = 64
+WORKER_HEALTHCHECK_S = 60
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve with uvicorn: one process, or `--workers N` processes sharing the port. HQ keeps no state in a
+    process (`sync.hq.db`), so N workers behave as one HQ; the schema is migrated here, once, before they
+    start, and each worker builds its app from `KUPA_HQ_DB` (`sync.hq.app.app_from_env`)."""
+    import os
+
     import uvicorn
 
     from sync.hq.app import create_app
 
-    app = create_app(db_url_from(args.db))
-    uvicorn.run(app, host=args.host, port=args.port, ssl_keyfile=args.ssl_keyfile, ssl_certfile=args.ssl_certfile,
-                log_level="info")
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise KupaError(BAD_WORKERS, limit=MAX_WORKERS, value=args.workers)
+    url = db_url_from(args.db)
+    tls = {"ssl_keyfile": args.ssl_keyfile, "ssl_certfile": args.ssl_certfile}
+    if args.workers == 1:
+        uvicorn.run(create_app(url), host=args.host, port=args.port, log_level="info", **tls)
+        return 0
+    with Database(url) as db:
+        migrate(db.engine)
+    os.environ["KUPA_HQ_DB"] = url
+    # uvicorn restarts a worker that does not answer its supervisor's ping within the health-check timeout
+    # (5 s by default); a worker importing HQ on a busy machine can take longer than that to start answering,
+    # and would be killed and respawned for ever.
+    uvicorn.run("sync.hq.app:app_from_env", factory=True, workers=args.workers, host=args.host, port=args.port,
+                log_level="info", timeout_worker_healthcheck=WORKER_HEALTHCHECK_S, **tls)
+    return 0
+
+
+HQ_PARTITIONS = message("hq.cli.partitions", en="Monthly partitions made: {names}.",
+                        he="מחיצות חודשיות נוצרו: {names}.")
+HQ_PARTITIONS_NONE = message("hq.cli.partitions_none", en="Every monthly partition needed is there already.",
+                             he="כל המחיצות החודשיות הדרושות כבר קיימות.")
+BAD_AHEAD = message("hq.cli.bad_ahead", en="--months-ahead must be between 0 and 120 (got {value})",
+                    he="--months-ahead חייב להיות בין 0 ל-120 (התקבל {value})")
+
+
+def cmd_partitions_ensure(args: argparse.Namespace) -> int:
+    """Make this month's and the next months' partitions of the ledger and sales tables (PostgreSQL; SQLite's
+    tables are not partitioned and nothing is made). Idempotent: run it from cron once a month."""
+    from sync.hq import partitions
+
+    if not 0 <= args.months_ahead <= 120:
+        raise KupaError(BAD_AHEAD, value=args.months_ahead)
+    with _db(args) as db:
+        made = partitions.ensure(db, partitions.months_ahead(utcnow(), args.months_ahead))
+    _emit({"created": made}, args.json,
+          [say(HQ_PARTITIONS, names=", ".join(made)) if made else say(HQ_PARTITIONS_NONE)])
     return 0
 
 
@@ -184,6 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8700)
     p.add_argument("--ssl-keyfile")
     p.add_argument("--ssl-certfile")
+    p.add_argument("--workers", type=int, default=1,
+                   help="worker processes sharing the port (uvicorn); every one serves any terminal (default 1)")
+    parts = sub.add_parser("partitions", help="monthly partitions of the ledger and sales tables (PostgreSQL)") \
+        .add_subparsers(dest="sub", required=True)
+    cmd(parts, "ensure", cmd_partitions_ensure, "make this month's and the coming months' partitions") \
+        .add_argument("--months-ahead", type=int, default=3)
     cmd(sub, "register-terminal", cmd_register, "register a terminal, print its token").add_argument("name")
     cmd(sub, "revoke-terminal", cmd_revoke, "refuse a terminal's token from now on").add_argument("terminal_id")
     program = sub.add_parser("program", help="program versions").add_subparsers(dest="sub", required=True)

@@ -3,13 +3,21 @@
 `entries` is keyed by the entry's UUID with a permanent primary key: a batch sent twice lands once, and the
 same UUID with another body is caught by comparing the stored canonical body. `changes` is the change log
 the terminals pull from: one row per member, card, key, product, program version or entry that changed,
-numbered in commit order (HQ serialises its writers, see `sync.hq.db.write_lock`), so a cursor never
-skips a row committed late. `balances` is kept incrementally as entries are accepted.
+numbered in commit order (appends hold the change-log lock to their commit, see `sync.hq.db.order_changes`),
+so a cursor never skips a row committed late. `balances` is kept incrementally as entries are accepted.
+
+On PostgreSQL `hq_entries` and `hq_sales` are partitioned by month of `created_at` (HQ migration 0005,
+`sync.hq.partitions`), so in the database their primary keys include `created_at`: PostgreSQL can only enforce
+a unique key on a partitioned table if it contains the partition key. The models keep the id alone as the ORM's
+identity (it is unique, and `session.get(HqEntry, id)` works; the schema check compares no primary keys).
+Uniqueness of an entry id, of a sale id and of a terminal's (terminal, seq) is enforced by the small
+unpartitioned `hq_entry_keys` and `hq_sale_keys`, which every push writes in the same transaction (on SQLite
+too, so both databases run the same code). On SQLite the two big tables stay plain.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Double, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL needs room for a long-lived chain.
@@ -42,8 +50,18 @@ class Change(Base):
     ref: Mapped[str] = mapped_column(String(64))
 
 
+#: How PostgreSQL partitions the two big tables (migration 0005): by month of the canonical UTC text
+#: `created_at`, compared byte by byte (`PartitionTime`).
+PARTITION_BY = "RANGE (created_at)"
+#: The partition key's type: collation "C" on PostgreSQL, so the ranges are byte ranges whatever the database's
+#: collation (a unique key on a partitioned table cannot name an expression such as `created_at COLLATE "C"`);
+#: SQLite compares text byte by byte anyway.
+PartitionTime = String(40, collation="C").with_variant(String(40), "sqlite")
+
+
 class HqEntry(Base):
-    """An accepted ledger entry; `body` is its canonical JSON (sorted keys) for the duplicate check."""
+    """An accepted ledger entry; `body` is its canonical JSON (sorted keys) for the duplicate check. Its id is
+    unique through `hq_entry_keys` (the primary key here includes the partition key)."""
 
     __tablename__ = "hq_entries"
     entry_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -57,22 +75,58 @@ class HqEntry(Base):
     spend_delta: Mapped[int] = mapped_column(BigInteger)
     value: Mapped[int] = mapped_column(BigInteger)
     ref_code: Mapped[str | None] = mapped_column(String(64), default=None)
-    created_at: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[str] = mapped_column(PartitionTime)
     received_at: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
     __table_args__ = (Index("ix_hq_entries_kind", "kind"),
-                      Index("uq_hq_entries_terminal_seq", "terminal_id", "seq", unique=True))
+                      Index("ix_hq_entries_terminal_seq", "terminal_id", "seq"),
+                      {"postgresql_partition_by": PARTITION_BY})
+
+
+class HqEntryKey(Base):
+    """One row per accepted entry, unpartitioned: the entry id is unique chain-wide and a terminal's sequence
+    numbers are unique per terminal (NULL only for the later entry of a pair accepted before migration 0003).
+    `created_at` finds the entry's partition."""
+
+    __tablename__ = "hq_entry_keys"
+    entry_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    created_at: Mapped[str] = mapped_column(String(40))
+    __table_args__ = (Index("uq_hq_entry_keys_terminal_seq", "terminal_id", "seq", unique=True),)
 
 
 class HqSale(Base):
+    """An accepted sale; its id is unique through `hq_sale_keys` (partitioned like `hq_entries`)."""
+
     __tablename__ = "hq_sales"
     sale_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     terminal_id: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(8))
     member_id: Mapped[str | None] = mapped_column(String(24), default=None)
     total: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[str] = mapped_column(PartitionTime)
     body: Mapped[str] = mapped_column(Text)
+    __table_args__ = ({"postgresql_partition_by": PARTITION_BY},)
+
+
+class HqSaleKey(Base):
+    """One row per accepted sale, unpartitioned: the sale id is unique chain-wide."""
+
+    __tablename__ = "hq_sale_keys"
+    sale_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class HqAuthFailure(Base):
+    """Wrong terminal tokens from one client address (`sync.hq.throttle`), shared by every HQ process.
+    Times are seconds since the epoch: every process and machine reads the same clock."""
+
+    __tablename__ = "hq_auth_failures"
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    blocked_until: Mapped[float] = mapped_column(Double)
+    last_at: Mapped[float] = mapped_column(Double, index=True)
 
 
 class HqMember(Base):

@@ -16,7 +16,12 @@ are checked against one SELECT of their members and written in bulk, the new row
 INSERTs, and each member's balance is updated once per batch with the batch's summed deltas. On PostgreSQL
 each lookup is one `= ANY(array)` (one round trip, one parameter, instead of chunked IN lists), new rows go in
 with COPY, and the balances with one `UPDATE … FROM unnest(arrays)`.
-Writers are serialised (`sync.hq.db.Database.write`), so the SELECT-then-INSERT cannot race another push.
+Concurrency (`sync.hq.db`): pushes of one terminal run one after the other (a row lock on its terminal row),
+so its SELECT-then-INSERT cannot race its own retry; on PostgreSQL, pushes of different terminals run side by
+side: the balance rows a batch touches are locked first, in member-id order (so two pushes never deadlock on
+them, and the stamps check and the balance update read figures no one else is changing), ids are made unique
+by `hq_entry_keys` / `hq_sale_keys` (a lost race is a unique violation and the whole push runs again), and only
+the append to the change log and the commit hold the chain-wide change-log lock (`order_changes`).
 A rejected item is recorded once per (terminal, kind, key, body): a retry of the same refused item adds no row.
 A terminal's sequence numbers are unique (`seq_reused`: another entry id under a (terminal, seq) HQ holds), and
 a member id is never given to a second person (`member_id_reused`: the same id with another `enrolled_at`;
@@ -37,7 +42,9 @@ from sqlalchemy.orm import Session
 
 from pos_client.timeutil import same_instant, to_iso
 from sync import refusals as R
-from sync.hq.models import Base, Change, HqAudit, HqBalance, HqCard, HqEntry, HqMember, HqRejection, HqSale
+from sync.hq.db import order_changes
+from sync.hq.models import (Base, Change, HqAudit, HqBalance, HqCard, HqEntry, HqEntryKey, HqMember,
+                            HqRejection, HqSale, HqSaleKey)
 from sync.hq.validate import Validator
 from sync.protocol import (BODY_MODELS, ItemResult, Message, PushItem, WireAudit, WireCard, WireEntry, WireMember,
                            WireSale, parse_utc)
@@ -91,12 +98,14 @@ class _Batch:
         self.session, self.terminal_id, self.now = session, terminal_id, now
         self.pg = session.connection().dialect.name == "postgresql"
         self.valid = _validate_bodies(items)
+        if self.pg:
+            self._lock_balances({str(i.body.get("member_id")) for i in items if i.kind == "ledger_entry"})
         entry_ids = [str(i.body.get("entry_id")) for i in items if i.kind == "ledger_entry"]
-        self.entries = self._bodies(HqEntry.entry_id, HqEntry.body, entry_ids)
+        self.entries = self._stored(HqEntryKey, HqEntry, "entry_id", entry_ids)
         #: (terminal, seq) → entry id, for the batch's sequence numbers: HQ keeps them unique per terminal.
         self.seqs = self._seqs([i.body.get("seq") for i in items if i.kind == "ledger_entry"])
         sale_ids = [str(i.body.get("sale_id")) for i in items if i.kind == "sale"]
-        self.sales = self._bodies(HqSale.sale_id, HqSale.body, sale_ids)
+        self.sales = self._stored(HqSaleKey, HqSale, "sale_id", sale_ids)
         enrolled = list({str(i.body.get("member_id")) for i in items if i.kind == "member"})
         m = HqMember.__table__.c
         #: Members of the batch's enrolments as HQ has them (and, as the batch goes, as it will have them).
@@ -135,10 +144,29 @@ class _Batch:
             found += self.session.execute(select(*columns).where(key.in_(keys[start:start + _CHUNK]), *where)).all()
         return found
 
+    def _lock_balances(self, members: set[str]) -> None:
+        """Lock the balance rows of `members` until the push commits, in member-id order: the same order in
+        every push, so two pushes touching the same members queue instead of deadlocking (PostgreSQL)."""
+        if members:
+            b = HqBalance.__table__.c
+            self.session.execute(select(b.member_id).where(b.member_id == any_(_array(sorted(members))))
+                                 .order_by(b.member_id).with_for_update())
+
+    def _stored(self, keys: type[Base], model: type[Base], column: str, ids: list[str]) -> dict[str, str]:
+        """id → stored canonical body of the `ids` HQ holds: the small key table says which (one index), and
+        only those — retries, rare — are read from the big, partitioned table, each in its own month."""
+        k, m = keys.__table__.c, model.__table__.c
+        held = self._rows([k[column], k.created_at], k[column], ids)
+        if not held:
+            return {}
+        times = {created for _id, created in held}  # the partition key: PostgreSQL reads only their months
+        return {key: body for key, body in self._rows([m[column], m.body], m[column], [i for i, _c in held],
+                                                      m.created_at.in_(times))}
+
     def _seqs(self, raw: list[Any]) -> dict[int, str]:
         """The entry ids HQ holds under this terminal's sequence numbers `raw` (ints; anything else ignored)."""
         seqs = sorted({s for s in raw if type(s) is int and 0 < s <= 10**12})
-        e = HqEntry.__table__.c
+        e = HqEntryKey.__table__.c
         found: dict[int, str] = {}
         step = max(len(seqs), 1) if self.pg else _CHUNK  # PostgreSQL takes a batch's 5,000 in one statement
         for start in range(0, len(seqs), step):
@@ -330,8 +358,15 @@ class _Batch:
                 {f: bindparam(f) for f in _MEMBER_FIELDS if f != "member_id"}),
                 [{"m": k} | {f: v for f, v in row.items() if f != "member_id"}
                  for k, row in self.changed_members.items()])
+        # The key rows first: a concurrent push holding one of these ids makes this one wait, then fail whole
+        # (a unique violation) and run again (`sync.hq.db.retrying`) before it wrote anything big.
+        self._insert(HqEntryKey, [{k: e[k] for k in ("entry_id", "terminal_id", "seq", "created_at")}
+                                  for e in self.new_entries])
+        self._insert(HqSaleKey, [{"sale_id": s["sale_id"], "created_at": s["created_at"]} for s in self.new_sales])
         self._insert(HqEntry, self.new_entries)
         self._insert(HqSale, self.new_sales)
+        if self.changes:
+            order_changes(self.session)  # from here to the commit, alone among the change log's writers
         self._insert(Change, self.changes)  # in item order: change ids follow the batch
         if self.rejected:
             self._record_rejections()

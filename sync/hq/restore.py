@@ -1,8 +1,9 @@
 """What HQ holds from one terminal, for a terminal restored from a backup (docs/sync.md, "Restored terminals").
 
 Every hello answers with the highest ledger sequence number and the highest member-id number HQ has accepted
-from the caller (`HelloResponse.acked_seq`, `acked_member_seq`); both are one index lookup (the unique
-(terminal_id, seq) index of migration 0003, the members' `enrolled_by_terminal` index). A terminal that
+from the caller (`HelloResponse.acked_seq`, `acked_member_seq`); both are index lookups (the (terminal_id, seq)
+index of `hq_entries` — one per monthly partition on PostgreSQL —, the members' `enrolled_by_terminal` index).
+The seq is read from the entries themselves rather than `hq_entry_keys`, so a row stored by any path counts. A terminal that
 finds itself behind them asks `/v1/own-entries` for its own entries above a sequence number, page by page
 in sequence order, to put back the ones its backup lost.
 """

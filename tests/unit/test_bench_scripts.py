@@ -101,3 +101,23 @@ def test_the_dashboard_bench_runs_end_to_end_on_a_tiny_store(tmp_path: Path) -> 
     assert run.returncode == 0, run.stderr[-3000:]
     assert "store: 20 members, 300 entries; a year:" in run.stdout
     assert "dashboard for a year: set_range → charts filled" in run.stdout
+
+
+def test_the_chain_bench_answers_help_and_runs_only_against_a_loopback_postgresql(
+        load_bench: LoadBench, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    chain = load_bench("bench_chain")
+    with pytest.raises(SystemExit) as done:
+        chain.main(["--help"])
+    assert done.value.code == 0 and "--workers" in capsys.readouterr().out
+    monkeypatch.delenv("KUPA_TEST_POSTGRES_URL", raising=False)
+    with pytest.raises(SystemExit) as done:
+        chain.main(["--terminals", "2"])
+    assert done.value.code == 2 and "KUPA_TEST_POSTGRES_URL" in capsys.readouterr().err
+    monkeypatch.setenv("KUPA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@db.example.com:5432/test")
+    with pytest.raises(SystemExit) as done:
+        chain.main(["--terminals", "2"])
+    assert done.value.code == 2 and "127.0.0.1 only" in capsys.readouterr().err
+    monkeypatch.setenv("KUPA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    with pytest.raises(SystemExit) as done:
+        chain.main(["--terminals", "2001"])
+    assert done.value.code == 2 and "out of bounds" in capsys.readouterr().err

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from sync.hq.db import Database, alembic_config, migrate
-from sync.hq.models import HqEntry
+from sync.hq.models import HqEntry, HqEntryKey
 
 
 def _insert(db: Database, entry_id: str, seq: object, received: str) -> None:
@@ -33,9 +33,11 @@ def test_upgrade_keeps_both_entries_of_a_reused_seq(hq_db_url: str) -> None:
         migrate(db.engine)
         with db.read() as session:
             seqs = dict(session.execute(select(HqEntry.entry_id, HqEntry.seq)).tuples().all())
+            keys = dict(session.execute(select(HqEntryKey.entry_id, HqEntryKey.seq)).tuples().all())
         assert seqs == {"a-first": 7, "b-later": None, "c-other": 8, "d-noseq": None}
+        assert keys == seqs  # migration 0005 carried them into the unpartitioned key table
         with pytest.raises(IntegrityError):
             with db.write() as session:
-                session.execute(text("UPDATE hq_entries SET seq = 8 WHERE entry_id = 'a-first'"))
+                session.execute(text("UPDATE hq_entry_keys SET seq = 8 WHERE entry_id = 'a-first'"))
     finally:
         db.close()

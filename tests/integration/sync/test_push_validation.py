@@ -23,7 +23,7 @@ from pos_client.db.models import OutboxRow
 from pos_client.services import manager_actions
 from pos_client.timeutil import to_iso
 from sync.hq import admin
-from sync.hq.models import HqAudit, HqCard, HqEntry, HqKey, HqMember, HqRejection, HqSale, HqTerminal
+from sync.hq.models import HqAudit, HqCard, HqEntry, HqEntryKey, HqKey, HqMember, HqRejection, HqSale, HqTerminal
 from sync.hq.validate import MAX_FUTURE_SKEW, Validator
 from sync.protocol import PushItem, PushRequest, PushResponse, WireCard
 from sync.transport import Transport
@@ -182,11 +182,13 @@ def test_a_retry_after_canonicalisation_is_still_a_duplicate(hq: Hq, make_till: 
         assert row.created_at == "2026-03-01T10:00:00.000000+00:00"
         assert json.loads(row.body)["created_at"] == "2026-03-01T10:00:00.000000+00:00"
     # A row stored before times were canonical (the same instant written another way) still matches a retry.
+    # (HQ migration 0005 gave every row stored before it its `hq_entry_keys` row: so does this one.)
     old = _entry(till, member)
     with hq.db.write() as session:
         session.add(HqEntry(entry_id=old["entry_id"], terminal_id="T1", member_id=member, kind="adjust",
                             points_delta=10, spend_delta=0, value=0, created_at=old["created_at"],
                             received_at=old["created_at"], body=json.dumps(old, sort_keys=True)))
+        session.add(HqEntryKey(entry_id=old["entry_id"], terminal_id="T1", seq=None, created_at=old["created_at"]))
     assert _push(hq, till, _item("ledger_entry", old)).results[0].status == "duplicate"
 
 
