@@ -6,7 +6,7 @@ the terminals pull from: one row per member, card, key, product, program version
 numbered in commit order (appends hold the change-log lock to their commit, see `sync.hq.db.order_changes`),
 so a cursor never skips a row committed late. `balances` is kept incrementally as entries are accepted.
 
-On PostgreSQL `hq_entries` and `hq_sales` are partitioned by month of `created_at` (HQ migration 0005,
+On PostgreSQL `hq_entries` and `hq_sales` are partitioned by month of `created_at` (HQ migration 0004,
 `sync.hq.partitions`), so in the database their primary keys include `created_at`: PostgreSQL can only enforce
 a unique key on a partitioned table if it contains the partition key. The models keep the id alone as the ORM's
 identity (it is unique, and `session.get(HqEntry, id)` works; the schema check compares no primary keys).
@@ -50,7 +50,7 @@ class Change(Base):
     ref: Mapped[str] = mapped_column(String(64))
 
 
-#: How PostgreSQL partitions the two big tables (migration 0005): by month of the canonical UTC text
+#: How PostgreSQL partitions the two big tables (migration 0004): by month of the canonical UTC text
 #: `created_at`, compared byte by byte (`PartitionTime`).
 PARTITION_BY = "RANGE (created_at)"
 #: The partition key's type: collation "C" on PostgreSQL, so the ranges are byte ranges whatever the database's

@@ -1,4 +1,4 @@
-"""Monthly partitions of HQ's two big tables on PostgreSQL (`hq_entries`, `hq_sales`; HQ migration 0005).
+"""Monthly partitions of HQ's two big tables on PostgreSQL (`hq_entries`, `hq_sales`; HQ migration 0004).
 
 A chain writes millions of entries a day (docs/scale.md). Partitioned by month of `created_at`, a month's report
 reads one partition, old months can be detached and archived whole, and every index stays the size of a month.

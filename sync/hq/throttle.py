@@ -6,7 +6,7 @@ resets the address. A token holds 256 random bits, so guessing one is hopeless a
 no free oracle and a misconfigured or hostile client cannot hammer the token check. A legitimate terminal that
 shares the address (a store's NAT) sees a 429 as "HQ busy" and simply retries on its next cycle.
 
-The state is a row per address in `hq_auth_failures` (HQ migration 0005), not a process's memory: every HQ
+The state is a row per address in `hq_auth_failures` (HQ migration 0004), not a process's memory: every HQ
 worker and machine behind a load balancer counts the same wrong tokens, and a restart forgets nothing. Times are
 seconds since the epoch (`time.time`), the one clock all processes share. A right token costs one primary-key
 read (a write only when the address had failures); a row quiet for twice `max_wait` starts afresh and is swept

@@ -1,4 +1,4 @@
-"""HQ's ledger and sales tables by month on PostgreSQL (migration 0005, `sync.hq.partitions`); plain on SQLite.
+"""HQ's ledger and sales tables by month on PostgreSQL (migration 0004, `sync.hq.partitions`); plain on SQLite.
 
 A push that brings a recent month without a partition makes it and its rows land there; a month older than the
 push may reach lands in the default partition; `kupa-hq partitions ensure` makes the coming months once.

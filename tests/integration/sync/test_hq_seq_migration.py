@@ -35,7 +35,7 @@ def test_upgrade_keeps_both_entries_of_a_reused_seq(hq_db_url: str) -> None:
             seqs = dict(session.execute(select(HqEntry.entry_id, HqEntry.seq)).tuples().all())
             keys = dict(session.execute(select(HqEntryKey.entry_id, HqEntryKey.seq)).tuples().all())
         assert seqs == {"a-first": 7, "b-later": None, "c-other": 8, "d-noseq": None}
-        assert keys == seqs  # migration 0005 carried them into the unpartitioned key table
+        assert keys == seqs  # migration 0004 carried them into the unpartitioned key table
         with pytest.raises(IntegrityError):
             with db.write() as session:
                 session.execute(text("UPDATE hq_entry_keys SET seq = 8 WHERE entry_id = 'a-first'"))

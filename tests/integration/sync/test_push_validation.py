@@ -182,7 +182,7 @@ def test_a_retry_after_canonicalisation_is_still_a_duplicate(hq: Hq, make_till: 
         assert row.created_at == "2026-03-01T10:00:00.000000+00:00"
         assert json.loads(row.body)["created_at"] == "2026-03-01T10:00:00.000000+00:00"
     # A row stored before times were canonical (the same instant written another way) still matches a retry.
-    # (HQ migration 0005 gave every row stored before it its `hq_entry_keys` row: so does this one.)
+    # (HQ migration 0004 gave every row stored before it its `hq_entry_keys` row: so does this one.)
     old = _entry(till, member)
     with hq.db.write() as session:
         session.add(HqEntry(entry_id=old["entry_id"], terminal_id="T1", member_id=member, kind="adjust",

@@ -11,7 +11,7 @@
   uniqueness moved to `hq_entry_keys`).
 - `hq_auth_failures`: the wrong-token throttle, shared by every HQ process (`sync.hq.throttle`).
 
-Revision ID: 0005
+Revision ID: 0004
 Revises: 0003
 """
 from datetime import datetime, timezone
@@ -24,7 +24,7 @@ from sync.hq.models import PARTITION_BY, PartitionTime
 from sync.hq.partitions import add_months, create_month, month_of
 
 
-revision = "0005"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
