@@ -2,10 +2,12 @@
 
 Options: `--lang en|he` (start language), `--camera SOURCE` (the webcam: `auto`, the default, takes the first
 one found; a camera number; a video file or a folder of images standing in for a webcam; `off`) and
-`--screenshot FILE [--screen checkout|member|receipt] [--size WxH]`, which renders that screen (by default at
-1280×800) with demo data
+`--screenshot FILE [--screen checkout|member|receipt|customer] [--size WxH]`, which renders that screen (by
+default at 1280×800) with demo data
 (a member identified, a few lines in the cart) on a *copy* of the data folder (nothing is recorded in the
-real store) and exits.
+real store) and exits; `customer` is the customer display (`ui.customer_display`) in `--customer-lang`.
+`--customer-display auto|on|off` (or `KUPA_CUSTOMER_DISPLAY`; default auto: only with a second screen) and
+`--customer-lang en|he` (or `KUPA_CUSTOMER_LANG`; default: `--lang`) open the customer-facing display.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pos_client.errors import KupaError
 from pos_client.services import till
 from pos_client.terminal import Terminal
-from ui.i18n import Languages
+from ui.customer_display import MODES, CustomerDisplay, customer_language, open_for
+from ui.i18n import LANGUAGES, Languages
 from ui.main_window import MainWindow
 from ui.worker import DbWorker
 
@@ -74,7 +77,8 @@ def wait_idle(window: MainWindow, timeout: float = 20.0) -> None:
         time.sleep(0.005)
 
 
-def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[int, int] = (1280, 800)) -> int:
+def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[int, int] = (1280, 800),
+               customer_lang: str | None = None) -> int:
     """Render `screen` with demo data to `out` (PNG, `size`, by default 1280×800) on a copy of the store."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "store"
@@ -108,6 +112,8 @@ def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[in
                                    receipt)
                 painter.end()
             shot.save(str(out))
+        elif screen == "customer":
+            _customer_shot(window, out, size, customer_language(customer_lang, lang))
         else:
             if screen == "member" and window.sale.quote and window.sale.quote.redeem_limits.max_points:
                 window.checkout.rewards.redeem.setCurrentIndex(1)
@@ -117,6 +123,17 @@ def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[in
         window.terminal.close()
     print(out)
     return 0
+
+
+def _customer_shot(window: MainWindow, out: Path, size: tuple[int, int], lang: str) -> None:
+    """The customer display following the demo sale, at `size`."""
+    display = CustomerDisplay(window.sale, window.labels, window.terminal.settings.store_name, lang)
+    display.resize(*size)
+    display.show()
+    display.refresh()
+    wait_idle(window)
+    display.grab().save(str(out))
+    display.close()
 
 
 def _demo_member(window: MainWindow) -> str | None:
@@ -166,15 +183,20 @@ def run(data_dir: Path, argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="main.py")
     parser.add_argument("--lang", choices=("en", "he"), default="en")
     parser.add_argument("--screenshot", type=Path, default=None)
-    parser.add_argument("--screen", choices=("checkout", "member", "receipt"), default="checkout")
+    parser.add_argument("--screen", choices=("checkout", "member", "receipt", "customer"), default="checkout")
     parser.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH",
                         help="the window's size for --screenshot (e.g. 1024x768)")
     parser.add_argument("--camera", default="auto", metavar="SOURCE",
                         help="auto (first webcam), a camera number, a video file or image folder, or off")
+    parser.add_argument("--customer-display", choices=MODES, default=None,
+                        help="the customer-facing display: auto (only with a second screen; the default, "
+                             "or KUPA_CUSTOMER_DISPLAY), on (a movable window without one) or off")
+    parser.add_argument("--customer-lang", choices=LANGUAGES, default=None,
+                        help="the customer display's language (default KUPA_CUSTOMER_LANG, else --lang)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.screenshot:
-        return screenshot(data_dir, args.screenshot, args.lang, args.screen, args.size)
+        return screenshot(data_dir, args.screenshot, args.lang, args.screen, args.size, args.customer_lang)
     try:
         app, window = build(data_dir, args.lang, args.camera)
     except KupaError as exc:  # a damaged or too-new database, an unusable folder: say so, do not start
@@ -183,4 +205,5 @@ def run(data_dir: Path, argv: list[str]) -> int:
     app.aboutToQuit.connect(window.sync_status.shutdown)
     window.resize(1280, 800)
     window.show()
+    window.customer_display = open_for(window, args.customer_display, args.customer_lang)  # type: ignore[attr-defined]
     return int(app.exec())

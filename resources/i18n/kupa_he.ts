@@ -1584,4 +1584,119 @@
             <translation>מנהל רשאי להפעיל סנכרון עם המטה עכשיו; הפעולה נרשמת ביומן הביקורת. קוד מנהל:</translation>
         </message>
     </context>
+    <context>
+        <name>CustomerDisplay</name>
+        <message>
+            <source>{0} — customer display</source>
+            <translation>{0} — מסך לקוח</translation>
+        </message>
+        <message>
+            <source>Welcome to {0}</source>
+            <translation>ברוכים הבאים ל{0}</translation>
+        </message>
+        <message>
+            <source>Ask the cashier about our loyalty program</source>
+            <translation>שאלו בקופה על מועדון הלקוחות שלנו</translation>
+        </message>
+        <message>
+            <source>Item</source>
+            <translation>פריט</translation>
+        </message>
+        <message>
+            <source>Qty</source>
+            <translation>כמות</translation>
+        </message>
+        <message>
+            <source>Amount</source>
+            <translation>סכום</translation>
+        </message>
+        <message>
+            <source>Hello, {0}</source>
+            <translation>שלום, {0}</translation>
+        </message>
+        <message>
+            <source>{0} member</source>
+            <translation>חבר/ת {0}</translation>
+        </message>
+        <message>
+            <source>{0} points</source>
+            <translation>{0} נקודות</translation>
+        </message>
+        <message>
+            <source>This sale earns</source>
+            <translation>הקנייה הזאת מזכה ב</translation>
+        </message>
+        <message>
+            <source>+{0} points</source>
+            <translation>‎+{0} נקודות</translation>
+        </message>
+        <message>
+            <source>Why:</source>
+            <translation>למה:</translation>
+        </message>
+        <message>
+            <source>Not a member yet? Join today and earn points on this sale.</source>
+            <translation>עוד לא חברים? הצטרפו היום וצברו נקודות כבר בקנייה הזאת.</translation>
+        </message>
+        <message>
+            <source>{0}: {1} {2} / {3}</source>
+            <translation>{0}: {1} ⁦{2} / {3}⁩</translation>
+        </message>
+        <message>
+            <source>(+{0} this sale)</source>
+            <translation>(‎+{0} בקנייה הזאת)</translation>
+        </message>
+        <message>
+            <source>(free item on this sale)</source>
+            <translation>(פריט חינם בקנייה הזאת)</translation>
+        </message>
+        <message>
+            <source>Subtotal</source>
+            <translation>סכום ביניים</translation>
+        </message>
+        <message>
+            <source>Discounts</source>
+            <translation>הנחות</translation>
+        </message>
+        <message>
+            <source>Points redeemed ({0})</source>
+            <translation>מימוש נקודות ({0})</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <translation>סה"כ לתשלום</translation>
+        </message>
+        <message>
+            <source>Points after this sale: {0}</source>
+            <translation>נקודות אחרי הקנייה: {0}</translation>
+        </message>
+        <message>
+            <source>Thank you!</source>
+            <translation>תודה רבה!</translation>
+        </message>
+        <message>
+            <source>Thank you, {0}!</source>
+            <translation>תודה רבה, {0}!</translation>
+        </message>
+        <message>
+            <source>You earned {0} points</source>
+            <translation>צברת {0} נקודות</translation>
+        </message>
+        <message>
+            <source>Your balance: {0} points</source>
+            <translation>היתרה שלך: {0} נקודות</translation>
+        </message>
+        <message>
+            <source>Paid: {0}</source>
+            <translation>שולם: {0}</translation>
+        </message>
+        <message>
+            <source>עברית</source>
+            <translation>English</translation>
+        </message>
+        <message>
+            <source>{0} free</source>
+            <translation>{0} חינם</translation>
+        </message>
+    </context>
 </TS>
