@@ -16,6 +16,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QFrame, QGridLayout, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
+from pos_client.errors import KupaError
 from pos_client.services import till
 from pos_client.services.till import ProductInfo, ProgramLabels
 from ui.cart_model import Column
@@ -156,6 +157,12 @@ class CheckoutScreen(QWidget):
         self.clock_banner.set_language(lang)
         self._fill_quick()
 
+    def clear_inputs(self) -> None:
+        """Empty the typing fields (sign-out and lock; the sale itself stays)."""
+        self.search.setCompleter(None)
+        self.search.clear()
+        self.member_panel.code.clear()
+
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
@@ -179,25 +186,38 @@ class CheckoutScreen(QWidget):
             button.setText(product.label(self._lang))
 
     def _search_entered(self) -> None:
+        """Enter in the search: the text as the cashier typed it (a scanner's burst never gets here, see
+        `ui.scanner`): a product code or name, else a member's card number, id or phone typed by hand."""
         text = self.search.text().strip()
         if not text:
             return
-        self.sale.worker.submit(lambda: self._find(text), self._found, self._refused)
+        self.sale.worker.submit(lambda: self._find(text), lambda found: self._found(found, text), self._refused)
 
-    def _find(self, text: str) -> list[ProductInfo]:
-        """Worker side: an exact code first, else a name search."""
+    def _find(self, text: str) -> list[ProductInfo] | str:
+        """Worker side: an exact code first, else a name search, else a member code (returned as the code)."""
         try:
             return [till.product(self.sale.terminal, text)]
         except Exception:  # noqa: BLE001 - any miss falls back to the search
-            return till.search(self.sale.terminal, text)
+            found = till.search(self.sale.terminal, text)
+        if found:
+            return found
+        try:
+            till.member_view(self.sale.terminal, text)
+        except KupaError:
+            return []
+        return text
 
-    def _found(self, products: list[ProductInfo]) -> None:
+    def _found(self, products: list[ProductInfo] | str, text: str = "") -> None:
+        if isinstance(products, str):  # a member's code typed by hand: the member goes onto the sale
+            self.search.clear()
+            self.sale.identify(products)
+            return
         if len(products) == 1:
             self.sale.add_product(products[0])
             self.search.clear()
             return
         if not products:
-            self.show_message(self.tr("No product matches '{0}'").format(self.search.text().strip()))
+            self.show_message(self.tr("No product matches '{0}'").format(text or self.search.text().strip()))
             return
         names = [f"{p.label(self._lang)} — {p.sku}" for p in products]
         completer = QCompleter(names, self.search)

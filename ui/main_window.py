@@ -192,8 +192,13 @@ class MainWindow(QMainWindow):
         self.checkout.focus_search()
 
     def lock(self) -> None:
-        """Show the PIN pad; the sale stays as it is until someone signs in again."""
+        """Show the PIN pad; the sale stays as it is until someone signs in again.
+
+        Half-typed text (the product search, the member code) and a half-read scanner code are dropped: the
+        next cashier starts clean, and nothing typed before the lock lands in their first search."""
         self.scanner.enabled = False
+        self.scanner.clear()
+        self.checkout.clear_inputs()
         self.camera.pause("locked")
         self.stack.setCurrentWidget(self.signin)
         for action in (self.lock_action, self.signout_action, self.manager_action):
