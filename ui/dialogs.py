@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtGui import QImage, QPainter, QPixmap, QShowEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
@@ -222,6 +222,13 @@ class ManagerPinDialog(QDialog):
         self.prompt.setText(prompt)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The PIN field takes the focus as the dialog shows: a PIN typed next never lands in the window behind
+        (the product search), and it is masked (echo mode password)."""
+        super().showEvent(event)
+        self.activateWindow()
+        self.pin.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _submit(self) -> None:
         pin = self.pin.text().strip()

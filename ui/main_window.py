@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
     def open_resume(self) -> None:
         def show(parked: list[carts.ParkedInfo]) -> None:
             if not parked:
-                self.checkout.show_message(self.tr("No parked sales"))
+                self.checkout.show_message(self.tr("No parked sales"), "info")
                 return
             dialog = ParkedDialog(parked, self)
             self.parked_dialog = dialog

@@ -1699,4 +1699,22 @@
             <translation>{0} חינם</translation>
         </message>
     </context>
+    <context>
+        <name>CheckoutScreen</name>
+        <message>
+            <source>Identify a member with points first</source>
+            <translation>זהו קודם חבר מועדון עם נקודות</translation>
+        </message>
+        <message>
+            <source>Ctrl+M is for a member identified without their card</source>
+            <translation>Ctrl+M מיועד לחבר מועדון שזוהה בלי הכרטיס שלו</translation>
+        </message>
+    </context>
+    <context>
+        <name>RewardsPanel</name>
+        <message>
+            <source>Redeem (Alt+R)</source>
+            <translation>מימוש (Alt+R)</translation>
+        </message>
+    </context>
 </TS>

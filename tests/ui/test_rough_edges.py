@@ -1,0 +1,124 @@
+"""The rough edges of issue 16, each pinned: keypad order, first empty cart, shortcuts from the search, the PIN
+dialog's focus, message colours by severity."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from pos_client.services import till
+from tests.ui.conftest import wait_idle
+from tests.ui.test_checkout import a_member, sign_in
+from ui.checkout_screen import SEVERITY_COLOURS, contrast
+
+
+def test_hebrew_pin_pad_keeps_one_two_three_and_enter_on_the_right(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    window.languages.switch("he")
+    qtbot.wait(50)
+    keys = window.signin.keys
+    x = {key: keys[key].mapTo(window, keys[key].rect().center()).x() for key in "123C0⏎"}
+    assert x["1"] < x["2"] < x["3"]
+    assert x["C"] < x["0"] < x["⏎"]  # Enter on the right, under 3, as on every keypad
+    assert window.signin.isRightToLeft()  # the rest of the screen still reads right to left
+
+
+def test_first_empty_cart_has_qty_park_complete_disabled(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    sign_in(qtbot, window)
+    screen = window.checkout
+    for button in (screen.plus, screen.minus, screen.remove, screen.void, screen.park, screen.pay):
+        assert not button.isEnabled(), button.objectName()
+    window.sale.add_product(till.product(window.terminal, "ESPRESSO"))
+    wait_idle(qtbot, window)
+    assert screen.pay.isEnabled() and screen.park.isEnabled() and screen.plus.isEnabled()
+
+
+def _member_without_card(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    phone, _token = a_member(window, with_card=False)
+    window.sale.add_product(till.product(window.terminal, "SHOE-RUN"))
+    wait_idle(qtbot, window)
+    window.sale.identify(phone)
+    qtbot.waitUntil(lambda: window.sale.quote is not None and window.sale.quote.member_id is not None,
+                    timeout=10000)
+    wait_idle(qtbot, window)
+
+
+@pytest.mark.parametrize("lang", ["en", "he"])
+def test_alt_r_from_the_search_reaches_the_redemption_in_both_languages(qtbot, window, lang) -> None:  # type: ignore[no-untyped-def]
+    sign_in(qtbot, window)
+    _phone, token = a_member(window, with_card=True)
+    window.sale.add_product(till.product(window.terminal, "SHOE-RUN"))
+    window.sale.identify(token)
+    qtbot.waitUntil(lambda: window.checkout.rewards.redeem.isEnabled(), timeout=10000)
+    window.languages.switch(lang)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    search = window.checkout.search
+    search.setFocus()
+    qtbot.keyClick(search, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(window.checkout.rewards.redeem.hasFocus, timeout=5000)
+    window.languages.switch("en")
+
+
+def test_ctrl_m_from_the_search_opens_the_manager_pin_and_the_pin_never_reaches_the_search(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    sign_in(qtbot, window)
+    _member_without_card(qtbot, window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    search = window.checkout.search
+    search.setFocus()
+    qtbot.keyClick(search, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: getattr(window, "override_dialog", None) is not None
+                    and window.override_dialog.isVisible(), timeout=5000)
+    dialog = window.override_dialog
+    qtbot.waitUntil(dialog.pin.hasFocus, timeout=5000)
+    focus = QApplication.focusWidget()
+    assert focus is dialog.pin
+    qtbot.keyClicks(focus, "2468", delay=80)
+    assert search.text() == ""
+    assert dialog.pin.text() == "2468" and dialog.pin.echoMode() == QLineEdit.EchoMode.Password
+    dialog.reject()
+
+
+def test_ctrl_m_without_a_member_says_why(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    sign_in(qtbot, window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.checkout.search.setFocus()
+    qtbot.keyClick(window.checkout.search, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    assert "without their card" in window.checkout.messages.text()
+    assert window.checkout.messages.property("severity") == "warning"
+
+
+def test_shift_f8_from_the_search_resumes(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    sign_in(qtbot, window)
+    search = window.checkout.search
+    search.setFocus()
+    qtbot.keyClick(search, Qt.Key.Key_F8, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: window.checkout.messages.text() == "No parked sales", timeout=5000)
+    assert window.checkout.messages.property("severity") == "info"
+
+
+def test_messages_are_coloured_by_severity(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    sign_in(qtbot, window)
+    screen = window.checkout
+    window.sale.add_product(till.product(window.terminal, "ESPRESSO"))
+    wait_idle(qtbot, window)
+    window.sale.park("Table 4")
+    qtbot.waitUntil(lambda: screen.messages.text() == "Sale parked", timeout=5000)
+    assert screen.messages.property("severity") == "success"
+    assert SEVERITY_COLOURS["success"][0] in screen.messages.styleSheet()
+    window.sale.complete()  # nothing to complete
+    assert screen.messages.text() == "The cart is empty: add a product first"
+    assert screen.messages.property("severity") == "warning"
+    window.sale.identify("NO-SUCH-MEMBER")
+    qtbot.waitUntil(lambda: screen.messages.property("severity") == "error", timeout=5000)
+    assert SEVERITY_COLOURS["error"][0] in screen.messages.styleSheet()
+    assert len({fg for fg, _bg in SEVERITY_COLOURS.values()}) == 4  # four different colours
+    for fg, bg in SEVERITY_COLOURS.values():
+        assert contrast(fg, bg) >= 4.5, (fg, bg)
+
+
+def test_contrast_ratio_formula() -> None:
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
