@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout
 
 from pos_client.services import till
 from pos_client.services.carts import ParkedInfo
+from pos_client.timeutil import from_iso, store_time
 from ui.i18n import error_text
 from ui.worker import DbWorker
 
@@ -139,10 +140,10 @@ class EnrolDialog(QDialog):
 class ParkedDialog(QDialog):
     """Lists parked sales; Enter resumes the selected one."""
 
-    def __init__(self, parked: list[ParkedInfo], parent: QWidget | None = None) -> None:
+    def __init__(self, parked: list[ParkedInfo], parent: QWidget | None = None, zone: str = "UTC") -> None:
         super().__init__(parent)
         self.setObjectName("parkedDialog")
-        self._parked = parked
+        self._parked, self._zone = parked, zone
         self.list = QListWidget(objectName="parkedList")
         for cart in parked:
             item = QListWidgetItem()
@@ -169,7 +170,7 @@ class ParkedDialog(QDialog):
             count = sum(int(item[1]) for item in cart.payload.get("items", []))
             who = cart.payload.get("member_name") or self.tr("no member")
             self.list.item(row).setText(self.tr("{0} — {1} items, {2} ({3})").format(
-                cart.label, count, who, cart.updated_at[11:16]))
+                cart.label, count, who, store_time(from_iso(cart.updated_at), self._zone).strftime("%H:%M")))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Resume"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QDateTime, QEvent, QLocale, QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QMainWindow, QStackedWidget, QToolBar
 
 from pos_client.services import carts, till
 from pos_client.terminal import Terminal
+from pos_client.timeutil import store_time, utcnow
 from ui.camera_view import IdleWatcher
 from ui.camera_view import State as CameraState
 from ui.camera_worker import CameraController, is_camera_spec
@@ -165,9 +166,16 @@ class MainWindow(QMainWindow):
         self.refresh_pending()
 
     def _tick(self) -> None:
-        self.clock.setText(QLocale().toString(QDateTime.currentDateTime(), "dd/MM/yyyy HH:mm"))
+        """The store's wall clock (the program's zone), whatever zone the computer is set to."""
+        self.clock.setText(store_time(utcnow(), self.labels.timezone).strftime("%d/%m/%Y %H:%M"))
 
     def refresh_pending(self) -> None:
+        """The count of entries waiting for HQ; none on a standalone terminal (no HQ to wait for: the network
+        label says "Local only")."""
+        if not self.terminal.settings.server_url:
+            self.pending.clear()
+            self.pending.hide()
+            return
         self.worker.submit(lambda: till.pending_entries(self.terminal),
                            lambda n: self.pending.setText(self.tr("{0} entries waiting for HQ").format(n)))
 
@@ -289,7 +297,7 @@ class MainWindow(QMainWindow):
             if not parked:
                 self.checkout.show_message(self.tr("No parked sales"), "info")
                 return
-            dialog = ParkedDialog(parked, self)
+            dialog = ParkedDialog(parked, self, self.labels.timezone)
             self.parked_dialog = dialog
 
             def done(result: int) -> None:

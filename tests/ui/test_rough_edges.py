@@ -122,3 +122,62 @@ def test_messages_are_coloured_by_severity(qtbot, window) -> None:  # type: igno
 def test_contrast_ratio_formula() -> None:
     assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
     assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+
+
+def test_no_entries_waiting_for_hq_without_hq(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    assert window.terminal.settings.server_url is None
+    sign_in(qtbot, window)
+    window.refresh_pending()
+    wait_idle(qtbot, window)
+    assert window.pending.text() == "" and not window.pending.isVisible()
+    assert window.network.text() == "Local only"
+
+
+ZONE = "Asia/Jerusalem"  # the demo program's; UTC+2/+3, so UTC shown anywhere is a red test
+
+
+def test_receipt_status_clock_and_parked_list_read_store_time(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from pos_client.timeutil import store_time, utcnow
+
+    assert window.labels.timezone == ZONE
+    sign_in(qtbot, window)
+    window._tick()
+    shown = window.clock.text()
+    assert shown in {store_time(utcnow(), ZONE).strftime("%d/%m/%Y %H:%M"),
+                     store_time(utcnow(), ZONE).replace(second=0).strftime("%d/%m/%Y %H:%M")}
+    assert shown != utcnow().strftime("%d/%m/%Y %H:%M")
+    window.sale.add_product(till.product(window.terminal, "ESPRESSO"))
+    wait_idle(qtbot, window)
+    window.sale.complete()
+    qtbot.waitUntil(lambda: window.receipt is not None, timeout=10000)
+    created = window.last_sale.result.created_at
+    text = window.receipt.view.toPlainText()
+    assert store_time(created, ZONE).strftime("%Y-%m-%d %H:%M") in text
+    assert created.strftime("%Y-%m-%d %H:%M") not in text
+    window.receipt.reject()
+
+
+def test_parked_list_shows_store_time(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from pos_client.services.carts import ParkedInfo
+    from ui.dialogs import ParkedDialog
+
+    cart = ParkedInfo(cart_id="c1", label="Table 4", updated_at="2026-12-03T10:15:00.000000+00:00",
+                      payload={"items": [["ESPRESSO", 2, "Espresso", None, 900]], "member_name": None})
+    dialog = ParkedDialog([cart], None, ZONE)
+    qtbot.addWidget(dialog)
+    assert dialog.list.item(0).text() == "Table 4 — 2 items, no member (12:15)"
+
+
+def test_clock_banner_reads_store_time(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from pos_client.services import clock
+    from pos_client.terminal import put_setting
+    from pos_client.timeutil import store_time, to_iso, utcnow
+
+    last_good = utcnow() + timedelta(days=1)
+    with window.terminal.unit_of_work() as session:
+        put_setting(session, clock.SETTING, {"last_good": to_iso(last_good)})
+    state = clock.status(window.terminal, "en")
+    assert store_time(last_good, ZONE).strftime("%Y-%m-%d %H:%M") in state["message"]
+    assert "UTC" not in state["message"]
