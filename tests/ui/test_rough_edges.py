@@ -181,3 +181,37 @@ def test_clock_banner_reads_store_time(qtbot, window) -> None:  # type: ignore[n
     state = clock.status(window.terminal, "en")
     assert store_time(last_good, ZONE).strftime("%Y-%m-%d %H:%M") in state["message"]
     assert "UTC" not in state["message"]
+
+
+@pytest.mark.parametrize("span", [0, 2, 11, 29])
+def test_dashboard_date_axis_one_label_per_tick_and_whole_counts(qtbot, window, span) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date, timedelta
+
+    from PySide6.QtCharts import QDateTimeAxis, QValueAxis
+
+    from pos_client.services import manager_reports
+    from ui.dashboard import DashboardPage
+
+    page = DashboardPage(window.worker, window.terminal, window.labels.currency, window.labels.tiers)
+    qtbot.addWidget(page)
+    end = date.today()
+    page.show_data(manager_reports.dashboard(window.terminal, end - timedelta(days=span), end))
+    axis = next(a for a in page.charts["sales"].axes() if isinstance(a, QDateTimeAxis))
+    low, high, count = axis.min().toMSecsSinceEpoch(), axis.max().toMSecsSinceEpoch(), axis.tickCount()
+    step = (high - low) / (count - 1)
+    assert step % 86_400_000 == 0  # whole days between ticks
+    labels = [axis.min().addMSecs(int(i * step)).toString(axis.format()) for i in range(count)]
+    assert len(set(labels)) == len(labels) >= 2, labels
+    for key in ("sales", "points", "new"):
+        counts = next(a for a in page.charts[key].axes() if isinstance(a, QValueAxis))
+        assert counts.tickType() == QValueAxis.TickType.TicksDynamic and counts.tickAnchor() == 0
+        assert counts.tickInterval() >= 1 and counts.tickInterval() == int(counts.tickInterval())
+        assert counts.max() % counts.tickInterval() == 0 and counts.labelFormat() == "%d"
+
+
+def test_count_axis_steps() -> None:
+    from ui.dashboard import count_axis, day_ticks
+
+    assert count_axis(0) == (1, 1) and count_axis(1) == (1, 1)  # "new members 1 0 0 0 0 0" no more
+    assert count_axis(8) == (8, 1) and count_axis(9) == (10, 2) and count_axis(123) == (140, 20)
+    assert day_ticks(1) == (3, 1) and day_ticks(8) == (8, 1) and day_ticks(9) == (5, 2) and day_ticks(30) == (7, 5)
