@@ -173,6 +173,16 @@ class ParkedDialog(QDialog):
                 cart.label, count, who, store_time(from_iso(cart.updated_at), self._zone).strftime("%H:%M")))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Resume"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Wide enough for the longest line (no "Table 4 — 2 ite…"), within the screen; longer ones wrap."""
+        metrics = self.list.fontMetrics()
+        widest = max((metrics.horizontalAdvance(self.list.item(row).text()) for row in range(self.list.count())),
+                     default=0)
+        screen = self.screen().availableGeometry().width() if self.screen() is not None else 1024
+        self.list.setWordWrap(True)
+        self.list.setMinimumWidth(min(widest + 48, screen - 80))
 
     def chosen(self) -> str | None:
         item = self.list.currentItem()

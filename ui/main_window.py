@@ -161,9 +161,18 @@ class MainWindow(QMainWindow):
         self.manager_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
         self.sync_status.retranslate()
         cashier = self.sale.cashier
-        self.cashier_label.setText(self.tr("Cashier: {0}").format(cashier.name) if cashier else self.tr("Signed out"))
+        self.cashier_label.setText(self.signed_in_text(cashier))
         self._tick()
         self.refresh_pending()
+
+    def signed_in_text(self, who: till.CashierInfo | None) -> str:
+        """"Cashier: Dana" / "Manager: Avi": the role in the app's language, from the user's role, never from
+        their name."""
+        if who is None:
+            return self.tr("Signed out")
+        if who.role == "manager":
+            return self.tr("Manager: {0}").format(who.name)
+        return self.tr("Cashier: {0}").format(who.name)
 
     def _tick(self) -> None:
         """The store's wall clock (the program's zone), whatever zone the computer is set to."""

@@ -247,7 +247,8 @@ def confirm(terminal: Terminal, manager_pin: str) -> ClockVerdict:
         new = ClockState(now, state.hq_time, state.hq_seen_at, skew if skew is not None else state.accepted_skew)
         _save(session, new)
         audit.record(session, now, manager.user_id, "clock_confirm", terminal.settings.terminal_id,
-                     f"clock confirmed ({before.status})", {"was": before.to_json(), "now": to_iso(now)})
+                     audit.CLOCK_CONFIRMED.render("en", status=before.status),
+                     {"was": before.to_json(), "now": to_iso(now)})
         return assess(new, now)
 
 

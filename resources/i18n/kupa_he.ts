@@ -1717,4 +1717,114 @@
             <translation>מימוש (Alt+R)</translation>
         </message>
     </context>
+    <context>
+        <name>ManagerModels</name>
+        <message>
+            <source>points</source>
+            <translation>נקודות</translation>
+        </message>
+        <message>
+            <source>stamps</source>
+            <translation>חותמות</translation>
+        </message>
+        <message>
+            <source>entry</source>
+            <translation>רשומה</translation>
+        </message>
+        <message>
+            <source>balance before</source>
+            <translation>יתרה לפני</translation>
+        </message>
+        <message>
+            <source>override</source>
+            <translation>חריגה</translation>
+        </message>
+        <message>
+            <source>member</source>
+            <translation>חבר</translation>
+        </message>
+        <message>
+            <source>merged member</source>
+            <translation>חבר שמוזג</translation>
+        </message>
+        <message>
+            <source>action</source>
+            <translation>פעולה</translation>
+        </message>
+        <message>
+            <source>cards revoked</source>
+            <translation>כרטיסים שבוטלו</translation>
+        </message>
+        <message>
+            <source>authorised by</source>
+            <translation>אושר על ידי</translation>
+        </message>
+        <message>
+            <source>clock was</source>
+            <translation>השעון היה</translation>
+        </message>
+        <message>
+            <source>confirmed at</source>
+            <translation>אושר ב</translation>
+        </message>
+        <message>
+            <source>name</source>
+            <translation>שם</translation>
+        </message>
+        <message>
+            <source>phone</source>
+            <translation>טלפון</translation>
+        </message>
+        <message>
+            <source>e-mail</source>
+            <translation>דוא"ל</translation>
+        </message>
+        <message>
+            <source>birthday</source>
+            <translation>יום הולדת</translation>
+        </message>
+        <message>
+            <source>bonus weekday</source>
+            <translation>יום בונוס</translation>
+        </message>
+        <message>
+            <source>status</source>
+            <translation>מצב</translation>
+        </message>
+        <message>
+            <source>terminal</source>
+            <translation>קופה</translation>
+        </message>
+        <message>
+            <source>refund</source>
+            <translation>החזר</translation>
+        </message>
+        <message>
+            <source>money back</source>
+            <translation>סכום שהוחזר</translation>
+        </message>
+        <message>
+            <source>units</source>
+            <translation>יחידות</translation>
+        </message>
+        <message>
+            <source>Clock confirmed</source>
+            <translation>השעון אושר</translation>
+        </message>
+        <message>
+            <source>Action points granted</source>
+            <translation>נקודות על פעולה</translation>
+        </message>
+        <message>
+            <source>Sync started by a manager</source>
+            <translation>סנכרון שהפעיל מנהל</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>Manager: {0}</source>
+            <translation>מנהל/ת: {0}</translation>
+        </message>
+    </context>
 </TS>

@@ -215,3 +215,65 @@ def test_count_axis_steps() -> None:
     assert count_axis(0) == (1, 1) and count_axis(1) == (1, 1)  # "new members 1 0 0 0 0 0" no more
     assert count_axis(8) == (8, 1) and count_axis(9) == (10, 2) and count_axis(123) == (140, 20)
     assert day_ticks(1) == (3, 1) and day_ticks(8) == (8, 1) and day_ticks(9) == (5, 2) and day_ticks(30) == (7, 5)
+
+
+def test_roles_reasons_and_details_in_hebrew(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from pos_client.services.manager_reports import AuditRow
+    from ui.manager_models import AuditModel, details_text
+
+    sign_in(qtbot, window)
+    assert window.cashier_label.text() == "Cashier: Dana"  # the demo's names carry no role in English
+    manager = till.CashierInfo("manager2", "Avi", "manager")
+    assert window.signed_in_text(manager) == "Manager: Avi"
+    window.languages.switch("he")
+    try:
+        assert window.cashier_label.text() == "קופאי: Dana"
+        assert window.signed_in_text(manager) == "מנהל/ת: Avi"
+        assert details_text({"points": 50, "entry_id": "E-1"}) == "נקודות: 50; רשומה: E-1"
+        row = AuditRow(audit_id="a", when="2026-12-03 12:00", user_id="manager2", user_name="Avi",
+                       action="pin_spend_override", target="S-1", reason="points spent without the member's card",
+                       details={"member_id": "M-1"})
+        typed = AuditRow(audit_id="b", when="2026-12-03 12:00", user_id="manager2", user_name="Avi",
+                         action="adjust", target="M-1", reason="goodwill", details={"points": 50})
+        model = AuditModel()
+        model.set_rows([row, typed])
+        reason, details = (model.data(model.index(0, col)) for col in (AuditModel.Column.REASON,
+                                                                        AuditModel.Column.DETAILS))
+        assert reason == "נקודות מומשו בלי כרטיס החבר" and details == "חבר: M-1"
+        assert model.data(model.index(1, AuditModel.Column.REASON)) == "goodwill"  # a manager's words as typed
+    finally:
+        window.languages.switch("en")
+
+
+def test_system_reasons_are_stored_in_english_and_worded_per_reader() -> None:
+    from pos_client.services.audit import CLOCK_CONFIRMED, system_reason
+
+    assert system_reason("pin_spend_override", {}, "en") == "points spent without the member's card"
+    assert system_reason("clock_confirm", {"was": {"status": "behind"}}, "he") == \
+        CLOCK_CONFIRMED.render("he", status="behind")
+    assert system_reason("adjust", {"points": 5}, "he") is None
+
+
+def test_parked_dialog_and_audit_filters_do_not_clip(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from pos_client.services.carts import ParkedInfo
+    from pos_client.services.manager_reports import AuditFilters
+    from ui.audit_view import AuditPage
+    from ui.dialogs import ParkedDialog
+
+    cart = ParkedInfo(cart_id="c1", label="Mrs Rosenberg-Levi at table four", updated_at="2026-12-03T10:15:00+00:00",
+                      payload={"items": [["ESPRESSO", 12, "Espresso", None, 900]], "member_name": "Noa Rosenberg"})
+    dialog = ParkedDialog([cart], None, ZONE)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    item = dialog.list.item(0)
+    needed = dialog.list.fontMetrics().horizontalAdvance(item.text())
+    assert dialog.list.viewport().width() >= needed, (dialog.list.viewport().width(), needed)
+    page = AuditPage(window.worker, window.terminal)
+    qtbot.addWidget(page)
+    page.resize(1280, 600)
+    page.show()
+    page.set_filters(AuditFilters(managers=(("manager2", "Avi"),), actions=("pin_spend_override", "member_merge")))
+    qtbot.wait(10)
+    for combo in (page.manager, page.action):
+        longest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(combo.count()))
+        assert combo.width() >= longest + 16, (combo.objectName(), combo.width(), longest)
