@@ -227,7 +227,7 @@ def test_roles_reasons_and_details_in_hebrew(qtbot, window) -> None:  # type: ig
     assert window.signed_in_text(manager) == "Manager: Avi"
     window.languages.switch("he")
     try:
-        assert window.cashier_label.text() == "קופאי: Dana"
+        qtbot.waitUntil(lambda: window.cashier_label.text() == "קופאי: Dana", timeout=5000)  # on LanguageChange
         assert window.signed_in_text(manager) == "מנהל/ת: Avi"
         assert details_text({"points": 50, "entry_id": "E-1"}) == "נקודות: 50; רשומה: E-1"
         row = AuditRow(audit_id="a", when="2026-12-03 12:00", user_id="manager2", user_name="Avi",
