@@ -104,6 +104,11 @@ def store_zone(name: str) -> ZoneInfo:
         raise InvalidInputError(UNKNOWN_ZONE, zone=name) from exc
 
 
+def store_time(moment: datetime, zone: str) -> datetime:
+    """`moment` on the store's wall clock (the receipt, the clock banner, the manager's history)."""
+    return moment.astimezone(store_zone(zone))
+
+
 def local_date(moment: datetime, zone: str) -> date:
     """The calendar date of `moment` at the store."""
     return moment.astimezone(store_zone(zone)).date()

@@ -2,12 +2,14 @@
 
 Options: `--lang en|he` (start language), `--camera SOURCE` (the webcam: `auto`, the default, takes the first
 one found; a camera number; a video file or a folder of images standing in for a webcam; `off`) and
-`--screenshot FILE [--screen checkout|member|receipt|tender|shift|shift_close] [--size WxH]`, which renders that
-screen (`tender`: the F12 payment dialog with cash given and the change; `shift`: the X report of a shift with
-a cash sale; `shift_close`: the close dialog) (by default at
+`--screenshot FILE [--screen checkout|member|receipt|customer|tender|shift|shift_close] [--size WxH]`, which
+renders that screen (`customer`: the customer display; `tender`: the F12 payment dialog with cash given and the
+change; `shift`: the X report of a shift with a cash sale; `shift_close`: the close dialog) (by default at
 1280×800) with demo data
 (a member identified, a few lines in the cart) on a *copy* of the data folder (nothing is recorded in the
-real store) and exits.
+real store) and exits; `customer` is the customer display (`ui.customer_display`) in `--customer-lang`.
+`--customer-display auto|on|off` (or `KUPA_CUSTOMER_DISPLAY`; default auto: only with a second screen) and
+`--customer-lang en|he` (or `KUPA_CUSTOMER_LANG`; default: `--lang`) open the customer-facing display.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pos_client.errors import KupaError
 from pos_client.services import till
 from pos_client.terminal import Terminal
-from ui.i18n import Languages
+from ui.customer_display import MODES, CustomerDisplay, customer_language, open_for
+from ui.i18n import LANGUAGES, Languages
 from ui.main_window import MainWindow
 from ui.worker import DbWorker
 
@@ -76,7 +79,8 @@ def wait_idle(window: MainWindow, timeout: float = 20.0) -> None:
         time.sleep(0.005)
 
 
-def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[int, int] = (1280, 800)) -> int:
+def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[int, int] = (1280, 800),
+               customer_lang: str | None = None) -> int:
     """Render `screen` with demo data to `out` (PNG, `size`, by default 1280×800) on a copy of the store."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "store"
@@ -102,6 +106,8 @@ def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[in
             _overlay(window, window.receipt, (480, 740)).save(str(out))
         elif screen in ("tender", "shift", "shift_close"):
             _overlay(window, _shift_screen(window, screen), (560, 560) if screen == "shift" else None).save(str(out))
+        elif screen == "customer":
+            _customer_shot(window, out, size, customer_language(customer_lang, lang))
         else:
             if screen == "member" and window.sale.quote and window.sale.quote.redeem_limits.max_points:
                 window.checkout.rewards.redeem.setCurrentIndex(1)
@@ -159,6 +165,17 @@ def _shift_screen(window: MainWindow, screen: str) -> QWidget | None:
     return dialog
 
 
+def _customer_shot(window: MainWindow, out: Path, size: tuple[int, int], lang: str) -> None:
+    """The customer display following the demo sale, at `size`."""
+    display = CustomerDisplay(window.sale, window.labels, window.terminal.settings.store_name, lang)
+    display.resize(*size)
+    display.show()
+    display.refresh()
+    wait_idle(window)
+    display.grab().save(str(out))
+    display.close()
+
+
 def _demo_member(window: MainWindow) -> str | None:
     """A demo member with a signed card (so rewards can be shown): a fresh card for the first gold member."""
     from sqlalchemy import select
@@ -206,16 +223,21 @@ def run(data_dir: Path, argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="main.py")
     parser.add_argument("--lang", choices=("en", "he"), default="en")
     parser.add_argument("--screenshot", type=Path, default=None)
-    parser.add_argument("--screen", choices=("checkout", "member", "receipt", "tender", "shift", "shift_close"),
-                        default="checkout")
+    parser.add_argument("--screen", default="checkout",
+                        choices=("checkout", "member", "receipt", "customer", "tender", "shift", "shift_close"))
     parser.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH",
                         help="the window's size for --screenshot (e.g. 1024x768)")
     parser.add_argument("--camera", default="auto", metavar="SOURCE",
                         help="auto (first webcam), a camera number, a video file or image folder, or off")
+    parser.add_argument("--customer-display", choices=MODES, default=None,
+                        help="the customer-facing display: auto (only with a second screen; the default, "
+                             "or KUPA_CUSTOMER_DISPLAY), on (a movable window without one) or off")
+    parser.add_argument("--customer-lang", choices=LANGUAGES, default=None,
+                        help="the customer display's language (default KUPA_CUSTOMER_LANG, else --lang)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.screenshot:
-        return screenshot(data_dir, args.screenshot, args.lang, args.screen, args.size)
+        return screenshot(data_dir, args.screenshot, args.lang, args.screen, args.size, args.customer_lang)
     try:
         app, window = build(data_dir, args.lang, args.camera)
     except KupaError as exc:  # a damaged or too-new database, an unusable folder: say so, do not start
@@ -224,4 +246,5 @@ def run(data_dir: Path, argv: list[str]) -> int:
     app.aboutToQuit.connect(window.sync_status.shutdown)
     window.resize(1280, 800)
     window.show()
+    window.customer_display = open_for(window, args.customer_display, args.customer_lang)  # type: ignore[attr-defined]
     return int(app.exec())

@@ -39,6 +39,8 @@ class AuditPage(QWidget):
         self.worker, self.terminal = worker, terminal
         self.manager = QComboBox(objectName="auditManager")
         self.action = QComboBox(objectName="auditAction")
+        for combo in (self.manager, self.action):  # filled later (and re-worded): grow with the longest entry
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.date_from = QDateEdit(NO_DATE, objectName="auditFrom")
         self.date_to = QDateEdit(NO_DATE, objectName="auditTo")
         for edit in (self.date_from, self.date_to):

@@ -13,10 +13,11 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QFrame, QGridLayout, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
+from pos_client.errors import KupaError
 from pos_client.services import till
 from pos_client.services.till import ProductInfo, ProgramLabels
 from ui.cart_model import Column
@@ -25,6 +26,24 @@ from ui.i18n import error_text
 from ui.member_panel import MemberPanel
 from ui.rewards_panel import RewardsPanel
 from ui.sale import SaleController
+
+
+#: Message colours by severity (text, background), each pair at least 4.5:1 (WCAG AA), checked by a test.
+SEVERITY_COLOURS = {"success": ("#0f5132", "#d1e7dd"), "info": ("#212529", "#e7eef3"),
+                    "warning": ("#664d03", "#fff3cd"), "error": ("#842029", "#f8d7da")}
+
+
+def contrast(fg: str, bg: str) -> float:
+    """WCAG 2 contrast ratio of two colours."""
+    def luminance(name: str) -> float:
+        color = QColor(name)
+        channels = []
+        for value in (color.redF(), color.greenF(), color.blueF()):
+            channels.append(value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    light, dark = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 class CheckoutScreen(QWidget):
@@ -60,13 +79,15 @@ class CheckoutScreen(QWidget):
         self.messages = QLabel(objectName="messageArea")
         self.messages.setWordWrap(True)
         self._message_timer = QTimer(self, singleShot=True, interval=8000)
-        self._message_timer.timeout.connect(lambda: self.messages.setText(""))
+        self._message_timer.timeout.connect(lambda: self.show_message("", "info"))
         self.member_panel = MemberPanel(labels)
         self.rewards = RewardsPanel(labels)
         self.clock_banner = ClockBanner(sale.terminal, sale.worker)
         self._layout()
         self._wire()
+        self._shortcuts()
         self.retranslate()
+        self._enable_line_buttons()  # the first empty cart too, before any change arrives
 
     def _layout(self) -> None:
         search_row = QHBoxLayout()
@@ -117,8 +138,37 @@ class CheckoutScreen(QWidget):
         self.sale.changed.connect(self._sale_changed)
         self.sale.member_changed.connect(self._member_changed)
         self.sale.message.connect(self.show_message)
+        self.sale.notice.connect(self.show_message)
         self.sale.message.connect(lambda _text: self.clock_banner.refresh())  # a refused sale may be the clock
         self.sale.model.modelReset.connect(self._keep_selection)
+
+    def _shortcuts(self) -> None:
+        """Keys that must work from any focus in the window, the product search included, in both languages.
+
+        Alt+R is a shortcut, not the label's mnemonic (a translated label's "&" falls on a Hebrew letter);
+        Ctrl+M is not the override button's (a hidden button's shortcut does nothing): when there is nothing
+        to allow, it says why.
+        """
+        for key, slot in (("Alt+R", self._focus_redeem), ("Ctrl+M", self._allow_spending),
+                          ("Shift+F8", self.resume_requested.emit)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+            shortcut.activated.connect(slot)
+
+    def _focus_redeem(self) -> None:
+        redeem = self.rewards.redeem
+        if redeem.isEnabled():
+            redeem.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            self.show_message(self.rewards.reason.text() or self.tr("Identify a member with points first"),
+                              "warning")
+
+    def _allow_spending(self) -> None:
+        override = self.rewards.override
+        if override.isVisible() and override.isEnabled():
+            override.click()
+        else:
+            self.show_message(self.tr("Ctrl+M is for a member identified without their card"), "warning")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Function keys that reach the screen unhandled (no active shortcut map, e.g. offscreen) still work."""
@@ -139,14 +189,14 @@ class CheckoutScreen(QWidget):
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search products by name, SKU or barcode (F2)"))
-        texts = ((self.add, self.tr("Add"), "Return"), (self.plus, self.tr("Qty + (F5)"), "F5"),
+        texts = ((self.add, self.tr("Add"), ""), (self.plus, self.tr("Qty + (F5)"), "F5"),
                  (self.minus, self.tr("Qty − (F6)"), "F6"), (self.remove, self.tr("Remove line (F7)"), "F7"),
                  (self.void, self.tr("Void sale (Ctrl+Del)"), "Ctrl+Del"), (self.park, self.tr("Park (F8)"), "F8"),
-                 (self.resume, self.tr("Resume (Shift+F8)"), "Shift+F8"),
+                 (self.resume, self.tr("Resume (Shift+F8)"), ""),
                  (self.pay, self.tr("Complete sale (F12)"), "F12"))
         for button, text, key in texts:
             button.setText(text)
-            if button is not self.add:
+            if key:
                 button.setShortcut(QKeySequence(key))
         self._fill_quick()
 
@@ -157,6 +207,12 @@ class CheckoutScreen(QWidget):
         self.rewards.set_language(lang)
         self.clock_banner.set_language(lang)
         self._fill_quick()
+
+    def clear_inputs(self) -> None:
+        """Empty the typing fields (sign-out and lock; the sale itself stays)."""
+        self.search.setCompleter(None)
+        self.search.clear()
+        self.member_panel.code.clear()
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -181,25 +237,39 @@ class CheckoutScreen(QWidget):
             button.setText(product.label(self._lang))
 
     def _search_entered(self) -> None:
+        """Enter in the search: the text as the cashier typed it (a scanner's burst never gets here, see
+        `ui.scanner`): a product code or name, else a member's card number, id or phone typed by hand."""
         text = self.search.text().strip()
         if not text:
             return
-        self.sale.worker.submit(lambda: self._find(text), self._found, self._refused)
+        self.sale.worker.submit(lambda: self._find(text), lambda found: self._found(found, text), self._refused)
 
-    def _find(self, text: str) -> list[ProductInfo]:
-        """Worker side: an exact code first, else a name search."""
+    def _find(self, text: str) -> list[ProductInfo] | str:
+        """Worker side: an exact code first, else a name search, else a member code (returned as the code)."""
         try:
             return [till.product(self.sale.terminal, text)]
         except Exception:  # noqa: BLE001 - any miss falls back to the search
-            return till.search(self.sale.terminal, text)
+            found = till.search(self.sale.terminal, text)
+        if found:
+            return found
+        try:
+            till.member_view(self.sale.terminal, text)
+        except KupaError:
+            return []
+        return text
 
-    def _found(self, products: list[ProductInfo]) -> None:
+    def _found(self, products: list[ProductInfo] | str, text: str = "") -> None:
+        if isinstance(products, str):  # a member's code typed by hand: the member goes onto the sale
+            self.search.clear()
+            self.sale.identify(products)
+            return
         if len(products) == 1:
             self.sale.add_product(products[0])
             self.search.clear()
             return
         if not products:
-            self.show_message(self.tr("No product matches '{0}'").format(self.search.text().strip()))
+            self.show_message(self.tr("No product matches '{0}'").format(text or self.search.text().strip()),
+                              "warning")
             return
         names = [f"{p.label(self._lang)} — {p.sku}" for p in products]
         completer = QCompleter(names, self.search)
@@ -209,7 +279,7 @@ class CheckoutScreen(QWidget):
         self.search.setCompleter(completer)
         completer.setCompletionPrefix("")
         completer.complete()
-        self.show_message(self.tr("{0} products match: pick one from the list").format(len(products)))
+        self.show_message(self.tr("{0} products match: pick one from the list").format(len(products)), "info")
 
     def _pick(self, text: str, products: list[ProductInfo]) -> None:
         sku = text.rsplit(" — ", 1)[-1]
@@ -236,6 +306,9 @@ class CheckoutScreen(QWidget):
         self._last_row = self._row()
         self.rewards.show_quote(self.sale.quote, self.sale.state.punch_rewards, self.sale.state.lines,
                                 self.sale.member)
+        self._enable_line_buttons()
+
+    def _enable_line_buttons(self) -> None:
         has_lines = bool(self.sale.state.lines)
         for button in (self.plus, self.minus, self.remove, self.void, self.pay, self.park):
             button.setEnabled(has_lines)
@@ -245,8 +318,13 @@ class CheckoutScreen(QWidget):
         if view is not None:
             self.member_panel.code.clear()
 
-    def show_message(self, text: str) -> None:
-        """Show a message in the message area (replacing the previous one; no dialogs)."""
+    def show_message(self, text: str, severity: str = "error") -> None:
+        """Show a message in the message area (replacing the previous one; no dialogs), coloured by
+        `severity`: success, info, warning or error (the default: refusals and failures)."""
+        fg, bg = SEVERITY_COLOURS.get(severity, SEVERITY_COLOURS["error"])
+        self.messages.setProperty("severity", severity)
+        self.messages.setStyleSheet(f"QLabel#messageArea {{ color: {fg}; background: {bg}; border-radius: 4px; "
+                                    f"padding: 2px 6px; }}" if text else "")
         self.messages.setText(text)
         self._message_timer.start()
 

@@ -14,6 +14,7 @@ Signals:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -70,6 +71,49 @@ def tile_text(key: str, value: int | Decimal | None, currency: str) -> str:
 
 def _msecs(day: date) -> float:
     return float(QDateTime(QDate(day.year, day.month, day.day), QTime(12, 0)).toMSecsSinceEpoch())
+
+
+MAX_TICKS = 8
+
+
+def day_ticks(days: int) -> tuple[int, int]:
+    """(ticks, days between ticks) of a date axis over `days` days (points at noon) so that every tick falls on
+    a day's noon: one label per tick, never "01/12 01/12 02/12" (ticks between days). The axis may run a few
+    days past the last one so the ticks stay whole days apart."""
+    if days <= 1:
+        return 3, 1  # the day between its neighbours
+    spans = days - 1
+    every = -(-spans // (MAX_TICKS - 1))
+    return -(-spans // every) + 1, every
+
+
+def count_axis(top: int) -> tuple[int, int]:
+    """(maximum, step) of an axis of whole counts up to `top`: integer ticks only, never "0 0 0 1" (a 0–1
+    range cut in fifths and printed with %d). Steps 1, 2, 5, 10, 20, 50…, at most `MAX_TICKS` of them."""
+    top = max(1, int(top))
+    for step in _nice_steps():
+        if -(-top // step) <= MAX_TICKS:
+            return -(-top // step) * step, step
+    raise AssertionError("unreachable: the steps grow without bound")
+
+
+def _nice_steps() -> Iterator[int]:
+    """1, 2, 5, 10, 20, 50, …"""
+    scale = 1
+    while True:
+        yield from (scale, 2 * scale, 5 * scale)
+        scale *= 10
+
+
+def _count_axis(top: int) -> QValueAxis:
+    axis = QValueAxis()
+    maximum, step = count_axis(top)
+    axis.setRange(0, maximum)
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(step)
+    axis.setLabelFormat("%d")
+    return axis
 
 
 class DashboardPage(QWidget):
@@ -200,12 +244,17 @@ class DashboardPage(QWidget):
         others.setName(_tr("Non-members"))
         members.replace([QPointF(_msecs(d.day), d.member_sales) for d in kpis.sales_per_day])
         others.replace([QPointF(_msecs(d.day), d.non_member_sales) for d in kpis.sales_per_day])
-        x_axis, y_axis = QDateTimeAxis(), QValueAxis()
+        x_axis = QDateTimeAxis()
         x_axis.setFormat("dd/MM")
+        days = [d.day for d in kpis.sales_per_day]
+        if days:
+            ticks, every = day_ticks(len(days))
+            first = _msecs(days[0]) - (86_400_000 if len(days) == 1 else 0)  # one day: between its neighbours
+            last = first + (ticks - 1) * every * 86_400_000
+            x_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(first)), QDateTime.fromMSecsSinceEpoch(int(last)))
+            x_axis.setTickCount(ticks)
         top = max([max(d.member_sales, d.non_member_sales) for d in kpis.sales_per_day] or [1])
-        y_axis.setRange(0, max(1, top))
-        y_axis.applyNiceNumbers()
-        y_axis.setLabelFormat("%d")
+        y_axis = _count_axis(top)
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         for series in (members, others):
@@ -238,14 +287,11 @@ class DashboardPage(QWidget):
             series.append(bar_set)
             top = max([top, *values])
         chart.addSeries(series)
-        x_axis, y_axis = QBarCategoryAxis(), QValueAxis()
+        x_axis, y_axis = QBarCategoryAxis(), _count_axis(top)
         x_axis.append([w.strftime("%d/%m") for w in weeks])
         if len(weeks) > 12:  # too many to label: the span as the axis title instead
             x_axis.setLabelsVisible(False)
             x_axis.setTitleText(f"{weeks[0]:%d/%m/%Y} – {weeks[-1]:%d/%m/%Y}")
-        y_axis.setRange(0, top)
-        y_axis.applyNiceNumbers()
-        y_axis.setLabelFormat("%d")
         chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(x_axis)

@@ -13,13 +13,14 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtGui import QImage, QPainter, QPixmap, QShowEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from pos_client.services import till
 from pos_client.services.carts import ParkedInfo
+from pos_client.timeutil import from_iso, store_time
 from ui.i18n import error_text
 from ui.worker import DbWorker
 
@@ -139,10 +140,10 @@ class EnrolDialog(QDialog):
 class ParkedDialog(QDialog):
     """Lists parked sales; Enter resumes the selected one."""
 
-    def __init__(self, parked: list[ParkedInfo], parent: QWidget | None = None) -> None:
+    def __init__(self, parked: list[ParkedInfo], parent: QWidget | None = None, zone: str = "UTC") -> None:
         super().__init__(parent)
         self.setObjectName("parkedDialog")
-        self._parked = parked
+        self._parked, self._zone = parked, zone
         self.list = QListWidget(objectName="parkedList")
         for cart in parked:
             item = QListWidgetItem()
@@ -169,9 +170,19 @@ class ParkedDialog(QDialog):
             count = sum(int(item[1]) for item in cart.payload.get("items", []))
             who = cart.payload.get("member_name") or self.tr("no member")
             self.list.item(row).setText(self.tr("{0} — {1} items, {2} ({3})").format(
-                cart.label, count, who, cart.updated_at[11:16]))
+                cart.label, count, who, store_time(from_iso(cart.updated_at), self._zone).strftime("%H:%M")))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Resume"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Wide enough for the longest line (no "Table 4 — 2 ite…"), within the screen; longer ones wrap."""
+        metrics = self.list.fontMetrics()
+        widest = max((metrics.horizontalAdvance(self.list.item(row).text()) for row in range(self.list.count())),
+                     default=0)
+        screen = self.screen().availableGeometry().width() if self.screen() is not None else 1024
+        self.list.setWordWrap(True)
+        self.list.setMinimumWidth(min(widest + 48, screen - 80))
 
     def chosen(self) -> str | None:
         item = self.list.currentItem()
@@ -222,6 +233,13 @@ class ManagerPinDialog(QDialog):
         self.prompt.setText(prompt)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The PIN field takes the focus as the dialog shows: a PIN typed next never lands in the window behind
+        (the product search), and it is masked (echo mode password)."""
+        super().showEvent(event)
+        self.activateWindow()
+        self.pin.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _submit(self) -> None:
         pin = self.pin.text().strip()

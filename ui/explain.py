@@ -9,7 +9,7 @@ number comes from the quote or the program.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from PySide6.QtCore import QCoreApplication, QLocale
@@ -27,6 +27,9 @@ def _t(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
 
+_app_t = _t
+
+
 def _name(section: Mapping[str, Mapping[str, str]], code: object, lang: str) -> str:
     names = section.get(str(code), {})
     return names.get(lang) or names.get("en") or str(code)
@@ -41,8 +44,9 @@ def _number(value: object) -> str:
     return f"{number:f}"
 
 
-def multiplier_source(source: str, labels: ProgramLabels, lang: str) -> str:
+def multiplier_source(source: str, labels: ProgramLabels, lang: str, translate: Translate | None = None) -> str:
     """The core's multiplier source (`"Gold tier"`, `"Kupa Plus membership"`, `"bonus Monday"`) in `lang`."""
+    _t = translate or _app_t
     for code, names in labels.tiers.items():
         if source == f"{names.get('en')} tier":
             return _t("{0} tier").format(_name(labels.tiers, code, lang))
@@ -53,17 +57,26 @@ def multiplier_source(source: str, labels: ProgramLabels, lang: str) -> str:
         english = QLocale(QLocale.Language.English)
         for day in range(1, 8):
             if english.dayName(day) == source[6:]:
-                return _t("bonus day ({0})").format(QLocale().dayName(day))
+                locale = QLocale(QLocale.Language.Hebrew if lang == "he" else QLocale.Language.English)
+                return _t("bonus day ({0})").format(locale.dayName(day))
     return source
 
 
+Translate = Callable[[str], str]
+
+
 def explain_line(line: ExplainLine, quote: Quote, labels: ProgramLabels, names: Mapping[str, str],
-                 lang: str) -> str:
-    """One explanation step in `lang`; `names` maps SKUs to product names in `lang`."""
+                 lang: str, translate: Translate | None = None) -> str:
+    """One explanation step in `lang`; `names` maps SKUs to product names in `lang`.
+
+    `translate` words the sentences (default: the app's installed translator). The customer display passes
+    its own, since the customer may read another language than the cashier (`ui.customer_display`).
+    """
     p = line.params
+    _t = translate or _app_t
 
     def money(key: str) -> str:
-        return format_money(int(str(p.get(key) or 0)), quote.currency)
+        return format_money(int(str(p.get(key) or 0)), quote.currency, lang)
 
     product = names.get(str(p.get("sku")), str(p.get("sku", "")))
     code = line.code
@@ -96,7 +109,7 @@ def explain_line(line: ExplainLine, quote: Quote, labels: ProgramLabels, names: 
         text = _t("Points earned: {0} paid on eligible items at {1}").format(money("base"), rate)
         if _number(p.get("multiplier", 1)) != "1":
             text += " × {0} ({1})".format(_number(p.get("multiplier")),
-                                          multiplier_source(str(p.get("source", "")), labels, lang))
+                                          multiplier_source(str(p.get("source", "")), labels, lang, _t))
         return f"{text} = {p.get('points')}"
     if code == "stamps":
         return _t("{0}: +{1} stamps").format(_name(labels.punch_cards, p.get("card"), lang), p.get("stamps"))
@@ -114,11 +127,12 @@ def explain_line(line: ExplainLine, quote: Quote, labels: ProgramLabels, names: 
     return line.text
 
 
-def explain_quote(quote: Quote, labels: ProgramLabels, names: Mapping[str, str], lang: str) -> list[str]:
+def explain_quote(quote: Quote, labels: ProgramLabels, names: Mapping[str, str], lang: str,
+                  translate: Translate | None = None) -> list[str]:
     """The whole explanation in `lang` (the core's English lines when the quote carries no codes)."""
     if not quote.explanations:
         return list(quote.explain)
-    return [explain_line(line, quote, labels, names, lang) for line in quote.explanations]
+    return [explain_line(line, quote, labels, names, lang, translate) for line in quote.explanations]
 
 
 def limit_reason(limits: RedeemLimits, labels: ProgramLabels, member_points: int | None) -> str:

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QDateTime, QEvent, QLocale, QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QMainWindow, QStackedWidget, QToolBar
 
 from pos_client.services import carts, shifts, till
 from pos_client.terminal import Terminal
+from pos_client.timeutil import store_time, utcnow
 from ui.camera_view import IdleWatcher
 from ui.camera_view import State as CameraState
 from ui.camera_worker import CameraController, is_camera_spec
@@ -170,14 +171,30 @@ class MainWindow(QMainWindow):
         self.sync_status.retranslate()
         self.shift.retranslate()
         cashier = self.sale.cashier
-        self.cashier_label.setText(self.tr("Cashier: {0}").format(cashier.name) if cashier else self.tr("Signed out"))
+        self.cashier_label.setText(self.signed_in_text(cashier))
         self._tick()
         self.refresh_pending()
 
+    def signed_in_text(self, who: till.CashierInfo | None) -> str:
+        """"Cashier: Dana" / "Manager: Avi": the role in the app's language, from the user's role, never from
+        their name."""
+        if who is None:
+            return self.tr("Signed out")
+        if who.role == "manager":
+            return self.tr("Manager: {0}").format(who.name)
+        return self.tr("Cashier: {0}").format(who.name)
+
     def _tick(self) -> None:
-        self.clock.setText(QLocale().toString(QDateTime.currentDateTime(), "dd/MM/yyyy HH:mm"))
+        """The store's wall clock (the program's zone), whatever zone the computer is set to."""
+        self.clock.setText(store_time(utcnow(), self.labels.timezone).strftime("%d/%m/%Y %H:%M"))
 
     def refresh_pending(self) -> None:
+        """The count of entries waiting for HQ; none on a standalone terminal (no HQ to wait for: the network
+        label says "Local only")."""
+        if not self.terminal.settings.server_url:
+            self.pending.clear()
+            self.pending.hide()
+            return
         self.worker.submit(lambda: till.pending_entries(self.terminal),
                            lambda n: self.pending.setText(self.tr("{0} entries waiting for HQ").format(n)))
 
@@ -203,8 +220,13 @@ class MainWindow(QMainWindow):
         self.checkout.focus_search()
 
     def lock(self) -> None:
-        """Show the PIN pad; the sale stays as it is until someone signs in again."""
+        """Show the PIN pad; the sale stays as it is until someone signs in again.
+
+        Half-typed text (the product search, the member code) and a half-read scanner code are dropped: the
+        next cashier starts clean, and nothing typed before the lock lands in their first search."""
         self.scanner.enabled = False
+        self.scanner.clear()
+        self.checkout.clear_inputs()
         self.camera.pause("locked")
         self.stack.setCurrentWidget(self.signin)
         for action in (self.lock_action, self.signout_action, self.manager_action):
@@ -314,9 +336,9 @@ class MainWindow(QMainWindow):
     def open_resume(self) -> None:
         def show(parked: list[carts.ParkedInfo]) -> None:
             if not parked:
-                self.checkout.show_message(self.tr("No parked sales"))
+                self.checkout.show_message(self.tr("No parked sales"), "info")
                 return
-            dialog = ParkedDialog(parked, self)
+            dialog = ParkedDialog(parked, self, self.labels.timezone)
             self.parked_dialog = dialog
 
             def done(result: int) -> None:

@@ -13,7 +13,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from pos_client.messages import current_language
 from pos_client.money import format_money
+from pos_client.services.audit import system_reason
 from pos_client.services.manager import HistoryRow
 from pos_client.services.manager_reports import AuditRow
 from ui.row_model import Index, RowTableModel
@@ -41,7 +43,9 @@ def action_label(action: str) -> str:
     labels = {"adjust": _tr("Points adjustment"), "donate": _tr("Donation"), "refund": _tr("Refund"),
               "card_revoke": _tr("Card revoked"), "card_reissue": _tr("Card reissued"),
               "member_edit": _tr("Member details edited"), "member_merge": _tr("Members merged"),
-              "pin_spend_override": _tr("Spending allowed without card"), "program_load": _tr("Program loaded")}
+              "pin_spend_override": _tr("Spending allowed without card"), "program_load": _tr("Program loaded"),
+              "clock_confirm": _tr("Clock confirmed"), "action_grant": _tr("Action points granted"),
+              "sync_now": _tr("Sync started by a manager")}
     return labels.get(action, action)
 
 
@@ -59,20 +63,39 @@ def _signed(value: int) -> str:
     return f"{LRM}+{value}" if value > 0 else f"{LRM}{value}" if value else ""
 
 
+def detail_label(key: str) -> str:
+    """An audit detail's key (as the services write them) in the current language; unknown keys as they are."""
+    labels = {"points": _tr("points"), "stamps": _tr("stamps"), "entry_id": _tr("entry"),
+              "balance_before": _tr("balance before"), "override": _tr("override"), "member_id": _tr("member"),
+              "merged": _tr("merged member"), "action": _tr("action"), "revoked": _tr("cards revoked"),
+              "authorized_by": _tr("authorised by"), "was": _tr("clock was"), "now": _tr("confirmed at"),
+              "name": _tr("name"), "phone": _tr("phone"), "email": _tr("e-mail"), "birthday": _tr("birthday"),
+              "bonus_weekday": _tr("bonus weekday"), "status": _tr("status"), "terminal_id": _tr("terminal"),
+              "refund_id": _tr("refund"), "money_back": _tr("money back"), "units": _tr("units")}
+    return labels.get(key, key)
+
+
 def details_text(details: dict[str, Any]) -> str:
-    """An audit row's details as one readable line (`name: old → new`, lists joined)."""
+    """An audit row's details as one readable line (`name: old → new`, lists joined), keys translated."""
     parts = []
     for key, value in details.items():
         if key == "changed" and isinstance(value, dict):
-            parts += [f"{field}: {(c or {}).get('from') or '—'} → {(c or {}).get('to') or '—'}"
+            parts += [f"{detail_label(field)}: {(c or {}).get('from') or '—'} → {(c or {}).get('to') or '—'}"
                       for field, c in value.items()]
         elif isinstance(value, (list, tuple)):
-            parts.append(f"{key}: {', '.join(str(v) for v in value) or '—'}")
+            parts.append(f"{detail_label(key)}: {', '.join(str(v) for v in value) or '—'}")
         elif isinstance(value, dict):
-            parts.append(f"{key}: " + ", ".join(f"{k} {v}" for k, v in value.items()))
+            parts.append(f"{detail_label(key)}: " + ", ".join(f"{detail_label(k)} {v}" for k, v in value.items()
+                                                             if v not in (None, "")))
         else:
-            parts.append(f"{key}: {value}")
+            parts.append(f"{detail_label(key)}: {value}")
     return "; ".join(parts)
+
+
+def reason_text(row: AuditRow) -> str:
+    """The row's reason: a reason the code wrote in the current language (`audit.system_reason`), else as the
+    manager typed it."""
+    return system_reason(row.action, row.details, current_language()) or row.reason or ""
 
 
 class LedgerModel(RowTableModel[HistoryRow]):
@@ -151,7 +174,7 @@ class AuditModel(RowTableModel[AuditRow]):
             texts: dict[int, str] = {
                 self.Column.WHEN: LRM + entry.when, self.Column.MANAGER: entry.user_name or entry.user_id or "",
                 self.Column.ACTION: action_label(entry.action), self.Column.TARGET: entry.target or "",
-                self.Column.REASON: entry.reason or "", self.Column.DETAILS: details_text(entry.details),
+                self.Column.REASON: reason_text(entry), self.Column.DETAILS: details_text(entry.details),
             }
             return texts[column]
         return None

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QPushButton, Q
 
 from pos_client.money import format_money
 from pos_client.services.till import ProgramLabels
+from pos_client.timeutil import store_time
 from ui.sale import CompletedSale
 
 
@@ -60,7 +61,7 @@ def receipt_html(done: CompletedSale, store: str, labels: ProgramLabels, lang: s
         if done.member.get("override_by") and (quote.redeemed_points or quote.stamps_spent):
             loyalty.append(esc(_tr("Spending allowed by manager {0}").format(done.member["override_by"])))
     direction = "rtl" if lang == "he" else "ltr"
-    when = result.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    when = store_time(result.created_at, labels.timezone).strftime("%Y-%m-%d %H:%M")  # the store's clock
     return (f"<html><body dir='{direction}' style='font-family: DejaVu Sans; font-size: 10pt'>"
             f"<h3 align='center'>{esc(store)}</h3>"
             f"<p align='center'>&lrm;{esc(when)}&lrm;<br/>{esc(_tr('Cashier: {0}').format(done.cashier))}<br/>"

@@ -19,7 +19,6 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QVBoxLayout, QWidget)
 
@@ -108,13 +107,12 @@ class RewardsPanel(QFrame):
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Rewards and totals"))
-        self.redeem_label.setText(self.tr("&Redeem (Alt+R)"))
+        self.redeem_label.setText(self.tr("Redeem (Alt+R)"))  # the key is the checkout's shortcut, any language
         for caption, text in zip(self._rows, (self.tr("Subtotal"), self.tr("Discounts"), self.tr("Points redeemed"),
                                               self.tr("Points earned"), self.tr("Balance after"),
                                               self.tr("To pay"))):
             caption.setText(text)
         self.override.setText(self.tr("Manager allows spending (Ctrl+M)"))
-        self.override.setShortcut(QKeySequence("Ctrl+M"))  # after setText
         self.show_quote(self._quote, self._punch_on)
 
     def _redeem_changed(self, index: int) -> None:

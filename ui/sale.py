@@ -14,7 +14,8 @@ changes or the sale ends.
 Signals:
     changed(): the committed state or its quote changed.
     member_changed(object): the member panel's data (a dict) or None.
-    message(str): a user-facing message (already translated).
+    message(str): a refusal or failure for the cashier (already translated).
+    notice(str, str): any other message and its severity: "success", "info" or "warning".
     completed(object): a `SaleResult` plus context, as a `CompletedSale`.
 """
 
@@ -90,6 +91,7 @@ class SaleController(QObject):
     changed = Signal()
     member_changed = Signal(object)
     message = Signal(str)
+    notice = Signal(str, str)
     completed = Signal(object)
 
     def __init__(self, terminal: Terminal, worker: DbWorker, model: CartModel,
@@ -170,14 +172,14 @@ class SaleController(QObject):
                        on_allowed: Callable[[till.CashierInfo], None] | None = None) -> None:
         """Check a manager PIN; when right, let this sale's member spend without the card."""
         if self.member is None or not self.base.member_code:
-            self.message.emit(_tr("Identify the member first"))
+            self.notice.emit(_tr("Identify the member first"), "warning")
             return
 
         def allowed(manager: till.CashierInfo) -> None:
             if self.member is not None:
                 self._set_member({**self.member, "can_spend": True, "override_by": manager.name})
             self.propose(replace(self.base, manager_pin=pin))
-            self.message.emit(_tr("{0} allowed spending points on this sale").format(manager.name))
+            self.notice.emit(_tr("{0} allowed spending points on this sale").format(manager.name), "success")
             if on_allowed is not None:
                 on_allowed(manager)
 
@@ -229,7 +231,7 @@ class SaleController(QObject):
         """Record the sale paid with `tenders` (None: exactly by card, the core's default for a request
         without a payment); on success emit `completed` and start a fresh sale."""
         if not self.state.lines or self.quote is None:
-            self.message.emit(_tr("The cart is empty: add a product first"))
+            self.notice.emit(_tr("The cart is empty: add a product first"), "warning")
             return
         state, member = self.state, self.member
         cashier = self.cashier
@@ -245,20 +247,20 @@ class SaleController(QObject):
 
     def park(self, label: str) -> None:
         if not self.state.lines:
-            self.message.emit(_tr("Nothing to park"))
+            self.notice.emit(_tr("Nothing to park"), "warning")
             return
         payload = self.state.payload()
         payload["member_name"] = self.member["name"] if self.member else None
 
         def parked(_cart_id: object) -> None:
             self.void()
-            self.message.emit(_tr("Sale parked"))
+            self.notice.emit(_tr("Sale parked"), "success")
 
         self.worker.submit(lambda: carts.park(self.terminal, label, payload), parked, self._refused)
 
     def resume(self, cart_id: str) -> None:
         if self.state.lines:
-            self.message.emit(_tr("Park or void the current sale first"))
+            self.notice.emit(_tr("Park or void the current sale first"), "warning")
             return
         self.worker.submit(lambda: carts.resume(self.terminal, cart_id), self.restore, self._refused)
 

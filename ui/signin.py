@@ -29,7 +29,12 @@ class SignInScreen(QWidget):
         self.pin.returnPressed.connect(self._submit)
         self.message = QLabel(objectName="messageArea")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        pad = QGridLayout()
+        # keypads keep 1-2-3 left to right and Enter on the right in every language (as phones and card
+        # terminals do): the pad is laid out left to right even when the screen reads right to left
+        self.pad = QWidget(objectName="pinPad")
+        self.pad.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+        pad = QGridLayout(self.pad)
+        pad.setContentsMargins(0, 0, 0, 0)
         self.keys: dict[str, QPushButton] = {}
         for i, key in enumerate("123456789C0⏎"):
             button = QPushButton(key, objectName=f"pinKey_{i}")
@@ -43,7 +48,7 @@ class SignInScreen(QWidget):
         inner = QVBoxLayout(box)
         for widget in (self.store, self.prompt, self.pin):
             inner.addWidget(widget)
-        inner.addLayout(pad)
+        inner.addWidget(self.pad)
         inner.addWidget(self.message)
         layout = QVBoxLayout(self)
         layout.addStretch(1)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QDateTime, QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
 from pos_client.errors import KupaError
 from pos_client.services.sync_report import notices
 from pos_client.services.sync_requests import authorize_sync_now
+from pos_client.timeutil import from_iso, store_time, utcnow
 from ui.dialogs import ManagerPinDialog
 from ui.i18n import error_text, text_of
 from ui.sync_worker import SyncController, SyncState
@@ -66,8 +67,9 @@ class SyncStatus(QObject):
             head = "⚠ " + head
         if not state.last_ok:
             return self.tr("{0} · never synced").format(head)
-        when = QDateTime.fromString(state.last_ok, Qt.DateFormat.ISODate).toLocalTime()
-        shown = when.toString("HH:mm" if when.date() == QDateTime.currentDateTime().date() else "dd/MM HH:mm")
+        zone = self.window.labels.timezone  # the store's clock, as everywhere a person reads a time
+        when = store_time(from_iso(state.last_ok), zone)
+        shown = when.strftime("%H:%M" if when.date() == store_time(utcnow(), zone).date() else "%d/%m %H:%M")
         return self.tr("{0} · last sync {1}").format(head, shown)
 
     def notices(self, state: SyncState) -> list[str]:

@@ -68,8 +68,9 @@ def build_demo(terminal: Terminal, *, members: int = 200, seed: int = 7, now: da
         put_setting(session, "store_name", STORE_NAME)
         install_program(session, program, start - timedelta(days=1))
         upsert_products(session, rows)
-        add_user(session, "cashier", "Dana (cashier)", "cashier", CASHIER_PIN)
-        add_user(session, "manager2", "Avi (manager)", "manager", MANAGER_PIN)
+        # names only: the role is data (`users.role`), worded by the app in the reader's language
+        add_user(session, "cashier", "Dana", "cashier", CASHIER_PIN)
+        add_user(session, "manager2", "Avi", "manager", MANAGER_PIN)
         people: list[tuple[str, str, float, datetime]] = []
         for i in range(members):
             hebrew = i % 3 == 0

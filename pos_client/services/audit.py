@@ -16,7 +16,30 @@ from sqlalchemy.orm import Session
 
 from pos_client.db.models import AuditEntry, OutboxRow
 from pos_client.ids import new_id
+from pos_client.messages import message
 from pos_client.timeutil import to_iso
+
+
+#: Reasons the code writes itself (not a manager's words): stored in English, as every reason, and worded in
+#: the reader's language from here by the manager's audit view (`system_reason`).
+SPEND_WITHOUT_CARD = message("audit.reason.spend_without_card", en="points spent without the member's card",
+                             he="נקודות מומשו בלי כרטיס החבר")
+SYNC_FORCED = message("audit.reason.sync_forced", en="manager forced a sync", he="מנהל הפעיל סנכרון")
+CLOCK_CONFIRMED = message("audit.reason.clock_confirmed", en="clock confirmed ({status})",
+                          he="השעון אושר ({status})")
+
+
+def system_reason(action: str, details: dict[str, Any], lang: str) -> str | None:
+    """The reason of an audit row the code wrote itself, in `lang`, from its action and details; None when a
+    person wrote it (shown as written)."""
+    if action == "pin_spend_override":
+        return SPEND_WITHOUT_CARD.render(lang)
+    if action == "sync_now":
+        return SYNC_FORCED.render(lang)
+    if action == "clock_confirm":
+        was = details.get("was")
+        return CLOCK_CONFIRMED.render(lang, status=was.get("status", "") if isinstance(was, dict) else "")
+    return None
 
 
 def record(session: Session, now: datetime, user_id: str | None, action: str, target: str, reason: str,

@@ -29,7 +29,7 @@ from pos_client.messages import message
 from pos_client.pricing import CartItem, MemberState, Quote, price
 from pos_client.program.schema import Program
 from pos_client.sales import SaleRow, write_sale
-from pos_client.services import clock
+from pos_client.services import audit, clock
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product
 from pos_client.member_state.store import load as member_state
@@ -227,7 +227,7 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
     if priced.manager_id:
         session.add(AuditEntry(audit_id=new_id(), created_at=sale["created_at"], user_id=priced.manager_id,
                                action="pin_spend_override", target=sale_id,
-                               reason="points spent without the member's card",
+                               reason=audit.SPEND_WITHOUT_CARD.render("en"),
                                details=json.dumps({"member_id": quote.member_id})))
     return SaleResult(sale_id=sale_id, quote=quote, created_at=now, expired_points=expired, referrer_id=referrer,
                       tenders=tenders, shift_id=shift_id)

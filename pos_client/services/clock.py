@@ -24,7 +24,7 @@ The state is one JSON value in `settings` (key `clock`), written in the caller's
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,10 +34,10 @@ from sqlalchemy.orm import Session
 from pos_client.db import driver
 from pos_client.db.models import Setting
 from pos_client.services import audit
-from pos_client.errors import StateError
+from pos_client.errors import KupaError, StateError
 from pos_client.messages import Message, message
 from pos_client.terminal import Terminal, put_setting
-from pos_client.timeutil import from_iso, to_iso, utcnow
+from pos_client.timeutil import from_iso, store_time, to_iso, utcnow
 
 #: How far the clock may go back, or differ from HQ's, before it is doubted (NTP steps and HQ's one-second
 #: `Date` are far below it; a terminal minutes off would also have its entries refused as future-dated at HQ).
@@ -111,6 +111,8 @@ class ClockVerdict:
     status: str
     now: datetime
     state: ClockState
+    #: The store's time zone, for the times the message shows (people read store time; UTC stays inside).
+    zone: str = "UTC"
 
     @property
     def hold(self) -> bool:
@@ -129,7 +131,7 @@ class ClockVerdict:
 
     def params(self) -> dict[str, object]:
         skew = self.state.hq_skew
-        return {"now": _shown(self.now), "last_good": _shown(self.state.last_good),
+        return {"now": _shown(self.now, self.zone), "last_good": _shown(self.state.last_good, self.zone),
                 "difference": _duration(skew) if skew is not None else "", "days": FAR_AHEAD.days}
 
     def error(self) -> ClockHoldError:
@@ -150,8 +152,21 @@ def _iso(moment: datetime | None) -> str | None:
     return to_iso(moment) if moment is not None else None
 
 
-def _shown(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment is not None else "-"
+def _shown(moment: datetime | None, zone: str = "UTC") -> str:
+    """A time as the store reads it: its zone's wall clock, with the zone's abbreviation (`IST`, `UTC`)."""
+    if moment is None:
+        return "-"
+    return store_time(moment, zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _store_zone_name(session: Session, now: datetime) -> str:
+    """The program's time zone (UTC before any program is loaded); read only when a message needs it."""
+    from pos_client.services.programs import program_at
+
+    try:
+        return program_at(session, now).timezone
+    except KupaError:
+        return "UTC"
 
 
 def _duration(delta: timedelta) -> str:
@@ -196,7 +211,7 @@ def guard(session: Session, now: datetime) -> ClockVerdict:
     state = load_state(session)
     judged = assess(state, now)
     if judged.hold:
-        raise judged.error()
+        raise replace(judged, zone=_store_zone_name(session, now)).error()
     if judged.status == "ok" and (state.last_good is None or now > state.last_good + ADVANCE_STEP):
         _save(session, ClockState(now, state.hq_time, state.hq_seen_at, state.accepted_skew))
     return judged
@@ -232,11 +247,13 @@ def confirm(terminal: Terminal, manager_pin: str) -> ClockVerdict:
         new = ClockState(now, state.hq_time, state.hq_seen_at, skew if skew is not None else state.accepted_skew)
         _save(session, new)
         audit.record(session, now, manager.user_id, "clock_confirm", terminal.settings.terminal_id,
-                     f"clock confirmed ({before.status})", {"was": before.to_json(), "now": to_iso(now)})
+                     audit.CLOCK_CONFIRMED.render("en", status=before.status),
+                     {"was": before.to_json(), "now": to_iso(now)})
         return assess(new, now)
 
 
 def status(terminal: Terminal, lang: str = "en") -> dict[str, Any]:
     """The clock's state for `kupa clock show` and the checkout screen's banner."""
+    now = utcnow()
     with terminal.read() as session:
-        return verdict(session, utcnow()).to_json(lang)
+        return replace(verdict(session, now), zone=_store_zone_name(session, now)).to_json(lang)

@@ -10,6 +10,7 @@ import json
 
 from pos_client.db.models import AuditEntry, OutboxRow
 from pos_client.ids import new_id
+from pos_client.services import audit
 from pos_client.services.auth import authenticate
 from pos_client.services.till import CashierInfo
 from pos_client.terminal import Terminal
@@ -25,7 +26,7 @@ def authorize_sync_now(terminal: Terminal, pin: str) -> CashierInfo:
         audit_id = new_id()
         details = {"terminal_id": terminal.settings.terminal_id}
         session.add(AuditEntry(audit_id=audit_id, created_at=now, user_id=manager.user_id, action="sync_now",
-                               target=terminal.settings.terminal_id, reason="manager forced a sync",
+                               target=terminal.settings.terminal_id, reason=audit.SYNC_FORCED.render("en"),
                                details=json.dumps(details)))
         session.add(OutboxRow(kind="audit", ref_id=audit_id, created_at=now, payload=json.dumps(
             {"audit_id": audit_id, "created_at": now, "user_id": manager.user_id, "action": "sync_now",

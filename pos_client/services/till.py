@@ -68,6 +68,8 @@ class ProgramLabels:
     #: The redemption rule's numbers (`min_points`, `step`, `max_share_pct`, `offline_daily_cap_points`), for
     #: messages that say why a redemption is not allowed; empty when the program has no redemption.
     redeem: dict[str, int] = field(default_factory=dict)
+    #: The store's time zone (the program's): every time a person reads is on the store's wall clock.
+    timezone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ def program_labels(terminal: Terminal) -> ProgramLabels:
         redeem = {"min_points": rule.min_points, "step": rule.step, "max_share_pct": int(rule.max_share_pct),
                   "offline_daily_cap_points": int(rule.offline_daily_cap_points or 0)}
     return ProgramLabels(program.currency, names(program.tiers), names(program.punch_cards),
-                         names(program.memberships), redeem)
+                         names(program.memberships), redeem, program.timezone)
 
 
 def pending_entries(terminal: Terminal) -> int:

@@ -1763,4 +1763,247 @@
             <translation>לתשלום: {0}</translation>
         </message>
     </context>
+    <context>
+        <name>CustomerDisplay</name>
+        <message>
+            <source>{0} — customer display</source>
+            <translation>{0} — מסך לקוח</translation>
+        </message>
+        <message>
+            <source>Welcome to {0}</source>
+            <translation>ברוכים הבאים ל{0}</translation>
+        </message>
+        <message>
+            <source>Ask the cashier about our loyalty program</source>
+            <translation>שאלו בקופה על מועדון הלקוחות שלנו</translation>
+        </message>
+        <message>
+            <source>Item</source>
+            <translation>פריט</translation>
+        </message>
+        <message>
+            <source>Qty</source>
+            <translation>כמות</translation>
+        </message>
+        <message>
+            <source>Amount</source>
+            <translation>סכום</translation>
+        </message>
+        <message>
+            <source>Hello, {0}</source>
+            <translation>שלום, {0}</translation>
+        </message>
+        <message>
+            <source>{0} member</source>
+            <translation>חבר/ת {0}</translation>
+        </message>
+        <message>
+            <source>{0} points</source>
+            <translation>{0} נקודות</translation>
+        </message>
+        <message>
+            <source>This sale earns</source>
+            <translation>הקנייה הזאת מזכה ב</translation>
+        </message>
+        <message>
+            <source>+{0} points</source>
+            <translation>‎+{0} נקודות</translation>
+        </message>
+        <message>
+            <source>Why:</source>
+            <translation>למה:</translation>
+        </message>
+        <message>
+            <source>Not a member yet? Join today and earn points on this sale.</source>
+            <translation>עוד לא חברים? הצטרפו היום וצברו נקודות כבר בקנייה הזאת.</translation>
+        </message>
+        <message>
+            <source>{0}: {1} {2} / {3}</source>
+            <translation>{0}: {1} ⁦{2} / {3}⁩</translation>
+        </message>
+        <message>
+            <source>(+{0} this sale)</source>
+            <translation>(‎+{0} בקנייה הזאת)</translation>
+        </message>
+        <message>
+            <source>(free item on this sale)</source>
+            <translation>(פריט חינם בקנייה הזאת)</translation>
+        </message>
+        <message>
+            <source>Subtotal</source>
+            <translation>סכום ביניים</translation>
+        </message>
+        <message>
+            <source>Discounts</source>
+            <translation>הנחות</translation>
+        </message>
+        <message>
+            <source>Points redeemed ({0})</source>
+            <translation>מימוש נקודות ({0})</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <translation>סה"כ לתשלום</translation>
+        </message>
+        <message>
+            <source>Points after this sale: {0}</source>
+            <translation>נקודות אחרי הקנייה: {0}</translation>
+        </message>
+        <message>
+            <source>Thank you!</source>
+            <translation>תודה רבה!</translation>
+        </message>
+        <message>
+            <source>Thank you, {0}!</source>
+            <translation>תודה רבה, {0}!</translation>
+        </message>
+        <message>
+            <source>You earned {0} points</source>
+            <translation>צברת {0} נקודות</translation>
+        </message>
+        <message>
+            <source>Your balance: {0} points</source>
+            <translation>היתרה שלך: {0} נקודות</translation>
+        </message>
+        <message>
+            <source>Paid: {0}</source>
+            <translation>שולם: {0}</translation>
+        </message>
+        <message>
+            <source>עברית</source>
+            <translation>English</translation>
+        </message>
+        <message>
+            <source>{0} free</source>
+            <translation>{0} חינם</translation>
+        </message>
+    </context>
+    <context>
+        <name>CheckoutScreen</name>
+        <message>
+            <source>Identify a member with points first</source>
+            <translation>זהו קודם חבר מועדון עם נקודות</translation>
+        </message>
+        <message>
+            <source>Ctrl+M is for a member identified without their card</source>
+            <translation>Ctrl+M מיועד לחבר מועדון שזוהה בלי הכרטיס שלו</translation>
+        </message>
+    </context>
+    <context>
+        <name>RewardsPanel</name>
+        <message>
+            <source>Redeem (Alt+R)</source>
+            <translation>מימוש (Alt+R)</translation>
+        </message>
+    </context>
+    <context>
+        <name>ManagerModels</name>
+        <message>
+            <source>points</source>
+            <translation>נקודות</translation>
+        </message>
+        <message>
+            <source>stamps</source>
+            <translation>חותמות</translation>
+        </message>
+        <message>
+            <source>entry</source>
+            <translation>רשומה</translation>
+        </message>
+        <message>
+            <source>balance before</source>
+            <translation>יתרה לפני</translation>
+        </message>
+        <message>
+            <source>override</source>
+            <translation>חריגה</translation>
+        </message>
+        <message>
+            <source>member</source>
+            <translation>חבר</translation>
+        </message>
+        <message>
+            <source>merged member</source>
+            <translation>חבר שמוזג</translation>
+        </message>
+        <message>
+            <source>action</source>
+            <translation>פעולה</translation>
+        </message>
+        <message>
+            <source>cards revoked</source>
+            <translation>כרטיסים שבוטלו</translation>
+        </message>
+        <message>
+            <source>authorised by</source>
+            <translation>אושר על ידי</translation>
+        </message>
+        <message>
+            <source>clock was</source>
+            <translation>השעון היה</translation>
+        </message>
+        <message>
+            <source>confirmed at</source>
+            <translation>אושר ב</translation>
+        </message>
+        <message>
+            <source>name</source>
+            <translation>שם</translation>
+        </message>
+        <message>
+            <source>phone</source>
+            <translation>טלפון</translation>
+        </message>
+        <message>
+            <source>e-mail</source>
+            <translation>דוא"ל</translation>
+        </message>
+        <message>
+            <source>birthday</source>
+            <translation>יום הולדת</translation>
+        </message>
+        <message>
+            <source>bonus weekday</source>
+            <translation>יום בונוס</translation>
+        </message>
+        <message>
+            <source>status</source>
+            <translation>מצב</translation>
+        </message>
+        <message>
+            <source>terminal</source>
+            <translation>קופה</translation>
+        </message>
+        <message>
+            <source>refund</source>
+            <translation>החזר</translation>
+        </message>
+        <message>
+            <source>money back</source>
+            <translation>סכום שהוחזר</translation>
+        </message>
+        <message>
+            <source>units</source>
+            <translation>יחידות</translation>
+        </message>
+        <message>
+            <source>Clock confirmed</source>
+            <translation>השעון אושר</translation>
+        </message>
+        <message>
+            <source>Action points granted</source>
+            <translation>נקודות על פעולה</translation>
+        </message>
+        <message>
+            <source>Sync started by a manager</source>
+            <translation>סנכרון שהפעיל מנהל</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>Manager: {0}</source>
+            <translation>מנהל/ת: {0}</translation>
+        </message>
+    </context>
 </TS>

@@ -17,7 +17,8 @@ TS = ROOT / "resources" / "i18n" / "kupa_he.ts"
 SKIP: set[str] = set()
 #: Module-level tables whose values are translated through a variable: (file, name) → context.
 #: (The core's own messages are not here: they are worded from the catalogue, pos_client.messages.)
-TABLES = {("cart_model.py", "_HEADERS"): "CartModel", ("member_search.py", "_HEADERS"): "MemberSearchModel"}
+TABLES = {("cart_model.py", "_HEADERS"): "CartModel", ("member_search.py", "_HEADERS"): "MemberSearchModel",
+          ("customer_display.py", "_TEXTS"): "CustomerDisplay"}
 
 
 def _helper_context(tree: ast.Module) -> dict[str, str]:
