@@ -19,10 +19,12 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
-from pos_client.cli import clock_commands, commands, manager_commands, report_commands, sync_commands
+from pos_client.cli import (clock_commands, commands, manager_commands, report_commands, staff_commands,
+                            sync_commands)
 from pos_client.cli.output import error, report_error, say
 from pos_client.errors import DamagedStoreError, KupaError
 from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
@@ -71,8 +73,11 @@ def _log_unexpected(data_dir: Path, command: str) -> Path | None:
     return log_path
 
 
+_PIN_OPTIONS = ("pin", "cashier_pin", "manager_pin", "old_pin")
+
+
 def _wait_out_pin_lockout(args: argparse.Namespace) -> None:
-    if not (getattr(args, "pin", None) and (Path(args.data_dir) / DB_NAME).exists()):
+    if not (any(getattr(args, name, None) for name in _PIN_OPTIONS) and (Path(args.data_dir) / DB_NAME).exists()):
         return
     terminal = Terminal.open(Path(args.data_dir))
     try:
@@ -130,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--birthday")
     p.add_argument("--referred-by")
     p.add_argument("--bonus-weekday", type=int)
+    _cashier_pin(p)
     p = cmd("show", commands.member_show, "show a member's status", member)
     p.add_argument("code")
     manager_commands.register(member, sub, cmd)
@@ -143,12 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--pin", metavar="MANAGER_PIN")
         if name == "quote":
             p.add_argument("--at", metavar="ISO8601")
+        else:
+            _cashier_pin(p)
 
     p = cmd("refund", commands.refund, "refund a sale, whole or some items")
-    p.add_argument("sale_id")
+    p.add_argument("sale_id", metavar="RECEIPT_OR_SALE_ID", help="the receipt number (T1-000123) or the sale id")
     p.add_argument("--item", action="append", metavar="SKU[:QTY]")
-    p.add_argument("--pin", required=True)
+    p.add_argument("--pin", required=True, metavar="MANAGER_PIN")
     p.add_argument("--reason", default="customer return")
+    _cashier_pin(p)
 
     p = cmd("adjust", commands.adjust, "adjust a member's points (manager)")
     p.add_argument("--member", required=True)
@@ -163,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--points", required=True)
     p.add_argument("--charity", required=True)
     p.add_argument("--pin")
+    _cashier_pin(p)
 
     action = sub.add_parser("action", help="program actions").add_subparsers(dest="sub", required=True,
                                                                            parser_class=_Parser)
@@ -186,9 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("scan", commands.scan, "decode codes in image or video files")
     p.add_argument("files", nargs="+")
 
-    for module in (report_commands, sync_commands, clock_commands):
+    for module in (report_commands, sync_commands, clock_commands, staff_commands):
         module.register(sub, cmd, _Parser)
     return parser
+
+
+def _cashier_pin(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cashier-pin", default=os.environ.get("KUPA_CASHIER_PIN") or None, metavar="PIN",
+                   help="the PIN of the staff member doing it (default: $KUPA_CASHIER_PIN); a store with "
+                        "cashiers requires it on sales (kupa staff require-pin)")
 
 
 INTERRUPTED = message("cli.interrupted", en="interrupted; nothing half-done was kept",

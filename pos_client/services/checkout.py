@@ -7,7 +7,7 @@ transaction: after it returns, a power cut loses nothing; if anything fails befo
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
@@ -23,7 +23,7 @@ from pos_client.messages import message
 from pos_client.pricing import CartItem, MemberState, Quote, price
 from pos_client.program.schema import Program
 from pos_client.sales import SaleRow, write_sale
-from pos_client.services import clock
+from pos_client.services import clock, staff
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product
 from pos_client.member_state.store import load as member_state
@@ -48,6 +48,9 @@ class BasketRequest:
     manager_pin: str | None = None
     cashier_id: str | None = None
     at: datetime | None = None
+    #: The PIN of the staff member ringing the sale up, from a headless caller (the CLI's `--cashier-pin`);
+    #: the app signs its cashier in and passes `cashier_id` instead.
+    cashier_pin: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class SaleResult:
     sale_id: str
     quote: Quote
     created_at: datetime
+    receipt_no: str = ""
+    cashier_id: str | None = None
     expired_points: int = 0
     referrer_id: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
@@ -170,7 +175,10 @@ def checkout(terminal: Terminal, request: BasketRequest) -> SaleResult:
     now = utcnow()
     with terminal.unit_of_work() as session:
         trusted = clock.guard(session, now)
-        return record_sale(session, terminal, request, now, expire_at=trusted.expiry_time)
+        cashier_id = staff.acting(session, request.cashier_pin, request.cashier_id,
+                                  manager_pin=request.manager_pin)
+        return record_sale(session, terminal, replace(request, cashier_id=cashier_id, cashier_pin=None), now,
+                           expire_at=trusted.expiry_time)
 
 
 def record_sale(session: Session, terminal: Terminal, request: BasketRequest, now: datetime,
@@ -199,7 +207,7 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
          "qty": line.qty, "unit_price": line.unit_price, "amount": line.amount, "free_units": line.free_units,
          "free_by_card": line.free_by_card, "percent_discount": line.percent_discount,
          "redeemed_value": line.redeemed_value, "paid": line.paid, "stamps": line.stamps, "refund_line_of": None}
-        for no, line in enumerate(quote.lines, start=1)], quote=quote.to_json())
+        for no, line in enumerate(quote.lines, start=1)], quote=quote.to_json(), receipt_prefix=settings.receipt_prefix)
     referrer = None
     if priced.member is not None:
         referrer = _write_member_entries(session, terminal, priced, sale_id, now, request.cashier_id)
@@ -208,7 +216,8 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
                                action="pin_spend_override", target=sale_id,
                                reason="points spent without the member's card",
                                details=json.dumps({"member_id": quote.member_id})))
-    return SaleResult(sale_id=sale_id, quote=quote, created_at=now, expired_points=expired, referrer_id=referrer)
+    return SaleResult(sale_id=sale_id, quote=quote, created_at=now, expired_points=expired, referrer_id=referrer,
+                      receipt_no=sale.get("receipt_no") or "", cashier_id=request.cashier_id)
 
 
 def _write_member_entries(session: Session, terminal: Terminal, priced: Priced, sale_id: str, now: datetime,

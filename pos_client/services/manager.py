@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import Card, LedgerEntry, Member, MemberBalance, OutboxRow, User
+from pos_client.db.models import Card, LedgerEntry, Member, MemberBalance, OutboxRow
 from pos_client.member_state import rules, store
 from pos_client.program.schema import Program
 from pos_client.services.members import identify
@@ -181,8 +181,10 @@ def _sync_states(session: Session, entry_ids: list[str]) -> dict[str, tuple[str,
 
 
 def user_names(session: Session) -> dict[str, str]:
-    """User id → name (cashiers and managers)."""
-    return {uid: name for uid, name in session.execute(select(User.user_id, User.name))}
+    """Staff id (as history rows name them) → name (cashiers and managers): `services.staff.names`."""
+    from pos_client.services import staff
+
+    return staff.names(session)
 
 
 def history(session: Session, member_id: str, zone: str, limit: int = HISTORY_LIMIT) -> list[HistoryRow]:

@@ -170,8 +170,10 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
                 elif row.owner != who.terminal_id or row.public_key != key.public_key:
                     raise HttpError(409, "key_conflict", f"key {key.key_id} is registered to another terminal")
             acked_seq, acked_member_seq = restore.acknowledged(session, who.terminal_id, who.member_prefix)
+            acked_receipt_seq = restore.receipt_seq(session, who.terminal_id)
         return HelloResponse(terminal_id=who.terminal_id, member_prefix=who.member_prefix,
-                             server_time=parse_utc(now), acked_seq=acked_seq, acked_member_seq=acked_member_seq)
+                             server_time=parse_utc(now), acked_seq=acked_seq, acked_member_seq=acked_member_seq,
+                             acked_receipt_seq=acked_receipt_seq)
 
     @app.post("/v1/push", response_model=PushResponse, responses=errors)
     def push(request: PushRequest, who: Auth) -> Response:

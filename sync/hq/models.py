@@ -73,6 +73,9 @@ class HqSale(Base):
     total: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
+    #: The terminal's receipt sequence number (migration 0006): every hello reads the highest.
+    receipt_seq: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    __table_args__ = (Index("ix_hq_sales_terminal_receipt", "terminal_id", "receipt_seq"),)
 
 
 class HqMember(Base):
