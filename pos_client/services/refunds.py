@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos_client.db.models import AuditEntry, LedgerEntry, MemberStamps, Sale, SaleLine
-from pos_client.errors import InvalidInputError, NotFoundError, StateError
+from pos_client.errors import InvalidInputError, StateError
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.messages import message

@@ -229,6 +229,18 @@
             <source>Manager (Ctrl+Shift+M)</source>
             <translation>מנהל (Ctrl+Shift+M)</translation>
         </message>
+        <message>
+            <source>My PIN</source>
+            <translation>הקוד שלי</translation>
+        </message>
+        <message>
+            <source>Your PIN was changed</source>
+            <translation>הקוד שלך שונה</translation>
+        </message>
+        <message>
+            <source>{0} · {1}</source>
+            <translation>{0} · {1}</translation>
+        </message>
     </context>
     <context>
         <name>MemberPanel</name>
@@ -1270,6 +1282,38 @@
             <source>Welcome</source>
             <translation>הצטרפות</translation>
         </message>
+        <message>
+            <source>Cashier PIN rule changed</source>
+            <translation>כלל קוד הקופאי שונה</translation>
+        </message>
+        <message>
+            <source>Drawer opened without a sale</source>
+            <translation>מגירה נפתחה ללא מכירה</translation>
+        </message>
+        <message>
+            <source>Line voided</source>
+            <translation>שורה בוטלה</translation>
+        </message>
+        <message>
+            <source>Own PIN changed</source>
+            <translation>קוד אישי שונה</translation>
+        </message>
+        <message>
+            <source>PIN reset by a manager</source>
+            <translation>קוד אופס על ידי מנהל</translation>
+        </message>
+        <message>
+            <source>Sale voided</source>
+            <translation>מכירה בוטלה</translation>
+        </message>
+        <message>
+            <source>Staff member added</source>
+            <translation>עובד נוסף</translation>
+        </message>
+        <message>
+            <source>Staff member disabled</source>
+            <translation>עובד הושבת</translation>
+        </message>
     </context>
     <context>
         <name>ManagerSale</name>
@@ -1374,6 +1418,10 @@
         <message>
             <source>Member status</source>
             <translation>מצב חבר</translation>
+        </message>
+        <message>
+            <source>Staff</source>
+            <translation>עובדים</translation>
         </message>
     </context>
     <context>
@@ -1582,6 +1630,144 @@
             <location filename="../../ui/sync_status.py" line="85" />
             <source>A manager may start a sync with HQ now; it is written to the audit log. Manager PIN:</source>
             <translation>מנהל רשאי להפעיל סנכרון עם המטה עכשיו; הפעולה נרשמת ביומן הביקורת. קוד מנהל:</translation>
+        </message>
+    </context>
+    <context>
+        <name>Staff</name>
+        <message>
+            <source>&amp;Current PIN</source>
+            <translation>הקוד ה&amp;נוכחי</translation>
+        </message>
+        <message>
+            <source>&amp;Name</source>
+            <translation>&amp;שם</translation>
+        </message>
+        <message>
+            <source>&amp;New PIN (4–8 digits)</source>
+            <translation>קוד &amp;חדש (4–8 ספרות)</translation>
+        </message>
+        <message>
+            <source>&amp;PIN (4–8 digits)</source>
+            <translation>&amp;קוד (4–8 ספרות)</translation>
+        </message>
+        <message>
+            <source>&amp;Role</source>
+            <translation>&amp;תפקיד</translation>
+        </message>
+        <message>
+            <source>Active</source>
+            <translation>פעיל</translation>
+        </message>
+        <message>
+            <source>Add</source>
+            <translation>הוסף</translation>
+        </message>
+        <message>
+            <source>Add a staff member</source>
+            <translation>הוספת עובד</translation>
+        </message>
+        <message>
+            <source>Cashier</source>
+            <translation>קופאי</translation>
+        </message>
+        <message>
+            <source>Change my PIN</source>
+            <translation>שינוי הקוד שלי</translation>
+        </message>
+        <message>
+            <source>Disable</source>
+            <translation>השבת</translation>
+        </message>
+        <message>
+            <source>Disabled</source>
+            <translation>מושבת</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>מנהל</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>שם</translation>
+        </message>
+        <message>
+            <source>New PI&amp;N</source>
+            <translation>קוד ח&amp;דש</translation>
+        </message>
+        <message>
+            <source>New PIN &amp;again</source>
+            <translation>הקוד החדש &amp;שוב</translation>
+        </message>
+        <message>
+            <source>No.</source>
+            <translation>מס׳</translation>
+        </message>
+        <message>
+            <source>PIN of {0} reset</source>
+            <translation>הקוד של {0} אופס</translation>
+        </message>
+        <message>
+            <source>Reset PIN</source>
+            <translation>איפוס קוד</translation>
+        </message>
+        <message>
+            <source>Role</source>
+            <translation>תפקיד</translation>
+        </message>
+        <message>
+            <source>Selected staff member</source>
+            <translation>העובד הנבחר</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>מצב</translation>
+        </message>
+        <message>
+            <source>The two new PINs differ</source>
+            <translation>שני הקודים החדשים שונים</translation>
+        </message>
+        <message>
+            <source>{0} added as staff member {1}</source>
+            <translation>{0} נוסף כעובד מספר {1}</translation>
+        </message>
+        <message>
+            <source>{0} disabled</source>
+            <translation>{0} הושבת</translation>
+        </message>
+    </context>
+    <context>
+        <name>VoidDialog</name>
+        <message>
+            <source>&amp;Reason</source>
+            <translation>&amp;סיבה</translation>
+        </message>
+        <message>
+            <source>Customer changed their mind</source>
+            <translation>הלקוח התחרט</translation>
+        </message>
+        <message>
+            <source>Customer could not pay</source>
+            <translation>הלקוח לא יכול היה לשלם</translation>
+        </message>
+        <message>
+            <source>Keep the sale</source>
+            <translation>השאר את המכירה</translation>
+        </message>
+        <message>
+            <source>Training or test</source>
+            <translation>הדרכה או בדיקה</translation>
+        </message>
+        <message>
+            <source>Void sale</source>
+            <translation>ביטול מכירה</translation>
+        </message>
+        <message>
+            <source>Void this sale? {0} lines, {1}. Nothing is sold, and the void is written to the audit log under your name.</source>
+            <translation>לבטל את המכירה? {0} שורות, {1}. דבר לא נמכר, והביטול נרשם ביומן הביקורת על שמך.</translation>
+        </message>
+        <message>
+            <source>Wrong items rung up</source>
+            <translation>הוקלדו פריטים שגויים</translation>
         </message>
     </context>
 </TS>
