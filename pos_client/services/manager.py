@@ -195,8 +195,10 @@ def history(session: Session, member_id: str, zone: str, limit: int = HISTORY_LI
     names = user_names(session)
     states = _sync_states(session, [e.entry_id for e in entries])
     sale_ids = sorted({e.sale_id for e in entries if e.sale_id})
-    receipts = dict(session.execute(select(Sale.sale_id, Sale.receipt_no).where(Sale.sale_id.in_(sale_ids)))) \
-        if sale_ids else {}
+    receipts: dict[str, str | None] = {}
+    if sale_ids:
+        receipts = {sid: no for sid, no in session.execute(
+            select(Sale.sale_id, Sale.receipt_no).where(Sale.sale_id.in_(sale_ids)))}
     tz = store_zone(zone)
     rows = []
     for e in entries:
