@@ -201,6 +201,7 @@ class ChangePinDialog(QDialog):
     def __init__(self, worker: DbWorker, terminal: Terminal, staff_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("changePinDialog")
+        self.setMinimumWidth(420)
         self.worker, self.terminal, self.staff_id = worker, terminal, staff_id
         self.old_pin, self.new_pin, self.again = _pin_field("oldPin"), _pin_field("newPin"), _pin_field("newPinAgain")
         self.message = QLabel(objectName="changePinMessage")

@@ -25,6 +25,7 @@ class VoidDialog(QDialog):
     def __init__(self, lines: int, total: int, currency: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("voidDialog")
+        self.setMinimumWidth(460)
         self._lines, self._total, self._currency = lines, total, currency
         self.summary = QLabel(objectName="voidSummary")
         self.summary.setWordWrap(True)
