@@ -74,12 +74,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("uq_sales_receipt_seq", "sales")
-    op.execute("DROP TRIGGER IF EXISTS sales_no_update")
-    with op.batch_alter_table("sales") as batch:
-        batch.drop_column("receipt_seq")
-        batch.drop_column("receipt_no")
-    op.execute("CREATE TRIGGER sales_no_update BEFORE UPDATE ON sales "
-               "BEGIN SELECT RAISE(ABORT, 'sales is append-only'); END")
+    # SQLite's own DROP COLUMN (3.35+): a batch copy of `sales` would drop the table the ledger's foreign keys
+    # point at.
+    op.execute("ALTER TABLE sales DROP COLUMN receipt_seq")
+    op.execute("ALTER TABLE sales DROP COLUMN receipt_no")
     op.create_table(
         "users",
         sa.Column("user_id", sa.String(length=40), nullable=False),
