@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
+import re
+from typing import Any, NotRequired, TypedDict
 
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
-from pos_client.db.models import OutboxRow, Sale, SaleLine, SaleShift, Tender
+from pos_client.db.models import OutboxRow, Sale, SaleLine, SaleShift, Setting, Tender
+from pos_client.errors import InvalidInputError, NotFoundError
+from pos_client.messages import message
 from pos_client.reports.projection import project_refund, project_sale
 from pos_client.tender import Tender as TenderLine
 
@@ -47,6 +51,8 @@ class SaleRow(TypedDict):
     total: int
     points_earned: int
     qualifying_spend: int
+    receipt_no: NotRequired[str | None]  # given by `write_sale`
+    receipt_seq: NotRequired[int | None]
 
 
 class LineRow(TypedDict):
@@ -87,11 +93,17 @@ def sale_payload(sale: SaleRow, lines: Sequence[LineRow], reason: str | None = N
     return body
 
 
-def write_sale(session: Session, sale: SaleRow, lines: Sequence[LineRow], *,
+def write_sale(session: Session, sale: SaleRow, lines: Sequence[LineRow], *, receipt_prefix: str,
                quote: Mapping[str, Any] | None = None, reason: str | None = None, tenders: Sequence[TenderLine] = (),
                shift_id: str | None = None) -> None:
     """Write `sale` (a sale or a refund), its lines, its tenders, its shift, its outbox row and its report
-    projections."""
+    projections.
+
+    The sale takes the terminal's next receipt number here, in the caller's transaction (`next_receipt`):
+    `sale["receipt_no"]` and `sale["receipt_seq"]` are set for the caller to show.
+    """
+    sale["receipt_seq"] = seq = next_receipt_seq(session)
+    sale["receipt_no"] = format_receipt(receipt_prefix, seq)
     payload = sale_payload(sale, lines, reason, tenders)
     row = {key: payload[key] for key in SALE_COLUMNS}
     row["quote"] = json.dumps(quote or {}, ensure_ascii=False)
@@ -112,3 +124,84 @@ def write_sale(session: Session, sale: SaleRow, lines: Sequence[LineRow], *,
     elif sale["refund_of"] is not None:
         project_refund(session, sale["refund_of"])
 
+
+# -- receipt numbers ---------------------------------------------------------------------------------------
+
+#: The next receipt number: past every one this terminal's sales hold and past the highest HQ holds from it
+#: (`receipt_seq_floor`, set by the sync when the terminal was restored from a backup: docs/sync.md,
+#: "Restored terminals"). One read of the receipt index's last key and one of a setting.
+_NEXT_RECEIPT = driver.Statement(select(func.max(
+    func.coalesce(select(func.max(Sale.receipt_seq)).scalar_subquery(), 0),
+    func.coalesce(select(cast(Setting.value, Integer)).where(Setting.key == "receipt_seq_floor").scalar_subquery(),
+                  0))))
+RECEIPT_DIGITS = 6
+_RECEIPT_RE = re.compile(r"^(T[0-9]{1,6})-([0-9]{1,12})$", re.IGNORECASE)
+_ID_PREFIX_RE = re.compile(r"^[0-9a-f-]{1,36}$", re.IGNORECASE)
+#: The shortest sale id prefix accepted (a shorter one matches too many sales to mean anything).
+MIN_ID_PREFIX = 4
+
+
+def next_receipt_seq(session: Session) -> int:
+    row = driver.one(session, _NEXT_RECEIPT, {})
+    return int(row[0] if row and row[0] else 0) + 1
+
+
+def format_receipt(prefix: str, seq: int) -> str:
+    """`T1-000123`: the terminal's part and the sequence number, at least `RECEIPT_DIGITS` digits."""
+    return f"{prefix}-{seq:0{RECEIPT_DIGITS}d}"
+
+
+NO_SALE = message("sale.not_found", en="no sale with id '{sale_id}'", he="אין מכירה שמספרה '{sale_id}'")
+NO_RECEIPT = message("sale.no_receipt", en="no sale with receipt number {receipt}",
+                     he="אין מכירה עם מספר קבלה {receipt}")
+AMBIGUOUS_SALE = message("sale.ambiguous",
+                         en="'{ref}' is the start of {count} sale ids: type more of the id, or the receipt number",
+                         he="'{ref}' הוא תחילתם של {count} מזהי מכירה: הקלידו עוד מהמזהה, או את מספר הקבלה")
+SHORT_SALE_REF = message("sale.short_ref",
+                         en="'{ref}' is too short: type a receipt number (e.g. T1-000123) or at least {digits} "
+                            "characters of the sale id",
+                         he="'{ref}' קצר מדי: הקלידו מספר קבלה (למשל T1-000123) או לפחות {digits} תווים ממזהה "
+                            "המכירה")
+
+
+def parse_receipt(ref: str) -> tuple[str, int] | None:
+    """(`T1`, 123) for `T1-000123` (any case, any zero padding); None if `ref` is not a receipt number."""
+    found = _RECEIPT_RE.match((ref or "").strip())
+    if not found:
+        return None
+    return "T" + str(int(found.group(1)[1:])), int(found.group(2))
+
+
+def find_sale(session: Session, ref: str) -> Sale:
+    """The sale (or refund) `ref` names: a receipt number (`T1-000123`), a sale id, or a unique prefix of one.
+
+    The one resolver behind every command and screen that takes a sale (refund, show, the manager's ledger):
+    `NotFoundError` when nothing matches (`sale.no_receipt`, `sale.not_found`), `InvalidInputError` when a
+    prefix matches several sales (`sale.ambiguous`, with how many) or is too short to mean one.
+    """
+    text = (ref or "").strip()
+    receipt = parse_receipt(text)
+    if receipt is not None:
+        prefix, seq = receipt
+        sale = session.scalar(select(Sale).where(Sale.receipt_seq == seq))
+        stored = parse_receipt(sale.receipt_no or "") if sale is not None else None
+        if sale is None or stored is None or stored[0] != prefix:
+            raise NotFoundError(NO_RECEIPT, receipt=format_receipt(prefix, seq))
+        return sale
+    if not text or len(text) > 36 or not _ID_PREFIX_RE.match(text):
+        raise NotFoundError(NO_SALE, sale_id=text[:40])
+    found = session.get(Sale, text.lower())
+    if found is not None:
+        return found
+    if len(text) < MIN_ID_PREFIX:
+        raise InvalidInputError(SHORT_SALE_REF, ref=text, digits=MIN_ID_PREFIX)
+    low = text.lower()
+    matches = session.scalars(select(Sale).where(Sale.sale_id >= low, Sale.sale_id < low + "\uffff")
+                              .order_by(Sale.sale_id).limit(2)).all()
+    if not matches:
+        raise NotFoundError(NO_SALE, sale_id=text)
+    if len(matches) > 1:
+        count = session.scalar(select(func.count()).select_from(Sale).where(
+            Sale.sale_id >= low, Sale.sale_id < low + "\uffff")) or 0
+        raise InvalidInputError(AMBIGUOUS_SALE, ref=text, count=count)
+    return matches[0]

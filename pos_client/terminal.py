@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -76,6 +77,30 @@ class TerminalSettings:
     store_name: str
     member_prefix: str
     server_url: str | None = None
+
+    @property
+    def receipt_prefix(self) -> str:
+        """The terminal's part of its receipt numbers (`T1` in `T1-000123`): see `receipt_prefix()`."""
+        return receipt_prefix(self.terminal_id, self.member_prefix)
+
+
+_NUMBERED_TERMINAL = re.compile(r"[Tt]?-?0*([0-9]{1,6})")
+
+
+def receipt_prefix(terminal_id: str, member_prefix: str) -> str:
+    """`T` and the terminal's number, for its receipt numbers.
+
+    Decision: a terminal named by a number (`T1`, `t-02`, `7`) is that number (`T1`, `T2`, `T7`): what a
+    store that numbers its tills expects to read. Any other id (`T-3fa9c2d1`, `front-desk`) is not a number a
+    person reads aloud, so the terminal's member-id prefix stands in (`T482`): HQ assigns each terminal a
+    distinct one, so two terminals of a chain never print the same receipt number. The number is read when
+    a receipt is made and stored with the sale; a later change of prefix (the first sync adopting HQ's) only
+    changes the receipts after it, and the sequence number never restarts.
+    """
+    found = _NUMBERED_TERMINAL.fullmatch(terminal_id)
+    if found:
+        return f"T{int(found.group(1))}"
+    return f"T{member_prefix or 1}"
 
 
 NO_TERMINAL = message("terminal.none",

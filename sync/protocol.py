@@ -169,6 +169,10 @@ class WireSale(Message):
     reason: Text | None = None
     money_back: Small | None = None
     tenders: Annotated[list[WireTender], Field(max_length=20)] | None = None
+    #: The receipt number printed (`T1-000123`) and its sequence number on the terminal (None on sales
+    #: recorded before receipt numbers; HQ's hello answers the highest it holds, `acked_receipt_seq`).
+    receipt_no: Annotated[str, StringConstraints(pattern=r"^T[0-9]{1,6}-[0-9]{6,12}$")] | None = None
+    receipt_seq: Annotated[int, Field(ge=1, le=10**12)] | None = None
 
 
 class WireMember(Message):
@@ -230,7 +234,9 @@ class HelloRequest(Message):
 class HelloResponse(Message):
     """Who the terminal is at HQ, and what HQ already holds from it (docs/sync.md, "Restored terminals"):
     `acked_seq` is the highest ledger sequence number and `acked_member_seq` the highest member-id number
-    (the digits after ``M`` + prefix) HQ has accepted from this terminal; a terminal behind them was restored."""
+    (the digits after ``M`` + prefix) HQ has accepted from this terminal; a terminal behind them was restored.
+    `acked_receipt_seq` is the highest receipt sequence number of its sales HQ holds: the terminal numbers its
+    next receipt past it, so a receipt number is never printed twice, also after a restore."""
 
     protocol: int = PROTOCOL_VERSION
     terminal_id: Id
@@ -238,6 +244,7 @@ class HelloResponse(Message):
     server_time: UtcTime
     acked_seq: Annotated[int, Field(ge=0, le=10**12)] = 0
     acked_member_seq: Annotated[int, Field(ge=0, le=10**12)] = 0
+    acked_receipt_seq: Annotated[int, Field(ge=0, le=10**12)] = 0
 
 
 class OwnEntriesRequest(Message):

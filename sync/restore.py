@@ -9,6 +9,8 @@ highest ledger `seq` and member-id number it accepted from it (`HelloResponse.ac
 - when HQ holds entries of this terminal above the highest sequence number the terminal has sent, the
   terminal asks for them (`/v1/own-entries`); those missing from its ledger mean it was restored (those
   present are pushes whose answer was lost: nothing to do). A member counter behind HQ's also means it.
+- it numbers its next receipt past the highest receipt number HQ holds from it (`acked_receipt_seq`;
+  `receipt_seq_floor`): a receipt number is never printed twice, even when the backup was older.
 - it moves its counters past HQ's in one transaction (restored or not: a number HQ holds is never reused) (`ledger_seq_floor`, read by
   `pos_client.ledger.next_seq`, and `member_seq`), and renumbers past them the entries it wrote since the
   copy-back and has not sent yet (their ids stay; only the number HQ never saw changes — the one UPDATE the
@@ -35,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from pos_client.db import driver
 from pos_client.db.models import LedgerEntry, OutboxRow, Setting
+from pos_client.sales import next_receipt_seq
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import to_iso, utcnow
 from sync.apply import existing, insert_entries, record_skips, reused_member_ids
@@ -105,6 +108,7 @@ def check(terminal: Terminal, transport: Transport, hello: HelloResponse) -> Res
         if pending is not None:  # a pushed batch whose answer was lost: HQ may hold these very entries
             sent = min(sent, int(pending) - 1)
     result = Restore(acked_seq=hello.acked_seq, acked_member_seq=hello.acked_member_seq)
+    _receipt_floor(terminal, hello.acked_receipt_seq)
     held: list[dict[str, Any]] = []
     if hello.acked_seq > sent:
         held, result.skipped = _fetch_own(transport, sent, hello.acked_seq)
@@ -127,6 +131,22 @@ def check(terminal: Terminal, transport: Transport, hello: HelloResponse) -> Res
                     "%d entries of it are missing here", hello.acked_seq, hello.acked_member_seq, len(result.lost))
         put_setting(session, "restored", result.to_json() | {"at": to_iso(utcnow())})
     return result
+
+
+def _receipt_floor(terminal: Terminal, acked: int) -> None:
+    """Number the next receipt past the highest HQ holds from this terminal (`receipt_seq_floor`, read by
+    `pos_client.sales.next_receipt_seq`): a receipt printed before a copy-back is never printed again. Written
+    only when HQ holds a number this terminal has not reached (a restored terminal), so the usual hello
+    writes nothing. Printed receipts are never renumbered (unlike unsent ledger entries)."""
+    if acked <= 0:
+        return
+    with terminal.read() as session:
+        if next_receipt_seq(session) > acked:
+            return
+    with terminal.unit_of_work() as session:
+        floor = int(_setting(session, "receipt_seq_floor") or 0)
+        put_setting(session, "receipt_seq_floor", max(floor, acked))
+    log.warning("receipt numbers resume past %d, the highest HQ holds from this terminal", acked)
 
 
 def _renumber(session: Session, terminal_id: str, acked_seq: int, at_hq: set[str]) -> int:

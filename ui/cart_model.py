@@ -59,6 +59,10 @@ class CartModel(QAbstractTableModel):
         self._currency = currency
         self._lang = "en"
 
+    def currency(self) -> str:
+        """The currency the cart's money is shown in (the program's, once a quote came back)."""
+        return self._currency
+
     def lines(self) -> list[CartLine]:
         return list(self._lines)
 

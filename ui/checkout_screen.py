@@ -26,6 +26,7 @@ from ui.i18n import error_text
 from ui.member_panel import MemberPanel
 from ui.rewards_panel import RewardsPanel
 from ui.sale import SaleController
+from ui.void_dialog import VoidDialog
 
 
 #: Message colours by severity (text, background), each pair at least 4.5:1 (WCAG AA), checked by a test.
@@ -126,7 +127,7 @@ class CheckoutScreen(QWidget):
         self.plus.clicked.connect(lambda: self.sale.change_qty(self._row(), +1))
         self.minus.clicked.connect(lambda: self.sale.change_qty(self._row(), -1))
         self.remove.clicked.connect(lambda: self.sale.remove_line(self._row()))
-        self.void.clicked.connect(self.sale.void)
+        self.void.clicked.connect(self.confirm_void)
         self.pay.clicked.connect(self.pay_requested)
         self.park.clicked.connect(self.park_requested)
         self.resume.clicked.connect(self.resume_requested)
@@ -317,6 +318,19 @@ class CheckoutScreen(QWidget):
         self.member_panel.show_member(view)  # type: ignore[arg-type]
         if view is not None:
             self.member_panel.code.clear()
+
+    def confirm_void(self) -> None:
+        """Ctrl+Del: ask before voiding (`ui.void_dialog`); the sale is voided and audited only on "Void sale"."""
+        if not self.sale.state.lines:
+            return
+        quote = self.sale.quote
+        total = quote.total if quote is not None else sum(ln.qty * ln.unit_price for ln in self.sale.state.lines)
+        dialog = VoidDialog(len(self.sale.state.lines), total, self.sale.model.currency(), self)
+        dialog.confirmed.connect(self.sale.void_sale)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _r: self.focus_search())
+        self.void_dialog = dialog
+        dialog.open()
 
     def show_message(self, text: str, severity: str = "error") -> None:
         """Show a message in the message area (replacing the previous one; no dialogs), coloured by

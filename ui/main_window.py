@@ -1,8 +1,8 @@
 """The main window: sign-in / lock screen and the checkout screen, a status bar, language and lock actions.
 
 Status bar: network and sync state (`ui.sync_status`: "Local only" without an HQ server, else online/offline
-and the last successful sync; the sync runs on its own thread), entries waiting for HQ, the signed-in
-cashier, the clock. Errors from background jobs arrive here and go to the checkout's message area; bugs get
+and the last successful sync; the sync runs on its own thread), entries waiting for HQ, the signed-in staff
+member's name and role (translated), the clock. "My PIN" lets the signed-in member change their own PIN. Errors from background jobs arrive here and go to the checkout's message area; bugs get
 one calm sentence there too (the traceback is in the log), never a storm of dialogs.
 
 The webcam (`ui.camera_worker`) runs on its own thread; a code it confirms takes the same path as a member
@@ -34,6 +34,7 @@ from ui.sale import CompletedSale, SaleController
 from ui.scanner import WedgeScanner
 from ui.shift_ui import ShiftActions
 from ui.signin import SignInScreen
+from ui.staff_page import ChangePinDialog
 from ui.sync_status import SyncStatus
 from ui.tender_dialog import TenderDialog
 from ui.worker import DbWorker
@@ -81,9 +82,11 @@ class MainWindow(QMainWindow):
         self.lock_action = QAction(self, objectName="lock")
         self.signout_action = QAction(self, objectName="signOut")
         self.manager_action = QAction(self, objectName="managerMode")
+        self.pin_action = QAction(self, objectName="changeMyPin")
         self.manager_window: QMainWindow | None = None
         self.manager_dialog: QDialog | None = None  # the manager PIN dialog while it is open
-        for action in (self.language_action, self.lock_action, self.signout_action, self.manager_action):
+        for action in (self.language_action, self.lock_action, self.signout_action, self.manager_action,
+                       self.pin_action):
             self.toolbar.addAction(action)
         self.shift = ShiftActions(self.terminal, self.worker, self.labels.currency, shifts.store_zone(self.terminal),
                                   lambda: self.languages.current, self)
@@ -111,6 +114,7 @@ class MainWindow(QMainWindow):
         self.lock_action.triggered.connect(self.lock)
         self.signout_action.triggered.connect(self.sign_out)
         self.manager_action.triggered.connect(self.open_manager)
+        self.pin_action.triggered.connect(self.open_change_pin)
         self.worker.user_error.connect(self.checkout.show_message)
         self.worker.bug.connect(lambda _name: self.checkout.show_message(
             self.tr("Something went wrong; the sale is unchanged. Details are in the log.")))
@@ -168,6 +172,7 @@ class MainWindow(QMainWindow):
         self.signout_action.setText(self.tr("Sign out"))
         self.manager_action.setText(self.tr("Manager (Ctrl+Shift+M)"))
         self.manager_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
+        self.pin_action.setText(self.tr("My PIN"))
         self.sync_status.retranslate()
         self.shift.retranslate()
         cashier = self.sale.cashier
@@ -208,7 +213,7 @@ class MainWindow(QMainWindow):
         self.sale.cashier = cashier
         self.retranslate()
         self.stack.setCurrentWidget(self.checkout)
-        for action in (self.lock_action, self.signout_action, self.manager_action):
+        for action in (self.lock_action, self.signout_action, self.manager_action, self.pin_action):
             action.setEnabled(True)
         self.shift.button.setEnabled(True)
         self.sync_status.set_signed_in(True)
@@ -229,7 +234,7 @@ class MainWindow(QMainWindow):
         self.checkout.clear_inputs()
         self.camera.pause("locked")
         self.stack.setCurrentWidget(self.signin)
-        for action in (self.lock_action, self.signout_action, self.manager_action):
+        for action in (self.lock_action, self.signout_action, self.manager_action, self.pin_action):
             action.setEnabled(False)
         self.shift.button.setEnabled(False)
         self.sync_status.set_signed_in(False)
@@ -319,6 +324,17 @@ class MainWindow(QMainWindow):
         from ui.manager_window import open_manager
 
         open_manager(self)
+
+    def open_change_pin(self) -> None:
+        """The signed-in staff member changes their own PIN (the current one, then the new one twice)."""
+        cashier = self.sale.cashier
+        if cashier is None or not cashier.user_id.isdigit():
+            return
+        dialog = ChangePinDialog(self.worker, self.terminal, int(cashier.user_id), self)
+        dialog.changed.connect(lambda: self.checkout.show_message(self.tr("Your PIN was changed")))
+        dialog.finished.connect(dialog.deleteLater)
+        self.pin_dialog = dialog
+        dialog.open()
 
     def park(self, label: str | None = None) -> None:
         """F8: park the sale under a label; the label prompt is window-modal but never blocks the event loop."""

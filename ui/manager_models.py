@@ -45,7 +45,11 @@ def action_label(action: str) -> str:
               "member_edit": _tr("Member details edited"), "member_merge": _tr("Members merged"),
               "pin_spend_override": _tr("Spending allowed without card"), "program_load": _tr("Program loaded"),
               "clock_confirm": _tr("Clock confirmed"), "action_grant": _tr("Action points granted"),
-              "sync_now": _tr("Sync started by a manager")}
+              "sync_now": _tr("Sync started by a manager"),
+              "staff_add": _tr("Staff member added"), "staff_disable": _tr("Staff member disabled"),
+              "staff_pin_change": _tr("Own PIN changed"), "staff_pin_reset": _tr("PIN reset by a manager"),
+              "staff_policy": _tr("Cashier PIN rule changed"), "void_line": _tr("Line voided"),
+              "void_sale": _tr("Sale voided"), "no_sale": _tr("Drawer opened without a sale")}
     return labels.get(action, action)
 
 
@@ -130,7 +134,7 @@ class LedgerModel(RowTableModel[HistoryRow]):
                 self.Column.WHEN: LRM + entry.when, self.Column.KIND: kind_label(entry.kind),
                 self.Column.POINTS: _signed(entry.points), self.Column.STAMPS: _signed(entry.stamps),
                 self.Column.SPEND: format_money(entry.spend, self.currency) if entry.spend else "",
-                self.Column.SALE: (entry.sale_id or "")[:8], self.Column.CASHIER: entry.cashier or "",
+                self.Column.SALE: entry.receipt_no or (entry.sale_id or "")[:8], self.Column.CASHIER: entry.cashier or "",
                 self.Column.TERMINAL: entry.terminal, self.Column.SYNC: sync_label(entry.sync, entry.sync_error),
             }
             return texts[column]

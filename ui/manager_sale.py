@@ -37,7 +37,7 @@ def sale_html(detail: SaleDetail) -> str:
     esc = html.escape
     rows = "".join(f"<tr><td>{esc(line.name)}</td><td align='center'>{line.qty}</td>"
                    f"<td align='right'>{money(line.paid)}</td></tr>" for line in detail.lines)
-    parts = [f"<p><b>{esc(_tr('Sale {0}').format(detail.sale_id))}</b><br>{esc(detail.when)} · "
+    parts = [f"<p><b>{esc(_tr('Sale {0}').format(detail.receipt_no or detail.sale_id))}</b><br>{esc(detail.when)} · "
              f"{esc(_tr('Cashier: {0}').format(detail.cashier or '—'))}</p>",
              f"<table width='100%'>{rows}</table>",
              f"<p>{esc(_tr('Total paid'))}: <b>{money(detail.total)}</b> · "
@@ -46,7 +46,7 @@ def sale_html(detail: SaleDetail) -> str:
     if detail.explain:
         parts.append("<ul>" + "".join(f"<li>{esc(x)}</li>" for x in detail.explain) + "</ul>")
     for refund_id, when, back in detail.refunds:
-        parts.append(f"<p>{esc(_tr('Refund {0} on {1}: {2} back').format(refund_id[:8], when, money(back)))}</p>")
+        parts.append(f"<p>{esc(_tr('Refund {0} on {1}: {2} back').format(refund_id, when, money(back)))}</p>")
     return "".join(parts)
 
 
@@ -60,7 +60,7 @@ class SaleDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("saleDialog")
         self._worker, self._terminal, self._pin, self.detail = worker, terminal, pin, detail
-        self.setWindowTitle(_tr("Sale {0}").format(detail.sale_id[:8]))
+        self.setWindowTitle(_tr("Sale {0}").format(detail.receipt_no or detail.sale_id))
         self.view = QTextBrowser(objectName="saleText")
         self.view.setHtml(sale_html(detail))
         self.lines = QTableWidget(len(detail.lines), 3, objectName="refundLines")

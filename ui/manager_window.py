@@ -1,4 +1,5 @@
-"""Manager mode: a manager's PIN opens a window with the member status, the KPI dashboard and the audit log.
+"""Manager mode: a manager's PIN opens a window with the member status, the KPI dashboard, the audit log and
+the staff (`ui.staff_page`).
 
 `open_manager(main)` (Ctrl+Shift+M on the checkout screen) asks for a manager PIN with the cashier app's
 `ManagerPinDialog` (re-worded), checks it on the worker (`till.manager_check`, nothing written) and opens a
@@ -30,6 +31,7 @@ from ui.dashboard import DashboardPage
 from ui.dialogs import ManagerPinDialog
 from ui.i18n import Languages, error_text
 from ui.member_status import MemberStatusPage
+from ui.staff_page import StaffPage
 from ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -91,8 +93,9 @@ class ManagerWindow(QMainWindow):
         self.status_page = MemberStatusPage(worker, terminal, labels, session, lang)
         self.dashboard = DashboardPage(worker, terminal, labels.currency, labels.tiers, lang)
         self.audit = AuditPage(worker, terminal)
+        self.staff = StaffPage(worker, terminal, session)
         self.tabs = QTabWidget(objectName="managerTabs")
-        for page in (self.status_page, self.dashboard, self.audit):
+        for page in (self.status_page, self.dashboard, self.audit, self.staff):
             self.tabs.addTab(page, "")
             page.message.connect(self.show_message)
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -121,7 +124,7 @@ class ManagerWindow(QMainWindow):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_tr("Kupa — manager: {0}").format(self.session.manager.name))
-        for i, text in enumerate((_tr("Member status"), _tr("Dashboard"), _tr("Audit log"))):
+        for i, text in enumerate((_tr("Member status"), _tr("Dashboard"), _tr("Audit log"), _tr("Staff"))):
             self.tabs.setTabText(i, text)
         self.lock_action.setText(_tr("Lock (Ctrl+L)"))
         self.who.setText(_tr("Manager: {0}").format(self.session.manager.name))
@@ -136,6 +139,8 @@ class ManagerWindow(QMainWindow):
             self.dashboard.refresh()
         elif page is self.audit:
             self.audit.load_filters()
+        elif page is self.staff:
+            self.staff.refresh()
 
     def lock(self) -> None:
         """Forget the PIN and close (also after `LOCK_MINUTES` without input)."""

@@ -65,7 +65,7 @@ def receipt_html(done: CompletedSale, store: str, labels: ProgramLabels, lang: s
     return (f"<html><body dir='{direction}' style='font-family: DejaVu Sans; font-size: 10pt'>"
             f"<h3 align='center'>{esc(store)}</h3>"
             f"<p align='center'>&lrm;{esc(when)}&lrm;<br/>{esc(_tr('Cashier: {0}').format(done.cashier))}<br/>"
-            f"<small>{esc(_tr('Sale {0}').format(result.sale_id[:8]))}</small></p>"
+            f"<b>{esc(_tr('Sale {0}').format(result.receipt_no or result.sale_id))}</b></p>"
             f"<table width='100%' cellspacing='2'>{''.join(rows)}<tr><td colspan='3'><hr/></td></tr>"
             f"{total_rows}</table>"
             + (f"<hr/><p>{'<br/>'.join(loyalty)}</p>" if loyalty else "")

@@ -17,12 +17,13 @@ Signals:
     message(str): a refusal or failure for the cashier (already translated).
     notice(str, str): any other message and its severity: "success", "info" or "warning".
     completed(object): a `SaleResult` plus context, as a `CompletedSale`.
+    voided(): a void (a line removed, the sale voided) was written to the audit log.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -30,7 +31,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from pos_client.errors import KupaError
 from pos_client.pricing.model import Quote
-from pos_client.services import carts, till
+from pos_client.services import carts, till, voids
 from pos_client.services.checkout import BasketRequest, SaleResult, checkout, quote_basket
 from pos_client.tender import TenderGiven
 from pos_client.terminal import Terminal
@@ -93,6 +94,7 @@ class SaleController(QObject):
     message = Signal(str)
     notice = Signal(str, str)
     completed = Signal(object)
+    voided = Signal()
 
     def __init__(self, terminal: Terminal, worker: DbWorker, model: CartModel,
                  parent: QObject | None = None) -> None:
@@ -126,23 +128,42 @@ class SaleController(QObject):
             return
         lines = list(self.base.lines)
         qty = lines[row].qty + delta
+        removed = lines[row]
         if qty <= 0:
             del lines[row]
         else:
             lines[row] = replace(lines[row], qty=min(qty, MAX_QTY))
-        self.propose(replace(self.base, lines=tuple(lines)))
+        self.propose(replace(self.base, lines=tuple(lines)),
+                     (lambda: self._audit_void([removed], whole_sale=False)) if qty <= 0 else None)
 
     def remove_line(self, row: int) -> None:
+        """F7: take a line off the sale; written to the audit log (`void_line`) once the sale without it is
+        committed."""
         if 0 <= row < len(self.base.lines):
             lines = list(self.base.lines)
-            del lines[row]
-            self.propose(replace(self.base, lines=tuple(lines)))
+            removed = lines.pop(row)
+            self.propose(replace(self.base, lines=tuple(lines)),
+                         lambda: self._audit_void([removed], whole_sale=False))
 
     def void(self) -> None:
-        """Drop the whole sale (lines, member and rewards)."""
+        """Drop the whole sale (lines, member and rewards) — after it was recorded or parked; not audited."""
         self._generation += 1
         self._commit(SaleState(), None)
         self._set_member(None)
+
+    def void_sale(self, reason: str | None = None) -> None:
+        """The cashier voids the sale in progress (Ctrl+Del, after confirming): audited (`void_sale`)."""
+        lines = self.base.lines
+        self.void()
+        self._audit_void(lines, whole_sale=True, reason=reason)
+
+    def _audit_void(self, lines: Sequence[CartLine], *, whole_sale: bool, reason: str | None = None) -> None:
+        voided = [voids.VoidedLine(line.sku, line.qty, line.unit_price) for line in lines]
+        cashier = self.cashier.user_id if self.cashier else None
+        member = self.member.get("member_id") if self.member else None
+        self.worker.submit(lambda: voids.record_void(self.terminal, cashier, voided, whole_sale=whole_sale,
+                                                     reason=reason, member_id=member),
+                           lambda _audit_id: self.voided.emit(), self._refused)
 
     def set_redeem(self, points: int) -> None:
         if points != self.base.redeem_points:
@@ -196,22 +217,27 @@ class SaleController(QObject):
         self.member = view
         self.member_changed.emit(view)
 
-    def propose(self, state: SaleState) -> None:
-        """Quote `state` on the worker; commit it when the core accepts it."""
+    def propose(self, state: SaleState, on_commit: Callable[[], None] | None = None) -> None:
+        """Quote `state` on the worker; commit it when the core accepts it (then call `on_commit`)."""
         self._generation += 1
         generation = self._generation
         self._proposed = state
         if not state.lines:
             self._commit(replace(state, redeem_points=0, punch_rewards=()), None)
+            if on_commit is not None:
+                on_commit()
             return
         request = state.request()
         self.worker.submit(lambda: quote_basket(self.terminal, request),
-                           lambda quote: self._quoted(generation, state, quote),
+                           lambda quote: self._quoted(generation, state, quote, on_commit),
                            lambda exc: self._refused(exc, generation))
 
-    def _quoted(self, generation: int, state: SaleState, quote: Quote) -> None:
+    def _quoted(self, generation: int, state: SaleState, quote: Quote,
+                on_commit: Callable[[], None] | None = None) -> None:
         if generation == self._generation:
             self._commit(state, quote)
+            if on_commit is not None:
+                on_commit()
 
     def _refused(self, exc: KupaError, generation: int | None = None) -> None:
         if generation is not None:

@@ -12,7 +12,7 @@ from pos_client.errors import InvalidInputError
 from pos_client.messages import current_language, message
 from pos_client.services import checkout as checkout_service
 from pos_client.services import clock, points, refunds
-from pos_client.services.auth import ADVISED_MANAGER_DIGITS
+from pos_client.services.auth import ADVISED_MANAGER_DIGITS, authenticate
 from pos_client.services.catalog import load_catalog_file
 from pos_client.services.members import enrol
 from pos_client.services.programs import load_program_file, program_at
@@ -165,9 +165,10 @@ def member_add(args: argparse.Namespace) -> int:
     with terminal.unit_of_work() as session:
         clock.guard(session, now)
         program = program_at(session, now)
+        cashier_id = authenticate(session, args.cashier_pin).user_id if args.cashier_pin else None
         member, card, token = enrol(terminal, session, program, now, name=args.name, phone=args.phone,
                                     email=args.email, birthday=birthday, referred_by=args.referred_by,
-                                    bonus_weekday=args.bonus_weekday)
+                                    bonus_weekday=args.bonus_weekday, cashier_id=cashier_id)
     welcome = program.welcome.points if program.welcome else 0
     emit({"member_id": member.member_id, "card_token": token, "card_number": card.card_number,
           "welcome_points": welcome}, args.json,
@@ -228,7 +229,7 @@ def _basket(args: argparse.Namespace) -> checkout_service.BasketRequest:
     tenders = tuple(parse_payment(text) for text in pays) if pays else None
     return checkout_service.BasketRequest(items=items, member_code=args.member, redeem_points=redeem,
                                           punch_rewards=tuple(args.punch_reward), manager_pin=args.pin, at=at,
-                                          tenders=tenders)
+                                          tenders=tenders, cashier_pin=getattr(args, "cashier_pin", None))
 
 
 def quote(args: argparse.Namespace) -> int:
@@ -238,7 +239,7 @@ def quote(args: argparse.Namespace) -> int:
     return 0
 
 
-SALE_RECORDED = message("cli.sale_recorded", en="Sale {sale_id} recorded.", he="המכירה {sale_id} נרשמה.")
+SALE_RECORDED = message("cli.sale_recorded", en="Sale {receipt_no} recorded.", he="המכירה {receipt_no} נרשמה.")
 PAID_LINE = message("cli.paid_line", en="Paid {kind}: {amount:money}", he="שולם ב{kind}: {amount:money}")
 CHANGE_LINE = message("cli.change_line", en="Change: {amount:money}", he="עודף: {amount:money}")
 
@@ -257,31 +258,35 @@ def _tender_lines(tenders: list[dict[str, Any]], change: int, currency: str) -> 
 def checkout(args: argparse.Namespace) -> int:
     result = checkout_service.checkout(_open(args), _basket(args))
     tenders = [t.to_json() for t in result.tenders]
-    data = {"sale_id": result.sale_id, **result.quote.to_json(), "created_at": result.created_at.isoformat(),
+    data = {"sale_id": result.sale_id, "receipt_no": result.receipt_no, "cashier_id": result.cashier_id,
+            **result.quote.to_json(), "created_at": result.created_at.isoformat(),
             "tenders": tenders, "change": result.change, "shift_id": result.shift_id}
-    emit(data, args.json, [say(SALE_RECORDED, sale_id=result.sale_id), *quote_text(data),
+    emit(data, args.json, [say(SALE_RECORDED, receipt_no=result.receipt_no), *quote_text(data),
                            *_tender_lines(tenders, result.change, result.quote.currency)])
     return 0
 
 
 REFUND_DONE = message("cli.refund_done",
-                      en="Refund {refund_id}: {money_back} minor units back, {points_reversed} points "
+                      en="Refund {refund_id} of {sale}: {money_back} minor units back, {points_reversed} points "
                          "taken back, {points_returned} redeemed points returned.",
-                      he="החזרה {refund_id}: הוחזרו {money_back} יחידות מטבע (אגורות), {points_reversed} "
+                      he="החזרה {refund_id} של {sale}: הוחזרו {money_back} יחידות מטבע (אגורות), {points_reversed} "
                          "נקודות נלקחו בחזרה, {points_returned} נקודות שמומשו הוחזרו.")
 
 
 def refund(args: argparse.Namespace) -> int:
     items = [checkout_service.parse_item(text) for text in args.item] if args.item else None
     refund_to = TenderKind(args.refund_to) if args.refund_to else None
-    result = refunds.refund(_open(args), args.sale_id, items, args.pin, args.reason, refund_to=refund_to)
+    result = refunds.refund(_open(args), args.sale_id, items, args.pin, args.reason, refund_to=refund_to,
+                            cashier_pin=args.cashier_pin)
     e = result.effect
-    data = {"refund_id": result.refund_id, "sale_id": result.sale_id, "money_back": e.money_back,
+    data = {"refund_id": result.refund_id, "sale_id": result.sale_id, "receipt_no": result.receipt_no,
+            "sale_receipt_no": result.sale_receipt_no, "money_back": e.money_back,
             "points_reversed": e.points_reversed, "points_returned": e.points_returned,
             "spend_reversed": e.spend_reversed, "stamps_reversed": dict(e.stamps_reversed),
             "stamps_returned": dict(e.stamps_returned), "membership_days_reversed": dict(e.membership_days),
             "fully_refunded": result.fully_refunded, "tenders": [t.to_json() for t in result.tenders]}
-    emit(data, args.json, say(REFUND_DONE, refund_id=result.refund_id, money_back=e.money_back,
+    emit(data, args.json, say(REFUND_DONE, refund_id=result.receipt_no, sale=result.sale_receipt_no or result.sale_id,
+                              money_back=e.money_back,
                               points_reversed=e.points_reversed, points_returned=e.points_returned))
     return 0
 
@@ -303,7 +308,8 @@ DONATED = message("cli.donated", en="{member_id} donated {points} points; balanc
 
 
 def donate(args: argparse.Namespace) -> int:
-    result = points.donate(_open(args), args.member, _int(args.points, "--points"), args.charity, args.pin)
+    result = points.donate(_open(args), args.member, _int(args.points, "--points"), args.charity, args.pin,
+                           cashier_pin=args.cashier_pin)
     emit(result.__dict__, args.json, say(DONATED, member_id=result.member_id, points=-result.points_delta,
                                          balance=result.balance))
     return 0

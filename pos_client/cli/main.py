@@ -19,11 +19,12 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
 from pos_client.cli import (clock_commands, commands, manager_commands, report_commands, shift_commands,
-                            sync_commands)
+                            staff_commands, sync_commands)
 from pos_client.cli.output import error, report_error, say
 from pos_client.errors import DamagedStoreError, KupaError
 from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
@@ -72,8 +73,11 @@ def _log_unexpected(data_dir: Path, command: str) -> Path | None:
     return log_path
 
 
+_PIN_OPTIONS = ("pin", "cashier_pin", "manager_pin", "old_pin")
+
+
 def _wait_out_pin_lockout(args: argparse.Namespace) -> None:
-    if not (getattr(args, "pin", None) and (Path(args.data_dir) / DB_NAME).exists()):
+    if not (any(getattr(args, name, None) for name in _PIN_OPTIONS) and (Path(args.data_dir) / DB_NAME).exists()):
         return
     terminal = Terminal.open(Path(args.data_dir))
     try:
@@ -131,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--birthday")
     p.add_argument("--referred-by")
     p.add_argument("--bonus-weekday", type=int)
+    _cashier_pin(p)
     p = cmd("show", commands.member_show, "show a member's status", member)
     p.add_argument("code")
     manager_commands.register(member, sub, cmd)
@@ -147,14 +152,16 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             p.add_argument("--pay", action="append", metavar="cash:AMOUNT|card:AMOUNT[:REF]",
                            help="a payment (repeat to split); none: paid exactly by card (README)")
+            _cashier_pin(p)
 
     p = cmd("refund", commands.refund, "refund a sale, whole or some items")
-    p.add_argument("sale_id")
+    p.add_argument("sale_id", metavar="RECEIPT_OR_SALE_ID", help="the receipt number (T1-000123) or the sale id")
     p.add_argument("--item", action="append", metavar="SKU[:QTY]")
-    p.add_argument("--pin", "--manager-pin", dest="pin", required=True)
+    p.add_argument("--pin", "--manager-pin", dest="pin", required=True, metavar="MANAGER_PIN")
     p.add_argument("--reason", default="customer return")
     p.add_argument("--refund-to", choices=("cash", "card"),
                    help="the manager's choice of how the money goes back (default: the way the sale was paid)")
+    _cashier_pin(p)
 
     p = cmd("adjust", commands.adjust, "adjust a member's points (manager)")
     p.add_argument("--member", required=True)
@@ -169,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--points", required=True)
     p.add_argument("--charity", required=True)
     p.add_argument("--pin")
+    _cashier_pin(p)
 
     action = sub.add_parser("action", help="program actions").add_subparsers(dest="sub", required=True,
                                                                            parser_class=_Parser)
@@ -194,9 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--live", action="store_true",
                    help="replay each file at its own frame rate through the camera's loop; lines get at_ms")
 
-    for module in (report_commands, sync_commands, clock_commands, shift_commands):
+    for module in (report_commands, sync_commands, clock_commands, shift_commands, staff_commands):
         module.register(sub, cmd, _Parser)
     return parser
+
+
+def _cashier_pin(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cashier-pin", default=os.environ.get("KUPA_CASHIER_PIN") or None, metavar="PIN",
+                   help="the PIN of the staff member doing it (default: $KUPA_CASHIER_PIN); a store with "
+                        "cashiers requires it on sales (kupa staff require-pin)")
 
 
 INTERRUPTED = message("cli.interrupted", en="interrupted; nothing half-done was kept",

@@ -24,15 +24,26 @@ class Setting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-class User(Base):
-    """A cashier or a manager; the PIN is stored only as a scrypt hash."""
+class Staff(Base):
+    """A cashier or a manager (migration 0013, which made the old `users` rows staff members in order: the
+    first manager is #1). The PIN is stored only as a scrypt hash (`services.auth`); a disabled member stays,
+    so the sales, entries and audit rows naming them keep a name. `legacy_id` is the `users.user_id` a member
+    carried before migration 0013: rows written before it name them by that id, rows since by `staff_id`."""
 
-    __tablename__ = "users"
-    user_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    __tablename__ = "staff"
+    __table_args__ = (CheckConstraint("role IN ('cashier', 'manager')", name="ck_staff_role"),)
+    staff_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(80))
     role: Mapped[str] = mapped_column(String(16))  # cashier | manager
     pin_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[str] = mapped_column(String(40))
+    legacy_id: Mapped[str | None] = mapped_column(String(40), default=None, unique=True)
+
+    @property
+    def user_id(self) -> str:
+        """The id written into `cashier_id` / `user_id` columns and sent to HQ: the staff number as text."""
+        return str(self.staff_id)
 
 
 class PinAttempt(Base):
@@ -128,8 +139,15 @@ class Sale(Base):
     points_earned: Mapped[int] = mapped_column(Integer)
     qualifying_spend: Mapped[int] = mapped_column(Integer)
     quote: Mapped[str] = mapped_column(Text)
-    # Only the indexes something reads (migration 0007): each one costs every checkout a page write.
-    __table_args__ = (Index("ix_sales_refund_of", "refund_of", sqlite_where=text("refund_of IS NOT NULL")),)
+    #: The receipt number printed (`T1-000123`, `pos_client.receipts`) and its sequence number on this
+    #: terminal (migration 0013): a sale and a refund slip each take the next one.
+    receipt_no: Mapped[str | None] = mapped_column(String(24), default=None)
+    receipt_seq: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Only the indexes something reads (migration 0007): each one costs every checkout a page write. The
+    # receipt index serves both the next number (its max) and the lookup of a typed receipt number.
+    __table_args__ = (Index("ix_sales_refund_of", "refund_of", sqlite_where=text("refund_of IS NOT NULL")),
+                      Index("uq_sales_receipt_seq", "receipt_seq", unique=True,
+                            sqlite_where=text("receipt_seq IS NOT NULL")))
 
 
 class SaleLine(Base):

@@ -22,7 +22,7 @@ from pos_client.services.checkout import BasketRequest, price_request, record_sa
 from pos_client.services.members import enrol
 from pos_client.program.schema import read_program_file
 from pos_client.services.programs import install_program
-from pos_client.services.setup import add_user
+from pos_client.services import staff
 from pos_client.terminal import Terminal, put_setting
 
 log = logging.getLogger(__name__)
@@ -68,9 +68,9 @@ def build_demo(terminal: Terminal, *, members: int = 200, seed: int = 7, now: da
         put_setting(session, "store_name", STORE_NAME)
         install_program(session, program, start - timedelta(days=1))
         upsert_products(session, rows)
-        # names only: the role is data (`users.role`), worded by the app in the reader's language
-        add_user(session, "cashier", "Dana", "cashier", CASHIER_PIN)
-        add_user(session, "manager2", "Avi", "manager", MANAGER_PIN)
+        # names only: the role is data (`staff.role`), worded by the app in the reader's language
+        cashier = staff.create(session, "Dana", "cashier", CASHIER_PIN).user_id
+        staff.create(session, "Avi", "manager", MANAGER_PIN)
         people: list[tuple[str, str, float, datetime]] = []
         for i in range(members):
             hebrew = i % 3 == 0
@@ -82,7 +82,7 @@ def build_demo(terminal: Terminal, *, members: int = 200, seed: int = 7, now: da
             member, _card, token = enrol(
                 terminal, session, program, enrolled, name=name, phone=f"05{rng.randint(0, 8)}{rng.randint(1000000, 9999999)}",
                 email=None, birthday=birthday, referred_by=referrer,
-                bonus_weekday=rng.randint(0, 6) if rng.random() < 0.5 else None, cashier_id="cashier")
+                bonus_weekday=rng.randint(0, 6) if rng.random() < 0.5 else None, cashier_id=cashier)
             # visits per week: a few heavy regulars (gold), many occasional ones
             appetite = rng.choice([0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5, 2.5])
             people.append((member.member_id, token, appetite, enrolled))
@@ -102,7 +102,7 @@ def build_demo(terminal: Terminal, *, members: int = 200, seed: int = 7, now: da
             if buyer and rng.random() < 0.01:
                 items.append(("MEMBER-PLUS-Y", 1))
             request = BasketRequest(items=tuple(items), member_code=member_token if buyer else None,
-                                    cashier_id="cashier")
+                                    cashier_id=cashier)
             if buyer:
                 request = _with_rewards(session, terminal, request, moment, rng)
             try:

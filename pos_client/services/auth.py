@@ -20,7 +20,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import User
+from pos_client.db.models import Staff
 from pos_client.errors import AuthError, InvalidInputError
 from pos_client.messages import message
 from pos_client.services import pin_throttle
@@ -28,18 +28,22 @@ from pos_client.services import pin_throttle
 _N_CASHIER, _N_MANAGER, _R, _P = 2**14, 2**16, 8, 1
 #: The most memory a stored hash may make scrypt use (a tampered hash cannot exhaust the till's memory).
 _MAXMEM = 2**27
+#: A PIN that may sign in: 4 to 12 digits (PINs set before staff management could be up to 12 long).
 _PIN_RE = re.compile(r"^[0-9]{4,12}$")
+#: A PIN that may be set now: 4 to 8 digits (`services.staff`).
+_NEW_PIN_RE = re.compile(r"^[0-9]{4,8}$")
 #: Manager PINs shorter than this draw a warning at `kupa init`.
 ADVISED_MANAGER_DIGITS = 6
 LOCKED_OUT = message("auth.locked_out", en="too many wrong PINs: try again in {seconds} s",
                      he="יותר מדי קודים שגויים: נסו שוב בעוד {seconds} שניות")
 
 
-PIN_FORMAT = message("auth.pin_format", en="a PIN is 4 to 12 digits", he="קוד הוא 4 עד 12 ספרות")
+PIN_FORMAT = message("auth.pin_format", en="a PIN is 4 to 8 digits", he="קוד הוא 4 עד 8 ספרות")
 
 
 def check_pin_format(pin: str) -> str:
-    if not _PIN_RE.match(pin or ""):
+    """A PIN being set (a new staff member's, a changed one): 4 to 8 digits, else `InvalidInputError`."""
+    if not _NEW_PIN_RE.match(pin or ""):
         raise InvalidInputError(PIN_FORMAT)
     return pin
 
@@ -77,7 +81,7 @@ WRONG_MANAGER_PIN = message("auth.wrong_manager_pin", en="wrong manager PIN", he
 WRONG_PIN = message("auth.wrong_pin", en="wrong PIN", he="קוד שגוי")
 
 
-def authenticate(session: Session, pin: str, *, role: str | None = None) -> User:
+def authenticate(session: Session, pin: str, *, role: str | None = None) -> Staff:
     """The active user whose PIN this is (a manager, if `role="manager"`), else `AuthError`.
 
     Never sleeps (it may run inside a write transaction): an attempt made before the throttle allows one is
@@ -87,9 +91,9 @@ def authenticate(session: Session, pin: str, *, role: str | None = None) -> User
     current = pin_throttle.streak(session)
     if current.wait() > 0:
         raise AuthError(LOCKED_OUT, seconds=current.seconds_left())
-    query = select(User).where(User.active.is_(True))
+    query = select(Staff).where(Staff.active.is_(True))
     if role:
-        query = query.where(User.role == role)
+        query = query.where(Staff.role == role)
     if _PIN_RE.match(pin or ""):
         for user in sorted(session.scalars(query), key=lambda u: u.role == "manager"):
             if pin_matches(pin, user.pin_hash):

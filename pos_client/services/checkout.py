@@ -13,7 +13,7 @@ touches the drawer, so it needs no shift; the cashier app always asks.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
@@ -29,7 +29,7 @@ from pos_client.messages import message
 from pos_client.pricing import CartItem, MemberState, Quote, price
 from pos_client.program.schema import Program
 from pos_client.sales import SaleRow, write_sale
-from pos_client.services import audit, clock
+from pos_client.services import audit, clock, staff
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product
 from pos_client.member_state.store import load as member_state
@@ -58,6 +58,9 @@ class BasketRequest:
     at: datetime | None = None
     #: What the customer handed over; None records the sale as paid exactly by card (module docstring).
     tenders: tuple[TenderGiven, ...] | None = None
+    #: The PIN of the staff member ringing the sale up, from a headless caller (the CLI's `--cashier-pin`);
+    #: the app signs its cashier in and passes `cashier_id` instead.
+    cashier_pin: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class SaleResult:
     sale_id: str
     quote: Quote
     created_at: datetime
+    receipt_no: str = ""
+    cashier_id: str | None = None
     expired_points: int = 0
     referrer_id: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
@@ -187,7 +192,10 @@ def checkout(terminal: Terminal, request: BasketRequest) -> SaleResult:
     now = utcnow()
     with terminal.unit_of_work() as session:
         trusted = clock.guard(session, now)
-        return record_sale(session, terminal, request, now, expire_at=trusted.expiry_time)
+        cashier_id = staff.acting(session, request.cashier_pin, request.cashier_id,
+                                  manager_pin=request.manager_pin)
+        return record_sale(session, terminal, replace(request, cashier_id=cashier_id, cashier_pin=None), now,
+                           expire_at=trusted.expiry_time)
 
 
 def record_sale(session: Session, terminal: Terminal, request: BasketRequest, now: datetime,
@@ -220,7 +228,7 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
          "free_by_card": line.free_by_card, "percent_discount": line.percent_discount,
          "redeemed_value": line.redeemed_value, "paid": line.paid, "stamps": line.stamps, "refund_line_of": None}
         for no, line in enumerate(quote.lines, start=1)], quote=quote.to_json(), tenders=tenders,
-        shift_id=shift_id)
+        shift_id=shift_id, receipt_prefix=settings.receipt_prefix)
     referrer = None
     if priced.member is not None:
         referrer = _write_member_entries(session, terminal, priced, sale_id, now, request.cashier_id)
@@ -230,7 +238,8 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
                                reason=audit.SPEND_WITHOUT_CARD.render("en"),
                                details=json.dumps({"member_id": quote.member_id})))
     return SaleResult(sale_id=sale_id, quote=quote, created_at=now, expired_points=expired, referrer_id=referrer,
-                      tenders=tenders, shift_id=shift_id)
+                      tenders=tenders, shift_id=shift_id, receipt_no=sale.get("receipt_no") or "",
+                      cashier_id=request.cashier_id)
 
 
 def _write_member_entries(session: Session, terminal: Terminal, priced: Priced, sale_id: str, now: datetime,

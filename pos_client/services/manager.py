@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import Card, LedgerEntry, Member, MemberBalance, OutboxRow, User
+from pos_client.db.models import Card, LedgerEntry, Member, MemberBalance, OutboxRow, Sale
 from pos_client.member_state import rules, store
 from pos_client.program.schema import Program
 from pos_client.services.members import identify
@@ -55,6 +55,7 @@ class HistoryRow:
     sync: str  # synced | waiting | rejected
     sync_error: str | None
     reason: str | None
+    receipt_no: str | None = None  # the sale's receipt number (None for entries of no sale, or another till's)
 
 
 @dataclass(frozen=True)
@@ -181,8 +182,10 @@ def _sync_states(session: Session, entry_ids: list[str]) -> dict[str, tuple[str,
 
 
 def user_names(session: Session) -> dict[str, str]:
-    """User id → name (cashiers and managers)."""
-    return {uid: name for uid, name in session.execute(select(User.user_id, User.name))}
+    """Staff id (as history rows name them) → name (cashiers and managers): `services.staff.names`."""
+    from pos_client.services import staff
+
+    return staff.names(session)
 
 
 def history(session: Session, member_id: str, zone: str, limit: int = HISTORY_LIMIT) -> list[HistoryRow]:
@@ -191,6 +194,11 @@ def history(session: Session, member_id: str, zone: str, limit: int = HISTORY_LI
                                    .order_by(LedgerEntry.created_at.desc(), LedgerEntry.seq.desc()).limit(limit)))
     names = user_names(session)
     states = _sync_states(session, [e.entry_id for e in entries])
+    sale_ids = sorted({e.sale_id for e in entries if e.sale_id})
+    receipts: dict[str, str | None] = {}
+    if sale_ids:
+        receipts = {sid: no for sid, no in session.execute(
+            select(Sale.sale_id, Sale.receipt_no).where(Sale.sale_id.in_(sale_ids)))}
     tz = store_zone(zone)
     rows = []
     for e in entries:
@@ -199,7 +207,8 @@ def history(session: Session, member_id: str, zone: str, limit: int = HISTORY_LI
             entry_id=e.entry_id, when=from_iso(e.created_at).astimezone(tz).strftime("%Y-%m-%d %H:%M"),
             kind=e.kind, points=e.points_delta, stamps=e.stamps_delta, punch_card=e.punch_card,
             spend=e.spend_delta, sale_id=e.sale_id, cashier=names.get(e.cashier_id or "", e.cashier_id),
-            terminal=e.terminal_id, sync=sync, sync_error=error, reason=e.reason))
+            terminal=e.terminal_id, sync=sync, sync_error=error, reason=e.reason,
+            receipt_no=receipts.get(e.sale_id or "")))
     return rows
 
 

@@ -16,12 +16,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from pos_client.db.models import AuditEntry, Sale, SaleLine, User
+from pos_client.db.models import AuditEntry, Sale, SaleLine, Staff
 from pos_client.errors import InvalidInputError, NotFoundError
 from pos_client.reports import Kpis, compute_kpis, write_figures_csv, write_members_csv
 from pos_client.reports.kpis import RANGE_BACKWARDS
+from pos_client.sales import NO_SALE, find_sale
+from pos_client.services import staff
 from pos_client.services.programs import program_at
-from pos_client.services.refunds import NO_SALE, refunded_units
+from pos_client.services.refunds import refunded_units
 from pos_client.terminal import Terminal
 from pos_client.timeutil import from_iso, store_zone, to_iso, utcnow
 
@@ -77,7 +79,8 @@ class SaleDetail:
     points_earned: int
     lines: tuple[SaleLineInfo, ...]
     explain: tuple[str, ...]
-    refunds: tuple[tuple[str, str, int], ...]  # (refund id, when, money back)
+    refunds: tuple[tuple[str, str, int], ...]  # (refund's receipt number or id, when, money back)
+    receipt_no: str | None = None
 
     @property
     def refundable(self) -> bool:
@@ -96,8 +99,8 @@ def _local(stamp: str, zone: str) -> str:
 def audit_filters(terminal: Terminal) -> AuditFilters:
     """Managers and action kinds for the audit viewer's filters."""
     with terminal.read() as session:
-        managers = tuple((uid, name) for uid, name in session.execute(
-            select(User.user_id, User.name).where(User.role == "manager").order_by(User.name)))
+        managers = tuple((str(sid), name) for sid, name in session.execute(
+            select(Staff.staff_id, Staff.name).where(Staff.role == "manager").order_by(Staff.name)))
         actions = tuple(session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
     return AuditFilters(managers, actions)
 
@@ -109,9 +112,9 @@ def audit_log(terminal: Terminal, *, user_id: str | None = None, action: str | N
         raise InvalidInputError(RANGE_BACKWARDS, date_from=date_from, date_to=date_to)
     zone = _zone(terminal)
     tz = store_zone(zone)
-    query = select(AuditEntry, User.name).outerjoin(User, User.user_id == AuditEntry.user_id)
-    if user_id:
-        query = query.where(AuditEntry.user_id == user_id)
+    query = select(AuditEntry)
+    if user_id:  # the member's number, or the id rows written before migration 0013 name them by
+        query = query.where(AuditEntry.user_id.in_(_ids_of(terminal, user_id)))
     if action:
         query = query.where(AuditEntry.action == action)
     if date_from:
@@ -121,8 +124,10 @@ def audit_log(terminal: Terminal, *, user_id: str | None = None, action: str | N
                                                                             tzinfo=tz)))
     query = query.order_by(AuditEntry.created_at.desc()).limit(max(1, min(limit, 10_000)))
     with terminal.read() as session:
+        names = staff.names(session)
         rows = []
-        for entry, name in session.execute(query):
+        for entry in session.scalars(query):
+            name = names.get(entry.user_id or "")
             try:
                 details = json.loads(entry.details or "{}")
             except ValueError:
@@ -132,27 +137,36 @@ def audit_log(terminal: Terminal, *, user_id: str | None = None, action: str | N
     return rows
 
 
+def _ids_of(terminal: Terminal, user_id: str) -> list[str]:
+    with terminal.read() as session:
+        legacy = session.scalar(select(Staff.legacy_id).where(Staff.staff_id == int(user_id))) \
+            if user_id.isdigit() and len(user_id) < 10 else None
+    return [user_id, legacy] if legacy else [user_id]
+
+
 def sale_detail(terminal: Terminal, sale_id: str) -> SaleDetail:
-    """The sale `sale_id` with its lines, what is left to refund, its explanation and its refunds."""
+    """The sale `sale_ref` names (a receipt number, an id or a unique prefix: `sales.find_sale`) with its
+    lines, what is left to refund, its explanation and its refunds."""
     zone = _zone(terminal)
     with terminal.read() as session:
-        sale = session.get(Sale, (sale_id or "").strip())
-        if sale is None or sale.kind != "sale":
+        sale = find_sale(session, sale_id)
+        if sale.kind != "sale":
             raise NotFoundError(NO_SALE, sale_id=sale_id)
         done = refunded_units(session, sale.sale_id)
         lines = tuple(SaleLineInfo(line.line_no, line.sku, line.name, line.qty, line.paid, done.get(line.line_no, 0))
                       for line in session.scalars(select(SaleLine).where(SaleLine.sale_id == sale.sale_id)
                                                   .order_by(SaleLine.line_no)))
-        refunds = tuple((r.sale_id, _local(r.created_at, zone), r.total) for r in session.scalars(
+        refunds = tuple((r.receipt_no or r.sale_id, _local(r.created_at, zone), r.total) for r in session.scalars(
             select(Sale).where(Sale.refund_of == sale.sale_id).order_by(Sale.created_at)))
-        cashier = session.get(User, sale.cashier_id) if sale.cashier_id else None
+        cashier = staff.names(session).get(sale.cashier_id or "")
         try:
             explain = tuple(str(x) for x in json.loads(sale.quote or "{}").get("explain", []))
         except ValueError:
             explain = ()
-        return SaleDetail(sale.sale_id, _local(sale.created_at, zone), cashier.name if cashier else sale.cashier_id,
+        return SaleDetail(sale.sale_id, _local(sale.created_at, zone), cashier or sale.cashier_id,
                           sale.member_id, sale.currency, sale.subtotal, sale.discount_total, sale.redeemed_points,
-                          sale.redeemed_value, sale.total, sale.points_earned, lines, explain, refunds)
+                          sale.redeemed_value, sale.total, sale.points_earned, lines, explain, refunds,
+                          sale.receipt_no)
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import LedgerEntry, MemberBalance, User
+from pos_client.db.models import LedgerEntry, MemberBalance, Staff
 from pos_client.errors import AuthError, InvalidInputError, NotFoundError, RuleViolation, StateError
 from pos_client.ledger import EntryDraft, append
 from pos_client.member_state import store as member_store
 from pos_client.messages import message
 from pos_client.services import clock
-from pos_client.services import audit
+from pos_client.services import audit, staff
 from pos_client.services.auth import authenticate
 from pos_client.services.members import expire_points, identify
 from pos_client.services.programs import program_at
@@ -105,10 +105,11 @@ DONATE_TOO_MANY = message("points.donate_over_balance",
 
 
 def donate(terminal: Terminal, member_code: str, points: int, charity: str, manager_pin: str | None = None,
-           reason: str | None = None) -> PointsResult:
+           reason: str | None = None, *, cashier_id: str | None = None, cashier_pin: str | None = None) -> PointsResult:
     """Give a member's points to one of the program's charities (needs the card token or a manager PIN).
 
-    `reason` is the manager's, for the audit log (a donation made on the member's behalf).
+    `reason` is the manager's, for the audit log (a donation made on the member's behalf). The entry names
+    who did it (`services.staff.acting`: the cashier's PIN or id, else the manager).
     """
     if points <= 0:
         raise InvalidInputError(DONATE_POSITIVE)
@@ -126,6 +127,8 @@ def donate(terminal: Terminal, member_code: str, points: int, charity: str, mana
             user_id = authenticate(session, manager_pin, role="manager").user_id
         elif not found.can_spend:
             raise AuthError(DONATE_NEEDS_CARD)
+        actor = staff.acting(session, cashier_pin, cashier_id) if (cashier_pin or cashier_id or not user_id) \
+            else user_id
         mid = found.member.member_id
         expire_points(session, mid, program, now, tid, trusted.expiry_time)
         available = _balance(session, mid)
@@ -133,7 +136,7 @@ def donate(terminal: Terminal, member_code: str, points: int, charity: str, mana
             raise RuleViolation(DONATE_TOO_MANY, points=points, available=available)
         entry_id = append(session, EntryDraft(mid, "donate", points_delta=-points, ref_code=target.code,
                                               reason=f"donation to {target.name.en}"),
-                          terminal_id=tid, now=now, cashier_id=user_id, program_version=program.version)
+                          terminal_id=tid, now=now, cashier_id=actor, program_version=program.version)
         if user_id:
             audit.record(session, now, user_id, "donate", mid,
                          " ".join((reason or "").split())[:200] or f"donation to {target.code}", {"points": points})
@@ -163,7 +166,7 @@ def grant_action(terminal: Terminal, member_code: str, action_code: str, cashier
         clock.guard(session, now)
         if pin is not None:
             cashier_id = authenticate(session, pin).user_id
-        elif cashier_id is None or session.get(User, cashier_id) is None:
+        elif cashier_id is None or not cashier_id.isdigit() or session.get(Staff, int(cashier_id)) is None:
             raise AuthError(GRANT_WHO)
         program = program_at(session, now)
         action = program.action(action_code)

@@ -21,13 +21,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos_client.db.models import AuditEntry, LedgerEntry, MemberStamps, Sale, SaleLine, Tender
-from pos_client.errors import InvalidInputError, NotFoundError, StateError
+from pos_client.errors import InvalidInputError, StateError
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.messages import message
 from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect
-from pos_client.sales import SaleRow, write_sale
-from pos_client.services import clock
+from pos_client.sales import SaleRow, find_sale, write_sale
+from pos_client.services import clock, staff
 from pos_client.services.auth import authenticate
 from pos_client.services.manager_actions import check_reason
 from pos_client.services.programs import program_at, program_version
@@ -44,6 +44,8 @@ class RefundResult:
     effect: RefundEffect
     fully_refunded: bool
     tenders: tuple[TenderLine, ...] = ()
+    receipt_no: str = ""  # the refund slip's own receipt number
+    sale_receipt_no: str | None = None  # the refunded sale's
 
 
 def _sold(session: Session, sale: Sale) -> tuple[SoldSale, list[SaleLine]]:
@@ -69,7 +71,8 @@ def refunded_units(session: Session, sale_id: str) -> dict[int, int]:
     return {int(no): int(qty) for no, qty in rows if no is not None}
 
 
-NO_SALE = message("sale.not_found", en="no sale with id '{sale_id}'", he="אין מכירה שמספרה '{sale_id}'")
+NOT_A_SALE = message("refund.not_a_sale", en="{receipt} is a refund, not a sale: refund the sale it refunded",
+                     he="{receipt} היא החזרה ולא מכירה: בצעו החזרה על המכירה המקורית")
 ALREADY_REFUNDED = message("refund.already_refunded", en="sale {sale_id} was already fully refunded",
                            he="המכירה {sale_id} כבר הוחזרה במלואה")
 
@@ -95,20 +98,25 @@ REFUND_TO_CHOSEN = "refund_to"
 
 
 def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None, manager_pin: str,
-           reason: str = "customer return", refund_to: TenderKind | None = None) -> RefundResult:
-    """Refund `items` ((sku, qty) pairs) of `sale_id`, or everything that remains when `items` is None.
+           reason: str = "customer return", refund_to: TenderKind | None = None, *, cashier_pin: str | None = None,
+           cashier_id: str | None = None) -> RefundResult:
+    """Refund `items` ((sku, qty) pairs) of the sale `sale_id` names — a receipt number (`T1-000123`), an id
+    or a unique prefix of one (`sales.find_sale`) — or everything that remains when `items` is None.
 
     `refund_to` is the manager's choice of how the money goes back (all of it one way); None pays back the
-    way the sale was paid."""
+    way the sale was paid. The refund is recorded under the cashier who hands the money back (their PIN or
+    id), else the manager who allowed it; the audit row is the manager's and names the cashier.
+    """
     now = utcnow()
     tid = terminal.settings.terminal_id
     reason = check_reason(reason)  # it travels to HQ with the refund, whose protocol bounds it too
     with terminal.unit_of_work() as session:
         clock.guard(session, now)
         manager = authenticate(session, manager_pin, role="manager")
-        sale = session.get(Sale, (sale_id or "").strip())
-        if sale is None or sale.kind != "sale":
-            raise NotFoundError(NO_SALE, sale_id=sale_id)
+        actor = staff.acting(session, cashier_pin, cashier_id) if (cashier_pin or cashier_id) else manager.user_id
+        sale = find_sale(session, sale_id)
+        if sale.kind != "sale":
+            raise InvalidInputError(NOT_A_SALE, receipt=sale.receipt_no or sale.sale_id)
         sold, lines = _sold(session, sale)
         before = refunded_units(session, sale.sale_id)
         remaining = {line.line_no: line.qty - before.get(line.line_no, 0) for line in lines}
@@ -120,11 +128,11 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
         shift_id = shift_for_sale(session, tenders)
         refund_id = new_id()
         if sale.member_id:  # first: the refund's report correction counts the reversing entries
-            _reverse_entries(session, sale, effect, tid, now, manager.user_id)
+            _reverse_entries(session, sale, effect, tid, now, actor)
         by_no = {line.line_no: line for line in lines}
         refund_row: SaleRow = {
             "sale_id": refund_id, "kind": "refund", "refund_of": sale.sale_id, "terminal_id": tid,
-            "cashier_id": manager.user_id, "member_id": sale.member_id, "program_version": sale.program_version,
+            "cashier_id": actor, "member_id": sale.member_id, "program_version": sale.program_version,
             "created_at": to_iso(now), "currency": sale.currency, "subtotal": effect.money_back, "discount_total": 0,
             "redeemed_points": effect.points_returned, "redeemed_value": effect.redeemed_value_returned,
             "total": effect.money_back, "points_earned": -effect.points_reversed,
@@ -135,16 +143,19 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
              "amount": qty * by_no[no].unit_price, "free_units": 0, "free_by_card": {}, "percent_discount": 0,
              "redeemed_value": 0, "paid": effect.line_money[no], "stamps": {}, "refund_line_of": no}
             for i, (no, qty) in enumerate(sorted(now_units.items()), start=1)], reason=reason, tenders=tenders,
-            shift_id=shift_id)
+            shift_id=shift_id, receipt_prefix=terminal.settings.receipt_prefix)
         session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
                                action="refund", target=sale.sale_id, reason=reason,
                                details=json.dumps({"refund_id": refund_id, "money_back": effect.money_back,
                                                    "units": {str(k): v for k, v in now_units.items()},
                                                    "tenders": [t.to_json() for t in tenders],
-                                                   REFUND_TO_CHOSEN: refund_to.value if refund_to else None})))
+                                                   REFUND_TO_CHOSEN: refund_to.value if refund_to else None,
+                                                   "receipt_no": refund_row.get("receipt_no"),
+                                                   "sale_receipt_no": sale.receipt_no, "cashier_id": actor})))
         fully = all(before.get(no, 0) + now_units.get(no, 0) == by_no[no].qty for no in by_no)
     return RefundResult(refund_id=refund_id, sale_id=sale.sale_id, effect=effect, fully_refunded=fully,
-                        tenders=tenders)
+                        tenders=tenders, receipt_no=refund_row.get("receipt_no") or "",
+                        sale_receipt_no=sale.receipt_no)
 
 
 NOT_ON_SALE = message("refund.not_on_sale", en="{sku} is not on this sale", he="{sku} אינו במכירה הזו")
@@ -175,7 +186,7 @@ def _requested(lines: list[SaleLine], remaining: dict[int, int], items: list[tup
 
 
 def _reverse_entries(session: Session, sale: Sale, effect: RefundEffect, tid: str, now: datetime,
-                     manager_id: str) -> None:
+                     actor: str | None) -> None:
     originals = list(session.scalars(select(LedgerEntry).where(LedgerEntry.sale_id == sale.sale_id,
                                                                LedgerEntry.member_id == sale.member_id)))
 
@@ -218,5 +229,5 @@ def _reverse_entries(session: Session, sale: Sale, effect: RefundEffect, tid: st
         plan = next((e for e in originals if e.kind == "membership" and e.membership_days > 0), None)
         drafts.append(EntryDraft(mid, "reverse", membership_code=code, membership_days=-days,
                                  reverses=plan.entry_id if plan else None, reason="refund: membership"))
-    append_many(session, drafts, terminal_id=tid, now=now, sale_id=sale.sale_id, cashier_id=manager_id,
+    append_many(session, drafts, terminal_id=tid, now=now, sale_id=sale.sale_id, cashier_id=actor,
                 program_version=sale.program_version)

@@ -8,15 +8,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from pos_client.cards import tokens
 from pos_client.cards.keys import create_key
-from pos_client.db.models import Setting, TrustedKey, User
+from pos_client.db.models import Setting, TrustedKey
 from pos_client.errors import InvalidInputError, StateError
 from pos_client.messages import message
-from pos_client.services.auth import check_pin_format, hash_pin
+from pos_client.services import staff
+from pos_client.services.auth import check_pin_format
 from pos_client.terminal import Terminal, put_setting
 
 _TERMINAL_ID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
@@ -65,22 +63,6 @@ def init_terminal(data_dir: Path, *, terminal_id: str | None = None, store_name:
         put_setting(session, "terminal_id", terminal_id)
         put_setting(session, "store_name", store_name)
         put_setting(session, "member_prefix", member_prefix_for(terminal_id))
-        if manager_pin:
-            add_user(session, "manager", manager_name, "manager", manager_pin)
+        if manager_pin:  # staff member #1
+            staff.create(session, manager_name, "manager", manager_pin)
     return InitResult(terminal, terminal_id, key_id)
-
-
-USER_ROLE = message("setup.user_role", en="a user is a cashier or a manager", he="משתמש הוא קופאי או מנהל")
-USER_EXISTS = message("setup.user_exists", en="user '{user_id}' exists already",
-                      he="המשתמש '{user_id}' כבר קיים")
-
-
-def add_user(session: Session, user_id: str, name: str, role: str, pin: str) -> User:
-    if role not in ("cashier", "manager"):
-        raise InvalidInputError(USER_ROLE)
-    check_pin_format(pin)
-    if session.scalar(select(User).where(User.user_id == user_id)) is not None:
-        raise InvalidInputError(USER_EXISTS, user_id=user_id)
-    user = User(user_id=user_id, name=name, role=role, pin_hash=hash_pin(pin, role), active=True)
-    session.add(user)
-    return user

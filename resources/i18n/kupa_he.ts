@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="he_IL">
     <context>
         <name>CartModel</name>
@@ -481,6 +482,11 @@
         <message>
             <source>Total</source>
             <translation>סה"כ</translation>
+        </message>
+        <message>
+            <location filename="../../ui/cart_model.py" line="115" />
+            <source>{0} free</source>
+            <translation>{0} חינם</translation>
         </message>
     </context>
     <context>
@@ -1375,6 +1381,10 @@
             <source>Member status</source>
             <translation>מצב חבר</translation>
         </message>
+        <message>
+            <source>Staff</source>
+            <translation>עובדים</translation>
+        </message>
     </context>
     <context>
         <name>MemberStatus</name>
@@ -1888,12 +1898,149 @@
             <source>Ctrl+M is for a member identified without their card</source>
             <translation>Ctrl+M מיועד לחבר מועדון שזוהה בלי הכרטיס שלו</translation>
         </message>
+        <message>
+            <location filename="../../ui/checkout_screen.py" line="123" />
+            <source>Search products by name, SKU or barcode (F2)</source>
+            <translation>חיפוש מוצר לפי שם, מק"ט או ברקוד (F2)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/checkout_screen.py" line="124" />
+            <source>Add</source>
+            <translation>הוסף</translation>
+        </message>
+        <message>
+            <location filename="../../ui/checkout_screen.py" line="124" />
+            <source>Qty + (F5)</source>
+            <translation>כמות + (F5)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/checkout_screen.py" line="125" />
+            <source>Qty − (F6)</source>
+            <translation>כמות − (F6)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/checkout_screen.py" line="125" />
+            <source>Remove line (F7)</source>
+            <translation>הסרת שורה (F7)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/checkout_screen.py" line="126" />
+            <source>Void sale (Ctrl+Del)</source>
+            <translation>ביטול מכירה (Ctrl+Del)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/checkout_screen.py" line="126" />
+            <source>Park (F8)</source>
+            <translation>השהיה (F8)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/checkout_screen.py" line="127" />
+            <source>Resume (Shift+F8)</source>
+            <translation>המשך מכירה (Shift+F8)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/checkout_screen.py" line="128" />
+            <source>Complete sale (F12)</source>
+            <translation>סיום מכירה (F12)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/checkout_screen.py" line="183" />
+            <source>No product matches '{0}'</source>
+            <translation>אין מוצר התואם '{0}'</translation>
+        </message>
+        <message>
+            <location filename="../../ui/checkout_screen.py" line="193" />
+            <source>{0} products match: pick one from the list</source>
+            <translation>{0} מוצרים תואמים: בחרו מהרשימה</translation>
+        </message>
     </context>
     <context>
         <name>RewardsPanel</name>
         <message>
             <source>Redeem (Alt+R)</source>
             <translation>מימוש (Alt+R)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="85" />
+            <source>Rewards and totals</source>
+            <translation>הטבות וסיכום</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="86" />
+            <source>&amp;Redeem points (Alt+R)</source>
+            <translation>&amp;מימוש נקודות (Alt+R)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="87" />
+            <source>Subtotal</source>
+            <translation>סכום ביניים</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="87" />
+            <source>Discounts</source>
+            <translation>הנחות</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="87" />
+            <source>Points redeemed</source>
+            <translation>נקודות שמומשו</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="88" />
+            <source>Points earned</source>
+            <translation>נקודות שנצברו</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="88" />
+            <source>Balance after</source>
+            <translation>יתרה אחרי</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="89" />
+            <source>To pay</source>
+            <translation>לתשלום</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="106" />
+            <source>{0} (−{1})</source>
+            <translation>{0} (‎−{1})</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="117" />
+            <source>No redemption</source>
+            <translation>ללא מימוש</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="122" />
+            <source>Nothing to redeem: {0}</source>
+            <translation>אין מה לממש: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="128" />
+            <source>{0} points</source>
+            <translation>{0} נקודות</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="129" />
+            <source>Up to {0} points ({1})</source>
+            <translation>עד {0} נקודות ({1})</translation>
+        </message>
+        <message>
+            <location filename="../../ui/rewards_panel.py" line="151" />
+            <source>Free item from the {0} (Alt+F)</source>
+            <translation>פריט חינם מ{0} (Alt+F)</translation>
+        </message>
+        <message>
+            <source>Manager allows spending (Ctrl+M)</source>
+            <translation>מנהל מאשר מימוש (Ctrl+M)</translation>
+        </message>
+        <message>
+            <source>Scan the member's card or ask a manager to allow spending</source>
+            <translation>סרקו את כרטיס החבר או בקשו ממנהל לאשר מימוש</translation>
+        </message>
+        <message>
+            <source>&amp;Redeem (Alt+R)</source>
+            <translation>&amp;מימוש (Alt+R)</translation>
         </message>
     </context>
     <context>
@@ -1998,12 +2145,411 @@
             <source>Sync started by a manager</source>
             <translation>סנכרון שהפעיל מנהל</translation>
         </message>
+        <message>
+            <source>Action</source>
+            <translation>פעולה</translation>
+        </message>
+        <message>
+            <source>Adjustment</source>
+            <translation>עדכון ידני</translation>
+        </message>
+        <message>
+            <source>Birthday</source>
+            <translation>יום הולדת</translation>
+        </message>
+        <message>
+            <source>Card reissued</source>
+            <translation>כרטיס הונפק מחדש</translation>
+        </message>
+        <message>
+            <source>Card revoked</source>
+            <translation>כרטיס בוטל</translation>
+        </message>
+        <message>
+            <source>Cashier</source>
+            <translation>קופאי</translation>
+        </message>
+        <message>
+            <source>Date</source>
+            <translation>תאריך</translation>
+        </message>
+        <message>
+            <source>Details</source>
+            <translation>פרטים</translation>
+        </message>
+        <message>
+            <source>Donation</source>
+            <translation>תרומה</translation>
+        </message>
+        <message>
+            <source>Earned</source>
+            <translation>נצברו</translation>
+        </message>
+        <message>
+            <source>Expired</source>
+            <translation>פג תוקף</translation>
+        </message>
+        <message>
+            <source>Free item</source>
+            <translation>פריט חינם</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>סוג</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>מנהל</translation>
+        </message>
+        <message>
+            <source>Member / sale / card</source>
+            <translation>חבר / מכירה / כרטיס</translation>
+        </message>
+        <message>
+            <source>Member details edited</source>
+            <translation>פרטי חבר נערכו</translation>
+        </message>
+        <message>
+            <source>Members merged</source>
+            <translation>חברים מוזגו</translation>
+        </message>
+        <message>
+            <source>Paid plan</source>
+            <translation>מנוי בתשלום</translation>
+        </message>
+        <message>
+            <source>Points</source>
+            <translation>נקודות</translation>
+        </message>
+        <message>
+            <source>Points adjustment</source>
+            <translation>עדכון נקודות</translation>
+        </message>
+        <message>
+            <source>Program loaded</source>
+            <translation>תוכנית נטענה</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>סיבה</translation>
+        </message>
+        <message>
+            <source>Redeemed</source>
+            <translation>מומשו</translation>
+        </message>
+        <message>
+            <source>Referral</source>
+            <translation>הפניה</translation>
+        </message>
+        <message>
+            <source>Refund</source>
+            <translation>החזר</translation>
+        </message>
+        <message>
+            <source>Rejected: {0}</source>
+            <translation>נדחה: {0}</translation>
+        </message>
+        <message>
+            <source>Sale</source>
+            <translation>מכירה</translation>
+        </message>
+        <message>
+            <source>Spend</source>
+            <translation>הוצאה</translation>
+        </message>
+        <message>
+            <source>Spending allowed without card</source>
+            <translation>מימוש אושר ללא כרטיס</translation>
+        </message>
+        <message>
+            <source>Stamp</source>
+            <translation>חותמת</translation>
+        </message>
+        <message>
+            <source>Stamps</source>
+            <translation>חותמות</translation>
+        </message>
+        <message>
+            <source>Sync</source>
+            <translation>סנכרון</translation>
+        </message>
+        <message>
+            <source>Synced</source>
+            <translation>סונכרן</translation>
+        </message>
+        <message>
+            <source>Terminal</source>
+            <translation>קופה</translation>
+        </message>
+        <message>
+            <source>Tier discount</source>
+            <translation>הנחת דרגה</translation>
+        </message>
+        <message>
+            <source>Waiting</source>
+            <translation>ממתין</translation>
+        </message>
+        <message>
+            <source>Welcome</source>
+            <translation>הצטרפות</translation>
+        </message>
+        <message>
+            <source>Cashier PIN rule changed</source>
+            <translation>כלל קוד הקופאי שונה</translation>
+        </message>
+        <message>
+            <source>Drawer opened without a sale</source>
+            <translation>מגירה נפתחה ללא מכירה</translation>
+        </message>
+        <message>
+            <source>Line voided</source>
+            <translation>שורה בוטלה</translation>
+        </message>
+        <message>
+            <source>Own PIN changed</source>
+            <translation>קוד אישי שונה</translation>
+        </message>
+        <message>
+            <source>PIN reset by a manager</source>
+            <translation>קוד אופס על ידי מנהל</translation>
+        </message>
+        <message>
+            <source>Sale voided</source>
+            <translation>מכירה בוטלה</translation>
+        </message>
+        <message>
+            <source>Staff member added</source>
+            <translation>עובד נוסף</translation>
+        </message>
+        <message>
+            <source>Staff member disabled</source>
+            <translation>עובד הושבת</translation>
+        </message>
     </context>
     <context>
         <name>MainWindow</name>
         <message>
             <source>Manager: {0}</source>
             <translation>מנהל/ת: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../ui/main_window.py" line="89" />
+            <source>Something went wrong; the sale is unchanged. Details are in the log.</source>
+            <translation>משהו השתבש; המכירה לא השתנתה. הפרטים ביומן.</translation>
+        </message>
+        <message>
+            <location filename="../../ui/main_window.py" line="105" />
+            <source>Kupa — {0}</source>
+            <translation>קופה — {0}</translation>
+        </message>
+        <message>
+            <location filename="../../ui/main_window.py" line="106" />
+            <source>עברית / English (Ctrl+Shift+L)</source>
+            <translation>English / עברית (Ctrl+Shift+L)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/main_window.py" line="108" />
+            <source>Lock (Ctrl+L)</source>
+            <translation>נעילה (Ctrl+L)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/main_window.py" line="110" />
+            <source>Sign out</source>
+            <translation>יציאה</translation>
+        </message>
+        <message>
+            <location filename="../../ui/main_window.py" line="111" />
+            <source>Local only</source>
+            <translation>מקומי בלבד</translation>
+        </message>
+        <message>
+            <location filename="../../ui/main_window.py" line="113" />
+            <source>Cashier: {0}</source>
+            <translation>קופאי: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../ui/main_window.py" line="113" />
+            <source>Signed out</source>
+            <translation>לא מחובר</translation>
+        </message>
+        <message>
+            <location filename="../../ui/main_window.py" line="122" />
+            <source>{0} entries waiting for HQ</source>
+            <translation>{0} רשומות ממתינות למטה</translation>
+        </message>
+        <message>
+            <location filename="../../ui/main_window.py" line="189" />
+            <source>Park sale</source>
+            <translation>השהיית מכירה</translation>
+        </message>
+        <message>
+            <location filename="../../ui/main_window.py" line="189" />
+            <source>Label (e.g. the customer's name)</source>
+            <translation>תווית (למשל שם הלקוח)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/main_window.py" line="192" />
+            <source>Parked sale</source>
+            <translation>מכירה מושהית</translation>
+        </message>
+        <message>
+            <location filename="../../ui/main_window.py" line="197" />
+            <source>No parked sales</source>
+            <translation>אין מכירות ממתינות</translation>
+        </message>
+        <message>
+            <source>Manager (Ctrl+Shift+M)</source>
+            <translation>מנהל (Ctrl+Shift+M)</translation>
+        </message>
+        <message>
+            <source>My PIN</source>
+            <translation>הקוד שלי</translation>
+        </message>
+        <message>
+            <source>Your PIN was changed</source>
+            <translation>הקוד שלך שונה</translation>
+        </message>
+        <message>
+            <source>{0} · {1}</source>
+            <translation>{0} · {1}</translation>
+        </message>
+    </context>
+    <context>
+        <name>Staff</name>
+        <message>
+            <source>&amp;Current PIN</source>
+            <translation>הקוד ה&amp;נוכחי</translation>
+        </message>
+        <message>
+            <source>&amp;Name</source>
+            <translation>&amp;שם</translation>
+        </message>
+        <message>
+            <source>&amp;New PIN (4–8 digits)</source>
+            <translation>קוד &amp;חדש (4–8 ספרות)</translation>
+        </message>
+        <message>
+            <source>&amp;PIN (4–8 digits)</source>
+            <translation>&amp;קוד (4–8 ספרות)</translation>
+        </message>
+        <message>
+            <source>&amp;Role</source>
+            <translation>&amp;תפקיד</translation>
+        </message>
+        <message>
+            <source>Active</source>
+            <translation>פעיל</translation>
+        </message>
+        <message>
+            <source>Add</source>
+            <translation>הוסף</translation>
+        </message>
+        <message>
+            <source>Add a staff member</source>
+            <translation>הוספת עובד</translation>
+        </message>
+        <message>
+            <source>Cashier</source>
+            <translation>קופאי</translation>
+        </message>
+        <message>
+            <source>Change my PIN</source>
+            <translation>שינוי הקוד שלי</translation>
+        </message>
+        <message>
+            <source>Disable</source>
+            <translation>השבת</translation>
+        </message>
+        <message>
+            <source>Disabled</source>
+            <translation>מושבת</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>מנהל</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>שם</translation>
+        </message>
+        <message>
+            <source>New PI&amp;N</source>
+            <translation>קוד ח&amp;דש</translation>
+        </message>
+        <message>
+            <source>New PIN &amp;again</source>
+            <translation>הקוד החדש &amp;שוב</translation>
+        </message>
+        <message>
+            <source>No.</source>
+            <translation>מס׳</translation>
+        </message>
+        <message>
+            <source>PIN of {0} reset</source>
+            <translation>הקוד של {0} אופס</translation>
+        </message>
+        <message>
+            <source>Reset PIN</source>
+            <translation>איפוס קוד</translation>
+        </message>
+        <message>
+            <source>Role</source>
+            <translation>תפקיד</translation>
+        </message>
+        <message>
+            <source>Selected staff member</source>
+            <translation>העובד הנבחר</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>מצב</translation>
+        </message>
+        <message>
+            <source>The two new PINs differ</source>
+            <translation>שני הקודים החדשים שונים</translation>
+        </message>
+        <message>
+            <source>{0} added as staff member {1}</source>
+            <translation>{0} נוסף כעובד מספר {1}</translation>
+        </message>
+        <message>
+            <source>{0} disabled</source>
+            <translation>{0} הושבת</translation>
+        </message>
+    </context>
+    <context>
+        <name>VoidDialog</name>
+        <message>
+            <source>&amp;Reason</source>
+            <translation>&amp;סיבה</translation>
+        </message>
+        <message>
+            <source>Customer changed their mind</source>
+            <translation>הלקוח התחרט</translation>
+        </message>
+        <message>
+            <source>Customer could not pay</source>
+            <translation>הלקוח לא יכול היה לשלם</translation>
+        </message>
+        <message>
+            <source>Keep the sale</source>
+            <translation>השאר את המכירה</translation>
+        </message>
+        <message>
+            <source>Training or test</source>
+            <translation>הדרכה או בדיקה</translation>
+        </message>
+        <message>
+            <source>Void sale</source>
+            <translation>ביטול מכירה</translation>
+        </message>
+        <message>
+            <source>Void this sale? {0} lines, {1}. Nothing is sold, and the void is written to the audit log under your name.</source>
+            <translation>לבטל את המכירה? {0} שורות, {1}. דבר לא נמכר, והביטול נרשם ביומן הביקורת על שמך.</translation>
+        </message>
+        <message>
+            <source>Wrong items rung up</source>
+            <translation>הוקלדו פריטים שגויים</translation>
         </message>
     </context>
 </TS>

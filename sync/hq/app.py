@@ -184,7 +184,7 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
         """Register the terminal's card-signing key (first sync) and tell it its id and member prefix."""
         now = hq_now()
 
-        def run() -> tuple[int, int]:
+        def run() -> tuple[int, int, int]:
             with db.push(who.terminal_id) as session:
                 session.get_one(HqTerminal, who.terminal_id).last_seen_at = now
                 key = request.terminal_key
@@ -196,10 +196,12 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
                         session.add(Change(kind="key", ref=key.key_id))
                     elif row.owner != who.terminal_id or row.public_key != key.public_key:
                         raise HttpError(409, "key_conflict", f"key {key.key_id} is registered to another terminal")
-                return restore.acknowledged(session, who.terminal_id, who.member_prefix)
-        acked_seq, acked_member_seq = retrying(run)
+                return (*restore.acknowledged(session, who.terminal_id, who.member_prefix),
+                        restore.receipt_seq(session, who.terminal_id))
+        acked_seq, acked_member_seq, acked_receipt_seq = retrying(run)
         return HelloResponse(terminal_id=who.terminal_id, member_prefix=who.member_prefix,
-                             server_time=parse_utc(now), acked_seq=acked_seq, acked_member_seq=acked_member_seq)
+                             server_time=parse_utc(now), acked_seq=acked_seq, acked_member_seq=acked_member_seq,
+                             acked_receipt_seq=acked_receipt_seq)
 
     @app.post("/v1/push", response_model=PushResponse, responses=errors)
     def push(request: PushRequest, who: Auth) -> Response:

@@ -107,7 +107,10 @@ class HqSale(Base):
     total: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[str] = mapped_column(PartitionTime)
     body: Mapped[str] = mapped_column(Text)
-    __table_args__ = ({"postgresql_partition_by": PARTITION_BY},)
+    #: The terminal's receipt sequence number (HQ migration 0005): every hello reads the highest.
+    receipt_seq: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    __table_args__ = (Index("ix_hq_sales_terminal_receipt", "terminal_id", "receipt_seq"),
+                      {"postgresql_partition_by": PARTITION_BY})
 
 
 class HqSaleKey(Base):

@@ -277,7 +277,7 @@ class _Batch:
             return self.reject(item, refused)
         self.new_sales.append({"sale_id": sale.sale_id, "terminal_id": sale.terminal_id, "kind": sale.kind,
                                "member_id": sale.member_id, "total": sale.total,
-                               "created_at": to_iso(sale.created_at),
+                               "created_at": to_iso(sale.created_at), "receipt_seq": sale.receipt_seq,
                                "body": text})
         return ItemResult(key=item.key, status="accepted")
 

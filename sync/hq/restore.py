@@ -1,9 +1,11 @@
 """What HQ holds from one terminal, for a terminal restored from a backup (docs/sync.md, "Restored terminals").
 
-Every hello answers with the highest ledger sequence number and the highest member-id number HQ has accepted
-from the caller (`HelloResponse.acked_seq`, `acked_member_seq`); both are index lookups (the (terminal_id, seq)
-index of `hq_entries` — one per monthly partition on PostgreSQL —, the members' `enrolled_by_terminal` index).
-The seq is read from the entries themselves rather than `hq_entry_keys`, so a row stored by any path counts. A terminal that
+Every hello answers with the highest ledger sequence number, the highest member-id number and the highest
+receipt number HQ has accepted from the caller (`HelloResponse.acked_seq`, `acked_member_seq`,
+`acked_receipt_seq`); each is an index lookup (the (terminal_id, seq) index of `hq_entries` — one per monthly
+partition on PostgreSQL —, the members' `enrolled_by_terminal` index, the sales' (terminal_id, receipt_seq)
+index of HQ migration 0005). The seq is read from the entries themselves rather than `hq_entry_keys`, so a row
+stored by any path counts. A terminal that
 finds itself behind them asks `/v1/own-entries` for its own entries above a sequence number, page by page
 in sequence order, to put back the ones its backup lost.
 """
@@ -15,13 +17,22 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync.hq.models import HqEntry, HqMember
+from sync.hq.models import HqEntry, HqMember, HqSale
 from sync.protocol import OwnEntriesPage
 
 
 def acknowledged(session: Session, terminal_id: str, member_prefix: str) -> tuple[int, int]:
     """(highest seq, highest member-id number under `member_prefix`) HQ accepted from `terminal_id`."""
     seq = session.scalar(select(func.max(HqEntry.seq)).where(HqEntry.terminal_id == terminal_id)) or 0
+    return int(seq), _member_seq(session, terminal_id, member_prefix)
+
+
+def receipt_seq(session: Session, terminal_id: str) -> int:
+    """The highest receipt sequence number of `terminal_id`'s sales HQ holds (the index of HQ migration 0005)."""
+    return int(session.scalar(select(func.max(HqSale.receipt_seq)).where(HqSale.terminal_id == terminal_id)) or 0)
+
+
+def _member_seq(session: Session, terminal_id: str, member_prefix: str) -> int:
     head = f"M{member_prefix}"
     mine = (HqMember.enrolled_by_terminal == terminal_id, HqMember.member_id.startswith(head, autoescape=True))
     # Two scans of the (enrolled_by_terminal, member_id) index, no sort: the longest ids, then the largest
@@ -30,7 +41,7 @@ def acknowledged(session: Session, terminal_id: str, member_prefix: str) -> tupl
     newest = session.scalar(select(func.max(HqMember.member_id)).where(
         *mine, func.length(HqMember.member_id) == width)) or ""
     digits = newest[len(head):]
-    return int(seq), int(digits) if digits.isdigit() and len(digits) <= 12 else 0
+    return int(digits) if digits.isdigit() and len(digits) <= 12 else 0
 
 
 def own_entries(session: Session, terminal_id: str, after_seq: int, limit: int) -> OwnEntriesPage:

@@ -68,7 +68,7 @@ def test_a_manager_issues_a_new_card_audited_and_the_old_one_stops(kupa: Kupa, s
     assert issued["serial"] == 2 and len(issued["revoked"]) == 1
     assert kupa("member", "show", member["card_token"], "--json").code == 1  # the old card is refused
     assert kupa("member", "show", issued["card_token"], "--json").json["can_spend"] is True
-    manager = _rows(store, "SELECT user_id FROM users WHERE role = 'manager'")[0][0]
+    manager = _rows(store, "SELECT CAST(staff_id AS TEXT) FROM staff WHERE role = 'manager'")[0][0]
     audit = _rows(store, "SELECT user_id, target, reason, details FROM audit_log WHERE action = 'card_reissue'")
     assert len(audit) == 1 and audit[0][:3] == (manager, member["member_id"], "card lost")
     assert json.loads(audit[0][3])["revoked"] == [member["card_number"]]
@@ -130,16 +130,16 @@ def test_an_action_grant_records_who_granted_it(kupa: Kupa, store: Path) -> None
     from pos_client.services.auth import hash_pin
 
     with sqlite3.connect(store / "kupa.sqlite3") as db:
-        db.execute("INSERT INTO users (user_id, name, role, pin_hash, active) VALUES ('C7', 'Noa', 'cashier', ?, 1)",
-                   (hash_pin("4321"),))
+        db.execute("INSERT INTO staff (staff_id, name, role, pin_hash, active, created_at) "
+                   "VALUES (7, 'Noa', 'cashier', ?, 1, '2026-01-01T00:00:00.000000+00:00')", (hash_pin("4321"),))
     member = _enrol(kupa)
     base = ["action", "grant", "--member", member["member_id"], "--action", "newsletter"]
     assert kupa(*base, "--pin", "0000").code == 1
     assert _rows(store, "SELECT count(*) FROM ledger_entries WHERE kind = 'action'") == [(0,)]
     assert kupa(*base, "--pin", "4321", "--json").json["points_delta"] == 50
-    assert _rows(store, "SELECT cashier_id FROM ledger_entries WHERE kind = 'action'") == [("C7",)]
+    assert _rows(store, "SELECT cashier_id FROM ledger_entries WHERE kind = 'action'") == [("7",)]
     audit = _rows(store, "SELECT user_id, target, details FROM audit_log WHERE action = 'action_grant'")
-    assert audit[0][:2] == ("C7", member["member_id"]) and json.loads(audit[0][2])["action"] == "newsletter"
+    assert audit[0][:2] == ("7", member["member_id"]) and json.loads(audit[0][2])["action"] == "newsletter"
 
 
 def test_grant_action_without_a_known_cashier_is_refused(store: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -71,4 +72,58 @@ def test_member_days_recount_puts_a_refunds_spend_on_its_sales_day(tmp_path: Pat
     with sqlite3.connect(tmp_path / "kupa.sqlite3") as db:
         days = db.execute("select day, spend, credits from member_days order by day").fetchall()
     assert days == [("2026-01-10", 0, 54), ("2026-03-01", 1000, 10)]
+    engine.dispose()
+
+
+def _sale(db: sqlite3.Connection, sale_id: str, created: str, cashier: str | None = None) -> None:
+    db.execute("insert into sales (sale_id, kind, terminal_id, cashier_id, created_at, currency, subtotal, "
+               "discount_total, redeemed_points, redeemed_value, total, points_earned, qualifying_spend, quote) "
+               "values (?, 'sale', 'T3', ?, ?, 'ILS', 900, 0, 0, 0, 900, 0, 0, '{}')", (sale_id, cashier, created))
+    db.execute("insert into outbox (kind, ref_id, payload, created_at, status) values ('sale', ?, ?, ?, ?)",
+               (sale_id, json.dumps({"sale_id": sale_id}), created, "accepted" if sale_id == "s-b" else "pending"))
+
+
+def test_0013_numbers_existing_sales_in_recorded_order_and_makes_users_staff(tmp_path: Path) -> None:
+    """0013: every old sale gets `T<n>-000001`… in the order recorded (not by id); the outbox payloads still
+    waiting carry it; `users` become staff with the `kupa init` manager as #1; sales stay append-only."""
+    engine = make_engine(tmp_path / "kupa.sqlite3")
+    command.upgrade(alembic_config(engine), "0011")
+    with sqlite3.connect(tmp_path / "kupa.sqlite3") as db:
+        db.execute("insert into settings (key, value) values ('terminal_id', '\"T3\"'), ('member_prefix', '\"412\"')")
+        for uid, role in (("cashier", "cashier"), ("avi", "manager"), ("manager", "manager")):
+            db.execute("insert into users (user_id, name, role, pin_hash, active) values (?, ?, ?, 'scrypt$x', 1)",
+                       (uid, uid.title(), role))
+        # ids in the reverse of the recorded order; one time with another offset (parsed as it sorts)
+        _sale(db, "s-c", "2026-01-01T10:00:00.000000+00:00", "cashier")
+        _sale(db, "s-b", "2026-01-02T10:00:00.000000+00:00")
+        _sale(db, "s-a", "2026-01-03T10:00:00.000000+00:00", "manager")
+    migrate(engine)
+    with sqlite3.connect(tmp_path / "kupa.sqlite3") as db:
+        numbered = db.execute("select sale_id, receipt_no, receipt_seq from sales order by receipt_seq").fetchall()
+        payloads = dict(db.execute("select ref_id, payload from outbox where kind = 'sale'").fetchall())
+        staff = db.execute("select staff_id, legacy_id, role from staff order by staff_id").fetchall()
+        tables = {name for name, in db.execute("select name from sqlite_master where type = 'table'")}
+        try:
+            db.execute("update sales set total = 0")
+            updated = True
+        except sqlite3.DatabaseError:
+            updated = False
+    assert numbered == [("s-c", "T3-000001", 1), ("s-b", "T3-000002", 2), ("s-a", "T3-000003", 3)]
+    assert json.loads(payloads["s-a"]) == {"sale_id": "s-a", "receipt_no": "T3-000003", "receipt_seq": 3}
+    assert json.loads(payloads["s-b"]) == {"sale_id": "s-b"}  # HQ has it already: its body is not changed
+    assert staff == [(1, "manager", "manager"), (2, "avi", "manager"), (3, "cashier", "cashier")]
+    assert "users" not in tables and updated is False
+    engine.dispose()
+
+
+def test_0013_a_terminal_not_named_by_a_number_uses_its_member_prefix(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path / "kupa.sqlite3")
+    command.upgrade(alembic_config(engine), "0011")
+    with sqlite3.connect(tmp_path / "kupa.sqlite3") as db:
+        db.execute("insert into settings (key, value) values ('terminal_id', '\"T-3fa9c2d1\"'), "
+                   "('member_prefix', '\"412\"')")
+        _sale(db, "s-a", "2026-01-03T10:00:00.000000+00:00")
+    migrate(engine)
+    with sqlite3.connect(tmp_path / "kupa.sqlite3") as db:
+        assert db.execute("select receipt_no from sales").fetchall() == [("T412-000001",)]
     engine.dispose()

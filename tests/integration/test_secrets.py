@@ -230,20 +230,20 @@ def test_manager_pins_cost_more_than_cashier_pins_and_old_hashes_are_upgraded(tm
     result = init_terminal(tmp_path / "store", terminal_id="T1", manager_pin="135790")
     terminal = result.terminal
     try:
-        from pos_client.services.setup import add_user
+        from pos_client.services import staff
 
         with terminal.unit_of_work() as session:
-            add_user(session, "cashier", "Cashier", "cashier", "2468")
+            staff.create(session, "Cashier", "cashier", "2468")
         with sqlite3.connect(tmp_path / "store" / "kupa.sqlite3") as conn:
-            costs = dict(conn.execute("SELECT role, pin_hash FROM users").fetchall())
+            costs = dict(conn.execute("SELECT role, pin_hash FROM staff").fetchall())
             assert costs["manager"].split("$")[1] == str(2**16)
             assert costs["cashier"].split("$")[1] == str(2**14)
             old = auth.hash_pin("135790", "cashier")  # what an older Kupa stored for a manager
-            conn.execute("UPDATE users SET pin_hash = ? WHERE role = 'manager'", (old,))
+            conn.execute("UPDATE staff SET pin_hash = ? WHERE role = 'manager'", (old,))
         with terminal.unit_of_work() as session:
             auth.authenticate(session, "135790", role="manager")
         with sqlite3.connect(tmp_path / "store" / "kupa.sqlite3") as conn:
-            upgraded = conn.execute("SELECT pin_hash FROM users WHERE role = 'manager'").fetchone()[0]
+            upgraded = conn.execute("SELECT pin_hash FROM staff WHERE role = 'manager'").fetchone()[0]
         assert upgraded.split("$")[1] == str(2**16) and auth.pin_matches("135790", upgraded)
     finally:
         terminal.close()

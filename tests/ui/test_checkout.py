@@ -153,7 +153,8 @@ def test_punch_card_reward(qtbot, window) -> None:  # type: ignore[no-untyped-de
     enrolled = till.enrol_member(window.terminal, name="Punch Fan", phone="0541112223", birthday=None,
                                  cashier_id=None)
     from pos_client.services.checkout import BasketRequest, checkout
-    checkout(window.terminal, BasketRequest(items=(("ESPRESSO", 9),), member_code=enrolled.token))
+    checkout(window.terminal, BasketRequest(items=(("ESPRESSO", 9),), member_code=enrolled.token,
+                                            cashier_id="1"))  # the demo's cashier: a store with cashiers names one
     window.sale.identify(enrolled.token)
     wait_idle(qtbot, window)
     window.sale.add_product(till.product(window.terminal, "LATTE-L"))

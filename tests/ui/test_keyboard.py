@@ -23,7 +23,8 @@ def _type(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_member_sale_with_rewards_by_keyboard_only(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     fan = till.enrol_member(window.terminal, name="Key Board", phone="0547778889", birthday=None, cashier_id=None)
-    checkout(window.terminal, BasketRequest(items=(("ESPRESSO", 9), ("SHOE-RUN", 1)), member_code=fan.token))
+    checkout(window.terminal, BasketRequest(items=(("ESPRESSO", 9), ("SHOE-RUN", 1)), member_code=fan.token,
+                                            cashier_id="1"))  # the demo's cashier: a store with cashiers names one
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     _type(qtbot, window.signin.pin, "1111")  # the PIN pad takes typed digits
