@@ -2,10 +2,10 @@
 
 Options: `--lang en|he` (start language), `--camera SOURCE` (the webcam: `auto`, the default, takes the first
 one found; a camera number; a video file or a folder of images standing in for a webcam; `off`) and
-`--screenshot FILE [--screen checkout|member|receipt] [--size WxH]`, which renders that screen (by default at
-1280×800) with demo data
-(a member identified, a few lines in the cart) on a *copy* of the data folder (nothing is recorded in the
-real store) and exits.
+`--screenshot FILE [--screen signin|checkout|member|receipt|manager|dashboard|audit|customer] [--size WxH]`,
+which renders that screen (by default at 1280×800) with demo data (a member identified, a few lines in the
+cart; `ui.screenshots`) on a *copy* of the data folder (nothing is recorded in the real store) and exits.
+The window opens at 1280×800 where the screen holds it, maximised where it does not (`ui.layout`).
 """
 
 from __future__ import annotations
@@ -15,18 +15,17 @@ import logging
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from pos_client.errors import KupaError
-from pos_client.services import till
 from pos_client.terminal import Terminal
 from ui.i18n import Languages
+from ui.layout import fit_to_screen
 from ui.main_window import MainWindow
+from ui.screenshots import SCREENS
 from ui.worker import DbWorker
 
 log = logging.getLogger(__name__)
@@ -63,84 +62,30 @@ def build(data_dir: Path, lang: str = "en", camera: str | None = "auto") -> tupl
 
 
 def wait_idle(window: MainWindow, timeout: float = 20.0) -> None:
-    """Process events until the worker has nothing left (screenshots only)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        QCoreApplication.processEvents()
-        if window.worker.idle:
-            QCoreApplication.processEvents()
-            if window.worker.idle:
-                return
-        time.sleep(0.005)
+    """Process events until the worker has nothing left (screenshots, benches)."""
+    from ui import screenshots
+
+    screenshots.wait_idle(window, timeout)
 
 
 def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[int, int] = (1280, 800)) -> int:
     """Render `screen` with demo data to `out` (PNG, `size`, by default 1280×800) on a copy of the store."""
+    from ui import screenshots
+
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "store"
         shutil.copytree(data_dir, copy)
-        app, window = build(copy, lang)
-        window.resize(*size)
-        window.show()
-        window.signed_in(till.sign_in(window.terminal, "1111"))
-        wait_idle(window)
-        for sku in ("LATTE-L", "CROISSANT", "ESPRESSO"):
-            try:
-                window.sale.add_product(till.product(window.terminal, sku), 2 if sku == "LATTE-L" else 1)
-            except KupaError:
-                continue
-            wait_idle(window)
-        member = _demo_member(window)
-        if member:
-            window.sale.identify(member)
-            wait_idle(window)
-        if screen == "receipt":
-            window.sale.complete()
-            wait_idle(window)
-            shot = window.grab()  # the window's size like the other screens: the receipt over the dimmed window
-            if window.receipt is not None:
-                window.receipt.resize(480, 740)
-                wait_idle(window)
-                receipt = window.receipt.grab()
-                painter = QPainter(shot)
-                painter.fillRect(shot.rect(), QColor(0, 0, 0, 110))
-                painter.drawPixmap((shot.width() - receipt.width()) // 2, (shot.height() - receipt.height()) // 2,
-                                   receipt)
-                painter.end()
-            shot.save(str(out))
-        else:
-            if screen == "member" and window.sale.quote and window.sale.quote.redeem_limits.max_points:
-                window.checkout.rewards.redeem.setCurrentIndex(1)
-                wait_idle(window)
-            window.grab().save(str(out))
-        window.close()
-        window.terminal.close()
+        _app, window = build(copy, lang, camera=None)
+        try:
+            widget = screenshots.stage(window, screen)
+            image = screenshots.grab(window, widget, size, screen)
+        finally:
+            screenshots.close(window)
+        if not screenshots.save(image, str(out)):
+            print(f"kupa: cannot write {out}", file=sys.stderr)
+            return 2
     print(out)
     return 0
-
-
-def _demo_member(window: MainWindow) -> str | None:
-    """A demo member with a signed card (so rewards can be shown): a fresh card for the first gold member."""
-    from sqlalchemy import select
-
-    from pos_client.db.models import Member
-    from pos_client.services.members import issue_card
-    from pos_client.timeutil import utcnow
-
-    with window.terminal.unit_of_work() as session:
-        ids = list(session.scalars(select(Member.member_id).order_by(Member.member_id).limit(40)))
-    best = None
-    for member_id in ids:
-        view = till.member_view(window.terminal, member_id)
-        if view["tier"] == "gold" or best is None:
-            best = member_id
-            if view["tier"] == "gold":
-                break
-    if best is None:
-        return None
-    with window.terminal.unit_of_work() as session:
-        _card, token = issue_card(window.terminal, session, best, utcnow())
-    return token
 
 
 def cannot_start(exc: KupaError, lang: str) -> int:
@@ -166,7 +111,7 @@ def run(data_dir: Path, argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="main.py")
     parser.add_argument("--lang", choices=("en", "he"), default="en")
     parser.add_argument("--screenshot", type=Path, default=None)
-    parser.add_argument("--screen", choices=("checkout", "member", "receipt"), default="checkout")
+    parser.add_argument("--screen", choices=SCREENS, default="checkout")
     parser.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH",
                         help="the window's size for --screenshot (e.g. 1024x768)")
     parser.add_argument("--camera", default="auto", metavar="SOURCE",
@@ -181,6 +126,5 @@ def run(data_dir: Path, argv: list[str]) -> int:
         return cannot_start(exc, args.lang)
     app.aboutToQuit.connect(window.camera.shutdown)
     app.aboutToQuit.connect(window.sync_status.shutdown)
-    window.resize(1280, 800)
-    window.show()
+    fit_to_screen(window)  # 1280×800 where the screen holds it, else maximised (1024×768 touchscreens)
     return int(app.exec())

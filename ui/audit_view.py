@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QHBoxLay
 from pos_client.services import manager_reports
 from pos_client.terminal import Terminal
 from ui.i18n import error_text
+from ui.layout import FlowLayout
 from ui.manager_models import AuditModel, action_label
 from ui.qt_types import to_date
 from ui.worker import DbWorker
@@ -55,12 +56,19 @@ class AuditPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
-        bar = QHBoxLayout()
+        for combo in (self.manager, self.action):  # as wide as the longest item ("All managers", an action's name)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        bar = FlowLayout()  # wraps on a narrow screen
         for caption, widget in zip(self.captions, (self.manager, self.action, self.date_from, self.date_to)):
-            bar.addWidget(caption)
-            bar.addWidget(widget)
+            caption.setBuddy(widget)
+            pair = QHBoxLayout()  # a caption never parts from its field
+            pair.addWidget(caption)
+            pair.addWidget(widget)
+            holder = QWidget()
+            holder.setLayout(pair)
+            pair.setContentsMargins(0, 0, 0, 0)
+            bar.addWidget(holder)
         bar.addWidget(self.show_button)
-        bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)

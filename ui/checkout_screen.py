@@ -12,8 +12,8 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QFrame, QGridLayout, QHBoxLayout, QHeaderView,
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QFrame, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from pos_client.services import till
@@ -21,9 +21,14 @@ from pos_client.services.till import ProductInfo, ProgramLabels
 from ui.cart_model import Column
 from ui.clock_banner import ClockBanner
 from ui.i18n import error_text
+from ui.layout import FlowLayout, vertical_scroll
 from ui.member_panel import MemberPanel
 from ui.rewards_panel import RewardsPanel
 from ui.sale import SaleController
+
+#: The side panel's (member, rewards, totals) width bounds and its share of the screen's width between them.
+SIDE_WIDTH = (340, 460)
+SIDE_SHARE = 0.34
 
 
 class CheckoutScreen(QWidget):
@@ -41,7 +46,7 @@ class CheckoutScreen(QWidget):
         self.search = QLineEdit(objectName="productSearch")
         self.search.setClearButtonEnabled(True)
         self.add = QPushButton(objectName="addProduct")
-        self.quick_grid = QGridLayout()
+        self.quick_grid = FlowLayout(uniform=True, max_columns=4)
         self.table = QTableView(objectName="cart")
         self.table.setModel(sale.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -70,10 +75,10 @@ class CheckoutScreen(QWidget):
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         search_row.addWidget(self.add)
-        line_buttons = QHBoxLayout()
+        line_buttons = FlowLayout()  # one row where it fits, two on a narrow screen
         for button in (self.plus, self.minus, self.remove):
             line_buttons.addWidget(button)
-        line_buttons.addStretch(1)
+        line_buttons.addStretch()
         for button in (self.park, self.resume, self.void):  # the side panel keeps its height for the totals
             line_buttons.addWidget(button)
         left = QVBoxLayout()
@@ -82,17 +87,24 @@ class CheckoutScreen(QWidget):
         left.addWidget(self.table, 1)
         left.addLayout(line_buttons)
         left.addWidget(self.messages)
+        panels = QWidget(objectName="sidePanels")
+        stacked = QVBoxLayout(panels)
+        stacked.setContentsMargins(0, 0, 0, 0)
+        stacked.addWidget(self.member_panel)
+        stacked.addWidget(self.rewards, 1)
         right = QVBoxLayout()
-        right.addWidget(self.member_panel)
-        right.addWidget(self.rewards, 1)
+        # the member and rewards panels scroll on a short screen; Complete sale stays below them, always visible
+        self.side_scroll = vertical_scroll(panels, "sideScroll")
+        right.addWidget(self.side_scroll, 1)
+        right.addWidget(self.rewards.totals)  # out of the rewards panel: what to pay is always in view
         right.addWidget(self.pay)
         right.setContentsMargins(0, 0, 0, 0)
-        right_box = QFrame(objectName="sidePanel")
-        right_box.setLayout(right)
-        right_box.setFixedWidth(430)
+        self.side_box = QFrame(objectName="sidePanel")
+        self.side_box.setLayout(right)
+        self.side_box.setFixedWidth(SIDE_WIDTH[0])
         columns = QHBoxLayout()
         columns.addLayout(left, 1)
-        columns.addWidget(right_box)
+        columns.addWidget(self.side_box)
         layout = QVBoxLayout(self)
         layout.addWidget(self.clock_banner)  # hidden while the clock is trusted
         layout.addLayout(columns, 1)
@@ -117,6 +129,12 @@ class CheckoutScreen(QWidget):
         self.sale.message.connect(self.show_message)
         self.sale.message.connect(lambda _text: self.clock_banner.refresh())  # a refused sale may be the clock
         self.sale.model.modelReset.connect(self._keep_selection)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The side panel takes a share of the width between `SIDE_WIDTH`'s bounds (the cart gets the rest)."""
+        low, high = SIDE_WIDTH
+        self.side_box.setFixedWidth(max(low, min(high, int(event.size().width() * SIDE_SHARE))))
+        super().resizeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Function keys that reach the screen unhandled (no active shortcut map, e.g. offscreen) still work."""
@@ -166,11 +184,11 @@ class CheckoutScreen(QWidget):
         for button in self._quick_buttons:
             button.deleteLater()
         self._quick_buttons = []
-        for i, product in enumerate(products):
+        for product in products:
             button = QPushButton(objectName=f"quick_{product.sku}")
             button.setProperty("quick", True)
             button.clicked.connect(lambda _=False, p=product: self.sale.add_product(p))
-            self.quick_grid.addWidget(button, i // 4, i % 4)
+            self.quick_grid.addWidget(button)
             self._quick_buttons.append(button)
         self._fill_quick()
 

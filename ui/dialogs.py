@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout
 from pos_client.services import till
 from pos_client.services.carts import ParkedInfo
 from ui.i18n import error_text
+from ui.layout import style_frame
 from ui.worker import DbWorker
 
 
@@ -172,6 +173,11 @@ class ParkedDialog(QDialog):
                 cart.label, count, who, cart.updated_at[11:16]))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Resume"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
+        # as wide as the longest line (never wider than the screen): the dialog sizes to its content
+        screen = self.screen().availableGeometry().width() if self.screen() is not None else 1024
+        needed = self.list.sizeHintForColumn(0) + 2 * style_frame(self.list) + \
+            self.list.verticalScrollBar().sizeHint().width() + 8
+        self.list.setMinimumWidth(min(needed, screen - 80))
 
     def chosen(self) -> str | None:
         item = self.list.currentItem()

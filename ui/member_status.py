@@ -25,6 +25,7 @@ from pos_client.services import manager, manager_reports, refunds, till
 from pos_client.services.manager import MemberOverview
 from pos_client.terminal import Terminal
 from ui.i18n import error_text
+from ui.layout import FlowLayout
 from ui.manager_dialogs import ActionDialog, AdjustDialog, CardDialog, DonateDialog, EditMemberDialog, MergeDialog
 from ui.manager_models import SALE_ID_ROLE, LedgerModel
 from ui.manager_sale import CardImageDialog, SaleDialog
@@ -80,7 +81,7 @@ class MemberStatusPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.doubleClicked.connect(self.open_sale_at)
         self.buttons: dict[str, QPushButton] = {}
-        actions = QHBoxLayout()
+        actions = FlowLayout()  # seven actions: two rows on a narrow screen
         for key in ("adjust", "sale", "revoke", "reissue", "edit", "donate", "merge"):
             button = QPushButton(objectName=f"action_{key}")
             button.setEnabled(False)
