@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from pos_client.errors import KupaError
@@ -40,6 +40,11 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
     for font in sorted((RESOURCES / "fonts").glob("*.ttf")):
         QFontDatabase.addApplicationFont(str(font))
     app.setFont(QFont("DejaVu Sans", 10))
+    palette = app.palette()  # WCAG AA (4.5:1) for selected rows and placeholders: tests/ui/test_accessibility.py
+    palette.setColor(QPalette.ColorRole.Highlight, QColor("#0f5d8c"))
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#5f6b76"))
+    app.setPalette(palette)
     style = RESOURCES / "style.qss"
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))

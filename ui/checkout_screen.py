@@ -21,7 +21,7 @@ from pos_client.services.till import ProductInfo, ProgramLabels
 from ui.cart_model import Column
 from ui.clock_banner import ClockBanner
 from ui.i18n import error_text
-from ui.layout import FlowLayout, vertical_scroll
+from ui.layout import FlowLayout, accessible, vertical_scroll
 from ui.member_panel import MemberPanel
 from ui.rewards_panel import RewardsPanel
 from ui.sale import SaleController
@@ -52,6 +52,7 @@ class CheckoutScreen(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the next control (keyboard-only use)
         self.table.horizontalHeader().setSectionResizeMode(Column.ITEM, QHeaderView.ResizeMode.Stretch)
         for col in (Column.QTY, Column.PRICE, Column.DISCOUNT, Column.TOTAL):
             self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
@@ -155,6 +156,8 @@ class CheckoutScreen(QWidget):
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search products by name, SKU or barcode (F2)"))
+        self.search.setAccessibleName(self.search.placeholderText())  # a screen reader's name for the field
+        self.table.setAccessibleName(accessible("Cart"))
         texts = ((self.add, self.tr("Add"), "Return"), (self.plus, self.tr("Qty + (F5)"), "F5"),
                  (self.minus, self.tr("Qty − (F6)"), "F6"), (self.remove, self.tr("Remove line (F7)"), "F7"),
                  (self.void, self.tr("Void sale (Ctrl+Del)"), "Ctrl+Del"), (self.park, self.tr("Park (F8)"), "F8"),

@@ -15,13 +15,13 @@ from datetime import date
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from pos_client.services import till
 from pos_client.services.carts import ParkedInfo
 from ui.i18n import error_text
-from ui.layout import style_frame
+from ui.layout import DateEdit, style_frame
 from ui.worker import DbWorker
 
 
@@ -37,7 +37,7 @@ class EnrolDialog(QDialog):
         self._worker, self._terminal, self._cashier, self._lang = worker, terminal, cashier_id, lang
         self.name = QLineEdit(objectName="enrolName")
         self.phone = QLineEdit(objectName="enrolPhone")
-        self.birthday = QDateEdit(objectName="enrolBirthday")
+        self.birthday = DateEdit(objectName="enrolBirthday")  # Tab leaves "not given"
         self.birthday.setDisplayFormat("yyyy-MM-dd")
         self.birthday.setMinimumDate(QDate(1900, 1, 1))
         self.birthday.setDate(self.birthday.minimumDate())

@@ -14,14 +14,20 @@ where the screen is large enough, maximised where it is not.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QMargins, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import (QFrame, QLabel, QLayout, QLayoutItem, QScrollArea, QSizePolicy, QSpacerItem, QStyle,
+from PySide6.QtWidgets import (QDateEdit, QFrame, QLabel, QLayout, QLayoutItem, QScrollArea, QSizePolicy, QSpacerItem, QStyle,
                                QWidget)
 
 TOUCH_MIN = 44
 FRAME_ALLOWANCE = 64
 SIZES = ((1024, 768), (1366, 768), (1920, 1080))
+
+
+def accessible(text: str) -> str:
+    """An accessible name for a control that shows no text of its own (a table, a text view), translated in
+    the "Accessible" context (`resources/i18n/kupa_he.ts`)."""
+    return QCoreApplication.translate("Accessible", text)
 
 
 class FlowLayout(QLayout):
@@ -200,6 +206,16 @@ class ElidedLabel(QLabel):
         shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(width, 0))
         super().setText(shown)
         super().setToolTip(self._full if shown != self._full else self._tip)
+
+
+class DateEdit(QDateEdit):
+    """A date field whose special value ("any") does not trap Tab: Qt's date edit moves Tab between its sections,
+    and with the special value shown there are none to leave from, so keyboard-only use would stop there."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        if self.specialValueText() and self.date() == self.minimumDate():
+            return QWidget.focusNextPrevChild(self, next)
+        return super().focusNextPrevChild(next)
 
 
 def vertical_scroll(widget: QWidget, name: str = "") -> QScrollArea:

@@ -22,11 +22,13 @@ class SignInScreen(QWidget):
         self.store.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prompt = QLabel(objectName="pinPrompt")
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt.setWordWrap(True)
         self.pin = QLineEdit(objectName="pin")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(12)
         self.pin.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pin.returnPressed.connect(self._submit)
+        self.prompt.setBuddy(self.pin)  # the PIN field's accessible name: "Enter your PIN"
         self.message = QLabel(objectName="messageArea")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         pad = QGridLayout()
@@ -60,6 +62,8 @@ class SignInScreen(QWidget):
         self.prompt.setText(self.tr("Enter your PIN"))
         self.keys["C"].setToolTip(self.tr("Clear"))
         self.keys["⏎"].setToolTip(self.tr("Sign in"))
+        for key in ("C", "⏎"):  # a screen reader says "Clear", "Sign in", not the symbol
+            self.keys[key].setAccessibleName(self.keys[key].toolTip())
 
     def _press(self, key: str) -> None:
         if key == "C":
