@@ -47,7 +47,8 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
     app.setPalette(palette)
     style = RESOURCES / "style.qss"
     if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+        # @RESOURCES@: the style sheet's images (the combo boxes' arrow) wherever Kupa is installed
+        app.setStyleSheet(style.read_text(encoding="utf-8").replace("@RESOURCES@", RESOURCES.as_posix()))
     return app
 
 
