@@ -78,7 +78,7 @@ def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[in
     """Render `screen` with demo data to `out` (PNG, `size`, by default 1280×800) on a copy of the store."""
     from ui import screenshots
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:  # a late -wal file is no failure
         copy = Path(tmp) / "store"
         shutil.copytree(data_dir, copy)
         _app, window = build(copy, lang, camera=None)

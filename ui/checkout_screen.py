@@ -29,6 +29,7 @@ from ui.sale import SaleController
 #: The side panel's (member, rewards, totals) width bounds and its share of the screen's width between them.
 SIDE_WIDTH = (340, 460)
 SIDE_SHARE = 0.34
+PREVIEW_WIDTH = (160, 240)
 
 
 class CheckoutScreen(QWidget):
@@ -134,7 +135,11 @@ class CheckoutScreen(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         """The side panel takes a share of the width between `SIDE_WIDTH`'s bounds (the cart gets the rest)."""
         low, high = SIDE_WIDTH
-        self.side_box.setFixedWidth(max(low, min(high, int(event.size().width() * SIDE_SHARE))))
+        side = max(low, min(high, int(event.size().width() * SIDE_SHARE)))
+        self.side_box.setFixedWidth(side)
+        # the webcam preview shrinks with the panel (4:3), leaving its picker room beside it
+        width = max(PREVIEW_WIDTH[0], min(PREVIEW_WIDTH[1], side - 180))
+        self.member_panel.camera_view.preview.setFixedSize(width, width * 3 // 4)
         super().resizeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

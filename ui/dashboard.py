@@ -39,6 +39,7 @@ MONEY_KEYS = {"avg_basket_member", "avg_basket_non_member", "rewards_cost", "mem
               "basket_uplift"}
 RATE_KEYS = {"adoption_rate", "repeat_purchase_rate", "redemption_rate"}
 EXTRA_KEYS = ("member_revenue", "non_member_revenue", "basket_uplift")
+CHART_MIN_HEIGHT = 300
 
 
 def _tr(text: str) -> str:
@@ -130,12 +131,11 @@ class DashboardPage(QWidget):
             chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
             view = QChartView(chart)
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
-            view.setMinimumHeight(220)
+            view.setMinimumHeight(CHART_MIN_HEIGHT)  # room for the axes' labels and titles; the page scrolls
             charts.addWidget(view, i // 2, i % 2)
             self.views[key] = view
         content = QWidget(objectName="dashboardContent")
         inner_layout = QVBoxLayout(content)
-        inner_layout.setContentsMargins(0, 0, 0, 0)
         inner_layout.addLayout(bar)
         inner_layout.addLayout(tiles)
         inner_layout.addLayout(charts, 1)

@@ -20,6 +20,7 @@ class SignInScreen(QWidget):
         self.setObjectName("signIn")
         self.store = QLabel(store_name, objectName="storeName")
         self.store.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.store.setWordWrap(True)  # a long store name wraps inside the PIN box
         self.prompt = QLabel(objectName="pinPrompt")
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prompt.setWordWrap(True)

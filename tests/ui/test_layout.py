@@ -32,7 +32,8 @@ def primary(window: QWidget, target: QWidget, screen: str) -> list[QWidget]:
     if screen in ("checkout", "member"):
         co = main.checkout  # type: ignore[attr-defined]
         return [co.search, co.add, co.pay, co.plus, co.minus, co.remove, co.park, co.resume, co.void,
-                co.member_panel.code, co.member_panel.find_button, co.rewards.total, main.statusBar()]
+                co.member_panel.camera_view.picker, co.member_panel.code, co.member_panel.find_button,
+                co.rewards.total, main.statusBar()]
     if screen == "receipt":
         dialog = main.receipt  # type: ignore[attr-defined]
         return [dialog.print_button, dialog.pdf_button, dialog.done_button, dialog.view]
@@ -59,6 +60,11 @@ def test_screen_fits_every_size(store: Path, qtbot, screen: str, lang: str) -> N
     qtbot.addWidget(window)
     try:
         target = screenshots.stage(window, screen)
+        if screen in ("checkout", "member"):  # with the webcam's preview showing, as on a till with a camera
+            from ui.camera_view import State
+
+            window.checkout.member_panel.camera_view.set_state(State.SEARCHING)
+            assert window.checkout.member_panel.camera_view.preview.isVisible()
         for width, height in SIZES:
             size = QSize(width, height - FRAME_ALLOWANCE)
             target.resize(size)
