@@ -161,6 +161,9 @@ def test_the_checks_see_clipped_text_small_buttons_and_controls_outside(qtbot) -
     button placed past the window's edge."""
     from PySide6.QtWidgets import QComboBox, QLabel, QPushButton
 
+    from ui.app import setup_application
+
+    setup_application()  # the app's style sheet, as in the other tests of this run
     host = QWidget()
     qtbot.addWidget(host)
     host.resize(300, 200)
@@ -171,6 +174,7 @@ def test_the_checks_see_clipped_text_small_buttons_and_controls_outside(qtbot) -
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setGeometry(0, 30, 60, 44)
     low = QPushButton("OK", host)
+    low.setStyleSheet("QPushButton { min-height: 10px; max-height: 22px; }")  # lower than the app's 44 px rule
     low.setGeometry(0, 80, 80, 30)
     away = QPushButton("Pay", host)
     away.setGeometry(260, 150, 80, 44)
