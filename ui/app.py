@@ -2,14 +2,13 @@
 
 Options: `--lang en|he` (start language), `--camera SOURCE` (the webcam: `auto`, the default, takes the first
 one found; a camera number; a video file or a folder of images standing in for a webcam; `off`) and
-`--screenshot FILE [--screen checkout|member|receipt|customer|tender|shift|shift_close] [--size WxH]`, which
-renders that screen (`customer`: the customer display; `tender`: the F12 payment dialog with cash given and the
-change; `shift`: the X report of a shift with a cash sale; `shift_close`: the close dialog) (by default at
-1280×800) with demo data
-(a member identified, a few lines in the cart) on a *copy* of the data folder (nothing is recorded in the
-real store) and exits; `customer` is the customer display (`ui.customer_display`) in `--customer-lang`.
-`--customer-display auto|on|off` (or `KUPA_CUSTOMER_DISPLAY`; default auto: only with a second screen) and
-`--customer-lang en|he` (or `KUPA_CUSTOMER_LANG`; default: `--lang`) open the customer-facing display.
+`--screenshot FILE [--screen signin|checkout|member|receipt|manager|dashboard|audit|customer|tender|shift|shift_close]
+[--size WxH]`, which renders that screen (by default at 1280×800) with demo data (a member identified, a few
+lines in the cart; `ui.screenshots` lists the screens) on a *copy* of the data folder (nothing is recorded in
+the real store) and exits. The window opens at 1280×800 where the screen holds it, maximised where it does not
+(`ui.layout`). `--customer-display auto|on|off` (or `KUPA_CUSTOMER_DISPLAY`; default auto: only with a second
+screen) and `--customer-lang en|he` (or `KUPA_CUSTOMER_LANG`; default: `--lang`) open the customer-facing
+display (`ui.customer_display`).
 """
 
 from __future__ import annotations
@@ -19,19 +18,18 @@ import logging
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from pos_client.errors import KupaError
-from pos_client.services import till
 from pos_client.terminal import Terminal
-from ui.customer_display import MODES, CustomerDisplay, customer_language, open_for
+from ui.customer_display import MODES, open_for
 from ui.i18n import LANGUAGES, Languages
+from ui.layout import fit_to_screen
 from ui.main_window import MainWindow
+from ui.screenshots import SCREENS
 from ui.worker import DbWorker
 
 log = logging.getLogger(__name__)
@@ -46,9 +44,15 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
     for font in sorted((RESOURCES / "fonts").glob("*.ttf")):
         QFontDatabase.addApplicationFont(str(font))
     app.setFont(QFont("DejaVu Sans", 10))
+    palette = app.palette()  # WCAG AA (4.5:1) for selected rows and placeholders: tests/ui/test_accessibility.py
+    palette.setColor(QPalette.ColorRole.Highlight, QColor("#0f5d8c"))
+    palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#5f6b76"))
+    app.setPalette(palette)
     style = RESOURCES / "style.qss"
     if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+        # @RESOURCES@: the style sheet's images (the combo boxes' arrow) wherever Kupa is installed
+        app.setStyleSheet(style.read_text(encoding="utf-8").replace("@RESOURCES@", RESOURCES.as_posix()))
     return app
 
 
@@ -68,136 +72,31 @@ def build(data_dir: Path, lang: str = "en", camera: str | None = "auto") -> tupl
 
 
 def wait_idle(window: MainWindow, timeout: float = 20.0) -> None:
-    """Process events until the worker has nothing left (screenshots only)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        QCoreApplication.processEvents()
-        if window.worker.idle:
-            QCoreApplication.processEvents()
-            if window.worker.idle:
-                return
-        time.sleep(0.005)
+    """Process events until the worker has nothing left (screenshots, benches)."""
+    from ui import screenshots
+
+    screenshots.wait_idle(window, timeout)
 
 
 def screenshot(data_dir: Path, out: Path, lang: str, screen: str, size: tuple[int, int] = (1280, 800),
                customer_lang: str | None = None) -> int:
     """Render `screen` with demo data to `out` (PNG, `size`, by default 1280×800) on a copy of the store."""
-    with tempfile.TemporaryDirectory() as tmp:
+    from ui import screenshots
+
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:  # a late -wal file is no failure
         copy = Path(tmp) / "store"
         shutil.copytree(data_dir, copy)
-        app, window = build(copy, lang)
-        window.resize(*size)
-        window.show()
-        window.signed_in(till.sign_in(window.terminal, "1111"))
-        wait_idle(window)
-        for sku in ("LATTE-L", "CROISSANT", "ESPRESSO"):
-            try:
-                window.sale.add_product(till.product(window.terminal, sku), 2 if sku == "LATTE-L" else 1)
-            except KupaError:
-                continue
-            wait_idle(window)
-        member = _demo_member(window)
-        if member:
-            window.sale.identify(member)
-            wait_idle(window)
-        if screen == "receipt":
-            window.sale.complete()
-            wait_idle(window)
-            _overlay(window, window.receipt, (480, 740)).save(str(out))
-        elif screen in ("tender", "shift", "shift_close"):
-            _overlay(window, _shift_screen(window, screen), (560, 560) if screen == "shift" else None).save(str(out))
-        elif screen == "customer":
-            _customer_shot(window, out, size, customer_language(customer_lang, lang))
-        else:
-            if screen == "member" and window.sale.quote and window.sale.quote.redeem_limits.max_points:
-                window.checkout.rewards.redeem.setCurrentIndex(1)
-                wait_idle(window)
-            window.grab().save(str(out))
-        window.close()
-        window.terminal.close()
+        _app, window = build(copy, lang, camera=None)
+        try:
+            widget = screenshots.stage(window, screen, customer_lang)
+            image = screenshots.grab(window, widget, size, screen)
+        finally:
+            screenshots.close(window)
+        if not screenshots.save(image, str(out)):
+            print(f"kupa: cannot write {out}", file=sys.stderr)
+            return 2
     print(out)
     return 0
-
-
-def _overlay(window: MainWindow, dialog: QWidget | None, size: tuple[int, int] | None) -> QPixmap:
-    """The window at its size with `dialog` drawn over it, centred, the window dimmed (screenshots only)."""
-    shot = window.grab()
-    if dialog is not None:
-        if size is not None:
-            dialog.resize(*size)
-        else:
-            dialog.adjustSize()
-        wait_idle(window)
-        picture = dialog.grab()
-        painter = QPainter(shot)
-        painter.fillRect(shot.rect(), QColor(0, 0, 0, 110))
-        painter.drawPixmap((shot.width() - picture.width()) // 2, (shot.height() - picture.height()) // 2, picture)
-        painter.end()
-    return shot
-
-
-def _shift_screen(window: MainWindow, screen: str) -> QWidget | None:
-    """Open a shift (the demo manager's PIN) and the dialog `screen` shows, with figures in it."""
-    from pos_client.demo.generate import MANAGER_PIN
-    from pos_client.services import shifts
-    from pos_client.tender import TenderGiven, TenderKind
-
-    shifts.open_shift(window.terminal, 50000, MANAGER_PIN)
-    if screen == "tender":
-        window.open_payment()
-        wait_idle(window)
-        tender = window.tender_dialog
-        if tender is not None and window.sale.quote is not None:
-            tender.cash.setText(str(-(-window.sale.quote.total // 5000) * 50))
-        return tender
-    quote = window.sale.quote
-    if quote is not None:
-        window.sale.complete((TenderGiven(TenderKind.CASH, -(-quote.total // 10000) * 10000),))
-        wait_idle(window)
-        if window.receipt is not None:
-            window.receipt.accept()
-    shifts.move_cash(window.terminal, "cash_out", 2000, "window cleaner", MANAGER_PIN)
-    window.shift.start("x_report" if screen == "shift" else "close")
-    wait_idle(window)
-    dialog = window.shift.dialog
-    if screen == "shift_close" and dialog is not None:
-        dialog.amount.setText("540.50")  # type: ignore[attr-defined]
-    return dialog
-
-
-def _customer_shot(window: MainWindow, out: Path, size: tuple[int, int], lang: str) -> None:
-    """The customer display following the demo sale, at `size`."""
-    display = CustomerDisplay(window.sale, window.labels, window.terminal.settings.store_name, lang)
-    display.resize(*size)
-    display.show()
-    display.refresh()
-    wait_idle(window)
-    display.grab().save(str(out))
-    display.close()
-
-
-def _demo_member(window: MainWindow) -> str | None:
-    """A demo member with a signed card (so rewards can be shown): a fresh card for the first gold member."""
-    from sqlalchemy import select
-
-    from pos_client.db.models import Member
-    from pos_client.services.members import issue_card
-    from pos_client.timeutil import utcnow
-
-    with window.terminal.unit_of_work() as session:
-        ids = list(session.scalars(select(Member.member_id).order_by(Member.member_id).limit(40)))
-    best = None
-    for member_id in ids:
-        view = till.member_view(window.terminal, member_id)
-        if view["tier"] == "gold" or best is None:
-            best = member_id
-            if view["tier"] == "gold":
-                break
-    if best is None:
-        return None
-    with window.terminal.unit_of_work() as session:
-        _card, token = issue_card(window.terminal, session, best, utcnow())
-    return token
 
 
 def cannot_start(exc: KupaError, lang: str) -> int:
@@ -223,8 +122,7 @@ def run(data_dir: Path, argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="main.py")
     parser.add_argument("--lang", choices=("en", "he"), default="en")
     parser.add_argument("--screenshot", type=Path, default=None)
-    parser.add_argument("--screen", default="checkout",
-                        choices=("checkout", "member", "receipt", "customer", "tender", "shift", "shift_close"))
+    parser.add_argument("--screen", choices=SCREENS, default="checkout")
     parser.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH",
                         help="the window's size for --screenshot (e.g. 1024x768)")
     parser.add_argument("--camera", default="auto", metavar="SOURCE",
@@ -244,7 +142,6 @@ def run(data_dir: Path, argv: list[str]) -> int:
         return cannot_start(exc, args.lang)
     app.aboutToQuit.connect(window.camera.shutdown)
     app.aboutToQuit.connect(window.sync_status.shutdown)
-    window.resize(1280, 800)
-    window.show()
+    fit_to_screen(window)  # 1280×800 where the screen holds it, else maximised (1024×768 touchscreens)
     window.customer_display = open_for(window, args.customer_display, args.customer_lang)  # type: ignore[attr-defined]
     return int(app.exec())

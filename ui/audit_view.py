@@ -10,12 +10,13 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from pos_client.services import manager_reports
 from pos_client.terminal import Terminal
 from ui.i18n import error_text
+from ui.layout import DateEdit, FlowLayout, accessible
 from ui.manager_models import AuditModel, action_label
 from ui.qt_types import to_date
 from ui.worker import DbWorker
@@ -41,8 +42,8 @@ class AuditPage(QWidget):
         self.action = QComboBox(objectName="auditAction")
         for combo in (self.manager, self.action):  # filled later (and re-worded): grow with the longest entry
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.date_from = QDateEdit(NO_DATE, objectName="auditFrom")
-        self.date_to = QDateEdit(NO_DATE, objectName="auditTo")
+        self.date_from = DateEdit(NO_DATE, objectName="auditFrom")  # Tab leaves "any" (keyboard-only use)
+        self.date_to = DateEdit(NO_DATE, objectName="auditTo")
         for edit in (self.date_from, self.date_to):
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setMinimumDate(NO_DATE)
@@ -57,12 +58,20 @@ class AuditPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
-        bar = QHBoxLayout()
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the next control (keyboard-only use)
+        for combo in (self.manager, self.action):  # as wide as the longest item ("All managers", an action's name)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        bar = FlowLayout()  # wraps on a narrow screen
         for caption, widget in zip(self.captions, (self.manager, self.action, self.date_from, self.date_to)):
-            bar.addWidget(caption)
-            bar.addWidget(widget)
+            caption.setBuddy(widget)
+            pair = QHBoxLayout()  # a caption never parts from its field
+            pair.addWidget(caption)
+            pair.addWidget(widget)
+            holder = QWidget()
+            holder.setLayout(pair)
+            pair.setContentsMargins(0, 0, 0, 0)
+            bar.addWidget(holder)
         bar.addWidget(self.show_button)
-        bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
@@ -80,6 +89,7 @@ class AuditPage(QWidget):
         for edit in (self.date_from, self.date_to):
             edit.setSpecialValueText(_tr("any"))
         self.show_button.setText(_tr("Show"))
+        self.table.setAccessibleName(accessible("Audit log"))
         if self._filters is not None:
             self.set_filters(self._filters)
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.model.Column) - 1)

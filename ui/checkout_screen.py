@@ -13,8 +13,8 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QFrame, QGridLayout, QHBoxLayout, QHeaderView,
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QFrame, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from pos_client.errors import KupaError
@@ -23,6 +23,7 @@ from pos_client.services.till import ProductInfo, ProgramLabels
 from ui.cart_model import Column
 from ui.clock_banner import ClockBanner
 from ui.i18n import error_text
+from ui.layout import FlowLayout, accessible, vertical_scroll
 from ui.member_panel import MemberPanel
 from ui.rewards_panel import RewardsPanel
 from ui.sale import SaleController
@@ -46,6 +47,11 @@ def contrast(fg: str, bg: str) -> float:
     light, dark = sorted((luminance(fg), luminance(bg)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
+#: The side panel's (member, rewards, totals) width bounds and its share of the screen's width between them.
+SIDE_WIDTH = (340, 460)
+SIDE_SHARE = 0.34
+PREVIEW_WIDTH = (160, 240)
+
 
 class CheckoutScreen(QWidget):
     """Lays out the checkout widgets and wires them to a `SaleController`."""
@@ -63,12 +69,13 @@ class CheckoutScreen(QWidget):
         self.search = QLineEdit(objectName="productSearch")
         self.search.setClearButtonEnabled(True)
         self.add = QPushButton(objectName="addProduct")
-        self.quick_grid = QGridLayout()
+        self.quick_grid = FlowLayout(uniform=True, max_columns=4)
         self.table = QTableView(objectName="cart")
         self.table.setModel(sale.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the next control (keyboard-only use)
         self.table.horizontalHeader().setSectionResizeMode(Column.ITEM, QHeaderView.ResizeMode.Stretch)
         for col in (Column.QTY, Column.PRICE, Column.DISCOUNT, Column.TOTAL):
             self.table.horizontalHeader().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
@@ -94,10 +101,10 @@ class CheckoutScreen(QWidget):
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         search_row.addWidget(self.add)
-        line_buttons = QHBoxLayout()
+        line_buttons = FlowLayout()  # one row where it fits, two on a narrow screen
         for button in (self.plus, self.minus, self.remove):
             line_buttons.addWidget(button)
-        line_buttons.addStretch(1)
+        line_buttons.addStretch()
         for button in (self.park, self.resume, self.void):  # the side panel keeps its height for the totals
             line_buttons.addWidget(button)
         left = QVBoxLayout()
@@ -106,17 +113,24 @@ class CheckoutScreen(QWidget):
         left.addWidget(self.table, 1)
         left.addLayout(line_buttons)
         left.addWidget(self.messages)
+        panels = QWidget(objectName="sidePanels")
+        stacked = QVBoxLayout(panels)
+        stacked.setContentsMargins(0, 0, 0, 0)
+        stacked.addWidget(self.member_panel)
+        stacked.addWidget(self.rewards, 1)
         right = QVBoxLayout()
-        right.addWidget(self.member_panel)
-        right.addWidget(self.rewards, 1)
+        # the member and rewards panels scroll on a short screen; Complete sale stays below them, always visible
+        self.side_scroll = vertical_scroll(panels, "sideScroll")
+        right.addWidget(self.side_scroll, 1)
+        right.addWidget(self.rewards.totals)  # out of the rewards panel: what to pay is always in view
         right.addWidget(self.pay)
         right.setContentsMargins(0, 0, 0, 0)
-        right_box = QFrame(objectName="sidePanel")
-        right_box.setLayout(right)
-        right_box.setFixedWidth(430)
+        self.side_box = QFrame(objectName="sidePanel")
+        self.side_box.setLayout(right)
+        self.side_box.setFixedWidth(SIDE_WIDTH[0])
         columns = QHBoxLayout()
         columns.addLayout(left, 1)
-        columns.addWidget(right_box)
+        columns.addWidget(self.side_box)
         layout = QVBoxLayout(self)
         layout.addWidget(self.clock_banner)  # hidden while the clock is trusted
         layout.addLayout(columns, 1)
@@ -171,6 +185,16 @@ class CheckoutScreen(QWidget):
         else:
             self.show_message(self.tr("Ctrl+M is for a member identified without their card"), "warning")
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The side panel takes a share of the width between `SIDE_WIDTH`'s bounds (the cart gets the rest)."""
+        low, high = SIDE_WIDTH
+        side = max(low, min(high, int(event.size().width() * SIDE_SHARE)))
+        self.side_box.setFixedWidth(side)
+        # the webcam preview shrinks with the panel (4:3), leaving its picker room beside it
+        width = max(PREVIEW_WIDTH[0], min(PREVIEW_WIDTH[1], side - 180))
+        self.member_panel.camera_view.preview.setFixedSize(width, width * 3 // 4)
+        super().resizeEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Function keys that reach the screen unhandled (no active shortcut map, e.g. offscreen) still work."""
         buttons = {Qt.Key.Key_F5: self.plus, Qt.Key.Key_F6: self.minus, Qt.Key.Key_F7: self.remove,
@@ -190,7 +214,9 @@ class CheckoutScreen(QWidget):
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search products by name, SKU or barcode (F2)"))
-        texts = ((self.add, self.tr("Add"), ""), (self.plus, self.tr("Qty + (F5)"), "F5"),
+        self.search.setAccessibleName(self.search.placeholderText())  # a screen reader's name for the field
+        self.table.setAccessibleName(accessible("Cart"))
+        texts = ((self.add, self.tr("Add"), "Return"), (self.plus, self.tr("Qty + (F5)"), "F5"),
                  (self.minus, self.tr("Qty − (F6)"), "F6"), (self.remove, self.tr("Remove line (F7)"), "F7"),
                  (self.void, self.tr("Void sale (Ctrl+Del)"), "Ctrl+Del"), (self.park, self.tr("Park (F8)"), "F8"),
                  (self.resume, self.tr("Resume (Shift+F8)"), ""),
@@ -225,11 +251,11 @@ class CheckoutScreen(QWidget):
         for button in self._quick_buttons:
             button.deleteLater()
         self._quick_buttons = []
-        for i, product in enumerate(products):
+        for product in products:
             button = QPushButton(objectName=f"quick_{product.sku}")
             button.setProperty("quick", True)
             button.clicked.connect(lambda _=False, p=product: self.sale.add_product(p))
-            self.quick_grid.addWidget(button, i // 4, i % 4)
+            self.quick_grid.addWidget(button)
             self._quick_buttons.append(button)
         self._fill_quick()
 

@@ -23,7 +23,7 @@ from PySide6.QtCharts import (QBarCategoryAxis, QBarSeries, QBarSet, QChart, QCh
                               QPieSeries, QValueAxis)
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QEvent, QPointF, Qt, QTime, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import (QDateEdit, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+from PySide6.QtWidgets import (QDateEdit, QFileDialog, QFrame, QGridLayout, QLabel, QPushButton,
                                QVBoxLayout, QWidget)
 
 from pos_client.money import format_money
@@ -32,6 +32,7 @@ from pos_client.services import manager_reports
 from pos_client.services.manager_reports import DashboardData
 from pos_client.terminal import Terminal
 from ui.i18n import error_text
+from ui.layout import FlowLayout, vertical_scroll
 from ui.qt_types import to_date
 from ui.worker import DbWorker
 
@@ -39,6 +40,7 @@ MONEY_KEYS = {"avg_basket_member", "avg_basket_non_member", "rewards_cost", "mem
               "basket_uplift"}
 RATE_KEYS = {"adoption_rate", "repeat_purchase_rate", "redemption_rate"}
 EXTRA_KEYS = ("member_revenue", "non_member_revenue", "basket_uplift")
+CHART_MIN_HEIGHT = 300
 
 
 def _tr(text: str) -> str:
@@ -144,16 +146,18 @@ class DashboardPage(QWidget):
         self.export_figures.clicked.connect(lambda: self._ask_export(True))
         self.export_members = QPushButton(objectName="exportMembers")
         self.export_members.clicked.connect(lambda: self._ask_export(False))
-        bar = QHBoxLayout()
+        self.range_caption.setBuddy(self.date_from)
+        self.to_caption.setBuddy(self.date_to)
+        bar = FlowLayout()  # wraps on a narrow screen
         for widget in (self.range_caption, self.date_from, self.to_caption, self.date_to, self.refresh_button,
                        self.year_button):
             bar.addWidget(widget)
-        bar.addStretch(1)
+        bar.addStretch()
         bar.addWidget(self.export_figures)
         bar.addWidget(self.export_members)
         self.tiles: dict[str, tuple[QLabel, QLabel]] = {}
-        tiles = QGridLayout()
-        for i, key in enumerate((*FIGURE_KEYS, *EXTRA_KEYS)):
+        tiles = FlowLayout(uniform=True, max_columns=8)  # as many columns as fit
+        for key in (*FIGURE_KEYS, *EXTRA_KEYS):
             frame = QFrame(objectName="kpiTile")
             frame.setFrameShape(QFrame.Shape.StyledPanel)
             name, value = QLabel(objectName=f"caption_{key}"), QLabel("—", objectName=f"tile_{key}")
@@ -162,7 +166,7 @@ class DashboardPage(QWidget):
             inner.setContentsMargins(6, 4, 6, 4)
             inner.addWidget(name)
             inner.addWidget(value)
-            tiles.addWidget(frame, i // 8, i % 8)
+            tiles.addWidget(frame)
             self.tiles[key] = (name, value)
         self.charts = {key: QChart() for key in ("sales", "points", "tiers", "new")}
         charts = QGridLayout()
@@ -171,13 +175,17 @@ class DashboardPage(QWidget):
             chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
             view = QChartView(chart)
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
-            view.setMinimumHeight(220)
+            view.setMinimumHeight(CHART_MIN_HEIGHT)  # room for the axes' labels and titles; the page scrolls
             charts.addWidget(view, i // 2, i % 2)
             self.views[key] = view
+        content = QWidget(objectName="dashboardContent")
+        inner_layout = QVBoxLayout(content)
+        inner_layout.addLayout(bar)
+        inner_layout.addLayout(tiles)
+        inner_layout.addLayout(charts, 1)
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addLayout(tiles)
-        layout.addLayout(charts, 1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(vertical_scroll(content, "dashboardScroll"))  # the charts scroll on a short screen
         self.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:

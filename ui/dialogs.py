@@ -15,13 +15,14 @@ from datetime import date
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap, QShowEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from pos_client.services import till
 from pos_client.services.carts import ParkedInfo
 from pos_client.timeutil import from_iso, store_time
 from ui.i18n import error_text
+from ui.layout import DateEdit, style_frame
 from ui.worker import DbWorker
 
 
@@ -37,7 +38,7 @@ class EnrolDialog(QDialog):
         self._worker, self._terminal, self._cashier, self._lang = worker, terminal, cashier_id, lang
         self.name = QLineEdit(objectName="enrolName")
         self.phone = QLineEdit(objectName="enrolPhone")
-        self.birthday = QDateEdit(objectName="enrolBirthday")
+        self.birthday = DateEdit(objectName="enrolBirthday")  # Tab leaves "not given"
         self.birthday.setDisplayFormat("yyyy-MM-dd")
         self.birthday.setMinimumDate(QDate(1900, 1, 1))
         self.birthday.setDate(self.birthday.minimumDate())
@@ -173,16 +174,11 @@ class ParkedDialog(QDialog):
                 cart.label, count, who, store_time(from_iso(cart.updated_at), self._zone).strftime("%H:%M")))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Resume"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
-        self._fit()
-
-    def _fit(self) -> None:
-        """Wide enough for the longest line (no "Table 4 — 2 ite…"), within the screen; longer ones wrap."""
-        metrics = self.list.fontMetrics()
-        widest = max((metrics.horizontalAdvance(self.list.item(row).text()) for row in range(self.list.count())),
-                     default=0)
+        # as wide as the longest line (never wider than the screen): the dialog sizes to its content
         screen = self.screen().availableGeometry().width() if self.screen() is not None else 1024
-        self.list.setWordWrap(True)
-        self.list.setMinimumWidth(min(widest + 48, screen - 80))
+        needed = self.list.sizeHintForColumn(0) + 2 * style_frame(self.list) + \
+            self.list.verticalScrollBar().sizeHint().width() + 8
+        self.list.setMinimumWidth(min(needed, screen - 80))
 
     def chosen(self) -> str | None:
         item = self.list.currentItem()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QMainWindow, QStackedWidget, QToolBar
 
@@ -28,6 +28,7 @@ from ui.cart_model import CartModel
 from ui.checkout_screen import CheckoutScreen
 from ui.dialogs import EnrolDialog, ManagerPinDialog, ParkedDialog
 from ui.i18n import Languages, error_text
+from ui.layout import ElidedLabel
 from ui.member_search import MemberSearchDialog
 from ui.receipt import ReceiptDialog, receipt_html
 from ui.sale import CompletedSale, SaleController
@@ -92,12 +93,17 @@ class MainWindow(QMainWindow):
                                   lambda: self.languages.current, self)
         self.toolbar.addWidget(self.shift.button)
         self.tender_dialog: TenderDialog | None = None
-        self.network = QLabel(objectName="networkState")
-        self.pending = QLabel(objectName="pendingEntries")
-        self.cashier_label = QLabel(objectName="cashierName")
+        for action in (self.language_action, self.lock_action, self.signout_action, self.manager_action):
+            button = self.toolbar.widgetForAction(action)
+            if button is not None:  # keyboard-only: Tab reaches the toolbar's buttons too
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        # the status bar's texts elide (full text as tooltip) so they never widen the window past the screen
+        self.network = ElidedLabel(objectName="networkState")
+        self.pending = ElidedLabel(objectName="pendingEntries")
+        self.cashier_label = ElidedLabel(objectName="cashierName")
         self.clock = QLabel(objectName="clock")
         for label in (self.network, self.pending, self.cashier_label):
-            self.statusBar().addWidget(label)
+            self.statusBar().addWidget(label, 1)
         self.statusBar().addPermanentWidget(self.clock)
         self._clock_timer = QTimer(self, interval=1000)
         self._clock_timer.timeout.connect(self._tick)

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, Signal
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from pos_client.errors import InvalidInputError
@@ -25,6 +25,7 @@ from pos_client.messages import message
 from pos_client.services import manager_actions, points
 from pos_client.terminal import Terminal
 from ui.i18n import error_text
+from ui.layout import DateEdit
 from ui.worker import DbWorker
 
 
@@ -144,7 +145,7 @@ class EditMemberDialog(ActionDialog):
         self.name = QLineEdit(s.get("name") or "", objectName="editName")
         self.phone = QLineEdit(s.get("phone") or "", objectName="editPhone")
         self.email = QLineEdit(s.get("email") or "", objectName="editEmail")
-        self.birthday = QDateEdit(objectName="editBirthday")
+        self.birthday = DateEdit(objectName="editBirthday")  # Tab leaves "not given"
         self.birthday.setDisplayFormat("yyyy-MM-dd")
         self.birthday.setMinimumDate(QDate(1900, 1, 1))
         self.birthday.setSpecialValueText(_tr("not given"))

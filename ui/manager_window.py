@@ -30,6 +30,7 @@ from ui.audit_view import AuditPage
 from ui.dashboard import DashboardPage
 from ui.dialogs import ManagerPinDialog
 from ui.i18n import Languages, error_text
+from ui.layout import ElidedLabel, fit_to_screen
 from ui.member_status import MemberStatusPage
 from ui.staff_page import StaffPage
 from ui.worker import DbWorker
@@ -107,7 +108,7 @@ class ManagerWindow(QMainWindow):
         self.toolbar.setMovable(False)
         self.toolbar.addAction(self.lock_action)
         self.who = QLabel(objectName="managerName")
-        self.message = QLabel(objectName="managerMessage")
+        self.message = ElidedLabel(objectName="managerMessage")  # a long refusal never widens the window
         self.statusBar().addWidget(self.who)
         self.statusBar().addWidget(self.message, 1)
         self.idle = ManagerIdleLock(self, lock_ms)
@@ -196,8 +197,7 @@ def open_manager(main: MainWindow, lock_ms: int = LOCK_MINUTES * 60_000) -> Mana
             main.scanner.enabled = main.stack.currentWidget() is main.checkout
 
         window.locked.connect(locked)
-        window.resize(1280, 800)
-        window.show()
+        fit_to_screen(window)
 
     dialog = ManagerSignInDialog(check, main)
     dialog.finished.connect(dialog.deleteLater)

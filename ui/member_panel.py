@@ -102,6 +102,7 @@ class MemberPanel(QFrame):
     def retranslate(self) -> None:
         self.title.setText(self.tr("Member"))
         self.code.setPlaceholderText(self.tr("Card, phone or member id"))
+        self.code.setAccessibleName(self.code.placeholderText())
         self.find_button.setText(self.tr("Find (F3)"))
         self.clear.setText(self.tr("Remove member"))
         self.enrol.setText(self.tr("Enrol (F4)"))

@@ -25,6 +25,7 @@ from pos_client.services import manager, manager_reports, refunds, till
 from pos_client.services.manager import MemberOverview
 from pos_client.terminal import Terminal
 from ui.i18n import error_text
+from ui.layout import FlowLayout, accessible
 from ui.manager_dialogs import ActionDialog, AdjustDialog, CardDialog, DonateDialog, EditMemberDialog, MergeDialog
 from ui.manager_models import SALE_ID_ROLE, LedgerModel
 from ui.manager_sale import CardImageDialog, SaleDialog
@@ -78,9 +79,10 @@ class MemberStatusPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table for the next control (keyboard-only use)
         self.table.doubleClicked.connect(self.open_sale_at)
         self.buttons: dict[str, QPushButton] = {}
-        actions = QHBoxLayout()
+        actions = FlowLayout()  # seven actions: two rows on a narrow screen
         for key in ("adjust", "sale", "revoke", "reissue", "edit", "donate", "merge"):
             button = QPushButton(objectName=f"action_{key}")
             button.setEnabled(False)
@@ -111,6 +113,8 @@ class MemberStatusPage(QWidget):
 
     def retranslate(self) -> None:
         self.query.setPlaceholderText(_tr("Member id, card number or phone — Enter; or search by name"))
+        self.query.setAccessibleName(self.query.placeholderText())
+        self.table.setAccessibleName(accessible("Ledger"))
         self.find_button.setText(_tr("Search by name…"))
         self.tier_box.setTitle(_tr("Tier"))
         self.points_box.setTitle(_tr("Points and stamps"))

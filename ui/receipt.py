@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QPushButton, Q
 from pos_client.money import format_money
 from pos_client.services.till import ProgramLabels
 from pos_client.timeutil import store_time
+from ui.layout import accessible
 from ui.sale import CompletedSale
 
 
@@ -101,6 +102,7 @@ class ReceiptDialog(QDialog):
         self._text, self._lang = text, lang
         self.view = QTextBrowser(objectName="receiptView")
         self.view.setDocument(receipt_document(text, lang))
+        self.view.setAccessibleName(accessible("Receipt"))
         self.print_button = QPushButton(self.tr("Print (Ctrl+P)"), objectName="printReceipt")
         self.print_button.setShortcut("Ctrl+P")
         self.pdf_button = QPushButton(self.tr("Save as PDF (Ctrl+S)"), objectName="pdfReceipt")

@@ -64,7 +64,10 @@ class RewardsPanel(QFrame):
         self.explain = QLabel(objectName="explain")
         self.explain.setWordWrap(True)
         self.explain.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.form = QGridLayout()  # not a QFormLayout: its value column does not grow right-to-left
+        # the totals are a widget of their own: the checkout screen keeps them in view below the scrolling panels
+        self.totals = QFrame(objectName="totalsPanel")
+        self.form = QGridLayout(self.totals)  # not a QFormLayout: its value column does not grow right-to-left
+        self.form.setContentsMargins(10, 4, 10, 4)
         self.form.setColumnStretch(1, 1)
         self._rows = [QLabel() for _ in range(6)]
         for row, (caption, value) in enumerate(zip(self._rows, (self.subtotal, self.discount, self.redeemed,
@@ -86,7 +89,7 @@ class RewardsPanel(QFrame):
         layout.addWidget(self.reason)
         layout.addWidget(self.override)
         layout.addLayout(self.punch_box)
-        layout.addLayout(self.form)
+        layout.addWidget(self.totals)
         scroll = QScrollArea(objectName="explainScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

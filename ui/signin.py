@@ -20,13 +20,16 @@ class SignInScreen(QWidget):
         self.setObjectName("signIn")
         self.store = QLabel(store_name, objectName="storeName")
         self.store.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.store.setWordWrap(True)  # a long store name wraps inside the PIN box
         self.prompt = QLabel(objectName="pinPrompt")
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.prompt.setWordWrap(True)
         self.pin = QLineEdit(objectName="pin")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(12)
         self.pin.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pin.returnPressed.connect(self._submit)
+        self.prompt.setBuddy(self.pin)  # the PIN field's accessible name: "Enter your PIN"
         self.message = QLabel(objectName="messageArea")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # keypads keep 1-2-3 left to right and Enter on the right in every language (as phones and card
@@ -65,6 +68,8 @@ class SignInScreen(QWidget):
         self.prompt.setText(self.tr("Enter your PIN"))
         self.keys["C"].setToolTip(self.tr("Clear"))
         self.keys["⏎"].setToolTip(self.tr("Sign in"))
+        for key in ("C", "⏎"):  # a screen reader says "Clear", "Sign in", not the symbol
+            self.keys[key].setAccessibleName(self.keys[key].toolTip())
 
     def _press(self, key: str) -> None:
         if key == "C":

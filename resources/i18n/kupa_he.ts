@@ -2552,4 +2552,27 @@
             <translation>הוקלדו פריטים שגויים</translation>
         </message>
     </context>
+    <context>
+        <name>Accessible</name>
+        <message>
+            <location filename="../../ui/layout.py" line="1" />
+            <source>Cart</source>
+            <translation>עגלה</translation>
+        </message>
+        <message>
+            <location filename="../../ui/layout.py" line="1" />
+            <source>Ledger</source>
+            <translation>תנועות</translation>
+        </message>
+        <message>
+            <location filename="../../ui/layout.py" line="1" />
+            <source>Audit log</source>
+            <translation>יומן ביקורת</translation>
+        </message>
+        <message>
+            <location filename="../../ui/layout.py" line="1" />
+            <source>Receipt</source>
+            <translation>קבלה</translation>
+        </message>
+    </context>
 </TS>
