@@ -22,7 +22,8 @@ import logging.handlers
 import sys
 from pathlib import Path
 
-from pos_client.cli import clock_commands, commands, manager_commands, report_commands, sync_commands
+from pos_client.cli import (clock_commands, commands, manager_commands, printer_commands, report_commands,
+                            sync_commands)
 from pos_client.cli.output import error, report_error, say
 from pos_client.errors import DamagedStoreError, KupaError
 from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
@@ -186,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("scan", commands.scan, "decode codes in image or video files")
     p.add_argument("files", nargs="+")
 
-    for module in (report_commands, sync_commands, clock_commands):
+    for module in (report_commands, sync_commands, clock_commands, printer_commands):
         module.register(sub, cmd, _Parser)
     return parser
 
