@@ -28,7 +28,7 @@ from ui.checkout_screen import CheckoutScreen
 from ui.dialogs import EnrolDialog, ManagerPinDialog, ParkedDialog
 from ui.i18n import Languages, error_text
 from ui.member_search import MemberSearchDialog
-from ui.receipt import ReceiptDialog, receipt_html
+from ui.receipt import ReceiptDialog, ReceiptFlow
 from ui.sale import CompletedSale, SaleController
 from ui.scanner import WedgeScanner
 from ui.signin import SignInScreen
@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self.scanner)  # type: ignore[union-attr]
         self.scanner.scanned.connect(self.on_scanned)
         self.receipt: ReceiptDialog | None = None
+        self.receipts = ReceiptFlow(terminal, worker, languages.current, self)
         self.last_sale: CompletedSale | None = None
         self.camera = CameraController(self)
         self._build_bar()
@@ -108,6 +109,8 @@ class MainWindow(QMainWindow):
         self.worker.bug.connect(lambda _name: self.checkout.show_message(
             self.tr("Something went wrong; the sale is unchanged. Details are in the log.")))
         self.sale.completed.connect(self._completed)
+        self.receipts.opened.connect(self._receipt_opened)
+        self.receipts.message.connect(self.checkout.show_message)
         self.checkout.enrol_requested.connect(self.open_enrol)
         self.checkout.member_panel.search_requested.connect(self.open_member_search)
         self.checkout.rewards.override_requested.connect(self.open_override)
@@ -231,10 +234,11 @@ class MainWindow(QMainWindow):
     def _completed(self, done: CompletedSale) -> None:
         self.last_sale = done
         self.refresh_pending()
-        text = receipt_html(done, self.terminal.settings.store_name, self.labels, self.languages.current)
-        self.receipt = ReceiptDialog(text, self.languages.current, self)
-        self.receipt.finished.connect(lambda _r: self.checkout.focus_search())
-        self.receipt.open()
+        self.receipts.completed(done.result.sale_id, self.languages.current, self)
+
+    def _receipt_opened(self, dialog: ReceiptDialog) -> None:
+        self.receipt = dialog
+        dialog.finished.connect(lambda _r: self.checkout.focus_search())
 
     def open_enrol(self) -> None:
         cashier = self.sale.cashier
@@ -307,4 +311,5 @@ class MainWindow(QMainWindow):
         self.camera.shutdown()
         self.sync_status.shutdown()
         self.worker.shutdown()
+        self.receipts.printer.shutdown()
         super().closeEvent(event)

@@ -7,7 +7,8 @@ the quote stored with it (balance after, stamps), the member's and cashier's nam
 spending (the audit log), the program's names of punch cards and its time zone — into a `Receipt`, a pydantic
 document with no language in it. `receipt_rows(receipt, lang)` lays it out as a list of `Row`s in one language
 (words from the message catalogue, money by Babel, the time in the store's zone), and every renderer draws those
-rows: `receipts.render` (the thermal raster and the PDF, with Pillow) and `receipt_html` (the screen).
+rows with `receipts.render` (Pillow): the thermal raster, the PDF, and the image the app's receipt dialog shows
+(Qt's rich-text tables do not lay out right-to-left two-column rows reliably, so the screen shows the paper).
 
 The reference printed is the sale id; the staff work gives sales a `receipt_no` (`T1-000123`), and `reference`
 is the one place that changes when it lands.
@@ -15,7 +16,6 @@ is the one place that changes when it lands.
 
 from __future__ import annotations
 
-import html
 import json
 from datetime import datetime
 from typing import Any, Literal
@@ -195,35 +195,17 @@ def receipt_rows(receipt: Receipt, lang: str) -> list[Row]:
     return rows
 
 
-def receipt_html(receipt: Receipt, lang: str) -> str:
-    """The rows as HTML for the screen (Qt's rich text): the same lines the printer and the PDF show."""
-    esc = html.escape
-    direction = "rtl" if lang == "he" else "ltr"
-    far = "left" if lang == "he" else "right"
-    parts = [f"<html><body dir='{direction}' style='font-family: DejaVu Sans; font-size: 10pt'>"
-             "<table width='100%' cellspacing='2'>"]
+def receipt_text(receipt: Receipt, lang: str) -> str:
+    """The rows as plain text, one line each (the screen's accessible text, logs, tests)."""
+    lines = []
     for row in receipt_rows(receipt, lang):
-        text = esc(row.start)
-        if row.bold:
-            text = f"<b>{text}</b>"
-        if row.small:
-            text = f"<small>{text}</small>"
-        if row.kind == "title":
-            parts.append(f"<tr><td colspan='2' align='center'><h3>{text}</h3></td></tr>")
-        elif row.kind == "banner":
-            parts.append(f"<tr><td colspan='2' align='center' style='background:#000; color:#fff'>"
-                         f"<b>{text}</b></td></tr>")
-        elif row.kind == "center":
-            parts.append(f"<tr><td colspan='2' align='center'>{text}</td></tr>")
-        elif row.kind == "rule":
-            parts.append("<tr><td colspan='2'><hr/></td></tr>")
+        if row.kind == "rule":
+            lines.append("-" * 32)
         elif row.kind == "pair":
-            end = f"<b>{esc(row.end)}</b>" if row.bold else esc(row.end)
-            parts.append(f"<tr><td>{text}</td><td align='{far}'>{end}</td></tr>")
-        elif row.kind == "text":
-            parts.append(f"<tr><td colspan='2'>{text}</td></tr>")
-    parts.append("</table></body></html>")
-    return "".join(parts)
+            lines.append(f"{row.start}  {row.end}".rstrip())
+        elif row.kind != "space":
+            lines.append(row.start)
+    return "\n".join(lines)
 
 
 # -- reading a sale ---------------------------------------------------------------------------------------
