@@ -63,13 +63,13 @@ def render_receipt(receipt: Receipt, lang: str, layout: Layout) -> Image.Image:
     """The receipt in `lang` as a grey-scale ("L") image `layout.width` wide, black ink on white."""
     rows = receipt_rows(receipt, lang)
     rtl = lang == "he"
-    page = Image.new("L", (layout.width, 60 + sum(_height(row, layout) for row in rows)), _PAPER)
+    height = 2 * layout.margin + layout.gap + sum(_height(row, layout) for row in rows)
+    page = Image.new("L", (layout.width, height), _PAPER)
     y = layout.margin + layout.gap
     for row in rows:
         _draw(page, row, layout, y, rtl)
         y += _height(row, layout)
-    bottom = y + layout.margin
-    return page.crop((0, 0, layout.width, bottom))
+    return page
 
 
 def thermal_image(receipt: Receipt, lang: str, paper: int) -> Image.Image:

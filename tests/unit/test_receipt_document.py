@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from pos_client.receipts.document import Names, Receipt, ReceiptItem, receipt_rows, receipt_text
-from pos_client.receipts.render import THERMAL, render_receipt, thermal_image
+from pos_client.receipts.render import PDF_LAYOUT, THERMAL, render_receipt, thermal_image
 
 
 def _receipt(**extra: object) -> Receipt:
@@ -57,6 +57,10 @@ def test_the_images_are_the_papers_width_and_the_thermal_one_is_pure_black_and_w
         image = thermal_image(_receipt(), "he", paper)
         assert image.mode == "1" and image.width == dots
         assert set(image.convert("L").getdata()) == {0, 255}
+    for layout in (*THERMAL.values(), PDF_LAYOUT):  # paper margins all round: white at the top and the bottom
+        page = render_receipt(_receipt(), "he", layout)
+        for y in (*range(layout.margin // 2), *range(page.height - layout.margin // 2, page.height)):
+            assert page.crop((0, y, page.width, y + 1)).getextrema() == (255, 255), (layout.width, y)
     grey = render_receipt(_receipt(), "en", THERMAL[80])
     assert grey.mode == "L" and len(set(grey.getdata())) > 2  # the screen's copy keeps its anti-aliasing
 
