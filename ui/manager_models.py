@@ -41,7 +41,8 @@ def action_label(action: str) -> str:
     labels = {"adjust": _tr("Points adjustment"), "donate": _tr("Donation"), "refund": _tr("Refund"),
               "card_revoke": _tr("Card revoked"), "card_reissue": _tr("Card reissued"),
               "member_edit": _tr("Member details edited"), "member_merge": _tr("Members merged"),
-              "pin_spend_override": _tr("Spending allowed without card"), "program_load": _tr("Program loaded")}
+              "pin_spend_override": _tr("Spending allowed without card"), "program_load": _tr("Program loaded"),
+              "config_set": _tr("Terminal setting changed")}
     return labels.get(action, action)
 
 

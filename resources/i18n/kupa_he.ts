@@ -1175,6 +1175,10 @@
             <translation>תוכנית נטענה</translation>
         </message>
         <message>
+            <source>Terminal setting changed</source>
+            <translation>הגדרת קופה שונתה</translation>
+        </message>
+        <message>
             <source>Reason</source>
             <translation>סיבה</translation>
         </message>

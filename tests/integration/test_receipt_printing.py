@@ -257,3 +257,21 @@ def test_pdf_receipt_is_80mm_wide_one_page_no_page_number(kupa: Kupa, store: Pat
         else:
             assert sum(1 for b in side if b[0] <= PDF_LAYOUT.margin + 10) >= 3
     assert kupa("receipt", "print", sale_id, "--out", str(tmp_path / "again.pdf"), "--json").json["copy"] is True
+
+
+@pytest.mark.parametrize("url, module", [("usb:04b8:0202", "usb"), ("serial:/dev/ttyKUPA-none", "serial"),
+                                         ("cups:Receipts", "cups")])
+def test_usb_serial_and_cups_without_their_driver_name_the_package(kupa: Kupa, store: Path, url: str,
+                                                                   module: str) -> None:
+    import importlib.util
+
+    sale_id = _sale(kupa)
+    result = kupa("receipt", "print", sale_id, "--printer", url, "--json")
+    assert result.code == 1
+    if importlib.util.find_spec(module) is None:  # the case on Kupa's machines: these drivers are not installed
+        package = {"usb": "pyusb", "serial": "pyserial", "cups": "pycups"}[module]
+        assert result.json["message_code"] == "printer.driver_missing"
+        assert result.json["params"]["package"] == package and f"pip install {package}" in result.err
+    else:  # the driver is there but no such device: refused as unreachable, never a traceback
+        assert result.json["error"] == "printer"
+    assert _rows(store, "sales") >= 1
