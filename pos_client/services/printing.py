@@ -165,7 +165,7 @@ def print_receipt(terminal: Terminal, ref: str, *, lang: str, printer: str | Non
                     open_drawer=drawer)
     except PrinterError as exc:
         error = exc
-        log.warning("receipt of sale %s not printed: %s", sale_id, exc.message)
+        log.info("receipt of sale %s not printed: %s", sale_id, exc.message)  # the caller tells the cashier
     job_id = _record(terminal, sale_id, target.url, copy, drawer, error)
     return PrintOutcome(job_id, sale_id, receipt.reference, target.url, copy, drawer, error)
 
@@ -187,17 +187,16 @@ def receipt_for(terminal: Terminal, sale_id: str) -> Receipt:
 
 
 def failed_receipts(terminal: Terminal) -> list[dict[str, Any]]:
-    """Sales whose receipt never printed although a print was tried: what is waiting for a reprint."""
+    """Sales whose latest print attempt failed: what is waiting for a reprint (oldest first)."""
     with terminal.read() as session:
         jobs = session.execute(select(PrintJob.sale_id, PrintJob.status, PrintJob.created_at, PrintJob.error_code)
                                .order_by(PrintJob.created_at)).all()
     last: dict[str, dict[str, Any]] = {}
-    printed: set[str] = set()
     for sale_id, status, created_at, code in jobs:
-        if status == "printed":
-            printed.add(sale_id)
-        last[sale_id] = {"sale_id": sale_id, "last_try": created_at, "message_code": code}
-    return [row for sale_id, row in last.items() if sale_id not in printed]
+        last.pop(sale_id, None)  # re-inserted at the end: the list stays in order of the latest attempt
+        last[sale_id] = {"sale_id": sale_id, "last_try": created_at, "message_code": code, "status": status}
+    return [{key: row[key] for key in ("sale_id", "last_try", "message_code")}
+            for row in last.values() if row["status"] == "failed"]
 
 
 def _receipt(session: Session, sale_id: str) -> tuple[Receipt, bool]:
