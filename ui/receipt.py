@@ -137,6 +137,8 @@ class ReceiptFlow(QObject):
         self.terminal, self.worker, self.lang = terminal, worker, lang
         #: Printing has its own thread: a printer that times out must not hold the database worker.
         self.printer = DbWorker(self)
+        self.printer.bug.connect(lambda _name: self._status(
+            self.tr("Not printed: an unexpected error (details are in the log). The sale is recorded.")))
         self.dialog: ReceiptDialog | None = None
 
     def completed(self, sale_id: str, lang: str, parent: QWidget | None) -> None:

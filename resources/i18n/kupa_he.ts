@@ -376,6 +376,10 @@
             <translation>לא הודפס: {0} המכירה נרשמה; להדפסה חוזרת Ctrl+R.</translation>
         </message>
         <message>
+            <source>Not printed: an unexpected error (details are in the log). The sale is recorded.</source>
+            <translation>לא הודפס: שגיאה לא צפויה (הפרטים ביומן). המכירה נרשמה.</translation>
+        </message>
+        <message>
             <source>Copy printed.</source>
             <translation>ההעתק הודפס.</translation>
         </message>
