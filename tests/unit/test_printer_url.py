@@ -82,3 +82,14 @@ def test_refusals_by_code(text: str, code: str) -> None:
         parse_printer_url(text)
     assert caught.value.message_code == code
     assert caught.value.text("he") != caught.value.text("en")  # worded in both languages
+
+
+def test_the_command_line_does_not_load_the_printer_library_until_it_prints() -> None:
+    """python-escpos writes a cache file when imported: a `kupa` command that prints nothing must not (a full
+    disk would break every command, and each import left a temporary folder behind)."""
+    import subprocess
+    import sys
+
+    code = "import sys, pos_client.cli.main, pos_client.services.printing; print('escpos' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
