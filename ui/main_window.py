@@ -30,7 +30,7 @@ from ui.dialogs import EnrolDialog, ManagerPinDialog, ParkedDialog
 from ui.i18n import Languages, error_text
 from ui.layout import ElidedLabel
 from ui.member_search import MemberSearchDialog
-from ui.receipt import ReceiptDialog, receipt_html
+from ui.receipt import ReceiptDialog, ReceiptFlow
 from ui.sale import CompletedSale, SaleController
 from ui.scanner import WedgeScanner
 from ui.shift_ui import ShiftActions
@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         QApplication.instance().installEventFilter(self.scanner)  # type: ignore[union-attr]
         self.scanner.scanned.connect(self.on_scanned)
         self.receipt: ReceiptDialog | None = None
+        self.receipts = ReceiptFlow(terminal, worker, languages.current, self)
         self.last_sale: CompletedSale | None = None
         self.camera = CameraController(self)
         self._build_bar()
@@ -125,6 +126,8 @@ class MainWindow(QMainWindow):
         self.worker.bug.connect(lambda _name: self.checkout.show_message(
             self.tr("Something went wrong; the sale is unchanged. Details are in the log.")))
         self.sale.completed.connect(self._completed)
+        self.receipts.opened.connect(self._receipt_opened)
+        self.receipts.message.connect(self.checkout.show_message)
         self.checkout.enrol_requested.connect(self.open_enrol)
         self.checkout.member_panel.search_requested.connect(self.open_member_search)
         self.checkout.rewards.override_requested.connect(self.open_override)
@@ -276,10 +279,11 @@ class MainWindow(QMainWindow):
     def _completed(self, done: CompletedSale) -> None:
         self.last_sale = done
         self.refresh_pending()
-        text = receipt_html(done, self.terminal.settings.store_name, self.labels, self.languages.current)
-        self.receipt = ReceiptDialog(text, self.languages.current, self)
-        self.receipt.finished.connect(lambda _r: self.checkout.focus_search())
-        self.receipt.open()
+        self.receipts.completed(done.result.sale_id, self.languages.current, self)
+
+    def _receipt_opened(self, dialog: ReceiptDialog) -> None:
+        self.receipt = dialog
+        dialog.finished.connect(lambda _r: self.checkout.focus_search())
 
     def open_payment(self) -> None:
         """F12: the payment dialog for the quoted total (cash only while a shift is open); a sale with
@@ -383,4 +387,5 @@ class MainWindow(QMainWindow):
         self.camera.shutdown()
         self.sync_status.shutdown()
         self.worker.shutdown()
+        self.receipts.printer.shutdown()
         super().closeEvent(event)

@@ -49,7 +49,8 @@ def action_label(action: str) -> str:
               "staff_add": _tr("Staff member added"), "staff_disable": _tr("Staff member disabled"),
               "staff_pin_change": _tr("Own PIN changed"), "staff_pin_reset": _tr("PIN reset by a manager"),
               "staff_policy": _tr("Cashier PIN rule changed"), "void_line": _tr("Line voided"),
-              "void_sale": _tr("Sale voided"), "no_sale": _tr("Drawer opened without a sale")}
+              "void_sale": _tr("Sale voided"), "no_sale": _tr("Drawer opened without a sale"),
+              "config_set": _tr("Terminal setting changed")}
     return labels.get(action, action)
 
 

@@ -1,107 +1,85 @@
-"""The receipt: HTML built from the recorded sale's quote, previewed, printed, saved as PDF.
+"""The receipt on screen, its printing after a sale, Reprint and Save as PDF.
 
-The document is laid out right-to-left in Hebrew (`dir="rtl"` and the document's text direction), with the
-DejaVu fonts the app registers at start (they carry Hebrew glyphs), so printed and PDF receipts read right.
+The receipt is the core's document (`pos_client.receipts`): read back from the recorded sale on the database
+worker and shown as the very image the thermal printer prints (`render_receipt` at 80 mm, anti-aliased for the
+screen), mirrored in Hebrew; its text is the label's accessible text. (Qt's rich text lays out right-to-left
+two-column rows wrongly, so the dialog shows the paper rather than an HTML copy of it.) Printing goes to the terminal's ESC/POS printer on a worker of its own (`ReceiptFlow.printer`), so a
+printer that takes seconds to time out never holds up the next sale's pricing; the sale was committed before
+any of this, and a failure is shown in the dialog and the message area, recorded by the core, and the cashier
+reprints with Ctrl+R (a reprint says "COPY"). Ctrl+P still prints on a system (office) printer.
+
+Signals (ReceiptFlow):
+    opened(object): the `ReceiptDialog` just shown.
+    message(str): a sentence for the checkout's message area (printed, or why not).
 """
 
 from __future__ import annotations
 
-import html
-from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF, Qt
-from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument, QTextOption
+from PySide6.QtCore import QObject, QRect, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout,
+from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
                                QWidget)
 
-from pos_client.money import format_money
-from pos_client.services.till import ProgramLabels
-from pos_client.timeutil import store_time
+from pos_client.errors import KupaError
+from pos_client.receipts.document import Receipt, receipt_text
+from pos_client.receipts.render import render_receipt, thermal_layout
+from pos_client.services import printing
+from pos_client.terminal import Terminal
+from ui.i18n import error_text
+from ui.worker import DbWorker
 from ui.layout import accessible
-from ui.sale import CompletedSale
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Receipt", text)
+#: The printer's dots are ~0.125 mm; on a screen three quarters of a dot per pixel reads like the paper.
+SCREEN_SCALE = 0.75
 
 
-def receipt_html(done: CompletedSale, store: str, labels: ProgramLabels, lang: str) -> str:
-    """The receipt as HTML in `lang`."""
-    quote, result = done.result.quote, done.result
-    money = partial(format_money, currency=quote.currency, lang=lang)  # Babel: "12.50 ₪" in Hebrew
-    esc = html.escape
-    names = {line.sku: line.label(lang) for line in done.lines}
-    rows = []
-    for line in quote.lines:
-        rows.append(f"<tr><td>{esc(names.get(line.sku, line.name))}</td><td align='center'>{line.qty}</td>"
-                    f"<td align='right'>{money(line.amount)}</td></tr>")
-        if line.discount:
-            rows.append(f"<tr><td colspan='2'>&nbsp;&nbsp;{esc(_tr('Discount'))}</td>"
-                        f"<td align='right'>&lrm;−{money(line.discount)}</td></tr>")
-    totals = [(_tr("Subtotal"), money(quote.subtotal))]
-    if quote.discount_total:
-        totals.append((_tr("Discounts"), f"&lrm;−{money(quote.discount_total)}"))
-    if quote.redeemed_points:
-        totals.append((_tr("Points redeemed: {0}").format(quote.redeemed_points), f"&lrm;−{money(quote.redeemed_value)}"))
-    totals.append((f"<b>{esc(_tr('Total'))}</b>", f"<b>{money(quote.total)}</b>"))
-    total_rows = "".join(f"<tr><td colspan='2'>{label}</td><td align='right'>{value}</td></tr>"
-                         for label, value in totals)
-    loyalty = []
-    if done.member:
-        loyalty.append(esc(_tr("Member: {0} ({1})").format(done.member["name"], done.member["member_id"])))
-        loyalty.append(esc(_tr("Points earned: {0}").format(quote.points_earned)))
-        loyalty.append(esc(_tr("Points balance: {0}").format(quote.points_balance_after)))
-        for code, count in quote.stamps_earned.items():
-            name = labels.punch_cards.get(code, {}).get(lang, code)
-            loyalty.append(esc(_tr("{0}: +{1} stamps").format(name, count)))
-        for code, count in quote.stamps_spent.items():
-            name = labels.punch_cards.get(code, {}).get(lang, code)
-            loyalty.append(esc(_tr("{0}: free item ({1} stamps used)").format(name, count)))
-        if done.member.get("override_by") and (quote.redeemed_points or quote.stamps_spent):
-            loyalty.append(esc(_tr("Spending allowed by manager {0}").format(done.member["override_by"])))
-    direction = "rtl" if lang == "he" else "ltr"
-    when = store_time(result.created_at, labels.timezone).strftime("%Y-%m-%d %H:%M")  # the store's clock
-    return (f"<html><body dir='{direction}' style='font-family: DejaVu Sans; font-size: 10pt'>"
-            f"<h3 align='center'>{esc(store)}</h3>"
-            f"<p align='center'>&lrm;{esc(when)}&lrm;<br/>{esc(_tr('Cashier: {0}').format(done.cashier))}<br/>"
-            f"<b>{esc(_tr('Sale {0}').format(result.receipt_no or result.sale_id))}</b></p>"
-            f"<table width='100%' cellspacing='2'>{''.join(rows)}<tr><td colspan='3'><hr/></td></tr>"
-            f"{total_rows}</table>"
-            + (f"<hr/><p>{'<br/>'.join(loyalty)}</p>" if loyalty else "")
-            + f"<p align='center'>{esc(_tr('Thank you!'))}</p></body></html>")
+def receipt_image(receipt: Receipt, lang: str) -> QImage:
+    """The receipt as the 80 mm printer draws it, in grey levels (smoother on a screen than the 1-bit raster)."""
+    image = render_receipt(receipt, lang, thermal_layout(80))
+    data = image.tobytes()
+    return QImage(data, image.width, image.height, image.width, QImage.Format.Format_Grayscale8).copy()
 
 
-def receipt_document(text: str, lang: str) -> QTextDocument:
-    document = QTextDocument()
-    option = QTextOption()
-    option.setTextDirection(Qt.LayoutDirection.RightToLeft if lang == "he" else Qt.LayoutDirection.LeftToRight)
-    document.setDefaultTextOption(option)
-    document.setHtml(text)
-    return document
+class ReceiptView(QLabel):
+    """The receipt's image; `toPlainText()` is its text (also the accessible description)."""
 
+    def __init__(self, receipt: Receipt, lang: str) -> None:
+        super().__init__(objectName="receiptView")
+        self.image = receipt_image(receipt, lang)
+        self._text = receipt_text(receipt, lang)
+        shown = self.image.scaledToWidth(round(self.image.width() * SCREEN_SCALE),
+                                         Qt.TransformationMode.SmoothTransformation)
+        self.setPixmap(QPixmap.fromImage(shown))
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.setAccessibleDescription(self._text)
+        self.setLayoutDirection(Qt.LayoutDirection.RightToLeft if lang == "he" else Qt.LayoutDirection.LeftToRight)
 
-def save_pdf(text: str, lang: str, path: Path) -> None:
-    """Write the receipt to `path` as an 80 mm-wide PDF."""
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(path))
-    printer.setPageLayout(QPageLayout(QPageSize(QSizeF(80, 200), QPageSize.Unit.Millimeter),
-                                      QPageLayout.Orientation.Portrait, QMarginsF(4, 4, 4, 4)))
-    receipt_document(text, lang).print_(printer)
+    def toPlainText(self) -> str:  # noqa: N802 - the QTextBrowser name the receipt view used to have
+        return self._text
 
 
 class ReceiptDialog(QDialog):
-    """Shows the receipt with Print, Save as PDF and New sale (Enter)."""
+    """Shows the receipt with Reprint, Print, Save as PDF and New sale (Enter)."""
 
-    def __init__(self, text: str, lang: str, parent: QWidget | None = None) -> None:
+    def __init__(self, receipt: Receipt, lang: str, flow: ReceiptFlow | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("receiptDialog")
         self.setWindowTitle(self.tr("Receipt"))
-        self._text, self._lang = text, lang
-        self.view = QTextBrowser(objectName="receiptView")
-        self.view.setDocument(receipt_document(text, lang))
+        self.receipt, self._lang, self._flow = receipt, lang, flow
+        self.view = ReceiptView(receipt, lang)
+        scroll = QScrollArea(objectName="receiptScroll")
+        scroll.setWidget(self.view)
+        scroll.setWidgetResizable(True)
+        scroll.setStyleSheet("QScrollArea { background: white; }")
+        self.status = QLabel(objectName="printStatus")
+        self.status.setWordWrap(True)
+        self.reprint_button = QPushButton(self.tr("Reprint (Ctrl+R)"), objectName="reprintReceipt")
+        self.reprint_button.setShortcut("Ctrl+R")
         self.view.setAccessibleName(accessible("Receipt"))
         self.print_button = QPushButton(self.tr("Print (Ctrl+P)"), objectName="printReceipt")
         self.print_button.setShortcut("Ctrl+P")
@@ -109,25 +87,105 @@ class ReceiptDialog(QDialog):
         self.pdf_button.setShortcut("Ctrl+S")
         self.done_button = QPushButton(self.tr("New sale (Enter)"), objectName="newSale")
         self.done_button.setDefault(True)
+        self.reprint_button.clicked.connect(self.reprint)
         self.print_button.clicked.connect(self._print)
         self.pdf_button.clicked.connect(self._pdf)
         self.done_button.clicked.connect(self.accept)
         buttons = QHBoxLayout()
-        for button in (self.print_button, self.pdf_button):
+        for button in (self.reprint_button, self.print_button, self.pdf_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.done_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.status)
         layout.addLayout(buttons)
-        self.resize(420, 640)
+        self.resize(round(self.view.image.width() * SCREEN_SCALE) + 60, 700)
+
+    def show_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def reprint(self) -> None:
+        """Ctrl+R: print the receipt again on the terminal's printer (it comes out marked "COPY")."""
+        if self._flow is not None:
+            self._flow.print(self.receipt.sale_id, after_sale=False)
 
     def _print(self) -> None:
+        """Ctrl+P: the same image on a system (office) printer, as wide as the page allows at 80 mm."""
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
-            receipt_document(self._text, self._lang).print_(printer)
+            image = self.view.image
+            page = printer.pageRect(QPrinter.Unit.DevicePixel)
+            width = min(int(page.width()), round(80 / 25.4 * printer.resolution()))
+            height = round(image.height() * width / image.width())
+            painter = QPainter(printer)
+            painter.drawImage(QRect(0, 0, width, height), image)
+            painter.end()
 
     def _pdf(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save receipt"), "receipt.pdf", "PDF (*.pdf)")
-        if path:
-            save_pdf(self._text, self._lang, Path(path))
+        if path and self._flow is not None:
+            self._flow.save_pdf(self.receipt.sale_id, Path(path))
+
+
+class ReceiptFlow(QObject):
+    """After a sale: read its receipt, show it, print it on the terminal's printer; Reprint and PDF later."""
+
+    opened = Signal(object)
+    message = Signal(str)
+
+    def __init__(self, terminal: Terminal, worker: DbWorker, lang: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.terminal, self.worker, self.lang = terminal, worker, lang
+        #: Printing has its own thread: a printer that times out must not hold the database worker.
+        self.printer = DbWorker(self)
+        self.printer.bug.connect(lambda _name: self._status(
+            self.tr("Not printed: an unexpected error (details are in the log). The sale is recorded.")))
+        self.dialog: ReceiptDialog | None = None
+
+    def completed(self, sale_id: str, lang: str, parent: QWidget | None) -> None:
+        """A sale was recorded: show its receipt and, when the terminal has a printer, print it."""
+        self.lang = lang
+
+        def load() -> tuple[Receipt, printing.PrinterConfig]:
+            return printing.receipt_for(self.terminal, sale_id), printing.printer_config(self.terminal)
+
+        def show(found: tuple[Receipt, printing.PrinterConfig]) -> None:
+            receipt, config = found
+            self.dialog = ReceiptDialog(receipt, lang, self, parent)
+            self.opened.emit(self.dialog)
+            self.dialog.open()
+            if config.printer is not None:
+                self.print(sale_id, after_sale=True)
+
+        self.worker.submit(load, show, lambda exc: self.message.emit(error_text(exc)))
+
+    def print(self, sale_id: str, *, after_sale: bool) -> None:
+        """Print on the printer worker; the outcome comes back as a status line (never an exception)."""
+        lang = self.lang
+        self._status(self.tr("Printing the receipt…"))
+        self.printer.submit(lambda: printing.print_receipt(self.terminal, sale_id, lang=lang, after_sale=after_sale),
+                            self._printed, self._refused)
+
+    def save_pdf(self, sale_id: str, path: Path) -> None:
+        lang = self.lang
+        self.worker.submit(lambda: printing.save_receipt_pdf(self.terminal, sale_id, path, lang=lang),
+                           lambda _outcome: self._status(self.tr("Receipt saved as {0}").format(path)),
+                           self._refused)
+
+    def _printed(self, outcome: printing.PrintOutcome) -> None:
+        if outcome.error is not None:
+            self._status(self.tr("Not printed: {0} The sale is recorded; reprint with Ctrl+R.").format(
+                error_text(outcome.error)))
+        elif outcome.copy:
+            self._status(self.tr("Copy printed."))
+        else:
+            self._status(self.tr("Receipt printed."))
+
+    def _refused(self, exc: KupaError) -> None:
+        self._status(error_text(exc))
+
+    def _status(self, text: str) -> None:
+        if self.dialog is not None:
+            self.dialog.show_status(text)
+        self.message.emit(text)

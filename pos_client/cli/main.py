@@ -23,8 +23,8 @@ import os
 import sys
 from pathlib import Path
 
-from pos_client.cli import (clock_commands, commands, manager_commands, report_commands, shift_commands,
-                            staff_commands, sync_commands)
+from pos_client.cli import (clock_commands, commands, manager_commands, printer_commands, report_commands,
+                            shift_commands, staff_commands, sync_commands)
 from pos_client.cli.output import error, report_error, say
 from pos_client.errors import DamagedStoreError, KupaError
 from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
@@ -202,7 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--live", action="store_true",
                    help="replay each file at its own frame rate through the camera's loop; lines get at_ms")
 
-    for module in (report_commands, sync_commands, clock_commands, shift_commands, staff_commands):
+    for module in (report_commands, sync_commands, clock_commands, shift_commands, staff_commands, printer_commands):
         module.register(sub, cmd, _Parser)
     return parser
 

@@ -408,3 +408,27 @@ class SaleShift(Base):
     __tablename__ = "sale_shifts"
     sale_id: Mapped[str] = mapped_column(ForeignKey("sales.sale_id"), primary_key=True)
     shift_id: Mapped[str] = mapped_column(ForeignKey("shifts.shift_id"), index=True)
+
+
+class PrintJob(Base):
+    """One attempt to print (or save as PDF) a sale's receipt, and how it ended; append-only (migration 0014).
+
+    A receipt is printed after its sale committed, so a printer that is off never loses a sale: its failed job
+    stays here (`status` failed, the message code and parameters) and the cashier reprints later. A sale with a
+    `printed` job already gets a receipt marked "copy".
+    """
+
+    __tablename__ = "print_jobs"
+    job_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sale_id: Mapped[str] = mapped_column(ForeignKey("sales.sale_id"))
+    created_at: Mapped[str] = mapped_column(String(40))
+    printer: Mapped[str] = mapped_column(String(300))
+    copy: Mapped[bool] = mapped_column(default=False)
+    drawer: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(8))  # printed | failed
+    error_code: Mapped[str | None] = mapped_column(String(60), default=None)
+    error_params: Mapped[str] = mapped_column(Text, default="{}")
+    __table_args__ = (
+        CheckConstraint("status IN ('printed', 'failed')", name="ck_print_jobs_status"),
+        Index("ix_print_jobs_sale", "sale_id", "created_at"),
+    )

@@ -353,9 +353,40 @@
             <translation>מכירה חדשה (Enter)</translation>
         </message>
         <message>
+            <source>Reprint (Ctrl+R)</source>
+            <translation>הדפסה חוזרת (Ctrl+R)</translation>
+        </message>
+        <message>
             <location filename="../../ui/receipt.py" line="125" />
             <source>Save receipt</source>
             <translation>שמירת קבלה</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReceiptFlow</name>
+        <message>
+            <source>Printing the receipt…</source>
+            <translation>מדפיס את הקבלה…</translation>
+        </message>
+        <message>
+            <source>Receipt saved as {0}</source>
+            <translation>הקבלה נשמרה בשם {0}</translation>
+        </message>
+        <message>
+            <source>Not printed: {0} The sale is recorded; reprint with Ctrl+R.</source>
+            <translation>לא הודפס: {0} המכירה נרשמה; להדפסה חוזרת Ctrl+R.</translation>
+        </message>
+        <message>
+            <source>Not printed: an unexpected error (details are in the log). The sale is recorded.</source>
+            <translation>לא הודפס: שגיאה לא צפויה (הפרטים ביומן). המכירה נרשמה.</translation>
+        </message>
+        <message>
+            <source>Copy printed.</source>
+            <translation>ההעתק הודפס.</translation>
+        </message>
+        <message>
+            <source>Receipt printed.</source>
+            <translation>הקבלה הודפסה.</translation>
         </message>
     </context>
     <context>
@@ -514,65 +545,6 @@
         <message>
             <source>{0} allowed spending points on this sale</source>
             <translation>{0} אישר/ה מימוש נקודות במכירה זו</translation>
-        </message>
-    </context>
-    <context>
-        <name>Receipt</name>
-        <message>
-            <source>Spending allowed by manager {0}</source>
-            <translation>מימוש הנקודות אושר על ידי המנהל {0}</translation>
-        </message>
-        <message>
-            <source>Discount</source>
-            <translation>הנחה</translation>
-        </message>
-        <message>
-            <source>Subtotal</source>
-            <translation>סכום ביניים</translation>
-        </message>
-        <message>
-            <source>Discounts</source>
-            <translation>הנחות</translation>
-        </message>
-        <message>
-            <source>Points redeemed: {0}</source>
-            <translation>נקודות שמומשו: {0}</translation>
-        </message>
-        <message>
-            <source>Total</source>
-            <translation>סה"כ</translation>
-        </message>
-        <message>
-            <source>Member: {0} ({1})</source>
-            <translation>חבר מועדון: {0} ({1})</translation>
-        </message>
-        <message>
-            <source>Points earned: {0}</source>
-            <translation>נקודות שנצברו: {0}</translation>
-        </message>
-        <message>
-            <source>Points balance: {0}</source>
-            <translation>יתרת נקודות: {0}</translation>
-        </message>
-        <message>
-            <source>{0}: +{1} stamps</source>
-            <translation>{0}: +{1} חותמות</translation>
-        </message>
-        <message>
-            <source>{0}: free item ({1} stamps used)</source>
-            <translation>{0}: פריט חינם ({1} חותמות נוצלו)</translation>
-        </message>
-        <message>
-            <source>Cashier: {0}</source>
-            <translation>קופאי: {0}</translation>
-        </message>
-        <message>
-            <source>Sale {0}</source>
-            <translation>מכירה {0}</translation>
-        </message>
-        <message>
-            <source>Thank you!</source>
-            <translation>תודה רבה!</translation>
         </message>
     </context>
     <context>
@@ -1211,6 +1183,10 @@
         <message>
             <source>Program loaded</source>
             <translation>תוכנית נטענה</translation>
+        </message>
+        <message>
+            <source>Terminal setting changed</source>
+            <translation>הגדרת קופה שונתה</translation>
         </message>
         <message>
             <source>Reason</source>

@@ -59,9 +59,9 @@ def test_whole_sale_with_the_mouse(qtbot, window, tmp_path) -> None:  # type: ig
     qtbot.mouseClick(window.tender_dialog.complete, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.receipt is not None and window.receipt.isVisible(), timeout=10000)
     assert "₪17.00" in window.receipt.view.toPlainText()
-    from ui.receipt import save_pdf
     pdf = tmp_path / "r.pdf"
-    save_pdf(window.receipt._text, "en", pdf)
+    window.receipts.save_pdf(window.receipt.receipt.sale_id, pdf)  # what Save as PDF does after its file dialog
+    qtbot.waitUntil(lambda: pdf.exists() and "r.pdf" in window.receipt.status.text(), timeout=10000)
     assert pdf.read_bytes().startswith(b"%PDF")
     qtbot.mouseClick(window.receipt.done_button, Qt.MouseButton.LeftButton)
     assert window.sale.state.lines == ()
