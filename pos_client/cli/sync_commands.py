@@ -38,6 +38,33 @@ def register(sub: Any, cmd: Callable[..., argparse.ArgumentParser], parser_class
     p.add_argument("--interval", type=float, default=60.0, help="seconds between cycles without --once")
     p.add_argument("--skipped", action="store_true",
                    help="list the items pulled from HQ that could not be applied here (no sync)")
+    p = cmd("walk-in", walk_in, "take in a member of another store: fetched from HQ, or earn-only while offline")
+    p.add_argument("code", help="the member's card QR token, member id or card number")
+    p.add_argument("--server", metavar="URL", help="HQ's address (default: the one given at 'kupa init')")
+
+
+WALK_IN_FETCHED = message("cli.walk_in_fetched", en="Member {member_id} fetched from HQ: {points} points.",
+                          he="החבר {member_id} התקבל מהמטה: {points} נקודות.")
+WALK_IN_EARN_ONLY = message("cli.walk_in_earn_only",
+                            en="HQ cannot be reached: member {member_id} may earn here, and spend once HQ "
+                               "confirms them at the next sync.",
+                            he="אין קשר למטה: החבר {member_id} יכול לצבור כאן, ולממש לאחר שהמטה יאשר אותו "
+                               "בסנכרון הבא.")
+
+
+def walk_in(args: argparse.Namespace) -> int:
+    """`kupa walk-in CODE`: `sync.client.take_walk_in` (loaded lazily, like `kupa sync`)."""
+    client: Any = importlib.import_module("sync.client")
+    terminal = Terminal.open(args.data_dir)
+    try:
+        taken = client.take_walk_in(terminal, args.code, args.server)
+    finally:
+        terminal.close()
+    data = {"member_id": taken.member_id, "how": taken.how, "points": taken.points}
+    text = (say(WALK_IN_FETCHED, member_id=taken.member_id, points=taken.points) if taken.how == "fetched"
+            else say(WALK_IN_EARN_ONLY, member_id=taken.member_id))
+    emit(data, args.json, [text])
+    return 0
 
 
 SYNCED = message("cli.synced",

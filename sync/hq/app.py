@@ -31,11 +31,11 @@ from sync.hq import auth, restore
 from sync.hq.db import Database, migrate
 from sync.hq.limits import BodyLimitMiddleware
 from sync.hq.models import Change, HqKey, HqTerminal
-from sync.hq.pull import build_page
+from sync.hq.pull import build_page, fetch_member
 from sync.hq.throttle import AuthThrottle
 from sync.hq.push import apply_push
-from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, Message, OwnEntriesPage, OwnEntriesRequest,
-                           PullPage, PullRequest, PushRequest, PushResponse, parse_utc)
+from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, MemberFetch, MemberFetchRequest, Message,
+                           OwnEntriesPage, OwnEntriesRequest, PullPage, PullRequest, PushRequest, PushResponse, parse_utc)
 
 log = logging.getLogger(__name__)
 MAX_BODY = 5 * 1024 * 1024
@@ -75,6 +75,7 @@ class Hooks:
 class Caller:
     terminal_id: str
     member_prefix: str
+    store_id: str | None = None
 
 
 def _json(message: Message) -> Response:
@@ -147,7 +148,7 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
                 throttle.failure(client)
                 raise HttpError(401, "unauthorized", "unknown or wrong terminal token")
             throttle.success(client)
-            return Caller(terminal.terminal_id, terminal.member_prefix)
+            return Caller(terminal.terminal_id, terminal.member_prefix, terminal.store_id)
 
     Auth = Annotated[Caller, Depends(caller)]
 
@@ -189,9 +190,21 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
 
     @app.post("/v1/pull", response_model=PullPage, responses=errors)
     def pull(request: PullRequest, who: Auth) -> Response:
-        """One page of changes after `cursor` (the caller's own entries are not sent back: it has them)."""
+        """One page of the changes after `cursor` that the caller's store needs: its members' profiles, cards
+        and HQ-confirmed snapshots, and the programs, catalog and keys (docs/sync.md, "The pull")."""
         with db.read() as session:
-            return _json(build_page(session, request.cursor, request.page_size, exclude_terminal=who.terminal_id))
+            return _json(build_page(session, request.cursor, request.page_size, who.store_id))
+
+    @app.post("/v1/member", response_model=MemberFetch, responses=errors | {
+        404: {"model": ErrorResponse, "description": "HQ knows no member with that id or card number"}})
+    def member(request: MemberFetchRequest, who: Auth) -> Response:
+        """A member of another store who walks in: their profile, cards and snapshot, by member id or card
+        number; HQ links them to the caller's store, whose pulls carry their changes from then on."""
+        with db.write() as session:
+            found = fetch_member(session, request.code, who.store_id, hq_now())
+        if found is None:
+            raise HttpError(404, "member_not_found", f"no member with id or card number {request.code}")
+        return _json(found)
 
     @app.post("/v1/own-entries", response_model=OwnEntriesPage, responses=errors)
     def own_entries(request: OwnEntriesRequest, who: Auth) -> Response:

@@ -37,6 +37,7 @@ from pos_client.member_fields import MEMBER_ID_RE, check_email, check_name, norm
 from pos_client.pricing.engine import earn_points, largest_multiplier
 from pos_client.program.limits import MAX_ENTRY_POINTS
 from pos_client.program.schema import Program, load_program_text
+from pos_client.ids import parse_member_id
 from pos_client.services.setup import member_prefix_for
 from pos_client.timeutil import to_iso
 from sync.hq.models import HqAudit, HqBalance, HqCard, HqKey, HqMember, HqProgram, HqSale, HqTerminal
@@ -246,9 +247,9 @@ class Validator:
         refused = self.time("enrolled_at", m.enrolled_at)
         if refused is not None:
             return refused
-        prefix = m.member_id[1:4]
-        if not MEMBER_ID_RE.match(m.member_id) or not m.member_id.startswith("M") or len(m.member_id) < 8 \
-                or prefix not in self.prefixes:
+        parts = parse_member_id(m.member_id) if m.member_id.startswith("M") else None
+        if not MEMBER_ID_RE.match(m.member_id) or parts is None or not parts.check_ok \
+                or parts.prefix not in self.prefixes:
             return refuse(R.MEMBER_RANGE, member_id=m.member_id, prefix=self.prefix)
         return member_fields(m, self.now)
 
