@@ -36,7 +36,7 @@ from sync.hq.push import apply_push
 from sync.hq.snapshot import valid_entries
 from pos_client.program.limits import MAX_ENTRY_POINTS
 from sync.hq.validate import member_fields
-from sync.protocol import PushItem, WireEntry, WireMember, WireProduct
+from sync.protocol import PushItem, WireMember, WireProduct
 from sync.refusals import TOO_LARGE, refuse
 
 log = logging.getLogger(__name__)

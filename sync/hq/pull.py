@@ -112,7 +112,8 @@ def fetch_member(session: Session, code: str, store_id: str | None, now: str) ->
         return None
     if store_id is not None:
         scope.link(session, [member.member_id], store_id, "fetch", now)
-    cards = session.scalars(select(HqCard).where(HqCard.member_id == member.member_id).order_by(HqCard.serial))
+    cards: list[Any] = list(session.scalars(select(HqCard).where(HqCard.member_id == member.member_id)
+                                            .order_by(HqCard.serial)))
     return MemberFetch(
         member=WireMember.model_construct(**{c: getattr(member, c) for c in WireMember.model_fields}),
         cards=[WireCard(card_number=c.card_number, member_id=c.member_id, serial=c.serial, key_id=c.key_id,
