@@ -319,7 +319,8 @@ def apply_snapshots(session: Session, snapshots: list[WireSnapshot], skips: list
             skips.append(Skip("snapshot", snap.member_id, f"member_id_reused: member {snap.member_id} here is"
                                                           " not HQ's member under that id"))
         elif snap.member_id not in present:
-            skips.append(Skip("snapshot", snap.member_id, "constraint: the member is not on this terminal"))
+            if not any(s.kind == "member" and s.ref == snap.member_id for s in skips):  # reported once
+                skips.append(Skip("snapshot", snap.member_id, "constraint: the member is not on this terminal"))
         else:
             wanted[snap.member_id] = snap
     now = to_iso(utcnow())
