@@ -64,6 +64,8 @@ class SyncSummary:
     products: int = 0
     programs: int = 0
     entries: int = 0
+    #: Members whose HQ-confirmed snapshot this cycle applied (docs/sync.md, "The pull").
+    snapshots: int = 0
     cursor: int = 0
     pending: int = 0
     disagreements: list[dict[str, Any]] = field(default_factory=list)
@@ -187,6 +189,7 @@ def _pull(terminal: Terminal, transport: Transport, summary: SyncSummary, page_s
         for name in ("members", "cards", "keys", "products", "programs", "entries"):
             setattr(summary, name, getattr(summary, name) + getattr(stats, name))
         touched.update(stats.confirmed)
+        summary.snapshots += len(page.snapshots)
         summary.cursor = page.cursor
         if not page.has_more:
             return touched

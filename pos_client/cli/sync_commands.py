@@ -74,9 +74,9 @@ SYNCED = message("cli.synced",
                     "{rejected} נדחו);")
 PULLED = message("cli.pulled",
                  en="pulled {members} members, {cards} cards, {products} products, {programs} program "
-                    "versions, {entries} entries from other counters; {pending} waiting.",
+                    "versions, {snapshots} member balances confirmed by HQ; {pending} waiting.",
                  he="התקבלו {members} חברים, {cards} כרטיסים, {products} מוצרים, {programs} גרסאות "
-                    "תוכנית, {entries} רשומות מקופות אחרות; {pending} ממתינות.")
+                    "תוכנית, {snapshots} יתרות חברים שאושרו במטה; {pending} ממתינות.")
 REJECTED_KEPT = message("cli.rejected_kept", en="Rejected entries are kept with HQ's reason for the manager.",
                         he="רשומות שנדחו נשמרות עם הסיבה של המטה, לעיון המנהל.")
 CLOCK_ATTENTION = message("cli.clock_attention",
@@ -91,7 +91,7 @@ def _lines(summary: dict[str, Any]) -> list[str]:
     lines = [say(SYNCED, server=summary["server"], pushed=summary["pushed"], accepted=summary["accepted"],
                  duplicate=summary["duplicate"], rejected=summary["rejected"]),
              say(PULLED, members=summary["members"], cards=summary["cards"], products=summary["products"],
-                 programs=summary["programs"], entries=summary["entries"], pending=summary["pending"])]
+                 programs=summary["programs"], snapshots=summary.get("snapshots", 0), pending=summary["pending"])]
     lang = current_language()
     for item in summary.get("refused", [])[:MAX_REFUSED_LINES]:
         reason = render(item["code"], item["params"], lang) if item["code"] in CATALOGUE else item["reason"]

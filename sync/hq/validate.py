@@ -87,12 +87,14 @@ class Validator:
                  entries: Sequence[WireEntry], sales: Sequence[WireSale], audits: Sequence[WireAudit]) -> None:
         self.session, self.terminal_id, self.now, self.rows = session, terminal_id, now, rows
         self.latest = now + MAX_FUTURE_SKEW
-        prefixes = {row[0]: row[1] for row in session.execute(select(HqTerminal.terminal_id,
-                                                                        HqTerminal.member_prefix))}
-        self.prefix = prefixes.get(terminal_id, "")
+        # Two look-ups by key (the unique prefix index), not every terminal's row: a push costs the same in a
+        # chain of 2,000 terminals as in a store of two.
+        self.prefix = session.scalar(select(HqTerminal.member_prefix)
+                                     .where(HqTerminal.terminal_id == terminal_id)) or ""
         derived = member_prefix_for(terminal_id)
-        taken = {p for t, p in prefixes.items() if t != terminal_id}
-        self.prefixes = {self.prefix} | ({derived} if derived not in taken else set())
+        taken = session.scalar(select(HqTerminal.terminal_id).where(HqTerminal.member_prefix == derived,
+                                                                    HqTerminal.terminal_id != terminal_id).limit(1))
+        self.prefixes = {self.prefix} | ({derived} if taken is None else set())
         self.programs: dict[int, Program | None] = {}
         self.batch_sales = {s.sale_id: s for s in sales if self.sale(s) is None}
         wanted = list({e.sale_id for e in entries if e.kind == "earn" and e.sale_id} - set(self.batch_sales))
