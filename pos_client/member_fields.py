@@ -13,7 +13,7 @@ from datetime import date
 from pos_client.errors import InvalidInputError
 from pos_client.messages import message
 
-MEMBER_ID_RE = re.compile(r"^[Mm][0-9]{4,12}$")
+MEMBER_ID_RE = re.compile(r"^[Mm][0-9]{4,19}$")  # old and new forms (`pos_client.ids`)
 PHONE_CHARS_RE = re.compile(r"^\+?[0-9 ()\-.]{6,24}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,120}\.[^@\s]{2,}$")
 #: The earliest birthday Kupa accepts.

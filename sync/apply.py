@@ -13,9 +13,11 @@ left out is recorded in `sync_skipped` with its reason, and the cursor still mov
 member whose id this terminal holds for another enrolment (a restored terminal's re-used id, refused at HQ
 as `member_id_reused`) never overwrites the local one, and entries for such an id are not applied to it.
 
-Entries from other terminals are inserted into the ledger and folded into the projections with
-`pos_client.ledger.project` (its batched form when the core has one), so a member's balance here is the sum of every entry HQ confirmed plus this
-terminal's entries not yet pushed — the same figure HQ reaches once they arrive.
+HQ sends each member of the terminal's store that changed as an HQ-confirmed snapshot (`WireSnapshot`),
+never other terminals' raw entries. The snapshot becomes the member's base and this terminal's entries HQ has
+not accepted yet are folded on top (`rebase`), so a member's figures here are HQ's fold plus what HQ has not
+seen — the same figure HQ reaches once they arrive. (An older HQ sent the entries themselves; they are still
+inserted into the ledger and folded into the projections if one does.)
 """
 
 from __future__ import annotations
@@ -27,21 +29,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
-from pos_client.db.models import (Card, LedgerEntry, Member, MemberBalance, OutboxRow, Product, Sale, SyncConfirmed,
-                                  SyncSkipped, TrustedKey)
+from pos_client.db.models import (Card, LedgerEntry, Member, MemberBalance, MemberDay, MemberSnapshot, MemberStamps,
+                                  OutboxRow, Product, Sale, SyncConfirmed, SyncSkipped, TrustedKey)
 from pos_client.errors import InvalidInputError
 from pos_client import ledger
 from pos_client.program.schema import load_program_text
 from pos_client.services.programs import install_program
 from pos_client.terminal import put_setting
 from pos_client.timeutil import same_instant, to_iso, utcnow
-from sync.protocol import PullPage, PushResponse
+from sync.protocol import MemberFetch, PullPage, PushResponse, WireSnapshot
 from sync.screen import Skip
 
 log = logging.getLogger(__name__)
@@ -186,7 +188,7 @@ def apply_page(session: Session, page: PullPage, terminal_id: str, skips: list[S
     left out (`sync.screen`), recorded with the ones the database refuses here."""
     stats = PageStats(skipped=list(skips or []))
     session.flush()
-    members = _own_enrolments_kept(session, [m.model_dump() for m in page.members], stats.skipped)
+    members = _own_enrolments_kept(session, [m.model_dump() for m in page.members], terminal_id, stats.skipped)
     stats.members = len(_guarded(session, "member", "member_id", members,
                                  lambda rows: _upsert(session, Member.__table__, rows, "member_id"), stats.skipped))
     cards = [{"card_number": c.card_number, "member_id": c.member_id, "serial": c.serial, "key_id": c.key_id,
@@ -206,24 +208,29 @@ def apply_page(session: Session, page: PullPage, terminal_id: str, skips: list[S
         except InvalidInputError as exc:
             log.warning("program version %d from HQ not installed: %s", wire.version, exc.message)
             stats.skipped.append(Skip("program", str(wire.version), f"invalid program: {exc.message}"[:300]))
-    _apply_entries(session, page, terminal_id, stats)
+    _apply_entries(session, page, terminal_id, stats)  # only an HQ from before store-scoped pulls sends them
     now = to_iso(utcnow())
     _upsert(session, SyncConfirmed.__table__, [
         {"member_id": b.member_id, "points": b.points, "stamps": json.dumps(b.stamps, sort_keys=True),
          "entries": b.entries, "confirmed_at": now} for b in page.balances], "member_id")
     stats.confirmed = [b.member_id for b in page.balances]
+    stats.confirmed += apply_snapshots(session, page.snapshots, stats.skipped)
     record_skips(session, stats.skipped, page.cursor)
     put_setting(session, "sync_cursor", page.cursor)
     return stats
 
 
-def _own_enrolments_kept(session: Session, members: list[dict[str, Any]], skips: list[Skip]) -> list[dict[str, Any]]:
-    """`members` without those whose id this terminal holds for another enrolment (reported in `skips`)."""
-    local = dict(_pairs(session, Member.member_id, Member.enrolled_at, [m["member_id"] for m in members]))
+def _own_enrolments_kept(session: Session, members: list[dict[str, Any]], terminal_id: str,
+                         skips: list[Skip]) -> list[dict[str, Any]]:
+    """`members` without those whose id this terminal holds for another enrolment of its own (reported in
+    `skips`). A member known here only as a walk-in (`pos_client.services.members.walk_in`) takes HQ's row."""
+    ids = [m["member_id"] for m in members]
+    local = dict(_pairs(session, Member.member_id, Member.enrolled_at, ids))
+    own = {m for m, by in _pairs(session, Member.member_id, Member.enrolled_by_terminal, ids) if by == terminal_id}
     kept = []
     for member in members:
         here = local.get(member["member_id"])
-        if here is not None and not same_instant(here, member["enrolled_at"]):
+        if here is not None and member["member_id"] in own and not same_instant(here, member["enrolled_at"]):
             skips.append(Skip("member", member["member_id"], f"member_id_reused: enrolled here at {here}, at HQ"
                                                              f" at {member['enrolled_at']}; the local member is kept"))
             continue
@@ -279,6 +286,102 @@ def insert_entries(session: Session, rows: list[dict[str, Any]], skips: list[Ski
         ledger.project_rows(session, batch)  # with the sale ids, so the members' sales counts are right
 
     return len(_guarded(session, "entry", "entry_id", fresh, write, skips))
+
+
+def apply_fetched(session: Session, fetched: MemberFetch, terminal_id: str) -> list[Skip]:
+    """Store a member fetched from HQ (`/v1/member`: a walk-in from another store) — their row, cards and
+    snapshot — as a pull page would, without moving the cursor; returns what was left out."""
+    skips: list[Skip] = []
+    members = _own_enrolments_kept(session, [fetched.member.model_dump()], terminal_id, skips)
+    _guarded(session, "member", "member_id", members,
+             lambda rows: _upsert(session, Member.__table__, rows, "member_id"), skips)
+    cards = [{"card_number": c.card_number, "member_id": c.member_id, "serial": c.serial, "key_id": c.key_id,
+              "issued_at": to_iso(c.issued_at or c.revoked_at or utcnow()),
+              "revoked_at": to_iso(c.revoked_at) if c.revoked_at else None,
+              "revoked_reason": c.reason} for c in fetched.cards]
+    _guarded(session, "card", "card_number", cards, lambda rows: _upsert(
+        session, Card.__table__, rows, "card_number", keep=("revoked_at", "revoked_reason")), skips)
+    apply_snapshots(session, [fetched.snapshot], skips)
+    return skips
+
+
+def apply_snapshots(session: Session, snapshots: list[WireSnapshot], skips: list[Skip]) -> list[str]:
+    """Keep HQ's snapshots and rebase their members on them (`rebase`); returns the members rebased. A snapshot
+    for a member this terminal lacks (its row was left out of the page) or holds for another person (a
+    restored terminal's re-used id) is left out and reported in `skips`."""
+    if not snapshots:
+        return []
+    reused = reused_member_ids(session)
+    present = existing(session, Member.member_id, [s.member_id for s in snapshots])
+    wanted: dict[str, WireSnapshot] = {}
+    for snap in snapshots:
+        if snap.member_id in reused:
+            skips.append(Skip("snapshot", snap.member_id, f"member_id_reused: member {snap.member_id} here is"
+                                                          " not HQ's member under that id"))
+        elif snap.member_id not in present:
+            if not any(s.kind == "member" and s.ref == snap.member_id for s in skips):  # reported once
+                skips.append(Skip("snapshot", snap.member_id, "constraint: the member is not on this terminal"))
+        else:
+            wanted[snap.member_id] = snap
+    now = to_iso(utcnow())
+    _upsert(session, MemberSnapshot.__table__, [{"member_id": m, "body": snap.model_dump_json(), "confirmed_at": now}
+                                                for m, snap in wanted.items()], "member_id")
+    _upsert(session, SyncConfirmed.__table__, [
+        {"member_id": m, "points": snap.points, "stamps": json.dumps(snap.stamps, sort_keys=True),
+         "entries": snap.entries, "confirmed_at": now} for m, snap in wanted.items()], "member_id")
+    rebase(session, list(wanted), wanted)
+    return list(wanted)
+
+
+def rebase(session: Session, member_ids: list[str], snapshots: dict[str, WireSnapshot] | None = None) -> None:
+    """Set the projections of each member with a snapshot to HQ's confirmed figures, then fold this
+    terminal's entries HQ has not accepted yet (outbox `pending`) on top with `pos_client.ledger.project_rows`
+    — so a member's figures here are exactly HQ's fold plus what HQ has not seen, whatever this ledger holds
+    of other terminals (nothing, since pulls stopped carrying their entries). Idempotent: a page applied
+    twice, or a restored terminal's lost entries put back in the ledger (`sync.restore.recover`), rebase to
+    the same figures. Members without a stored snapshot are left as they are."""
+    if snapshots is None:
+        snapshots = {}
+        for start in range(0, len(member_ids), _CHUNK):
+            for member_id, body in session.execute(select(MemberSnapshot.member_id, MemberSnapshot.body).where(
+                    MemberSnapshot.member_id.in_(member_ids[start:start + _CHUNK]), MemberSnapshot.body.is_not(None))):
+                snapshots[member_id] = WireSnapshot.model_validate_json(body)
+    ids = [m for m in dict.fromkeys(member_ids) if m in snapshots]
+    if not ids:
+        return
+    session.flush()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        session.execute(delete(MemberDay).where(MemberDay.member_id.in_(chunk)))
+        session.execute(delete(MemberStamps).where(MemberStamps.member_id.in_(chunk)))
+    _upsert(session, MemberBalance.__table__, [{
+        "member_id": m, "points": s.points, "credits_total": s.credits_total, "debits_total": s.debits_total,
+        "membership_code": s.membership_code,
+        "membership_expires": to_iso(s.membership_expires) if s.membership_expires else None,
+        "last_birthday_year": s.last_birthday_year, "sales_count": s.sales_count,
+        "last_sale_at": to_iso(s.last_sale_at) if s.last_sale_at else None,
+        "last_credit_at": to_iso(s.last_credit_at) if s.last_credit_at else None}
+        for m in ids for s in [snapshots[m]]], "member_id")
+    days = [{"member_id": m, "day": day, "spend": spend, "credits": credits}
+            for m in ids for day, spend, credits in snapshots[m].days]
+    if days:
+        session.execute(insert(MemberDay), days)
+    stamps = [{"member_id": m, "punch_card": card, "stamps": n} for m in ids for card, n in snapshots[m].stamps.items()]
+    if stamps:
+        session.execute(insert(MemberStamps), stamps)
+    pending: list[dict[str, Any]] = []
+    for start in range(0, len(ids), _CHUNK):
+        pending += [dict(row._mapping) for row in session.execute(
+            select(LedgerEntry.__table__).join(
+                OutboxRow, (OutboxRow.ref_id == LedgerEntry.entry_id) & (OutboxRow.kind == "ledger_entry"))
+            .where(OutboxRow.status == "pending", LedgerEntry.member_id.in_(ids[start:start + _CHUNK])))]
+    pending.sort(key=lambda row: (row["terminal_id"], row["seq"]))
+    if pending:
+        ledger.project_rows(session, pending)
+    wanted = set(ids)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, (MemberBalance, MemberDay, MemberStamps)) and obj.member_id in wanted:
+            session.expire(obj)
 
 
 def disagreements(session: Session, member_ids: list[str]) -> list[dict[str, int | str]]:

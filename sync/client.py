@@ -21,17 +21,23 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from pos_client.db.models import OutboxRow, Setting, TrustedKey
+from pos_client.cards.tokens import TokenError, looks_like_token
+from pos_client.cards.tokens import parse as parse_token
+from pos_client.db.models import MemberBalance, OutboxRow, Setting, TrustedKey
+from pos_client.errors import NotFoundError
+from pos_client.services import members
+from pos_client.services.members import InvalidCardError
 from pos_client.messages import message
 from pos_client.services import clock
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import to_iso, utcnow
 from sync import restore
-from sync.apply import apply_page, disagreements, pending_batch, record_results, reused_member_ids
-from sync.errors import OfflineError, SyncAuthError
+from sync.apply import apply_fetched, apply_page, disagreements, pending_batch, record_results, reused_member_ids
+from sync.errors import OfflineError, SyncAuthError, SyncRejected
 from sync.lock import sync_lock
 from sync import refusals  # noqa: F401  (registers the refusal messages `kupa sync` renders)
-from sync.protocol import HelloRequest, HelloResponse, PullRequest, PushResponse, TerminalKey
+from sync.protocol import (HelloRequest, HelloResponse, MemberFetch, MemberFetchRequest, PullRequest, PushResponse,
+                           TerminalKey)
 from sync.restore import hold_reused
 from sync.screen import RawPullPage, screen
 from sync.transport import RetryPolicy, Transport
@@ -58,6 +64,8 @@ class SyncSummary:
     products: int = 0
     programs: int = 0
     entries: int = 0
+    #: Members whose HQ-confirmed snapshot this cycle applied (docs/sync.md, "The pull").
+    snapshots: int = 0
     cursor: int = 0
     pending: int = 0
     disagreements: list[dict[str, Any]] = field(default_factory=list)
@@ -181,6 +189,7 @@ def _pull(terminal: Terminal, transport: Transport, summary: SyncSummary, page_s
         for name in ("members", "cards", "keys", "products", "programs", "entries"):
             setattr(summary, name, getattr(summary, name) + getattr(stats, name))
         touched.update(stats.confirmed)
+        summary.snapshots += len(page.snapshots)
         summary.cursor = page.cursor
         if not page.has_more:
             return touched
@@ -218,6 +227,63 @@ def sync_once(terminal: Terminal, server_url: str | None = None, *, retry: Retry
                                                  .where(OutboxRow.status == "pending")) or 0)
         summary.finished_at = now
         return summary
+
+
+NOT_AT_HQ = message("sync.member_not_at_hq", en="HQ knows no member with id or card number {code}",
+                    he="במטה אין חבר עם מספר או כרטיס {code}")
+
+
+@dataclass
+class WalkIn:
+    """How a member of another store was taken in: `fetched` from HQ (figures confirmed, spending allowed with
+    their card) or recorded `earn_only` because HQ could not be reached (`pos_client.services.members.walk_in`)."""
+
+    member_id: str
+    how: str  # fetched | earn_only
+    points: int | None = None
+
+
+def fetch_member(terminal: Terminal, code: str, server_url: str | None = None, *,
+                 retry: RetryPolicy | None = None) -> str:
+    """Fetch a member of another store from HQ by member id, card number or card token and store them here
+    (row, cards, HQ-confirmed snapshot); HQ links them to this terminal's store, so its pulls carry their
+    changes from then on. Returns the member id; raises OfflineError when HQ cannot be reached."""
+    code = (code or "").strip()
+    if looks_like_token(code):
+        try:
+            code = parse_token(code).member_id
+        except TokenError as exc:
+            raise InvalidCardError(exc.reason) from exc
+    transport = connect(terminal, server_url, retry=retry)
+    try:
+        try:
+            fetched = transport.post("/v1/member", MemberFetchRequest(code=code[:64]), MemberFetch)
+        except SyncRejected as exc:
+            if exc.status in (404, 422):
+                raise NotFoundError(NOT_AT_HQ, code=code[:40]) from exc
+            raise
+    finally:
+        transport.close()
+    with terminal.unit_of_work() as session:
+        for skip in apply_fetched(session, fetched, terminal.settings.terminal_id):
+            log.warning("fetched %s %s left out: %s", skip.kind, skip.ref, skip.reason)
+    return fetched.member.member_id
+
+
+def take_walk_in(terminal: Terminal, code: str, server_url: str | None = None, *,
+                 retry: RetryPolicy | None = None) -> WalkIn:
+    """A member of another store at the counter: fetched from HQ when it answers, else recorded here as
+    earn-only until HQ confirms them at the next sync (docs/sync.md, "Walk-ins")."""
+    try:
+        member_id = fetch_member(terminal, code, server_url, retry=retry)
+        with terminal.read() as session:
+            points = session.scalar(select(MemberBalance.points).where(MemberBalance.member_id == member_id))
+        return WalkIn(member_id, "fetched", int(points or 0))
+    except OfflineError:
+        log.info("HQ unreachable: %s is taken in as earn-only until HQ confirms them", code[:40])
+    with terminal.unit_of_work() as session:
+        record = members.walk_in(session, code, utcnow())
+    return WalkIn(record.member_id, "earn_only")
 
 
 def backoff_delay(failures: int, interval: float, max_backoff: float) -> float:

@@ -240,7 +240,7 @@ class HelloResponse(Message):
 
     protocol: int = PROTOCOL_VERSION
     terminal_id: Id
-    member_prefix: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
+    member_prefix: Annotated[str, StringConstraints(pattern=r"^[0-9]{3,5}$")]  # `pos_client.ids`
     server_time: UtcTime
     acked_seq: Annotated[int, Field(ge=0, le=10**12)] = 0
     acked_member_seq: Annotated[int, Field(ge=0, le=10**12)] = 0
@@ -333,7 +333,37 @@ class WireBalance(Message):
     entries: int = 0
 
 
+#: A day of a member's figures: (UTC day `YYYY-MM-DD`, qualifying spend, points credited).
+WireDay = tuple[Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")], Small, Small]
+
+
+class WireSnapshot(Message):
+    """A member's HQ-confirmed state: `pos_client.member_state.rules.fold` over every entry HQ accepted for
+    them (`sync.hq.snapshot`), in the form a terminal's projections hold it (`member_balances`, `member_days`,
+    `member_stamps`). The terminal takes it as the member's base and folds its own unconfirmed entries on top
+    (`sync.apply.rebase`), so its figures are HQ's fold plus what HQ has not seen yet."""
+
+    member_id: Id
+    entries: Annotated[int, Field(ge=0)] = 0
+    points: Small = 0
+    credits_total: Small = 0
+    debits_total: Small = 0
+    stamps: dict[Id, Small] = {}
+    days: Annotated[list[WireDay], Field(max_length=100_000)] = []
+    membership_code: Id | None = None
+    membership_expires: UtcTime | None = None
+    last_birthday_year: Annotated[int, Field(ge=1900, le=9999)] | None = None
+    last_credit_at: UtcTime | None = None
+    last_sale_at: UtcTime | None = None
+    sales_count: Annotated[int, Field(ge=0)] = 0
+
+
 class PullPage(Message):
+    """One page of a terminal's pull: the profiles, cards and HQ-confirmed snapshots of the members of its store
+    that changed after the cursor, and what every terminal needs (programs, catalog, keys). `entries` and
+    `balances` are what HQ sent before pulls were scoped to a store (docs/sync.md); HQ now leaves them empty
+    and a terminal still applies them if an older HQ sends them."""
+
     protocol: int = PROTOCOL_VERSION
     cursor: int
     has_more: bool
@@ -344,6 +374,24 @@ class PullPage(Message):
     programs: list[WireProgram] = []
     entries: list[WireEntry] = []
     balances: list[WireBalance] = []
+    snapshots: list[WireSnapshot] = []
+
+
+class MemberFetchRequest(Message):
+    """Ask HQ for one member by id or card number: a member of another store who walks in (docs/sync.md)."""
+
+    protocol: Literal[1] = 1
+    code: Id
+
+
+class MemberFetch(Message):
+    """The member, their cards and their HQ-confirmed snapshot; HQ links them to the caller's store, so the
+    store's pulls carry their changes from then on."""
+
+    protocol: int = PROTOCOL_VERSION
+    member: WireMember
+    cards: list[WireCard] = []
+    snapshot: WireSnapshot
 
 
 class ErrorResponse(Message):

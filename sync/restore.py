@@ -40,7 +40,7 @@ from pos_client.db.models import LedgerEntry, OutboxRow, Setting
 from pos_client.sales import next_receipt_seq
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import to_iso, utcnow
-from sync.apply import existing, insert_entries, record_skips, reused_member_ids
+from sync.apply import rebase, existing, insert_entries, record_skips, reused_member_ids
 from sync.protocol import HelloResponse, OwnEntriesPage, OwnEntriesRequest
 from sync.screen import RawPullPage, Skip, screen
 from sync.transport import Transport
@@ -185,6 +185,8 @@ def recover(terminal: Terminal, result: Restore) -> None:
     with terminal.unit_of_work() as session:
         cursor = int(_setting(session, "sync_cursor") or 0)
         result.recovered = insert_entries(session, result.lost, skips)
+        # The pull's snapshots already count them: the members' figures go back to snapshot + unsent entries.
+        rebase(session, list({str(row.get("member_id")) for row in result.lost}))
         record_skips(session, skips, cursor)
         if result.restored:
             put_setting(session, "restored", result.to_json() | {"at": to_iso(utcnow())})

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sync.protocol import (MAX_PAGE_SIZE, PullPage, WireBalance, WireCard, WireEntry, WireKey, WireMember,
-                           WireProduct, WireProgram)
+                           WireProduct, WireProgram, WireSnapshot)
 
 Items = Annotated[list[dict[str, Any]], Field(max_length=MAX_PAGE_SIZE)]
 
@@ -37,6 +37,7 @@ class RawPullPage(BaseModel):
     programs: Items = []
     entries: Items = []
     balances: Items = []
+    snapshots: Items = []
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,14 @@ class Skip:
 
 _KEYS = {"members": ("member", "member_id"), "cards": ("card", "card_number"), "keys": ("key", "key_id"),
          "products": ("product", "sku"), "programs": ("program", "version"), "entries": ("entry", "entry_id"),
-         "balances": ("balance", "member_id")}
+         "balances": ("balance", "member_id"), "snapshots": ("snapshot", "member_id")}
 _MODELS: dict[str, type[BaseModel]] = {"members": WireMember, "cards": WireCard, "keys": WireKey,
                                        "products": WireProduct, "programs": WireProgram, "entries": WireEntry,
-                                       "balances": WireBalance}
+                                       "balances": WireBalance, "snapshots": WireSnapshot}
 #: The timestamp fields of each kind that the terminal parses (`pos_client.timeutil.from_iso`).
 _TIMES = {"members": ("enrolled_at",), "cards": ("issued_at", "revoked_at"), "keys": ("revoked_at",),
-          "entries": ("created_at",), "programs": ("published_at",)}
+          "entries": ("created_at",), "programs": ("published_at",),
+          "snapshots": ("membership_expires", "last_credit_at", "last_sale_at")}
 
 
 def ref_of(kind: str, item: object) -> str:
@@ -89,6 +91,12 @@ def _problem(kind: str, model: BaseModel) -> str | None:
             date.fromisoformat(str(model.birthday))
         except ValueError:
             return f"invalid birthday: {str(model.birthday)[:12]!r} is not a date"
+    if isinstance(model, WireSnapshot):
+        for day, _spend, _credits in model.days:
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                return f"invalid day: {day[:12]!r} is not a date"
     return None
 
 

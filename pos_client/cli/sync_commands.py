@@ -38,6 +38,33 @@ def register(sub: Any, cmd: Callable[..., argparse.ArgumentParser], parser_class
     p.add_argument("--interval", type=float, default=60.0, help="seconds between cycles without --once")
     p.add_argument("--skipped", action="store_true",
                    help="list the items pulled from HQ that could not be applied here (no sync)")
+    p = cmd("walk-in", walk_in, "take in a member of another store: fetched from HQ, or earn-only while offline")
+    p.add_argument("code", help="the member's card QR token, member id or card number")
+    p.add_argument("--server", metavar="URL", help="HQ's address (default: the one given at 'kupa init')")
+
+
+WALK_IN_FETCHED = message("cli.walk_in_fetched", en="Member {member_id} fetched from HQ: {points} points.",
+                          he="החבר {member_id} התקבל מהמטה: {points} נקודות.")
+WALK_IN_EARN_ONLY = message("cli.walk_in_earn_only",
+                            en="HQ cannot be reached: member {member_id} may earn here, and spend once HQ "
+                               "confirms them at the next sync.",
+                            he="אין קשר למטה: החבר {member_id} יכול לצבור כאן, ולממש לאחר שהמטה יאשר אותו "
+                               "בסנכרון הבא.")
+
+
+def walk_in(args: argparse.Namespace) -> int:
+    """`kupa walk-in CODE`: `sync.client.take_walk_in` (loaded lazily, like `kupa sync`)."""
+    client: Any = importlib.import_module("sync.client")
+    terminal = Terminal.open(args.data_dir)
+    try:
+        taken = client.take_walk_in(terminal, args.code, args.server)
+    finally:
+        terminal.close()
+    data = {"member_id": taken.member_id, "how": taken.how, "points": taken.points}
+    text = (say(WALK_IN_FETCHED, member_id=taken.member_id, points=taken.points) if taken.how == "fetched"
+            else say(WALK_IN_EARN_ONLY, member_id=taken.member_id))
+    emit(data, args.json, [text])
+    return 0
 
 
 SYNCED = message("cli.synced",
@@ -47,9 +74,9 @@ SYNCED = message("cli.synced",
                     "{rejected} נדחו);")
 PULLED = message("cli.pulled",
                  en="pulled {members} members, {cards} cards, {products} products, {programs} program "
-                    "versions, {entries} entries from other counters; {pending} waiting.",
+                    "versions, {snapshots} member balances confirmed by HQ; {pending} waiting.",
                  he="התקבלו {members} חברים, {cards} כרטיסים, {products} מוצרים, {programs} גרסאות "
-                    "תוכנית, {entries} רשומות מקופות אחרות; {pending} ממתינות.")
+                    "תוכנית, {snapshots} יתרות חברים שאושרו במטה; {pending} ממתינות.")
 REJECTED_KEPT = message("cli.rejected_kept", en="Rejected entries are kept with HQ's reason for the manager.",
                         he="רשומות שנדחו נשמרות עם הסיבה של המטה, לעיון המנהל.")
 CLOCK_ATTENTION = message("cli.clock_attention",
@@ -64,7 +91,7 @@ def _lines(summary: dict[str, Any]) -> list[str]:
     lines = [say(SYNCED, server=summary["server"], pushed=summary["pushed"], accepted=summary["accepted"],
                  duplicate=summary["duplicate"], rejected=summary["rejected"]),
              say(PULLED, members=summary["members"], cards=summary["cards"], products=summary["products"],
-                 programs=summary["programs"], entries=summary["entries"], pending=summary["pending"])]
+                 programs=summary["programs"], snapshots=summary.get("snapshots", 0), pending=summary["pending"])]
     lang = current_language()
     for item in summary.get("refused", [])[:MAX_REFUSED_LINES]:
         reason = render(item["code"], item["params"], lang) if item["code"] in CATALOGUE else item["reason"]

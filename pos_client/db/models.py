@@ -212,6 +212,9 @@ class MemberBalance(Base):
     last_birthday_year: Mapped[int | None] = mapped_column(Integer, default=None)
     sales_count: Mapped[int] = mapped_column(Integer, default=0)
     last_sale_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    #: A paid plan's last monthly credit as HQ confirmed it (migration 0015): credited at another counter, it
+    #: is in no entry of this ledger (`sync.apply.rebase`), and the same month's credit is not given twice.
+    last_credit_at: Mapped[str | None] = mapped_column(String(40), default=None)
 
 
 class MemberStamps(Base):
@@ -284,6 +287,18 @@ class SyncConfirmed(Base):
     stamps: Mapped[str] = mapped_column(Text)  # JSON object by punch-card code
     entries: Mapped[int] = mapped_column(Integer)
     confirmed_at: Mapped[str] = mapped_column(String(40))
+
+
+class MemberSnapshot(Base):
+    """HQ's confirmed state of a member (`sync.protocol.WireSnapshot`, JSON; migration 0015): the base of the
+    member's projections, this terminal's unconfirmed entries folded on top (`sync.apply.rebase`). `body`
+    NULL marks a member of another store who walked in while HQ could not be reached: known here by the id
+    on their card only, and earn-only until HQ confirms them (`pos_client.services.members.walk_in`)."""
+
+    __tablename__ = "member_snapshots"
+    member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    body: Mapped[str | None] = mapped_column(Text, default=None)
+    confirmed_at: Mapped[str | None] = mapped_column(String(40), default=None)
 
 
 class SyncSkipped(Base):

@@ -222,6 +222,7 @@ class Folded:
     last_birthday_year: int | None = None
     last_credit_at: datetime | None = None
     sales_count: int = 0
+    last_sale_at: datetime | None = None
 
     def day_spend(self) -> list[tuple[date, int]]:
         return [(day, v[0]) for day, v in sorted(self.days.items())]
@@ -249,6 +250,7 @@ def fold(entries: Iterable[Mapping[str, Any]]) -> Folded:
             out.stamps[row["punch_card"]] = out.stamps.get(row["punch_card"], 0) + int(row["stamps_delta"])
         if row["kind"] == "earn" and row.get("sale_id"):
             out.sales_count += 1
+            out.last_sale_at = max(out.last_sale_at or from_iso(row["created_at"]), from_iso(row["created_at"]))
         if row["kind"] == "birthday" and str(row.get("ref_code")).isdigit():
             out.last_birthday_year = int(row["ref_code"])
         if is_monthly_credit(row):

@@ -13,7 +13,7 @@ import json
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
@@ -64,9 +64,13 @@ _STATE_SQL = driver.Statement(select(
     select(func.coalesce(func.sum(_days.credits), 0)).where(_days.member_id == bindparam("m"),
                                                             _days.day >= bindparam("ecut")).scalar_subquery(),
     _UNCONFIRMED_REDEEMED,
-    select(func.max(_entries.created_at)).where(
+    # This month's plan credit: the newest in this ledger, or the one HQ confirmed (credited at another
+    # counter: its entry is not in this ledger, `sync.apply.rebase`).
+    func.nullif(func.max(func.coalesce(select(func.max(_entries.created_at)).where(
         _entries.member_id == bindparam("m"), _entries.created_at >= bindparam("month_start"),
-        _entries.kind == "membership", _entries.points_delta > 0).scalar_subquery(),
+        _entries.kind == "membership", _entries.points_delta > 0).scalar_subquery(), ""),
+        func.coalesce(case((MemberBalance.last_credit_at >= bindparam("month_start"), MemberBalance.last_credit_at),
+                           else_=None), "")), ""),
 ).where(MemberBalance.member_id == bindparam("m")))
 _STAMPS_SQL = driver.Statement(select(MemberStamps.punch_card, MemberStamps.stamps)
                                .where(MemberStamps.member_id == bindparam("m")))

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
+from pos_client import ids
 from pos_client.cards import tokens
 from pos_client.cards.keys import load_key
 from pos_client.db import driver
-from pos_client.db.models import (Card, Member, MemberBalance, OutboxRow,
+from pos_client.db.models import (Card, Member, MemberBalance, MemberSnapshot, OutboxRow,
                                   Setting, TrustedKey)
 from pos_client.errors import InvalidInputError, NotFoundError
 from pos_client.ledger import EntryDraft, append
@@ -121,6 +121,8 @@ def identify(session: Session, code: str) -> Identified:
         raise InvalidCardError(CARD_BAD_CHARS)
     if tokens.looks_like_token(code):
         return _identify_token(session, code)
+    if ids.member_id_typo(code) or ids.card_number_typo(code):
+        raise InvalidInputError(ID_TYPO, code=code.upper())
     if MEMBER_ID_RE.match(code):
         member = find_member(session, code.upper())
         if member is None:
@@ -140,6 +142,11 @@ def identify(session: Session, code: str) -> Identified:
         if len(found) > 1:
             raise InvalidInputError(PHONE_SHARED)
     raise NotFoundError(NO_MEMBER, code=code[:40])
+
+
+ID_TYPO = message("member.id_typo",
+                  en="{code}: the check digit does not match; a digit was mistyped or two were swapped",
+                  he="{code}: ספרת הביקורת אינה מתאימה; ספרה הוקלדה שגוי או ששתי ספרות הוחלפו")
 
 
 def find_member(session: Session, member_id: str) -> MemberRecord | None:
@@ -184,7 +191,61 @@ def _identify_token(session: Session, code: str) -> Identified:
     member = MemberRecord(*row[4:])
     if card_revoked or token.serial < (newest or 0):
         raise InvalidCardError(CARD_REPLACED, serial=token.serial, member_id=member.member_id)
-    return Identified(_follow_merge(session, member), "token", public_key is not None)
+    confirmed = driver.one(session, _WALK_IN_SQL, {"m": member.member_id}) is None
+    return Identified(_follow_merge(session, member), "token", public_key is not None and confirmed)
+
+
+#: A walk-in HQ has not confirmed yet (`walk_in`): earn-only, whatever card they show.
+_WALK_IN_SQL = driver.Statement(select(MemberSnapshot.member_id).where(MemberSnapshot.member_id == bindparam("m"),
+                                                                       MemberSnapshot.body.is_(None)))
+#: `enrolled_by_terminal` of a walk-in until HQ's row replaces it (no terminal has that id: `sync.hq.auth`).
+WALK_IN = "walk-in"
+WALK_IN_CODE = message("member.walk_in_code",
+                       en="{code} names no member: a walk-in from another store is recorded from their card's "
+                          "QR code or member id",
+                       he="{code} אינו מזהה חבר: לקוח מחנות אחרת נרשם לפי קוד ה־QR בכרטיס או מספר החבר")
+WALK_IN_KNOWN = message("member.walk_in_known", en="member {member_id} is already known on this terminal",
+                        he="החבר {member_id} כבר מוכר בקופה זו")
+
+
+def walk_in(session: Session, code: str, now: datetime) -> MemberRecord:
+    """Record a member of another store who walks in while HQ cannot be reached, from the id their card
+    carries (a scanned token, whose signature is checked when its key is known, or a typed member id with a
+    right check digit), as "earn only until confirmed" (DESIGN.md: a token of an unknown key identifies the
+    member for earning only). Their sales earn points here and are pushed as usual; HQ accepts them for the
+    member it holds, links the member to this store, and the next pull replaces this record with HQ's member
+    and snapshot (`sync.apply`). Nothing of it is pushed as an enrolment: the member is not this terminal's."""
+    code = (code or "").strip()
+    if tokens.looks_like_token(code):
+        try:
+            token = tokens.parse(code)
+        except tokens.TokenError as exc:
+            raise InvalidCardError(exc.reason) from exc
+        key = session.get(TrustedKey, token.key_id)
+        if key is not None:
+            if key.revoked_at:
+                raise InvalidCardError(CARD_KEY_REVOKED)
+            try:
+                tokens.verify(token, tokens.b64decode(key.public_key))
+            except tokens.TokenError as exc:
+                raise InvalidCardError(exc.reason) from exc
+        member_id = token.member_id.upper()
+    else:
+        parts = ids.parse_member_id(code)
+        if parts is None:
+            raise InvalidInputError(WALK_IN_CODE, code=code[:40])
+        if not parts.check_ok:
+            raise InvalidInputError(ID_TYPO, code=code.upper()[:40])
+        member_id = code.upper()
+    if session.get(Member, member_id) is not None:
+        raise InvalidInputError(WALK_IN_KNOWN, member_id=member_id)
+    session.add(Member(member_id=member_id, name=member_id, enrolled_at=to_iso(now), enrolled_by_terminal=WALK_IN))
+    session.add(MemberBalance(member_id=member_id, points=0, credits_total=0, debits_total=0, sales_count=0))
+    session.add(MemberSnapshot(member_id=member_id, body=None, confirmed_at=None))
+    session.flush()
+    record = find_member(session, member_id)
+    assert record is not None
+    return record
 
 
 def _follow_merge(session: Session, member: MemberRecord) -> MemberRecord:
@@ -196,12 +257,14 @@ def _follow_merge(session: Session, member: MemberRecord) -> MemberRecord:
 
 
 def _next_member_id(session: Session, prefix: str) -> str:
+    """The next new-form id under `prefix` (`pos_client.ids.member_id`, with its check digit). The counter
+    `member_seq` is shared with the old form, so a terminal that enrolled `M1010007` goes on with counter 8."""
     row = session.get(Setting, "member_seq")
     seq = (json.loads(row.value) if row else 0) + 1
-    while session.get(Member, f"M{prefix}{seq:04d}") is not None:
+    while session.get(Member, ids.member_id(prefix, seq)) is not None:
         seq += 1
     put_setting(session, "member_seq", seq)
-    return f"M{prefix}{seq:04d}"
+    return ids.member_id(prefix, seq)
 
 
 NAME_INVALID = message("member.name_invalid", en="a member's name must be 1 to 120 printable characters",
@@ -265,9 +328,9 @@ def issue_card(terminal: Terminal, session: Session, member_id: str, now: dateti
     serial = (session.scalar(select(func.max(Card.serial)).where(Card.member_id == member_id)) or 0) + 1
     for old in session.scalars(select(Card).where(Card.member_id == member_id, Card.revoked_at.is_(None))):
         old.revoked_at, old.revoked_reason = to_iso(now), "replaced by a new card"
-    number = "PC" + "".join(secrets.choice("0123456789") for _ in range(8))
+    number = ids.new_card_number()
     while session.get(Card, number) is not None:
-        number = "PC" + "".join(secrets.choice("0123456789") for _ in range(8))
+        number = ids.new_card_number()
     key = load_key(terminal.keys_dir)
     token = tokens.sign(key, member_id, serial, local_date(now, "UTC"))
     card = Card(card_number=number, member_id=member_id, serial=serial, key_id=token.split(".")[1],

@@ -13,7 +13,6 @@ import logging
 import re
 import uuid
 from datetime import date, datetime
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +27,16 @@ from pos_client.messages import current_language, message
 from pos_client.program.schema import Program, load_program_text, read_program_file
 from pos_client.services.catalog import parse_catalog
 from pos_client.timeutil import to_iso, utcnow
-from sync.hq.auth import HQ_TERMINAL
+from sync.hq import scope
+from sync.hq.auth import DEFAULT_STORE, HQ_TERMINAL
 from sync.hq.db import Database
 from sync.hq.models import (Change, HqBalance, HqCard, HqEntry, HqMember, HqProduct, HqProgram, HqRejection,
                             HqSale, HqTerminal)
 from sync.hq.push import apply_push
+from sync.hq.snapshot import valid_entries
 from pos_client.program.limits import MAX_ENTRY_POINTS
 from sync.hq.validate import member_fields
-from sync.protocol import PushItem, WireEntry, WireMember, WireProduct
+from sync.protocol import PushItem, WireMember, WireProduct
 from sync.refusals import TOO_LARGE, refuse
 
 log = logging.getLogger(__name__)
@@ -104,11 +105,12 @@ MEMBER_BAD_ID = message("hq.member_bad_id", en="member {number}: bad member id o
                         he="חבר {number}: מספר חבר או נקודות שגויים")
 
 
-def import_members(db: Database, path: Path, batch: int = 5000) -> int:
+def import_members(db: Database, path: Path, batch: int = 5000, store: str = DEFAULT_STORE) -> int:
     """Import members from JSON (a list, or {"members": [...]}) with an optional opening `points` balance.
 
-    Opening balances become `adjust` entries of terminal `HQ`, so they reach the terminals like any other
-    entry. Members are written in batches of multi-row INSERTs; a file with a bad row imports nothing.
+    Imported members have `store` as their home (`sync.hq.scope`): its terminals pull them. Opening balances
+    become `adjust` entries of terminal `HQ`, part of the members' snapshots. Members are written in batches
+    of multi-row INSERTs; a file with a bad row imports nothing.
     """
     try:
         data = json.loads(_read(path))
@@ -144,7 +146,6 @@ def import_members(db: Database, path: Path, batch: int = 5000) -> int:
             session.execute(insert(HqMember), chunk)
             session.execute(insert(HqBalance), [{"member_id": m["member_id"], "points": 0, "spend_total": 0,
                                                  "entries": 0, "stamps": "{}", "review": False} for m in chunk])
-            session.execute(insert(Change), [{"kind": "member", "ref": m["member_id"]} for m in chunk])
         if openings:
             seq = int(session.scalar(select(func.count()).select_from(HqEntry)
                                      .where(HqEntry.terminal_id == HQ_TERMINAL)) or 0)
@@ -153,6 +154,9 @@ def import_members(db: Database, path: Path, batch: int = 5000) -> int:
                 "points_delta": pts, "reason": "opening balance", "created_at": now})
                 for i, (mid, pts) in enumerate(openings, start=1) for eid in [str(uuid.uuid4())]]
             apply_push(session, HQ_TERMINAL, items, now)
+        # Linked after the opening balances: one change per member carries their row and snapshot.
+        for start in range(0, len(members), batch):
+            scope.link(session, [m["member_id"] for m in members[start:start + batch]], store, "home", now, {})
     return len(members)
 
 
@@ -174,7 +178,7 @@ def member_show(db: Database, code: str, now: datetime | None = None) -> dict[st
         if member is None:
             raise InvalidInputError(HQ_NO_MEMBER, code=code[:40])
         balance = session.get(HqBalance, member.member_id)
-        entries = _valid_entries(session.scalars(select(HqEntry.body).where(
+        entries = valid_entries(session.scalars(select(HqEntry.body).where(
             HqEntry.member_id == member.member_id, HqEntry.seq.is_not(None))))
         program = _program_at(session, now)
         figures: dict[str, Any] = {"tier": None, "tier_name": None, "points": balance.points if balance else 0,
@@ -189,20 +193,6 @@ def member_show(db: Database, code: str, now: datetime | None = None) -> dict[st
                 "entries": balance.entries if balance else 0, "review": bool(balance and balance.review),
                 "pending_sync": 0, "enrolled_by_terminal": member.enrolled_by_terminal,
                 "program_version": program.version if program else None}
-
-
-def _valid_entries(bodies: Iterable[str]) -> list[dict[str, Any]]:
-    """The stored entry bodies the wire model accepts, in its canonical form. What an older HQ stored before it
-    validated pushes is left out, as every terminal's pull skips it (sync.screen), so HQ's figures are the
-    terminals': a body that is no entry (a time that is no time, an unknown kind) here, and — by the caller's
-    query — the later of two entries under one (terminal, seq), whose `seq` migration 0003 left NULL."""
-    entries = []
-    for body in bodies:
-        try:
-            entries.append(WireEntry.model_validate_json(body).model_dump(mode="json"))
-        except ValidationError:
-            log.warning("stored entry left out of the member's figures: %s", body[:200])
-    return entries
 
 
 def _day_or_none(text: str | None) -> date | None:

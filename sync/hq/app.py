@@ -31,11 +31,12 @@ from sync.hq import auth, partitions, restore
 from sync.hq.db import Database, at_head, db_url_from, migrate, order_changes, retrying
 from sync.hq.limits import BodyLimitMiddleware
 from sync.hq.models import Change, HqKey, HqTerminal
-from sync.hq.pull import build_page
+from sync.hq.pull import build_page, fetch_member
 from sync.hq.throttle import AuthThrottle
 from sync.hq.push import apply_push
-from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, ItemResult, Message, OwnEntriesPage, OwnEntriesRequest,
-                           PullPage, PullRequest, PushRequest, PushResponse, parse_utc)
+from sync.protocol import (ErrorResponse, HelloRequest, HelloResponse, ItemResult, MemberFetch, MemberFetchRequest,
+                           Message, OwnEntriesPage, OwnEntriesRequest, PullPage, PullRequest, PushRequest,
+                           PushResponse, parse_utc)
 
 log = logging.getLogger(__name__)
 MAX_BODY = 5 * 1024 * 1024
@@ -75,6 +76,7 @@ class Hooks:
 class Caller:
     terminal_id: str
     member_prefix: str
+    store_id: str | None = None
 
 
 def _json(message: Message) -> Response:
@@ -139,7 +141,8 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
                             f" try again in {math.ceil(wait)} s", {"Retry-After": str(math.ceil(wait))})
         with db.read() as session:
             terminal = auth.authenticate(session, credentials.credentials)
-            found = Caller(terminal.terminal_id, terminal.member_prefix) if terminal is not None else None
+            found = Caller(terminal.terminal_id, terminal.member_prefix, terminal.store_id) \
+                if terminal is not None else None
             if found is None:
                 named = auth.terminal_id_from_token(credentials.credentials)
                 known = session.get(HqTerminal, named) if named else None
@@ -225,9 +228,21 @@ def create_app(db_url: str, *, max_body: int = MAX_BODY, hooks: Hooks | None = N
 
     @app.post("/v1/pull", response_model=PullPage, responses=errors)
     def pull(request: PullRequest, who: Auth) -> Response:
-        """One page of changes after `cursor` (the caller's own entries are not sent back: it has them)."""
+        """One page of the changes after `cursor` that the caller's store needs: its members' profiles, cards
+        and HQ-confirmed snapshots, and the programs, catalog and keys (docs/sync.md, "The pull")."""
         with db.read() as session:
-            return _json(build_page(session, request.cursor, request.page_size, exclude_terminal=who.terminal_id))
+            return _json(build_page(session, request.cursor, request.page_size, who.store_id))
+
+    @app.post("/v1/member", response_model=MemberFetch, responses=errors | {
+        404: {"model": ErrorResponse, "description": "HQ knows no member with that id or card number"}})
+    def member(request: MemberFetchRequest, who: Auth) -> Response:
+        """A member of another store who walks in: their profile, cards and snapshot, by member id or card
+        number; HQ links them to the caller's store, whose pulls carry their changes from then on."""
+        with db.write() as session:
+            found = fetch_member(session, request.code, who.store_id, hq_now())
+        if found is None:
+            raise HttpError(404, "member_not_found", f"no member with id or card number {request.code}")
+        return _json(found)
 
     @app.post("/v1/own-entries", response_model=OwnEntriesPage, responses=errors)
     def own_entries(request: OwnEntriesRequest, who: Auth) -> Response:

@@ -14,15 +14,19 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from pos_client.errors import KupaError
+from pos_client.ids import MAX_PREFIX
 from pos_client.messages import message
 from sync.hq.models import HqTerminal
 
 _ID_RE = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
 HQ_TERMINAL = "HQ"  # entries and members created at HQ itself (imports, opening balances)
+#: The store of a terminal registered without `--store`, and of every terminal registered before stores
+#: existed (HQ migration 0006): a single-store install never names one.
+DEFAULT_STORE = "main"
 
 
 class RegistrationError(KupaError, ValueError):
@@ -36,6 +40,7 @@ class Registration:
     terminal_id: str
     token: str
     member_prefix: str
+    store_id: str = DEFAULT_STORE
 
 
 def hash_token(token: str) -> str:
@@ -61,23 +66,30 @@ TERMINAL_EXISTS = message("hq.terminal_exists",
                           he="קופה '{terminal_id}' כבר רשומה; בחרו שם אחר")
 PREFIXES_USED = message("hq.prefixes_used", en="all {count} member-id prefixes are in use",
                         he="כל {count} הקידומות של מספרי חברים בשימוש")
+BAD_STORE = message("hq.bad_store", en="'{store}' cannot name a store: 1 to 40 letters, digits, '-' or '_'",
+                    he="'{store}' אינו יכול לשמש שם לחנות: 1 עד 40 אותיות, ספרות, '-' או '_'")
 
 
-def register(session: Session, name: str, now: str) -> Registration:
-    """Register a terminal called `name`; its id is the name made safe, its prefix the next free one."""
+def register(session: Session, name: str, now: str, store: str = DEFAULT_STORE) -> Registration:
+    """Register a terminal called `name` in `store`; its id is the name made safe, its member-id prefix the
+    next free number: 101, 102, … as before, then on past 999 up to `pos_client.ids.MAX_PREFIX` (new-form ids
+    carry 5 prefix digits, so the 900th terminal is no longer refused). The highest is read as a number —
+    as text "999" sorts after "1000"."""
     terminal_id = slug(name)
     if not terminal_id or terminal_id == HQ_TERMINAL:
         raise RegistrationError(BAD_TERMINAL_NAME, name=name)
+    if not _ID_RE.match(store or ""):
+        raise RegistrationError(BAD_STORE, store=(store or "")[:40])
     if session.get(HqTerminal, terminal_id) is not None:
         raise RegistrationError(TERMINAL_EXISTS, terminal_id=terminal_id)
-    highest = session.scalar(select(func.max(HqTerminal.member_prefix)))
+    highest = session.scalar(select(func.max(cast(HqTerminal.member_prefix, Integer))))
     prefix = int(highest) + 1 if highest else 101
-    if prefix > 999:
-        raise RegistrationError(PREFIXES_USED, count=899)
+    if prefix > MAX_PREFIX:
+        raise RegistrationError(PREFIXES_USED, count=MAX_PREFIX - 100)
     token = f"{terminal_id}.{secrets.token_urlsafe(32)}"
     session.add(HqTerminal(terminal_id=terminal_id, name=name[:120], token_sha256=hash_token(token),
-                           member_prefix=str(prefix), registered_at=now))
-    return Registration(terminal_id, token, str(prefix))
+                           member_prefix=str(prefix), registered_at=now, store_id=store))
+    return Registration(terminal_id, token, str(prefix), store)
 
 
 NO_TERMINAL = message("hq.no_terminal", en="no terminal '{terminal_id}' is registered",

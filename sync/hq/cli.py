@@ -16,6 +16,7 @@ from typing import Any
 from pos_client.cli.output import report_error, say
 from pos_client.errors import KupaError
 from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
+from pos_client.ids import member_id_heads
 from pos_client.timeutil import to_iso, utcnow
 from sync.hq import admin, auth
 from sync.hq.db import Database, db_url_from, migrate
@@ -98,8 +99,9 @@ def cmd_partitions_ensure(args: argparse.Namespace) -> int:
     return 0
 
 
-HQ_REGISTERED = message("hq.cli.registered", en="Terminal {terminal_id} registered (member ids M{prefix}…).",
-                        he="הקופה {terminal_id} נרשמה (מספרי חברים M{prefix}…).")
+HQ_REGISTERED = message("hq.cli.registered",
+                        en="Terminal {terminal_id} registered in store {store} (member ids {head}…).",
+                        he="הקופה {terminal_id} נרשמה בחנות {store} (מספרי חברים {head}…).")
 HQ_TOKEN_ONCE = message("hq.cli.token_once", en="Token (shown once): {token}",
                         he="אסימון (מוצג פעם אחת): {token}")
 HQ_ON_TERMINAL = message("hq.cli.on_terminal", en="On the terminal: kupa init --server URL --token {token}",
@@ -109,11 +111,13 @@ HQ_ON_TERMINAL = message("hq.cli.on_terminal", en="On the terminal: kupa init --
 def cmd_register(args: argparse.Namespace) -> int:
     try:
         with _db(args) as db, db.write() as session:
-            reg = auth.register(session, args.name, to_iso(utcnow()))
+            reg = auth.register(session, args.name, to_iso(utcnow()), args.store)
     except auth.RegistrationError as exc:
         raise KupaError(exc.bound()) from exc
-    _emit({"terminal_id": reg.terminal_id, "token": reg.token, "member_prefix": reg.member_prefix}, args.json,
-          [say(HQ_REGISTERED, terminal_id=reg.terminal_id, prefix=reg.member_prefix),
+    _emit({"terminal_id": reg.terminal_id, "token": reg.token, "member_prefix": reg.member_prefix,
+           "store_id": reg.store_id}, args.json,
+          [say(HQ_REGISTERED, terminal_id=reg.terminal_id, head=member_id_heads(reg.member_prefix)[0],
+               store=reg.store_id),
            say(HQ_TOKEN_ONCE, token=reg.token), say(HQ_ON_TERMINAL, token=reg.token)])
     return 0
 
@@ -165,7 +169,7 @@ HQ_IMPORTED = message("hq.cli.imported", en="{count} members imported.", he="{co
 
 def cmd_member_import(args: argparse.Namespace) -> int:
     with _db(args) as db:
-        count = admin.import_members(db, args.file)
+        count = admin.import_members(db, args.file, store=args.store)
     _emit({"members": count}, args.json, [say(HQ_IMPORTED, count=count)])
     return 0
 
@@ -235,14 +239,20 @@ def build_parser() -> argparse.ArgumentParser:
         .add_subparsers(dest="sub", required=True)
     cmd(parts, "ensure", cmd_partitions_ensure, "make this month's and the coming months' partitions") \
         .add_argument("--months-ahead", type=int, default=3)
-    cmd(sub, "register-terminal", cmd_register, "register a terminal, print its token").add_argument("name")
+    p = cmd(sub, "register-terminal", cmd_register, "register a terminal, print its token")
+    p.add_argument("name")
+    p.add_argument("--store", default=auth.DEFAULT_STORE,
+                   help=f"the store the terminal is in; its pulls carry that store's members (default: "
+                        f"{auth.DEFAULT_STORE})")
     cmd(sub, "revoke-terminal", cmd_revoke, "refuse a terminal's token from now on").add_argument("terminal_id")
     program = sub.add_parser("program", help="program versions").add_subparsers(dest="sub", required=True)
     cmd(program, "publish", cmd_program, "publish a program version").add_argument("file", type=Path)
     catalog = sub.add_parser("catalog", help="products").add_subparsers(dest="sub", required=True)
     cmd(catalog, "load", cmd_catalog, "load products from CSV or JSON").add_argument("file", type=Path)
     member = sub.add_parser("member", help="members").add_subparsers(dest="sub", required=True)
-    cmd(member, "import", cmd_member_import, "import members from JSON").add_argument("file", type=Path)
+    p = cmd(member, "import", cmd_member_import, "import members from JSON")
+    p.add_argument("file", type=Path)
+    p.add_argument("--store", default=auth.DEFAULT_STORE, help="the members' home store")
     cmd(member, "show", cmd_member_show, "a member's confirmed figures").add_argument("code")
     cmd(sub, "report", cmd_report, "chain totals, negative balances, rejected entries")
     return parser

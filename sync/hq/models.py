@@ -29,25 +29,44 @@ class Base(DeclarativeBase):
 
 
 class HqTerminal(Base):
-    """A registered terminal: its token's SHA-256 (tokens are 32 random bytes), its member-id prefix."""
+    """A registered terminal: its token's SHA-256 (tokens are 32 random bytes), its member-id prefix (3 to 5
+    digits, `pos_client.ids`), and its store (HQ migration 0006), which scopes what it pulls."""
 
     __tablename__ = "hq_terminals"
     terminal_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    member_prefix: Mapped[str] = mapped_column(String(3), unique=True)
+    member_prefix: Mapped[str] = mapped_column(String(5), unique=True)
     registered_at: Mapped[str] = mapped_column(String(40))
     revoked_at: Mapped[str | None] = mapped_column(String(40), default=None)
     last_seen_at: Mapped[str | None] = mapped_column(String(40), default=None)
+    store_id: Mapped[str] = mapped_column(String(40), default="main", server_default="main")
 
 
 class Change(Base):
-    """The pull log: `kind` (member|card|key|product|program|entry) and the changed row's key."""
+    """The pull log: `kind` (member|card|key|product|program, and `entry` in logs written before migration
+    0004) and the changed row's key. `store_id` says whose pull it is in: NULL for what every terminal needs
+    (programs, catalog, keys, card revocations), a store for a member's state and cards — one row per store
+    the member is linked to (`sync.hq.scope`), so a pull reads its own store's rows and never the chain's."""
 
     __tablename__ = "hq_changes"
     change_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(12))
     ref: Mapped[str] = mapped_column(String(64))
+    store_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    __table_args__ = (Index("ix_hq_changes_store", "store_id", "change_id"),)
+
+
+class HqMemberStore(Base):
+    """A member linked to a store (HQ migration 0006): their home store (where they enrolled) and every store
+    whose terminal pushed an entry for them or fetched them. A store's terminals pull the state of exactly
+    these members."""
+
+    __tablename__ = "hq_member_stores"
+    member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    how: Mapped[str] = mapped_column(String(8))  # home | entry | fetch
+    linked_at: Mapped[str] = mapped_column(String(40))
 
 
 #: How PostgreSQL partitions the two big tables (migration 0004): by month of the canonical UTC text

@@ -42,9 +42,10 @@ from sqlalchemy.orm import Session
 
 from pos_client.timeutil import same_instant, to_iso
 from sync import refusals as R
+from sync.hq import scope
 from sync.hq.db import order_changes
-from sync.hq.models import (Base, Change, HqAudit, HqBalance, HqCard, HqEntry, HqEntryKey, HqMember,
-                            HqRejection, HqSale, HqSaleKey)
+from sync.hq.models import (Base, HqAudit, HqBalance, HqCard, HqEntry, HqEntryKey, HqMember, HqRejection, HqSale,
+                            HqSaleKey)
 from sync.hq.validate import Validator
 from sync.protocol import (BODY_MODELS, ItemResult, Message, PushItem, WireAudit, WireCard, WireEntry, WireMember,
                            WireSale, parse_utc)
@@ -257,7 +258,7 @@ class _Batch:
             "kind": entry.kind, "points_delta": entry.points_delta, "spend_delta": entry.spend_delta,
             "value": entry.value, "ref_code": entry.ref_code, "created_at": created_at,
             "received_at": self.now, "body": text})
-        self.changes.append({"kind": "entry", "ref": entry.entry_id})
+        self.changes.append({"kind": "entry", "ref": entry.entry_id, "member": entry.member_id})
         delta = self.deltas.setdefault(entry.member_id, {"points": 0, "spend": 0, "entries": 0, "stamps": {}})
         delta["points"] += entry.points_delta
         delta["spend"] += entry.spend_delta
@@ -332,7 +333,7 @@ class _Batch:
         if card.revoked_at:
             row.revoked_at, row.reason = to_iso(card.revoked_at), card.reason
         self.session.flush()
-        self.changes.append({"kind": "card", "ref": card.card_number})
+        self.changes.append({"kind": "card", "ref": card.card_number, "member": card.member_id})
         return ItemResult(key=item.key, status="accepted")
 
     def _audit(self, item: PushItem, audit: Message) -> ItemResult:
@@ -367,7 +368,7 @@ class _Batch:
         self._insert(HqSale, self.new_sales)
         if self.changes:
             order_changes(self.session)  # from here to the commit, alone among the change log's writers
-        self._insert(Change, self.changes)  # in item order: change ids follow the batch
+        scope.record(self.session, self.terminal_id, self.changes, self.now)  # per store, in item order
         if self.rejected:
             self._record_rejections()
         if self.deltas:

@@ -17,31 +17,33 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pos_client.ids import member_id_heads, parse_member_id
 from sync.hq.models import HqEntry, HqMember, HqSale
 from sync.protocol import OwnEntriesPage
 
 
 def acknowledged(session: Session, terminal_id: str, member_prefix: str) -> tuple[int, int]:
-    """(highest seq, highest member-id number under `member_prefix`) HQ accepted from `terminal_id`."""
+    """(highest seq, highest member-id counter under `member_prefix`) HQ accepted from `terminal_id`: the
+    counter of its old-form ids (`M` + 3-digit prefix) and of its new-form ones (`pos_client.ids`), whichever
+    is higher — a terminal shares one counter between the two forms."""
     seq = session.scalar(select(func.max(HqEntry.seq)).where(HqEntry.terminal_id == terminal_id)) or 0
-    return int(seq), _member_seq(session, terminal_id, member_prefix)
+    counter = 0
+    for head in member_id_heads(member_prefix):
+        mine = (HqMember.enrolled_by_terminal == terminal_id, HqMember.member_id.startswith(head, autoescape=True))
+        # Two scans of the (enrolled_by_terminal, member_id) index, no sort: the longest ids, then the largest
+        # of those (ids of one length sort as their numbers do).
+        width = session.scalar(select(func.max(func.length(HqMember.member_id))).where(*mine)) or 0
+        newest = session.scalar(select(func.max(HqMember.member_id)).where(
+            *mine, func.length(HqMember.member_id) == width)) or ""
+        parts = parse_member_id(newest) if newest else None
+        if parts is not None and parts.prefix == member_prefix:
+            counter = max(counter, parts.seq)
+    return int(seq), counter
 
 
 def receipt_seq(session: Session, terminal_id: str) -> int:
     """The highest receipt sequence number of `terminal_id`'s sales HQ holds (the index of HQ migration 0005)."""
     return int(session.scalar(select(func.max(HqSale.receipt_seq)).where(HqSale.terminal_id == terminal_id)) or 0)
-
-
-def _member_seq(session: Session, terminal_id: str, member_prefix: str) -> int:
-    head = f"M{member_prefix}"
-    mine = (HqMember.enrolled_by_terminal == terminal_id, HqMember.member_id.startswith(head, autoescape=True))
-    # Two scans of the (enrolled_by_terminal, member_id) index, no sort: the longest ids, then the largest
-    # of those (ids of one length sort as their numbers do).
-    width = session.scalar(select(func.max(func.length(HqMember.member_id))).where(*mine)) or 0
-    newest = session.scalar(select(func.max(HqMember.member_id)).where(
-        *mine, func.length(HqMember.member_id) == width)) or ""
-    digits = newest[len(head):]
-    return int(digits) if digits.isdigit() and len(digits) <= 12 else 0
 
 
 def own_entries(session: Session, terminal_id: str, after_seq: int, limit: int) -> OwnEntriesPage:

@@ -100,9 +100,9 @@ class Hq:
             self.thread.join(10)
             self.server = None
 
-    def register(self, name: str) -> tuple[str, str]:
+    def register(self, name: str, store: str = auth.DEFAULT_STORE) -> tuple[str, str]:
         with self.db.write() as session:
-            reg = auth.register(session, name, "2026-01-01T00:00:00+00:00")
+            reg = auth.register(session, name, "2026-01-01T00:00:00+00:00", store)
         return reg.terminal_id, reg.token
 
 
@@ -157,8 +157,8 @@ class Till:
 
 @pytest.fixture
 def make_till(hq: Hq, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Any:
-    def make(name: str, *, sync: bool = True) -> Till:
-        terminal_id, token = hq.register(name)
+    def make(name: str, *, sync: bool = True, store: str = auth.DEFAULT_STORE) -> Till:
+        terminal_id, token = hq.register(name, store)
         path = tmp_path / name
         result = init_terminal(path, terminal_id=terminal_id, manager_pin=MANAGER_PIN, store_name="Test store")
         with result.terminal.unit_of_work() as session:
