@@ -9,6 +9,7 @@ command says why (exit 1) and that the sale is recorded; the failure is kept (`k
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 from typing import Any, Callable
 
@@ -34,6 +35,14 @@ def register(sub: Any, cmd: Callable[..., argparse.ArgumentParser], parser_class
     p.add_argument("--printer", metavar="URL", help="this printer instead of the terminal's")
     p.add_argument("--out", type=Path, metavar="FILE.pdf", help="write an 80 mm PDF instead of printing")
     cmd("failed", receipt_failed, "sales whose receipt did not print (to reprint)", group)
+
+    group = sub.add_parser("drawer", help="the cash drawer").add_subparsers(dest="sub", required=True,
+                                                                          parser_class=parser_class)
+    p = cmd("open", drawer_open, "open the drawer without a sale (a 'no sale', audited)", group)
+    p.add_argument("--reason", help="why (change for a customer, a float check)")
+    p.add_argument("--cashier-pin", help="who opens it (or KUPA_CASHIER_PIN)",
+                   default=os.environ.get("KUPA_CASHIER_PIN"))
+    p.add_argument("--printer", metavar="URL", help="the drawer on this printer instead of the terminal's")
 
 
 CONFIG_LINE = message("cli.config_line", en="printer: {printer}; paper: {paper} mm; drawer: {drawer}",
@@ -85,6 +94,21 @@ def receipt_print(args: argparse.Namespace) -> int:
         return 1
     emit(outcome.to_json(lang), args.json,
          say(PRINTED_COPY if outcome.copy else PRINTED, ref=outcome.reference, printer=outcome.printer))
+    return 0
+
+
+DRAWER_OPENED = message("cli.drawer_opened", en="Drawer opened on {printer} (no sale {audit_id}).",
+                        he="המגירה נפתחה דרך {printer} (ללא מכירה, {audit_id}).")
+
+
+def drawer_open(args: argparse.Namespace) -> int:
+    outcome = printing.open_drawer_no_sale(Terminal.open(args.data_dir), reason=args.reason,
+                                           cashier_pin=args.cashier_pin, printer=args.printer)
+    if outcome.error is not None:
+        report_error(outcome.error, args.json)
+        return 1
+    emit({"audit_id": outcome.audit_id, "printer": outcome.printer}, args.json,
+         say(DRAWER_OPENED, printer=outcome.printer, audit_id=outcome.audit_id))
     return 0
 
 

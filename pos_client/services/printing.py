@@ -33,12 +33,12 @@ from pos_client.errors import InvalidInputError, KupaError, StateError
 from pos_client.ids import new_id
 from pos_client.messages import jsonable, message
 from pos_client.receipts.document import Receipt, load_receipt
-from pos_client.sales import find_sale
-from pos_client.tender import TenderKind
 from pos_client.receipts.printer_url import PrinterTarget, parse_printer_url
 from pos_client.receipts.render import PAPER_WIDTHS, receipt_pdf, thermal_image
-from pos_client.receipts.thermal import PrinterError, print_image
-from pos_client.services import audit
+from pos_client.receipts.thermal import PrinterError, open_drawer, print_image
+from pos_client.sales import find_sale
+from pos_client.services import audit, staff, voids
+from pos_client.tender import TenderKind
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import to_iso, utcnow
 
@@ -169,6 +169,35 @@ def print_receipt(terminal: Terminal, ref: str, *, lang: str, printer: str | Non
         log.info("receipt of sale %s not printed: %s", sale_id, exc.message)  # the caller tells the cashier
     job_id = _record(terminal, sale_id, target.url, copy, drawer, error)
     return PrintOutcome(job_id, sale_id, receipt.reference, target.url, copy, drawer, error)
+
+
+@dataclass(frozen=True)
+class NoSale:
+    """A "no sale": the audit row written first, then the drawer's pulse (`error` when the printer failed)."""
+
+    audit_id: str
+    printer: str
+    error: PrinterError | None
+
+
+def open_drawer_no_sale(terminal: Terminal, *, reason: str | None, cashier_pin: str | None = None,
+                        printer: str | None = None) -> NoSale:
+    """Open the cash drawer without a sale (change for a customer, a float check): audited first, under the
+    staff member whose PIN is given (`staff.acting`: required once the store has cashiers), so a drawer that
+    opened is never unaccounted for; a printer failure is returned, not raised (the audit row stays: someone
+    asked for the drawer)."""
+    target = parse_printer_url(printer) if printer else None
+    with terminal.unit_of_work() as session:
+        who = staff.acting(session, cashier_pin)
+        target = target or read_config(session).printer
+    if target is None:
+        raise StateError(NO_PRINTER)
+    audit_id = voids.no_sale(terminal, who, reason)
+    try:
+        open_drawer(target)
+    except PrinterError as exc:
+        return NoSale(audit_id, target.url, exc)
+    return NoSale(audit_id, target.url, None)
 
 
 def save_receipt_pdf(terminal: Terminal, ref: str, path: Path, *, lang: str) -> PrintOutcome:

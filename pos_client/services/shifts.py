@@ -33,7 +33,7 @@ from pos_client.db.models import AuditEntry, Sale, SaleShift, Shift, ShiftClose,
 from pos_client.errors import InvalidInputError, KupaError, NotFoundError, StateError
 from pos_client.ids import new_id
 from pos_client.messages import DEFAULT_CURRENCY, message
-from pos_client.services import audit, clock
+from pos_client.services import audit, clock, voids
 from pos_client.services.auth import authenticate
 from pos_client.services.manager_actions import check_reason
 from pos_client.services.programs import program_at
@@ -44,7 +44,7 @@ from pos_client.timeutil import to_iso, utcnow
 #: The largest float, cash movement or count accepted (minor units): ₪1,000,000.00, far above any drawer.
 MAX_CASH = 100_000_000
 #: The audit actions counted as voids in a shift's span.
-VOID_ACTIONS = ("void",)
+VOID_ACTIONS = (voids.VOID_LINE, voids.VOID_SALE)
 
 ALREADY_OPEN = message("shift.already_open", en="a shift is already open (since {opened_at}); close it first",
                        he="משמרת כבר פתוחה (מאז {opened_at}); סגרו אותה קודם")
