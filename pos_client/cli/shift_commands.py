@@ -12,10 +12,11 @@ import argparse
 from typing import Any, Callable
 
 from pos_client.cli.commands import _int, _open
-from pos_client.cli.output import emit, say
+from pos_client.cli.output import emit, error, say
 from pos_client.messages import current_language, message
 from pos_client.reports.shift_text import report_lines
-from pos_client.services import shifts
+from pos_client.receipts.thermal import PrinterError
+from pos_client.services import printing, shifts
 from pos_client.terminal import Terminal
 
 
@@ -31,12 +32,17 @@ def register(sub: Any, cmd: Callable[..., argparse.ArgumentParser], parser_class
         p.add_argument("amount", metavar="AMOUNT", help="minor units")
         p.add_argument("--reason", required=True)
         p.add_argument("--pin", required=True, metavar="MANAGER_PIN")
-    cmd("report", report, "the open shift's X report (nothing is closed)", group)
-    p = cmd("close", close, "close the shift with the cash counted; prints the Z report (kept)", group)
+    reports = [cmd("report", report, "the open shift's X report (nothing is closed)", group)]
+    p = cmd("close", close, "close the shift with the cash counted; shows the Z report (kept)", group)
     p.add_argument("--counted", required=True, metavar="AMOUNT", help="minor units")
     p.add_argument("--pin", required=True, metavar="MANAGER_PIN")
+    reports.append(p)
     p = cmd("show", show, "show a shift's kept Z report (or the open shift's X report)", group)
     p.add_argument("shift_id")
+    reports.append(p)
+    for p in reports:
+        p.add_argument("--print", action="store_true", dest="print_report",
+                       help="also print it on the terminal's receipt printer (kupa config set printer URL)")
     cmd("list", list_, "the latest shifts", group)
 
 
@@ -51,7 +57,18 @@ SHIFT_LINE = message("cli.shift_line", en="{shift_id}  opened {opened_at}  close
 
 
 def _emit_report(args: argparse.Namespace, terminal: Terminal, data: dict[str, Any]) -> int:
-    emit(data, args.json, report_lines(data, current_language(), shifts.store_zone(terminal)))
+    """Show the report; with `--print`, print it too. A printer failure is reported after the report, which is
+    kept (a Z is stored when the shift closes) and can be printed again with `kupa shift show ID --print`."""
+    lang = current_language()
+    lines = report_lines(data, lang, shifts.store_zone(terminal))
+    if args.print_report:
+        try:
+            data = {**data, "printed_on": printing.print_lines(terminal, lines, lang=lang)}
+        except PrinterError as exc:  # the report is shown all the same; the printer's refusal goes to stderr
+            emit({**data, "print_error": exc.message_code}, args.json, lines)
+            error(exc.text(lang))
+            return 1
+    emit(data, args.json, lines)
     return 0
 
 

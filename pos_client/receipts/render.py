@@ -15,6 +15,7 @@ the anti-aliased edges into grey dots).
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -61,7 +62,18 @@ def thermal_layout(paper: int) -> Layout:
 
 def render_receipt(receipt: Receipt, lang: str, layout: Layout) -> Image.Image:
     """The receipt in `lang` as a grey-scale ("L") image `layout.width` wide, black ink on white."""
-    rows = receipt_rows(receipt, lang)
+    return render_rows(receipt_rows(receipt, lang), lang, layout)
+
+
+def text_image(lines: Sequence[str], lang: str, paper: int) -> Image.Image:
+    """Plain report lines (a shift's X or Z report, `reports.shift_text`) for an ESC/POS raster, like a receipt:
+    drawn by Kupa, so Hebrew prints right to left whatever the printer's fonts."""
+    rows = [Row(kind="text", start=line) if line.strip() else Row(kind="space") for line in lines]
+    return _black_and_white(render_rows(rows, lang, thermal_layout(paper)))
+
+
+def render_rows(rows: Sequence[Row], lang: str, layout: Layout) -> Image.Image:
+    """Laid-out rows as a grey-scale image `layout.width` wide (Hebrew mirrored)."""
     rtl = lang == "he"
     height = 2 * layout.margin + layout.gap + sum(_height(row, layout) for row in rows)
     page = Image.new("L", (layout.width, height), _PAPER)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,7 +35,7 @@ from pos_client.ids import new_id
 from pos_client.messages import jsonable, message
 from pos_client.receipts.document import Receipt, load_receipt
 from pos_client.receipts.printer_url import PrinterTarget, parse_printer_url
-from pos_client.receipts.render import PAPER_WIDTHS, receipt_pdf, thermal_image
+from pos_client.receipts.render import PAPER_WIDTHS, receipt_pdf, text_image, thermal_image
 from pos_client.receipts.thermal import PrinterError, open_drawer, print_image
 from pos_client.sales import find_sale
 from pos_client.services import audit, staff, voids
@@ -169,6 +170,19 @@ def print_receipt(terminal: Terminal, ref: str, *, lang: str, printer: str | Non
         log.info("receipt of sale %s not printed: %s", sale_id, exc.message)  # the caller tells the cashier
     job_id = _record(terminal, sale_id, target.url, copy, drawer, error)
     return PrintOutcome(job_id, sale_id, receipt.reference, target.url, copy, drawer, error)
+
+
+def print_lines(terminal: Terminal, lines: Sequence[str], *, lang: str, printer: str | None = None) -> str:
+    """Print report lines (a shift's X or Z report) on `printer` or the terminal's; the printer's URL.
+    A failure raises `PrinterError` (by code): the report itself is kept whatever the printer does."""
+    target = parse_printer_url(printer) if printer else None
+    with terminal.read() as session:
+        config = read_config(session)
+    target = target or config.printer
+    if target is None:
+        raise StateError(NO_PRINTER)
+    print_image(target, text_image(lines, lang, config.paper), open_drawer=False)
+    return target.url
 
 
 @dataclass(frozen=True)

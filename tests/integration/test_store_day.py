@@ -86,13 +86,22 @@ def test_a_store_opens_sells_refunds_reprints_and_closes_with_a_matching_z(
     # -- close: the Z report matches the sales ----------------------------------------------------------------
     # By hand: sales 4000 + 45000 + 1200 = 50200 (3); refunds 45000 (1), all by card.
     # Cash: 4000 + 1200 = 5200 in, no cash back → drawer 20000 + 5200 = 25200; counted ₪252.50 → over 50.
-    z = ok("shift", "close", "--counted", "25250", "--pin", MANAGER)
+    # a no-sale (change for a customer) is audited under Noa and pulses the drawer
+    opened = ok("drawer", "open", "--reason", "change for the parking meter", "--cashier-pin", NOA)
+    assert opened["printer"].startswith("tcp://127.0.0.1:")
+    drawer_job = parse(printer.wait_jobs(3)[2])
+    assert drawer_job.drawer and not drawer_job.rasters
+    z = ok("shift", "close", "--counted", "25250", "--pin", MANAGER, "--print")
     assert z["sales"] == {"count": 3, "total": 50200}
     assert z["refunds"] == {"count": 1, "total": 45000}
     assert z["tenders"] == {"card": {"sales": 45000, "refunds": 45000, "net": 0},
                             "cash": {"sales": 5200, "refunds": 0, "net": 5200}}
     assert z["change_given"] == 1000
     assert (z["expected_cash"], z["counted"], z["over_short"]) == (25200, 25250, 50)
-    assert ok("shift", "show", z["shift_id"]) == z  # kept as it was closed
+    assert z["printed_on"] == opened["printer"]
+    z_job = parse(printer.wait_jobs(4)[3])  # the Z came out of the printer as a raster, cut
+    assert z_job.rasters and "cut" in z_job.ops and not z_job.drawer
+    kept = ok("shift", "show", z["shift_id"])  # kept as it was closed
+    assert kept == {key: value for key, value in z.items() if key != "printed_on"}
     listed = ok("sale", "list")["sales"]
     assert {s["receipt_no"] for s in listed} == {"T1-000001", "T1-000002", "T1-000003", "T1-000004"}
