@@ -2,7 +2,7 @@
 
 The sign-in screen, the manager's Staff tab (with a cashier added), the "Void sale" question over the
 checkout and the "Change my PIN" dialog, at 1024×768 and 1920×1080, on a throw-away demo store (15 members):
-`docs/screenshots/{signin,staff,void,my_pin}_{en,he}_{W}x{H}.png`.
+`docs/screenshots/{staff,void,my_pin}_{en,he}_{W}x{H}.png` (the sign-in screen is `scripts/screenshots.py`'s).
 Run: `QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/staff_screenshots.py [--out DIR]`.
 """
 
@@ -49,7 +49,6 @@ def render(store: Path, out: Path, lang: str, size: tuple[int, int]) -> None:
     window.resize(*size)
     window.show()
     wait_idle(window)
-    window.grab().save(str(out / f"signin_{suffix}.png"))
     window.signed_in(till.sign_in(window.terminal, "1111"))
     wait_idle(window)
     for sku, qty in (("LATTE-L", 2), ("CROISSANT", 1)):
