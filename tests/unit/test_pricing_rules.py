@@ -598,6 +598,9 @@ def test_the_discount_line_names_where_the_percentage_comes_from(program: Progra
     no_tier = priced([bread(10_000)], member(qualifying_spend=0, **PLUS_ACTIVE), load_doc(doc))
     assert no_tier.tier is None
     assert discount_line(no_tier).startswith("Plus membership discount 10%")
+    # "add" stacking with both: Silver 5% + Plus 10% = 15%, both named
+    both = priced([bread(10_000)], member(qualifying_spend=SILVER, **PLUS_ACTIVE), load_doc(doc))
+    assert discount_line(both).startswith("Silver tier + Plus membership discount 15%")
 
 
 def test_a_quote_line_in_json_carries_every_field_under_its_contract_name(program: Program) -> None:
