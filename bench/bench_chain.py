@@ -196,13 +196,14 @@ async def _phase(sims: list[Sim], job: Any, concurrency: int) -> float:
         return time.perf_counter() - began
 
 
-def _register(db: Database, count: int) -> tuple[list[Sim], str | None]:
+def _register(db: Database, count: int, per_store: int) -> tuple[list[Sim], str | None]:
+    """`count` terminals, `per_store` to a store (S0000, S0001, …): a store's pull carries its own members."""
     sims: list[Sim] = []
     now = to_iso(utcnow())
     for n in range(count):
         try:
             with db.write() as session:
-                reg = auth.register(session, f"CH{n:04d}", now)
+                reg = auth.register(session, f"CH{n:04d}", now, store=f"S{n // per_store:04d}")
         except auth.RegistrationError as exc:  # the member-id prefixes ran out (issue #13 item 2)
             return sims, str(exc)
         sims.append(Sim(reg.terminal_id, reg.token))
@@ -221,7 +222,7 @@ def run(base_url: str, workers: int, args: argparse.Namespace) -> dict[str, Any]
         db = Database(db_url)
         migrate(db.engine)
         admin.publish_program(db, DATA / "program_full.json")
-        sims, capped = _register(db, args.terminals)
+        sims, capped = _register(db, args.terminals, args.per_store)
         port = _port()
         url = f"http://127.0.0.1:{port}"
         server = subprocess.Popen([str(HQ_BIN), "--db", db_url, "serve", "--port", str(port), "--workers",
@@ -313,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", default="1,2", help="HQ worker counts to run, comma-separated (default 1,2)")
     parser.add_argument("--sales", type=int, default=1875, help="sales per terminal (each with its earn entry)")
     parser.add_argument("--members", type=int, default=200, help="members each terminal enrols")
+    parser.add_argument("--per-store", type=int, default=4, help="terminals in each store (default 4)")
     parser.add_argument("--batch", type=int, default=2000, help="items per push (the terminal's PUSH_BATCH)")
     parser.add_argument("--concurrency", type=int, default=20, help="terminals talking to HQ at once")
     parser.add_argument("--max-seconds", type=float, default=300.0, help="time limit of each phase")
@@ -325,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     if host not in ("127.0.0.1", "localhost", "::1"):
         parser.error("the bench runs against a PostgreSQL server on 127.0.0.1 only")
     if not 1 <= args.terminals <= MAX_TERMINALS or not 1 <= args.concurrency <= 200 or args.sales < 1 \
-            or not 1 <= args.members <= 9999 or not 1 <= args.batch <= 5000:
+            or not 1 <= args.members <= 9999 or not 1 <= args.batch <= 5000 or args.per_store < 1:
         parser.error("out of bounds: 1-2000 terminals, 1-200 concurrent, 1-9999 members, 1-5000 items a batch")
     for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
         result = run(base, workers, args)
