@@ -8,6 +8,26 @@
             <source>{0} free</source>
             <translation>{0} חינם</translation>
         </message>
+        <message>
+            <source>Item</source>
+            <translation>פריט</translation>
+        </message>
+        <message>
+            <source>Qty</source>
+            <translation>כמות</translation>
+        </message>
+        <message>
+            <source>Price</source>
+            <translation>מחיר</translation>
+        </message>
+        <message>
+            <source>Discount</source>
+            <translation>הנחה</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <translation>סה"כ</translation>
+        </message>
     </context>
     <context>
         <name>CheckoutScreen</name>
@@ -65,6 +85,14 @@
             <location filename="../../ui/checkout_screen.py" line="193" />
             <source>{0} products match: pick one from the list</source>
             <translation>{0} מוצרים תואמים: בחרו מהרשימה</translation>
+        </message>
+        <message>
+            <source>Identify a member with points first</source>
+            <translation>זהו קודם חבר מועדון עם נקודות</translation>
+        </message>
+        <message>
+            <source>Ctrl+M is for a member identified without their card</source>
+            <translation>Ctrl+M מיועד לחבר מועדון שזוהה בלי הכרטיס שלו</translation>
         </message>
     </context>
     <context>
@@ -229,6 +257,22 @@
         <message>
             <source>Manager (Ctrl+Shift+M)</source>
             <translation>מנהל (Ctrl+Shift+M)</translation>
+        </message>
+        <message>
+            <source>Manager: {0}</source>
+            <translation>מנהל/ת: {0}</translation>
+        </message>
+        <message>
+            <source>My PIN</source>
+            <translation>הקוד שלי</translation>
+        </message>
+        <message>
+            <source>Your PIN was changed</source>
+            <translation>הקוד שלך שונה</translation>
+        </message>
+        <message>
+            <source>{0} · {1}</source>
+            <translation>{0} · {1}</translation>
         </message>
     </context>
     <context>
@@ -473,6 +517,10 @@
             <source>&amp;Redeem (Alt+R)</source>
             <translation>&amp;מימוש (Alt+R)</translation>
         </message>
+        <message>
+            <source>Redeem (Alt+R)</source>
+            <translation>מימוש (Alt+R)</translation>
+        </message>
     </context>
     <context>
         <name>SignInScreen</name>
@@ -490,34 +538,6 @@
             <location filename="../../ui/signin.py" line="62" />
             <source>Sign in</source>
             <translation>כניסה</translation>
-        </message>
-    </context>
-    <context>
-        <name>CartModel</name>
-        <message>
-            <source>Item</source>
-            <translation>פריט</translation>
-        </message>
-        <message>
-            <source>Qty</source>
-            <translation>כמות</translation>
-        </message>
-        <message>
-            <source>Price</source>
-            <translation>מחיר</translation>
-        </message>
-        <message>
-            <source>Discount</source>
-            <translation>הנחה</translation>
-        </message>
-        <message>
-            <source>Total</source>
-            <translation>סה"כ</translation>
-        </message>
-        <message>
-            <location filename="../../ui/cart_model.py" line="115" />
-            <source>{0} free</source>
-            <translation>{0} חינם</translation>
         </message>
     </context>
     <context>
@@ -1252,6 +1272,138 @@
             <source>Welcome</source>
             <translation>הצטרפות</translation>
         </message>
+        <message>
+            <source>points</source>
+            <translation>נקודות</translation>
+        </message>
+        <message>
+            <source>stamps</source>
+            <translation>חותמות</translation>
+        </message>
+        <message>
+            <source>entry</source>
+            <translation>רשומה</translation>
+        </message>
+        <message>
+            <source>balance before</source>
+            <translation>יתרה לפני</translation>
+        </message>
+        <message>
+            <source>override</source>
+            <translation>חריגה</translation>
+        </message>
+        <message>
+            <source>member</source>
+            <translation>חבר</translation>
+        </message>
+        <message>
+            <source>merged member</source>
+            <translation>חבר שמוזג</translation>
+        </message>
+        <message>
+            <source>action</source>
+            <translation>פעולה</translation>
+        </message>
+        <message>
+            <source>cards revoked</source>
+            <translation>כרטיסים שבוטלו</translation>
+        </message>
+        <message>
+            <source>authorised by</source>
+            <translation>אושר על ידי</translation>
+        </message>
+        <message>
+            <source>clock was</source>
+            <translation>השעון היה</translation>
+        </message>
+        <message>
+            <source>confirmed at</source>
+            <translation>אושר ב</translation>
+        </message>
+        <message>
+            <source>name</source>
+            <translation>שם</translation>
+        </message>
+        <message>
+            <source>phone</source>
+            <translation>טלפון</translation>
+        </message>
+        <message>
+            <source>e-mail</source>
+            <translation>דוא"ל</translation>
+        </message>
+        <message>
+            <source>birthday</source>
+            <translation>יום הולדת</translation>
+        </message>
+        <message>
+            <source>bonus weekday</source>
+            <translation>יום בונוס</translation>
+        </message>
+        <message>
+            <source>status</source>
+            <translation>מצב</translation>
+        </message>
+        <message>
+            <source>terminal</source>
+            <translation>קופה</translation>
+        </message>
+        <message>
+            <source>refund</source>
+            <translation>החזר</translation>
+        </message>
+        <message>
+            <source>money back</source>
+            <translation>סכום שהוחזר</translation>
+        </message>
+        <message>
+            <source>units</source>
+            <translation>יחידות</translation>
+        </message>
+        <message>
+            <source>Clock confirmed</source>
+            <translation>השעון אושר</translation>
+        </message>
+        <message>
+            <source>Action points granted</source>
+            <translation>נקודות על פעולה</translation>
+        </message>
+        <message>
+            <source>Sync started by a manager</source>
+            <translation>סנכרון שהפעיל מנהל</translation>
+        </message>
+        <message>
+            <source>Cashier PIN rule changed</source>
+            <translation>כלל קוד הקופאי שונה</translation>
+        </message>
+        <message>
+            <source>Drawer opened without a sale</source>
+            <translation>מגירה נפתחה ללא מכירה</translation>
+        </message>
+        <message>
+            <source>Line voided</source>
+            <translation>שורה בוטלה</translation>
+        </message>
+        <message>
+            <source>Own PIN changed</source>
+            <translation>קוד אישי שונה</translation>
+        </message>
+        <message>
+            <source>PIN reset by a manager</source>
+            <translation>קוד אופס על ידי מנהל</translation>
+        </message>
+        <message>
+            <source>Sale voided</source>
+            <translation>מכירה בוטלה</translation>
+        </message>
+        <message>
+            <source>Staff member added</source>
+            <translation>עובד נוסף</translation>
+        </message>
+        <message>
+            <source>Staff member disabled</source>
+            <translation>עובד הושבת</translation>
+        </message>
     </context>
     <context>
         <name>ManagerSale</name>
@@ -1862,532 +2014,6 @@
         <message>
             <source>{0} free</source>
             <translation>{0} חינם</translation>
-        </message>
-    </context>
-    <context>
-        <name>CheckoutScreen</name>
-        <message>
-            <source>Identify a member with points first</source>
-            <translation>זהו קודם חבר מועדון עם נקודות</translation>
-        </message>
-        <message>
-            <source>Ctrl+M is for a member identified without their card</source>
-            <translation>Ctrl+M מיועד לחבר מועדון שזוהה בלי הכרטיס שלו</translation>
-        </message>
-        <message>
-            <location filename="../../ui/checkout_screen.py" line="123" />
-            <source>Search products by name, SKU or barcode (F2)</source>
-            <translation>חיפוש מוצר לפי שם, מק"ט או ברקוד (F2)</translation>
-        </message>
-        <message>
-            <location filename="../../ui/checkout_screen.py" line="124" />
-            <source>Add</source>
-            <translation>הוסף</translation>
-        </message>
-        <message>
-            <location filename="../../ui/checkout_screen.py" line="124" />
-            <source>Qty + (F5)</source>
-            <translation>כמות + (F5)</translation>
-        </message>
-        <message>
-            <location filename="../../ui/checkout_screen.py" line="125" />
-            <source>Qty − (F6)</source>
-            <translation>כמות − (F6)</translation>
-        </message>
-        <message>
-            <location filename="../../ui/checkout_screen.py" line="125" />
-            <source>Remove line (F7)</source>
-            <translation>הסרת שורה (F7)</translation>
-        </message>
-        <message>
-            <location filename="../../ui/checkout_screen.py" line="126" />
-            <source>Void sale (Ctrl+Del)</source>
-            <translation>ביטול מכירה (Ctrl+Del)</translation>
-        </message>
-        <message>
-            <location filename="../../ui/checkout_screen.py" line="126" />
-            <source>Park (F8)</source>
-            <translation>השהיה (F8)</translation>
-        </message>
-        <message>
-            <location filename="../../ui/checkout_screen.py" line="127" />
-            <source>Resume (Shift+F8)</source>
-            <translation>המשך מכירה (Shift+F8)</translation>
-        </message>
-        <message>
-            <location filename="../../ui/checkout_screen.py" line="128" />
-            <source>Complete sale (F12)</source>
-            <translation>סיום מכירה (F12)</translation>
-        </message>
-        <message>
-            <location filename="../../ui/checkout_screen.py" line="183" />
-            <source>No product matches '{0}'</source>
-            <translation>אין מוצר התואם '{0}'</translation>
-        </message>
-        <message>
-            <location filename="../../ui/checkout_screen.py" line="193" />
-            <source>{0} products match: pick one from the list</source>
-            <translation>{0} מוצרים תואמים: בחרו מהרשימה</translation>
-        </message>
-    </context>
-    <context>
-        <name>RewardsPanel</name>
-        <message>
-            <source>Redeem (Alt+R)</source>
-            <translation>מימוש (Alt+R)</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="85" />
-            <source>Rewards and totals</source>
-            <translation>הטבות וסיכום</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="86" />
-            <source>&amp;Redeem points (Alt+R)</source>
-            <translation>&amp;מימוש נקודות (Alt+R)</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="87" />
-            <source>Subtotal</source>
-            <translation>סכום ביניים</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="87" />
-            <source>Discounts</source>
-            <translation>הנחות</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="87" />
-            <source>Points redeemed</source>
-            <translation>נקודות שמומשו</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="88" />
-            <source>Points earned</source>
-            <translation>נקודות שנצברו</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="88" />
-            <source>Balance after</source>
-            <translation>יתרה אחרי</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="89" />
-            <source>To pay</source>
-            <translation>לתשלום</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="106" />
-            <source>{0} (−{1})</source>
-            <translation>{0} (‎−{1})</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="117" />
-            <source>No redemption</source>
-            <translation>ללא מימוש</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="122" />
-            <source>Nothing to redeem: {0}</source>
-            <translation>אין מה לממש: {0}</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="128" />
-            <source>{0} points</source>
-            <translation>{0} נקודות</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="129" />
-            <source>Up to {0} points ({1})</source>
-            <translation>עד {0} נקודות ({1})</translation>
-        </message>
-        <message>
-            <location filename="../../ui/rewards_panel.py" line="151" />
-            <source>Free item from the {0} (Alt+F)</source>
-            <translation>פריט חינם מ{0} (Alt+F)</translation>
-        </message>
-        <message>
-            <source>Manager allows spending (Ctrl+M)</source>
-            <translation>מנהל מאשר מימוש (Ctrl+M)</translation>
-        </message>
-        <message>
-            <source>Scan the member's card or ask a manager to allow spending</source>
-            <translation>סרקו את כרטיס החבר או בקשו ממנהל לאשר מימוש</translation>
-        </message>
-        <message>
-            <source>&amp;Redeem (Alt+R)</source>
-            <translation>&amp;מימוש (Alt+R)</translation>
-        </message>
-    </context>
-    <context>
-        <name>ManagerModels</name>
-        <message>
-            <source>points</source>
-            <translation>נקודות</translation>
-        </message>
-        <message>
-            <source>stamps</source>
-            <translation>חותמות</translation>
-        </message>
-        <message>
-            <source>entry</source>
-            <translation>רשומה</translation>
-        </message>
-        <message>
-            <source>balance before</source>
-            <translation>יתרה לפני</translation>
-        </message>
-        <message>
-            <source>override</source>
-            <translation>חריגה</translation>
-        </message>
-        <message>
-            <source>member</source>
-            <translation>חבר</translation>
-        </message>
-        <message>
-            <source>merged member</source>
-            <translation>חבר שמוזג</translation>
-        </message>
-        <message>
-            <source>action</source>
-            <translation>פעולה</translation>
-        </message>
-        <message>
-            <source>cards revoked</source>
-            <translation>כרטיסים שבוטלו</translation>
-        </message>
-        <message>
-            <source>authorised by</source>
-            <translation>אושר על ידי</translation>
-        </message>
-        <message>
-            <source>clock was</source>
-            <translation>השעון היה</translation>
-        </message>
-        <message>
-            <source>confirmed at</source>
-            <translation>אושר ב</translation>
-        </message>
-        <message>
-            <source>name</source>
-            <translation>שם</translation>
-        </message>
-        <message>
-            <source>phone</source>
-            <translation>טלפון</translation>
-        </message>
-        <message>
-            <source>e-mail</source>
-            <translation>דוא"ל</translation>
-        </message>
-        <message>
-            <source>birthday</source>
-            <translation>יום הולדת</translation>
-        </message>
-        <message>
-            <source>bonus weekday</source>
-            <translation>יום בונוס</translation>
-        </message>
-        <message>
-            <source>status</source>
-            <translation>מצב</translation>
-        </message>
-        <message>
-            <source>terminal</source>
-            <translation>קופה</translation>
-        </message>
-        <message>
-            <source>refund</source>
-            <translation>החזר</translation>
-        </message>
-        <message>
-            <source>money back</source>
-            <translation>סכום שהוחזר</translation>
-        </message>
-        <message>
-            <source>units</source>
-            <translation>יחידות</translation>
-        </message>
-        <message>
-            <source>Clock confirmed</source>
-            <translation>השעון אושר</translation>
-        </message>
-        <message>
-            <source>Action points granted</source>
-            <translation>נקודות על פעולה</translation>
-        </message>
-        <message>
-            <source>Sync started by a manager</source>
-            <translation>סנכרון שהפעיל מנהל</translation>
-        </message>
-        <message>
-            <source>Action</source>
-            <translation>פעולה</translation>
-        </message>
-        <message>
-            <source>Adjustment</source>
-            <translation>עדכון ידני</translation>
-        </message>
-        <message>
-            <source>Birthday</source>
-            <translation>יום הולדת</translation>
-        </message>
-        <message>
-            <source>Card reissued</source>
-            <translation>כרטיס הונפק מחדש</translation>
-        </message>
-        <message>
-            <source>Card revoked</source>
-            <translation>כרטיס בוטל</translation>
-        </message>
-        <message>
-            <source>Cashier</source>
-            <translation>קופאי</translation>
-        </message>
-        <message>
-            <source>Date</source>
-            <translation>תאריך</translation>
-        </message>
-        <message>
-            <source>Details</source>
-            <translation>פרטים</translation>
-        </message>
-        <message>
-            <source>Donation</source>
-            <translation>תרומה</translation>
-        </message>
-        <message>
-            <source>Earned</source>
-            <translation>נצברו</translation>
-        </message>
-        <message>
-            <source>Expired</source>
-            <translation>פג תוקף</translation>
-        </message>
-        <message>
-            <source>Free item</source>
-            <translation>פריט חינם</translation>
-        </message>
-        <message>
-            <source>Kind</source>
-            <translation>סוג</translation>
-        </message>
-        <message>
-            <source>Manager</source>
-            <translation>מנהל</translation>
-        </message>
-        <message>
-            <source>Member / sale / card</source>
-            <translation>חבר / מכירה / כרטיס</translation>
-        </message>
-        <message>
-            <source>Member details edited</source>
-            <translation>פרטי חבר נערכו</translation>
-        </message>
-        <message>
-            <source>Members merged</source>
-            <translation>חברים מוזגו</translation>
-        </message>
-        <message>
-            <source>Paid plan</source>
-            <translation>מנוי בתשלום</translation>
-        </message>
-        <message>
-            <source>Points</source>
-            <translation>נקודות</translation>
-        </message>
-        <message>
-            <source>Points adjustment</source>
-            <translation>עדכון נקודות</translation>
-        </message>
-        <message>
-            <source>Program loaded</source>
-            <translation>תוכנית נטענה</translation>
-        </message>
-        <message>
-            <source>Reason</source>
-            <translation>סיבה</translation>
-        </message>
-        <message>
-            <source>Redeemed</source>
-            <translation>מומשו</translation>
-        </message>
-        <message>
-            <source>Referral</source>
-            <translation>הפניה</translation>
-        </message>
-        <message>
-            <source>Refund</source>
-            <translation>החזר</translation>
-        </message>
-        <message>
-            <source>Rejected: {0}</source>
-            <translation>נדחה: {0}</translation>
-        </message>
-        <message>
-            <source>Sale</source>
-            <translation>מכירה</translation>
-        </message>
-        <message>
-            <source>Spend</source>
-            <translation>הוצאה</translation>
-        </message>
-        <message>
-            <source>Spending allowed without card</source>
-            <translation>מימוש אושר ללא כרטיס</translation>
-        </message>
-        <message>
-            <source>Stamp</source>
-            <translation>חותמת</translation>
-        </message>
-        <message>
-            <source>Stamps</source>
-            <translation>חותמות</translation>
-        </message>
-        <message>
-            <source>Sync</source>
-            <translation>סנכרון</translation>
-        </message>
-        <message>
-            <source>Synced</source>
-            <translation>סונכרן</translation>
-        </message>
-        <message>
-            <source>Terminal</source>
-            <translation>קופה</translation>
-        </message>
-        <message>
-            <source>Tier discount</source>
-            <translation>הנחת דרגה</translation>
-        </message>
-        <message>
-            <source>Waiting</source>
-            <translation>ממתין</translation>
-        </message>
-        <message>
-            <source>Welcome</source>
-            <translation>הצטרפות</translation>
-        </message>
-        <message>
-            <source>Cashier PIN rule changed</source>
-            <translation>כלל קוד הקופאי שונה</translation>
-        </message>
-        <message>
-            <source>Drawer opened without a sale</source>
-            <translation>מגירה נפתחה ללא מכירה</translation>
-        </message>
-        <message>
-            <source>Line voided</source>
-            <translation>שורה בוטלה</translation>
-        </message>
-        <message>
-            <source>Own PIN changed</source>
-            <translation>קוד אישי שונה</translation>
-        </message>
-        <message>
-            <source>PIN reset by a manager</source>
-            <translation>קוד אופס על ידי מנהל</translation>
-        </message>
-        <message>
-            <source>Sale voided</source>
-            <translation>מכירה בוטלה</translation>
-        </message>
-        <message>
-            <source>Staff member added</source>
-            <translation>עובד נוסף</translation>
-        </message>
-        <message>
-            <source>Staff member disabled</source>
-            <translation>עובד הושבת</translation>
-        </message>
-    </context>
-    <context>
-        <name>MainWindow</name>
-        <message>
-            <source>Manager: {0}</source>
-            <translation>מנהל/ת: {0}</translation>
-        </message>
-        <message>
-            <location filename="../../ui/main_window.py" line="89" />
-            <source>Something went wrong; the sale is unchanged. Details are in the log.</source>
-            <translation>משהו השתבש; המכירה לא השתנתה. הפרטים ביומן.</translation>
-        </message>
-        <message>
-            <location filename="../../ui/main_window.py" line="105" />
-            <source>Kupa — {0}</source>
-            <translation>קופה — {0}</translation>
-        </message>
-        <message>
-            <location filename="../../ui/main_window.py" line="106" />
-            <source>עברית / English (Ctrl+Shift+L)</source>
-            <translation>English / עברית (Ctrl+Shift+L)</translation>
-        </message>
-        <message>
-            <location filename="../../ui/main_window.py" line="108" />
-            <source>Lock (Ctrl+L)</source>
-            <translation>נעילה (Ctrl+L)</translation>
-        </message>
-        <message>
-            <location filename="../../ui/main_window.py" line="110" />
-            <source>Sign out</source>
-            <translation>יציאה</translation>
-        </message>
-        <message>
-            <location filename="../../ui/main_window.py" line="111" />
-            <source>Local only</source>
-            <translation>מקומי בלבד</translation>
-        </message>
-        <message>
-            <location filename="../../ui/main_window.py" line="113" />
-            <source>Cashier: {0}</source>
-            <translation>קופאי: {0}</translation>
-        </message>
-        <message>
-            <location filename="../../ui/main_window.py" line="113" />
-            <source>Signed out</source>
-            <translation>לא מחובר</translation>
-        </message>
-        <message>
-            <location filename="../../ui/main_window.py" line="122" />
-            <source>{0} entries waiting for HQ</source>
-            <translation>{0} רשומות ממתינות למטה</translation>
-        </message>
-        <message>
-            <location filename="../../ui/main_window.py" line="189" />
-            <source>Park sale</source>
-            <translation>השהיית מכירה</translation>
-        </message>
-        <message>
-            <location filename="../../ui/main_window.py" line="189" />
-            <source>Label (e.g. the customer's name)</source>
-            <translation>תווית (למשל שם הלקוח)</translation>
-        </message>
-        <message>
-            <location filename="../../ui/main_window.py" line="192" />
-            <source>Parked sale</source>
-            <translation>מכירה מושהית</translation>
-        </message>
-        <message>
-            <location filename="../../ui/main_window.py" line="197" />
-            <source>No parked sales</source>
-            <translation>אין מכירות ממתינות</translation>
-        </message>
-        <message>
-            <source>Manager (Ctrl+Shift+M)</source>
-            <translation>מנהל (Ctrl+Shift+M)</translation>
-        </message>
-        <message>
-            <source>My PIN</source>
-            <translation>הקוד שלי</translation>
-        </message>
-        <message>
-            <source>Your PIN was changed</source>
-            <translation>הקוד שלך שונה</translation>
-        </message>
-        <message>
-            <source>{0} · {1}</source>
-            <translation>{0} · {1}</translation>
         </message>
     </context>
     <context>
