@@ -15,14 +15,14 @@ from datetime import date
 from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap, QShowEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from pos_client.services import till
 from pos_client.services.carts import ParkedInfo
 from pos_client.timeutil import from_iso, store_time
 from ui.i18n import error_text
-from ui.layout import DateEdit, style_frame
+from ui.layout import DateEdit, captioned_form, ok_cancel, style_frame
 from ui.worker import DbWorker
 
 
@@ -50,14 +50,8 @@ class EnrolDialog(QDialog):
         self.print_button = QPushButton(objectName="printCard")
         self.print_button.setVisible(False)
         self.print_button.clicked.connect(self._print)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        self._captions = [QLabel(), QLabel(), QLabel()]
-        form = QFormLayout()
-        for caption, field in zip(self._captions, (self.name, self.phone, self.birthday)):
-            caption.setBuddy(field)
-            form.addRow(caption, field)
+        self.buttons = ok_cancel(self, self._submit)
+        form, self._captions = captioned_form((self.name, self.phone, self.birthday))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -151,9 +145,7 @@ class ParkedDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, cart.cart_id)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, self.accept)
         self.list.itemActivated.connect(lambda _item: self.accept())
         layout = QVBoxLayout(self)
         layout.addWidget(self.list)
@@ -205,9 +197,7 @@ class ManagerPinDialog(QDialog):
         self.pin.setMaxLength(12)
         self.message = QLabel(objectName="dialogMessage")
         self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, self._submit)
         layout = QVBoxLayout(self)
         for widget in (self.prompt, self.pin, self.message, self.buttons):
             layout.addWidget(widget)

@@ -14,9 +14,11 @@ where the screen is large enough, maximised where it is not.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from PySide6.QtCore import QCoreApplication, QMargins, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import (QDateEdit, QFrame, QLabel, QLayout, QLayoutItem, QScrollArea, QSizePolicy, QSpacerItem, QStyle,
+from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QFrame, QLabel, QLayout, QLayoutItem, QScrollArea, QSizePolicy, QSpacerItem, QStyle,
                                QWidget)
 
 TOUCH_MIN = 44
@@ -247,3 +249,22 @@ def fit_to_screen(window: QWidget, preferred: tuple[int, int] = (1280, 800)) -> 
 def style_frame(widget: QWidget) -> int:
     """The style's default frame width (for sizing lists to their longest item)."""
     return widget.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, widget)
+
+
+def ok_cancel(dialog: QDialog, on_ok: Callable[[], None]) -> QDialogButtonBox:
+    """The OK / Cancel row a form dialog ends with: OK runs `on_ok` (which accepts once the input is good),
+    Cancel rejects. One definition, so every dialog answers Enter and Esc alike."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def captioned_form(fields: Sequence[QWidget]) -> tuple[QFormLayout, list[QLabel]]:
+    """A form of `fields`, each beside a caption that is its buddy (the caption's mnemonic focuses the field);
+    the captions are worded by the dialog's `retranslate()`."""
+    form, captions = QFormLayout(), [QLabel() for _ in fields]
+    for caption, field in zip(captions, fields):
+        caption.setBuddy(field)
+        form.addRow(caption, field)
+    return form, captions

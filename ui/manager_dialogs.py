@@ -25,7 +25,7 @@ from pos_client.messages import message
 from pos_client.services import manager_actions, points
 from pos_client.terminal import Terminal
 from ui.i18n import error_text
-from ui.layout import DateEdit
+from ui.layout import DateEdit, ok_cancel
 from ui.worker import DbWorker
 
 
@@ -46,9 +46,7 @@ class ActionDialog(QDialog):
         self.reason.setMaxLength(200)
         self.message = QLabel(objectName="dialogMessage")
         self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, self.submit)
         self.build()
         self.form.addRow(_tr("Reason (for the audit log)"), self.reason)
         layout = QVBoxLayout(self)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHe
                                QTableView, QVBoxLayout, QWidget)
 
 from pos_client.services import till
+from ui.layout import ok_cancel
 from ui.i18n import error_text
 from ui.worker import DbWorker
 
@@ -104,9 +105,7 @@ class MemberSearchDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(lambda _index: self.accept())
         self.status = QLabel(objectName="dialogMessage")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, self.accept)
         layout = QVBoxLayout(self)
         for widget in (self.query, self.table, self.status, self.buttons):
             layout.addWidget(widget)

@@ -27,6 +27,7 @@ from pos_client.money import parse_amount
 from pos_client.reports.shift_text import report_lines
 from pos_client.services import shifts
 from pos_client.terminal import Terminal
+from ui.layout import ok_cancel
 from ui.i18n import error_text
 from ui.worker import DbWorker
 
@@ -53,9 +54,7 @@ class ShiftDialog(QDialog):
         self.pin.setMaxLength(12)
         self.message = QLabel(objectName="shiftMessage")
         self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, self._submit)
         self._captions = [QLabel(), QLabel(), QLabel()]
         form = QFormLayout()
         for caption, field in zip(self._captions, (self.amount, self.reason, self.pin)):

@@ -17,13 +17,14 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout,
                                QWidget)
 
 from pos_client.services import staff
 from pos_client.services.staff import StaffInfo
 from pos_client.terminal import Terminal
+from ui.layout import captioned_form, ok_cancel
 from ui.i18n import error_text
 from ui.row_model import RowTableModel
 from ui.worker import DbWorker
@@ -206,14 +207,8 @@ class ChangePinDialog(QDialog):
         self.old_pin, self.new_pin, self.again = _pin_field("oldPin"), _pin_field("newPin"), _pin_field("newPinAgain")
         self.message = QLabel(objectName="changePinMessage")
         self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self._submit)
-        self.buttons.rejected.connect(self.reject)
-        self._captions = [QLabel(), QLabel(), QLabel()]
-        form = QFormLayout()
-        for caption, field in zip(self._captions, (self.old_pin, self.new_pin, self.again)):
-            caption.setBuddy(field)
-            form.addRow(caption, field)
+        self.buttons = ok_cancel(self, self._submit)
+        form, self._captions = captioned_form((self.old_pin, self.new_pin, self.again))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)

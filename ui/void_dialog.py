@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from pos_client.money import format_money
+from ui.layout import ok_cancel
 
 
 class VoidDialog(QDialog):
@@ -31,9 +32,7 @@ class VoidDialog(QDialog):
         self.summary.setWordWrap(True)
         self.reason = QComboBox(objectName="voidReason")
         self.reason.setEditable(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self._confirm)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self, self._confirm)
         self._reason_label = QLabel()
         self._reason_label.setBuddy(self.reason)
         layout = QVBoxLayout(self)
