@@ -20,7 +20,7 @@ from pos_client.receipts.render import PDF_LAYOUT, render_receipt, thermal_image
 from pos_client.services import printing
 from pos_client.terminal import Terminal
 from tests.escpos_fake import FakePrinter, closed_port, parse, raster_image
-from tests.integration.conftest import Kupa
+from tests.integration.conftest import MANAGER_PIN, Kupa
 
 
 @pytest.fixture
@@ -167,7 +167,7 @@ def test_a_failing_printer_is_refused_by_code_and_the_sale_stays(kupa: Kupa, sto
     expected = {"closed": "printer.refused", "silent": "printer.timeout", "no_paper": "printer.no_paper"}[how]
     assert result.code == 1
     assert result.json["message_code"] == expected
-    assert f"kupa receipt print {sale_id}" in result.err  # says the sale is kept and how to reprint
+    assert f"kupa receipt print {_receipt(store, sale_id).reference}" in result.err  # kept; how to reprint
     assert {t: _rows(store, t) for t in before} == before
     with sqlite3.connect(store / "kupa.sqlite3") as db:
         assert db.execute("select status, error_code from print_jobs").fetchall() == [("failed", expected)]
@@ -192,10 +192,13 @@ class _Ok:
 
 
 def test_the_sale_print_after_checkout_kicks_the_drawer_once(store: Path, kupa: Kupa, printer: FakePrinter) -> None:
-    sale_id = _sale(kupa)
+    card_sale = _sale(kupa)  # paid by card (the CLI's default): the drawer stays shut
+    assert kupa("shift", "open", "--float", "0", "--pin", MANAGER_PIN).code == 0
+    sale_id = kupa("checkout", "--item", "COFFEE-L", "--pay", "cash:2000", "--json").json["sale_id"]
     assert kupa("config", "set", "printer", printer.url()).code == 0
     terminal = Terminal.open(store)
     try:
+        assert not printing.print_receipt(terminal, card_sale, lang="en", after_sale=True).drawer
         outcome = printing.print_receipt(terminal, sale_id, lang="en", after_sale=True)
         assert outcome.printed and outcome.drawer and not outcome.copy
         again = printing.print_receipt(terminal, sale_id, lang="en", after_sale=True)  # a retry: a copy, no drawer
@@ -205,9 +208,9 @@ def test_the_sale_print_after_checkout_kicks_the_drawer_once(store: Path, kupa: 
         assert not printing.print_receipt(terminal, other, lang="en", after_sale=True).drawer
     finally:
         terminal.close()
-    jobs = [parse(job) for job in printer.wait_jobs(3)]
-    assert jobs[0].drawer == [(0, 50, 50)] and jobs[0].ops[-1] == "drawer"  # ESC p 0: pin 2, after the cut
-    assert jobs[1].drawer == [] and jobs[2].drawer == []
+    jobs = [parse(job) for job in printer.wait_jobs(4)]  # the card sale, the cash sale, its copy, the last
+    assert jobs[1].drawer == [(0, 50, 50)] and jobs[1].ops[-1] == "drawer"  # ESC p 0: pin 2, after the cut
+    assert jobs[0].drawer == [] and jobs[2].drawer == [] and jobs[3].drawer == []
 
 
 def test_a_printer_url_typo_is_refused_and_nothing_is_stored(kupa: Kupa) -> None:
@@ -229,7 +232,7 @@ def test_no_printer_and_no_out_says_how_to_set_one(kupa: Kupa) -> None:
     sale_id = _sale(kupa)
     result = kupa("receipt", "print", sale_id, "--json")
     assert result.code == 1 and result.json["message_code"] == "printer.not_set"
-    assert kupa("receipt", "print", "zz", "--json").json["message_code"] == "sale.short_ref"
+    assert kupa("receipt", "print", "ab", "--json").json["message_code"] == "sale.short_ref"
     assert kupa("receipt", "print", "ffffffffff", "--json").json["message_code"] == "sale.not_found"
 
 

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from pos_client.services import printing
+from pos_client.demo.generate import MANAGER_PIN
+from pos_client.services import printing, shifts
 from pos_client.terminal import Terminal
 from tests.escpos_fake import FakePrinter, closed_port, parse, raster_image
 from tests.ui.test_checkout import sign_in
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import pay, wait_idle
 
 
 def _set_printer(store: Path, url: str) -> None:
@@ -31,6 +32,7 @@ def _sell_a_latte(qtbot, window) -> None:  # type: ignore[no-untyped-def]
     qtbot.mouseClick(latte, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, window)
     qtbot.mouseClick(window.checkout.pay, Qt.MouseButton.LeftButton)
+    pay(qtbot, window)  # exact cash in the open shift (else exact card)
     qtbot.waitUntil(lambda: window.receipt is not None and window.receipt.isVisible(), timeout=10000)
 
 
@@ -43,7 +45,13 @@ def printer():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def printing_store(store: Path, printer: FakePrinter) -> Path:
+    """The demo store with the loopback printer and an open shift (so the sale is paid in cash)."""
     _set_printer(store, printer.url())
+    terminal = Terminal.open(store)
+    try:
+        shifts.open_shift(terminal, 0, MANAGER_PIN)
+    finally:
+        terminal.close()
     return store
 
 
