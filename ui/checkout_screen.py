@@ -216,7 +216,7 @@ class CheckoutScreen(QWidget):
         self.search.setPlaceholderText(self.tr("Search products by name, SKU or barcode (F2)"))
         self.search.setAccessibleName(self.search.placeholderText())  # a screen reader's name for the field
         self.table.setAccessibleName(accessible("Cart"))
-        texts = ((self.add, self.tr("Add"), "Return"), (self.plus, self.tr("Qty + (F5)"), "F5"),
+        texts = ((self.add, self.tr("Add"), ""), (self.plus, self.tr("Qty + (F5)"), "F5"),
                  (self.minus, self.tr("Qty − (F6)"), "F6"), (self.remove, self.tr("Remove line (F7)"), "F7"),
                  (self.void, self.tr("Void sale (Ctrl+Del)"), "Ctrl+Del"), (self.park, self.tr("Park (F8)"), "F8"),
                  (self.resume, self.tr("Resume (Shift+F8)"), ""),

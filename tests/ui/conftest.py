@@ -55,3 +55,29 @@ def pay(qtbot, win) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: win.tender_dialog is not None and win.tender_dialog.isVisible(), timeout=10000)
     dialog = win.tender_dialog
     qtbot.keyClick(dialog.focusWidget() or dialog, Qt.Key.Key_Return)
+
+
+#: The clock of the key events `type_keys` sends (ms): the scanner detector reads the events' own timestamps,
+#: so a test's "scanner" and "person" are told apart the same way whatever the machine's load.
+_KEY_CLOCK = [10_000_000]
+SCANNER_MS, PERSON_MS = 5, 150
+
+
+def type_keys(widget, text: str, gap_ms: int, *, enter: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Send `text` (then Enter) to `widget` as key events `gap_ms` apart by their timestamps: `SCANNER_MS` is a
+    keyboard-wedge scanner's burst, `PERSON_MS` a person typing. Each call starts a second after the last."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    at = _KEY_CLOCK[0] + 1_000
+    keys = [(ord(ch.upper()) if ch.isalpha() else ord(ch), ch) for ch in text]
+    if enter:
+        keys.append((int(Qt.Key.Key_Return), "\r"))
+    for key, char in keys:
+        for kind, stamp in ((QEvent.Type.KeyPress, at), (QEvent.Type.KeyRelease, at + 1)):
+            event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, char)
+            event.setTimestamp(stamp)
+            QApplication.sendEvent(widget, event)
+        at += gap_ms
+    _KEY_CLOCK[0] = at

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 from pos_client.services import carts, till
 from pos_client.services.members import issue_card
 from pos_client.timeutil import utcnow
-from tests.ui.conftest import pay, wait_idle
+from tests.ui.conftest import PERSON_MS, SCANNER_MS, pay, type_keys, wait_idle
 
 
 def sign_in(qtbot, win, pin: str = "1111") -> None:  # type: ignore[no-untyped-def]
@@ -73,12 +73,11 @@ def test_sale_with_the_keyboard_only(qtbot, window) -> None:  # type: ignore[no-
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     search = window.checkout.search
     search.setFocus()
-    qtbot.keyClicks(search, "ESPRESSO", delay=40)  # typed by a person, not a scanner
-    qtbot.keyClick(search, Qt.Key.Key_Return)
+    type_keys(search, "ESPRESSO", PERSON_MS)  # typed by a person, not a scanner
     wait_idle(qtbot, window)
     qtbot.keyClick(window.checkout.table, Qt.Key.Key_F5)  # the shortcut animates a click (~100 ms)
     qtbot.waitUntil(lambda: [(ln.sku, ln.qty) for ln in window.sale.state.lines] == [("ESPRESSO", 2)],
-                    timeout=5000)
+                    timeout=10000)
     qtbot.keyClick(window.checkout.table, Qt.Key.Key_F12)
     pay(qtbot, window)
     qtbot.waitUntil(lambda: window.receipt is not None and window.receipt.isVisible(), timeout=10000)
@@ -101,8 +100,7 @@ def test_wedge_scanner_anywhere(qtbot, window) -> None:  # type: ignore[no-untyp
     sign_in(qtbot, window)
     window.checkout.table.setFocus()
     with qtbot.waitSignal(window.scanner.scanned, timeout=5000) as blocker:
-        qtbot.keyClicks(window.checkout.table, "CAPPUCCINO")
-        qtbot.keyClick(window.checkout.table, Qt.Key.Key_Return)
+        type_keys(window.checkout.table, "CAPPUCCINO", SCANNER_MS)
     assert blocker.args == ["CAPPUCCINO"]
     wait_idle(qtbot, window)
     wait_idle(qtbot, window)

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from pos_client.services import carts, till
 from pos_client.services.checkout import BasketRequest, checkout
-from tests.ui.conftest import pay, wait_idle
+from tests.ui.conftest import PERSON_MS, SCANNER_MS, pay, type_keys, wait_idle
 from tests.ui.test_checkout import sign_in
 
 
@@ -17,8 +17,7 @@ def _hebrew(text: str) -> bool:
 
 def _type(qtbot, widget, text: str) -> None:  # type: ignore[no-untyped-def]
     """Type like a person (slower than a wedge scanner), then Enter."""
-    qtbot.keyClicks(widget, text, delay=40)
-    qtbot.keyClick(widget, Qt.Key.Key_Return)
+    type_keys(widget, text, PERSON_MS)
 
 
 def test_member_sale_with_rewards_by_keyboard_only(qtbot, window) -> None:  # type: ignore[no-untyped-def]
@@ -37,8 +36,7 @@ def test_member_sale_with_rewards_by_keyboard_only(qtbot, window) -> None:  # ty
     _type(qtbot, search, "SHOE-RUN")
     wait_idle(qtbot, window)
     with qtbot.waitSignal(window.scanner.scanned, timeout=5000):  # the member's card, by the wedge scanner
-        qtbot.keyClicks(search, fan.token)
-        qtbot.keyClick(search, Qt.Key.Key_Return)
+        type_keys(search, fan.token, SCANNER_MS)
     qtbot.waitUntil(lambda: window.sale.quote is not None and window.sale.quote.member_id == fan.member_id,
                     timeout=10000)
     wait_idle(qtbot, window)
