@@ -207,7 +207,7 @@ class ElidedLabel(QLabel):
         width = self.contentsRect().width() - 2 * self.margin()
         shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, max(width, 0))
         super().setText(shown)
-        super().setToolTip(self._full if shown != self._full else self._tip)
+        super().setToolTip(self._tip or (self._full if shown != self._full else ""))  # an own tip (an error) wins
 
 
 class DateEdit(QDateEdit):

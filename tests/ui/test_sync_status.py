@@ -77,21 +77,21 @@ def test_the_app_syncs_in_the_background_and_keeps_selling_offline(qtbot, synced
     sign_in(qtbot, win)
     _sell(qtbot, win)
     wait_idle(qtbot, win)
-    assert win.pending.text() != "0 entries waiting for HQ"
+    assert win.pending.full_text() != "0 entries waiting for HQ"
     with qtbot.waitSignal(controller.changed, timeout=20000,
                           check_params_cb=lambda s: not s.running and s.online is True):
         controller.sync_now()
-    qtbot.waitUntil(lambda: win.pending.text() == "0 entries waiting for HQ", timeout=10000)
-    assert win.network.text().startswith("Online · last sync ")
+    qtbot.waitUntil(lambda: win.pending.full_text() == "0 entries waiting for HQ", timeout=10000)
+    assert win.network.full_text().startswith("Online · last sync ")
     assert controller.state.pending == 0 and controller.state.last_ok
 
     hq.stop()  # HQ goes away: the status bar says so, the counter keeps selling
     with qtbot.waitSignal(controller.changed, timeout=20000,
                           check_params_cb=lambda s: not s.running and s.online is False):
         controller.sync_now()
-    assert win.network.text().startswith("Offline · last sync ")
+    assert win.network.full_text().startswith("Offline · last sync ")
     _sell(qtbot, win)
-    qtbot.waitUntil(lambda: win.pending.text() not in ("", "0 entries waiting for HQ"), timeout=10000)
+    qtbot.waitUntil(lambda: win.pending.full_text() not in ("", "0 entries waiting for HQ"), timeout=10000)
 
 
 def test_sync_now_asks_a_manager_pin_and_is_audited(qtbot, synced_window) -> None:  # type: ignore[no-untyped-def]
@@ -121,7 +121,7 @@ def test_sync_errors_in_the_tooltip_follow_the_language(qtbot, synced_window, hq
     win = synced_window
     controller = win.sync_status.controller
     qtbot.waitUntil(lambda: controller.state.online is True and not controller.state.running, timeout=20000)
-    assert win.network.toolTip() == ""
+    assert win.network.toolTip() in ("", win.network.full_text())  # no error: at most the elided text
     hq.stop()
     with qtbot.waitSignal(controller.changed, timeout=20000,
                           check_params_cb=lambda s: not s.running and s.online is False):
