@@ -89,23 +89,42 @@ class _Region:
         return Candidate(corners, self.angle_deg, self.coherence, self.score)
 
 
-def find_candidates(gray: GrayImage, max_candidates: int = 4) -> list[Candidate]:
-    """The most code-like regions of `gray`, best first."""
+def _shrink(gray: GrayImage, factor: float) -> npt.NDArray[Any]:
+    """`gray` made `factor` times smaller (area averaging)."""
     height, width = gray.shape
-    factor = width / WORK_WIDTH if width > WORK_WIDTH else 1.0
-    small = cv2.resize(gray, (round(width / factor), round(height / factor)), interpolation=cv2.INTER_AREA)
-    gx = np.asarray(cv2.Sobel(small, cv2.CV_32F, 1, 0, ksize=3), dtype=np.float32)
-    gy = np.asarray(cv2.Sobel(small, cv2.CV_32F, 0, 1, ksize=3), dtype=np.float32)
-    window = (7, 7)
+    return cv2.resize(gray, (round(width / factor), round(height / factor)), interpolation=cv2.INTER_AREA)
+
+
+Tensor = npt.NDArray[np.float32]
+
+
+def _edges(img: npt.NDArray[Any], window: tuple[int, int]) \
+        -> tuple[Tensor, Tensor, Tensor, Tensor, npt.NDArray[Any]] | None:
+    """The structure tensor of `img` blurred over `window` (jxx, jyy, jxy), its edge magnitude, and the strong
+    edges (Otsu's threshold on the magnitude); None for a flat image. Both region searches start here."""
+    gx = np.asarray(cv2.Sobel(img, cv2.CV_32F, 1, 0, ksize=3), dtype=np.float32)
+    gy = np.asarray(cv2.Sobel(img, cv2.CV_32F, 0, 1, ksize=3), dtype=np.float32)
     jxx = np.asarray(cv2.blur(np.multiply(gx, gx), window), dtype=np.float32)
     jyy = np.asarray(cv2.blur(np.multiply(gy, gy), window), dtype=np.float32)
     jxy = np.asarray(cv2.blur(np.multiply(gx, gy), window), dtype=np.float32)
     magnitude = np.sqrt(jxx + jyy)
     peak = float(magnitude.max())
     if peak <= 1e-3:
-        return []
+        return None
     scaled = cv2.convertScaleAbs(magnitude, alpha=255.0 / peak)
-    _, mask = cv2.threshold(scaled, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    _, strong = cv2.threshold(scaled, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return jxx, jyy, jxy, magnitude, strong
+
+
+def find_candidates(gray: GrayImage, max_candidates: int = 4) -> list[Candidate]:
+    """The most code-like regions of `gray`, best first."""
+    width = gray.shape[1]
+    factor = width / WORK_WIDTH if width > WORK_WIDTH else 1.0
+    small = _shrink(gray, factor)
+    tensor = _edges(small, (7, 7))
+    if tensor is None:
+        return []
+    jxx, jyy, jxy, magnitude, mask = tensor
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
     contours = list(cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0])
@@ -134,22 +153,12 @@ def _bar_regions(gray: GrayImage, factor: float, min_area: float) -> list[_Regio
     webcam's 1.5-pixel bars are still resolved (on the coarse copy only a barcode's outline shows). Their own
     regions let the crop be turned upright. Returned in the coordinates of the main search's copy.
     """
-    height, width = gray.shape
     fine_factor = max(1.0, factor / 2.0)
-    fine = gray if fine_factor == 1.0 else cv2.resize(
-        gray, (round(width / fine_factor), round(height / fine_factor)), interpolation=cv2.INTER_AREA)
-    gx = np.asarray(cv2.Sobel(fine, cv2.CV_32F, 1, 0, ksize=3), dtype=np.float32)
-    gy = np.asarray(cv2.Sobel(fine, cv2.CV_32F, 0, 1, ksize=3), dtype=np.float32)
-    window = (9, 9)
-    jxx = np.asarray(cv2.blur(np.multiply(gx, gx), window), dtype=np.float32)
-    jyy = np.asarray(cv2.blur(np.multiply(gy, gy), window), dtype=np.float32)
-    jxy = np.asarray(cv2.blur(np.multiply(gx, gy), window), dtype=np.float32)
-    magnitude = np.sqrt(jxx + jyy)
-    peak = float(magnitude.max())
-    if peak <= 1e-3:
+    fine = gray if fine_factor == 1.0 else _shrink(gray, fine_factor)
+    tensor = _edges(fine, (9, 9))
+    if tensor is None:
         return []
-    scaled = cv2.convertScaleAbs(magnitude, alpha=255.0 / peak)
-    _, strong = cv2.threshold(scaled, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    jxx, jyy, jxy, magnitude, strong = tensor
     coherence = np.sqrt((jxx - jyy) ** 2 + 4.0 * jxy**2) / (jxx + jyy + 1e-6)
     bars: npt.NDArray[Any] = np.where((strong > 0) & (coherence > BAR_COHERENCE), 255, 0).astype(np.uint8)
     bars = cv2.morphologyEx(bars, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
