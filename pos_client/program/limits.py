@@ -57,6 +57,10 @@ MAX_CHARITIES = 100
 MAX_ACTIONS = 500
 MAX_CARD_SKUS = 1_000
 MAX_CATEGORIES = 200
+#: Items in one promotion section (member prices, coupons, vouchers, campaigns, segments, offers).
+MAX_PROMOTIONS = 200
+#: A coupon's use limits, a segment's visit count.
+MAX_PROMOTION_USES = 100_000_000
 #: Languages a name may be given in besides English.
 MAX_NAME_LANGUAGES = 10
 #: A name in one language, a category, a time-zone name.

@@ -20,12 +20,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator, model_validator
+from pydantic import Field, StrictBool, ValidationError, field_validator, model_validator
 
 from pos_client.errors import InvalidInputError
 from pos_client.jsondoc import DocumentInvalid, DocumentTooDeep, DocumentTooLarge, load_bounded, read_bounded
 from pos_client.messages import message
 from pos_client.program import limits as L
+from pos_client.program.fields import (Category, Code, EarnPer, EarnPoints, ExpiryDays, LocalizedName, Multiplier,
+                                       NonNegInt, Percent, PosInt, RedeemPoints, RedeemValue, Sku, Spend,
+                                       StampsNeeded, Threshold, VersionNumber, WindowDays, StrictModel)
+from pos_client.program.promotions import (Campaign, Coupon, GiftCards, MemberPrice, Offer, Segment, Voucher,
+                                           check_references)
 from pos_client.timeutil import store_zone
 
 TOO_LARGE = message("program.too_large", en="program file is too large ({size} bytes; at most {limit})",
@@ -39,74 +44,13 @@ UNREADABLE = message("program.unreadable", en="cannot read program file {path}: 
                      he="לא ניתן לקרוא את קובץ התוכנית {path}: {reason}")
 
 
-NonNegInt = Annotated[StrictInt, Field(ge=0, le=L.MAX_GRANT_POINTS)]
-PosInt = Annotated[StrictInt, Field(gt=0, le=L.MAX_GRANT_POINTS)]
-VersionNumber = Annotated[StrictInt, Field(gt=0, le=L.MAX_VERSION)]
-EarnPoints = Annotated[StrictInt, Field(gt=0, le=L.MAX_EARN_POINTS)]
-EarnPer = Annotated[StrictInt, Field(gt=0, le=L.MAX_EARN_PER)]
-RedeemPoints = Annotated[StrictInt, Field(gt=0, le=L.MAX_REDEEM_POINTS)]
-RedeemValue = Annotated[StrictInt, Field(gt=0, le=L.MAX_REDEEM_VALUE)]
-Threshold = Annotated[StrictInt, Field(ge=0, le=L.MAX_REDEEM_THRESHOLD)]
-Spend = Annotated[StrictInt, Field(ge=0, le=L.MAX_SPEND)]
-StampsNeeded = Annotated[StrictInt, Field(ge=1, le=L.MAX_STAMPS_NEEDED)]
-WindowDays = Annotated[StrictInt, Field(ge=1, le=L.MAX_WINDOW_DAYS)]
-ExpiryDays = Annotated[StrictInt, Field(ge=1, le=L.MAX_EXPIRY_DAYS)]
-
-
-def _rate_digits(value: Decimal) -> Decimal:
-    """A rate written with at most `MAX_RATE_DIGITS` digits (pydantic's `max_digits` stops counting at 28)."""
-    sign, digits, exponent = value.as_tuple()
-    if isinstance(exponent, int):
-        written = len(digits) + exponent if exponent > 0 else max(len(digits), -exponent)
-        if written > L.MAX_RATE_DIGITS:
-            raise ValueError(f"must be written with at most {L.MAX_RATE_DIGITS} digits")
-    return value
-
-
-Percent = Annotated[Decimal, Field(ge=0, le=L.MAX_PERCENT, allow_inf_nan=False), AfterValidator(_rate_digits)]
-Multiplier = Annotated[Decimal, Field(ge=1, le=L.MAX_MULTIPLIER, allow_inf_nan=False), AfterValidator(_rate_digits)]
-Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_\-]+$")]
-Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.]+$")]
-Category = Annotated[str, Field(min_length=1, max_length=L.MAX_CATEGORY_CHARS)]
-Name = Annotated[str, Field(min_length=1, max_length=L.MAX_NAME_CHARS)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
-
-
-class LocalizedName(_Strict):
-    """A name in several languages; English is required, Hebrew is the other one the app ships."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-    en: Name
-    he: Name | None = None
-
-    @model_validator(mode="after")
-    def _other_languages_are_short_names(self) -> LocalizedName:
-        extra = self.model_extra or {}
-        if len(extra) > L.MAX_NAME_LANGUAGES:
-            raise ValueError(f"at most {L.MAX_NAME_LANGUAGES} languages besides English and Hebrew")
-        for lang, value in extra.items():
-            if not (0 < len(lang) <= 8 and lang.isascii() and lang.isalpha()):
-                raise ValueError(f"{lang[:20]!r} is not a language code")
-            if not isinstance(value, str) or not 0 < len(value) <= L.MAX_NAME_CHARS:
-                raise ValueError(f"{lang}: must be a name of 1 to {L.MAX_NAME_CHARS} characters")
-        return self
-
-    def text(self, lang: str) -> str:
-        """The name in `lang`, falling back to English."""
-        value = getattr(self, lang, None) if lang != "en" else self.en
-        return value if isinstance(value, str) and value else self.en
-
-
-class Earn(_Strict):
+class Earn(StrictModel):
     points: EarnPoints
     per: EarnPer
     exclude_categories: Annotated[list[Category], Field(max_length=L.MAX_CATEGORIES)] = []
 
 
-class Redeem(_Strict):
+class Redeem(StrictModel):
     points: RedeemPoints
     value: RedeemValue
     min_points: Threshold = 0
@@ -115,7 +59,7 @@ class Redeem(_Strict):
     offline_daily_cap_points: Threshold | None = None
 
 
-class Tier(_Strict):
+class Tier(StrictModel):
     code: Code
     name: LocalizedName
     min_spend: Spend
@@ -123,7 +67,7 @@ class Tier(_Strict):
     earn_multiplier: Multiplier = Decimal(1)
 
 
-class BonusDay(_Strict):
+class BonusDay(StrictModel):
     tiers: Annotated[list[Code], Field(max_length=L.MAX_TIERS)] = []
     weekday: Literal["member_choice"] | int
     multiplier: Multiplier
@@ -136,7 +80,7 @@ class BonusDay(_Strict):
         raise ValueError('must be "member_choice" or a weekday number from 0 (Monday) to 6 (Sunday)')
 
 
-class PunchCard(_Strict):
+class PunchCard(StrictModel):
     code: Code
     name: LocalizedName
     skus: Annotated[list[Sku], Field(max_length=L.MAX_CARD_SKUS)] = []
@@ -155,7 +99,7 @@ class PunchCard(_Strict):
         return sku in self.skus or category in self.categories
 
 
-class Membership(_Strict):
+class Membership(StrictModel):
     code: Code
     name: LocalizedName
     sku: Sku
@@ -165,28 +109,28 @@ class Membership(_Strict):
     monthly_credit_points: NonNegInt = 0
 
 
-class PointsGrant(_Strict):
+class PointsGrant(StrictModel):
     points: NonNegInt
 
 
-class Referral(_Strict):
+class Referral(StrictModel):
     referrer_points: NonNegInt = 0
     referee_points: NonNegInt = 0
 
 
-class Charity(_Strict):
+class Charity(StrictModel):
     code: Code
     name: LocalizedName
 
 
-class Action(_Strict):
+class Action(StrictModel):
     code: Code
     name: LocalizedName
     points: PosInt
     once: StrictBool = False
 
 
-class Program(_Strict):
+class Program(StrictModel):
     """One version of a store's loyalty program."""
 
     version: VersionNumber
@@ -206,6 +150,14 @@ class Program(_Strict):
     points_expiry_days: ExpiryDays | None = None
     charities: Annotated[list[Charity], Field(max_length=L.MAX_CHARITIES)] = []
     actions: Annotated[list[Action], Field(max_length=L.MAX_ACTIONS)] = []
+    # promotions (pos_client.program.promotions, docs/pricing.md)
+    member_prices: Annotated[list[MemberPrice], Field(max_length=L.MAX_PROMOTIONS)] = []
+    coupons: Annotated[list[Coupon], Field(max_length=L.MAX_PROMOTIONS)] = []
+    vouchers: Annotated[list[Voucher], Field(max_length=L.MAX_PROMOTIONS)] = []
+    gift_cards: GiftCards | None = None
+    campaigns: Annotated[list[Campaign], Field(max_length=L.MAX_PROMOTIONS)] = []
+    segments: Annotated[list[Segment], Field(max_length=L.MAX_PROMOTIONS)] = []
+    offers: Annotated[list[Offer], Field(max_length=L.MAX_PROMOTIONS)] = []
 
     @field_validator("timezone")
     @classmethod
@@ -232,6 +184,14 @@ class Program(_Strict):
                 raise ValueError(f"bonus_days[{i}].tiers: unknown tier {sorted(unknown)[0]!r}")
         if self.redeem and self.redeem.min_points % self.redeem.step:
             raise ValueError("redeem.min_points must be a multiple of redeem.step")
+        check_references(tiers=tier_codes, plans={m.code for m in self.memberships},
+                         cards={p.code for p in self.punch_cards}, member_prices=self.member_prices,
+                         coupons=self.coupons, vouchers=self.vouchers, campaigns=self.campaigns,
+                         segments=self.segments, offers=self.offers)
+        if self.gift_cards:
+            sold = set(self.gift_cards.skus) & {m.sku for m in self.memberships}
+            if sold:
+                raise ValueError(f"gift_cards.skus: {sorted(sold)[0]!r} is a membership's sku")
         return self
 
     # -- lookups used by pricing -------------------------------------------------------------------
@@ -265,6 +225,29 @@ class Program(_Strict):
 
     def action(self, code: str) -> Action | None:
         return next((a for a in self.actions if a.code == code), None)
+
+    def coupon(self, code: str) -> Coupon | None:
+        return next((c for c in self.coupons if c.code == code), None)
+
+    def coupon_by_promo_code(self, promo_code: str) -> Coupon | None:
+        """The public coupon a typed or scanned promo code names (case-insensitive)."""
+        wanted = promo_code.strip().upper()
+        return next((c for c in self.coupons if c.promo_code and c.promo_code.upper() == wanted), None)
+
+    def voucher(self, code: str) -> Voucher | None:
+        return next((v for v in self.vouchers if v.code == code), None)
+
+    def campaign(self, code: str) -> Campaign | None:
+        return next((c for c in self.campaigns if c.code == code), None)
+
+    def segment(self, code: str) -> Segment | None:
+        return next((s for s in self.segments if s.code == code), None)
+
+    def offer(self, code: str) -> Offer | None:
+        return next((o for o in self.offers if o.code == code), None)
+
+    def is_gift_card_sku(self, sku: str) -> bool:
+        return self.gift_cards is not None and sku in self.gift_cards.skus
 
     def canonical_json(self) -> str:
         """The document as stored: stable key order, rates as JSON numbers."""
