@@ -24,10 +24,10 @@ from sqlalchemy import func, select
 from pos_client.cards.tokens import TokenError, looks_like_token
 from pos_client.cards.tokens import parse as parse_token
 from pos_client.db.models import MemberBalance, OutboxRow, Setting, TrustedKey
-from pos_client.errors import NotFoundError
+from pos_client.errors import KupaError, NotFoundError
 from pos_client.services import members
 from pos_client.services.members import InvalidCardError
-from pos_client.messages import message
+from pos_client.messages import Text, message
 from pos_client.services import clock
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import to_iso, utcnow
@@ -244,7 +244,7 @@ class WalkIn:
 
 
 def fetch_member(terminal: Terminal, code: str, server_url: str | None = None, *,
-                 retry: RetryPolicy | None = None) -> str:
+                 retry: RetryPolicy | None = None, read_timeout: float = 60.0) -> str:
     """Fetch a member of another store from HQ by member id, card number or card token and store them here
     (row, cards, HQ-confirmed snapshot); HQ links them to this terminal's store, so its pulls carry their
     changes from then on. Returns the member id; raises OfflineError when HQ cannot be reached."""
@@ -254,7 +254,7 @@ def fetch_member(terminal: Terminal, code: str, server_url: str | None = None, *
             code = parse_token(code).member_id
         except TokenError as exc:
             raise InvalidCardError(exc.reason) from exc
-    transport = connect(terminal, server_url, retry=retry)
+    transport = connect(terminal, server_url, retry=retry, read_timeout=read_timeout)
     try:
         try:
             fetched = transport.post("/v1/member", MemberFetchRequest(code=code[:64]), MemberFetch)
@@ -270,12 +270,25 @@ def fetch_member(terminal: Terminal, code: str, server_url: str | None = None, *
     return fetched.member.member_id
 
 
+#: At the counter a customer is waiting: one try, a short wait, then earn-only (HQ confirms at the next sync).
+COUNTER_RETRY = RetryPolicy(attempts=1)
+COUNTER_TIMEOUT = 5.0
+
+
+def is_unknown_member(exc: KupaError) -> bool:
+    """Whether a refusal to identify means "a member this terminal does not know yet" (a signed card or a
+    member id with a right check digit): a walk-in from another store, to take in rather than refuse."""
+    reason = exc.params.get("reason")  # a card refusal carries its cause as a catalogue text
+    codes = {exc.message_code, reason.code if isinstance(reason, Text) else None}
+    return bool(codes & {members.CARD_MEMBER_UNKNOWN.code, members.NO_MEMBER_ID.code})
+
+
 def take_walk_in(terminal: Terminal, code: str, server_url: str | None = None, *,
-                 retry: RetryPolicy | None = None) -> WalkIn:
+                 retry: RetryPolicy | None = None, read_timeout: float = 60.0) -> WalkIn:
     """A member of another store at the counter: fetched from HQ when it answers, else recorded here as
     earn-only until HQ confirms them at the next sync (docs/sync.md, "Walk-ins")."""
     try:
-        member_id = fetch_member(terminal, code, server_url, retry=retry)
+        member_id = fetch_member(terminal, code, server_url, retry=retry, read_timeout=read_timeout)
         with terminal.read() as session:
             points = session.scalar(select(MemberBalance.points).where(MemberBalance.member_id == member_id))
         return WalkIn(member_id, "fetched", int(points or 0))

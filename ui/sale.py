@@ -35,6 +35,7 @@ from pos_client.services import carts, till, voids
 from pos_client.services.checkout import BasketRequest, SaleResult, checkout, quote_basket
 from pos_client.tender import TenderGiven
 from pos_client.terminal import Terminal
+from sync.client import COUNTER_RETRY, COUNTER_TIMEOUT, WalkIn, is_unknown_member, take_walk_in
 from ui.cart_model import CartLine, CartModel
 from ui.i18n import error_text
 from ui.worker import DbWorker
@@ -174,12 +175,31 @@ class SaleController(QObject):
         self.propose(replace(self.base, punch_rewards=tuple(rewards)))
 
     def identify(self, code: str) -> None:
-        """Look the member up, then price the sale for them."""
+        """Look the member up, then price the sale for them. A member this terminal does not know yet (their
+        signed card, or their member id) is a walk-in from another store when the terminal has an HQ: fetched
+        from HQ, or taken in earn-only when HQ does not answer at once (`sync.client.take_walk_in`)."""
         code = code.strip()
         if not code:
             return
-        self.worker.submit(lambda: till.member_view(self.terminal, code),
-                           lambda view: self._member_found(code, view), self._refused)
+
+        def look_up() -> tuple[dict[str, Any], WalkIn | None]:
+            try:
+                return till.member_view(self.terminal, code), None
+            except KupaError as exc:
+                if not (self.terminal.settings.server_url and is_unknown_member(exc)):
+                    raise
+            taken = take_walk_in(self.terminal, code, retry=COUNTER_RETRY, read_timeout=COUNTER_TIMEOUT)
+            return till.member_view(self.terminal, code), taken
+
+        def found(result: tuple[dict[str, Any], WalkIn | None]) -> None:
+            view, taken = result
+            if taken is not None:
+                self.notice.emit(_tr("Member of another store, fetched from HQ") if taken.how == "fetched" else
+                                 _tr("Member of another store: earns points now; spending waits until HQ "
+                                     "confirms them"), "info" if taken.how == "fetched" else "warning")
+            self._member_found(code, view)
+
+        self.worker.submit(look_up, found, self._refused)
 
     def clear_member(self) -> None:
         self._set_member(None)

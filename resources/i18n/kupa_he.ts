@@ -566,6 +566,14 @@
             <source>{0} allowed spending points on this sale</source>
             <translation>{0} אישר/ה מימוש נקודות במכירה זו</translation>
         </message>
+        <message>
+            <source>Member of another store, fetched from HQ</source>
+            <translation>חבר מחנות אחרת, נטען מהמטה</translation>
+        </message>
+        <message>
+            <source>Member of another store: earns points now; spending waits until HQ confirms them</source>
+            <translation>חבר מחנות אחרת: צובר נקודות כעת; מימוש ימתין עד שהמטה יאשר אותו</translation>
+        </message>
     </context>
     <context>
         <name>Explain</name>
