@@ -114,6 +114,12 @@ def local_date(moment: datetime, zone: str) -> date:
     return moment.astimezone(store_zone(zone)).date()
 
 
+def store_day(stamp: str, zone: str) -> str:
+    """The store's calendar day (YYYY-MM-DD) of a stored UTC timestamp, as a screen shows it: a plan ending
+    at 22:30 UTC on the 31st ends on the 1st in Jerusalem, which slicing the string would get wrong."""
+    return local_date(from_iso(stamp), zone).isoformat()
+
+
 def same_instant(a: object, b: object) -> bool:
     """Whether two stored or wire timestamps (ISO 8601 text or aware datetimes) name the same instant, however
     each was written (`Z` or `+00:00`, with or without microseconds); text that is no time compares as text."""

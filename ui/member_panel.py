@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEd
 
 from pos_client.money import format_money
 from pos_client.services.till import ProgramLabels
+from pos_client.timeutil import store_day
 from ui.camera_view import CameraView
 
 
@@ -143,7 +144,7 @@ class MemberPanel(QFrame):
         self.plan.setVisible(bool(plan))
         if plan:
             self.plan.setText(self.tr("{0} until {1}").format(self._name(self._labels.memberships, plan["code"]),
-                                                              plan["expires"][:10]))
+                                                              store_day(plan["expires"], self._labels.timezone)))
         self.birthday.setVisible(bool(view.get("birthday_this_month")))
         self.birthday.setText(self.tr("★ Birthday month"))
         nxt = view.get("next_tier")

@@ -24,6 +24,7 @@ from pos_client.money import format_money
 from pos_client.services import manager, manager_reports, refunds, till
 from pos_client.services.manager import MemberOverview
 from pos_client.terminal import Terminal
+from pos_client.timeutil import store_day
 from ui.i18n import error_text
 from ui.layout import FlowLayout, accessible
 from ui.manager_dialogs import ActionDialog, AdjustDialog, CardDialog, DonateDialog, EditMemberDialog, MergeDialog
@@ -199,16 +200,18 @@ class MemberStatusPage(QWidget):
         plan = s.get("membership")
         if plan:
             name = self.labels.memberships.get(plan["code"], {}).get(self.lang) or plan["code"]
-            points.append(_tr("Plan {0} until {1}").format(name, str(plan["expires"])[:10]))
+            points.append(_tr("Plan {0} until {1}").format(name, store_day(plan["expires"], self.labels.timezone)))
         else:
             points.append(_tr("No paid plan"))
-        points.append(_tr("{0} entries waiting for HQ").format(s.get("pending_sync", 0)))
+        if self.terminal.settings.server_url:  # a standalone terminal has no HQ to wait for
+            points.append(_tr("{0} entries waiting for HQ").format(s.get("pending_sync", 0)))
         self.points_text.setText("<br>".join(points))
         details = [_tr("Phone: {0}").format(s.get("phone") or "—"), _tr("E-mail: {0}").format(s.get("email") or "—"),
                    _tr("Birthday: {0}").format(s.get("birthday") or "—")]
         for card in ov.cards:
             details.append(_tr("Card {0}: active").format(card.card_number) if card.active else
-                           _tr("Card {0}: revoked {1}").format(card.card_number, (card.revoked_at or "")[:10]))
+                           _tr("Card {0}: revoked {1}").format(
+                               card.card_number, store_day(card.revoked_at, self.labels.timezone) if card.revoked_at else "—"))
         if ov.merged_from:
             details.append(_tr("Merged from: {0}").format(", ".join(ov.merged_from)))
         self.details_text.setText("<br>".join(details))
