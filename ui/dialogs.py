@@ -22,7 +22,7 @@ from pos_client.services import till
 from pos_client.services.carts import ParkedInfo
 from pos_client.timeutil import from_iso, store_time
 from ui.i18n import error_text
-from ui.layout import DateEdit, captioned_form, ok_cancel, style_frame
+from ui.layout import DateEdit, captioned_form, ok_cancel, pin_field, style_frame
 from ui.worker import DbWorker
 
 
@@ -192,9 +192,7 @@ class ManagerPinDialog(QDialog):
         self._texts = texts
         self.prompt = QLabel(objectName="managerPrompt")
         self.prompt.setWordWrap(True)
-        self.pin = QLineEdit(objectName="managerPin")
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setMaxLength(12)
+        self.pin = pin_field("managerPin")
         self.message = QLabel(objectName="dialogMessage")
         self.message.setWordWrap(True)
         self.buttons = ok_cancel(self, self._submit)

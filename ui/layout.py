@@ -18,8 +18,10 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QMargins, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QFrame, QLabel, QLayout, QLayoutItem, QScrollArea, QSizePolicy, QSpacerItem, QStyle,
-                               QWidget)
+from PySide6.QtWidgets import (QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QFrame, QLabel, QLayout, QLayoutItem,
+                               QLineEdit, QScrollArea, QSizePolicy, QSpacerItem, QStyle, QWidget)
+
+from pos_client.services import auth
 
 TOUCH_MIN = 44
 FRAME_ALLOWANCE = 64
@@ -249,6 +251,16 @@ def fit_to_screen(window: QWidget, preferred: tuple[int, int] = (1280, 800)) -> 
 def style_frame(widget: QWidget) -> int:
     """The style's default frame width (for sizing lists to their longest item)."""
     return widget.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, widget)
+
+
+def pin_field(name: str, *, new: bool = False) -> QLineEdit:
+    """A PIN entry: masked, digits, as long as a PIN may be (`services.auth`: one that signs in, or a `new`
+    one being set), the same in the sign-in, the manager's PIN prompt, the shift dialogs and the staff page."""
+    field: QLineEdit = QLineEdit(objectName=name)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setMaxLength(auth.NEW_PIN_MAX_DIGITS if new else auth.PIN_MAX_DIGITS)
+    field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+    return field
 
 
 def ok_cancel(dialog: QDialog, on_ok: Callable[[], None]) -> QDialogButtonBox:

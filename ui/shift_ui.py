@@ -27,7 +27,7 @@ from pos_client.money import parse_amount
 from pos_client.reports.shift_text import report_lines
 from pos_client.services import shifts
 from pos_client.terminal import Terminal
-from ui.layout import ok_cancel
+from ui.layout import ok_cancel, pin_field
 from ui.i18n import error_text
 from ui.worker import DbWorker
 
@@ -49,9 +49,7 @@ class ShiftDialog(QDialog):
         self.reason = QLineEdit(objectName="shiftReason")
         self.reason.setMaxLength(200)
         self.reason.setVisible(mode in ("cash_in", "cash_out"))
-        self.pin = QLineEdit(objectName="shiftPin")
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setMaxLength(12)
+        self.pin = pin_field("shiftPin")
         self.message = QLabel(objectName="shiftMessage")
         self.message.setWordWrap(True)
         self.buttons = ok_cancel(self, self._submit)

@@ -7,7 +7,9 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ui.layout import pin_field
 
 
 class SignInScreen(QWidget):
@@ -24,9 +26,7 @@ class SignInScreen(QWidget):
         self.prompt = QLabel(objectName="pinPrompt")
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.prompt.setWordWrap(True)
-        self.pin = QLineEdit(objectName="pin")
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setMaxLength(12)
+        self.pin = pin_field("pin")
         self.pin.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pin.returnPressed.connect(self._submit)
         self.prompt.setBuddy(self.pin)  # the PIN field's accessible name: "Enter your PIN"

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFormLayou
 from pos_client.services import staff
 from pos_client.services.staff import StaffInfo
 from pos_client.terminal import Terminal
-from ui.layout import captioned_form, ok_cancel
+from ui.layout import captioned_form, ok_cancel, pin_field
 from ui.i18n import error_text
 from ui.row_model import RowTableModel
 from ui.worker import DbWorker
@@ -39,14 +39,6 @@ def _tr(text: str) -> str:
 def role_label(role: str) -> str:
     """A staff role in the app's language."""
     return _tr("Manager") if role == "manager" else _tr("Cashier")
-
-
-def _pin_field(name: str) -> QLineEdit:
-    field: QLineEdit = QLineEdit(objectName=name)
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    field.setMaxLength(8)
-    field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
-    return field
 
 
 class StaffModel(RowTableModel[StaffInfo]):
@@ -92,10 +84,10 @@ class StaffPage(QWidget):
         self.name = QLineEdit(objectName="staffName")
         self.name.setMaxLength(staff.MAX_NAME)
         self.role = QComboBox(objectName="staffRole")
-        self.pin = _pin_field("staffPin")
+        self.pin = pin_field("staffPin", new=True)
         self.add_button = QPushButton(objectName="staffAdd")
         self.add_button.clicked.connect(self.add)
-        self.new_pin = _pin_field("staffNewPin")
+        self.new_pin = pin_field("staffNewPin", new=True)
         self.reset_button = QPushButton(objectName="staffResetPin")
         self.reset_button.clicked.connect(self.reset_pin)
         self.disable_button = QPushButton(objectName="staffDisable")
@@ -204,7 +196,8 @@ class ChangePinDialog(QDialog):
         self.setObjectName("changePinDialog")
         self.setMinimumWidth(420)
         self.worker, self.terminal, self.staff_id = worker, terminal, staff_id
-        self.old_pin, self.new_pin, self.again = _pin_field("oldPin"), _pin_field("newPin"), _pin_field("newPinAgain")
+        self.old_pin = pin_field("oldPin")
+        self.new_pin, self.again = pin_field("newPin", new=True), pin_field("newPinAgain", new=True)
         self.message = QLabel(objectName="changePinMessage")
         self.message.setWordWrap(True)
         self.buttons = ok_cancel(self, self._submit)

@@ -29,9 +29,11 @@ _N_CASHIER, _N_MANAGER, _R, _P = 2**14, 2**16, 8, 1
 #: The most memory a stored hash may make scrypt use (a tampered hash cannot exhaust the till's memory).
 _MAXMEM = 2**27
 #: A PIN that may sign in: 4 to 12 digits (PINs set before staff management could be up to 12 long).
-_PIN_RE = re.compile(r"^[0-9]{4,12}$")
+PIN_MAX_DIGITS = 12
+_PIN_RE = re.compile(rf"^[0-9]{{4,{PIN_MAX_DIGITS}}}$")
 #: A PIN that may be set now: 4 to 8 digits (`services.staff`).
-_NEW_PIN_RE = re.compile(r"^[0-9]{4,8}$")
+NEW_PIN_MAX_DIGITS = 8
+_NEW_PIN_RE = re.compile(rf"^[0-9]{{4,{NEW_PIN_MAX_DIGITS}}}$")
 #: Manager PINs shorter than this draw a warning at `kupa init`.
 ADVISED_MANAGER_DIGITS = 6
 LOCKED_OUT = message("auth.locked_out", en="too many wrong PINs: try again in {seconds} s",
