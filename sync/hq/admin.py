@@ -86,7 +86,7 @@ def load_catalog(db: Database, path: Path) -> int:
     with db.write() as session:
         for row in rows:
             body = WireProduct(sku=row.sku, name=row.name, name_he=row.name_he, price=row.price,
-                               category=row.category, barcode=row.barcode, quick_pick=row.quick_pick)
+                               category=row.category, barcode=row.barcode, quick_pick=row.quick_pick, cost=row.cost)
             session.merge(HqProduct(sku=row.sku, body=body.model_dump_json()))
         session.flush()
         session.execute(insert(Change), [{"kind": "product", "ref": row.sku} for row in rows])
