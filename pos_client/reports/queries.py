@@ -113,3 +113,38 @@ def tier_case(thresholds: list[int]) -> tuple[str, dict[str, int]]:
     params = {f"t{i}": value for i, value in enumerate(thresholds)}
     whens = " ".join(f"WHEN spend >= :t{i} THEN {i}" for i in reversed(range(len(thresholds))))
     return (f"CASE {whens} ELSE -1 END" if thresholds else "-1"), params
+
+#: Money paid and cost of goods on the lines of the sales of [lo, hi), net of those sales' refunds (whenever
+#: made, as the figures count them), by member / non-member: `costed_paid` is paid on lines whose product has
+#: a cost price, `cogs` their units × cost (a free punch-card unit costs its goods too). The catalog's cost as
+#: it is now (docs/kpis.md).
+SALE_MARGINS = """
+WITH ranged AS (SELECT sale_id, member_id FROM sales WHERE kind = 'sale' AND created_at >= :lo AND created_at < :hi),
+lines AS (
+    SELECT r.member_id, l.sku, l.qty, l.paid FROM ranged r JOIN sale_lines l ON l.sale_id = r.sale_id
+    UNION ALL
+    SELECT r.member_id, l.sku, -l.qty, -l.paid FROM ranged r JOIN sales x ON x.refund_of = r.sale_id
+    JOIN sale_lines l ON l.sale_id = x.sale_id
+)
+SELECT lines.member_id IS NOT NULL AS is_member,
+       coalesce(sum(CASE WHEN p.cost IS NOT NULL THEN lines.paid END), 0) AS costed_paid,
+       coalesce(sum(lines.qty * p.cost), 0) AS cogs
+FROM lines LEFT JOIN products p ON p.sku = lines.sku
+GROUP BY 1
+"""
+
+#: Ledger entries of the promotion lifecycle in [lo, hi), by kind and program code (`ref_code`).
+PROMO_ENTRIES = """
+SELECT kind, ref_code, count(*) AS n FROM ledger_entries
+WHERE kind IN ('coupon_issue', 'coupon_use', 'coupon_return', 'voucher_issue', 'voucher_use', 'voucher_return')
+  AND created_at >= :lo AND created_at < :hi
+GROUP BY kind, ref_code
+"""
+
+#: Every member's balance with the credits too recent to expire (`:ecut`, `member_state.store.expiry_params`),
+#: for the points outstanding after pending expiry.
+POINT_BALANCES = f"""
+SELECT b.points, b.credits_total AS credits, b.debits_total AS debits, coalesce(c.recent, 0) AS recent
+FROM member_balances b LEFT JOIN {RECENT_CREDITS_BY_MEMBER} c ON c.member_id = b.member_id
+WHERE b.points > 0
+"""
