@@ -358,12 +358,13 @@ def compute_kpis(session: Session, date_from: date | None, date_to: date | None,
     member, other = totals[True], totals[False]
     sales_total = member[0] + other[0]
     costed = {bool(row.is_member): (int(row.costed_paid), int(row.cogs))
-              for row in session.execute(text(q.SALE_MARGINS), params)}
+              for row in session.execute(text(q.SALE_MARGINS), params)} if _any_cost(session) else {}
     members = GroupSales(member[0], member[1], *costed.get(True, (0, 0)))
     non_members = GroupSales(other[0], other[1], *costed.get(False, (0, 0)))
     extra = extra_gross_margin(members, non_members, member[4])
     current = program or _program_or_none(session, now)
-    promo_counts = {(str(row.kind), row.ref_code): int(row.n) for row in session.execute(text(q.PROMO_ENTRIES), params)}
+    promo_counts = ({(str(row.kind), row.ref_code): int(row.n) for row in session.execute(text(q.PROMO_ENTRIES), params)}
+                    if current and (current.coupons or current.vouchers) else {})
     coupon_rate, voucher_rate = promo_redemption_rates(
         promo_counts, {c.code for c in current.coupons if c.kind == "member"} if current else set())
     return Kpis(
@@ -378,6 +379,11 @@ def compute_kpis(session: Session, date_from: date | None, date_to: date | None,
         incremental_sales=incremental_sales(members, non_members), extra_gross_margin=extra,
         roi=roi(extra, member[4]), coupon_redemption_rate=coupon_rate, voucher_redemption_rate=voucher_rate,
         liability=liability(session, current, now))
+
+
+def _any_cost(session: Session) -> bool:
+    """Whether any product has a cost price (without one, no margin can be measured: the lines are not read)."""
+    return session.execute(text(q.ANY_COST)).first() is not None
 
 
 def _program_or_none(session: Session, now: datetime) -> Program | None:

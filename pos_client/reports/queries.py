@@ -123,8 +123,9 @@ WITH ranged AS (SELECT sale_id, member_id FROM sales WHERE kind = 'sale' AND cre
 lines AS (
     SELECT r.member_id, l.sku, l.qty, l.paid FROM ranged r JOIN sale_lines l ON l.sale_id = r.sale_id
     UNION ALL
-    SELECT r.member_id, l.sku, -l.qty, -l.paid FROM ranged r JOIN sales x ON x.refund_of = r.sale_id
-    JOIN sale_lines l ON l.sale_id = x.sale_id
+    -- from the refunds (few; the partial index on refund_of), never a scan of every line
+    SELECT r.member_id, l.sku, -l.qty, -l.paid FROM sales x CROSS JOIN ranged r ON r.sale_id = x.refund_of
+    CROSS JOIN sale_lines l ON l.sale_id = x.sale_id WHERE x.refund_of IS NOT NULL
 )
 SELECT lines.member_id IS NOT NULL AS is_member,
        coalesce(sum(CASE WHEN p.cost IS NOT NULL THEN lines.paid END), 0) AS costed_paid,
@@ -132,6 +133,9 @@ SELECT lines.member_id IS NOT NULL AS is_member,
 FROM lines LEFT JOIN products p ON p.sku = lines.sku
 GROUP BY 1
 """
+
+#: One product with a cost price, if any.
+ANY_COST = "SELECT 1 FROM products WHERE cost IS NOT NULL LIMIT 1"
 
 #: Ledger entries of the promotion lifecycle in [lo, hi), by kind and program code (`ref_code`).
 PROMO_ENTRIES = """
