@@ -110,6 +110,10 @@ def test_birthday_month_starts_at_local_midnight(shop: Path, capsys: pytest.Capt
     assert shown["segments"] == ["birthday"]
     assert [(o["code"], o["campaign"]["code"]) for o in shown["offers"]] == [("bday", "BDAY2X")]
     assert show(shop, capsys, may)["segments"] == []
+    capsys.readouterr()
+    assert main(["--data-dir", str(shop), "member", "show", june]) == 0
+    text = capsys.readouterr().out
+    assert "Segments: birthday" in text and "Offer bday: Double points all month" in text
 
 
 def test_category_spend_and_visits_count_the_sales_net_of_refunds(shop: Path,
