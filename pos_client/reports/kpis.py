@@ -54,7 +54,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import Member, Sale
+from pos_client.db.models import Member, MemberBalance, Sale
 from pos_client.errors import InvalidInputError
 from pos_client.member_state import store as member_store
 from pos_client.errors import KupaError
@@ -308,11 +308,15 @@ def _range(date_from: date | None, date_to: date | None, tz: str, now: datetime)
 
 
 def compute_kpis(session: Session, date_from: date | None, date_to: date | None, tz: str, *,
-                 now: datetime | None = None, program: Program | None = None, series: bool = True) -> Kpis:
+                 now: datetime | None = None, program: Program | None = None, series: bool = True,
+                 program_return: bool = False) -> Kpis:
     """The KPIs for the store dates [date_from, date_to] (see the module docstring).
 
     With `series=False` (what `kupa report kpis --json` needs) the chart series are left empty and their
-    queries skipped: the figures alone take one scan less.
+    queries skipped: the figures alone take one scan less. `program_return` adds `extra_gross_margin`, `roi`,
+    the coupon and voucher redemption rates and the liability (`_program_return`), which read beyond the
+    report projections — the range's sale lines, its ledger entries, every member's balance (docs/kpis.md,
+    "Cost") — so the dashboard, which does not show them, does not pay for them on every change of range.
     """
     now = now or utcnow()
     zone = store_zone(tz)
@@ -357,16 +361,9 @@ def compute_kpis(session: Session, date_from: date | None, date_to: date | None,
         new_members = tuple(WeekCount(w, new_weeks.get(w, 0)) for w in all_weeks)
     member, other = totals[True], totals[False]
     sales_total = member[0] + other[0]
-    costed = {bool(row.is_member): (int(row.costed_paid), int(row.cogs))
-              for row in session.execute(text(q.SALE_MARGINS), params)} if _any_cost(session) else {}
-    members = GroupSales(member[0], member[1], *costed.get(True, (0, 0)))
-    non_members = GroupSales(other[0], other[1], *costed.get(False, (0, 0)))
-    extra = extra_gross_margin(members, non_members, member[4])
-    current = program or _program_or_none(session, now)
-    promo_counts = ({(str(row.kind), row.ref_code): int(row.n) for row in session.execute(text(q.PROMO_ENTRIES), params)}
-                    if current and (current.coupons or current.vouchers) else {})
-    coupon_rate, voucher_rate = promo_redemption_rates(
-        promo_counts, {c.code for c in current.coupons if c.kind == "member"} if current else set())
+    members, non_members = GroupSales(member[0], member[1]), GroupSales(other[0], other[1])
+    extra_figures = _program_return(session, rng, members, non_members, member[4], program, now) if program_return \
+        else {}
     return Kpis(
         date_from=rng.date_from, date_to=rng.date_to, timezone=tz,
         sales_total=sales_total, member_sales=member[0], adoption_rate=rate(member[0], sales_total),
@@ -376,9 +373,31 @@ def compute_kpis(session: Session, date_from: date | None, date_to: date | None,
         avg_basket_non_member=half_up_average(other[1], other[0]),
         churned_members=churned, rewards_cost=member[4],
         sales_per_day=per_day, points_per_week=per_week, members_by_tier=by_tier, new_members_per_week=new_members,
-        incremental_sales=incremental_sales(members, non_members), extra_gross_margin=extra,
-        roi=roi(extra, member[4]), coupon_redemption_rate=coupon_rate, voucher_redemption_rate=voucher_rate,
-        liability=liability(session, current, now))
+        incremental_sales=incremental_sales(members, non_members), **extra_figures)
+
+
+def _program_return(session: Session, rng: _Range, members: GroupSales, non_members: GroupSales,
+                    program_cost: int, program: Program | None, now: datetime) -> dict[str, Any]:
+    """`extra_gross_margin`, `roi`, the redemption rates and the liability (see the module docstring).
+
+    The margin reads the range's sale lines with the catalog's costs (only when a product has a cost); the
+    rates the range's promotion entries (only when the program has coupons or vouchers); the liability every
+    member's balance."""
+    params = rng.params()
+    if _any_cost(session):
+        costed = {bool(row.is_member): (int(row.costed_paid), int(row.cogs))
+                  for row in session.execute(text(q.SALE_MARGINS), params)}
+        members = GroupSales(members.sales, members.paid, *costed.get(True, (0, 0)))
+        non_members = GroupSales(non_members.sales, non_members.paid, *costed.get(False, (0, 0)))
+    extra = extra_gross_margin(members, non_members, program_cost)
+    current = program or _program_or_none(session, now)
+    counts: dict[tuple[str, str | None], int] = {}
+    if current and (current.coupons or current.vouchers):
+        counts = {(str(row.kind), row.ref_code): int(row.n) for row in session.execute(text(q.PROMO_ENTRIES), params)}
+    coupon_rate, voucher_rate = promo_redemption_rates(
+        counts, {c.code for c in current.coupons if c.kind == "member"} if current else set())
+    return {"extra_gross_margin": extra, "roi": roi(extra, program_cost), "coupon_redemption_rate": coupon_rate,
+            "voucher_redemption_rate": voucher_rate, "liability": liability(session, current, now)}
 
 
 def _any_cost(session: Session) -> bool:
@@ -398,10 +417,13 @@ def liability(session: Session, program: Program | None, now: datetime) -> Liabi
     their money value. Vouchers, gift cards and store credit stay None until their ledgers are on this side."""
     expiry = program.points_expiry_days if program else None
     points = 0
-    for row in session.execute(text(q.POINT_BALANCES), member_store.expiry_params(now, expiry)):
-        expiring = member_rules.fifo_expiring(int(row.points), int(row.credits), int(row.debits),
-                                              int(row.recent)) if expiry else 0
-        points += max(0, int(row.points) - expiring)
+    if expiry:
+        for held, credits, debits, recent in session.execute(text(q.POINT_BALANCES),
+                                                             member_store.expiry_params(now, expiry)):
+            points += max(0, held - member_rules.fifo_expiring(held, credits, debits, recent))
+    else:
+        points = int(session.scalar(select(func.coalesce(func.sum(MemberBalance.points), 0))
+                                    .where(MemberBalance.points > 0)) or 0)
     return Liability(points=points, points_value=points_value(points, program.redeem) if program else None)
 
 
