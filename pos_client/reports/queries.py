@@ -116,21 +116,26 @@ def tier_case(thresholds: list[int]) -> tuple[str, dict[str, int]]:
 
 #: Money paid and cost of goods on the lines of the sales of [lo, hi), net of those sales' refunds (whenever
 #: made, as the figures count them), by member / non-member: `costed_paid` is paid on lines whose product has
-#: a cost price, `cogs` their units × cost (a free punch-card unit costs its goods too). The catalog's cost as
-#: it is now (docs/kpis.md).
+#: a cost price, `cogs` their units × cost (a free punch-card unit costs its goods too), with the catalog's cost
+#: as it is now (docs/kpis.md). Summed per SKU first, then costed: the lines are read once, the products once
+#: per SKU. This reads the range's lines (not a projection): docs/kpis.md, "Cost".
 SALE_MARGINS = """
-WITH ranged AS (SELECT sale_id, member_id FROM sales WHERE kind = 'sale' AND created_at >= :lo AND created_at < :hi),
-lines AS (
-    SELECT r.member_id, l.sku, l.qty, l.paid FROM ranged r JOIN sale_lines l ON l.sale_id = r.sale_id
+WITH per_sku AS (
+    SELECT s.member_id IS NOT NULL AS is_member, l.sku, sum(l.qty) AS qty, sum(l.paid) AS paid
+    FROM sales s JOIN sale_lines l ON l.sale_id = s.sale_id
+    WHERE s.kind = 'sale' AND s.created_at >= :lo AND s.created_at < :hi
+    GROUP BY 1, 2
     UNION ALL
     -- from the refunds (few; the partial index on refund_of), never a scan of every line
-    SELECT r.member_id, l.sku, -l.qty, -l.paid FROM sales x CROSS JOIN ranged r ON r.sale_id = x.refund_of
-    CROSS JOIN sale_lines l ON l.sale_id = x.sale_id WHERE x.refund_of IS NOT NULL
+    SELECT o.member_id IS NOT NULL, l.sku, -sum(l.qty), -sum(l.paid)
+    FROM sales x CROSS JOIN sales o ON o.sale_id = x.refund_of CROSS JOIN sale_lines l ON l.sale_id = x.sale_id
+    WHERE x.refund_of IS NOT NULL AND o.created_at >= :lo AND o.created_at < :hi
+    GROUP BY 1, 2
 )
-SELECT lines.member_id IS NOT NULL AS is_member,
-       coalesce(sum(CASE WHEN p.cost IS NOT NULL THEN lines.paid END), 0) AS costed_paid,
-       coalesce(sum(lines.qty * p.cost), 0) AS cogs
-FROM lines LEFT JOIN products p ON p.sku = lines.sku
+SELECT per_sku.is_member AS is_member,
+       coalesce(sum(CASE WHEN p.cost IS NOT NULL THEN per_sku.paid END), 0) AS costed_paid,
+       coalesce(sum(per_sku.qty * p.cost), 0) AS cogs
+FROM per_sku LEFT JOIN products p ON p.sku = per_sku.sku
 GROUP BY 1
 """
 
