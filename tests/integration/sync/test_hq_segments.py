@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from sync.hq import admin
 from sync.hq.cli import main as hq_main
@@ -67,3 +68,19 @@ def test_hq_segment_counts_agree_with_the_counter(hq: Hq, make_till: Any, tmp_pa
     # the text form: one line per segment
     assert hq_main(["--db", hq.db_url, "segments", "counts"]) == 0
     assert "coffee_fan  Coffee fan: 1 members" in capsys.readouterr().out
+
+
+def test_cost_prices_reach_the_terminals_with_the_catalog(hq: Hq, make_till: Any, tmp_path: Path) -> None:
+    catalog = tmp_path / "costs.csv"
+    catalog.write_text("sku,name,price,category,cost\nCOFFEE-S,Small coffee,900,coffee,300\n"
+                       "CROISSANT,Croissant,1200,bakery,\n", encoding="utf-8")
+    admin.load_catalog(hq.db, catalog)
+    till = make_till("T1")
+    terminal = till.open()
+    try:
+        with terminal.read() as session:
+            costs = {sku: cost for sku, cost in session.execute(
+                text("select sku, cost from products where sku in ('COFFEE-S', 'CROISSANT')"))}
+    finally:
+        terminal.close()
+    assert costs == {"COFFEE-S": 300, "CROISSANT": None}
