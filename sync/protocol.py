@@ -316,6 +316,8 @@ class WireProduct(Message):
     barcode: Annotated[str, StringConstraints(max_length=32)] | None = None
     quick_pick: bool = False
     active: bool = True
+    #: What one unit costs the store (minor units), None when unknown: the KPIs' gross margin.
+    cost: Annotated[int, Field(ge=0, le=10**10)] | None = None
 
 
 class WireProgram(Message):

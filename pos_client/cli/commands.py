@@ -187,6 +187,8 @@ MEMBER_STAMPS = message("cli.member_stamps", en="{card}: {count}/{needed} stamps
                         he="{card}: {count}/{needed} חותמות")
 MEMBER_PLAN = message("cli.member_plan", en="Membership {plan} until {expires}",
                       he="מנוי {plan} עד {expires}")
+MEMBER_SEGMENTS = message("cli.member_segments", en="Segments: {codes}", he="פלחים: {codes}")
+MEMBER_OFFER = message("cli.member_offer", en="Offer {code}: {name}", he="הצעה {code}: {name}")
 MEMBER_PENDING = message("cli.member_pending", en="{count} entries waiting for HQ",
                          he="{count} רשומות ממתינות למטה")
 
@@ -205,6 +207,12 @@ def member_show(args: argparse.Namespace) -> int:
     if data["membership"]:
         until = local_date(from_iso(data["membership"]["expires"]), data["timezone"])
         lines.append(say(MEMBER_PLAN, plan=data["membership"]["code"], expires=until.isoformat()))
+    if data["segments"]:
+        lines.append(say(MEMBER_SEGMENTS, codes=", ".join(data["segments"])))
+    lang = current_language()
+    for offer in data["offers"]:
+        shown = offer["message"] or offer["name"]
+        lines.append(say(MEMBER_OFFER, code=offer["code"], name=shown.get(lang) or shown["en"]))
     lines.append(say(MEMBER_PENDING, count=data["pending_sync"]))
     emit(data, args.json, lines)
     return 0

@@ -39,7 +39,8 @@ def report_kpis(args: argparse.Namespace) -> int:
     now = utcnow()
     with terminal.read() as session:
         program = program_at(session, now)
-        kpis = compute_kpis(session, date_from, date_to, program.timezone, now=now, series=bool(args.csv))
+        kpis = compute_kpis(session, date_from, date_to, program.timezone, now=now, series=bool(args.csv),
+                            program_return=True)
     if args.csv:
         write_figures_csv(kpis, args.csv)
     data = kpis.to_json()

@@ -204,17 +204,25 @@ class GiftCards(StrictModel):
 
 
 class DayRange(StrictModel):
-    """Days, both ends included; either may be open."""
+    """Days, both ends included; either may be open. Days are whole store-calendar days between two store
+    dates (a purchase yesterday evening is 1 day ago this morning), `pos_client.promotions.segments`."""
 
     min: Annotated[StrictInt, Field(ge=0, le=L.MAX_EXPIRY_DAYS)] | None = None
     max: Annotated[StrictInt, Field(ge=0, le=L.MAX_EXPIRY_DAYS)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DayRange:
+        if self.min is not None and self.max is not None and self.max < self.min:
+            raise ValueError("max must be at least min")
+        return self
 
     def holds(self, days: int | None) -> bool:
         return days is not None and (self.min is None or days >= self.min) and (self.max is None or days <= self.max)
 
 
 class CategorySpend(StrictModel):
-    """Spend in `categories` over the last `days` days of at least `min_spend`."""
+    """Spend in `categories` over the last `days` days of at least `min_spend`: the money paid on those lines
+    (after every discount and points, net of refunds) on the store dates today − (days − 1) … today."""
 
     categories: Annotated[list[Category], Field(min_length=1, max_length=L.MAX_CATEGORIES)]
     days: WindowDays
@@ -222,19 +230,31 @@ class CategorySpend(StrictModel):
 
 
 class Visits(StrictModel):
-    """At least `min` sales over the last `days` days."""
+    """At least `min` (and at most `max`, when given) sales over the last `days` days: store dates
+    today − (days − 1) … today; a sale refunded whole is no visit."""
 
     days: WindowDays
-    min: Annotated[StrictInt, Field(ge=0, le=L.MAX_PROMOTION_USES)]
+    min: Annotated[StrictInt, Field(ge=0, le=L.MAX_PROMOTION_USES)] = 0
+    max: Annotated[StrictInt, Field(ge=0, le=L.MAX_PROMOTION_USES)] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Visits:
+        if self.max is not None and self.max < self.min:
+            raise ValueError("max must be at least min")
+        return self
 
 
 class StampsHeld(StrictModel):
+    """At least `min` stamps held on the punch card `card`."""
+
     card: Code
     min: StampsNeeded
 
 
 class Segment(StrictModel):
-    """A group of members, by rules over what the terminal knows; every rule given must hold."""
+    """A group of members, by rules over what the terminal knows; every rule given must hold (no rule: every
+    member). `birthday_month: false` means "not in their birthday month". A member who never bought anything
+    holds no `days_since_last_purchase` range. Evaluated by `pos_client.promotions.segments.member_segments`."""
 
     code: Code
     name: LocalizedName

@@ -4,6 +4,6 @@ The dashboard (ui/) and `kupa report` both call these functions; neither compute
 """
 
 from pos_client.reports.export import write_figures_csv, write_members_csv
-from pos_client.reports.kpis import FIGURE_KEYS, Kpis, compute_kpis
+from pos_client.reports.kpis import FIGURE_KEYS, PROGRAM_KEYS, Kpis, compute_kpis
 
-__all__ = ["FIGURE_KEYS", "Kpis", "compute_kpis", "write_figures_csv", "write_members_csv"]
+__all__ = ["FIGURE_KEYS", "PROGRAM_KEYS", "Kpis", "compute_kpis", "write_figures_csv", "write_members_csv"]

@@ -27,6 +27,16 @@
   refund), never the sales themselves.
 - Rates are `Decimal`s rounded half-up to 4 places, None when the denominator is 0; JSON shows them as
   numbers (the only floats Kupa prints).
+- The program's return (docs/kpis.md, which works an example by hand): `incremental_sales` = members' money
+  paid − their sales × the non-members' average basket (the baseline: as many visits by non-members of the
+  same store over the same dates); `extra_gross_margin` = the members' gross margin before the program's
+  rewards (their margin + `rewards_cost`) − the baseline's (their sales × the non-members' margin per sale);
+  `roi` = (`extra_gross_margin` − `rewards_cost`) / `rewards_cost`. Margins use the catalog's cost prices
+  (`products.cost`), scaled from the lines that have one; null without costed lines or a baseline.
+- `coupon_redemption_rate` / `voucher_redemption_rate`: uses of member coupons (vouchers) net of returns
+  over those issued, from the ledger's promotion entries of the range; null when none was issued.
+- `liability` (outstanding now, whatever the range): points after pending expiry, and their value at the
+  program's redemption rate; vouchers, gift cards and store credit in money (null until those ledgers exist).
 - Series: sales per store day (member / non-member), points per week (weeks start on Monday, labelled by
   their Monday), members by tier at the end of the range (or now, if sooner) from the qualifying spend over
   the tier window, exactly as `pos_client.member_state` bounds it, and new members per week.
@@ -44,11 +54,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import Member, Sale
+from pos_client.db.models import Member, MemberBalance, Sale
 from pos_client.errors import InvalidInputError
 from pos_client.member_state import store as member_store
+from pos_client.errors import KupaError
+from pos_client.member_state import rules as member_rules
 from pos_client.messages import message
-from pos_client.program.schema import Program
+from pos_client.program.schema import Program, Redeem
 from pos_client.reports import queries as q
 from pos_client.services.programs import program_at
 from pos_client.timeutil import from_iso, store_zone, to_iso, utcnow
@@ -88,6 +100,32 @@ class WeekCount:
 
 
 @dataclass(frozen=True)
+class Liability:
+    """What the program owes its members now, money in minor units; None: not known on this side."""
+
+    points: int
+    points_value: int | None
+    vouchers: int | None = None
+    gift_cards: int | None = None
+    store_credit: int | None = None
+
+    def to_json(self) -> dict[str, int | None]:
+        return {"points": self.points, "points_value": self.points_value, "vouchers": self.vouchers,
+                "gift_cards": self.gift_cards, "store_credit": self.store_credit}
+
+
+@dataclass(frozen=True)
+class GroupSales:
+    """One group's sales in a range (members or non-members), net of refunds: their number, the money paid,
+    and of it what was paid on lines with a cost price (`costed_paid`) and those lines' cost of goods."""
+
+    sales: int
+    paid: int
+    costed_paid: int = 0
+    cogs: int = 0
+
+
+@dataclass(frozen=True)
 class Kpis:
     """The figures and chart series for one range. Money in minor units, rates as `Decimal`."""
 
@@ -111,14 +149,25 @@ class Kpis:
     points_per_week: tuple[WeekPoints, ...]
     members_by_tier: tuple[TierCount, ...]
     new_members_per_week: tuple[WeekCount, ...]
+    # the program's return and liability (issue 17; see the module docstring)
+    incremental_sales: int | None = None
+    extra_gross_margin: int | None = None
+    roi: Decimal | None = None
+    coupon_redemption_rate: Decimal | None = None
+    voucher_redemption_rate: Decimal | None = None
+    liability: Liability | None = None
 
     def figures(self) -> dict[str, Any]:
         """The KPI keys of issue 6, in its order, as JSON values."""
         return {name: _json_value(getattr(self, name)) for name in FIGURE_KEYS}
 
+    def program_figures(self) -> dict[str, Any]:
+        """The program's return and liability (issue 17), as JSON values."""
+        return {name: _json_value(getattr(self, name)) for name in PROGRAM_KEYS}
+
     def to_json(self) -> dict[str, Any]:
-        """What `kupa report kpis --json` prints: the KPI keys and a `range` object."""
-        return {**self.figures(), "range": {"from": _iso(self.date_from), "to": self.date_to.isoformat(),
+        """What `kupa report kpis --json` prints: the KPI keys, the program's return and a `range` object."""
+        return {**self.figures(), **self.program_figures(), "range": {"from": _iso(self.date_from), "to": self.date_to.isoformat(),
                                             "timezone": self.timezone}}
 
     def series_json(self) -> dict[str, Any]:
@@ -140,7 +189,13 @@ FIGURE_KEYS = ("sales_total", "member_sales", "adoption_rate", "members_total", 
                "avg_basket_non_member", "churned_members", "rewards_cost")
 
 
+PROGRAM_KEYS = ("incremental_sales", "extra_gross_margin", "roi", "coupon_redemption_rate", "voucher_redemption_rate",
+                "liability")
+
+
 def _json_value(value: object) -> object:
+    if isinstance(value, Liability):
+        return value.to_json()
     return float(value) if isinstance(value, Decimal) else value
 
 
@@ -161,6 +216,61 @@ def half_up_average(total: int, count: int) -> int | None:
         return None
     sign = -1 if total < 0 else 1
     return sign * ((2 * abs(total) + count) // (2 * count))
+
+
+# -- the program's return, defined once (the terminal's `compute_kpis` and HQ's reports call these) --------
+def gross_margin(group: GroupSales) -> int | None:
+    """The group's gross margin: its money paid × the margin rate of its costed lines
+    ((costed_paid − cogs) / costed_paid), half-up; None when no line had a cost price."""
+    if group.costed_paid <= 0:
+        return None
+    return half_up_average(group.paid * (group.costed_paid - group.cogs), group.costed_paid)
+
+
+def incremental_sales(members: GroupSales, non_members: GroupSales) -> int | None:
+    """Members' money paid beyond the baseline: as many sales at the non-members' average basket. None
+    without a non-member sale to measure against."""
+    if non_members.sales <= 0:
+        return None
+    baseline = half_up_average(members.sales * non_members.paid, non_members.sales)
+    return members.paid - (baseline or 0)
+
+
+def extra_gross_margin(members: GroupSales, non_members: GroupSales, program_cost: int) -> int | None:
+    """The gross margin the members brought beyond the baseline's, before the program's rewards: their margin
+    + `program_cost` − their sales × the non-members' margin per sale. None without costs or a baseline."""
+    member_margin, other_margin = gross_margin(members), gross_margin(non_members)
+    if member_margin is None or other_margin is None or non_members.sales <= 0:
+        return None
+    baseline = half_up_average(members.sales * other_margin, non_members.sales) or 0
+    return member_margin + program_cost - baseline
+
+
+def roi(extra_margin: int | None, program_cost: int) -> Decimal | None:
+    """(extra gross margin − the program's cost) / its cost, 4 places; None without a cost or a margin."""
+    if extra_margin is None or program_cost <= 0:
+        return None
+    return rate(extra_margin - program_cost, program_cost)
+
+
+def points_value(points: int, redeem: Redeem | None) -> int | None:
+    """What `points` are worth at the program's redemption rate (half-up); None without a redemption rule."""
+    if redeem is None:
+        return None
+    return half_up_average(points * redeem.value, redeem.points)
+
+
+def promo_redemption_rates(counts: dict[tuple[str, str | None], int],
+                           member_coupons: set[str]) -> tuple[Decimal | None, Decimal | None]:
+    """(coupon, voucher) redemption rates from promotion entry counts by (kind, program code): uses net of
+    returns over issues; a coupon's uses count only for member coupons (a public promo code is not issued)."""
+    def total(kind: str, only: set[str] | None = None) -> int:
+        return sum(n for (k, code), n in counts.items() if k == kind and (only is None or code in only))
+
+    coupons = rate(total("coupon_use", member_coupons) - total("coupon_return", member_coupons),
+                   total("coupon_issue"))
+    vouchers = rate(total("voucher_use") - total("voucher_return"), total("voucher_issue"))
+    return coupons, vouchers
 
 
 def _week(day: date) -> date:
@@ -198,11 +308,15 @@ def _range(date_from: date | None, date_to: date | None, tz: str, now: datetime)
 
 
 def compute_kpis(session: Session, date_from: date | None, date_to: date | None, tz: str, *,
-                 now: datetime | None = None, program: Program | None = None, series: bool = True) -> Kpis:
+                 now: datetime | None = None, program: Program | None = None, series: bool = True,
+                 program_return: bool = False) -> Kpis:
     """The KPIs for the store dates [date_from, date_to] (see the module docstring).
 
     With `series=False` (what `kupa report kpis --json` needs) the chart series are left empty and their
-    queries skipped: the figures alone take one scan less.
+    queries skipped: the figures alone take one scan less. `program_return` adds `extra_gross_margin`, `roi`,
+    the coupon and voucher redemption rates and the liability (`_program_return`), which read beyond the
+    report projections — the range's sale lines, its ledger entries, every member's balance (docs/kpis.md,
+    "Cost") — so the dashboard, which does not show them, does not pay for them on every change of range.
     """
     now = now or utcnow()
     zone = store_zone(tz)
@@ -247,6 +361,9 @@ def compute_kpis(session: Session, date_from: date | None, date_to: date | None,
         new_members = tuple(WeekCount(w, new_weeks.get(w, 0)) for w in all_weeks)
     member, other = totals[True], totals[False]
     sales_total = member[0] + other[0]
+    members, non_members = GroupSales(member[0], member[1]), GroupSales(other[0], other[1])
+    extra_figures = _program_return(session, rng, members, non_members, member[4], program, now) if program_return \
+        else {}
     return Kpis(
         date_from=rng.date_from, date_to=rng.date_to, timezone=tz,
         sales_total=sales_total, member_sales=member[0], adoption_rate=rate(member[0], sales_total),
@@ -255,7 +372,59 @@ def compute_kpis(session: Session, date_from: date | None, date_to: date | None,
         avg_basket_member=half_up_average(member[1], member[0]),
         avg_basket_non_member=half_up_average(other[1], other[0]),
         churned_members=churned, rewards_cost=member[4],
-        sales_per_day=per_day, points_per_week=per_week, members_by_tier=by_tier, new_members_per_week=new_members)
+        sales_per_day=per_day, points_per_week=per_week, members_by_tier=by_tier, new_members_per_week=new_members,
+        incremental_sales=incremental_sales(members, non_members), **extra_figures)
+
+
+def _program_return(session: Session, rng: _Range, members: GroupSales, non_members: GroupSales,
+                    program_cost: int, program: Program | None, now: datetime) -> dict[str, Any]:
+    """`extra_gross_margin`, `roi`, the redemption rates and the liability (see the module docstring).
+
+    The margin reads the range's sale lines with the catalog's costs (only when a product has a cost); the
+    rates the range's promotion entries (only when the program has coupons or vouchers); the liability every
+    member's balance."""
+    params = rng.params()
+    if _any_cost(session):
+        costed = {bool(row.is_member): (int(row.costed_paid), int(row.cogs))
+                  for row in session.execute(text(q.SALE_MARGINS), params)}
+        members = GroupSales(members.sales, members.paid, *costed.get(True, (0, 0)))
+        non_members = GroupSales(non_members.sales, non_members.paid, *costed.get(False, (0, 0)))
+    extra = extra_gross_margin(members, non_members, program_cost)
+    current = program or _program_or_none(session, now)
+    counts: dict[tuple[str, str | None], int] = {}
+    if current and (current.coupons or current.vouchers):
+        counts = {(str(row.kind), row.ref_code): int(row.n) for row in session.execute(text(q.PROMO_ENTRIES), params)}
+    coupon_rate, voucher_rate = promo_redemption_rates(
+        counts, {c.code for c in current.coupons if c.kind == "member"} if current else set())
+    return {"extra_gross_margin": extra, "roi": roi(extra, program_cost), "coupon_redemption_rate": coupon_rate,
+            "voucher_redemption_rate": voucher_rate, "liability": liability(session, current, now)}
+
+
+def _any_cost(session: Session) -> bool:
+    """Whether any product has a cost price (without one, no margin can be measured: the lines are not read)."""
+    return session.execute(text(q.ANY_COST)).first() is not None
+
+
+def _program_or_none(session: Session, now: datetime) -> Program | None:
+    try:
+        return program_at(session, now)
+    except KupaError:
+        return None
+
+
+def liability(session: Session, program: Program | None, now: datetime) -> Liability:
+    """What the program owes now: the points members hold after pending expiry (`member_state.rules`), and
+    their money value. Vouchers, gift cards and store credit stay None until their ledgers are on this side."""
+    expiry = program.points_expiry_days if program else None
+    points = 0
+    if expiry:
+        for held, credits, debits, recent in session.execute(text(q.POINT_BALANCES),
+                                                             member_store.expiry_params(now, expiry)):
+            points += max(0, held - member_rules.fifo_expiring(held, credits, debits, recent))
+    else:
+        points = int(session.scalar(select(func.coalesce(func.sum(MemberBalance.points), 0))
+                                    .where(MemberBalance.points > 0)) or 0)
+    return Liability(points=points, points_value=points_value(points, program.redeem) if program else None)
 
 
 _EPOCH_DAY = date(1970, 1, 1)

@@ -113,3 +113,50 @@ def tier_case(thresholds: list[int]) -> tuple[str, dict[str, int]]:
     params = {f"t{i}": value for i, value in enumerate(thresholds)}
     whens = " ".join(f"WHEN spend >= :t{i} THEN {i}" for i in reversed(range(len(thresholds))))
     return (f"CASE {whens} ELSE -1 END" if thresholds else "-1"), params
+
+#: Money paid and cost of goods on the lines of the sales of [lo, hi), net of those sales' refunds (whenever
+#: made, as the figures count them), by member / non-member: `costed_paid` is paid on lines whose product has
+#: a cost price, `cogs` their units × cost (a free punch-card unit costs its goods too), with the catalog's cost
+#: as it is now (docs/kpis.md). Summed per SKU first, then costed: the lines are read once, the products once
+#: per SKU. This reads the range's lines (not a projection): docs/kpis.md, "Cost".
+SALE_MARGINS = """
+WITH per_sku AS (
+    SELECT s.member_id IS NOT NULL AS is_member, l.sku, sum(l.qty) AS qty, sum(l.paid) AS paid
+    FROM sales s JOIN sale_lines l ON l.sale_id = s.sale_id
+    WHERE s.kind = 'sale' AND s.created_at >= :lo AND s.created_at < :hi
+    GROUP BY 1, 2
+    UNION ALL
+    -- from the refunds (few; the partial index on refund_of), never a scan of every line
+    SELECT o.member_id IS NOT NULL, l.sku, -sum(l.qty), -sum(l.paid)
+    FROM sales x CROSS JOIN sales o ON o.sale_id = x.refund_of CROSS JOIN sale_lines l ON l.sale_id = x.sale_id
+    WHERE x.refund_of IS NOT NULL AND o.created_at >= :lo AND o.created_at < :hi
+    GROUP BY 1, 2
+)
+SELECT per_sku.is_member AS is_member,
+       coalesce(sum(CASE WHEN p.cost IS NOT NULL THEN per_sku.paid END), 0) AS costed_paid,
+       coalesce(sum(per_sku.qty * p.cost), 0) AS cogs
+FROM per_sku LEFT JOIN products p ON p.sku = per_sku.sku
+GROUP BY 1
+"""
+
+#: One product with a cost price, if any.
+ANY_COST = "SELECT 1 FROM products WHERE cost IS NOT NULL LIMIT 1"
+
+#: Ledger entries of the promotion lifecycle in [lo, hi), by kind and program code (`ref_code`).
+PROMO_ENTRIES = """
+SELECT kind, ref_code, count(*) AS n FROM ledger_entries
+WHERE kind IN ('coupon_issue', 'coupon_use', 'coupon_return', 'voucher_issue', 'voucher_use', 'voucher_return')
+  AND created_at >= :lo AND created_at < :hi
+GROUP BY kind, ref_code
+"""
+
+#: Every member's positive balance with the credits too recent to expire (`:ecut`,
+#: `member_state.store.expiry_params`), for the points outstanding after pending expiry: one seek of the
+#: `member_days` key per member (a grouped scan of a year of `member_days` is slower).
+POINT_BALANCES = """
+SELECT b.points, b.credits_total AS credits, b.debits_total AS debits,
+       (SELECT coalesce(sum(d.credits), 0) FROM member_days d
+        WHERE d.member_id = b.member_id AND d.day >= :ecut) AS recent
+FROM member_balances b
+WHERE b.points > 0
+"""

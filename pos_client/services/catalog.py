@@ -2,8 +2,9 @@
 
 A catalog file is loaded whole or not at all: the first bad row is reported with its line number and
 field, and nothing is written. Prices are integer minor units (`1450` = ₪14.50), as everywhere in Kupa.
-Besides the contract's `sku,name,price,category`, the optional columns `name_he`, `barcode` and
-`quick_pick` (1/0) are accepted.
+Besides the contract's `sku,name,price,category`, the optional columns `name_he`, `barcode`,
+`quick_pick` (1/0) and `cost` (what one unit costs the store, minor units: the gross margin of the KPIs,
+docs/kpis.md; empty when unknown) are accepted.
 
 Bounds: a file is at most `MAX_CATALOG_BYTES` (refused before it is read) and a JSON one nests at most
 `MAX_CATALOG_DEPTH` deep; a price is 0 to `MAX_UNIT_PRICE` minor units (written with at most 12 digits), names
@@ -33,7 +34,7 @@ from pos_client.terminal import Terminal
 _SKU_RE = re.compile(r"^[A-Za-z0-9_\-.]{1,64}$")
 _BARCODE_RE = re.compile(r"^[0-9A-Za-z]{4,32}$")
 REQUIRED = ("sku", "name", "price", "category")
-OPTIONAL = ("name_he", "barcode", "quick_pick")
+OPTIONAL = ("name_he", "barcode", "quick_pick", "cost")
 #: 64 MiB: some 300,000 products; a real store's catalog is a few MB.
 MAX_CATALOG_BYTES = 64 * 1024 * 1024
 MAX_CATALOG_DEPTH = 4
@@ -54,6 +55,7 @@ class ProductRow:
     name_he: str | None = None
     barcode: str | None = None
     quick_pick: bool = False
+    cost: int | None = None
 
 
 UNKNOWN_FIELD = message("catalog.unknown_field", en="{where}: unknown field '{field}'",
@@ -68,6 +70,11 @@ NAME_LENGTH = message("catalog.name_length", en="{where}: field 'name' must be 1
 PRICE_NOT_WHOLE = message("catalog.price_not_whole",
                           en="{where}: field 'price': '{price}' is not a whole number of minor units",
                           he="{where}: שדה 'price': '{price}' אינו מספר שלם של אגורות")
+COST_NOT_WHOLE = message("catalog.cost_not_whole",
+                         en="{where}: field 'cost': '{cost}' is not a whole number of minor units",
+                         he="{where}: שדה 'cost': '{cost}' אינו מספר שלם של אגורות")
+COST_RANGE = message("catalog.cost_range", en="{where}: field 'cost': {cost} is out of range",
+                     he="{where}: שדה 'cost': {cost} מחוץ לטווח")
 PRICE_RANGE = message("catalog.price_range", en="{where}: field 'price': {price} is out of range",
                       he="{where}: שדה 'price': {price} מחוץ לטווח")
 BARCODE_INVALID = message("catalog.barcode_invalid",
@@ -89,12 +96,19 @@ def _row(raw: dict[str, Any], where: Text) -> ProductRow:
     if not name or len(name) > 120:
         raise InvalidInputError(NAME_LENGTH, where=where)
     price_raw = raw["price"]
-    if isinstance(price_raw, bool) or not (isinstance(price_raw, int) or (
-            isinstance(price_raw, str) and price_raw.strip().isdigit() and len(price_raw.strip()) <= 12)):
+    if not _whole(price_raw):
         raise InvalidInputError(PRICE_NOT_WHOLE, where=where, price=price_raw)
     price = int(price_raw)
     if not 0 <= price <= MAX_UNIT_PRICE:
         raise InvalidInputError(PRICE_RANGE, where=where, price=price)
+    cost_raw = raw.get("cost")
+    cost = None
+    if cost_raw not in (None, ""):
+        if not _whole(cost_raw):
+            raise InvalidInputError(COST_NOT_WHOLE, where=where, cost=cost_raw)
+        cost = int(cost_raw)  # type: ignore[arg-type]
+        if not 0 <= cost <= MAX_UNIT_PRICE:
+            raise InvalidInputError(COST_RANGE, where=where, cost=cost)
     barcode = str(raw.get("barcode") or "").strip() or None
     if barcode and not _BARCODE_RE.match(barcode):
         raise InvalidInputError(BARCODE_INVALID, where=where, barcode=barcode)
@@ -102,7 +116,14 @@ def _row(raw: dict[str, Any], where: Text) -> ProductRow:
     if len(str(raw.get("name_he") or "").strip()) > 120:
         raise InvalidInputError(NAME_HE_TOO_LONG, where=where)
     return ProductRow(sku=sku, name=name, price=price, category=str(raw["category"]).strip()[:40],
-                      name_he=str(raw.get("name_he") or "").strip() or None, barcode=barcode, quick_pick=quick)
+                      name_he=str(raw.get("name_he") or "").strip() or None, barcode=barcode, quick_pick=quick,
+                      cost=cost)
+
+
+def _whole(value: object) -> bool:
+    """A whole number of minor units: an int (not a bool) or a string of at most 12 digits."""
+    return not isinstance(value, bool) and (isinstance(value, int) or (
+        isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 12))
 
 
 WHERE_LINE = message("catalog.where_line", en="line {line}", he="שורה {line}")
@@ -188,7 +209,8 @@ def load_catalog_file(terminal: Terminal, path: Path) -> int:
 def upsert_products(session: Session, rows: list[ProductRow]) -> None:
     for row in rows:
         session.merge(Product(sku=row.sku, name=row.name, name_he=row.name_he, price=row.price,
-                              category=row.category, barcode=row.barcode, quick_pick=row.quick_pick, active=True))
+                              category=row.category, barcode=row.barcode, quick_pick=row.quick_pick, active=True,
+                              cost=row.cost))
 
 
 NO_PRODUCT_CODE = message("product.no_code", en="no product code given", he="לא הוזן קוד מוצר")

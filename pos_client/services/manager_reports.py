@@ -172,8 +172,8 @@ def sale_detail(terminal: Terminal, sale_id: str) -> SaleDetail:
 @dataclass(frozen=True)
 class DashboardData:
     """The KPIs of a range, and what the program brought: money paid by members and by non-members, and
-    the basket uplift (members' average basket minus non-members', times the members' sales; None when
-    either group had no sale). Money in minor units."""
+    the basket uplift: the KPIs' `incremental_sales` (members' money paid minus as many sales at the
+    non-members' average basket, docs/kpis.md; None when either group had no sale). Money in minor units."""
 
     kpis: Kpis
     member_revenue: int
@@ -190,9 +190,7 @@ def dashboard(terminal: Terminal, date_from: date | None, date_to: date | None,
         kpis = compute_kpis(session, date_from, date_to, program.timezone, now=now, program=program)
     member = sum(d.member_paid for d in kpis.sales_per_day)
     other = sum(d.non_member_paid for d in kpis.sales_per_day)
-    uplift = None
-    if kpis.avg_basket_member is not None and kpis.avg_basket_non_member is not None:
-        uplift = (kpis.avg_basket_member - kpis.avg_basket_non_member) * kpis.member_sales
+    uplift = kpis.incremental_sales if kpis.member_sales else None
     return DashboardData(kpis, member, other, uplift)
 
 

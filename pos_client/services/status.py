@@ -9,7 +9,10 @@ from sqlalchemy import func, select
 
 from pos_client.db.models import Card, LedgerEntry, OutboxRow
 from pos_client.member_state.figures import standing
+from pos_client.member_state.rules import store_date
 from pos_client.member_state.store import load as member_state
+from pos_client.promotions.facts import segments_of
+from pos_client.promotions.offers import offer_json, offers_now
 from pos_client.services.members import identify
 from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
@@ -26,6 +29,8 @@ def member_status(terminal: Terminal, code: str) -> dict[str, Any]:
         state = member_state(session, member, program, now, can_spend=found.can_spend,
                              terminal_id=terminal.settings.terminal_id)
         figures = standing(state, program, now)
+        segments = segments_of(session, member, state, program, now)
+        offers = offers_now(program, segments, store_date(now, program.timezone))
         entry_ids = select(LedgerEntry.entry_id).where(LedgerEntry.member_id == member.member_id)
         pending = session.scalar(select(func.count()).select_from(OutboxRow).where(
             OutboxRow.kind == "ledger_entry", OutboxRow.status == "pending", OutboxRow.ref_id.in_(entry_ids)))
@@ -40,4 +45,5 @@ def member_status(terminal: Terminal, code: str) -> dict[str, Any]:
             "bonus_weekday": member.bonus_weekday, "referred_by": member.referred_by,
             "cards": cards, "pending_sync": int(pending or 0), "program_version": program.version,
             "currency": program.currency, "timezone": program.timezone,
+            "segments": sorted(segments), "offers": [offer_json(program, o) for o in offers],
         }

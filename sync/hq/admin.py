@@ -86,7 +86,7 @@ def load_catalog(db: Database, path: Path) -> int:
     with db.write() as session:
         for row in rows:
             body = WireProduct(sku=row.sku, name=row.name, name_he=row.name_he, price=row.price,
-                               category=row.category, barcode=row.barcode, quick_pick=row.quick_pick)
+                               category=row.category, barcode=row.barcode, quick_pick=row.quick_pick, cost=row.cost)
             session.merge(HqProduct(sku=row.sku, body=body.model_dump_json()))
         session.flush()
         session.execute(insert(Change), [{"kind": "product", "ref": row.sku} for row in rows])
@@ -180,13 +180,13 @@ def member_show(db: Database, code: str, now: datetime | None = None) -> dict[st
         balance = session.get(HqBalance, member.member_id)
         entries = valid_entries(session.scalars(select(HqEntry.body).where(
             HqEntry.member_id == member.member_id, HqEntry.seq.is_not(None))))
-        program = _program_at(session, now)
+        program = program_in_force(session, now)
         figures: dict[str, Any] = {"tier": None, "tier_name": None, "points": balance.points if balance else 0,
                                    "stamps": json.loads(balance.stamps) if balance else {},
                                    "qualifying_spend": 0, "next_tier": None, "membership": None}
         if program is not None:
             state = state_from_folded(member.member_id, rules.fold(entries), program, now,
-                                      birthday=_day_or_none(member.birthday),
+                                      birthday=day_or_none(member.birthday),
                                       bonus_weekday=member.bonus_weekday, referred_by=member.referred_by)
             figures = standing(state, program, now)
         return {"member_id": member.member_id, "name": member.name, "phone": member.phone, **figures,
@@ -195,7 +195,7 @@ def member_show(db: Database, code: str, now: datetime | None = None) -> dict[st
                 "program_version": program.version if program else None}
 
 
-def _day_or_none(text: str | None) -> date | None:
+def day_or_none(text: str | None) -> date | None:
     """A stored birthday, or None where an older HQ stored one that is no date."""
     try:
         return date.fromisoformat(text) if text else None
@@ -203,7 +203,7 @@ def _day_or_none(text: str | None) -> date | None:
         return None
 
 
-def _program_at(session: Session, now: datetime) -> Program | None:
+def program_in_force(session: Session, now: datetime) -> Program | None:
     """The newest program version published at or before `now` (None before the first one)."""
     document = session.scalar(select(HqProgram.document).where(HqProgram.published_at <= to_iso(now))
                               .order_by(HqProgram.version.desc()).limit(1))

@@ -15,7 +15,8 @@ from typing import Any
 
 from pos_client.cli.output import report_error, say
 from pos_client.errors import KupaError
-from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
+from pos_client.messages import (LANGUAGES, current_language, default_language, message, reset_language,
+                                 set_language)
 from pos_client.ids import member_id_heads
 from pos_client.timeutil import to_iso, utcnow
 from sync.hq import admin, auth
@@ -212,6 +213,26 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+HQ_SEGMENTS = message("hq.cli.segments", en="Program version {version}: {members} members.",
+                      he="גרסה {version} של התוכנית: {members} חברים.")
+HQ_SEGMENT_LINE = message("hq.cli.segment_line", en="{code}  {name}: {members} members",
+                          he="{code}  {name}: {members} חברים")
+
+
+def cmd_segments_counts(args: argparse.Namespace) -> int:
+    """How many members each of the program's segments holds (`sync.hq.segments`)."""
+    from sync.hq.segments import segment_counts
+
+    with _db(args) as db:
+        data = segment_counts(db)
+    lang = current_language()
+    lines = [say(HQ_SEGMENTS, version=data["program_version"] or "-", members=data["members"])]
+    lines += [say(HQ_SEGMENT_LINE, code=s["code"], name=s["name"].get(lang) or s["name"]["en"], members=s["members"])
+              for s in data["segments"]]
+    _emit(data, args.json, lines)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help="database URL (default: $KUPA_HQ_DB or "
@@ -255,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default=auth.DEFAULT_STORE, help="the members' home store")
     cmd(member, "show", cmd_member_show, "a member's confirmed figures").add_argument("code")
     cmd(sub, "report", cmd_report, "chain totals, negative balances, rejected entries")
+    segments = sub.add_parser("segments", help="the program's segments").add_subparsers(dest="sub", required=True)
+    cmd(segments, "counts", cmd_segments_counts, "how many members each segment holds")
     return parser
 
 

@@ -45,7 +45,7 @@ import pytest
 from sqlalchemy import text
 
 from pos_client.cli.main import main
-from pos_client.reports import FIGURE_KEYS, compute_kpis
+from pos_client.reports import FIGURE_KEYS, PROGRAM_KEYS, compute_kpis
 from pos_client.reports.kpis import half_up_average, rate
 from pos_client.services import refunds
 from pos_client.services.checkout import BasketRequest, record_sale
@@ -125,7 +125,22 @@ def _kpis(shop: Path, date_from: date | None = FROM, date_to: date | None = TO):
 
 def test_every_figure_matches_the_hand_computed_one(shop: Path) -> None:
     kpis = _kpis(shop)
-    assert kpis.to_json() == {
+    terminal = Terminal.open(shop)
+    with terminal.read() as session:  # the program's return, as `kupa report kpis` asks for it
+        full = compute_kpis(session, FROM, TO, TZ, now=_at("2026-11-23T10:00"), program_return=True).to_json()
+    terminal.close()
+    assert kpis.to_json()["liability"] is None and kpis.to_json()["extra_gross_margin"] is None
+    shown = full
+    program = {key: shown.pop(key) for key in PROGRAM_KEYS}
+    liability = program.pop("liability")
+    assert program == {
+        "incremental_sales": 83810,  # members paid 94,310 (13472.86 × 7) − 7 sales × the non-members' 1,500
+        "extra_gross_margin": None, "roi": None,  # the catalog has no cost prices
+        "coupon_redemption_rate": None, "voucher_redemption_rate": None,  # none issued
+    }
+    assert liability["points_value"] == liability["points"] * 10  # 100 points are worth 1,000
+    assert (liability["vouchers"], liability["gift_cards"], liability["store_credit"]) == (None, None, None)
+    assert shown == {
         # Alice ×2, Carol, Dan ×2 (one partly refunded: still a sale), Eve (00:30 local), Frank; 2 anonymous
         "sales_total": 9, "member_sales": 7,
         "adoption_rate": 0.7778,  # 7 / 9
@@ -206,7 +221,7 @@ def test_cli_json_has_exactly_the_keys(shop: Path, capsys: pytest.CaptureFixture
     code, out, err = _cli(shop, capsys, "report", "kpis", "--from", "2026-01-01", "--to", "2026-02-28", "--json")
     assert code == 0 and err == ""
     data = json.loads(out)
-    assert list(data) == [*FIGURE_KEYS, "range"] and len(FIGURE_KEYS) == 13
+    assert list(data) == [*FIGURE_KEYS, *PROGRAM_KEYS, "range"] and len(FIGURE_KEYS) == 13
     assert data["sales_total"] == 9 and data["rewards_cost"] == 4790 and data["adoption_rate"] == 0.7778
     assert out.count("\n") == 1
 
