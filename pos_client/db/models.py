@@ -86,7 +86,7 @@ class Product(Base):
     barcode: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
     quick_pick: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
-    #: What one unit costs the store, minor units (migration 0017; NULL: unknown): the KPIs' gross margin.
+    #: What one unit costs the store, minor units (migration 0016; NULL: unknown): the KPIs' gross margin.
     cost: Mapped[int | None] = mapped_column(Integer, default=None)
 
 

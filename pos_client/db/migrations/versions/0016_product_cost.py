@@ -7,7 +7,7 @@ Revises: 0015
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0017"
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
