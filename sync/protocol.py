@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator,
-                      StringConstraints, WithJsonSchema)
+                      SerializerFunctionWrapHandler, StringConstraints, WithJsonSchema, model_serializer)
 
 from pos_client.timeutil import to_iso
 
@@ -316,8 +316,17 @@ class WireProduct(Message):
     barcode: Annotated[str, StringConstraints(max_length=32)] | None = None
     quick_pick: bool = False
     active: bool = True
-    #: What one unit costs the store (minor units), None when unknown: the KPIs' gross margin.
+    #: What one unit costs the store (minor units), None when unknown: the KPIs' gross margin. Left out of the
+    #: wire when unknown, so a terminal of a version before costs (which refuses unknown keys) still pulls a
+    #: catalog without them: a chain upgrades its terminals before it publishes costs (docs/sync.md).
     cost: Annotated[int, Field(ge=0, le=10**10)] | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unknown_cost(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("cost") is None:
+            data.pop("cost", None)
+        return data
 
 
 class WireProgram(Message):
