@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 
 from pos_client.errors import AuthError, InvalidInputError, RuleViolation
 from pos_client.messages import Text, message
-from pos_client.money import allocate, format_money, percent_of
+from pos_client.money import allocate, format_money
 from pos_client.member_state import rules
 from pos_client.pricing import campaigns as campaign_rules
 from pos_client.pricing import promotions
@@ -71,9 +71,9 @@ def price(
     def say(code: str, text: str, **params: object) -> None:
         explain.append(ExplainLine(code, params, text))
 
-    def say_promo(code: str, **params: object) -> None:
+    def say_promo(step: str, /, **params: object) -> None:
         """A promotion's step, its English text from the catalogue (pricing.explain)."""
-        explain.append(ExplainLine(code, params, explain_text(code, params, program, "en") or code))
+        explain.append(ExplainLine(step, params, explain_text(step, params, program, "en") or step))
     cur = program.currency
 
     def money(amount: int) -> str:
