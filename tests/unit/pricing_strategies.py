@@ -319,7 +319,7 @@ def programs(draw: st.DrawFn) -> Program:
         doc["referral"] = {"referrer_points": draw(st.integers(0, 300)),
                            "referee_points": draw(st.integers(0, 300))}
     if draw(MOSTLY):  # most programs carry promotions (docs/pricing.md); without them pricing is DESIGN.md's
-        add_promotions(draw, doc, tier_codes, [p["code"] for p in plans])
+        add_promotions(draw, doc, tier_codes, [str(p["code"]) for p in plans])
     return Program.model_validate(doc)
 
 

@@ -32,13 +32,13 @@ def sell(case: Case, data: st.DataObject) -> Quote:
         case = replace(case, member=replace(case.member, can_spend=True))
     case = without_refused_promotions(case)
     rewards = case.rewards
-    promos = {"coupons": case.coupons, "vouchers": case.vouchers}
     try:
         q = price(case.items, case.member, case.program, case.now, punch_rewards=rewards, offline=case.offline,
-                  **promos)
+                  coupons=case.coupons, vouchers=case.vouchers)
     except (RuleViolation, AuthError):
         rewards = []
-        q = price(case.items, case.member, case.program, case.now, offline=case.offline, **promos)
+        q = price(case.items, case.member, case.program, case.now, offline=case.offline, coupons=case.coupons,
+                  vouchers=case.vouchers)
     limits = q.redeem_limits
     if limits.max_points and case.member is not None and case.member.can_spend:
         lowest = max(limits.min_points, limits.step) // limits.step
@@ -46,7 +46,8 @@ def sell(case: Case, data: st.DataObject) -> Quote:
                                      st.integers(lowest, limits.max_points // limits.step).map(
                                          lambda k: k * limits.step)), label="redeem")
         q = price(case.items, case.member, case.program, case.now, redeem_points=redeem, punch_rewards=rewards,
-                  offline=case.offline, **promos)
+                  offline=case.offline, coupons=case.coupons,
+                  vouchers=case.vouchers)
     return q
 
 
