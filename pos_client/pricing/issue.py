@@ -42,8 +42,10 @@ def vouchers_issued(program: Program, member: MemberState | None, tier: str | No
         count = 0
         if voucher.trigger == "spend":
             assert voucher.every is not None
+            # progress may be below 0 after a refund: that spend must be bought back before the next voucher
             carried = member.voucher_progress.get(voucher.code, 0) + _paid_in(lines, voucher.spend_categories)
-            count, out.progress[voucher.code] = divmod(max(carried, 0), voucher.every) if carried > 0 else (0, carried)
+            count = max(carried, 0) // voucher.every
+            out.progress[voucher.code] = carried - count * voucher.every
         elif voucher.trigger == "points":
             assert voucher.every is not None
             count = max(balance, 0) // voucher.every

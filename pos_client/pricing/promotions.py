@@ -14,7 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Callable, Sequence
 
-from pos_client.errors import RuleViolation
+from pos_client.errors import AuthError, RuleViolation
 from pos_client.messages import message
 from pos_client.money import allocate, percent_of
 from pos_client.pricing.lines import WorkLine
@@ -43,6 +43,9 @@ VOUCHER_TWICE = message("voucher.twice", en="voucher {voucher_id} is already on 
                         he="השובר {voucher_id} כבר נמצא במכירה זו")
 VOUCHER_NEEDS_MEMBER = message("voucher.needs_member", en="a voucher needs its member: identify the member first",
                                he="שובר דורש את החבר שלו: יש לזהות את החבר קודם")
+VOUCHER_NEEDS_CARD = message("voucher.needs_card",
+                             en="using a voucher needs the member's card (scan the QR code) or a manager PIN",
+                             he="שימוש בשובר דורש את כרטיס החבר (סריקת QR) או קוד מנהל")
 VOUCHER_KIND = message("voucher.kind_mismatch",
                        en="voucher {voucher_id}: its value does not match the program's voucher {name}",
                        he="שובר {voucher_id}: ערכו אינו תואם לשובר {name} של התוכנית")
@@ -146,6 +149,8 @@ def checked_vouchers(uses: Sequence[VoucherUse], who: Who, program: Program) -> 
         seen.add(use.voucher_id)
         if who.member is None:
             raise RuleViolation(VOUCHER_NEEDS_MEMBER, voucher=voucher.code, reason="needs_member")
+        if not who.member.can_spend:  # a voucher is the member's value, like points (DESIGN.md, "Member cards")
+            raise AuthError(VOUCHER_NEEDS_CARD, voucher=voucher.code, reason="needs_card")
         if voucher.free_item != (use.value is None) or (use.value is not None and use.value <= 0):
             raise RuleViolation(VOUCHER_KIND, voucher_id=use.voucher_id, name=voucher.name, voucher=voucher.code,
                                 reason="kind_mismatch")
@@ -179,6 +184,7 @@ def percentages(lines: Sequence[WorkLine], base: Decimal, who: Who, program: Pro
 
     Lines are grouped by (percentage, winning member price); each group is computed once, half-up, and
     spread with `allocate()`; without member prices this is the single sale-level percentage of DESIGN.md.
+    A group's tier part is `percent_of(group, base)`; the member price's part is the rest of the group's.
     """
     prices = [p for p in program.member_prices if p.open_on(day) and who.admits(p)] if who.member else []
     groups: dict[tuple[Decimal, str | None], list[WorkLine]] = {}

@@ -64,6 +64,11 @@ def without_refused_promotions(case: Case) -> Case:
     while case.coupons or case.vouchers:
         due = expected_reward_refusal(case.items, case.member, case.program, case.rewards) is None
         result = quote_or_refusal(case if due else replace(case, rewards=[]))  # the rewards base_quote keeps
+        if isinstance(result, AuthError) and result.message_code == "voucher.needs_card":
+            assert case.member is not None and not case.member.can_spend
+            event("refused: voucher.needs_card")
+            case = replace(case, vouchers=())
+            continue
         if not (isinstance(result, RuleViolation) and result.message_code in PROMOTION_REFUSALS):
             event("promotions accepted" if isinstance(result, Quote) else "promotions: other refusal")
             return case

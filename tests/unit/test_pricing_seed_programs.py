@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pos_client.errors import RuleViolation
+from pos_client.errors import AuthError, RuleViolation
 from pos_client.money import format_money
 from pos_client.pricing import price
 from pos_client.pricing.explain import explain_text
@@ -41,7 +41,7 @@ def codes(q: Quote) -> list[str]:
 
 # -- Barnes & Noble -------------------------------------------------------------------------------------------
 BN = program("bn")
-PLUS = MemberState("M1", membership_code="plus", membership_expires=PLAN_UNTIL)
+PLUS = MemberState("M1", membership_code="plus", membership_expires=PLAN_UNTIL, can_spend=True)  # card scanned
 KID = MemberState("K1", membership_code="kids", membership_expires=PLAN_UNTIL)
 
 
@@ -118,16 +118,25 @@ def test_bn_five_dollars_for_every_hundred_spent() -> None:
 
 
 def test_a_voucher_pays_at_most_the_basket_and_is_used_once() -> None:
-    q = price([item("COFFEE", 1, 550, "cafe")], MemberState("M1"), BN, TUESDAY,
+    card = MemberState("M1", can_spend=True)
+    q = price([item("COFFEE", 1, 550, "cafe")], card, BN, TUESDAY,
               vouchers=[VoucherUse("V-1", "reward_5", 500), VoucherUse("V-2", "reward_5", 500)])
     # the first pays 500, the second the 50 left (its other 450 lost: no change is given)
     assert q.total == 0 and [a.value for a in q.vouchers_applied] == [500, 50]
     second = [e for e in q.explanations if e.code == "voucher"][1]
     assert second.params["lost"] == 450 and second.text == "Voucher $5 reward: −$0.50 of its $5.00"
-    refused("voucher.twice", [item("COFFEE", 1, 550, "cafe")], MemberState("M1"), BN, TUESDAY,
+    refused("voucher.twice", [item("COFFEE", 1, 550, "cafe")], card, BN, TUESDAY,
             vouchers=[VoucherUse("V-1", "reward_5", 500), VoucherUse("V-1", "reward_5", 500)])
-    refused("voucher.nothing_to_pay", [item("COFFEE", 1, 500, "cafe")], MemberState("M1"), BN, TUESDAY,
+    refused("voucher.nothing_to_pay", [item("COFFEE", 1, 500, "cafe")], card, BN, TUESDAY,
             vouchers=[VoucherUse("V-1", "reward_5", 500), VoucherUse("V-2", "reward_5", 500)])
+
+
+def test_a_voucher_is_spent_only_with_the_members_card_or_a_pin() -> None:
+    # identified by phone (can_spend false): refused as points would be, before anything is priced
+    with pytest.raises(AuthError) as caught:
+        price([item("COFFEE", 1, 550, "cafe")], MemberState("M1"), BN, TUESDAY,
+              vouchers=[VoucherUse("V-1", "reward_5", 500)])
+    assert caught.value.message_code == "voucher.needs_card" and "כרטיס" in caught.value.text("he")
 
 
 # -- CVS ------------------------------------------------------------------------------------------------------
@@ -175,7 +184,7 @@ def test_cvs_campaign_window_is_store_dates_both_included(moment: datetime, insi
 
 
 def test_cvs_beautyclub_gift_after_thirty_dollars_of_beauty_in_the_month() -> None:
-    who = MemberState("C3", voucher_progress={"beautyclub_gift": 2_000})
+    who = MemberState("C3", voucher_progress={"beautyclub_gift": 2_000}, can_spend=True)
     q = price([item("LIPSTICK", 1, 1_800, "beauty")], who, CVS, TUESDAY)
     assert q.vouchers_issued == (VoucherIssue("beautyclub_gift", 1),)
     assert q.voucher_progress["beautyclub_gift"] == 3_800
@@ -238,3 +247,10 @@ def test_dicks_gold_exclusive_coupon() -> None:
     assert (q.total, q.points_earned) == (12_600, 378)
     refused("coupon.not_for_member", [item("RUN-SHOE", 1, 12_000, "footwear")], MemberState("D2"), DICKS, TUESDAY,
             coupons=[CouponUse("gold_footwear_20", "G-1")])
+
+
+def test_spend_a_refund_took_back_must_be_bought_again_before_the_next_voucher() -> None:
+    # a refund left the member 500 below zero towards the next $5: $100 now brings them to 9500, no voucher
+    who = MemberState("M3", voucher_progress={"reward_5": -500})
+    q = price([item("BOOK-1", 1, 10_000, "books")], who, BN, TUESDAY)
+    assert q.vouchers_issued == () and q.voucher_progress == {"reward_5": 9_500}
