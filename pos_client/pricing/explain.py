@@ -3,16 +3,15 @@
 An `ExplainLine` keeps codes and integers only; `explain_text()` words it in a language with the program's
 names (a coupon's, a campaign's, a voucher's `name`), so the engine's English text, a receipt and a Hebrew UI
 say the same thing. The classic codes (line, discount, earn, ...) are worded by the UI's own translations
-(`ui/explain.py`); it may hand any code below to `explain_text()`.
+(`ui/explain.py`), which hands the codes below to `explain_words()` with `ProgramLabels.promotions`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 
 from pos_client.messages import Message, message
-from pos_client.program.fields import LocalizedName
 from pos_client.program.schema import Program
 
 MEMBER_PRICE = message("explain.member_price", en="{name}: {pct}% of {base:money} = −{value:money}",
@@ -51,28 +50,35 @@ class _Label:
     he: str
 
 
-def _label(name: LocalizedName | None, code: str) -> _Label:
-    if name is None:
-        return _Label(code, code)
-    return _Label(name.en, name.text("he"))
+#: Names by section and code, as `{"coupons": {"welcome": {"en": ..., "he": ...}}}` (`ProgramLabels.promotions`).
+Names = Mapping[str, Mapping[str, Mapping[str, str]]]
 
 
-def _name(program: Program, section: str, code: str) -> LocalizedName | None:
-    for item in getattr(program, section):
-        if item.code == code:
-            return item.name  # type: ignore[no-any-return]
-    return None
+def promotion_names(program: Program) -> dict[str, dict[str, dict[str, str]]]:
+    """The program's promotion names in English and Hebrew, by section and code."""
+    def names(items: list[Any]) -> dict[str, dict[str, str]]:
+        return {item.code: {"en": item.name.text("en"), "he": item.name.text("he")} for item in items}
+    return {section: names(getattr(program, section)) for section in ("member_prices", "coupons", "vouchers",
+                                                                     "campaigns")}
 
 
-def explain_text(code: str, params: Mapping[str, object], program: Program, lang: str = "en",
-                 product_names: Mapping[str, str] | None = None) -> str | None:
-    """The promotion explanation `code` with `params` in `lang`; None for a code this module does not word."""
+def explain_words(code: str, params: Mapping[str, object], names: Names, currency: str, lang: str = "en",
+                  product_names: Mapping[str, str] | None = None) -> str | None:
+    """The promotion explanation `code` with `params` in `lang`, the promotion named from `names`; None for a
+    code this module does not word (the caller's own wording, or the core's English text, applies)."""
     if code not in TEMPLATES:
         return None
     template, section = TEMPLATES[code]
     promo = str(params.get("code", ""))
     sku = str(params.get("sku", ""))
+    found = names.get(section, {}).get(promo, {})
     values = dict(params)
-    values.update(name=_label(_name(program, section, promo), promo), currency=program.currency,
-                  product=(product_names or {}).get(sku, str(params.get("product", sku))))
+    values.update(name=_Label(found.get("en") or promo, found.get("he") or found.get("en") or promo),
+                  currency=currency, product=(product_names or {}).get(sku, str(params.get("product", sku))))
     return template.render(lang, **values)
+
+
+def explain_text(code: str, params: Mapping[str, object], program: Program, lang: str = "en",
+                 product_names: Mapping[str, str] | None = None) -> str | None:
+    """`explain_words` with the names and currency of `program`."""
+    return explain_words(code, params, promotion_names(program), program.currency, lang, product_names)
