@@ -180,7 +180,8 @@ def _offer(price: MemberPrice, base: Decimal) -> Decimal:
 
 def percentages(lines: Sequence[WorkLine], base: Decimal, who: Who, program: Program, day: date,
                 say: Say) -> tuple[int, int, int]:
-    """Apply the tier/plan percentage and member prices; return (tier part, its base, member prices' part).
+    """Apply the tier/plan percentage and member prices; return (the tier/plan percentage on the lines no member
+    price wins, their amount, member prices' part). A member price's explanation shows its whole group.
 
     Lines are grouped by (percentage, winning member price); each group is computed once, half-up, and
     spread with `allocate()`; without member prices this is the single sale-level percentage of DESIGN.md.
@@ -201,8 +202,8 @@ def percentages(lines: Sequence[WorkLine], base: Decimal, who: Who, program: Pro
         tier_part = percent_of(amount, base) if base else 0
         for ln, share in zip(members, allocate(tier_part, weights)):
             ln.percent_discount = share
-        tier_total += tier_part
-        tier_base += amount
+        if code is None:  # the lines the tier/plan percentage alone prices: DESIGN.md's `discount` line
+            tier_total, tier_base = tier_part, amount
         if code is not None:
             part = percent_of(amount, pct) - tier_part
             _spread(f"member_price:{code}", part, members, weights)

@@ -66,7 +66,11 @@ def test_bn_worked_example_of_docs_pricing_md() -> None:
     # no points in this program; the "$5 per $100" trigger carries the 2920 paid
     assert q.points_earned == 0 and q.voucher_progress == {"reward_5": 2_920} and q.vouchers_issued == ()
     assert codes(q)[3:7] == ["member_price", "discount", "coupon", "voucher"]
+    # the explanation adds up: the plan's line covers the lines no member price won, the member price its own
+    discount = q.explanations[4]
+    assert (discount.params["base"], discount.params["value"]) == (2_400, 240)
     member_price = q.explanations[3]
+    assert (member_price.params["value"], member_price.params["member_price_part"]) == (1_200, 900)
     assert member_price.text == "Premium: 40% off bestsellers: 40% of $30.00 = −$12.00"
     assert explain_text(member_price.code, member_price.params, BN, "he") == (
         f"פרימיום: 40% הנחה על רבי מכר: 40% מתוך {format_money(3_000, 'USD', 'he')} = −{format_money(1_200, 'USD', 'he')}")
