@@ -208,7 +208,7 @@ def percentages(lines: Sequence[WorkLine], base: Decimal, who: Who, program: Pro
             part = percent_of(amount, pct) - tier_part
             _spread(f"member_price:{code}", part, members, weights)
             promo_total += part
-            if part:
+            if tier_part + part:
                 say("member_price", code=code, pct=str(pct), base_pct=str(base), base=amount,
                     value=tier_part + part, member_price_part=part)
     return tier_total, tier_base, promo_total

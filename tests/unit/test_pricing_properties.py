@@ -148,6 +148,9 @@ def check_invariants(case: Case, q: Quote, redeem: int) -> None:
         best = expected_line_pct(program, member, now, ln.sku, ln.category)
         assert abs(taken - best * (ln.amount - ln.free_value) / 100) < 2
     check_promotions(case, q)
+    # the explanation adds up: its discount steps come to the sale's discount total, to the minor unit
+    steps = ("punch_reward", "coupon_free_item", "voucher_free_item", "discount", "member_price", "coupon", "voucher")
+    assert sum(int(str(e.params["value"])) for e in q.explanations if e.code in steps) == q.discount_total
     # tier and multiplier
     assert q.tier == (expected_tier_code(program, member.qualifying_spend) if member else None)
     assert Fraction(q.earn_multiplier) == expected_multiplier(program, member, now)
