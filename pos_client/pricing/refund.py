@@ -94,6 +94,32 @@ class _Cumulative:
     all_returned: bool = True
 
 
+@dataclass(frozen=True)
+class StoredPromotions:
+    """What a sale's stored quote JSON (`Quote.to_json()`) says its promotions did, for `SoldLine`/`SoldSale`."""
+
+    lines: tuple[Mapping[str, object], ...]  #: per line: promotion_discount, free_by_promotion, earn_multiplier
+    campaign_points: int
+    promotions_used: tuple[str, ...]
+
+
+def stored_promotions(quote: Mapping[str, object]) -> StoredPromotions:
+    """Read the promotion facts of a stored quote; a quote from before promotions has none (all defaults)."""
+    raw_lines = quote.get("lines")
+    lines: list[Mapping[str, object]] = []
+    for raw in raw_lines if isinstance(raw_lines, list) else []:
+        raw = raw if isinstance(raw, dict) else {}
+        lines.append({"promotion_discount": {str(k): int(v) for k, v in dict(raw.get("promotion_discount") or {}).items()},
+                      "free_by_promotion": {str(k): int(v) for k, v in dict(raw.get("free_by_promotion") or {}).items()},
+                      "earn_multiplier": Decimal(str(raw.get("earn_multiplier") or 1))})
+    coupons = quote.get("coupons_applied")
+    vouchers = quote.get("vouchers_applied")
+    used = [f"coupon:{c['coupon']}" for c in coupons if isinstance(c, dict)] if isinstance(coupons, list) else []
+    used += [f"voucher:{v['voucher_id']}" for v in vouchers if isinstance(v, dict)] if isinstance(vouchers, list) else []
+    points = quote.get("campaign_points")
+    return StoredPromotions(tuple(lines), int(points) if isinstance(points, int) else 0, tuple(used))
+
+
 def _share(total: int, part: int, whole: int) -> int:
     return total * part // whole if whole else 0
 

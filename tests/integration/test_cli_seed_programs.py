@@ -7,7 +7,8 @@ tests); their pricing is covered through the engine in tests/unit/test_pricing_s
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -116,3 +117,29 @@ def test_seed_programs_load_and_show_their_sections(seeded, name: str) -> None: 
     shown = seeded(name)("program", "show", "--json")
     assert shown.code == 0 and shown.json["currency"] == "USD"
     assert shown.json.get("vouchers") and (shown.json.get("member_prices") or shown.json.get("tiers"))
+
+
+def test_a_refund_reverses_campaign_points_by_paid_times_multiplier(seeded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    kupa = seeded("cvs")
+    # the vitamins week moved to run today, so that a real checkout falls in it
+    document = json.loads((DATA / "program_cvs.json").read_text(encoding="utf-8"))
+    today = datetime.now(ZoneInfo("America/New_York")).date()
+    document["version"] = 2
+    for section in ("campaigns", "offers"):
+        for entry in document[section]:
+            if "starts" in entry:
+                entry["starts"], entry["ends"] = str(today - timedelta(days=1)), str(today + timedelta(days=1))
+    moved = tmp_path / "cvs_now.json"
+    moved.write_text(json.dumps(document), encoding="utf-8")
+    assert kupa("program", "load", str(moved)).code == 0
+    member = _member(kupa)
+    sale = kupa("checkout", "--member", member, "--item", "VITAMIN-C", "--item", "SNACK", "--json")
+    assert sale.code == 0, sale.err
+    # floor((1200 × 5 + 250) × 2 / 100) = 125 points
+    assert sale.json["points_earned"] == 125 and sale.json["lines"][0]["earn_multiplier"] == "5"
+    snack = kupa("refund", sale.json["sale_id"], "--item", "SNACK", "--pin", MANAGER_PIN, "--json")
+    assert snack.code == 0, snack.err
+    # the snack earned at 1×: floor(125 × 250 / 6250) = 5 points back, not its money share (21)
+    assert (snack.json["money_back"], snack.json["points_reversed"]) == (250, 5)
+    rest = kupa("refund", sale.json["sale_id"], "--pin", MANAGER_PIN, "--json")
+    assert rest.json["points_reversed"] == 120
