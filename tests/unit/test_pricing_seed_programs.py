@@ -107,6 +107,20 @@ def test_bn_birthday_cupcake_is_a_free_unit_for_kids_club_members_only() -> None
             coupons=[CouponUse("kids_birthday_cupcake", "C-9")])
 
 
+def test_bn_public_promo_code_serves_members_and_non_members_alike_within_its_dates() -> None:
+    assert BN.coupon_by_promo_code("holiday15") is BN.coupon("holiday_books")
+    basket = [item("BOOK-1", 1, 1_500, "books"), item("COFFEE", 1, 550, "cafe")]
+    guest = price(basket, None, BN, TUESDAY, coupons=[CouponUse("holiday_books", "HOLIDAY15")])
+    assert guest.total == 1_500 - 225 + 550 and guest.coupons_applied[0].ref == "HOLIDAY15"
+    # with Premium's 10% first: 1500 → 1350, then 15% of it = 202.5 → 203 (half-up)
+    member = price(basket, PLUS, BN, TUESDAY, coupons=[CouponUse("holiday_books", "HOLIDAY15")])
+    assert member.lines[0].promotion_discount == {"coupon:holiday_books": 203}
+    late = datetime(2026, 12, 25, 5, 0, tzinfo=UTC)  # 25 December 00:00 in New York: over
+    refused("coupon.not_in_window", basket, None, BN, late, coupons=[CouponUse("holiday_books", "HOLIDAY15")])
+    last = datetime(2026, 12, 25, 4, 59, tzinfo=UTC)  # 24 December 23:59: still on
+    assert price(basket, None, BN, last, coupons=[CouponUse("holiday_books", "HOLIDAY15")]).total == 1_825
+
+
 def test_bn_five_dollars_for_every_hundred_spent() -> None:
     # Premium member, 10 paperbacks: 15000 − 10% = 13500 paid; 6000 carried + 13500 = 19500 → one $5, 9500 carried
     who = MemberState("M1", membership_code="plus", membership_expires=PLAN_UNTIL, voucher_progress={"reward_5": 6_000})
