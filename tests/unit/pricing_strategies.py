@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dataclasses import replace
+
+from hypothesis import event
 from hypothesis import strategies as st
+
+from pos_client.errors import AuthError, KupaError, RuleViolation
+from pos_client.pricing import price
 
 from pos_client.pricing.model import CartItem, CouponUse, MemberState, Quote, VoucherUse
 from pos_client.pricing.refund import SoldLine, SoldSale
@@ -495,3 +501,60 @@ def cases(draw: st.DrawFn, max_qty: int = 6) -> Case:
         assert voucher is not None
         vouchers.append(VoucherUse(f"VID{i if draw(NEARLY_ALWAYS) else 0}", code, voucher.value))
     return Case(program, items, member, now, rewards, draw(st.booleans()), tuple(coupons), tuple(vouchers))
+
+
+# -- promotions in the property tests ------------------------------------------------------------------
+
+
+def quote_or_refusal(case: Case, redeem: int = 0, rewards: list[str] | None = None) -> Quote | KupaError:
+    try:
+        return price(case.items, case.member, case.program, case.now, redeem_points=redeem,
+                     punch_rewards=case.rewards if rewards is None else rewards, offline=case.offline,
+                     coupons=case.coupons, vouchers=case.vouchers)
+    except (RuleViolation, AuthError) as exc:
+        return exc
+
+
+#: The refusals docs/pricing.md lists for coupons and vouchers.
+PROMOTION_REFUSALS = {"coupon.unknown", "coupon.twice", "coupon.needs_member", "coupon.not_in_window",
+                      "coupon.not_for_member", "coupon.min_spend", "coupon.no_target", "voucher.unknown",
+                      "voucher.twice", "voucher.needs_member", "voucher.kind_mismatch", "voucher.no_target",
+                      "voucher.nothing_to_pay"}
+
+
+def without_refused_promotions(case: Case) -> Case:
+    """The case with the coupons and vouchers the rules take: each refused one is checked and dropped."""
+    while case.coupons or case.vouchers:
+        due = expected_reward_refusal(case.items, case.member, case.program, case.rewards) is None
+        result = quote_or_refusal(case if due else replace(case, rewards=[]))  # the rewards base_quote keeps
+        if isinstance(result, AuthError) and result.message_code == "voucher.needs_card":
+            assert case.member is not None and not case.member.can_spend
+            event("refused: voucher.needs_card")
+            case = replace(case, vouchers=())
+            continue
+        if not (isinstance(result, RuleViolation) and result.message_code in PROMOTION_REFUSALS):
+            event("promotions accepted" if isinstance(result, Quote) else "promotions: other refusal")
+            return case
+        code, params = result.message_code, result.params
+        event(f"refused: {code}")
+        if code == "coupon.min_spend":
+            coupon = case.program.coupon(str(params["coupon"]))
+            assert coupon is not None and int(str(params["subtotal"])) < coupon.min_spend
+        if code in ("coupon.twice", "voucher.twice"):
+            seen = [c.coupon for c in case.coupons] if code == "coupon.twice" else [v.voucher_id for v in case.vouchers]
+            assert len(seen) != len(set(seen))
+        if code in ("voucher.needs_member", "coupon.needs_member"):
+            assert case.member is None
+        if code.startswith("coupon."):
+            drop = str(params["coupon"])
+            kept = [c for c in case.coupons if c.coupon != drop]
+            case = replace(case, coupons=tuple(kept[:1] + [c for c in kept[1:]]) if code != "coupon.twice"
+                           else tuple(dict((c.coupon, c) for c in case.coupons).values()))
+        else:
+            if code == "voucher.twice":
+                case = replace(case, vouchers=tuple(dict((v.voucher_id, v) for v in case.vouchers).values()))
+            else:
+                drop = str(params.get("voucher_id") or params.get("voucher"))
+                position = next(i for i, v in enumerate(case.vouchers) if drop in (v.voucher_id, v.voucher))
+                case = replace(case, vouchers=case.vouchers[:position] + case.vouchers[position + 1:])
+    return case

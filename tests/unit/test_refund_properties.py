@@ -20,8 +20,7 @@ from pos_client.pricing.model import Quote
 from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect
 from pos_client.program.schema import Program
 
-from pricing_strategies import MOSTLY, Case, cases, examples, full_program, item, sold_sale
-from test_pricing_properties import without_refused_promotions
+from pricing_strategies import MOSTLY, Case, cases, examples, full_program, item, sold_sale, without_refused_promotions
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)
 
