@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, NamedTuple
 
 from pos_client.errors import InvalidInputError
 from pos_client.messages import message
@@ -113,9 +113,9 @@ class VoucherIssue:
     count: int
 
 
-@dataclass(frozen=True)
-class Applied:
-    """A coupon or voucher as it applied: its code, its ref (coupon) or id (voucher), what it took."""
+class Applied(NamedTuple):
+    """A coupon or voucher as it applied, a tuple (code, ref, value): the program's code, the coupon's ref or
+    the voucher's id, and what it took (a free item's shelf price)."""
 
     code: str
     ref: str
