@@ -17,6 +17,7 @@ from PySide6.QtCore import QCoreApplication, QLocale
 from pos_client.messages import current_language
 from pos_client.money import format_money
 from pos_client.pricing import engine
+from pos_client.pricing.explain import explain_words
 from pos_client.pricing.model import ExplainLine, Quote, RedeemLimits
 from pos_client.services.till import ProgramLabels
 
@@ -124,7 +125,8 @@ def explain_line(line: ExplainLine, quote: Quote, labels: ProgramLabels, names: 
         return _t("First purchase of a referred member: +{0} points").format(p.get("points"))
     if code == "balance_after":
         return _t("Points balance after this sale: {0}").format(p.get("points"))
-    return line.text
+    # promotions: worded from the core's catalogue (English and Hebrew) with the program's names
+    return explain_words(code, p, labels.promotions, quote.currency, lang, names) or line.text
 
 
 def explain_quote(quote: Quote, labels: ProgramLabels, names: Mapping[str, str], lang: str,

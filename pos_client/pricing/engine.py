@@ -10,7 +10,6 @@ with `allocate()`, so the line figures add up exactly and a partial refund can g
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -18,39 +17,19 @@ from typing import Iterable, Sequence
 
 from pos_client.errors import AuthError, InvalidInputError, RuleViolation
 from pos_client.messages import Text, message
-from pos_client.money import allocate, format_money, percent_of
+from pos_client.money import allocate, format_money
 from pos_client.member_state import rules
-from pos_client.pricing.model import (MAX_SALE_SUBTOTAL, SALE_EARNS_TOO_MUCH, SALE_TOO_LARGE, CartItem, ExplainLine,
-                                      LineKind, MemberState, Quote, QuoteLine, RedeemLimits)
+from pos_client.pricing import campaigns as campaign_rules
+from pos_client.pricing import promotions
+from pos_client.pricing.explain import explain_text
+from pos_client.pricing.issue import vouchers_issued
+from pos_client.pricing.lines import WorkLine
+from pos_client.pricing.model import (MAX_SALE_SUBTOTAL, SALE_EARNS_TOO_MUCH, SALE_TOO_LARGE, CartItem, CouponUse,
+                                      ExplainLine, LineKind, MemberState, Quote, QuoteLine, RedeemLimits, VoucherUse)
 from pos_client.program.limits import MAX_ENTRY_POINTS
 from pos_client.program.schema import Earn, Membership, Program, Tier
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-@dataclass
-class _Line:
-    item: CartItem
-    kind: LineKind
-    free_by_card: dict[str, int]
-    percent_discount: int = 0
-    redeemed_value: int = 0
-
-    @property
-    def amount(self) -> int:
-        return self.item.qty * self.item.unit_price
-
-    @property
-    def free_units(self) -> int:
-        return sum(self.free_by_card.values())
-
-    @property
-    def free_value(self) -> int:
-        return self.free_units * self.item.unit_price
-
-    @property
-    def after_free(self) -> int:
-        return self.amount - self.free_value
 
 
 PUNCH_UNKNOWN = message("punch.unknown_card", en="unknown punch card '{card}'",
@@ -78,26 +57,33 @@ def price(
     redeem_points: int = 0,
     punch_rewards: Iterable[str] = (),
     offline: bool = False,
+    coupons: Sequence[CouponUse] = (),
+    vouchers: Sequence[VoucherUse] = (),
 ) -> Quote:
-    """Price `items` for `member` (None for a non-member sale) under `program` at `now` (aware UTC).
+    """Price `items` for `member` (None for a non-member sale) under `program` at `now` (aware UTC), with the
+    `coupons` and `vouchers` the service layer validated (docs/pricing.md).
 
-    Raises `RuleViolation` / `AuthError` for a redemption or a reward the program does not allow; nothing
-    is ever silently clamped.
+    Raises `RuleViolation` / `AuthError` for a redemption, a reward, a coupon or a voucher the program does
+    not allow; nothing is ever silently clamped.
     """
     explain: list[ExplainLine] = []
 
     def say(code: str, text: str, **params: object) -> None:
         explain.append(ExplainLine(code, params, text))
+
+    def say_promo(step: str, /, **params: object) -> None:
+        """A promotion's step, its English text from the catalogue (pricing.explain)."""
+        explain.append(ExplainLine(step, params, explain_text(step, params, program, "en") or step))
     cur = program.currency
 
     def money(amount: int) -> str:
         return format_money(amount, cur, "en")  # the English fallback text; the edges word the codes
 
-    lines = [_Line(item, _kind(item, program, member), {}) for item in items]
+    lines = [WorkLine(item, _kind(item, program, member), {}) for item in items]
     for line in lines:
         say("line", f"{line.item.qty} × {line.item.name} @ {money(line.item.unit_price)} = {money(line.amount)}"
                        + {"eligible": "", "excluded": " (excluded from the program)",
-                          "membership": " (membership fee)"}[line.kind],
+                          "membership": " (membership fee)", "gift_card": " (gift card)"}[line.kind],
             sku=line.item.sku, qty=line.item.qty, unit_price=line.item.unit_price, amount=line.amount, kind=line.kind)
     subtotal = sum(line.amount for line in lines)
     if subtotal > MAX_SALE_SUBTOTAL:  # keeps every figure of the sale far inside SQLite's 64-bit integers
@@ -105,6 +91,11 @@ def price(
 
     tier = rules.tier_for(program, member.qualifying_spend) if member else None
     plan = _active_plan(member, program, now)
+    day = rules.store_date(now, program.timezone)
+    who = promotions.Who(member, tier.code if tier else None, plan.code if plan else None)
+    shelf_eligible = sum(ln.amount for ln in lines if ln.kind == "eligible")
+    coupon_rules = promotions.checked_coupons(coupons, who, program, day, shelf_eligible)
+    voucher_rules = promotions.checked_vouchers(vouchers, who, program)
 
     # 1. punch-card rewards the cashier accepted
     rewards = tuple(dict.fromkeys(punch_rewards))
@@ -134,39 +125,47 @@ def price(
             f" {card.stamps_needed} stamps spent", card=code, sku=cheapest.item.sku, value=cheapest.item.unit_price,
             stamps=card.stamps_needed)
 
-    # 2. tier / membership percentage on the eligible subtotal as a whole
+    # 1b. free units of free-item coupons and vouchers (a whole unit at its shelf price)
+    coupons_applied = promotions.free_item_coupons(lines, coupon_rules, say_promo)
+    vouchers_applied = promotions.free_item_vouchers(lines, voucher_rules, say_promo)
+
+    # 2. tier / membership percentage, member prices per line (one group without member prices)
     eligible = [ln for ln in lines if ln.kind == "eligible"]
-    eligible_subtotal = sum(ln.after_free for ln in eligible)
     pct = _discount_pct(tier, plan.discount_pct if plan else None, program)
-    percent_total = percent_of(eligible_subtotal, pct) if pct else 0
-    for ln, share in zip(eligible, allocate(percent_total, [ln.after_free for ln in eligible])):
-        ln.percent_discount = share
+    percent_total, percent_base, member_price_discount = promotions.percentages(lines, pct, who, program, day,
+                                                                                say_promo)
     if percent_total:
         source = _discount_source(tier, plan, program)
-        say("discount", f"{source} discount {pct}% of {money(eligible_subtotal)} = −{money(percent_total)}",
+        say("discount", f"{source} discount {pct}% of {money(percent_base)} = −{money(percent_total)}",
             tier=tier.code if tier else None, plan=plan.code if plan else None, pct=str(pct),
-            base=eligible_subtotal, value=percent_total)
+            base=percent_base, value=percent_total)
+
+    # 2b. percent and amount coupons, then value vouchers, on what is left
+    coupons_applied += promotions.money_coupons(lines, coupon_rules, say_promo)
+    vouchers_applied += promotions.value_vouchers(lines, voucher_rules, say_promo)
 
     # 3. points redemption
-    after_discount = eligible_subtotal - percent_total
+    after_discount = sum(ln.left for ln in eligible)
     limits = _redeem_limits(member, program, after_discount, offline)
     redeemed_value = _check_redemption(redeem_points, member, program, limits)
-    for ln, share in zip(eligible, allocate(redeemed_value, [ln.after_free - ln.percent_discount for ln in eligible])):
+    for ln, share in zip(eligible, allocate(redeemed_value, [ln.left for ln in eligible])):
         ln.redeemed_value = share
     if redeem_points:
         say("redeem", f"Redeemed {redeem_points} points = −{money(redeemed_value)}", points=redeem_points,
             value=redeemed_value)
 
-    discount_total = sum(ln.free_value + ln.percent_discount for ln in lines)
+    discount_total = sum(ln.free_value + ln.percent_discount + sum(ln.promotion_discount.values()) for ln in lines)
     total = subtotal - discount_total - redeemed_value
     say("total", f"Total to pay {money(total)}", value=total)
 
     # 4. points earned on the eligible amount actually paid
     qualifying = after_discount - redeemed_value if member else 0
     multiplier, why = _multiplier(member, tier, plan, program, now)
+    running = campaign_rules.running(program, who, day)
+    campaign_rules.set_multipliers(lines, multiplier, running, say_promo)
     points_earned = 0
     if member and program.earn and qualifying > 0:
-        points_earned = earn_points(qualifying, program.earn, multiplier)
+        points_earned = campaign_rules.earn_on_lines(lines, program.earn)
         if points_earned > MAX_ENTRY_POINTS:  # one entry's bound, which HQ holds every entry to
             raise InvalidInputError(SALE_EARNS_TOO_MUCH, points=points_earned, limit=MAX_ENTRY_POINTS)
         rate = f"{program.earn.points} point{'s' if program.earn.points != 1 else ''} per {money(program.earn.per)}"
@@ -174,6 +173,7 @@ def price(
             + (f" × {multiplier} ({why})" if multiplier != 1 else "") + f" = {points_earned}",
             base=qualifying, points_per=program.earn.points, per=program.earn.per, multiplier=str(multiplier),
             source=why, points=points_earned)
+    campaign_points = campaign_rules.bonus_points(lines, running, say_promo) if member else 0
 
     # 5. stamps on the paid qualifying units
     stamps_earned: dict[str, int] = {}
@@ -217,7 +217,11 @@ def price(
 
     balance_after = 0
     if member:
-        balance_after = member.points - redeem_points + points_earned + birthday_points + credit + referral_points
+        balance_after = (member.points - redeem_points + points_earned + birthday_points + credit + referral_points
+                         + campaign_points)
+    issued = vouchers_issued(program, member, who.tier, who.plan, day, lines, balance_after, say_promo)
+    if member:
+        balance_after -= issued.points_converted
         say("balance_after", f"Points balance after this sale: {balance_after}", points=balance_after)
 
     return Quote(
@@ -227,14 +231,20 @@ def price(
             sku=ln.item.sku, name=ln.item.name, category=ln.item.category, kind=ln.kind, qty=ln.item.qty,
             unit_price=ln.item.unit_price, amount=ln.amount, free_units=ln.free_units,
             free_by_card=dict(ln.free_by_card), free_value=ln.free_value, percent_discount=ln.percent_discount,
-            redeemed_value=ln.redeemed_value, stamps=stamps) for ln, stamps in zip(lines, line_stamps)),
+            redeemed_value=ln.redeemed_value, stamps=stamps, promotion_discount=dict(ln.promotion_discount),
+            free_by_promotion=dict(ln.free_by_promotion), earn_multiplier=ln.multiplier)
+            for ln, stamps in zip(lines, line_stamps)),
         subtotal=subtotal, discount_pct=pct, discount_total=discount_total, redeemed_points=redeem_points,
         redeemed_value=redeemed_value, total=total, qualifying_spend=qualifying, earn_multiplier=multiplier,
         points_earned=points_earned, stamps_earned=stamps_earned, stamps_spent=stamps_spent, punch_rewards=rewards,
         rewards_due=rewards_due, memberships_sold=memberships_sold, birthday_points=birthday_points,
         referral_points=referral_points, points_balance_after=balance_after, redeem_limits=limits,
         explain=tuple(line.text for line in explain), explanations=tuple(explain),
-        monthly_credit_points=credit, monthly_credit_plan=plan.code if credit and plan else None)
+        monthly_credit_points=credit, monthly_credit_plan=plan.code if credit and plan else None,
+        coupons_applied=tuple(coupons_applied), vouchers_applied=tuple(vouchers_applied),
+        member_price_discount=member_price_discount, campaign_points=campaign_points,
+        vouchers_issued=tuple(issued.vouchers), voucher_progress=issued.progress,
+        points_converted=issued.points_converted)
 
 
 MEMBERSHIP_NEEDS_MEMBER = message("membership.needs_member",
@@ -283,8 +293,9 @@ def earn_points(paid: int, earn: Earn, multiplier: Decimal) -> int:
 
 
 def largest_multiplier(program: Program) -> Decimal:
-    """The largest earn multiplier `program` can ever apply (tiers, plans, bonus days; they never compound)."""
-    return max([Decimal(1)] + [t.earn_multiplier for t in program.tiers]
+    """The largest earn multiplier `program` can ever apply (tiers, plans, bonus days, campaigns; they never
+    compound)."""
+    return max([campaign_rules.largest_campaign_multiplier(program)] + [t.earn_multiplier for t in program.tiers]
                + [m.earn_multiplier for m in program.memberships] + [b.multiplier for b in program.bonus_days])
 
 

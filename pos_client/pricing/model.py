@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, NamedTuple
 
 from pos_client.errors import InvalidInputError
 from pos_client.messages import message
 
-LineKind = Literal["eligible", "excluded", "membership"]
+LineKind = Literal["eligible", "excluded", "membership", "gift_card"]
 MAX_QTY = 9999
 MAX_UNIT_PRICE = 100_000_000
 #: The largest subtotal one sale may have (₪100 million). With the program's bounds (pos_client.program.limits)
@@ -79,6 +79,47 @@ class MemberState:
     expiring_points: int = 0
     #: When the member's paid plan last credited its monthly points (None: not this month or never).
     last_credit_at: datetime | None = None
+    #: The member's segment codes (`pos_client.promotions.segments.member_segments`): promotions' audiences.
+    segments: frozenset[str] = frozenset()
+    #: Per voucher code: what the member carries towards the next voucher (qualifying spend for `spend`, this
+    #: store month's category spend for `category_month`), before this sale.
+    voucher_progress: Mapping[str, int] = field(default_factory=dict)
+    #: Per voucher code: the store date of the last issue (once-per-period triggers).
+    vouchers_issued_on: Mapping[str, date] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CouponUse:
+    """A coupon the service layer validated and authorised for this sale (ownership, single use, limits)."""
+
+    coupon: str  #: the program's coupon code
+    ref: str  #: the issued coupon's id (member coupon) or the promo code as typed (public)
+
+
+@dataclass(frozen=True)
+class VoucherUse:
+    """An issued voucher handed in for this sale."""
+
+    voucher_id: str  #: the issued voucher's id
+    voucher: str  #: the program's voucher code
+    value: int | None  #: its money value; None for a free-item voucher
+
+
+@dataclass(frozen=True)
+class VoucherIssue:
+    """`count` vouchers of the program's voucher `voucher` that this sale's triggers issue."""
+
+    voucher: str
+    count: int
+
+
+class Applied(NamedTuple):
+    """A coupon or voucher as it applied, a tuple (code, ref, value): the program's code, the coupon's ref or
+    the voucher's id, and what it took (a free item's shelf price)."""
+
+    code: str
+    ref: str
+    value: int
 
 
 @dataclass(frozen=True)
@@ -98,10 +139,17 @@ class QuoteLine:
     percent_discount: int
     redeemed_value: int
     stamps: Mapping[str, int]
+    #: What each promotion took from the line in money, by key `member_price:CODE`, `coupon:CODE` or
+    #: `voucher:ID` (docs/pricing.md); a member price's entry is beyond the tier/plan part in `percent_discount`.
+    promotion_discount: Mapping[str, int] = field(default_factory=dict)
+    #: Units a free-item coupon or voucher made free, by the same keys (their value is in `free_value`).
+    free_by_promotion: Mapping[str, int] = field(default_factory=dict)
+    #: The earn multiplier of this line (the largest of tier, plan, bonus day and campaigns).
+    earn_multiplier: Decimal = Decimal(1)
 
     @property
     def discount(self) -> int:
-        return self.free_value + self.percent_discount
+        return self.free_value + self.percent_discount + sum(self.promotion_discount.values())
 
     @property
     def paid(self) -> int:
@@ -113,7 +161,8 @@ class QuoteLine:
             "qty": self.qty, "unit_price": self.unit_price, "amount": self.amount,
             "discount": self.discount, "free_units": self.free_units, "free_value": self.free_value,
             "percent_discount": self.percent_discount, "redeemed_value": self.redeemed_value, "paid": self.paid,
-            "stamps": dict(self.stamps),
+            "stamps": dict(self.stamps), "promotion_discount": dict(self.promotion_discount),
+            "free_by_promotion": dict(self.free_by_promotion), "earn_multiplier": str(self.earn_multiplier),
         }
 
 
@@ -122,7 +171,8 @@ class ExplainLine:
     """One step of a quote's explanation: a stable `code` with its values, and the English sentence.
 
     Codes: line, punch_reward, discount, redeem, total, earn, stamps, membership, birthday, monthly_credit,
-    referral, balance_after. Amounts in `params` are minor units; a UI words them in its own language.
+    referral, balance_after; promotions (docs/pricing.md, worded by `pricing.explain`): member_price, coupon,
+    coupon_free_item, voucher, voucher_free_item, campaign, campaign_bonus, voucher_issued, points_converted. Amounts in `params` are minor units; a UI words them in its own language.
     """
 
     code: str
@@ -189,6 +239,20 @@ class Quote:
     monthly_credit_points: int = 0
     #: The plan that credits them.
     monthly_credit_plan: str | None = None
+    #: Coupons as applied: (code, ref, value taken; a free item's shelf price).
+    coupons_applied: tuple[Applied, ...] = ()
+    #: Vouchers as applied: (code, voucher id, value paid or a free item's shelf price).
+    vouchers_applied: tuple[Applied, ...] = ()
+    #: What member prices took beyond the tier/plan percentage, over the sale.
+    member_price_discount: int = 0
+    #: Campaigns' bonus points granted by this sale (beside `points_earned`).
+    campaign_points: int = 0
+    #: The vouchers this sale's triggers issue.
+    vouchers_issued: tuple[VoucherIssue, ...] = ()
+    #: Per voucher code with carried progress (spend, category_month): the progress after this sale.
+    voucher_progress: Mapping[str, int] = field(default_factory=dict)
+    #: Points debited by `points` vouchers issued (already out of `points_balance_after`).
+    points_converted: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The JSON shape of DESIGN.md's `quote`/`checkout` output."""
@@ -219,4 +283,23 @@ class Quote:
             "max_redeem_points": self.redeem_limits.max_points,
             "redeem_needs_card": self.redeem_limits.needs_card,
             "explain": list(self.explain),
+            "explanations": [{"code": e.code, "params": {k: _jsonable(v) for k, v in e.params.items()},
+                              "text": e.text} for e in self.explanations],
+            "coupons_applied": [{"coupon": a.code, "ref": a.ref, "value": a.value} for a in self.coupons_applied],
+            "vouchers_applied": [{"voucher": a.code, "voucher_id": a.ref, "value": a.value}
+                                 for a in self.vouchers_applied],
+            "member_price_discount": self.member_price_discount,
+            "campaign_points": self.campaign_points,
+            "vouchers_issued": [{"voucher": v.voucher, "count": v.count} for v in self.vouchers_issued],
+            "voucher_progress": dict(self.voucher_progress),
+            "points_converted": self.points_converted,
         }
+
+
+def _jsonable(value: object) -> object:
+    """An explanation parameter as JSON: numbers and strings as they are, a Decimal as its string."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return str(value)

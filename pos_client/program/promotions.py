@@ -127,9 +127,14 @@ class Coupon(Targets, Audience, Window):
     offline_limit: Uses | None = None
     issue_on: Annotated[list[CouponIssue], Field(max_length=4)] = []
     valid_days: WindowDays | None = None
+    #: A `percent` coupon on at most this many targeted units, the dearest first ("30% off one toy or book");
+    #: None: every targeted unit.
+    units: Annotated[StrictInt, Field(gt=0, le=L.MAX_PROMOTION_USES)] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Coupon:
+        if self.units is not None and self.discount != "percent":
+            raise ValueError("units is given only when discount is 'percent'")
         if (self.discount == "percent") != (self.pct is not None):
             raise ValueError("pct is given exactly when discount is 'percent'")
         if (self.discount == "amount") != (self.amount is not None):

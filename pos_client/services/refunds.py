@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ from pos_client.errors import InvalidInputError, StateError
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.messages import message
-from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect
+from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect, stored_promotions
 from pos_client.sales import SaleRow, find_sale, write_sale
 from pos_client.services import clock, staff
 from pos_client.services.auth import authenticate
@@ -52,17 +52,21 @@ def _sold(session: Session, sale: Sale) -> tuple[SoldSale, list[SaleLine]]:
     lines = list(session.scalars(select(SaleLine).where(SaleLine.sale_id == sale.sale_id).order_by(SaleLine.line_no)))
     program = (program_version(session, sale.program_version) if sale.program_version
                else program_at(session, from_iso(sale.created_at)))
+    # the promotions' per-line figures live in the stored quote (docs/pricing.md, "Refunds")
+    promos = stored_promotions(json.loads(sale.quote or "{}"))
     sold = []
-    for line in lines:
+    for i, line in enumerate(lines):
         plan = program.membership_by_sku(line.sku) if line.kind == "membership" else None
+        extra: Mapping[str, Any] = promos.lines[i] if i < len(promos.lines) else {}
         sold.append(SoldLine(line_no=line.line_no, sku=line.sku, kind=line.kind, qty=line.qty, paid=line.paid,
                              percent_discount=line.percent_discount, redeemed_value=line.redeemed_value,
                              free_by_card=json.loads(line.free_by_card), stamps=json.loads(line.stamps),
                              membership_code=plan.code if plan else None,
-                             membership_days_per_unit=plan.period_days if plan else 0))
+                             membership_days_per_unit=plan.period_days if plan else 0, **extra))
     return SoldSale(lines=tuple(sold), points_earned=sale.points_earned, qualifying_spend=sale.qualifying_spend,
                     redeemed_points=sale.redeemed_points, redeemed_value=sale.redeemed_value,
-                    stamps_needed={c.code: c.stamps_needed for c in program.punch_cards}), lines
+                    stamps_needed={c.code: c.stamps_needed for c in program.punch_cards},
+                    campaign_points=promos.campaign_points, promotions_used=promos.promotions_used), lines
 
 
 def refunded_units(session: Session, sale_id: str) -> dict[int, int]:

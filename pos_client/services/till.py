@@ -21,6 +21,7 @@ from pos_client.cards.render import CardFace, render_card_image
 from pos_client.db.models import Member, OutboxRow, Product
 from pos_client.errors import KupaError, NotFoundError
 from pos_client.messages import message
+from pos_client.pricing.explain import promotion_names
 from pos_client.services import clock
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product, search_products
@@ -70,6 +71,8 @@ class ProgramLabels:
     redeem: dict[str, int] = field(default_factory=dict)
     #: The store's time zone (the program's): every time a person reads is on the store's wall clock.
     timezone: str = "UTC"
+    #: Promotion names by section and code (`pos_client.pricing.explain.promotion_names`), for their explanations.
+    promotions: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,7 @@ def program_labels(terminal: Terminal) -> ProgramLabels:
         redeem = {"min_points": rule.min_points, "step": rule.step, "max_share_pct": int(rule.max_share_pct),
                   "offline_daily_cap_points": int(rule.offline_daily_cap_points or 0)}
     return ProgramLabels(program.currency, names(program.tiers), names(program.punch_cards),
-                         names(program.memberships), redeem, program.timezone)
+                         names(program.memberships), redeem, program.timezone, promotion_names(program))
 
 
 def pending_entries(terminal: Terminal) -> int:

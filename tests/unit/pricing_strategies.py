@@ -22,9 +22,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dataclasses import replace
+
+from hypothesis import event
 from hypothesis import strategies as st
 
-from pos_client.pricing.model import CartItem, MemberState, Quote
+from pos_client.errors import AuthError, KupaError, RuleViolation
+from pos_client.pricing import price
+
+from pos_client.pricing.model import CartItem, CouponUse, MemberState, Quote, VoucherUse
 from pos_client.pricing.refund import SoldLine, SoldSale
 from pos_client.program.schema import Program, load_program_text
 
@@ -93,10 +99,17 @@ def sold_sale(quote: Quote, program: Program) -> SoldSale:
             free_by_card=json.loads(json.dumps(dict(line.free_by_card))),
             stamps=json.loads(json.dumps(dict(line.stamps))),
             membership_code=plan.code if plan else None,
-            membership_days_per_unit=plan.period_days if plan else 0))
+            membership_days_per_unit=plan.period_days if plan else 0,
+            # promotions travel in the stored quote's lines (docs/pricing.md): mimic the JSON round trip too
+            promotion_discount=json.loads(json.dumps(dict(line.promotion_discount))),
+            free_by_promotion=json.loads(json.dumps(dict(line.free_by_promotion))),
+            earn_multiplier=Decimal(str(line.earn_multiplier))))
+    used = tuple([f"coupon:{a.code}" for a in quote.coupons_applied]
+                 + [f"voucher:{a.ref}" for a in quote.vouchers_applied])
     return SoldSale(lines=tuple(lines), points_earned=quote.points_earned, qualifying_spend=quote.qualifying_spend,
                     redeemed_points=quote.redeemed_points, redeemed_value=quote.redeemed_value,
-                    stamps_needed={c.code: c.stamps_needed for c in program.punch_cards})
+                    stamps_needed={c.code: c.stamps_needed for c in program.punch_cards},
+                    campaign_points=quote.campaign_points, promotions_used=used)
 
 
 # -- oracles (from DESIGN.md) ------------------------------------------------------------------------------
@@ -147,6 +160,51 @@ def expected_multiplier(program: Program, member: MemberState | None, now: datet
         if day == weekday:
             options.append(Fraction(bonus.multiplier))
     return max(options)
+
+
+def admitted(program: Program, audience: Any, member: MemberState | None, now: datetime) -> bool:
+    """Whether a promotion's audience takes this member (written from docs/pricing.md, not the engine's)."""
+    if member is None:
+        return False
+    tier = expected_tier_code(program, member.qualifying_spend)
+    plan = active_plan(program, member, now)
+    return ((not audience.tiers or tier in audience.tiers) and (not audience.plans or (plan and plan.code in audience.plans))
+            and (not audience.segments or bool(set(audience.segments) & set(member.segments))))
+
+
+def store_day(program: Program, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(program.timezone)).date()
+
+
+def in_window(section: Any, day: date) -> bool:
+    return (section.starts is None or section.starts <= day) and (section.ends is None or day <= section.ends)
+
+
+def reaches(section: Any, sku: str, category: str) -> bool:
+    return (not section.skus and not section.categories) or sku in section.skus or category in section.categories
+
+
+def expected_line_pct(program: Program, member: MemberState | None, now: datetime, sku: str,
+                      category: str) -> Fraction:
+    """The best of the tier/plan percentage and every member price that applies to the line."""
+    base = expected_pct(program, member, now)
+    best = base
+    for mp in program.member_prices:
+        if in_window(mp, store_day(program, now)) and admitted(program, mp, member, now) and reaches(mp, sku, category):
+            offer = min(base + Fraction(mp.pct), Fraction(100)) if mp.stack_with_tier else Fraction(mp.pct)
+            best = max(best, offer)
+    return best
+
+
+def expected_line_multiplier(program: Program, member: MemberState | None, now: datetime, sku: str,
+                             category: str) -> Fraction:
+    """The largest of the base multiplier and every running campaign's that reaches the line."""
+    best = expected_multiplier(program, member, now)
+    for c in program.campaigns:
+        if (c.multiplier is not None and in_window(c, store_day(program, now)) and admitted(program, c, member, now)
+                and reaches(c, sku, category)):
+            best = max(best, Fraction(c.multiplier))
+    return best
 
 
 def expected_max_redeem(program: Program, member: MemberState | None, eligible_after_discount: int,
@@ -266,7 +324,96 @@ def programs(draw: st.DrawFn) -> Program:
     if draw(st.booleans()):
         doc["referral"] = {"referrer_points": draw(st.integers(0, 300)),
                            "referee_points": draw(st.integers(0, 300))}
+    if draw(MOSTLY):  # most programs carry promotions (docs/pricing.md); without them pricing is DESIGN.md's
+        add_promotions(draw, doc, tier_codes, [str(p["code"]) for p in plans])
     return Program.model_validate(doc)
+
+
+SKUS = tuple(p[0] for p in PRODUCTS)
+WINDOWS = (  # (starts, ends): always (open or the whole test span), a week in 2026, closed long ago
+    ("2025-01-01", "2027-12-31"), (None, None), (None, None), ("2025-01-01", "2027-12-31"), (None, "2027-12-31"),
+    ("2025-01-01", None), ("2026-03-09", "2026-03-15"), ("2020-01-01", "2020-01-02"))
+
+
+def _targets(draw: st.DrawFn) -> dict[str, Any]:
+    return {"skus": draw(st.lists(st.sampled_from(SKUS), unique=True, max_size=2)),
+            "categories": draw(st.lists(st.sampled_from(CATEGORIES[:4]), unique=True, max_size=2))}
+
+
+def _audience(draw: st.DrawFn, tiers: list[str], plans: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if tiers and draw(st.integers(0, 3)) == 0:
+        out["tiers"] = draw(st.lists(st.sampled_from(tiers), unique=True, min_size=1))
+    if plans and draw(st.integers(0, 3)) == 0:
+        out["plans"] = draw(st.lists(st.sampled_from(plans), unique=True, min_size=1))
+    if draw(st.integers(0, 3)) == 0:
+        out["segments"] = ["seg"]
+    return out
+
+
+def _window(draw: st.DrawFn, required: bool = False) -> dict[str, Any]:
+    starts, ends = draw(st.sampled_from([w for w in WINDOWS if w[0] and w[1]] if required else WINDOWS))
+    return {k: v for k, v in (("starts", starts), ("ends", ends)) if v}
+
+
+def add_promotions(draw: st.DrawFn, doc: dict[str, Any], tiers: list[str], plans: list[str]) -> None:
+    """Member prices, campaigns, coupons and vouchers over the strategies' catalogue (and one segment)."""
+    doc["segments"] = [{"code": "seg", "name": names("seg")}]
+    doc["member_prices"] = [{"code": f"mp{i}", "name": names(f"mp{i}"), "pct": draw(decimals(1, 100)),
+                             "stack_with_tier": draw(st.booleans()), **_targets(draw), **_audience(draw, tiers, plans),
+                             **_window(draw)} for i in range(draw(st.integers(0, 2)))]
+    campaigns = []
+    for i in range(draw(st.integers(0, 2))):
+        c: dict[str, Any] = {"code": f"camp{i}", "name": names(f"camp{i}"), **_targets(draw),
+                             **_audience(draw, tiers, plans), **_window(draw, required=True)}
+        if draw(MOSTLY):
+            c["multiplier"] = draw(decimals(1, 6))
+        if "multiplier" not in c or draw(st.booleans()):
+            c["bonus_points"] = draw(st.integers(1, 500))
+            c["min_spend"] = draw(st.sampled_from((0, 1, 1_000, 50_000)))
+        campaigns.append(c)
+    doc["campaigns"] = campaigns
+    coupons = []
+    for i in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(("public", "member")))
+        discount = draw(st.sampled_from(("percent", "amount", "free_item")))
+        c = {"code": f"cp{i}", "name": names(f"cp{i}"), "kind": kind, "discount": discount, **_targets(draw),
+             **_window(draw), "min_spend": draw(st.sampled_from((0, 0, 1_000, 20_000)))}
+        if kind == "public":
+            c["promo_code"] = f"CODE{i}"
+        else:
+            c.update(_audience(draw, tiers, plans))
+        if discount == "percent":
+            c["pct"] = draw(decimals(1, 100))
+            if draw(st.booleans()):
+                c["units"] = draw(st.integers(1, 3))
+        elif discount == "amount":
+            c["amount"] = draw(st.sampled_from((1, 500, 2_000, 100_000)))
+        coupons.append(c)
+    doc["coupons"] = coupons
+    vouchers = []
+    for i in range(draw(st.integers(0, 3))):
+        trigger = draw(st.sampled_from(("spend", "points", "plan_monthly", "tier_annual", "category_month")))
+        if trigger == "plan_monthly" and not plans or trigger == "tier_annual" and not tiers:
+            trigger = "spend"
+        v: dict[str, Any] = {"code": f"v{i}", "name": names(f"v{i}"), "trigger": trigger}
+        if trigger in ("spend", "points"):
+            v["every"] = draw(st.sampled_from((1, 100, 5_000, 10_000)))
+        elif trigger == "plan_monthly":
+            v["plan"] = draw(st.sampled_from(plans))
+        elif trigger == "tier_annual":
+            v["tier"] = draw(st.sampled_from(tiers))
+        if trigger == "category_month" or draw(st.integers(0, 3)) == 0:
+            v["spend_categories"] = draw(st.lists(st.sampled_from(CATEGORIES[:4]), unique=True, min_size=1,
+                                                  max_size=2))
+            v["min_spend"] = draw(st.sampled_from((1, 3_000, 100_000)))
+        if draw(st.booleans()):
+            v["free_item"] = True
+            v.update(_targets(draw))
+        else:
+            v["value"] = draw(st.sampled_from((1, 300, 1_000, 500_000)))
+        vouchers.append(v)
+    doc["vouchers"] = vouchers
 
 
 @st.composite
@@ -308,7 +455,10 @@ def members(draw: st.DrawFn, program: Program, now: datetime) -> MemberState | N
         last_birthday_year=draw(st.none() | st.sampled_from((2024, 2025, 2026, 2027))),
         referral_pending=draw(st.booleans()),
         redeemed_today=draw(st.one_of(st.sampled_from((0, 500, 1_999, 2_000)), st.integers(0, 3000))),
-        can_spend=draw(MOSTLY))
+        can_spend=draw(MOSTLY), segments=frozenset(draw(st.lists(st.just("seg"), max_size=1))),
+        voucher_progress={v.code: draw(st.integers(-2_000, 20_000)) for v in program.vouchers if draw(st.booleans())},
+        vouchers_issued_on={v.code: draw(st.sampled_from((date(2025, 12, 31), date(2026, 3, 1), date(2027, 6, 15))))
+                            for v in program.vouchers if draw(st.booleans())})
 
 
 moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31),
@@ -325,6 +475,8 @@ class Case:
     now: datetime
     rewards: list[str]
     offline: bool
+    coupons: tuple[CouponUse, ...] = ()
+    vouchers: tuple[VoucherUse, ...] = ()
 
 
 @st.composite
@@ -339,4 +491,70 @@ def cases(draw: st.DrawFn, max_qty: int = 6) -> Case:
         rewards = draw(st.lists(st.sampled_from(card_codes), min_size=1, max_size=2))
         if not draw(NEARLY_ALWAYS):
             rewards.append("no-such-card")
-    return Case(program, items, member, now, rewards, draw(st.booleans()))
+    coupons = [CouponUse(c, f"ref-{c}") for c in draw(st.lists(st.sampled_from([c.code for c in program.coupons]),
+                                                               max_size=3, unique=draw(NEARLY_ALWAYS)))
+               ] if program.coupons else []
+    vouchers = []
+    for i, code in enumerate(draw(st.lists(st.sampled_from([v.code for v in program.vouchers]), max_size=3))
+                             if program.vouchers else []):
+        voucher = program.voucher(code)
+        assert voucher is not None
+        vouchers.append(VoucherUse(f"VID{i if draw(NEARLY_ALWAYS) else 0}", code, voucher.value))
+    return Case(program, items, member, now, rewards, draw(st.booleans()), tuple(coupons), tuple(vouchers))
+
+
+# -- promotions in the property tests ------------------------------------------------------------------
+
+
+def quote_or_refusal(case: Case, redeem: int = 0, rewards: list[str] | None = None) -> Quote | KupaError:
+    try:
+        return price(case.items, case.member, case.program, case.now, redeem_points=redeem,
+                     punch_rewards=case.rewards if rewards is None else rewards, offline=case.offline,
+                     coupons=case.coupons, vouchers=case.vouchers)
+    except (RuleViolation, AuthError) as exc:
+        return exc
+
+
+#: The refusals docs/pricing.md lists for coupons and vouchers.
+PROMOTION_REFUSALS = {"coupon.unknown", "coupon.twice", "coupon.needs_member", "coupon.not_in_window",
+                      "coupon.not_for_member", "coupon.min_spend", "coupon.no_target", "voucher.unknown",
+                      "voucher.twice", "voucher.needs_member", "voucher.kind_mismatch", "voucher.no_target",
+                      "voucher.nothing_to_pay"}
+
+
+def without_refused_promotions(case: Case) -> Case:
+    """The case with the coupons and vouchers the rules take: each refused one is checked and dropped."""
+    while case.coupons or case.vouchers:
+        due = expected_reward_refusal(case.items, case.member, case.program, case.rewards) is None
+        result = quote_or_refusal(case if due else replace(case, rewards=[]))  # the rewards base_quote keeps
+        if isinstance(result, AuthError) and result.message_code == "voucher.needs_card":
+            assert case.member is not None and not case.member.can_spend
+            event("refused: voucher.needs_card")
+            case = replace(case, vouchers=())
+            continue
+        if not (isinstance(result, RuleViolation) and result.message_code in PROMOTION_REFUSALS):
+            event("promotions accepted" if isinstance(result, Quote) else "promotions: other refusal")
+            return case
+        code, params = result.message_code, result.params
+        event(f"refused: {code}")
+        if code == "coupon.min_spend":
+            coupon = case.program.coupon(str(params["coupon"]))
+            assert coupon is not None and int(str(params["subtotal"])) < coupon.min_spend
+        if code in ("coupon.twice", "voucher.twice"):
+            seen = [c.coupon for c in case.coupons] if code == "coupon.twice" else [v.voucher_id for v in case.vouchers]
+            assert len(seen) != len(set(seen))
+        if code in ("voucher.needs_member", "coupon.needs_member"):
+            assert case.member is None
+        if code.startswith("coupon."):
+            drop = str(params["coupon"])
+            kept = [c for c in case.coupons if c.coupon != drop]
+            case = replace(case, coupons=tuple(kept[:1] + [c for c in kept[1:]]) if code != "coupon.twice"
+                           else tuple(dict((c.coupon, c) for c in case.coupons).values()))
+        else:
+            if code == "voucher.twice":
+                case = replace(case, vouchers=tuple(dict((v.voucher_id, v) for v in case.vouchers).values()))
+            else:
+                drop = str(params.get("voucher_id") or params.get("voucher"))
+                position = next(i for i, v in enumerate(case.vouchers) if drop in (v.voucher_id, v.voucher))
+                case = replace(case, vouchers=case.vouchers[:position] + case.vouchers[position + 1:])
+    return case

@@ -12,10 +12,12 @@ import re
 from datetime import datetime, timezone
 from fractions import Fraction
 
+from dataclasses import replace
+
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from pos_client.errors import AuthError, KupaError, RuleViolation
+from pos_client.errors import AuthError
 from pos_client.money import percent_of
 from pos_client.pricing import price
 from pos_client.pricing.model import MemberState, Quote
@@ -26,25 +28,21 @@ from pricing_strategies import (
     Case,
     cases,
     exact_floor,
+    expected_line_multiplier,
+    expected_line_pct,
     expected_max_redeem,
     expected_multiplier,
     expected_pct,
     expected_reward_refusal,
     expected_tier_code,
     full_program,
+    quote_or_refusal,
+    without_refused_promotions,
     item,
     programs,
 )
 
 SETTINGS = settings(max_examples=examples(250), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def quote_or_refusal(case: Case, redeem: int = 0, rewards: list[str] | None = None) -> Quote | KupaError:
-    try:
-        return price(case.items, case.member, case.program, case.now, redeem_points=redeem,
-                     punch_rewards=case.rewards if rewards is None else rewards, offline=case.offline)
-    except (RuleViolation, AuthError) as exc:
-        return exc
 
 
 def base_quote(case: Case) -> tuple[Quote, list[str]]:
@@ -78,8 +76,9 @@ def check_invariants(case: Case, q: Quote, redeem: int) -> None:
         excluded = member is not None and program.earn is not None and it.category in program.earn.exclude_categories
         assert ln.kind == ("membership" if program.membership_by_sku(it.sku) else
                            "excluded" if excluded else "eligible")
-        if ln.kind != "eligible":  # no discount, not payable with points
+        if ln.kind != "eligible":  # no discount, not payable with points, no promotion
             assert ln.percent_discount == 0 and ln.redeemed_value == 0
+            assert not ln.promotion_discount and not ln.free_by_promotion
         if ln.kind == "membership":  # never free, never stamped
             assert ln.free_units == 0 and not ln.stamps
     # the percent discount: once over the eligible subtotal, half-up, spread within one minor unit per line
@@ -87,15 +86,24 @@ def check_invariants(case: Case, q: Quote, redeem: int) -> None:
     base = sum(ln.amount - ln.free_value for ln in eligible)
     assert Fraction(q.discount_pct) == expected_pct(program, member, now)
     percent_total = sum(ln.percent_discount for ln in eligible)
-    assert percent_total == percent_of(base, q.discount_pct)
-    for ln in eligible:
-        exact = Fraction(percent_total * (ln.amount - ln.free_value), base) if base else Fraction(0)
-        assert abs(ln.percent_discount - exact) < 1
+    if not program.member_prices:  # one group: DESIGN.md's single sale-level percentage
+        assert percent_total == percent_of(base, q.discount_pct)
+        for ln in eligible:
+            exact = Fraction(percent_total * (ln.amount - ln.free_value), base) if base else Fraction(0)
+            assert abs(ln.percent_discount - exact) < 1
+    for ln in eligible:  # the best of tier/plan and member prices, per line, within rounding
+        taken = ln.percent_discount + sum(v for k, v in ln.promotion_discount.items() if k.startswith("member_price:"))
+        best = expected_line_pct(program, member, now, ln.sku, ln.category)
+        assert abs(taken - best * (ln.amount - ln.free_value) / 100) < 2
+    check_promotions(case, q)
+    # the explanation adds up: its discount steps come to the sale's discount total, to the minor unit
+    steps = ("punch_reward", "coupon_free_item", "voucher_free_item", "discount", "member_price", "coupon", "voucher")
+    assert sum(int(str(e.params["value"])) for e in q.explanations if e.code in steps) == q.discount_total
     # tier and multiplier
     assert q.tier == (expected_tier_code(program, member.qualifying_spend) if member else None)
     assert Fraction(q.earn_multiplier) == expected_multiplier(program, member, now)
     # redemption within every rule
-    after_discount = base - percent_total
+    after_discount = sum(ln.paid + ln.redeemed_value for ln in eligible)
     assert q.redeemed_points == redeem
     if redeem:
         rule = program.redeem
@@ -115,8 +123,9 @@ def check_invariants(case: Case, q: Quote, redeem: int) -> None:
         return
     assert q.qualifying_spend == sum(ln.paid for ln in eligible) == after_discount - q.redeemed_value
     if program.earn:
-        expected = exact_floor(Fraction(q.qualifying_spend) * program.earn.points * Fraction(q.earn_multiplier)
-                               / program.earn.per)
+        expected = exact_floor(sum((Fraction(ln.paid) * expected_line_multiplier(program, member, now, ln.sku,
+                                                                                  ln.category) for ln in eligible),
+                                   Fraction(0)) * program.earn.points / program.earn.per)
         assert q.points_earned == expected
     else:
         assert q.points_earned == 0
@@ -141,7 +150,33 @@ def check_invariants(case: Case, q: Quote, redeem: int) -> None:
         units = sum(ln.qty for ln in q.lines if ln.sku == plan.sku)
         assert q.memberships_sold.get(plan.code, 0) == units * plan.period_days
     assert q.points_balance_after == (member.points - redeem + q.points_earned + q.birthday_points
-                                      + q.referral_points)
+                                      + q.referral_points + q.campaign_points - q.points_converted)
+    assert q.points_converted >= 0 and (q.points_converted == 0 or q.points_balance_after >= 0)
+
+
+def check_promotions(case: Case, q: Quote) -> None:
+    """Each coupon and voucher applied once, its amount exactly what the lines record, never past its face."""
+    keys = [f"coupon:{a.code}" for a in q.coupons_applied] + [f"voucher:{a.ref}" for a in q.vouchers_applied]
+    assert len(keys) == len(set(keys)) == len(case.coupons) + len(case.vouchers)  # each once, none dropped
+    for applied, key in [(a, f"coupon:{a.code}") for a in q.coupons_applied] + [
+            (a, f"voucher:{a.ref}") for a in q.vouchers_applied]:
+        units = sum(ln.free_by_promotion.get(key, 0) for ln in q.lines)
+        money = sum(ln.promotion_discount.get(key, 0) for ln in q.lines)
+        assert units in (0, 1) and not (units and money)  # a free unit, or money off: never both, never twice
+        if units:
+            assert applied.value == next(ln.unit_price for ln in q.lines if ln.free_by_promotion.get(key))
+        else:
+            assert money == applied.value >= 0
+    for use, applied in zip([v for v in case.vouchers if v.value is not None],
+                            [a for a in q.vouchers_applied if not any(ln.free_by_promotion.get(f"voucher:{a.ref}")
+                                                                      for ln in q.lines)]):
+        assert applied.value <= (use.value or 0)
+    assert q.member_price_discount == sum(v for ln in q.lines for k, v in ln.promotion_discount.items()
+                                          if k.startswith("member_price:"))
+    for ln in q.lines:
+        assert all(v > 0 for v in ln.promotion_discount.values())
+    if case.member is None:
+        assert q.campaign_points == 0 and not q.vouchers_issued and q.points_converted == 0
 
 
 def stated_largest(message: str) -> int:
@@ -156,12 +191,12 @@ def stated_largest(message: str) -> int:
 @given(case=cases(), data=st.data())
 def test_accepted_quotes_keep_every_invariant_and_refusals_state_an_accepted_maximum(case: Case,
                                                                                       data: st.DataObject) -> None:
+    case = without_refused_promotions(case)
     q0, rewards = base_quote(case)
-    case = Case(case.program, case.items, case.member, case.now, rewards, case.offline)
+    case = replace(case, rewards=rewards)
     check_invariants(case, q0, 0)
     limits = q0.redeem_limits
-    eligible_after_discount = sum(ln.amount - ln.free_value - ln.percent_discount
-                                  for ln in q0.lines if ln.kind == "eligible")
+    eligible_after_discount = sum(ln.paid for ln in q0.lines if ln.kind == "eligible")
     # the stated maximum is the one DESIGN.md's rules give
     assert limits.max_points == expected_max_redeem(case.program, case.member, eligible_after_discount,
                                                     case.offline)
@@ -205,6 +240,7 @@ def test_accepted_quotes_keep_every_invariant_and_refusals_state_an_accepted_max
 @SETTINGS
 @given(case=cases(), data=st.data())
 def test_price_is_deterministic(case: Case, data: st.DataObject) -> None:
+    case = without_refused_promotions(case)
     q0, rewards = base_quote(case)
     redeem = data.draw(st.sampled_from((0, q0.redeem_limits.max_points)))
     first = quote_or_refusal(case, redeem, rewards)

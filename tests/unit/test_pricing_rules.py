@@ -609,7 +609,9 @@ def test_a_quote_line_in_json_carries_every_field_under_its_contract_name(progra
     assert q.to_json()["lines"][0] == {
         "sku": "BREAD", "name": "Bread", "category": "food", "kind": "eligible", "qty": 2, "unit_price": 10_000,
         "amount": 20_000, "discount": 1_000, "free_units": 0, "free_value": 0, "percent_discount": 1_000,
-        "redeemed_value": 0, "paid": 19_000, "stamps": {}}
+        "redeemed_value": 0, "paid": 19_000, "stamps": {},
+        # promotions (docs/pricing.md): what each took from the line, free units by promotion, the line's rate
+        "promotion_discount": {}, "free_by_promotion": {}, "earn_multiplier": "1"}
 
 
 def test_a_quote_in_json_carries_every_field_under_its_contract_name(program: Program) -> None:
@@ -617,10 +619,14 @@ def test_a_quote_in_json_carries_every_field_under_its_contract_name(program: Pr
     who = member(qualifying_spend=SILVER, points=500, can_spend=True)
     data = priced([bread(10_000, qty=2)], who, program).to_json()
     assert isinstance(data.pop("lines"), list) and data.pop("explain")
+    assert [e["code"] for e in data.pop("explanations")][-3:] == ["total", "earn", "balance_after"]
     assert data == {
         "program_version": program.version, "currency": "ILS", "member_id": "M1", "tier": "silver",
         "subtotal": 20_000, "discount_pct": "5", "discount_total": 1_000, "redeemed_points": 0, "redeemed_value": 0,
         "total": 19_000, "qualifying_spend": 19_000, "earn_multiplier": "1", "points_earned": 190,
         "stamps_earned": {}, "stamps_spent": {}, "punch_rewards": [], "rewards_due": [], "memberships_sold": {},
         "birthday_points": 0, "referral_points": 0, "monthly_credit_points": 0, "points_balance_after": 690,
-        "max_redeem_points": 500, "redeem_needs_card": False}
+        "max_redeem_points": 500, "redeem_needs_card": False,
+        # promotions (docs/pricing.md)
+        "coupons_applied": [], "vouchers_applied": [], "member_price_discount": 0, "campaign_points": 0,
+        "vouchers_issued": [], "voucher_progress": {}, "points_converted": 0}

@@ -20,7 +20,7 @@ from pos_client.pricing.model import Quote
 from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect
 from pos_client.program.schema import Program
 
-from pricing_strategies import MOSTLY, Case, cases, examples, full_program, item, sold_sale
+from pricing_strategies import MOSTLY, Case, cases, examples, full_program, item, sold_sale, without_refused_promotions
 
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=timezone.utc)
 
@@ -29,12 +29,15 @@ def sell(case: Case, data: st.DataObject) -> Quote:
     """A sale the rules accept: the drawn rewards if they are due, and a redemption within the limits."""
     if case.member is not None and data.draw(MOSTLY, label="card scanned"):  # usually: rewards and points spendable
         case = replace(case, member=replace(case.member, can_spend=True))
+    case = without_refused_promotions(case)
     rewards = case.rewards
     try:
-        q = price(case.items, case.member, case.program, case.now, punch_rewards=rewards, offline=case.offline)
+        q = price(case.items, case.member, case.program, case.now, punch_rewards=rewards, offline=case.offline,
+                  coupons=case.coupons, vouchers=case.vouchers)
     except (RuleViolation, AuthError):
         rewards = []
-        q = price(case.items, case.member, case.program, case.now, offline=case.offline)
+        q = price(case.items, case.member, case.program, case.now, offline=case.offline, coupons=case.coupons,
+                  vouchers=case.vouchers)
     limits = q.redeem_limits
     if limits.max_points and case.member is not None and case.member.can_spend:
         lowest = max(limits.min_points, limits.step) // limits.step
@@ -42,7 +45,8 @@ def sell(case: Case, data: st.DataObject) -> Quote:
                                      st.integers(lowest, limits.max_points // limits.step).map(
                                          lambda k: k * limits.step)), label="redeem")
         q = price(case.items, case.member, case.program, case.now, redeem_points=redeem, punch_rewards=rewards,
-                  offline=case.offline)
+                  offline=case.offline, coupons=case.coupons,
+                  vouchers=case.vouchers)
     return q
 
 
@@ -63,6 +67,7 @@ def assert_non_negative(effect: RefundEffect) -> None:
     assert all(v > 0 for v in effect.stamps_reversed.values())
     assert all(v > 0 for v in effect.stamps_returned.values())
     assert all(v > 0 for v in effect.membership_days.values())
+    assert all(v > 0 for v in effect.promotions_reversed.values()) and effect.campaign_points_reversed >= 0
 
 
 def totals(effects: list[RefundEffect]) -> dict[str, object]:
@@ -70,7 +75,11 @@ def totals(effects: list[RefundEffect]) -> dict[str, object]:
     stamps_returned: Counter[str] = Counter()
     days: Counter[str] = Counter()
     line_money: Counter[int] = Counter()
+    promotions: Counter[str] = Counter()
+    returned: list[str] = []
     for e in effects:
+        promotions.update(e.promotions_reversed)
+        returned += e.promotions_returned
         stamps_reversed.update(e.stamps_reversed)
         stamps_returned.update(e.stamps_returned)
         days.update(e.membership_days)
@@ -86,6 +95,9 @@ def totals(effects: list[RefundEffect]) -> dict[str, object]:
         "stamps_reversed": dict(stamps_reversed),
         "stamps_returned": dict(stamps_returned),
         "membership_days": dict(days),
+        "promotions_reversed": dict(promotions),
+        "promotions_returned": sorted(returned),
+        "campaign_points_reversed": sum(e.campaign_points_reversed for e in effects),
     }
 
 
@@ -101,6 +113,10 @@ def what_the_sale_did(q: Quote) -> dict[str, object]:
         "stamps_reversed": {k: v for k, v in q.stamps_earned.items() if v},
         "stamps_returned": {k: v for k, v in q.stamps_spent.items() if v},
         "membership_days": {k: v for k, v in q.memberships_sold.items() if v},
+        "promotions_reversed": dict(sum((Counter(ln.promotion_discount) for ln in q.lines), Counter[str]())),
+        "promotions_returned": sorted([f"coupon:{a.code}" for a in q.coupons_applied]
+                                      + [f"voucher:{a.ref}" for a in q.vouchers_applied]),
+        "campaign_points_reversed": q.campaign_points,
     }
 
 
