@@ -33,6 +33,7 @@ from pos_client.services import audit, clock, staff
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product
 from pos_client.member_state.store import load as member_state
+from pos_client.promotions.facts import segments_of
 from pos_client.services.members import Identified, MemberRecord, identify
 from pos_client.services.programs import program_at
 from pos_client.services.shifts import shift_for_sale
@@ -171,6 +172,8 @@ def price_request(session: Session, terminal: Terminal, request: BasketRequest, 
             can_spend = True
         state = member_state(session, member, program, now, can_spend=can_spend,
                              terminal_id=terminal.settings.terminal_id, expire_at=expire_at)
+        if program.segments:  # the audiences of member prices, coupons and campaigns may name segments
+            state = replace(state, segments=segments_of(session, member, state, program, now))
     quote = price(cart, state, program, now, redeem_points=request.redeem_points,
                   punch_rewards=request.punch_rewards, offline=is_offline(session, terminal, now))
     return Priced(program, member, state, quote, manager_id)

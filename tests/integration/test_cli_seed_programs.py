@@ -143,3 +143,22 @@ def test_a_refund_reverses_campaign_points_by_paid_times_multiplier(seeded, tmp_
     assert (snack.json["money_back"], snack.json["points_reversed"]) == (250, 5)
     rest = kupa("refund", sale.json["sale_id"], "--pin", MANAGER_PIN, "--json")
     assert rest.json["points_reversed"] == 120
+
+
+def test_a_segment_audience_prices_the_members_it_holds_at_checkout(tmp_path: Path, kupa: Kupa) -> None:
+    """A member price for a segment ("3 coffee stamps or more: 50% off croissants") applies from the sale after
+    the member's third stamp: the checkout computes the member's segments from what the terminal knows."""
+    program = json.loads((DATA / "program_full.json").read_text(encoding="utf-8"))
+    program["version"] += 1
+    program["segments"] = [{"code": "regulars", "name": {"en": "Regulars"}, "stamps": {"card": "coffee", "min": 3}}]
+    program["member_prices"] = [{"code": "regular_croissant", "name": {"en": "Croissant for regulars"}, "pct": 50,
+                                 "skus": ["CROISSANT"], "segments": ["regulars"]}]
+    path = tmp_path / "program_segments.json"
+    path.write_text(json.dumps(program), encoding="utf-8")
+    assert kupa("program", "load", str(path)).code == 0
+    member = _member(kupa)
+    kupa("checkout", "--member", member, "--item", "COFFEE-S:2")
+    assert _quote(kupa, member, "CROISSANT")["total"] == 1200  # 2 stamps: not a regular yet
+    kupa("checkout", "--member", member, "--item", "COFFEE-S")
+    quoted = _quote(kupa, member, "CROISSANT")
+    assert quoted["total"] == 600 and quoted["member_price_discount"] == 600
