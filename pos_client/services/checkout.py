@@ -12,9 +12,11 @@ touches the drawer, so it needs no shift; the cashier app always asks.
 
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -29,9 +31,10 @@ from pos_client.messages import message
 from pos_client.pricing import CartItem, MemberState, Quote, price
 from pos_client.program.schema import Program
 from pos_client.sales import SaleRow, write_sale
-from pos_client.services import audit, clock, staff
+from pos_client.services import audit, clock, coupons, staff
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product
+from pos_client.services.coupons import PresentedCoupon, PresentedVoucher
 from pos_client.member_state.store import load as member_state
 from pos_client.services.members import Identified, MemberRecord, identify
 from pos_client.services.programs import program_at
@@ -61,6 +64,10 @@ class BasketRequest:
     #: The PIN of the staff member ringing the sale up, from a headless caller (the CLI's `--cashier-pin`);
     #: the app signs its cashier in and passes `cashier_id` instead.
     cashier_pin: str | None = field(default=None, repr=False)
+    #: `--coupon`: coupon QR tokens, issued coupon ids or public promo codes (`pos_client.services.coupons`).
+    coupons: tuple[str, ...] = ()
+    #: `--voucher`: issued voucher ids.
+    vouchers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,38 @@ class Priced:
     state: MemberState | None
     quote: Quote
     manager_id: str | None
+    coupons: tuple[PresentedCoupon, ...] = ()
+    vouchers: tuple[PresentedVoucher, ...] = ()
+
+
+#: The contract's pricing inputs (docs/pricing.md), looked up so this module runs before pricing has them.
+_pricing_model = importlib.import_module("pos_client.pricing.model")
+_COUPON_USE: Any = getattr(_pricing_model, "CouponUse", None)
+_VOUCHER_USE: Any = getattr(_pricing_model, "VoucherUse", None)
+
+
+def _promotion_inputs(session: Session, terminal: Terminal, request: BasketRequest, program: Program,
+                      member: MemberRecord | None, state: MemberState | None, now: datetime,
+                      offline: bool) -> tuple[MemberState | None, dict[str, Any], tuple[PresentedCoupon, ...],
+                                              tuple[PresentedVoucher, ...]]:
+    """The member's voucher facts on their state, and the coupons and vouchers the sale presents, checked
+    (`pos_client.services.coupons`) and turned into `price()`'s `coupons` / `vouchers` arguments."""
+    member_id = member.member_id if member else None
+    can_spend = bool(state and state.can_spend)
+    presented_c = tuple(coupons.present_coupons(session, program, member_id, can_spend, request.coupons, now,
+                                                terminal_id=terminal.settings.terminal_id, offline=offline))
+    presented_v = tuple(coupons.present_vouchers(session, program, member_id, can_spend, request.vouchers, now)
+                        if request.vouchers else ())
+    if state is not None and "voucher_progress" in getattr(MemberState, "__dataclass_fields__", {}):
+        facts = coupons.voucher_facts(session, program, state.member_id, now)
+        state = replace(state, voucher_progress=facts.progress, vouchers_issued_on=facts.issued_on)  # type: ignore[call-arg]
+    extra: dict[str, Any] = {}
+    if presented_c and _COUPON_USE is not None:
+        extra["coupons"] = tuple(_COUPON_USE(coupon=c.code, ref=c.ref) for c in presented_c)
+    if presented_v and _VOUCHER_USE is not None:
+        extra["vouchers"] = tuple(_VOUCHER_USE(voucher_id=v.voucher_id, voucher=v.code, value=v.value)
+                                  for v in presented_v)
+    return state, extra, presented_c, presented_v
 
 
 def price_request(session: Session, terminal: Terminal, request: BasketRequest, now: datetime,
@@ -171,9 +210,12 @@ def price_request(session: Session, terminal: Terminal, request: BasketRequest, 
             can_spend = True
         state = member_state(session, member, program, now, can_spend=can_spend,
                              terminal_id=terminal.settings.terminal_id, expire_at=expire_at)
+    offline = is_offline(session, terminal, now)
+    state, extra, presented_c, presented_v = _promotion_inputs(session, terminal, request, program, member, state,
+                                                               now, offline)
     quote = price(cart, state, program, now, redeem_points=request.redeem_points,
-                  punch_rewards=request.punch_rewards, offline=is_offline(session, terminal, now))
-    return Priced(program, member, state, quote, manager_id)
+                  punch_rewards=request.punch_rewards, offline=offline, **extra)
+    return Priced(program, member, state, quote, manager_id, presented_c, presented_v)
 
 
 def quote_basket(terminal: Terminal, request: BasketRequest) -> Quote:
@@ -281,6 +323,10 @@ def _write_member_entries(session: Session, terminal: Terminal, priced: Priced, 
         referrer = member.referred_by
         drafts.append(EntryDraft(referrer, "referral", points_delta=program.referral.referrer_points,
                                  reason=f"referred {mid}"))
+    drafts += coupons.use_drafts(mid, priced.coupons, priced.vouchers, quote)
+    drafts += coupons.voucher_issue_drafts(program, mid, quote, now)
+    drafts += coupons.birthday_drafts(session, program, mid, date.fromisoformat(member.birthday)
+                                      if member.birthday else None, now)
     append_many(session, drafts, terminal_id=terminal.settings.terminal_id, now=now, sale_id=sale_id,
                 cashier_id=cashier_id, program_version=program.version)
     return referrer
