@@ -229,7 +229,8 @@ def _basket(args: argparse.Namespace) -> checkout_service.BasketRequest:
     tenders = tuple(parse_payment(text) for text in pays) if pays else None
     return checkout_service.BasketRequest(items=items, member_code=args.member, redeem_points=redeem,
                                           punch_rewards=tuple(args.punch_reward), manager_pin=args.pin, at=at,
-                                          tenders=tenders, cashier_pin=getattr(args, "cashier_pin", None))
+                                          tenders=tenders, cashier_pin=getattr(args, "cashier_pin", None),
+                                          coupons=tuple(args.coupon), vouchers=tuple(args.voucher))
 
 
 def quote(args: argparse.Namespace) -> int:

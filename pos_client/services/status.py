@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from pos_client.db.models import Card, LedgerEntry, OutboxRow
 from pos_client.member_state.figures import standing
 from pos_client.member_state.store import load as member_state
+from pos_client.services import coupon_admin
 from pos_client.services.members import identify
 from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
@@ -40,4 +41,5 @@ def member_status(terminal: Terminal, code: str) -> dict[str, Any]:
             "bonus_weekday": member.bonus_weekday, "referred_by": member.referred_by,
             "cards": cards, "pending_sync": int(pending or 0), "program_version": program.version,
             "currency": program.currency, "timezone": program.timezone,
+            **coupon_admin.held(terminal, session, program, member.member_id, now),
         }
