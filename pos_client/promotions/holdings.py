@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -112,7 +112,7 @@ _e = driver.table(LedgerEntry).c
 #: The lifecycle entries of one sale (its uses and, after a whole refund, their returns).
 _SALE_ENTRIES = driver.Statement(select(_e.entry_id, _e.kind, _e.ref_code, _e.promo_ref, _e.value).where(
     _e.sale_id == bindparam("sale"), _e.member_id == bindparam("m"),
-    and_(_e.kind.in_(["coupon_use", "voucher_use", "coupon_return", "voucher_return"]))))
+    or_(*(_e.kind == kind for kind in ("coupon_use", "voucher_use", "coupon_return", "voucher_return")))))
 
 
 def sale_uses(session: Session, sale_id: str, member_id: str) -> list[tuple[str, str, str, str, int]]:

@@ -1,0 +1,31 @@
+"""The example program with coupon and voucher sections, for the lifecycle's tests (version 8 of program_full)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+SECTIONS: dict[str, Any] = {
+    "version": 8,
+    "coupons": [
+        {"code": "welcome", "name": {"en": "Welcome 30%", "he": "ברוכים הבאים 30%"}, "kind": "member",
+         "discount": "percent", "pct": 30, "issue_on": ["enrolment", "manual"], "valid_days": 30},
+        {"code": "bday", "name": {"en": "Birthday ₪10", "he": "יום הולדת ₪10"}, "kind": "member",
+         "discount": "amount", "amount": 1000, "issue_on": ["birthday", "manual"], "valid_days": 31},
+        {"code": "save5", "name": {"en": "Save ₪5", "he": "חסכו ₪5"}, "kind": "public", "promo_code": "SAVE5",
+         "discount": "amount", "amount": 500, "per_member_limit": 1, "chain_limit": 2, "offline_limit": 1},
+    ],
+    "vouchers": [{"code": "per100", "name": {"en": "₪5 per ₪100", "he": "₪5 על כל ₪100"}, "trigger": "spend",
+                  "every": 10000, "value": 500, "expires_days": 90}],
+}
+
+
+def write(folder: Path) -> Path:
+    """program_full.json with the sections above, as a file in `folder`."""
+    document = json.loads((DATA / "program_full.json").read_text(encoding="utf-8")) | SECTIONS
+    path = folder / "program_coupons.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
