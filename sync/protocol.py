@@ -350,6 +350,22 @@ class WireBalance(Message):
 WireDay = tuple[Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")], Small, Small]
 
 
+class WirePromo(Message):
+    """A coupon or voucher issued to a member, as HQ's fold of the member's entries leaves it
+    (`pos_client.promotions.holdings.fold`): a terminal holds it in `member_promos`, so an item issued or spent
+    at another counter is known at this one."""
+
+    promo_ref: Id
+    kind: Literal["coupon", "voucher"]
+    code: Id
+    value: Small = 0
+    source: Annotated[str, StringConstraints(max_length=16)] | None = None
+    issued_at: UtcTime
+    valid_until: StoreDate | None = None
+    used_entry: Uuid | None = None
+    used_sale: Uuid | None = None
+
+
 class WireSnapshot(Message):
     """A member's HQ-confirmed state: `pos_client.member_state.rules.fold` over every entry HQ accepted for
     them (`sync.hq.snapshot`), in the form a terminal's projections hold it (`member_balances`, `member_days`,
@@ -369,6 +385,8 @@ class WireSnapshot(Message):
     last_credit_at: UtcTime | None = None
     last_sale_at: UtcTime | None = None
     sales_count: Annotated[int, Field(ge=0)] = 0
+    #: The member's coupons and vouchers (held and spent), docs/promotions.md.
+    promos: Annotated[list[WirePromo], Field(max_length=10_000)] = []
 
 
 class PullPage(Message):

@@ -56,6 +56,26 @@ def project(db: sqlite3.Connection, rows: Sequence[dict[str, Any]]) -> None:
             _RETURN.run(db, {"ref": ref, "reverses": row["reverses"]})
 
 
+def fold(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The `member_promos` rows a member's lifecycle entries leave, from nothing (HQ's snapshot: the one fold
+    `project` applies step by step): entries in time order, a use marking its item spent, a return clearing it."""
+    rows: dict[str, dict[str, Any]] = {}
+    for row in sorted((e for e in entries if e["kind"] in ISSUE_KINDS or e["kind"].endswith(("_use", "_return"))),
+                      key=lambda e: (e["created_at"], e["terminal_id"], e["seq"])):
+        ref, kind = row.get("promo_ref"), row["kind"]
+        if not ref:
+            continue
+        if kind in ISSUE_KINDS:
+            rows.setdefault(ref, {"promo_ref": ref, "kind": ISSUE_KINDS[kind], "code": row["ref_code"],
+                                  "value": row["value"], "source": row.get("reason"), "issued_at": row["created_at"],
+                                  "valid_until": row.get("valid_until"), "used_entry": None, "used_sale": None})
+        elif ref in rows and kind.endswith("_use"):
+            rows[ref] |= {"used_entry": row["entry_id"], "used_sale": row.get("sale_id")}
+        elif ref in rows and rows[ref]["used_entry"] == row.get("reverses"):
+            rows[ref] |= {"used_entry": None, "used_sale": None}
+    return list(rows.values())
+
+
 @dataclass(frozen=True)
 class Holding:
     """A coupon or voucher issued to a member, as the projection holds it."""

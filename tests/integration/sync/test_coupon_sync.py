@@ -149,3 +149,20 @@ def test_offline_a_public_code_is_allowed_offline_limit_times_until_hq_accepts(h
     assert not till.sync().rejected  # HQ accepted the first use: no exposure left on this terminal
     go_offline()
     till.kupa("checkout", "--member", second, "--item", "SHOE", "--coupon", "SAVE5")
+
+
+def test_a_coupon_issued_at_one_counter_is_spent_at_another_and_both_agree(hq: Hq, make_till: Any,
+                                                                           tmp_path: Path) -> None:
+    first = _till(hq, make_till, tmp_path, "T1")
+    second = _till(hq, make_till, tmp_path, "T2")
+    member = first.kupa("member", "add", "--name", "Dana")["member_id"]
+    coupon = first.kupa("member", "show", member)["coupons"][0]
+    assert not first.sync().rejected
+    assert not second.sync().rejected  # the member's snapshot brings the coupon (and T1's key, its signature)
+    assert [c["id"] for c in second.kupa("member", "show", member)["coupons"]] == [coupon["id"]]
+    second.kupa("checkout", "--member", member, "--item", "SHOE", "--coupon", coupon["token"])
+    assert not second.sync().rejected
+    assert not first.sync().rejected
+    assert first.kupa("member", "show", member)["coupons"] == []
+    assert "already used" in first.kupa_fails("quote", "--member", member, "--item", "SHOE", "--coupon",
+                                              coupon["token"])
