@@ -191,6 +191,12 @@ MEMBER_PENDING = message("cli.member_pending", en="{count} entries waiting for H
                          he="{count} רשומות ממתינות למטה")
 
 
+MEMBER_COUPON = message("cli.member_coupon", en="coupon {ref} ({code}), valid until {until}",
+                        he="קופון {ref} ({code}), בתוקף עד {until}")
+MEMBER_VOUCHER = message("cli.member_voucher", en="voucher {ref}: {value:money}, valid until {until}",
+                         he="שובר {ref}: {value:money}, בתוקף עד {until}")
+
+
 def member_show(args: argparse.Namespace) -> int:
     data = member_status(_open(args), args.code)
     cur = data["currency"]
@@ -205,6 +211,11 @@ def member_show(args: argparse.Namespace) -> int:
     if data["membership"]:
         until = local_date(from_iso(data["membership"]["expires"]), data["timezone"])
         lines.append(say(MEMBER_PLAN, plan=data["membership"]["code"], expires=until.isoformat()))
+    for coupon in data["coupons"]:
+        lines.append(say(MEMBER_COUPON, ref=coupon["id"], code=coupon["code"], until=coupon["valid_until"] or "-"))
+    for voucher in data["vouchers"]:
+        lines.append(say(MEMBER_VOUCHER, ref=voucher["id"], value=voucher["value"] or 0, currency=cur,
+                         until=voucher["valid_until"] or "-"))
     lines.append(say(MEMBER_PENDING, count=data["pending_sync"]))
     emit(data, args.json, lines)
     return 0

@@ -60,18 +60,18 @@ class PromoBook:
             return None
         if not e.promo_ref or not e.ref_code:
             return refuse(R.INVALID, where="promo_ref", problem="a coupon or voucher entry names its code and id")
+        if program is None:  # which coupons are public, and which exist, is the program's to say
+            return refuse(R.PROGRAM_UNKNOWN, kind=e.kind, version=str(e.program_version))
         if e.kind.endswith("_issue"):
             return self._issue(e, program)
-        coupon = program.coupon(e.ref_code) if program is not None and e.kind.startswith("coupon") else None
+        coupon = program.coupon(e.ref_code) if e.kind.startswith("coupon") else None
         if coupon is not None and coupon.kind == "public":
-            return self._public(e, coupon.chain_limit, coupon.per_member_limit, program)
+            return self._public(e, coupon.chain_limit, coupon.per_member_limit)
         return self._held(e, program)
 
-    def _issue(self, e: WireEntry, program: Program | None) -> Refusal | None:
+    def _issue(self, e: WireEntry, program: Program) -> Refusal | None:
         assert e.promo_ref and e.ref_code
-        version = program.version if program else e.program_version
-        if program is None:
-            return refuse(R.PROGRAM_UNKNOWN, kind=e.kind, version=str(e.program_version))
+        version = program.version
         item = program.coupon(e.ref_code) if e.kind == "coupon_issue" else program.voucher(e.ref_code)
         if item is None or getattr(item, "kind", "member") != "member":
             return refuse(R.NOT_IN_PROGRAM, what=e.kind.split("_")[0], code=e.ref_code, version=version)
@@ -83,7 +83,7 @@ class PromoBook:
         self.promos[e.promo_ref] = self._new[e.promo_ref] = row
         return None
 
-    def _held(self, e: WireEntry, program: Program | None) -> Refusal | None:
+    def _held(self, e: WireEntry, program: Program) -> Refusal | None:
         assert e.promo_ref
         row = self.promos.get(e.promo_ref)
         if row is None or row["member_id"] != e.member_id or row["kind"] != e.kind.split("_")[0]:
@@ -91,7 +91,7 @@ class PromoBook:
         if e.kind.endswith("_use"):
             if row["used_entry"]:
                 return refuse(R.PROMO_USED, ref=e.promo_ref, used=row["used_entry"])
-            if row["valid_until"] and program is not None:
+            if row["valid_until"]:
                 day = store_date(e.created_at, program.timezone)
                 if day > date.fromisoformat(row["valid_until"]):
                     return refuse(R.PROMO_EXPIRED, ref=e.promo_ref, day=day.isoformat(), until=row["valid_until"])
@@ -103,8 +103,7 @@ class PromoBook:
         self._changed.add(e.promo_ref)
         return None
 
-    def _public(self, e: WireEntry, chain_limit: int | None, member_limit: int | None,
-                program: Program | None) -> Refusal | None:
+    def _public(self, e: WireEntry, chain_limit: int | None, member_limit: int | None) -> Refusal | None:
         assert e.ref_code
         code, mine, chain = e.ref_code, (e.ref_code, e.member_id), (e.ref_code, CHAIN)
         step = 1 if e.kind == "coupon_use" else -1

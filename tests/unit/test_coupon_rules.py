@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from pos_client.cards import coupon_tokens
 from pos_client.cards.tokens import TokenError, public_raw
-from pos_client.program.promotions import Coupon
+from pos_client.program.promotions import Coupon, Voucher
 from pos_client.promotions import rules
 from pos_client.scanning import check_payload
 from pos_client.scanning.payload import REASON_BAD_COUPON
@@ -85,3 +85,12 @@ def test_a_damaged_coupon_code_is_refused_by_the_scanner(text: str) -> None:
 def test_a_malformed_coupon_token_is_refused_before_any_signature_check(text: str) -> None:
     with pytest.raises(TokenError):
         coupon_tokens.parse(text)
+
+
+def test_spend_progress_carries_what_vouchers_have_not_used_up() -> None:
+    voucher = Voucher.model_validate({"code": "per100", "name": {"en": "5 per 100"}, "trigger": "spend",
+                                      "every": 10000, "value": 500})
+    assert rules.spend_progress(voucher, 25000, 2) == 5000
+    assert rules.spend_progress(voucher, 19999, 1) == 9999
+    assert rules.spend_progress(voucher, 20000, 2) == 0
+    assert rules.spend_progress(voucher, 15000, 2) == 0  # a refund after the issue: never below 0

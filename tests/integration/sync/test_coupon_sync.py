@@ -116,10 +116,11 @@ def test_hq_refuses_forged_ids_second_uses_and_a_code_over_its_chain_limit(hq: H
         _entry(till, members[1], seq + 5, "coupon_use", "save5", "SAVE5"),
         _entry(till, members[2], seq + 6, "coupon_use", "save5", "SAVE5"),  # the third: chain_limit is 2
         _entry(till, members[2], seq + 7, "coupon_issue", "save5", "CAAAAAAAAAA"),  # a public code is not issued
+        _entry(till, members[2], seq + 8, "coupon_use", "save5", "SAVE5") | {"program_version": 99},  # unpublished
     ]
     assert _push(hq, till, bodies) == ["sync.promo_unknown", "sync.promo_unknown", "sync.promo_used", None,
                                        "sync.coupon_member_limit", None, "sync.coupon_chain_limit",
-                                       "sync.not_in_program"]
+                                       "sync.not_in_program", "sync.program_unknown"]
     with hq.db.read() as session:
         stored = set(session.scalars(select(HqEntry.entry_id).where(
             HqEntry.entry_id.in_([b["entry_id"] for b in bodies]))))
