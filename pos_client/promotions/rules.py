@@ -61,6 +61,6 @@ def public_limit_left(coupon: Coupon, member_uses: int, unconfirmed_here: int, o
 
 def spend_progress(voucher: Voucher, lifetime_spend: int, issued: int) -> int:
     """A `spend` voucher's qualifying spend carried towards the next `every`: what the member's spend has not
-    turned into vouchers yet (refunds may take it below zero: never less than 0)."""
-    every = voucher.every or 0
-    return max(lifetime_spend - issued * every, 0) if every else 0
+    turned into vouchers yet. Below 0 after a refund of spend a voucher was issued for: that spend must be bought
+    back before the next voucher (docs/pricing.md, "Refunds": the same spend never earns a voucher twice)."""
+    return lifetime_spend - issued * (voucher.every or 0)

@@ -38,7 +38,7 @@ from pos_client.promotions.holdings import Holding
 from pos_client.terminal import Terminal
 from pos_client.timeutil import from_iso, to_iso
 
-COUPON_UNKNOWN = message("coupon.unknown", en="'{code}' is no coupon or promo code of this program",
+COUPON_UNKNOWN = message("coupon.not_found", en="'{code}' is no coupon or promo code of this program",
                          he="'{code}' אינו קופון או קוד מבצע של התוכנית")
 COUPON_NOT_YOURS = message("coupon.not_yours", en="coupon {ref} was issued to another member",
                            he="הקופון {ref} הונפק לחבר אחר")
@@ -46,7 +46,7 @@ COUPON_USED = message("coupon.used", en="coupon {ref} was already used (sale {sa
                       he="הקופון {ref} כבר מומש (מכירה {sale})")
 COUPON_EXPIRED = message("coupon.expired", en="coupon {ref} was valid until {until}",
                          he="הקופון {ref} היה בתוקף עד {until}")
-COUPON_NEEDS_MEMBER = message("coupon.needs_member", en="a coupon needs an identified member",
+COUPON_NEEDS_MEMBER = message("coupon.member_required", en="a coupon needs an identified member",
                               he="קופון דורש חבר מזוהה")
 COUPON_NEEDS_CARD = message("coupon.needs_card",
                             en="coupon {ref} typed by its id needs the member's card or a manager PIN "
@@ -56,7 +56,7 @@ COUPON_BAD_TOKEN = message("coupon.bad_token", en="the coupon's code is not vali
                            he="קוד הקופון אינו תקף: {reason}")
 COUPON_KEY_UNKNOWN = message("coupon.key_unknown", en="the coupon was signed by a key this terminal does not trust",
                              he="הקופון נחתם במפתח שהקופה אינה סומכת עליו")
-COUPON_TWICE = message("coupon.twice", en="coupon {ref} is given twice", he="הקופון {ref} הוזן פעמיים")
+COUPON_TWICE = message("coupon.repeated", en="coupon {ref} is given twice", he="הקופון {ref} הוזן פעמיים")
 COUPON_MEMBER_LIMIT = message("coupon.limit_per_member",
                               en="promo code {code} may be used {limit} times per member: used up",
                               he="קוד המבצע {code} מותר לשימוש {limit} פעמים לחבר: נוצל")
@@ -67,16 +67,16 @@ COUPON_OFFLINE_LIMIT = message("coupon.limit_offline",
                                   "סנכרנו קודם")
 COUPON_NOT_ISSUABLE = message("coupon.not_issuable", en="coupon {code} is a public promo code: it is not issued",
                               he="הקופון {code} הוא קוד מבצע ציבורי: הוא אינו מונפק")
-VOUCHER_UNKNOWN = message("voucher.unknown", en="no voucher {ref}", he="אין שובר {ref}")
+VOUCHER_UNKNOWN = message("voucher.not_found", en="no voucher {ref}", he="אין שובר {ref}")
 VOUCHER_NOT_YOURS = message("voucher.not_yours", en="voucher {ref} belongs to another member",
                             he="השובר {ref} שייך לחבר אחר")
 VOUCHER_USED = message("voucher.used", en="voucher {ref} was already used (sale {sale})",
                        he="השובר {ref} כבר מומש (מכירה {sale})")
 VOUCHER_EXPIRED = message("voucher.expired", en="voucher {ref} expired on {until}",
                           he="תוקף השובר {ref} פג ב־{until}")
-VOUCHER_NEEDS_CARD = message("voucher.needs_card", en="spending voucher {ref} needs the member's card or a manager PIN",
+VOUCHER_NEEDS_CARD = message("voucher.card_required", en="spending voucher {ref} needs the member's card or a manager PIN",
                              he="מימוש השובר {ref} דורש את כרטיס החבר או קוד מנהל")
-VOUCHER_TWICE = message("voucher.twice", en="voucher {ref} is given twice", he="השובר {ref} הוזן פעמיים")
+VOUCHER_TWICE = message("voucher.repeated", en="voucher {ref} is given twice", he="השובר {ref} הוזן פעמיים")
 VOUCHER_NOT_IN_PROGRAM = message("voucher.not_in_program",
                                  en="voucher {ref} ({code}) is not in the program in force",
                                  he="השובר {ref} ({code}) אינו בתוכנית התקפה")
@@ -296,9 +296,12 @@ def voucher_issue_drafts(program: Program, member_id: str, quote: Any, now: date
         if voucher is None:
             continue
         until = rules.voucher_valid_until(voucher, today)
+        # A `points` voucher carries its conversion: `every` points debited by its own issue entry (the quote's
+        # `points_converted`, already out of its balance after the sale).
+        debit = -(voucher.every or 0) if voucher.trigger == "points" else 0
         drafts += [EntryDraft(member_id, "voucher_issue", ref_code=voucher.code, promo_ref=rules.new_ref("voucher"),
                               value=voucher.value or 0, valid_until=until.isoformat() if until else None,
-                              reason=voucher.trigger) for _ in range(issue.count)]
+                              points_delta=debit, reason=voucher.trigger) for _ in range(issue.count)]
     return drafts
 
 
@@ -332,7 +335,8 @@ class VoucherFacts:
 
 
 def voucher_facts(session: Session, program: Program, member_id: str, now: datetime) -> VoucherFacts:
-    """Per voucher code: the qualifying spend carried towards the next `every` (`spend`), this store month's
+    """Per voucher code: the qualifying spend carried towards the next `every` (`spend`; with
+    `spend_categories`, the amount paid on those categories' lines; below 0 after a refund), this store month's
     spend in the voucher's categories (`category_month`; a refund's lines count back), and
     the store date of the last issue. `points` vouchers carry nothing here: the balance is their progress."""
     if not program.vouchers:
@@ -341,12 +345,20 @@ def voucher_facts(session: Session, program: Program, member_id: str, now: datet
     progress: dict[str, int] = {}
     lifetime: int | None = None
     month: dict[str, int] | None = None
+    ever: dict[str, int] | None = None
     for voucher in program.vouchers:
         if voucher.trigger == "spend":
-            if lifetime is None:
-                row = driver.one(session, _LIFETIME_SPEND, {"m": member_id})
-                lifetime = int(row[0]) if row else 0
-            progress[voucher.code] = rules.spend_progress(voucher, lifetime, issued.get(voucher.code, (0, ""))[0])
+            if voucher.spend_categories:  # the paid amount on those categories' lines, ever (refunds back)
+                if ever is None:
+                    ever = {cat: int(paid) for cat, paid in driver.all_rows(session, _MONTH_CATEGORY_PAID,
+                                                                             {"m": member_id, "since": ""})}
+                spend = sum(ever.get(cat, 0) for cat in voucher.spend_categories)
+            else:
+                if lifetime is None:
+                    row = driver.one(session, _LIFETIME_SPEND, {"m": member_id})
+                    lifetime = int(row[0]) if row else 0
+                spend = lifetime
+            progress[voucher.code] = rules.spend_progress(voucher, spend, issued.get(voucher.code, (0, ""))[0])
         elif voucher.trigger == "category_month":
             if month is None:
                 since = to_iso(member_rules.store_month_start(now, program.timezone))

@@ -2,7 +2,8 @@
 the whole chain did (docs/promotions.md, "At HQ").
 
 - `coupon_issue` / `voucher_issue`: the program version the entry names has that member coupon or voucher, and
-  the id was never issued before (a repeat is refused: ids are random and chain-wide).
+  the id was never issued before (a repeat is refused: ids are random and chain-wide); a `points` voucher's issue
+  debits exactly its `every` points, any other issue none.
 - `coupon_use` of a member coupon, `voucher_use`: the id was issued to this member, is not spent, and the use's
   store date is not after its last valid day. A forged or guessed id is refused here and changes nothing.
 - `coupon_use` of a public promo code: within the code's `chain_limit` over every terminal and its
@@ -23,6 +24,7 @@ from sqlalchemy import Connection, bindparam, insert, update
 
 from pos_client.ledger_kinds import PROMO_KINDS
 from pos_client.member_state.rules import store_date
+from pos_client.program.promotions import Voucher
 from pos_client.program.schema import Program
 from sync import refusals as R
 from sync.hq.models import HqCouponUses, HqPromo
@@ -75,6 +77,9 @@ class PromoBook:
         item = program.coupon(e.ref_code) if e.kind == "coupon_issue" else program.voucher(e.ref_code)
         if item is None or getattr(item, "kind", "member") != "member":
             return refuse(R.NOT_IN_PROGRAM, what=e.kind.split("_")[0], code=e.ref_code, version=version)
+        converted = -(item.every or 0) if isinstance(item, Voucher) and item.trigger == "points" else 0
+        if e.points_delta != converted:  # a `points` voucher debits exactly its `every`; nothing else moves points
+            return refuse(R.PROGRAM_AMOUNT, kind=e.kind, points=e.points_delta, version=version, expected=converted)
         known = self.promos.get(e.promo_ref)
         if known is not None:
             return refuse(R.PROMO_REISSUED, ref=e.promo_ref, issued=known["issued_entry"])

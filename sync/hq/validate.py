@@ -70,6 +70,7 @@ SIGNS: dict[str, tuple[str, str, str]] = {
     "membership": ("+", "0", "0"), "donate": ("<", "0", "0"), "adjust": ("*", "*", "*"),
     "reverse": ("*", "*", "-"), "expire": ("<", "0", "0"), "referral": (">", "0", "0"), "action": (">", "0", "0"),
     **{kind: ("0", "0", "0") for kind in PROMO_KINDS},
+    "voucher_issue": ("-", "0", "0"),  # a `points` voucher debits the points it converts (sync.hq.promos)
 }
 _RULE_WORDS = {"+": "≥ 0", ">": "> 0", "<": "< 0", "-": "≤ 0", "0": "= 0"}  # the same in every language
 _PROGRAM_KINDS = frozenset({"earn", "welcome", "birthday", "referral", "action", "membership", "stamp",

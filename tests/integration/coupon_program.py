@@ -21,7 +21,9 @@ SECTIONS: dict[str, Any] = {
     # every ₪1,000: no single test sale reaches it once pricing issues vouchers (P's branch), so the tests here
     # issue the vouchers they need themselves
     "vouchers": [{"code": "per100", "name": {"en": "₪5 per ₪1,000", "he": "₪5 על כל ₪1,000"}, "trigger": "spend",
-                  "every": 100000, "value": 500, "expires_days": 90}],
+                  "every": 100000, "value": 500, "expires_days": 90},
+                 {"code": "pts", "name": {"en": "₪10 for 5,000 points", "he": "₪10 תמורת 5,000 נקודות"},
+                  "trigger": "points", "every": 5000, "value": 1000}],
 }
 
 

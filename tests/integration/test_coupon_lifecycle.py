@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from coupon_program import write as write_program
+from tests.integration.coupon_program import write as write_program
 from pos_client.cards import coupon_tokens
 from pos_client.db.models import AuditEntry, LedgerEntry, MemberPromo, OutboxRow
 from pos_client.ledger import EntryDraft, append_many
@@ -26,7 +26,7 @@ from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
 from pos_client.timeutil import utcnow
 
-from conftest import MANAGER_PIN, Kupa
+from tests.integration.conftest import MANAGER_PIN, Kupa
 
 ZONE = "Asia/Jerusalem"
 
@@ -144,9 +144,9 @@ def test_a_public_code_respects_its_per_member_limit_and_a_whole_refund_gives_th
     assert json.loads(again.out)["params"]["limit"] == 1
     assert kupa_c("refund", first.json["sale_id"], "--pin", MANAGER_PIN).code == 0
     assert kupa_c("checkout", "--member", member["member_id"], "--item", "SHOE", "--coupon", "SAVE5").code == 0
-    assert _refusal(kupa_c("quote", "--item", "SHOE", "--coupon", "SAVE5", "--json")) == "coupon.needs_member"
+    assert _refusal(kupa_c("quote", "--item", "SHOE", "--coupon", "SAVE5", "--json")) == "coupon.member_required"
     assert _refusal(kupa_c("quote", "--member", member["member_id"], "--item", "SHOE", "--coupon", "NOPE1",
-                           "--json")) == "coupon.unknown"
+                           "--json")) == "coupon.not_found"
 
 
 def test_a_manager_issues_a_coupon_audited_and_prints_it(kupa_c: Kupa, store: Path, tmp_path: Path) -> None:
@@ -220,9 +220,9 @@ def test_a_voucher_is_listed_spent_with_the_card_once_and_returned_by_a_whole_re
     assert [(v["id"], v["value"], v["code"]) for v in listed] == [(voucher_id, 500, "per100")]
     assert listed[0]["valid_until"] == (store_date(utcnow(), ZONE) + timedelta(days=89)).isoformat()
     assert _refusal(kupa_c("checkout", "--member", member["member_id"], "--item", "SHOE", "--voucher", voucher_id,
-                           "--json")) == "voucher.needs_card"
+                           "--json")) == "voucher.card_required"
     assert _refusal(kupa_c("checkout", "--member", member["card_token"], "--item", "SHOE", "--voucher",
-                           "V0000000000", "--json")) == "voucher.unknown"
+                           "V0000000000", "--json")) == "voucher.not_found"
     sale = kupa_c("checkout", "--member", member["card_token"], "--item", "SHOE", "--voucher", voucher_id, "--json")
     assert sale.code == 0, sale.err
     assert kupa_c("voucher", "list", member["member_id"], "--json").json["vouchers"] == []
@@ -250,7 +250,7 @@ def test_voucher_facts_carry_the_spend_not_yet_turned_into_vouchers(kupa_c: Kupa
         with terminal.read() as session:
             facts = coupons.voucher_facts(session, program_at(session, utcnow()), member, utcnow())
             assert identify(session, member).member.member_id == member
-        assert facts.progress == {"per100": 0}  # a voucher ahead of the spend carries nothing, never less
+        assert facts.progress == {"per100": -10000}  # a voucher ahead of the spend: bought back first
         assert facts.issued_on == {"per100": store_date(utcnow(), ZONE)}
     finally:
         terminal.close()
@@ -267,3 +267,18 @@ def test_an_entry_draft_of_a_lifecycle_kind_moves_no_points(kupa_c: Kupa, store:
     finally:
         terminal.close()
     assert kupa_c("member", "show", member, "--json").json["points"] == before
+
+
+def test_a_points_voucher_is_issued_with_its_points_debit(kupa_c: Kupa, store: Path) -> None:
+    terminal = Terminal.open(store)
+    try:
+        with terminal.read() as session:
+            program = program_at(session, utcnow())
+        quote = SimpleNamespace(vouchers_issued=(SimpleNamespace(voucher="pts", count=2),
+                                                 SimpleNamespace(voucher="per100", count=1)))
+        drafts = coupons.voucher_issue_drafts(program, "M0001000012", quote, utcnow())
+        assert [(d.ref_code, d.points_delta, d.value) for d in drafts] == [("pts", -5000, 1000), ("pts", -5000, 1000),
+                                                                           ("per100", 0, 500)]
+        assert len({d.promo_ref for d in drafts}) == 3
+    finally:
+        terminal.close()

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from coupon_program import write as write_program
+from tests.integration.coupon_program import write as write_program
 from pos_client.db.models import LedgerEntry, OutboxRow
 from pos_client.terminal import put_setting
 from pos_client.timeutil import to_iso, utcnow
@@ -167,3 +167,18 @@ def test_a_coupon_issued_at_one_counter_is_spent_at_another_and_both_agree(hq: H
     assert first.kupa("member", "show", member)["coupons"] == []
     assert "already used" in first.kupa_fails("quote", "--member", member, "--item", "SHOE", "--coupon",
                                               coupon["token"])
+
+
+def test_a_points_voucher_issue_debits_exactly_its_points(hq: Hq, make_till: Any, tmp_path: Path) -> None:
+    till = _till(hq, make_till, tmp_path)
+    member = till.kupa("member", "add", "--name", "Dana")["member_id"]
+    assert not till.sync().rejected
+    seq = _next_seq(till) + 100
+    bodies = [_entry(till, member, seq, "voucher_issue", "pts", "V1111111111") | {"points_delta": -4000},
+              _entry(till, member, seq + 1, "voucher_issue", "per100", "V2222222222") | {"points_delta": -1},
+              _entry(till, member, seq + 2, "voucher_issue", "pts", "V3333333333") | {"points_delta": -5000,
+                                                                                      "value": 1000},
+              _entry(till, member, seq + 3, "voucher_issue", "per100", "V3333333333") | {"value": 500},
+              _entry(till, member, seq + 4, "voucher_issue", "per100", "V4444444444") | {"points_delta": 5}]
+    assert _push(hq, till, bodies) == ["sync.program_amount", "sync.program_amount", None, "sync.promo_reissued",
+                                       "sync.sign"]
