@@ -277,9 +277,9 @@ def present_vouchers(session: Session, program: Program, member_id: str | None, 
 def use_drafts(member_id: str, coupons: Sequence[PresentedCoupon], vouchers: Sequence[PresentedVoucher],
                quote: Any) -> list[EntryDraft]:
     """The `coupon_use` / `voucher_use` entries of a sale, each with the money pricing says it took
-    (`Quote.coupons_applied` / `vouchers_applied`: (code, ref, value); 0 until pricing reports it)."""
-    taken = {(code, ref): value for code, ref, value in getattr(quote, "coupons_applied", ())}
-    spent = {ref: value for _code, ref, value in getattr(quote, "vouchers_applied", ())}
+    (`Quote.coupons_applied` / `vouchers_applied`: `Applied(code, ref, value)`; 0 until pricing reports it)."""
+    taken = {(a.code, a.ref): a.value for a in getattr(quote, "coupons_applied", ())}
+    spent = {a.ref: a.value for a in getattr(quote, "vouchers_applied", ())}
     return ([EntryDraft(member_id, "coupon_use", ref_code=c.code, promo_ref=c.ref,
                         value=int(taken.get((c.code, c.ref), 0))) for c in coupons]
             + [EntryDraft(member_id, "voucher_use", ref_code=v.code, promo_ref=v.voucher_id,
