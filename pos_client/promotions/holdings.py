@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -126,6 +126,18 @@ def held(session: Session, member_id: str, kind: str, day: date, *, include_spen
     rows = driver.all_rows(session, _HELD, {"m": member_id, "kind": kind, "day": day.isoformat(),
                                             "all_": 1 if include_spent else 0})
     return [_holding(row) for row in rows]
+
+
+_OUTSTANDING = driver.Statement(select(func.coalesce(func.sum(MemberPromo.value), 0)).where(
+    MemberPromo.kind == "voucher", MemberPromo.used_sale.is_(None),
+    or_(MemberPromo.valid_until.is_(None), MemberPromo.valid_until >= bindparam("day"))))
+
+
+def outstanding_voucher_value(session: Session, day: date) -> int:
+    """The money members hold on vouchers not spent and still valid on store date `day` (the KPIs' liability;
+    free-item vouchers count 0: their value is the item's, known when it is given)."""
+    row = driver.one(session, _OUTSTANDING, {"day": day.isoformat()})
+    return int(row[0]) if row else 0
 
 
 _e = driver.table(LedgerEntry).c

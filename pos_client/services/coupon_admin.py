@@ -22,7 +22,7 @@ from pos_client.promotions import holdings
 from pos_client.promotions.holdings import Holding
 from pos_client.services import audit, clock
 from pos_client.services.auth import authenticate
-from pos_client.services.coupons import COUPON_BAD_TOKEN, coupon_issue_draft, token_for
+from pos_client.services.coupons import COUPON_BAD_TOKEN, coupon_issue_draft, offer_drafts, token_for
 from pos_client.services.manager_actions import check_reason
 from pos_client.services.members import identify
 from pos_client.services.programs import program_at
@@ -87,6 +87,25 @@ def issue_by_manager(terminal: Terminal, member_code: str, coupon_code: str, man
                      {"coupon": draft.ref_code, "coupon_id": draft.promo_ref, "valid_until": draft.valid_until})
         issued = holdings.by_ref(session, draft.promo_ref or "")
         assert issued is not None  # just projected by append_many
+        return _view(terminal, program, issued) | {"member_id": member.member_id}
+
+
+def issue_for_offer(terminal: Terminal, member_code: str, coupon_code: str, *,
+                    cashier_id: str | None = None) -> dict[str, Any]:
+    """The cashier applies an offer's coupon (`offers[].coupon`): the coupon is issued to the member (source
+    `offer`) in its own unit of work and returned with its token, to be used on the sale with `--coupon`.
+    Whether the offer applies to the member now is the offers' rule (`pos_client.promotions.offers`), checked by
+    the caller."""
+    now = utcnow()
+    with terminal.unit_of_work() as session:
+        clock.guard(session, now)
+        member = identify(session, member_code).member
+        program = program_at(session, now)
+        drafts = offer_drafts(program, coupon_code, member.member_id, now)
+        append_many(session, drafts, terminal_id=terminal.settings.terminal_id, now=now, cashier_id=cashier_id,
+                    program_version=program.version)
+        issued = holdings.by_ref(session, drafts[0].promo_ref or "")
+        assert issued is not None
         return _view(terminal, program, issued) | {"member_id": member.member_id}
 
 

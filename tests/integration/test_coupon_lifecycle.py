@@ -282,3 +282,27 @@ def test_a_points_voucher_is_issued_with_its_points_debit(kupa_c: Kupa, store: P
         assert len({d.promo_ref for d in drafts}) == 3
     finally:
         terminal.close()
+
+
+def test_an_offer_issues_its_coupon_and_unspent_vouchers_are_the_liability(kupa_c: Kupa, store: Path) -> None:
+    from pos_client.promotions import holdings
+    from pos_client.services import coupon_admin
+
+    member = _enrol(kupa_c)["member_id"]
+    terminal = Terminal.open(store)
+    try:
+        issued = coupon_admin.issue_for_offer(terminal, member, "bday")
+        assert issued["source"] == "offer" and coupon_tokens.parse(issued["token"]).coupon_id == issued["id"]
+    finally:
+        terminal.close()
+    first, second = _issue_voucher(store, member), _issue_voucher(store, member)
+    assert first != second
+    terminal = Terminal.open(store)
+    try:
+        with terminal.read() as session:
+            today = store_date(utcnow(), ZONE)
+            assert holdings.outstanding_voucher_value(session, today) == 1000
+            assert holdings.outstanding_voucher_value(session, today + timedelta(days=89)) == 1000  # last day
+            assert holdings.outstanding_voucher_value(session, today + timedelta(days=90)) == 0
+    finally:
+        terminal.close()
