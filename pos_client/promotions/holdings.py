@@ -100,6 +100,14 @@ class Holding:
                 "used_sale": self.used_sale}
 
 
+def usable_json(member_id: str, rows: Sequence[dict[str, Any]], kind: str, day: date) -> list[dict[str, Any]]:
+    """The folded rows (`fold`) of `kind` usable on store date `day`, in `Holding.to_json` form (HQ's member show)."""
+    held = [Holding(r["promo_ref"], member_id, r["kind"], r["code"], r["value"], r["source"], r["issued_at"],
+                    date.fromisoformat(r["valid_until"]) if r["valid_until"] else None, r["used_sale"])
+            for r in rows if r["kind"] == kind]
+    return [h.to_json() for h in held if h.usable_on(day)]
+
+
 _COLUMNS = (MemberPromo.promo_ref, MemberPromo.member_id, MemberPromo.kind, MemberPromo.code, MemberPromo.value,
             MemberPromo.source, MemberPromo.issued_at, MemberPromo.valid_until, MemberPromo.used_sale)
 _BY_REF = driver.Statement(select(*_COLUMNS).where(MemberPromo.promo_ref == bindparam("ref")))

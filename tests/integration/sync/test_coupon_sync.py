@@ -97,6 +97,9 @@ def test_uses_and_returns_reach_hq_once_and_mark_the_coupon(hq: Hq, make_till: A
     with hq.db.read() as session:
         assert session.get_one(HqPromo, coupon["id"]).used_entry is None
     assert (_uses(hq, "save5", member["member_id"]), _uses(hq, "save5", "")) == (0, 0)
+    shown = admin.member_show(hq.db, member["member_id"])  # HQ's member show: the returned coupon is held again
+    assert [(c["id"], c["valid_until"]) for c in shown["coupons"]] == [(coupon["id"], coupon["valid_until"])]
+    assert shown["vouchers"] == []
 
 
 def test_hq_refuses_forged_ids_second_uses_and_a_code_over_its_chain_limit(hq: Hq, make_till: Any,
