@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from pos_client.cards import coupon_tokens
@@ -320,10 +320,21 @@ _LIFETIME_SPEND = driver.Statement(select(func.coalesce(func.sum(MemberDay.spend
     MemberDay.member_id == bindparam("m")))
 _VOUCHERS_ISSUED = driver.Statement(select(MemberPromo.code, func.count(), func.max(MemberPromo.issued_at)).where(
     MemberPromo.member_id == bindparam("m"), MemberPromo.kind == "voucher").group_by(MemberPromo.code))
-_MONTH_CATEGORY_PAID = driver.Statement(select(SaleLine.category, func.coalesce(func.sum(
-    case((Sale.kind == "refund", -SaleLine.paid), else_=SaleLine.paid)), 0))
-                                        .join(Sale, Sale.sale_id == SaleLine.sale_id).where(
-    Sale.member_id == bindparam("m"), Sale.created_at >= bindparam("since")).group_by(SaleLine.category))
+_l, _s = driver.table(SaleLine).c, driver.table(Sale).c
+#: The member's paid amount per category since `:since` (a UTC ISO time; "" for ever), read through the member's
+#: own ledger entries (`ix_ledger_member_time`) and the sales' keys, never a scan of the store's sales: the lines
+#: of the sales whose `earn` entry is that recent, less the lines of refunds since then (found by the `reverse`
+#: entries they wrote and `ix_sales_refund_of`), whichever month the refunded sale was in.
+_BOUGHT = select(_l.category.label("category"), _l.paid.label("paid")).select_from(
+    driver.table(LedgerEntry).join(driver.table(SaleLine), _l.sale_id == _e.sale_id)).where(
+    _e.member_id == bindparam("m"), _e.kind == "earn", _e.created_at >= bindparam("since"))
+_REFUNDED = select(_l.category.label("category"), (-_l.paid).label("paid")).select_from(
+    driver.table(Sale).join(driver.table(SaleLine), _l.sale_id == _s.sale_id)).where(
+    _s.refund_of.in_(select(_e.sale_id).where(_e.member_id == bindparam("m"), _e.kind == "reverse",
+                                              _e.created_at >= bindparam("since"))),
+    _s.created_at >= bindparam("since"))
+_both = _BOUGHT.union_all(_REFUNDED).subquery()
+_CATEGORY_PAID = driver.Statement(select(_both.c.category, func.sum(_both.c.paid)).group_by(_both.c.category))
 
 
 @dataclass(frozen=True)
@@ -350,7 +361,7 @@ def voucher_facts(session: Session, program: Program, member_id: str, now: datet
         if voucher.trigger == "spend":
             if voucher.spend_categories:  # the paid amount on those categories' lines, ever (refunds back)
                 if ever is None:
-                    ever = {cat: int(paid) for cat, paid in driver.all_rows(session, _MONTH_CATEGORY_PAID,
+                    ever = {cat: int(paid) for cat, paid in driver.all_rows(session, _CATEGORY_PAID,
                                                                              {"m": member_id, "since": ""})}
                 spend = sum(ever.get(cat, 0) for cat in voucher.spend_categories)
             else:
@@ -362,7 +373,7 @@ def voucher_facts(session: Session, program: Program, member_id: str, now: datet
         elif voucher.trigger == "category_month":
             if month is None:
                 since = to_iso(member_rules.store_month_start(now, program.timezone))
-                month = {cat: int(paid) for cat, paid in driver.all_rows(session, _MONTH_CATEGORY_PAID,
+                month = {cat: int(paid) for cat, paid in driver.all_rows(session, _CATEGORY_PAID,
                                                                           {"m": member_id, "since": since})}
             progress[voucher.code] = max(sum(month.get(cat, 0) for cat in voucher.spend_categories), 0)
     issued_on = {code: member_rules.store_date(from_iso(at), program.timezone) for code, (_n, at) in issued.items()}

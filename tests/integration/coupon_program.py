@@ -23,7 +23,9 @@ SECTIONS: dict[str, Any] = {
     "vouchers": [{"code": "per100", "name": {"en": "₪5 per ₪1,000", "he": "₪5 על כל ₪1,000"}, "trigger": "spend",
                   "every": 100000, "value": 500, "expires_days": 90},
                  {"code": "pts", "name": {"en": "₪10 for 5,000 points", "he": "₪10 תמורת 5,000 נקודות"},
-                  "trigger": "points", "every": 5000, "value": 1000}],
+                  "trigger": "points", "every": 5000, "value": 1000},
+                 {"code": "bakery", "name": {"en": "Bakery month", "he": "חודש המאפייה"}, "trigger": "category_month",
+                  "spend_categories": ["bakery"], "min_spend": 100000, "value": 300}],
 }
 
 

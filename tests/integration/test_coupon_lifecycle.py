@@ -241,7 +241,7 @@ def test_voucher_facts_carry_the_spend_not_yet_turned_into_vouchers(kupa_c: Kupa
         with terminal.read() as session:
             program = program_at(session, utcnow())
             facts = coupons.voucher_facts(session, program, member, utcnow())
-        assert facts.progress == {"per100": 90000} and facts.issued_on == {}
+        assert facts.progress == {"per100": 90000, "bakery": 0} and facts.issued_on == {}
     finally:
         terminal.close()
     _issue_voucher(store, member)
@@ -250,7 +250,7 @@ def test_voucher_facts_carry_the_spend_not_yet_turned_into_vouchers(kupa_c: Kupa
         with terminal.read() as session:
             facts = coupons.voucher_facts(session, program_at(session, utcnow()), member, utcnow())
             assert identify(session, member).member.member_id == member
-        assert facts.progress == {"per100": -10000}  # a voucher ahead of the spend: bought back first
+        assert facts.progress == {"per100": -10000, "bakery": 0}  # a voucher ahead of the spend: bought back first
         assert facts.issued_on == {"per100": store_date(utcnow(), ZONE)}
     finally:
         terminal.close()
@@ -306,3 +306,22 @@ def test_an_offer_issues_its_coupon_and_unspent_vouchers_are_the_liability(kupa_
             assert holdings.outstanding_voucher_value(session, today + timedelta(days=90)) == 0
     finally:
         terminal.close()
+
+
+def test_category_month_progress_counts_this_months_paid_lines_and_their_refunds(kupa_c: Kupa, store: Path) -> None:
+    member = _enrol(kupa_c)["member_id"]
+    sales = [kupa_c("checkout", "--member", member, "--item", "CROISSANT:2", "--item", "SHOE", "--json").json
+             for _ in range(2)]
+    assert kupa_c("refund", sales[0]["sale_id"], "--item", "CROISSANT:1", "--pin", MANAGER_PIN).code == 0
+
+    def progress() -> int:
+        terminal = Terminal.open(store)
+        try:
+            with terminal.read() as session:
+                return coupons.voucher_facts(session, program_at(session, utcnow()), member, utcnow()).progress["bakery"]
+        finally:
+            terminal.close()
+
+    assert progress() == 3 * 1200  # four croissants bought, one brought back; the shoes are not bakery
+    assert kupa_c("refund", sales[1]["sale_id"], "--pin", MANAGER_PIN).code == 0
+    assert progress() == 1200
