@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from pos_client.db import driver
 from pos_client.db.models import LedgerEntry, MemberBalance, MemberDay, MemberStamps, OutboxRow, Setting
 from pos_client.ids import new_id
-from pos_client.ledger_kinds import LEDGER_KINDS
+from pos_client.ledger_kinds import LEDGER_KINDS, PROMO_KINDS
+from pos_client.promotions import holdings
 from pos_client.member_state import rules, store
 from pos_client.timeutil import from_iso, to_iso
 
@@ -69,6 +70,9 @@ class EntryDraft:
     reverses: str | None = None
     reason: str | None = None
     ref_code: str | None = None
+    #: A coupon or voucher entry's issued id (or a public code as typed) and last valid store day.
+    promo_ref: str | None = None
+    valid_until: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -116,7 +120,8 @@ def append_many(session: Session, drafts: list[EntryDraft], *, terminal_id: str,
         "kind": d.kind, "points_delta": d.points_delta, "stamps_delta": d.stamps_delta, "punch_card": d.punch_card,
         "spend_delta": d.spend_delta, "value": d.value, "membership_code": d.membership_code,
         "membership_days": d.membership_days, "sale_id": sale_id, "reverses": d.reverses, "cashier_id": cashier_id,
-        "reason": d.reason, "ref_code": d.ref_code, "program_version": program_version, "created_at": created,
+        "reason": d.reason, "ref_code": d.ref_code, "promo_ref": d.promo_ref, "valid_until": d.valid_until,
+        "program_version": program_version, "created_at": created,
     } for i, d in enumerate(drafts)]
     driver.insert(session, LedgerEntry, rows)
     project_rows(session, rows)
@@ -161,6 +166,7 @@ def project_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         if row["membership_code"] and row["membership_days"]:
             _project_membership(db, row)
+    holdings.project(db, [row for row in rows if row["kind"] in PROMO_KINDS])
     members = set(balances)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, (MemberBalance, MemberDay, MemberStamps)) and obj.member_id in members:

@@ -35,8 +35,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
-from pos_client.db.models import (Card, LedgerEntry, Member, MemberBalance, MemberDay, MemberSnapshot, MemberStamps,
-                                  OutboxRow, Product, Sale, SyncConfirmed, SyncSkipped, TrustedKey)
+from pos_client.db.models import (Card, LedgerEntry, Member, MemberBalance, MemberDay, MemberPromo, MemberSnapshot,
+                                  MemberStamps, OutboxRow, Product, Sale, SyncConfirmed, SyncSkipped, TrustedKey)
 from pos_client.errors import InvalidInputError
 from pos_client import ledger
 from pos_client.program.schema import load_program_text
@@ -354,6 +354,7 @@ def rebase(session: Session, member_ids: list[str], snapshots: dict[str, WireSna
         chunk = ids[start:start + _CHUNK]
         session.execute(delete(MemberDay).where(MemberDay.member_id.in_(chunk)))
         session.execute(delete(MemberStamps).where(MemberStamps.member_id.in_(chunk)))
+        session.execute(delete(MemberPromo).where(MemberPromo.member_id.in_(chunk)))
     _upsert(session, MemberBalance.__table__, [{
         "member_id": m, "points": s.points, "credits_total": s.credits_total, "debits_total": s.debits_total,
         "membership_code": s.membership_code,
@@ -369,6 +370,9 @@ def rebase(session: Session, member_ids: list[str], snapshots: dict[str, WireSna
     stamps = [{"member_id": m, "punch_card": card, "stamps": n} for m in ids for card, n in snapshots[m].stamps.items()]
     if stamps:
         session.execute(insert(MemberStamps), stamps)
+    promos = [p.model_dump(mode="json") | {"member_id": m} for m in ids for p in snapshots[m].promos]
+    if promos:
+        session.execute(insert(MemberPromo), promos)
     pending: list[dict[str, Any]] = []
     for start in range(0, len(ids), _CHUNK):
         pending += [dict(row._mapping) for row in session.execute(

@@ -23,7 +23,7 @@ Free-form JSON (a sale's lines, an audit's details, a push item's body) is neste
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator,
@@ -101,6 +101,15 @@ Small = Annotated[int, Field(ge=-10**12, le=10**12)]
 ItemKind = Literal["ledger_entry", "sale", "member", "card", "audit"]
 
 
+def _real_date(value: str) -> str:
+    date.fromisoformat(value)  # a ValueError for 2026-02-30: refused like any bad field
+    return value
+
+
+#: A store-local calendar date `YYYY-MM-DD`, kept as its text (an entry's fields are all JSON scalars).
+StoreDate = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), AfterValidator(_real_date)]
+
+
 class Message(BaseModel):
     """Base of every message: unknown keys are refused, strings and lists are bounded."""
 
@@ -127,6 +136,10 @@ class WireEntry(Message):
     cashier_id: Id | None = None
     reason: Text | None = None
     ref_code: Id | None = None
+    #: A coupon or voucher entry's issued id, or a public coupon's promo code as typed (docs/promotions.md).
+    promo_ref: Id | None = None
+    #: An issued coupon's or voucher's last valid store day.
+    valid_until: StoreDate | None = None
     program_version: Annotated[int, Field(ge=0, le=10**9)] | None = None
     created_at: UtcTime
 
@@ -348,6 +361,22 @@ class WireBalance(Message):
 WireDay = tuple[Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")], Small, Small]
 
 
+class WirePromo(Message):
+    """A coupon or voucher issued to a member, as HQ's fold of the member's entries leaves it
+    (`pos_client.promotions.holdings.fold`): a terminal holds it in `member_promos`, so an item issued or spent
+    at another counter is known at this one."""
+
+    promo_ref: Id
+    kind: Literal["coupon", "voucher"]
+    code: Id
+    value: Small = 0
+    source: Annotated[str, StringConstraints(max_length=16)] | None = None
+    issued_at: UtcTime
+    valid_until: StoreDate | None = None
+    used_entry: Uuid | None = None
+    used_sale: Uuid | None = None
+
+
 class WireSnapshot(Message):
     """A member's HQ-confirmed state: `pos_client.member_state.rules.fold` over every entry HQ accepted for
     them (`sync.hq.snapshot`), in the form a terminal's projections hold it (`member_balances`, `member_days`,
@@ -367,6 +396,8 @@ class WireSnapshot(Message):
     last_credit_at: UtcTime | None = None
     last_sale_at: UtcTime | None = None
     sales_count: Annotated[int, Field(ge=0)] = 0
+    #: The member's coupons and vouchers (held and spent), docs/promotions.md.
+    promos: Annotated[list[WirePromo], Field(max_length=10_000)] = []
 
 
 class PullPage(Message):

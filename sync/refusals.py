@@ -38,6 +38,22 @@ MEMBER_ID_REUSED = message("sync.member_id_reused_at_hq",
 REUSED_MEMBER_ITEM = message("sync.reused_member_item",
                              en="member_id_reused: {what} {key} is for the refused enrolment of {member_id}",
                              he="member_id_reused: {what} {key} שייך להרשמה שנדחתה של {member_id}")
+PROMO_UNKNOWN = message("sync.promo_unknown", en="a {kind} entry names {ref}, which HQ never saw issued to {member_id}",
+                        he="רשומת {kind} מציינת את {ref}, שהמטה לא ראה שהונפק ל־{member_id}")
+PROMO_USED = message("sync.promo_used", en="{ref} was already used (entry {used})",
+                     he="{ref} כבר מומש (רשומה {used})")
+PROMO_REISSUED = message("sync.promo_reissued", en="{ref} was already issued (entry {issued})",
+                         he="{ref} כבר הונפק (רשומה {issued})")
+PROMO_EXPIRED = message("sync.promo_expired", en="{ref} was used on {day}, after its last valid day {until}",
+                        he="{ref} מומש ב־{day}, אחרי יום התוקף האחרון שלו {until}")
+PROMO_NOT_USED = message("sync.promo_not_used", en="a return of {ref} names use {reverses}, which is not its use",
+                         he="החזרה של {ref} מציינת את השימוש {reverses}, שאינו השימוש בו")
+COUPON_CHAIN_LIMIT = message("sync.coupon_chain_limit",
+                             en="promo code {code} was used {uses} times chain-wide: its limit is {limit}",
+                             he="קוד המבצע {code} נוצל {uses} פעמים ברשת: המגבלה היא {limit}")
+COUPON_MEMBER_LIMIT = message("sync.coupon_member_limit",
+                              en="promo code {code} was used {uses} times by {member_id}: the limit is {limit}",
+                              he="קוד המבצע {code} נוצל {uses} פעמים על ידי {member_id}: המגבלה היא {limit}")
 TIME_FUTURE = message("sync.time_future",
                       en="{field} {value} is later than HQ's clock allows (at most {limit})",
                       he="{field} {value} מאוחר ממה ששעון המטה מתיר (לכל היותר {limit})")

@@ -193,6 +193,12 @@ MEMBER_PENDING = message("cli.member_pending", en="{count} entries waiting for H
                          he="{count} רשומות ממתינות למטה")
 
 
+MEMBER_COUPON = message("cli.member_coupon", en="coupon {ref} ({code}), valid until {until}",
+                        he="קופון {ref} ({code}), בתוקף עד {until}")
+MEMBER_VOUCHER = message("cli.member_voucher", en="voucher {ref}: {value:money}, valid until {until}",
+                         he="שובר {ref}: {value:money}, בתוקף עד {until}")
+
+
 def member_show(args: argparse.Namespace) -> int:
     data = member_status(_open(args), args.code)
     cur = data["currency"]
@@ -213,6 +219,11 @@ def member_show(args: argparse.Namespace) -> int:
     for offer in data["offers"]:
         shown = offer["message"] or offer["name"]
         lines.append(say(MEMBER_OFFER, code=offer["code"], name=shown.get(lang) or shown["en"]))
+    for coupon in data["coupons"]:
+        lines.append(say(MEMBER_COUPON, ref=coupon["id"], code=coupon["code"], until=coupon["valid_until"] or "-"))
+    for voucher in data["vouchers"]:
+        lines.append(say(MEMBER_VOUCHER, ref=voucher["id"], value=voucher["value"] or 0, currency=cur,
+                         until=voucher["valid_until"] or "-"))
     lines.append(say(MEMBER_PENDING, count=data["pending_sync"]))
     emit(data, args.json, lines)
     return 0
@@ -237,7 +248,8 @@ def _basket(args: argparse.Namespace) -> checkout_service.BasketRequest:
     tenders = tuple(parse_payment(text) for text in pays) if pays else None
     return checkout_service.BasketRequest(items=items, member_code=args.member, redeem_points=redeem,
                                           punch_rewards=tuple(args.punch_reward), manager_pin=args.pin, at=at,
-                                          tenders=tenders, cashier_pin=getattr(args, "cashier_pin", None))
+                                          tenders=tenders, cashier_pin=getattr(args, "cashier_pin", None),
+                                          coupons=tuple(args.coupon), vouchers=tuple(args.voucher))
 
 
 def quote(args: argparse.Namespace) -> int:

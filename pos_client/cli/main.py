@@ -23,8 +23,8 @@ import os
 import sys
 from pathlib import Path
 
-from pos_client.cli import (clock_commands, commands, manager_commands, printer_commands, report_commands,
-                            shift_commands, staff_commands, sync_commands)
+from pos_client.cli import (clock_commands, commands, coupon_commands, manager_commands, printer_commands,
+                            report_commands, shift_commands, staff_commands, sync_commands)
 from pos_client.cli.output import error, report_error, say
 from pos_client.errors import DamagedStoreError, KupaError
 from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
@@ -147,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--redeem", default="0", metavar="POINTS")
         p.add_argument("--punch-reward", action="append", default=[], metavar="CODE")
         p.add_argument("--pin", metavar="MANAGER_PIN")
+        p.add_argument("--coupon", action="append", default=[], metavar="CODE_OR_TOKEN",
+                       help="a public promo code, a member coupon's QR token or its id (repeatable)")
+        p.add_argument("--voucher", action="append", default=[], metavar="ID", help="a reward voucher's id")
         if name == "quote":
             p.add_argument("--at", metavar="ISO8601")
         else:
@@ -202,7 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--live", action="store_true",
                    help="replay each file at its own frame rate through the camera's loop; lines get at_ms")
 
-    for module in (report_commands, sync_commands, clock_commands, shift_commands, staff_commands, printer_commands):
+    for module in (coupon_commands, report_commands, sync_commands, clock_commands, shift_commands, staff_commands,
+                   printer_commands):
         module.register(sub, cmd, _Parser)
     return parser
 

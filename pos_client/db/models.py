@@ -192,7 +192,11 @@ class LedgerEntry(Base):
     reverses: Mapped[str | None] = mapped_column(String(36), default=None)
     cashier_id: Mapped[str | None] = mapped_column(String(40), default=None)
     reason: Mapped[str | None] = mapped_column(String(200), default=None)
-    ref_code: Mapped[str | None] = mapped_column(String(40), default=None)  # charity or action code
+    ref_code: Mapped[str | None] = mapped_column(String(40), default=None)  # charity, action, coupon or voucher code
+    #: The issued coupon's or voucher's id, or a public coupon's promo code as typed (migration 0017).
+    promo_ref: Mapped[str | None] = mapped_column(String(40), default=None)
+    #: The last store-local day an issued coupon or voucher may be used (`YYYY-MM-DD`; NULL: no end).
+    valid_until: Mapped[str | None] = mapped_column(String(10), default=None)
     program_version: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[str] = mapped_column(String(40))
     __table_args__ = (
@@ -217,6 +221,26 @@ class MemberBalance(Base):
     #: A paid plan's last monthly credit as HQ confirmed it (migration 0015): credited at another counter, it
     #: is in no entry of this ledger (`sync.apply.rebase`), and the same month's credit is not given twice.
     last_credit_at: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class MemberPromo(Base):
+    """Projection of the coupon and voucher entries (migration 0017; `pos_client.promotions.holdings`): one row
+    per coupon or voucher issued to a member, with the use that spent it (NULL: still held). Updated in each
+    entry's transaction like `member_balances`; the entries stay the history."""
+
+    __tablename__ = "member_promos"
+    promo_ref: Mapped[str] = mapped_column(String(40), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("members.member_id"))
+    kind: Mapped[str] = mapped_column(String(8))  # coupon | voucher
+    code: Mapped[str] = mapped_column(String(40))
+    value: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str | None] = mapped_column(String(16), default=None)  # enrolment | birthday | manual | offer
+    issued_at: Mapped[str] = mapped_column(String(40))
+    valid_until: Mapped[str | None] = mapped_column(String(10), default=None)
+    used_entry: Mapped[str | None] = mapped_column(String(36), default=None)
+    used_sale: Mapped[str | None] = mapped_column(String(36), default=None)
+    __table_args__ = (CheckConstraint("kind IN ('coupon', 'voucher')", name="ck_member_promos_kind"),
+                      Index("ix_member_promos_member", "member_id", "kind", "code"))
 
 
 class MemberStamps(Base):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -27,11 +27,13 @@ from pos_client.ledger import EntryDraft, append_many
 from pos_client.member_state import rules
 from pos_client.messages import message
 from pos_client.pricing import CartItem, MemberState, Quote, price
+from pos_client.pricing.model import CouponUse, VoucherUse
 from pos_client.program.schema import Program
 from pos_client.sales import SaleRow, write_sale
-from pos_client.services import audit, clock, staff
+from pos_client.services import audit, clock, coupons, staff
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product
+from pos_client.services.coupons import PresentedCoupon, PresentedVoucher
 from pos_client.member_state.store import load as member_state
 from pos_client.promotions.facts import segments_of
 from pos_client.services.members import Identified, MemberRecord, identify
@@ -62,6 +64,10 @@ class BasketRequest:
     #: The PIN of the staff member ringing the sale up, from a headless caller (the CLI's `--cashier-pin`);
     #: the app signs its cashier in and passes `cashier_id` instead.
     cashier_pin: str | None = field(default=None, repr=False)
+    #: `--coupon`: coupon QR tokens, issued coupon ids or public promo codes (`pos_client.services.coupons`).
+    coupons: tuple[str, ...] = ()
+    #: `--voucher`: issued voucher ids.
+    vouchers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,6 +162,31 @@ class Priced:
     state: MemberState | None
     quote: Quote
     manager_id: str | None
+    coupons: tuple[PresentedCoupon, ...] = ()
+    vouchers: tuple[PresentedVoucher, ...] = ()
+
+
+def _promotion_inputs(session: Session, terminal: Terminal, request: BasketRequest, program: Program,
+                      member: MemberRecord | None, state: MemberState | None, now: datetime,
+                      offline: bool) -> tuple[MemberState | None, tuple[CouponUse, ...], tuple[VoucherUse, ...],
+                                              tuple[PresentedCoupon, ...], tuple[PresentedVoucher, ...]]:
+    """The member's segments and voucher facts on their state, and the coupons and vouchers the sale presents,
+    checked (`pos_client.services.coupons`) and turned into `price()`'s `coupons` / `vouchers` arguments."""
+    member_id = member.member_id if member else None
+    can_spend = bool(state and state.can_spend)
+    presented_c = tuple(coupons.present_coupons(session, program, member_id, can_spend, request.coupons, now,
+                                                terminal_id=terminal.settings.terminal_id, offline=offline))
+    presented_v = tuple(coupons.present_vouchers(session, program, member_id, can_spend, request.vouchers, now)
+                        if request.vouchers else ())
+    if state is not None and member is not None:
+        if program.segments:  # the audiences of member prices, coupons and campaigns may name segments
+            state = replace(state, segments=segments_of(session, member, state, program, now))
+        if program.vouchers:
+            facts = coupons.voucher_facts(session, program, state.member_id, now)
+            state = replace(state, voucher_progress=facts.progress, vouchers_issued_on=facts.issued_on)
+    uses_c = tuple(CouponUse(coupon=c.code, ref=c.ref) for c in presented_c)
+    uses_v = tuple(VoucherUse(voucher_id=v.voucher_id, voucher=v.code, value=v.value) for v in presented_v)
+    return state, uses_c, uses_v, presented_c, presented_v
 
 
 def price_request(session: Session, terminal: Terminal, request: BasketRequest, now: datetime,
@@ -172,11 +203,12 @@ def price_request(session: Session, terminal: Terminal, request: BasketRequest, 
             can_spend = True
         state = member_state(session, member, program, now, can_spend=can_spend,
                              terminal_id=terminal.settings.terminal_id, expire_at=expire_at)
-        if program.segments:  # the audiences of member prices, coupons and campaigns may name segments
-            state = replace(state, segments=segments_of(session, member, state, program, now))
+    offline = is_offline(session, terminal, now)
+    state, uses_c, uses_v, presented_c, presented_v = _promotion_inputs(session, terminal, request, program, member,
+                                                                        state, now, offline)
     quote = price(cart, state, program, now, redeem_points=request.redeem_points,
-                  punch_rewards=request.punch_rewards, offline=is_offline(session, terminal, now))
-    return Priced(program, member, state, quote, manager_id)
+                  punch_rewards=request.punch_rewards, offline=offline, coupons=uses_c, vouchers=uses_v)
+    return Priced(program, member, state, quote, manager_id, presented_c, presented_v)
 
 
 def quote_basket(terminal: Terminal, request: BasketRequest) -> Quote:
@@ -284,6 +316,10 @@ def _write_member_entries(session: Session, terminal: Terminal, priced: Priced, 
         referrer = member.referred_by
         drafts.append(EntryDraft(referrer, "referral", points_delta=program.referral.referrer_points,
                                  reason=f"referred {mid}"))
+    drafts += coupons.use_drafts(mid, priced.coupons, priced.vouchers, quote)
+    drafts += coupons.voucher_issue_drafts(program, mid, quote, now)
+    drafts += coupons.birthday_drafts(session, program, mid, date.fromisoformat(member.birthday)
+                                      if member.birthday else None, now)
     append_many(session, drafts, terminal_id=terminal.settings.terminal_id, now=now, sale_id=sale_id,
                 cashier_id=cashier_id, program_version=program.version)
     return referrer

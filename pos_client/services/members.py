@@ -23,11 +23,12 @@ from pos_client.db import driver
 from pos_client.db.models import (Card, Member, MemberBalance, MemberSnapshot, OutboxRow,
                                   Setting, TrustedKey)
 from pos_client.errors import InvalidInputError, NotFoundError
-from pos_client.ledger import EntryDraft, append
+from pos_client.ledger import EntryDraft, append, append_many
 from pos_client.member_fields import MEMBER_ID_RE, PHONE_CHARS_RE, check_birthday, check_email, check_name, normalize_phone
 from pos_client.member_state import store
 from pos_client.messages import Message, Text, message
 from pos_client.program.schema import Program
+from pos_client.services import coupons as coupon_service
 from pos_client.terminal import Terminal, put_setting
 from pos_client.timeutil import local_date, to_iso
 
@@ -314,6 +315,9 @@ def enrol(terminal: Terminal, session: Session, program: Program | None, now: da
         append(session, EntryDraft(member.member_id, "welcome", points_delta=program.welcome.points,
                                    reason="welcome"), terminal_id=settings.terminal_id, now=now,
                cashier_id=cashier_id, program_version=program.version)
+    if program is not None:
+        append_many(session, coupon_service.enrolment_drafts(program, member.member_id, now),
+                    terminal_id=settings.terminal_id, now=now, cashier_id=cashier_id, program_version=program.version)
     card, token = issue_card(terminal, session, member.member_id, now)
     return member, card, token
 

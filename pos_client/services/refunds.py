@@ -2,7 +2,8 @@
 
 A refund needs a manager PIN, is written to the audit log, and reverses exactly its share of what the sale
 did (see `pos_client.pricing.refund`). Refunding more units than remain, or a sale already fully refunded,
-is refused and writes nothing.
+is refused and writes nothing. The refund that leaves nothing of a sale returns the coupons and vouchers it
+used (`pos_client.services.coupons.return_drafts`); a partial refund keeps them spent.
 
 The money goes back the way the sale was paid (`pos_client.tender.refund_allocation`: card tenders first,
 each at most what it still holds after earlier refunds, cash the rest), unless the manager chooses one way
@@ -27,7 +28,7 @@ from pos_client.ledger import EntryDraft, append_many
 from pos_client.messages import message
 from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect, stored_promotions
 from pos_client.sales import SaleRow, find_sale, write_sale
-from pos_client.services import clock, staff
+from pos_client.services import clock, coupons, staff
 from pos_client.services.auth import authenticate
 from pos_client.services.manager_actions import check_reason
 from pos_client.services.programs import program_at, program_version
@@ -157,6 +158,9 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
                                                    "receipt_no": refund_row.get("receipt_no"),
                                                    "sale_receipt_no": sale.receipt_no, "cashier_id": actor})))
         fully = all(before.get(no, 0) + now_units.get(no, 0) == by_no[no].qty for no in by_no)
+        if fully and sale.member_id:  # the sale is undone: its coupons and vouchers come back (docs/promotions.md)
+            append_many(session, coupons.return_drafts(session, sale.sale_id, sale.member_id), terminal_id=tid,
+                        now=now, sale_id=sale.sale_id, cashier_id=actor, program_version=sale.program_version)
     return RefundResult(refund_id=refund_id, sale_id=sale.sale_id, effect=effect, fully_refunded=fully,
                         tenders=tenders, receipt_no=refund_row.get("receipt_no") or "",
                         sale_receipt_no=sale.receipt_no)

@@ -13,6 +13,7 @@ from pos_client.member_state.rules import store_date
 from pos_client.member_state.store import load as member_state
 from pos_client.promotions.facts import segments_of
 from pos_client.promotions.offers import offer_json, offers_now
+from pos_client.services import coupon_admin
 from pos_client.services.members import identify
 from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
@@ -46,4 +47,5 @@ def member_status(terminal: Terminal, code: str) -> dict[str, Any]:
             "cards": cards, "pending_sync": int(pending or 0), "program_version": program.version,
             "currency": program.currency, "timezone": program.timezone,
             "segments": sorted(segments), "offers": [offer_json(program, o) for o in offers],
+            **coupon_admin.held(terminal, session, program, member.member_id, now),
         }

@@ -22,8 +22,10 @@ from sqlalchemy.orm import Session
 
 from pos_client.errors import InvalidInputError
 from pos_client.member_state import rules
+from pos_client.member_state.rules import store_date
 from pos_client.member_state.figures import standing, state_from_folded
 from pos_client.messages import current_language, message
+from pos_client.promotions import holdings
 from pos_client.program.schema import Program, load_program_text, read_program_file
 from pos_client.services.catalog import parse_catalog
 from pos_client.timeutil import to_iso, utcnow
@@ -189,6 +191,10 @@ def member_show(db: Database, code: str, now: datetime | None = None) -> dict[st
                                       birthday=day_or_none(member.birthday),
                                       bonus_weekday=member.bonus_weekday, referred_by=member.referred_by)
             figures = standing(state, program, now)
+        promos = holdings.fold(entries)
+        today = store_date(now, program.timezone if program else "UTC")
+        figures["coupons"] = holdings.usable_json(member.member_id, promos, "coupon", today)
+        figures["vouchers"] = holdings.usable_json(member.member_id, promos, "voucher", today)
         return {"member_id": member.member_id, "name": member.name, "phone": member.phone, **figures,
                 "entries": balance.entries if balance else 0, "review": bool(balance and balance.review),
                 "pending_sync": 0, "enrolled_by_terminal": member.enrolled_by_terminal,

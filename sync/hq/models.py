@@ -231,3 +231,28 @@ class HqAudit(Base):
     audit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     terminal_id: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
+
+
+class HqPromo(Base):
+    """A member coupon or reward voucher HQ saw issued (HQ migration 0007; `sync.hq.promos`): whose it is, and
+    the accepted use that spent it (NULL: held). A use or a return naming an id not here, another member's, or
+    one already spent is refused: HQ is where a forged voucher id stops."""
+
+    __tablename__ = "hq_promos"
+    promo_ref: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # coupon | voucher
+    code: Mapped[str] = mapped_column(String(40))
+    member_id: Mapped[str] = mapped_column(String(24), index=True)
+    issued_entry: Mapped[str] = mapped_column(String(36))
+    valid_until: Mapped[str | None] = mapped_column(String(10), default=None)
+    used_entry: Mapped[str | None] = mapped_column(String(36), default=None)
+
+
+class HqCouponUses(Base):
+    """Uses of a public coupon per member, returns taken off (HQ migration 0007): the chain-wide limit is their
+    sum over the code, the per-member limit one row."""
+
+    __tablename__ = "hq_coupon_uses"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    uses: Mapped[int] = mapped_column(Integer)

@@ -373,6 +373,7 @@ class _Batch:
             self._record_rejections()
         if self.deltas:
             self._update_balances()
+        self.rules.promos.flush(conn)
 
     def _record_rejections(self) -> None:
         """Insert rejections not already recorded with the same kind, key and body (a retried refusal)."""

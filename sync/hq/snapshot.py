@@ -18,8 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_client.member_state import rules
+from pos_client.promotions import holdings
 from sync.hq.models import HqEntry
-from sync.protocol import WireEntry, WireSnapshot
+from sync.protocol import WireEntry, WirePromo, WireSnapshot
 
 log = logging.getLogger(__name__)
 _CHUNK = 900
@@ -49,8 +50,9 @@ def member_entries(session: Session, member_ids: list[str]) -> dict[str, list[di
     return {m: valid_entries(b) for m, b in bodies.items()}
 
 
-def to_wire(member_id: str, folded: rules.Folded, entries: int) -> WireSnapshot:
-    """A member's fold as the wire snapshot."""
+def to_wire(member_id: str, folded: rules.Folded, entries: int,
+            promos: list[dict[str, Any]] | None = None) -> WireSnapshot:
+    """A member's fold as the wire snapshot (with their coupons and vouchers, `holdings.fold`)."""
     return WireSnapshot(
         member_id=member_id, entries=entries, points=folded.points, credits_total=folded.credits_total,
         debits_total=folded.debits_total, stamps=dict(folded.stamps),
@@ -58,10 +60,11 @@ def to_wire(member_id: str, folded: rules.Folded, entries: int) -> WireSnapshot:
               if spend or credits],
         membership_code=folded.membership_code, membership_expires=folded.membership_expires,
         last_birthday_year=folded.last_birthday_year, last_credit_at=folded.last_credit_at,
-        last_sale_at=folded.last_sale_at, sales_count=folded.sales_count)
+        last_sale_at=folded.last_sale_at, sales_count=folded.sales_count,
+        promos=[WirePromo.model_validate(p) for p in promos or []])
 
 
 def snapshots(session: Session, member_ids: list[str]) -> list[WireSnapshot]:
     """The snapshots of `member_ids`, in that order."""
     found = member_entries(session, member_ids)
-    return [to_wire(m, rules.fold(found[m]), len(found[m])) for m in member_ids]
+    return [to_wire(m, rules.fold(found[m]), len(found[m]), holdings.fold(found[m])) for m in member_ids]

@@ -40,6 +40,8 @@ from pos_client.program.schema import Program, load_program_text
 from pos_client.ids import parse_member_id
 from pos_client.services.setup import member_prefix_for
 from pos_client.timeutil import to_iso
+from pos_client.ledger_kinds import PROMO_KINDS
+from sync.hq.promos import PromoBook
 from sync.hq.models import HqAudit, HqBalance, HqCard, HqKey, HqMember, HqProgram, HqSale, HqTerminal
 from sync.protocol import WireAudit, WireCard, WireEntry, WireMember, WireSale
 from sync import refusals as R
@@ -67,6 +69,8 @@ SIGNS: dict[str, tuple[str, str, str]] = {
     "tier_discount": ("0", "0", "0"), "welcome": (">", "0", "0"), "birthday": (">", "0", "0"),
     "membership": ("+", "0", "0"), "donate": ("<", "0", "0"), "adjust": ("*", "*", "*"),
     "reverse": ("*", "*", "-"), "expire": ("<", "0", "0"), "referral": (">", "0", "0"), "action": (">", "0", "0"),
+    **{kind: ("0", "0", "0") for kind in PROMO_KINDS},
+    "voucher_issue": ("-", "0", "0"),  # a `points` voucher debits the points it converts (sync.hq.promos)
 }
 _RULE_WORDS = {"+": "≥ 0", ">": "> 0", "<": "< 0", "-": "≤ 0", "0": "= 0"}  # the same in every language
 _PROGRAM_KINDS = frozenset({"earn", "welcome", "birthday", "referral", "action", "membership", "stamp",
@@ -106,6 +110,8 @@ class Validator:
         self.stamps: dict[str, dict[str, int]] = {
             row[0]: json.loads(row[1] or "{}") for row in rows([b.member_id, b.stamps], b.member_id, spenders)}
         self.audits = {a.audit_id: a for a in audits}
+        #: The coupons and vouchers the push's entries name, and what the accepted ones did (`sync.hq.promos`).
+        self.promos = PromoBook(rows, entries)
 
     # -- shared -------------------------------------------------------------------------------------
     def time(self, name: str, moment: datetime | None) -> Refusal | None:
@@ -133,6 +139,8 @@ class Validator:
     def entry(self, e: WireEntry) -> Refusal | None:
         """None if `e` may be stored (and then the batch's running stamps include it)."""
         refused = self.time("created_at", e.created_at) or self._entry_bounds(e) or self._entry_rules(e)
+        if refused is None and e.kind in PROMO_KINDS:  # last: the book counts an entry it lets through
+            refused = self.promos.check(e, self.program(e.program_version))
         if refused is None and e.stamps_delta and e.punch_card:
             held = self.stamps.setdefault(e.member_id, {})
             held[e.punch_card] = held.get(e.punch_card, 0) + e.stamps_delta

@@ -99,7 +99,7 @@ def test_refused_with_a_reason(payload: str | bytes, symbology: str | None, reas
 @given(st.one_of(st.text(max_size=700), st.binary(max_size=700)), st.sampled_from([None, "qr", "code128", "ean13"]))
 def test_never_raises_and_accepts_only_safe_text(payload: str | bytes, symbology: str | None) -> None:
     check = check_payload(payload, symbology)  # type: ignore[arg-type]
-    assert check.kind in ("member_token", "card_number", "invalid")
+    assert check.kind in ("member_token", "coupon_token", "card_number", "invalid")
     assert (check.reason is None) == check.ok
     if check.ok:
         assert check.value.isascii() and check.value.isprintable() and len(check.value) <= MAX_PAYLOAD_LENGTH
