@@ -1,7 +1,8 @@
 """The checkout screen: product search and quick picks, the cart, the member panel, rewards and totals.
 
 Keyboard first: F2 search, F3 find member, F4 enrol, F5/F6 quantity up/down, F7 remove line, Ctrl+Del void,
-F8 park, Shift+F8 resume, F12 complete the sale. A keyboard-wedge scanner works anywhere (`ui.scanner`).
+F8 park, Shift+F8 resume, F12 complete the sale; Alt+C / Alt+V / Alt+O put the member's next coupon, next voucher
+or first offer's coupon on the sale. A coupon token or a public promo code typed in the search applies the coupon. A keyboard-wedge scanner works anywhere (`ui.scanner`).
 
 Signals:
     enrol_requested(): open the enrolment dialog.
@@ -17,6 +18,7 @@ from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QResizeEvent, QShortc
 from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QFrame, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
+from pos_client.cards import coupon_tokens
 from pos_client.errors import KupaError
 from pos_client.services import till
 from pos_client.services.till import ProductInfo, ProgramLabels
@@ -148,6 +150,10 @@ class CheckoutScreen(QWidget):
         self.member_panel.identify_requested.connect(self.sale.identify)
         self.member_panel.clear_requested.connect(self.sale.clear_member)
         self.member_panel.enrol_requested.connect(self.enrol_requested)
+        promotions = self.member_panel.promotions
+        promotions.coupon_chosen.connect(self.sale.apply_coupon)
+        promotions.voucher_chosen.connect(self.sale.apply_voucher)
+        promotions.offer_chosen.connect(self.sale.apply_offer)
         self.rewards.redeem_chosen.connect(self.sale.set_redeem)
         self.rewards.punch_toggled.connect(self.sale.set_punch_reward)
         self.sale.changed.connect(self._sale_changed)
@@ -165,10 +171,35 @@ class CheckoutScreen(QWidget):
         to allow, it says why.
         """
         for key, slot in (("Alt+R", self._focus_redeem), ("Ctrl+M", self._allow_spending),
-                          ("Shift+F8", self.resume_requested.emit)):
+                          ("Shift+F8", self.resume_requested.emit), ("Alt+C", self.next_coupon),
+                          ("Alt+V", self.next_voucher), ("Alt+O", self.first_offer)):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(slot)
+
+    def next_coupon(self) -> None:
+        """Alt+C: the member's next held coupon onto the sale (`PromotionsList.next_coupon`)."""
+        found = self.member_panel.promotions.next_coupon()
+        if found:
+            self.sale.apply_coupon(found)
+        else:
+            self.show_message(self.tr("The member holds no coupon"), "warning")
+
+    def next_voucher(self) -> None:
+        """Alt+V: the member's next held voucher onto the sale."""
+        found = self.member_panel.promotions.next_voucher()
+        if found:
+            self.sale.apply_voucher(found)
+        else:
+            self.show_message(self.tr("The member holds no voucher"), "warning")
+
+    def first_offer(self) -> None:
+        """Alt+O: the first offer with a coupon: issued and applied in one step."""
+        found = self.member_panel.promotions.first_offer()
+        if found:
+            self.sale.apply_offer(found)
+        else:
+            self.show_message(self.tr("No offer with a coupon for this member"), "warning")
 
     def _focus_redeem(self) -> None:
         redeem = self.rewards.redeem
@@ -271,12 +302,19 @@ class CheckoutScreen(QWidget):
             return
         self.sale.worker.submit(lambda: self._find(text), lambda found: self._found(found, text), self._refused)
 
-    def _find(self, text: str) -> list[ProductInfo] | str:
-        """Worker side: an exact code first, else a name search, else a member code (returned as the code)."""
+    def _find(self, text: str) -> list[ProductInfo] | str | till.Resolved:
+        """Worker side: a coupon token, an exact code, else a public promo code (returned as `Resolved`), else a
+        name search, else a member code (returned as the code)."""
+        terminal = self.sale.terminal
+        if coupon_tokens.looks_like_coupon_token(text):
+            return till.Resolved("coupon", coupon=text)
         try:
-            return [till.product(self.sale.terminal, text)]
+            return [till.product(terminal, text)]
         except Exception:  # noqa: BLE001 - any miss falls back to the search
-            found = till.search(self.sale.terminal, text)
+            pass
+        if till.is_promo_code(terminal, text):
+            return till.Resolved("coupon", coupon=text)
+        found = till.search(terminal, text)
         if found:
             return found
         try:
@@ -285,7 +323,11 @@ class CheckoutScreen(QWidget):
             return []
         return text
 
-    def _found(self, products: list[ProductInfo] | str, text: str = "") -> None:
+    def _found(self, products: list[ProductInfo] | str | till.Resolved, text: str = "") -> None:
+        if isinstance(products, till.Resolved):  # a coupon: onto the sale, re-priced by the core
+            self.search.clear()
+            self.sale.apply_coupon(products.coupon or "")
+            return
         if isinstance(products, str):  # a member's code typed by hand: the member goes onto the sale
             self.search.clear()
             self.sale.identify(products)
@@ -333,6 +375,7 @@ class CheckoutScreen(QWidget):
         self._last_row = self._row()
         self.rewards.show_quote(self.sale.quote, self.sale.state.punch_rewards, self.sale.state.lines,
                                 self.sale.member)
+        self.member_panel.promotions.show_sale(self.sale.state.coupons, self.sale.state.vouchers, self.sale.quote)
         self._enable_line_buttons()
 
     def _enable_line_buttons(self) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QMainWindow, QStackedWidget, QToolBar
 
+from pos_client.cards import coupon_tokens
 from pos_client.services import carts, shifts, till
 from pos_client.terminal import Terminal
 from pos_client.timeutil import store_time, utcnow
@@ -258,13 +259,15 @@ class MainWindow(QMainWindow):
 
     # -- actions --------------------------------------------------------------------------------------------
     def on_scanned(self, code: str) -> None:
-        """A wedge-scanner code: a product goes into the cart, a member onto the sale."""
+        """A wedge-scanner code: a product goes into the cart, a member or a coupon onto the sale."""
         if self.stack.currentWidget() is not self.checkout:
             return
 
         def route(found: till.Resolved) -> None:
             if found.kind == "product" and found.product is not None:
                 self.sale.add_product(found.product)
+            elif found.kind == "coupon" and found.coupon:
+                self.sale.apply_coupon(found.coupon)
             elif found.member_code:
                 self.sale.identify(found.member_code)
 
@@ -272,9 +275,13 @@ class MainWindow(QMainWindow):
                            lambda exc: self.checkout.show_message(error_text(exc)))
 
     def on_camera_code(self, code: str) -> None:
-        """A code the webcam confirmed (already checked by `check_payload`): identify the member, as typed."""
+        """A code the webcam confirmed (already checked by `check_payload`): a member coupon's QR goes onto the
+        sale, any other code identifies the member, as typed."""
         if self.stack.currentWidget() is self.checkout:
-            self.sale.identify(code)
+            if coupon_tokens.looks_like_coupon_token(code):
+                self.sale.apply_coupon(code)
+            else:
+                self.sale.identify(code)
 
     def _completed(self, done: CompletedSale) -> None:
         self.last_sale = done

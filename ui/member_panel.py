@@ -1,4 +1,5 @@
-"""The member panel: identify a member and show their standing (tier, points, stamps, plan, birthday).
+"""The member panel: identify a member and show their standing (tier, points, stamps, plan, birthday), and
+their coupons, vouchers and the offers that apply now (`ui.promotions_list`, `self.promotions`).
 
 Signals:
     identify_requested(str): the cashier typed or scanned a code and pressed Enter.
@@ -20,6 +21,7 @@ from pos_client.money import format_money
 from pos_client.services.till import ProgramLabels
 from pos_client.timeutil import store_day
 from ui.camera_view import CameraView
+from ui.promotions_list import PromotionsList
 
 
 class MemberPanel(QFrame):
@@ -42,6 +44,7 @@ class MemberPanel(QFrame):
         self.enrol = QPushButton(objectName="enrolMember")
         self.title = QLabel(objectName="panelTitle")
         self.camera_view = CameraView()  # the webcam preview; the main window attaches the camera
+        self.promotions = PromotionsList(labels)
         self.name = QLabel(objectName="memberName")
         self.tier = QLabel(objectName="tierBadge")
         self.points = QLabel(objectName="memberPoints")
@@ -82,6 +85,7 @@ class MemberPanel(QFrame):
         layout.addLayout(row)
         layout.addLayout(head)
         layout.addLayout(grid)
+        layout.addWidget(self.promotions)
         layout.addLayout(buttons)
         self.retranslate()
         self.show_member(None)
@@ -93,6 +97,7 @@ class MemberPanel(QFrame):
 
     def set_language(self, lang: str) -> None:
         self._lang = lang
+        self.promotions.set_language(lang)
         self.show_member(self._view)
 
     def changeEvent(self, event: QEvent) -> None:
@@ -117,6 +122,7 @@ class MemberPanel(QFrame):
     def show_member(self, view: dict[str, Any] | None) -> None:
         """Fill the panel from `till.member_view()` data (None: no member)."""
         self._view = view
+        self.promotions.show_member(view)
         details = (self.tier, self.points, self.stamps, self.plan, self.birthday, self.progress, self.via)
         self.clear.setEnabled(view is not None)
         if view is None:

@@ -31,7 +31,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from pos_client.errors import KupaError
 from pos_client.pricing.model import Quote
-from pos_client.services import carts, till, voids
+from pos_client.services import carts, offer_counter, till, voids
 from pos_client.services.checkout import BasketRequest, SaleResult, checkout, quote_basket
 from pos_client.tender import TenderGiven
 from pos_client.terminal import Terminal
@@ -53,24 +53,30 @@ class SaleState:
     redeem_points: int = 0
     punch_rewards: tuple[str, ...] = ()
     manager_pin: str | None = field(default=None, repr=False)  # never in `payload()`
+    #: Coupons on the sale as presented: QR tokens, issued coupon ids or public promo codes (the core checks).
+    coupons: tuple[str, ...] = ()
+    #: Issued voucher ids the member hands in.
+    vouchers: tuple[str, ...] = ()
 
     def request(self, cashier_id: str | None = None) -> BasketRequest:
         return BasketRequest(items=tuple((line.sku, line.qty) for line in self.lines),
                              member_code=self.member_code, redeem_points=self.redeem_points,
                              punch_rewards=self.punch_rewards, cashier_id=cashier_id,
-                             manager_pin=self.manager_pin)
+                             manager_pin=self.manager_pin, coupons=self.coupons, vouchers=self.vouchers)
 
     def payload(self) -> dict[str, Any]:
         return {"items": [[ln.sku, ln.qty, ln.name, ln.name_he, ln.unit_price] for ln in self.lines],
                 "member_code": self.member_code, "redeem_points": self.redeem_points,
-                "punch_rewards": list(self.punch_rewards)}
+                "punch_rewards": list(self.punch_rewards), "coupons": list(self.coupons),
+                "vouchers": list(self.vouchers)}
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> SaleState:
         lines = tuple(CartLine(str(sku), str(name), name_he, int(price), int(qty))
                       for sku, qty, name, name_he, price in data.get("items", []))
         return cls(lines, data.get("member_code"), int(data.get("redeem_points", 0)),
-                   tuple(data.get("punch_rewards", ())))
+                   tuple(data.get("punch_rewards", ())), coupons=tuple(map(str, data.get("coupons", ()))),
+                   vouchers=tuple(map(str, data.get("vouchers", ()))))
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,66 @@ class SaleController(QObject):
         rewards = [c for c in self.base.punch_rewards if c != code] + ([code] if on else [])
         self.propose(replace(self.base, punch_rewards=tuple(rewards)))
 
+    # -- promotions (the core checks and prices them; a refusal leaves the sale as it was) ----------------
+    def apply_coupon(self, text: str) -> None:
+        """A scanned coupon token, an issued coupon id or a typed public promo code onto the sale; the quote
+        re-prices with it, or its refusal (min spend, window, another member's, used...) goes to the message
+        area. Applying one already on the sale takes it off (the panel's buttons toggle)."""
+        text = text.strip()
+        if not text:
+            return
+        if self.member is None or not self.base.member_code:
+            self.notice.emit(_tr("Identify the member first"), "warning")
+            return
+        if text in self.base.coupons:
+            self.propose(replace(self.base, coupons=tuple(c for c in self.base.coupons if c != text)))
+            return
+        if not self.base.lines:
+            self.notice.emit(_tr("The cart is empty: add a product first"), "warning")
+            return
+        self.propose(replace(self.base, coupons=self.base.coupons + (text,)),
+                     lambda: self.notice.emit(_tr("Coupon applied"), "success"))
+
+    def apply_voucher(self, voucher_id: str) -> None:
+        """The member's voucher onto the sale (again: off it), re-priced by the core like a coupon."""
+        if self.member is None or not self.base.member_code:
+            self.notice.emit(_tr("Identify the member first"), "warning")
+            return
+        if voucher_id in self.base.vouchers:
+            self.propose(replace(self.base, vouchers=tuple(v for v in self.base.vouchers if v != voucher_id)))
+            return
+        if not self.base.lines:
+            self.notice.emit(_tr("The cart is empty: add a product first"), "warning")
+            return
+        self.propose(replace(self.base, vouchers=self.base.vouchers + (voucher_id,)),
+                     lambda: self.notice.emit(_tr("Voucher applied"), "success"))
+
+    def apply_offer(self, offer_code: str) -> None:
+        """An offer with a coupon, in one step: the core checks the offer still applies and issues its coupon
+        (`pos_client.services.offer_counter`), then the coupon goes onto the sale and the panel shows it held."""
+        member_code = self.base.member_code
+        if self.member is None or not member_code:
+            self.notice.emit(_tr("Identify the member first"), "warning")
+            return
+        if not self.base.lines:
+            self.notice.emit(_tr("The cart is empty: add a product first"), "warning")
+            return
+        cashier = self.cashier.user_id if self.cashier else None
+
+        def issued(token: str) -> None:
+            self.worker.submit(lambda: till.member_view(self.terminal, member_code), self._refresh_member)
+            if token not in self.base.coupons:
+                self.apply_coupon(token)
+
+        self.worker.submit(lambda: offer_counter.offer_coupon(self.terminal, member_code, offer_code,
+                                                              cashier_id=cashier), issued, self._refused)
+
+    def _refresh_member(self, view: dict[str, Any]) -> None:
+        """The same member's panel data read again (a coupon was issued), keeping a manager's override shown."""
+        if self.member is not None and view.get("member_id") == self.member.get("member_id"):
+            keep = {k: self.member[k] for k in ("can_spend", "override_by") if k in self.member}
+            self._set_member({**view, **keep})
+
     def identify(self, code: str) -> None:
         """Look the member up, then price the sale for them. A member this terminal does not know yet (their
         signed card, or their member id) is a walk-in from another store when the terminal has an HQ: fetched
@@ -203,11 +269,13 @@ class SaleController(QObject):
 
     def clear_member(self) -> None:
         self._set_member(None)
-        self.propose(replace(self.base, member_code=None, redeem_points=0, punch_rewards=(), manager_pin=None))
+        self.propose(replace(self.base, member_code=None, redeem_points=0, punch_rewards=(), manager_pin=None,
+                             coupons=(), vouchers=()))
 
     def _member_found(self, code: str, view: dict[str, Any]) -> None:
         self._set_member(view)
-        self.propose(replace(self.base, member_code=code, redeem_points=0, punch_rewards=(), manager_pin=None))
+        self.propose(replace(self.base, member_code=code, redeem_points=0, punch_rewards=(), manager_pin=None,
+                             coupons=(), vouchers=()))
 
     def allow_spending(self, pin: str, on_refused: Callable[[str], None] | None = None,
                        on_allowed: Callable[[till.CashierInfo], None] | None = None) -> None:
@@ -243,7 +311,7 @@ class SaleController(QObject):
         generation = self._generation
         self._proposed = state
         if not state.lines:
-            self._commit(replace(state, redeem_points=0, punch_rewards=()), None)
+            self._commit(replace(state, redeem_points=0, punch_rewards=(), coupons=(), vouchers=()), None)
             if on_commit is not None:
                 on_commit()
             return

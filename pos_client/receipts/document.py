@@ -72,6 +72,17 @@ class ReceiptTender(BaseModel):
     reference: str | None = None
 
 
+class ReceiptPromotion(BaseModel):
+    """A coupon or voucher the sale used (`value`: what it took, in minor units), or vouchers it issued (`count`),
+    from the sale's stored quote (`coupons_applied`, `vouchers_applied`, `vouchers_issued`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    kind: Literal["coupon", "voucher", "voucher_issued"]
+    name: Names
+    value: int = 0
+    count: int = 0
+
+
 class Receipt(BaseModel):
     """Everything a receipt shows, in no language yet (the renderers choose one)."""
 
@@ -100,6 +111,7 @@ class Receipt(BaseModel):
     stamps_spent: tuple[tuple[Names, int], ...] = ()
     override_by: str | None = None
     tenders: tuple[ReceiptTender, ...] = ()
+    promotions: tuple[ReceiptPromotion, ...] = ()
     copy_: bool = False
 
     def as_copy(self) -> Receipt:
@@ -146,6 +158,10 @@ W_OVERRIDE = message("receipt.override", en="Spending allowed by manager {name}"
 W_PAID = message("receipt.paid", en="{kind}", he="{kind}")
 W_PAID_REF = message("receipt.paid_ref", en="{kind} ({reference})", he="{kind} ({reference})")
 W_CHANGE = message("receipt.change", en="Change", he="עודף")
+W_COUPON = message("receipt.coupon", en="  Coupon: {name}", he="  קופון: {name}")
+W_VOUCHER = message("receipt.voucher", en="  Voucher: {name}", he="  שובר: {name}")
+W_VOUCHER_ISSUED = message("receipt.voucher_issued", en="New voucher: {name} ×{count}",
+                           he="שובר חדש: {name} ×{count}")
 W_THANKS = message("receipt.thanks", en="Thank you!", he="תודה רבה!")
 
 
@@ -179,6 +195,11 @@ def receipt_rows(receipt: Receipt, lang: str) -> list[Row]:
     rows.append(Row(kind="pair", start=W_SUBTOTAL.render(lang), end=money(receipt.subtotal)))
     if receipt.discount_total:
         rows.append(Row(kind="pair", start=W_DISCOUNTS.render(lang), end=minus(receipt.discount_total)))
+    for promo in receipt.promotions:  # what each coupon and voucher took (already within the discounts)
+        if promo.kind != "voucher_issued":
+            word = W_COUPON if promo.kind == "coupon" else W_VOUCHER
+            rows.append(Row(kind="pair", start=word.render(lang, name=promo.name.text(lang)), end=minus(promo.value),
+                            small=True))
     if receipt.redeemed_points:
         rows.append(Row(kind="pair", start=W_REDEEMED.render(lang, points=receipt.redeemed_points),
                         end=minus(receipt.redeemed_value)))
@@ -206,6 +227,10 @@ def receipt_rows(receipt: Receipt, lang: str) -> list[Row]:
             loyalty.append(Row(kind="text", start=W_STAMPS.render(lang, card=names.text(lang), count=count)))
         for names, count in receipt.stamps_spent:
             loyalty.append(Row(kind="text", start=W_STAMPS_SPENT.render(lang, card=names.text(lang), count=count)))
+        for promo in receipt.promotions:
+            if promo.kind == "voucher_issued":
+                loyalty.append(Row(kind="text", start=W_VOUCHER_ISSUED.render(lang, name=promo.name.text(lang),
+                                                                              count=promo.count)))
         if receipt.override_by and (receipt.redeemed_points or receipt.stamps_spent):
             loyalty.append(Row(kind="text", start=W_OVERRIDE.render(lang, name=receipt.override_by)))
     if loyalty:
@@ -272,7 +297,30 @@ def load_receipt(session: Session, sale_id: str) -> Receipt:
         stamps_earned=stamps("stamps_earned"), stamps_spent=stamps("stamps_spent"),
         override_by=people.get(override) if override else None,
         tenders=tuple(ReceiptTender(kind=t.kind, amount=t.amount, given=t.given, change=t.change_given,
-                                    reference=t.reference) for t in tenders))
+                                    reference=t.reference) for t in tenders),
+        promotions=_promotions(quote, program))
+
+
+def _promotions(quote: dict[str, Any], program: Program | None) -> tuple[ReceiptPromotion, ...]:
+    """The coupons and vouchers the stored quote says the sale used and the vouchers it issued, named from the
+    program the sale was priced with (the code when the program no longer has it)."""
+    def names(item: Any, code: str) -> Names:
+        return Names(en=item.name.text("en"), he=item.name.text("he")) if item is not None else Names(en=code)
+
+    out: list[ReceiptPromotion] = []
+    for used in quote.get("coupons_applied") or ():
+        code = str(used["coupon"])
+        out.append(ReceiptPromotion(kind="coupon", name=names(program and program.coupon(code), code),
+                                    value=int(used["value"])))
+    for used in quote.get("vouchers_applied") or ():
+        code = str(used["voucher"])
+        out.append(ReceiptPromotion(kind="voucher", name=names(program and program.voucher(code), code),
+                                    value=int(used["value"])))
+    for issued in quote.get("vouchers_issued") or ():
+        code = str(issued["voucher"])
+        out.append(ReceiptPromotion(kind="voucher_issued", name=names(program and program.voucher(code), code),
+                                    count=int(issued["count"])))
+    return tuple(out)
 
 
 def _program(session: Session, version: int | None) -> Program | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from pos_client.cards import tokens
+from pos_client.cards import coupon_tokens, tokens
 from pos_client.cards.render import CardFace, render_card_image
 from pos_client.db.models import Member, OutboxRow, Product
 from pos_client.errors import KupaError, NotFoundError
@@ -90,9 +90,11 @@ class Enrolled:
 class Resolved:
     """What a scanned or typed code turned out to be: a product, or a member code to identify."""
 
-    kind: str  # product | member
+    kind: str  # product | member | coupon
     product: ProductInfo | None = None
     member_code: str | None = None
+    #: A coupon's QR token or a public promo code, to apply to the sale (`BasketRequest.coupons`).
+    coupon: str | None = None
 
 
 def _info(product: Product) -> ProductInfo:
@@ -135,7 +137,8 @@ NOT_PRODUCT_OR_CARD = message("till.not_product_or_card", en="that code is not a
 
 
 def resolve_code(terminal: Terminal, code: str) -> Resolved:
-    """Decide whether a scanned code is a product or a member: tokens are members, then products, then members."""
+    """Decide whether a scanned code is a product, a member or a coupon: member tokens are members, coupon tokens
+    (`KUPC1.`) coupons, then products, then the program's public promo codes, then members."""
     code = (code or "").strip()
     if not code:
         raise NotFoundError(NO_CODE)
@@ -143,12 +146,26 @@ def resolve_code(terminal: Terminal, code: str) -> Resolved:
         raise NotFoundError(NOT_PRODUCT_OR_CARD)
     if tokens.looks_like_token(code):
         return Resolved("member", member_code=code)
+    if coupon_tokens.looks_like_coupon_token(code):
+        return Resolved("coupon", coupon=code)
     try:
         return Resolved("product", product=product(terminal, code))
     except NotFoundError:
         pass
+    if is_promo_code(terminal, code):
+        return Resolved("coupon", coupon=code)
     member_view(terminal, code)  # raises when it is no member either
     return Resolved("member", member_code=code)
+
+
+def is_promo_code(terminal: Terminal, code: str) -> bool:
+    """Whether `code` is a public promo code of the program in force (`Program.coupon_by_promo_code`)."""
+    with terminal.read() as session:
+        try:
+            program = program_at(session, utcnow())
+        except KupaError:  # no program yet: no promo codes
+            return False
+        return program.coupon_by_promo_code(code.strip()) is not None
 
 
 def member_view(terminal: Terminal, code: str) -> dict[str, Any]:
