@@ -32,6 +32,18 @@
     <context>
         <name>CheckoutScreen</name>
         <message>
+            <source>No offer with a coupon for this member</source>
+            <translation>אין הצעה עם קופון לחבר/ה זה/ו</translation>
+        </message>
+        <message>
+            <source>The member holds no coupon</source>
+            <translation>לחבר/ת המועדון אין קופון</translation>
+        </message>
+        <message>
+            <source>The member holds no voucher</source>
+            <translation>לחבר/ת המועדון אין שובר</translation>
+        </message>
+        <message>
             <location filename="../../ui/checkout_screen.py" line="123" />
             <source>Search products by name, SKU or barcode (F2)</source>
             <translation>חיפוש מוצר לפי שם, מק"ט או ברקוד (F2)</translation>
@@ -542,6 +554,14 @@
     </context>
     <context>
         <name>Sale</name>
+        <message>
+            <source>Coupon applied</source>
+            <translation>הקופון הוחל</translation>
+        </message>
+        <message>
+            <source>Voucher applied</source>
+            <translation>השובר הוחל</translation>
+        </message>
         <message>
             <source>The cart is empty: add a product first</source>
             <translation>העגלה ריקה: הוסיפו מוצר</translation>
@@ -2183,6 +2203,49 @@
             <location filename="../../ui/layout.py" line="1" />
             <source>Receipt</source>
             <translation>קבלה</translation>
+        </message>
+    </context>
+    <context>
+        <name>PromotionsList</name>
+        <message>
+            <source>Coupon {0} · {1}</source>
+            <translation>קופון {0} · {1}</translation>
+        </message>
+        <message>
+            <source>Coupons, vouchers and offers (Alt+C, Alt+V, Alt+O)</source>
+            <translation>קופונים, שוברים והצעות (Alt+C,‏ Alt+V,‏ Alt+O)</translation>
+        </message>
+        <message>
+            <source>Offer {0}</source>
+            <translation>הצעה: {0}</translation>
+        </message>
+        <message>
+            <source>Offer {0}: take {1}</source>
+            <translation>הצעה {0}: קבלת {1}</translation>
+        </message>
+        <message>
+            <source>Voucher {0}: {1} · {2}</source>
+            <translation>שובר {0}: {1} · {2}</translation>
+        </message>
+        <message>
+            <source>free item</source>
+            <translation>פריט חינם</translation>
+        </message>
+        <message>
+            <source>no end date</source>
+            <translation>ללא תאריך תפוגה</translation>
+        </message>
+        <message>
+            <source>until {0}</source>
+            <translation>עד {0}</translation>
+        </message>
+        <message>
+            <source>✓ Coupon {0}: {1}</source>
+            <translation>✓ קופון {0}: {1}</translation>
+        </message>
+        <message>
+            <source>✓ Voucher {0}: {1}</source>
+            <translation>✓ שובר {0}: {1}</translation>
         </message>
     </context>
 </TS>
