@@ -161,8 +161,8 @@ class PromotionsList(QFrame):
             name = self._localised(offer.get("name"), code)
             note = self._localised(offer.get("message"))
             if offer.get("coupon"):
-                coupon = self._name("coupons", str(offer["coupon"]["code"]))
-                self._button(f"offer_{code}", self.tr("Offer {0}: take {1}").format(name, coupon), False,
+                gives = self._name("coupons", str(offer["coupon"]["code"]))
+                self._button(f"offer_{code}", self.tr("Offer {0}: take {1}").format(name, gives), False,
                              lambda c=code: self.offer_chosen.emit(c))
             else:
                 label = QLabel(self.tr("Offer {0}").format(name) + (f" — {note}" if note else ""),
