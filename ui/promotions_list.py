@@ -20,13 +20,13 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from pos_client.money import format_money
 from pos_client.pricing.model import Quote
 from pos_client.services.till import ProgramLabels
 
-LRM = "\u200e"
+LRI, PDI = "\u2066", "\u2069"  # a left-to-right island: the minus stays before the amount in Hebrew
 
 
 class PromotionsList(QFrame):
@@ -44,6 +44,7 @@ class PromotionsList(QFrame):
         self._on_sale: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         self._quote: Quote | None = None
         self.title = QLabel(objectName="promotionsTitle")
+        self.title.setWordWrap(True)  # never wider than the side panel
         self.rows = QVBoxLayout()
         self.rows.setContentsMargins(0, 0, 0, 0)
         self.rows.setSpacing(2)
@@ -109,6 +110,14 @@ class PromotionsList(QFrame):
             return self.tr("no end date")
         return self.tr("until {0}").format(date.fromisoformat(str(valid)).isoformat())
 
+    def _minus(self, amount: int) -> str:
+        return f"{LRI}−{self._money(amount)}{PDI}"
+
+    def _value(self, voucher: Mapping[str, Any]) -> str:
+        if voucher.get("free_item") or not voucher.get("value"):
+            return self.tr("free item")
+        return self._money(int(voucher["value"]))
+
     def _money(self, amount: int) -> str:
         currency = (self._view or {}).get("currency", self._labels.currency)
         return format_money(amount, currency, self._lang)
@@ -124,6 +133,9 @@ class PromotionsList(QFrame):
 
     def _button(self, name: str, text: str, on: bool, slot: Any) -> None:
         button = QPushButton(text, objectName=name)
+        button.setToolTip(text.replace("\n", " — "))
+        # two short lines; never wider than the side panel (a long program name is cut, its tooltip whole)
+        button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         button.setCheckable(True)
         button.setChecked(on)
         button.setProperty("promotion", True)
@@ -143,26 +155,37 @@ class PromotionsList(QFrame):
             name = self._name("coupons", str(coupon["code"]))
             taken = self._taken(ref, quote.coupons_applied) if quote else None
             on = token in on_coupons or ref in on_coupons
-            text = (self.tr("✓ Coupon {0}: {1}").format(name, f"{LRM}−{self._money(taken)}") if on and taken is not None
-                    else self.tr("Coupon {0} · {1}").format(name, self._until(coupon)))
+            text = (self.tr("✓ Coupon {0}\n{1}").format(name, self._minus(taken)) if on and taken is not None
+                    else self.tr("Coupon {0}\n{1}").format(name, self._until(coupon)))
             self._button(f"coupon_{ref}", text, on, lambda t=token: self.coupon_chosen.emit(t))
+        groups: dict[tuple[str, object, object], list[dict[str, Any]]] = {}
         for voucher in vouchers:
             ref = str(voucher["id"])
             name = self._name("vouchers", str(voucher["code"]))
-            value = self.tr("free item") if voucher.get("free_item") or not voucher.get("value") else \
-                self._money(int(voucher["value"]))
-            taken = self._taken(ref, quote.vouchers_applied) if quote else None
-            on = ref in on_vouchers
-            text = (self.tr("✓ Voucher {0}: {1}").format(name, f"{LRM}−{self._money(taken)}") if on and taken is not None
-                    else self.tr("Voucher {0}: {1} · {2}").format(name, value, self._until(voucher)))
-            self._button(f"voucher_{ref}", text, on, lambda v=ref: self.voucher_chosen.emit(v))
+            if ref in on_vouchers:  # each voucher on the sale has its own line, with what it took
+                taken = self._taken(ref, quote.vouchers_applied) if quote else None
+                text = (self.tr("✓ Voucher {0}\n{1}").format(name, self._minus(taken))
+                        if taken is not None else self.tr("Voucher {0}\n{1} · {2}").format(
+                            name, self._value(voucher), self._until(voucher)))
+                self._button(f"voucher_{ref}", text, True, lambda v=ref: self.voucher_chosen.emit(v))
+            else:  # the others alike (code, value, last day) on one line: a member may hold many
+                key = (str(voucher["code"]), voucher.get("value"), voucher.get("valid_until"))
+                groups.setdefault(key, []).append(voucher)
+        for (code, _value, _until), alike in groups.items():
+            first = alike[0]
+            text = self.tr("Voucher {0}\n{1} · {2}").format(self._name("vouchers", code), self._value(first),
+                                                           self._until(first))
+            if len(alike) > 1:
+                text += f" ×{len(alike)}"
+            ref = str(first["id"])
+            self._button(f"voucher_{ref}", text, False, lambda v=ref: self.voucher_chosen.emit(v))
         for offer in offers:
             code = str(offer["code"])
             name = self._localised(offer.get("name"), code)
             note = self._localised(offer.get("message"))
             if offer.get("coupon"):
                 gives = self._name("coupons", str(offer["coupon"]["code"]))
-                self._button(f"offer_{code}", self.tr("Offer {0}: take {1}").format(name, gives), False,
+                self._button(f"offer_{code}", self.tr("Offer {0}\nTake: {1}").format(name, gives), False,
                              lambda c=code: self.offer_chosen.emit(c))
             else:
                 label = QLabel(self.tr("Offer {0}").format(name) + (f" — {note}" if note else ""),

@@ -9,6 +9,8 @@ grab; `grab(widget, size)` resizes it and returns the image. The screens:
 - `manager`, `dashboard`, `audit`: the manager window's tabs (a silver member loaded; the last 12 months);
 - `customer`: the customer-facing display (`ui.customer_display`) following the same sale, in
   `--customer-lang` (else the window's language);
+- `promotions`: the checkout with a member holding a coupon and a voucher (both applied) and an offer, on a copy
+  of the demo program that gains them (`_promotions`);
 - `tender`: the F12 payment dialog with cash given and the change; `shift`: the X report of a shift with a cash
   sale; `shift_close`: the shift's close dialog (each over the dimmed window).
 """
@@ -16,8 +18,10 @@ grab; `grab(widget, size)` resizes it and returns the image. The screens:
 from __future__ import annotations
 
 import io
+import json
 import time
 from datetime import date, timedelta
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -28,7 +32,7 @@ from pos_client.services import till
 from ui.main_window import MainWindow
 
 SCREENS = ("signin", "checkout", "member", "receipt", "manager", "dashboard", "audit", "customer", "tender", "shift",
-           "shift_close")
+           "shift_close", "promotions")
 #: The screens drawn as a dialog over the dimmed window, and the dialog's size (None: its own).
 OVERLAYS: dict[str, tuple[int, int] | None] = {"tender": None, "shift": (560, 560), "shift_close": None}
 MANAGER_SCREENS = ("manager", "dashboard", "audit")
@@ -66,8 +70,15 @@ def stage(window: MainWindow, screen: str, customer_lang: str | None = None) -> 
             continue
         wait_idle(window)
     member = _demo_member(window)
+    if member and screen == "promotions":
+        _promotions(window, member)
     if member:
         window.sale.identify(member)
+        wait_idle(window)
+    if screen == "promotions":
+        window.checkout.next_coupon()
+        wait_idle(window)
+        window.checkout.next_voucher()
         wait_idle(window)
     if screen == "member" and window.sale.quote and window.sale.quote.redeem_limits.max_points:
         window.checkout.rewards.redeem.setCurrentIndex(1)
@@ -227,6 +238,41 @@ def _demo_member(window: MainWindow) -> str | None:
     with window.terminal.unit_of_work() as session:
         _card, token = issue_card(window.terminal, session, best, utcnow())
     return token
+
+
+#: What `_promotions` adds to the demo program (the demo's categories; money in the demo's minor units).
+DEMO_PROMOTIONS: dict[str, list[dict[str, Any]]] = {
+    "coupons": [
+        {"code": "pastry_half", "name": {"en": "Half-price pastry", "he": "מאפה בחצי מחיר"}, "kind": "member",
+         "discount": "percent", "pct": 50, "units": 1, "categories": ["bakery"], "valid_days": 14},
+        {"code": "coffee_treat", "name": {"en": "A coffee on us", "he": "קפה עלינו"}, "kind": "member",
+         "discount": "free_item", "categories": ["coffee"], "issue_on": ["offer"], "valid_days": 7}],
+    "vouchers": [
+        {"code": "reward_10", "name": {"en": "Loyalty reward", "he": "הטבת נאמנות"}, "trigger": "spend",
+         "every": 5000, "value": 1000, "expires_days": 30}],
+    "offers": [
+        {"code": "morning_treat", "name": {"en": "Morning treat", "he": "פינוק של בוקר"}, "coupon": "coffee_treat",
+         "message": {"en": "A coffee on us with any pastry this week", "he": "קפה עלינו עם כל מאפה השבוע"}}],
+}
+
+
+def _promotions(window: MainWindow, member: str) -> None:
+    """A new version of the program with `DEMO_PROMOTIONS`, a voucher the member earned on an earlier sale and a
+    coupon a manager gave them (on the copy being rendered); the window's labels learn the new names."""
+    from pos_client.pricing.explain import promotion_names
+    from pos_client.program.schema import Program
+    from pos_client.services import coupon_admin, programs
+    from pos_client.services.checkout import BasketRequest, checkout
+    from pos_client.timeutil import utcnow
+
+    with window.terminal.unit_of_work() as session:
+        current = programs.program_at(session, utcnow())
+        raw = json.loads(current.canonical_json()) | DEMO_PROMOTIONS | {"version": current.version + 1}
+        program = Program.model_validate(raw)
+        programs.install_program(session, program, utcnow())
+    window.labels.promotions.update(promotion_names(program))
+    checkout(window.terminal, BasketRequest(items=(("LATTE-L", 4),), member_code=member, cashier_pin=DEMO_CASHIER_PIN))
+    coupon_admin.issue_by_manager(window.terminal, member, "pastry_half", DEMO_MANAGER_PIN)
 
 
 def _audited_corrections(window: MainWindow) -> None:

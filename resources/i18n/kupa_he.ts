@@ -2208,8 +2208,10 @@
     <context>
         <name>PromotionsList</name>
         <message>
-            <source>Coupon {0} · {1}</source>
-            <translation>קופון {0} · {1}</translation>
+            <source>Coupon {0}
+{1}</source>
+            <translation>קופון {0}
+{1}</translation>
         </message>
         <message>
             <source>Coupons, vouchers and offers (Alt+C, Alt+V, Alt+O)</source>
@@ -2220,12 +2222,16 @@
             <translation>הצעה: {0}</translation>
         </message>
         <message>
-            <source>Offer {0}: take {1}</source>
-            <translation>הצעה {0}: קבלת {1}</translation>
+            <source>Offer {0}
+Take: {1}</source>
+            <translation>הצעה {0}
+לקבל: {1}</translation>
         </message>
         <message>
-            <source>Voucher {0}: {1} · {2}</source>
-            <translation>שובר {0}: {1} · {2}</translation>
+            <source>Voucher {0}
+{1} · {2}</source>
+            <translation>שובר {0}
+{1} · {2}</translation>
         </message>
         <message>
             <source>free item</source>
@@ -2240,12 +2246,16 @@
             <translation>עד {0}</translation>
         </message>
         <message>
-            <source>✓ Coupon {0}: {1}</source>
-            <translation>✓ קופון {0}: {1}</translation>
+            <source>✓ Coupon {0}
+{1}</source>
+            <translation>✓ קופון {0}
+{1}</translation>
         </message>
         <message>
-            <source>✓ Voucher {0}: {1}</source>
-            <translation>✓ שובר {0}: {1}</translation>
+            <source>✓ Voucher {0}
+{1}</source>
+            <translation>✓ שובר {0}
+{1}</translation>
         </message>
     </context>
 </TS>

@@ -31,7 +31,7 @@ def primary(window: QWidget, target: QWidget, screen: str) -> list[QWidget]:
     main = window
     if screen == "signin":
         return [main.signin.pin, main.signin.keys["⏎"], main.statusBar()]  # type: ignore[attr-defined]
-    if screen in ("checkout", "member"):
+    if screen in ("checkout", "member", "promotions"):
         co = main.checkout  # type: ignore[attr-defined]
         return [co.search, co.add, co.pay, co.plus, co.minus, co.remove, co.park, co.resume, co.void,
                 co.member_panel.camera_view.picker, co.member_panel.code, co.member_panel.find_button,
