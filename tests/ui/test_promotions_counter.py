@@ -14,6 +14,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from pos_client.cli.main import main
+from pos_client.errors import RuleViolation
+from pos_client.receipts.document import load_receipt, receipt_text
+from pos_client.services import offer_counter
 from pos_client.services.setup import init_terminal
 from tests.ui.conftest import pay, wait_idle
 from tests.ui.test_checkout import sign_in
@@ -199,6 +202,14 @@ def test_dicks_gold_offer_coupon_in_one_step(qtbot, seeded) -> None:  # type: ig
     assert result.quote.total == 11_100
     assert "Coupon: Gold exclusive: 20% off footwear" in receipt and "−$24.00" in receipt
     assert "New voucher: Gold annual $10 reward ×1" in receipt
+    with win.terminal.read() as session:  # the same receipt in Hebrew: each promotion worded and named
+        hebrew = receipt_text(load_receipt(session, result.sale_id), "he")
+    assert "קופון: בלעדי לזהב: 20% הנחה על הנעלה" in hebrew and "שובר חדש: הטבה שנתית לזהב 10$ ×1" in hebrew
+    # a member outside the offer's segment: the core refuses the offer, whatever a stale panel showed
+    other = kupa(root, "member", "add", "--name", "Not Gold", "--json")
+    with pytest.raises(RuleViolation) as refused:
+        offer_counter.offer_coupon(win.terminal, other["member_id"], "gold_exclusive")
+    assert refused.value.message_code == "offer.not_now"
 
 
 def test_voucher_key_scanned_token_and_typed_promo_code(qtbot, seeded) -> None:  # type: ignore[no-untyped-def]
