@@ -151,7 +151,7 @@ class CheckoutScreen(QWidget):
         self.member_panel.clear_requested.connect(self.sale.clear_member)
         self.member_panel.enrol_requested.connect(self.enrol_requested)
         promotions = self.member_panel.promotions
-        promotions.coupon_chosen.connect(self.sale.apply_coupon)
+        promotions.coupon_chosen.connect(lambda text: self.sale.apply_coupon(text, toggle=True))
         promotions.voucher_chosen.connect(self.sale.apply_voucher)
         promotions.offer_chosen.connect(self.sale.apply_offer)
         self.rewards.redeem_chosen.connect(self.sale.set_redeem)
@@ -181,7 +181,7 @@ class CheckoutScreen(QWidget):
         """Alt+C: the member's next held coupon onto the sale (`PromotionsList.next_coupon`)."""
         found = self.member_panel.promotions.next_coupon()
         if found:
-            self.sale.apply_coupon(found)
+            self.sale.apply_coupon(found, toggle=True)
         else:
             self.show_message(self.tr("The member holds no coupon"), "warning")
 

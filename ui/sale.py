@@ -181,10 +181,11 @@ class SaleController(QObject):
         self.propose(replace(self.base, punch_rewards=tuple(rewards)))
 
     # -- promotions (the core checks and prices them; a refusal leaves the sale as it was) ----------------
-    def apply_coupon(self, text: str) -> None:
+    def apply_coupon(self, text: str, toggle: bool = False) -> None:
         """A scanned coupon token, an issued coupon id or a typed public promo code onto the sale; the quote
         re-prices with it, or its refusal (min spend, window, another member's, used...) goes to the message
-        area. Applying one already on the sale takes it off (the panel's buttons toggle)."""
+        area. One already on the sale is taken off with `toggle` (the panel's buttons and keys), else left on
+        (a coupon scanned twice stays applied once)."""
         text = text.strip()
         if not text:
             return
@@ -192,7 +193,10 @@ class SaleController(QObject):
             self.notice.emit(_tr("Identify the member first"), "warning")
             return
         if text in self.base.coupons:
-            self.propose(replace(self.base, coupons=tuple(c for c in self.base.coupons if c != text)))
+            if toggle:
+                self.propose(replace(self.base, coupons=tuple(c for c in self.base.coupons if c != text)))
+            else:
+                self.notice.emit(_tr("That coupon is already on this sale"), "info")
             return
         if not self.base.lines:
             self.notice.emit(_tr("The cart is empty: add a product first"), "warning")

@@ -555,6 +555,10 @@
     <context>
         <name>Sale</name>
         <message>
+            <source>That coupon is already on this sale</source>
+            <translation>הקופון כבר נמצא במכירה זו</translation>
+        </message>
+        <message>
             <source>Coupon applied</source>
             <translation>הקופון הוחל</translation>
         </message>

@@ -230,6 +230,9 @@ def test_voucher_key_scanned_token_and_typed_promo_code(qtbot, seeded) -> None: 
     wait_idle(qtbot, win)
     wait_idle(qtbot, win)
     assert win.sale.quote.total == 1_100
+    win.on_camera_code(welcome["token"])  # the same QR again, through the webcam: applied once, never taken off
+    wait_idle(qtbot, win)
+    assert win.sale.quote.total == 1_100 and win.checkout.messages.text() == "That coupon is already on this sale"
     win.checkout.search.setText("holiday15")  # the public code typed, any case: 15% off the book (1500 → 225)
     win.checkout.search.returnPressed.emit()
     wait_idle(qtbot, win)
