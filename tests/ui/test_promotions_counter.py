@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from pos_client.cli.main import main
 from pos_client.errors import RuleViolation
 from pos_client.receipts.document import load_receipt, receipt_text
-from pos_client.services import offer_counter
+from pos_client.services import offer_counter, till
 from pos_client.services.setup import init_terminal
 from tests.ui.conftest import pay, wait_idle
 from tests.ui.test_checkout import sign_in
@@ -233,6 +233,8 @@ def test_voucher_key_scanned_token_and_typed_promo_code(qtbot, seeded) -> None: 
     win.on_camera_code(welcome["token"])  # the same QR again, through the webcam: applied once, never taken off
     wait_idle(qtbot, win)
     assert win.sale.quote.total == 1_100 and win.checkout.messages.text() == "That coupon is already on this sale"
+    assert till.resolve_code(win.terminal, "holiday15") == till.Resolved("coupon", coupon="holiday15")  # scanned
+    assert till.resolve_code(win.terminal, "BOOK-1").kind == "product"
     win.checkout.search.setText("holiday15")  # the public code typed, any case: 15% off the book (1500 → 225)
     win.checkout.search.returnPressed.emit()
     wait_idle(qtbot, win)
