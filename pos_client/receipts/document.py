@@ -298,10 +298,10 @@ def load_receipt(session: Session, sale_id: str) -> Receipt:
         override_by=people.get(override) if override else None,
         tenders=tuple(ReceiptTender(kind=t.kind, amount=t.amount, given=t.given, change=t.change_given,
                                     reference=t.reference) for t in tenders),
-        promotions=_promotions(quote, program))
+        promotions=receipt_promotions(quote, program))
 
 
-def _promotions(quote: dict[str, Any], program: Program | None) -> tuple[ReceiptPromotion, ...]:
+def receipt_promotions(quote: dict[str, Any], program: Program | None) -> tuple[ReceiptPromotion, ...]:
     """The coupons and vouchers the stored quote says the sale used and the vouchers it issued, named from the
     program the sale was priced with (the code when the program no longer has it)."""
     def names(item: Any, code: str) -> Names:
