@@ -383,14 +383,19 @@ class SaleController(QObject):
         self.worker.submit(lambda: carts.resume(self.terminal, cart_id), self.restore, self._refused)
 
     def restore(self, payload: dict[str, Any] | None) -> None:
-        """Bring back a saved or parked cart (its member is looked up again)."""
+        """Bring back a saved or parked cart (its member is looked up again). Its coupons and vouchers go back
+        on after the lines are committed: one spent or lapsed meanwhile is refused on its own (the message
+        says why) and the lines stay."""
         if not payload:
             return
         state = SaleState.from_payload(payload)
         if state.member_code:
             code = state.member_code
             self.worker.submit(lambda: till.member_view(self.terminal, code), self._set_member, self._refused)
-        self.propose(state)
+        if state.coupons or state.vouchers:
+            self.propose(replace(state, coupons=(), vouchers=()), lambda: self.propose(state))
+        else:
+            self.propose(state)
 
     def restore_saved(self) -> None:
         """Load the cart that was in progress when the app last stopped."""

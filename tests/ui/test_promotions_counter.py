@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from pos_client.cli.main import main
 from pos_client.errors import RuleViolation
 from pos_client.receipts.document import load_receipt, receipt_text
-from pos_client.services import offer_counter, till
+from pos_client.services import carts, offer_counter, till
 from pos_client.services.setup import init_terminal
 from tests.ui.conftest import pay, wait_idle
 from tests.ui.test_checkout import sign_in
@@ -244,6 +244,14 @@ def test_voucher_key_scanned_token_and_typed_promo_code(qtbot, seeded) -> None: 
     taken = {a.code: a.value for a in win.sale.quote.coupons_applied}
     assert taken == {"holiday_books": 225, "kids_welcome": 383}
     assert win.sale.quote.total == 2_050 - 225 - 383 - 500
+    win.sale.park("Kim")  # parked with its promotions, and back: the same sale, re-checked by the core
+    wait_idle(qtbot, win)
+    assert not win.sale.state.lines
+    win.sale.resume(carts.list_parked(win.terminal)[0].cart_id)
+    wait_idle(qtbot, win)
+    wait_idle(qtbot, win)
+    qtbot.waitUntil(lambda: win.sale.quote is not None and win.sale.quote.total == 942, timeout=5000)
+    assert len(win.sale.state.coupons) == 2 and len(win.sale.state.vouchers) == 1
     result, receipt = _complete(qtbot, win)
     assert result.quote.total == 942
     assert "Voucher: $5 reward" in receipt and "Coupon: Holiday: 15% off books" in receipt
