@@ -118,7 +118,10 @@ def test_bn_premium_member_price_through_the_app(qtbot, seeded) -> None:  # type
     # bestseller 3000 − 40% (Premium member price beats the plan's 10%) = 1800; puzzle 2000 − 10% = 1800
     assert win.sale.quote.total == 3_600 and win.sale.quote.member_price_discount == 900
     assert "Premium: 40% off bestsellers" in win.checkout.rewards.explain.text()
-    # the kids' welcome coupon is not held (no kids' club): the panel lists the $5 reward? none yet either
+    # the welcome coupon issued at enrolment is listed, not applied: nothing is taken unless the cashier asks
+    panel = win.checkout.member_panel.promotions
+    assert [b.text().splitlines()[0] for b in panel.buttons] == ["Coupon Kids' Club welcome: 30% off one toy or book"]
+    assert not win.sale.quote.coupons_applied
     result, receipt = _complete(qtbot, win)
     assert result.quote.total == 3_600
     assert "Discounts" in receipt and "−$14.00" in receipt
