@@ -102,11 +102,15 @@ def test_dicks_gold_through_the_cli(seeded) -> None:  # type: ignore[no-untyped-
     kupa = seeded("dicks")
     today = datetime.now(ZoneInfo("America/New_York")).weekday()
     member = _member(kupa, "--bonus-weekday", str((today + 3) % 7))  # not today: no 3× in this test
-    assert kupa("checkout", "--member", member, "--item", "TRACKER:6", "--json").code == 0  # 59400: Gold from now
+    sale = kupa("checkout", "--member", member, "--item", "TRACKER:6", "--json")  # 59400: Gold from the next sale
+    # 594 points: one $10 reward converts 300 of them at this sale, 294 left
+    assert sale.code == 0 and sale.json["points_converted"] == 300 and sale.json["points_balance_after"] == 294
+    held = kupa("member", "show", member, "--json").json
+    assert [(v["code"], v["value"]) for v in held["vouchers"]] == [("scorecard_10", 1000)]
     q = _quote(kupa, member, "RUN-SHOE")
-    # Gold: 120 points; 594 + 120 = 714 → two $10 rewards (600 points), 114 left; and Gold's annual $10
-    assert (q["tier"], q["points_earned"], q["points_converted"], q["points_balance_after"]) == ("gold", 120, 600, 114)
-    assert q["vouchers_issued"] == [{"voucher": "scorecard_10", "count": 2}, {"voucher": "gold_annual_10", "count": 1}]
+    # Gold: 120 points; 294 + 120 = 414 → one more $10 reward (300 points), 114 left; and Gold's annual $10
+    assert (q["tier"], q["points_earned"], q["points_converted"], q["points_balance_after"]) == ("gold", 120, 300, 114)
+    assert q["vouchers_issued"] == [{"voucher": "scorecard_10", "count": 1}, {"voucher": "gold_annual_10", "count": 1}]
     chosen = _member(kupa, "--bonus-weekday", str(today))
     assert kupa("checkout", "--member", chosen, "--item", "TRACKER:6", "--json").code == 0
     assert _quote(kupa, chosen, "RUN-SHOE")["points_earned"] == 360  # the member's 3× day
