@@ -96,8 +96,8 @@ def build_rows(members: int, entries: int, now: datetime, seed: int = 13) -> dic
                 if fully:
                     member_sales[member].remove((epoch(when), sale_id))
     enrolments: dict[int, int] = defaultdict(int)
-    for at in enrolled:
-        enrolments[quarter(at)] += 1
+    for moment in enrolled:
+        enrolments[quarter(moment)] += 1
     linked = []
     for member, sales in member_sales.items():
         prev: list[int | None] = [None, None]

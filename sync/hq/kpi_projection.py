@@ -100,7 +100,8 @@ def _units(sale: WireSale) -> int | None:
 
 def project(session: Session, sales: Sequence[WireSale], entries: Sequence[WireEntry],
             enrolled: Sequence[datetime], now: datetime) -> None:
-    """Add a push's accepted sales, entries and enrolments to the projections (the push's transaction)."""
+    """Add a push's accepted sales, entries and enrolments to the shared projections (the push's transaction,
+    under the change-log lock); the tiers are `retier_spenders`'."""
     _add_counts(session, HqKpiEnrolment, [{"q": quarter(at), "members": 1} for at in enrolled], ("members",))
     originals = [s for s in sales if s.kind == "sale"]
     _add_counts(session, HqKpiBucket, [
@@ -109,6 +110,11 @@ def project(session: Session, sales: Sequence[WireSale], entries: Sequence[WireE
     added = [(s.member_id, s.sale_id, epoch(s.created_at)) for s in originals if s.member_id is not None]
     dropped = _project_refunds(session, sales, entries)
     _relink(session, added, dropped)
+
+
+def retier_spenders(session: Session, entries: Sequence[WireEntry], now: datetime) -> None:
+    """Recompute the tier rows of the members a push brought spend for. Per-member rows only, under the
+    balance locks the push holds: the push runs it before the change-log lock, beside other pushes."""
     spenders = sorted({e.member_id for e in entries if e.spend_delta})
     if spenders:
         retier(session, spenders, program_at(session, now), now)
