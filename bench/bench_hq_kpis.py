@@ -7,7 +7,7 @@ refunded, half of those fully), and writes HQ's KPI projections as the pushes wo
 (`sync.hq.kpi_projection`: the same row shapes, the refunds' corrections by `pos_client.reports.refunds`, the
 tiers by `pos_client.member_state.rules.tier_until`). The report reads nothing else: the ledger and sale
 tables are not written (their size does not enter the report's queries). Then it times
-`sync.hq.kpis.report_kpis` — what `kupa-hq report kpis` runs — for this month and for the last 365 days,
+`sync.hq.kpis.report_kpis` — what `kupa-hq report kpis` runs — for the last 30 and the last 365 days,
 figures only and with the chart series (members by tier included), and prints the machine's load average
 beside the figures. Prints figures; asserts nothing.
 
@@ -187,7 +187,7 @@ def timed(fn: Any, n: int) -> list[float]:
 
 def bench(db: Database, now: datetime, label: str, repeat: int) -> dict[str, float]:
     today = now.date()
-    ranges = {"month": today.replace(day=1), "year": today - timedelta(days=364)}
+    ranges = {"month": today - timedelta(days=29), "year": today - timedelta(days=364)}  # both ending today
     found = {}
     for name, first in ranges.items():
         for series in (False, True):
