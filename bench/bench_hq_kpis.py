@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
@@ -43,10 +43,10 @@ from pos_client.reports.refunds import RefundTotals, correction  # noqa: E402
 from pos_client.timeutil import to_iso  # noqa: E402
 from sync.hq import admin  # noqa: E402
 from sync.hq.db import Database, migrate  # noqa: E402
-from sync.hq.kpi_projection import epoch, quarter  # noqa: E402
+from sync.hq.kpi_projection import NO_TIER, epoch, quarter  # noqa: E402
 from sync.hq.kpis import report_kpis  # noqa: E402
 from sync.hq.models import (HqKpiBucket, HqKpiEnrolment, HqKpiMemberSale, HqKpiRefund, HqMember,  # noqa: E402
-                            HqMemberTier)
+                            HqMemberTier, HqTierCount)
 
 PROGRAM_FILE = ROOT / "tests" / "data" / "program_full.json"
 FIGURES = ("sales", "paid", "earned", "redeemed", "cost")
@@ -117,11 +117,14 @@ def build_rows(members: int, entries: int, now: datetime, seed: int = 13) -> dic
         "hq_kpi_member_sales": linked,
         "hq_kpi_enrolments": [{"q": q, "members": n} for q, n in enrolments.items()],
         "hq_member_tiers": tiers,
+        "hq_tier_counts": [{"version": v, "tier": tier, "members": n} for (v, tier), n in
+                           Counter((t["version"], t["tier"] or NO_TIER) for t in tiers).items()],
     }
 
 
 MODELS = {"hq_members": HqMember, "hq_kpi_buckets": HqKpiBucket, "hq_kpi_refunds": HqKpiRefund,
-          "hq_kpi_member_sales": HqKpiMemberSale, "hq_kpi_enrolments": HqKpiEnrolment, "hq_member_tiers": HqMemberTier}
+          "hq_kpi_member_sales": HqKpiMemberSale, "hq_kpi_enrolments": HqKpiEnrolment, "hq_member_tiers": HqMemberTier,
+          "hq_tier_counts": HqTierCount}
 
 
 def load(db: Database, rows: dict[str, list[dict[str, Any]]]) -> None:
@@ -142,7 +145,7 @@ def load(db: Database, rows: dict[str, list[dict[str, Any]]]) -> None:
                 for row in values:
                     copy.write_row([row[c] for c in columns])
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("ANALYZE"))
+        conn.execute(text("VACUUM ANALYZE" if pg else "ANALYZE"))  # PostgreSQL: the visibility map autovacuum keeps
 
 
 @contextmanager

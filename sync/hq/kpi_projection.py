@@ -12,16 +12,17 @@ report projections (`pos_client.reports.projection`) so both answer through `pos
   leaves it, and the member's rows are relinked);
 - `hq_kpi_enrolments`: enrolments per quarter-hour;
 - `hq_member_tiers`: each member's tier and the last day it holds (`rules.tier_until`), recomputed from the
-  member's entries (`rules.fold`, as `member show` and the snapshots do) when a push brings them spend.
+  member's entries (`rules.fold`, as `member show` and the snapshots do) when a push brings them spend;
+- `hq_tier_counts`: members per (program version, tier) among those rows, changed by each recomputation.
 
 Concurrency: the push calls `project` after it took the change-log lock (`sync.hq.db.order_changes`), and
-upserts shared rows (buckets, enrolments) in key order, so pushes never deadlock on them; the per-member rows
+upserts shared rows (buckets, enrolments, tier counts) in key order, so pushes never deadlock on them; the per-member rows
 are under the balance locks the push already holds.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -38,7 +39,7 @@ from pos_client.program.schema import Program
 from pos_client.reports.refunds import RefundTotals, correction
 from pos_client.timeutil import from_iso
 from sync.hq.models import (HqEntry, HqKpiBucket, HqKpiEnrolment, HqKpiMemberSale, HqKpiRefund, HqMember,
-                            HqMemberTier, HqSale, HqSaleKey)
+                            HqMemberTier, HqSale, HqSaleKey, HqTierCount)
 from sync.hq.programs import program_at
 from sync.hq.snapshot import member_entries
 from sync.protocol import WireEntry, WireSale
@@ -99,7 +100,7 @@ def _units(sale: WireSale) -> int | None:
 
 
 def project(session: Session, sales: Sequence[WireSale], entries: Sequence[WireEntry],
-            enrolled: Sequence[datetime], now: datetime) -> None:
+            enrolled: Sequence[datetime], now: datetime, tiers: TierDeltas | None = None) -> None:
     """Add a push's accepted sales, entries and enrolments to the shared projections (the push's transaction,
     under the change-log lock); the tiers are `retier_spenders`'."""
     _add_counts(session, HqKpiEnrolment, [{"q": quarter(at), "members": 1} for at in enrolled], ("members",))
@@ -110,14 +111,15 @@ def project(session: Session, sales: Sequence[WireSale], entries: Sequence[WireE
     added = [(s.member_id, s.sale_id, epoch(s.created_at)) for s in originals if s.member_id is not None]
     dropped = _project_refunds(session, sales, entries)
     _relink(session, added, dropped)
+    count_tiers(session, tiers or {})
 
 
-def retier_spenders(session: Session, entries: Sequence[WireEntry], now: datetime) -> None:
+def retier_spenders(session: Session, entries: Sequence[WireEntry], now: datetime) -> TierDeltas:
     """Recompute the tier rows of the members a push brought spend for. Per-member rows only, under the
-    balance locks the push holds: the push runs it before the change-log lock, beside other pushes."""
+    balance locks the push holds: the push runs it before the change-log lock, beside other pushes, and hands
+    the counts' changes to `project`."""
     spenders = sorted({e.member_id for e in entries if e.spend_delta})
-    if spenders:
-        retier(session, spenders, program_at(session, now), now)
+    return retier(session, spenders, program_at(session, now), now) if spenders else {}
 
 
 def _add_counts(session: Session, model: type[Any], rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
@@ -235,19 +237,37 @@ def _relink(session: Session, added: list[tuple[str, str, int]], dropped: list[t
                      .values(prev_at=bindparam("p"), prev2_at=bindparam("p2")), updates)
 
 
-def retier(session: Session, member_ids: list[str], program: Program | None, now: datetime) -> None:
-    """Recompute the tier rows of `member_ids` at `now` from all their entries (`rules.fold`, `tier_until`)."""
-    rows = []
+#: A tier code as a key of `hq_tier_counts` ('' for no tier: below every threshold).
+NO_TIER = ""
+TierDeltas = dict[tuple[int, str], int]
+
+
+def retier(session: Session, member_ids: list[str], program: Program | None, now: datetime) -> TierDeltas:
+    """Recompute the tier rows of `member_ids` at `now` from all their entries (`rules.fold`, `tier_until`);
+    what that changes in `hq_tier_counts` ((version, tier) → members), for the caller to `count_tiers`."""
+    t = _table(HqMemberTier).c
+    rows, deltas = [], Counter[tuple[int, str]]()
     for start in range(0, len(member_ids), _CHUNK):
         chunk = member_ids[start:start + _CHUNK]
+        for member_id, tier, version in _in(session, [t.member_id, t.tier, t.version], t.member_id, chunk):
+            deltas[(int(version), tier or NO_TIER)] -= 1
         for member_id, entries in member_entries(session, chunk).items():
-            if program is None:
-                rows.append({"member_id": member_id, "tier": None, "until": None, "version": 0})
-                continue
-            tier, until = rules.tier_until(program, rules.fold(entries).day_spend(), now)
-            rows.append({"member_id": member_id, "tier": tier.code if tier else None,
-                         "until": until.isoformat() if until else None, "version": program.version})
+            code, until, version = None, None, 0
+            if program is not None:
+                tier, last = rules.tier_until(program, rules.fold(entries).day_spend(), now)
+                code, until, version = (tier.code if tier else None), (last.isoformat() if last else None), \
+                    program.version
+            rows.append({"member_id": member_id, "tier": code, "until": until, "version": version})
+            deltas[(version, code or NO_TIER)] += 1
     _upsert(session, HqMemberTier, rows, ["member_id"], replace=("tier", "until", "version"))
+    return {key: n for key, n in deltas.items() if n}
+
+
+def count_tiers(session: Session, deltas: TierDeltas) -> None:
+    """Add tier-count changes to `hq_tier_counts`. Its rows are shared by every push: a push adds them under
+    the change-log lock (`project`), in key order."""
+    _add_counts(session, HqTierCount, [{"version": v, "tier": tier, "members": n}
+                                       for (v, tier), n in deltas.items()], ("members",))
 
 
 def add_enrolments(session: Session, enrolled: Sequence[datetime]) -> None:
@@ -257,7 +277,7 @@ def add_enrolments(session: Session, enrolled: Sequence[datetime]) -> None:
 
 def rebuild(session: Session, now: datetime, chunk: int = 5000) -> None:
     """Recompute every KPI projection from what HQ holds (HQ migration 0009's backfill; tests and tools)."""
-    for model in (HqKpiBucket, HqKpiRefund, HqKpiMemberSale, HqKpiEnrolment, HqMemberTier):
+    for model in (HqKpiBucket, HqKpiRefund, HqKpiMemberSale, HqKpiEnrolment, HqMemberTier, HqTierCount):
         session.execute(delete(_table(model)))
     m, s, e = _table(HqMember).c, _table(HqSale).c, _table(HqEntry).c
     add_enrolments(session, [from_iso(t) for t, in session.execute(select(m.enrolled_at))])
@@ -269,7 +289,7 @@ def rebuild(session: Session, now: datetime, chunk: int = 5000) -> None:
     spenders = [str(v) for v, in session.execute(select(e.member_id).where(e.spend_delta != 0).distinct())]
     program = program_at(session, now)
     for start in range(0, len(spenders), chunk):
-        retier(session, sorted(spenders[start:start + chunk]), program, now)
+        count_tiers(session, retier(session, sorted(spenders[start:start + chunk]), program, now))
 
 
 def _pages(session: Session, query: Any, size: int) -> Iterable[list[str]]:

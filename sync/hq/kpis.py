@@ -8,8 +8,8 @@ the counted member sales of the range through one index, and the members-by-tier
 Members by tier, while the window slides: a member's tier changes without any push when old spend leaves the
 tier window. Each `hq_member_tiers` row carries the last UTC day its tier holds (`rules.tier_until`), so
 before counting, `catch_up` recomputes only the rows past their day (or of an older program version) — on a
-day, the members whose spend crossed a threshold by ageing, not every member. The counts are then exact for
-today. For a range that ended before today the tiers of that day are folded from the entries of the members
+day, the members whose spend crossed a threshold by ageing, not every member — and moves them in
+`hq_tier_counts`. The counts, a few rows, are then exact for today. For a range that ended before today the tiers of that day are folded from the entries of the members
 with spend in its window (exact, but a scan: an audit question, not the dashboard's).
 """
 
@@ -29,8 +29,8 @@ from pos_client.reports.kpis import (Kpis, ReportRange, TierCount, compute_kpis,
                                      tier_counts)
 from pos_client.timeutil import from_iso, utcnow
 from sync.hq.db import Database
-from sync.hq.kpi_projection import retier
-from sync.hq.models import HqBalance, HqEntry, HqKpiBucket, HqKpiEnrolment, HqMember, HqMemberTier
+from sync.hq.kpi_projection import NO_TIER, count_tiers, retier
+from sync.hq.models import HqBalance, HqEntry, HqKpiBucket, HqKpiEnrolment, HqMember, HqMemberTier, HqTierCount
 from sync.hq.programs import program_at
 from sync.hq.snapshot import member_entries
 
@@ -81,9 +81,10 @@ class HqSource:
             return ()
         total = self.members_total(session, hi)
         if rules.utc_day(at) == rules.utc_day(self.now):
-            counts: Counter[str | None] = Counter({tier: int(n) for tier, n in session.execute(
-                select(HqMemberTier.tier, func.count()).where(HqMemberTier.version == program.version)
-                .group_by(HqMemberTier.tier))})
+            counts: Counter[str | None] = Counter()
+            for tier, n in session.execute(select(HqTierCount.tier, HqTierCount.members)
+                                           .where(HqTierCount.version == program.version)):
+                counts[tier if tier != NO_TIER else None] += int(n)
         else:
             counts = _tiers_folded(session, program, at, hi)
         base = rules.tier_for(program, 0)
@@ -108,26 +109,26 @@ def _tiers_folded(session: Session, program: Program, at: datetime, hi: str) -> 
     return counts
 
 
-def catch_up(session: Session, program: Program | None, now: datetime) -> int:
-    """Recompute the tier rows past their last day at `now`, or of another program version; how many."""
+def catch_up(session: Session, program: Program | None, now: datetime, limit: int = _CATCH_UP_BATCH) -> int:
+    """Recompute up to `limit` tier rows past their last day at `now`, or of another program version, and
+    their counts; how many (the caller runs it again, in a new transaction, while it returns `limit`)."""
     if program is None:
         return 0
     t = HqMemberTier.__table__.c
     today = rules.utc_day(now).isoformat()
-    stale = [str(v) for v, in session.execute(select(t.member_id).where(t.until < today))]
+    stale = [str(v) for v, in session.execute(select(t.member_id).where(t.until < today).limit(limit))]
     low, high = session.execute(select(func.min(t.version), func.max(t.version))).one()
-    if low is not None and (low != program.version or high != program.version):
+    if len(stale) < limit and low is not None and (low != program.version or high != program.version):
         stale += [str(v) for v, in session.execute(select(t.member_id).where(
-            (t.version < program.version) | (t.version > program.version)))]
+            (t.version < program.version) | (t.version > program.version)).limit(limit - len(stale)))]
     stale = sorted(set(stale))
-    pg = session.connection().dialect.name == "postgresql"
-    for start in range(0, len(stale), _CATCH_UP_BATCH):
-        chunk = stale[start:start + _CATCH_UP_BATCH]
-        if pg:  # the balance rows a push locks for these members, in the same order: no race, no deadlock
-            b = HqBalance.__table__.c
-            session.execute(select(b.member_id).where(b.member_id == any_(bindparam("m", chunk, type_=ARRAY(String()))))
-                            .order_by(b.member_id).with_for_update())
-        retier(session, chunk, program, now)
+    if stale and session.connection().dialect.name == "postgresql":
+        # the balance rows a push locks for these members, first and in the same order: no race, no deadlock
+        b = HqBalance.__table__.c
+        session.execute(select(b.member_id).where(b.member_id == any_(bindparam("m", stale, type_=ARRAY(String()))))
+                        .order_by(b.member_id).with_for_update())
+    if stale:
+        count_tiers(session, retier(session, stale, program, now))
     return len(stale)
 
 
@@ -139,8 +140,10 @@ def report_kpis(db: Database, date_from: date | None, date_to: date | None, *, n
         program = program_at(session, now)
     tz = program.timezone if program else "UTC"
     if series and program is not None:
-        with db.write() as session:
-            catch_up(session, program, now)
+        done = _CATCH_UP_BATCH
+        while done == _CATCH_UP_BATCH:  # a transaction per batch: pushes wait for no long catch-up
+            with db.write() as session:
+                done = catch_up(session, program, now)
     with db.read() as session:
         kpis = compute_kpis(session, date_from, date_to, tz, now=now, program=program, series=series,
                             source=HqSource(now))

@@ -311,3 +311,15 @@ class HqMemberTier(Base):
     until: Mapped[str | None] = mapped_column(String(10), default=None, index=True)
     version: Mapped[int] = mapped_column(Integer)
     __table_args__ = (Index("ix_hq_member_tiers_version_tier", "version", "tier"),)
+
+
+class HqTierCount(Base):
+    """Members per (program version, tier) among `hq_member_tiers` ('' for no tier), changed with every row the
+    projection recomputes, so members by tier reads a handful of rows (members without a row are at the tier of
+    no spend: the members total minus these)."""
+
+    __tablename__ = "hq_tier_counts"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tier: Mapped[str] = mapped_column(String(40), primary_key=True)
+    members: Mapped[int] = mapped_column(BigInteger)
+

@@ -371,14 +371,15 @@ class _Batch:
         self._insert(HqSaleKey, [{"sale_id": s["sale_id"], "created_at": s["created_at"]} for s in self.new_sales])
         self._insert(HqEntry, self.new_entries)
         self._insert(HqSale, self.new_sales)
-        kpi_projection.retier_spenders(self.session, self.kpi_entries, parse_utc(self.now))
-        if self.changes or self.kpi_sales:
+        tiers = kpi_projection.retier_spenders(self.session, self.kpi_entries, parse_utc(self.now))
+        if self.changes or self.kpi_sales or tiers:
             # from here to the commit, alone among the change log's writers — and among the KPI projections'
             # (`sync.hq.kpi_projection`: their shared rows are written below, under the same lock)
             order_changes(self.session)
         scope.record(self.session, self.terminal_id, self.changes, self.now)  # per store, in item order
         kpi_projection.project(self.session, self.kpi_sales, self.kpi_entries,
-                               [parse_utc(m["enrolled_at"]) for m in self.new_members.values()], parse_utc(self.now))
+                               [parse_utc(m["enrolled_at"]) for m in self.new_members.values()], parse_utc(self.now),
+                               tiers)
         if self.rejected:
             self._record_rejections()
         if self.deltas:

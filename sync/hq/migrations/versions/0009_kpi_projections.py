@@ -1,5 +1,5 @@
 """KPI projections at HQ: sales per quarter-hour, refunds' corrections, counted member sales, enrolments per
-quarter-hour, and each member's tier with the last day it holds (`sync.hq.kpi_projection`).
+quarter-hour, each member's tier with the last day it holds, and members per tier (`sync.hq.kpi_projection`).
 
 `kupa-hq report kpis` reads these instead of the ledger and every member. The backfill recomputes them from
 what HQ holds (`sync.hq.kpi_projection.rebuild`, the same code a push runs — HQ's projections are not frozen
@@ -65,6 +65,13 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("member_id"),
     )
+    op.create_table(
+        "hq_tier_counts",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("tier", sa.String(length=40), nullable=False),
+        sa.Column("members", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("version", "tier"),
+    )
     from pos_client.timeutil import utcnow
     from sync.hq.kpi_projection import rebuild
 
@@ -79,5 +86,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("hq_member_tiers", "hq_kpi_enrolments", "hq_kpi_member_sales", "hq_kpi_refunds", "hq_kpi_buckets"):
+    for table in ("hq_tier_counts", "hq_member_tiers", "hq_kpi_enrolments", "hq_kpi_member_sales", "hq_kpi_refunds", "hq_kpi_buckets"):
         op.drop_table(table)
