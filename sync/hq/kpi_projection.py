@@ -160,8 +160,8 @@ def _project_refunds(session: Session, sales: Sequence[WireSale], entries: Seque
         row["points_returned"] += refund.redeemed_points
     for entry in reverses:
         rows[str(entry.sale_id)]["reversed_value"] += entry.value
-    missing = [sale_id for sale_id, row in rows.items() if row["q"] is None and sale_id not in originals]
-    originals |= _stored_sales(session, missing)
+    # every touched row is recomputed from its sale (a second refund of a sale HQ has): refunds are rare
+    originals |= _stored_sales(session, [sale_id for sale_id in rows if sale_id not in originals])
     dropped = []
     for sale_id, row in rows.items():
         sale = originals.get(sale_id)

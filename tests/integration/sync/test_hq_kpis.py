@@ -52,8 +52,10 @@ def test_hq_answers_the_terminals_kpis(hq: Hq, make_till: Any, capsys: pytest.Ca
     till.kupa("checkout", "--member", dan, "--item", "COFFEE-S")
     till.kupa("checkout", "--item", "COFFEE-L")  # a non-member sale
     till.sync()
-    # after the sales reached HQ: a partial refund of one, the whole of another
+    # after the sales reached HQ: a partial refund of one (in two pushes), the whole of another
     till.kupa("refund", big["sale_id"], "--item", "SHOE:1", "--pin", MANAGER_PIN)
+    till.sync()
+    till.kupa("refund", big["sale_id"], "--item", "COFFEE-S:1", "--pin", MANAGER_PIN)
     till.kupa("refund", small["sale_id"], "--pin", MANAGER_PIN)
     till.sync()
     now = utcnow()
