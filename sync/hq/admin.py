@@ -36,7 +36,7 @@ from sync.hq.push import apply_push
 from sync.hq.snapshot import valid_entries
 from pos_client.program.limits import MAX_ENTRY_POINTS
 from sync.hq.validate import member_fields
-from sync.protocol import PushItem, WireMember, WireProduct
+from sync.protocol import PushItem, WireMember, WireProduct, parse_utc
 from sync.refusals import TOO_LARGE, refuse
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def import_members(db: Database, path: Path, batch: int = 5000, store: str = DEF
         for start in range(0, len(members), batch):
             chunk = members[start:start + batch]
             session.execute(insert(HqMember), chunk)
-            kpi_projection.add_enrolments(session, [m["enrolled_at"] for m in chunk])
+            kpi_projection.add_enrolments(session, [parse_utc(m["enrolled_at"]) for m in chunk])
             session.execute(insert(HqBalance), [{"member_id": m["member_id"], "points": 0, "spend_total": 0,
                                                  "entries": 0, "stamps": "{}", "review": False} for m in chunk])
         if openings:

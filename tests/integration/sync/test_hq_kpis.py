@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ import pytest
 from pos_client.ledger import EntryDraft, append
 from pos_client.reports import compute_kpis
 from pos_client.timeutil import to_iso, utcnow
-from sync.hq import kpi_projection
+from sync.hq import admin, kpi_projection
 from sync.hq.cli import main as hq_main
 from sync.hq.kpis import HqSource, catch_up, report_kpis
 from sync.hq.models import HqMemberTier
@@ -41,7 +42,8 @@ def _hq_kpis(hq: Hq, date_from: date | None, now: datetime) -> dict[str, Any]:
     return kpis.to_json() | kpis.series_json()
 
 
-def test_hq_answers_the_terminals_kpis(hq: Hq, make_till: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_hq_answers_the_terminals_kpis(hq: Hq, make_till: Any, capsys: pytest.CaptureFixture[str],
+                                      tmp_path: Path) -> None:
     till = make_till("T1")
     noa = till.kupa("member", "add", "--name", "Noa Tal", "--phone", "052-7654321")["member_id"]
     dan = till.kupa("member", "add", "--name", "Dan Levi", "--phone", "052-1112223")["member_id"]
@@ -78,6 +80,12 @@ def test_hq_answers_the_terminals_kpis(hq: Hq, make_till: Any, capsys: pytest.Ca
     assert hq_main(["--db", hq.db_url, "report", "kpis", "--from", month_start.isoformat(), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["sales_total"] == 4 and printed["range"]["from"] == month_start.isoformat()
+
+    # members imported at HQ count as enrolled when imported
+    (tmp_path / "members.json").write_text(json.dumps([{"member_id": "M900001", "name": "Imported One"},
+                                                       {"member_id": "M900002", "name": "Imported Two"}]))
+    admin.import_members(hq.db, tmp_path / "members.json")
+    assert _hq_kpis(hq, None, utcnow())["members_total"] == here["members_total"] + 2
 
 
 def test_a_refund_that_reaches_hq_before_its_sale(hq: Hq, make_till: Any) -> None:
