@@ -151,6 +151,14 @@ def test_members_by_tier_follows_the_window_to_the_day(hq: Hq, make_till: Any) -
             counts = HqSource(now).members_by_tier(session, None, now, "9999-12-31T00:00:00+00:00")
         return {t.tier: t.members for t in counts}
 
+    def folded(day: date) -> dict[str | None, int]:  # a moment other than the source's today: from the entries
+        at = datetime.combine(day, datetime.min.time(), spent_at.tzinfo) + timedelta(hours=12)
+        with hq.db.read() as session:
+            counts = HqSource(utcnow()).members_by_tier(session, None, at, "9999-12-31T00:00:00+00:00")
+        return {t.tier: t.members for t in counts}
+
+    assert folded(last_day) == {"bronze": 0, "silver": 1, "gold": 0}
+    assert folded(last_day + timedelta(days=1)) == {"bronze": 1, "silver": 0, "gold": 0}
     assert tiers(last_day) == {"bronze": 0, "silver": 1, "gold": 0}
     assert tiers(last_day + timedelta(days=1)) == {"bronze": 1, "silver": 0, "gold": 0}
     with hq.db.read() as session:
