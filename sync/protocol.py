@@ -334,7 +334,7 @@ class WireProduct(Message):
     #: catalog without them: a chain upgrades its terminals before it publishes costs (docs/sync.md).
     cost: Annotated[int, Field(ge=0, le=10**10)] | None = None
 
-    @model_serializer(mode="wrap")
+    @model_serializer(mode="wrap", when_used="json")
     def _without_unknown_cost(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         data: dict[str, Any] = handler(self)
         if data.get("cost") is None:

@@ -62,6 +62,7 @@ from pos_client.errors import KupaError
 from pos_client.member_state import rules as member_rules
 from pos_client.messages import message
 from pos_client.program.schema import Program, Redeem
+from pos_client.promotions import holdings
 from pos_client.reports import queries as q
 from pos_client.services.programs import program_at
 from pos_client.timeutil import from_iso, store_zone, to_iso, utcnow
@@ -478,8 +479,8 @@ def _program_or_none(session: Session, now: datetime) -> Program | None:
 
 
 def liability(session: Session, program: Program | None, now: datetime) -> Liability:
-    """What the program owes now: the points members hold after pending expiry (`member_state.rules`), and
-    their money value. Vouchers, gift cards and store credit stay None until their ledgers are on this side."""
+    """What the program owes now: the points members hold after pending expiry (`member_state.rules`) and their
+    money value, and the money on vouchers still valid today (`promotions.holdings`)."""
     expiry = program.points_expiry_days if program else None
     points = 0
     if expiry:
@@ -489,7 +490,9 @@ def liability(session: Session, program: Program | None, now: datetime) -> Liabi
     else:
         points = int(session.scalar(select(func.coalesce(func.sum(MemberBalance.points), 0))
                                     .where(MemberBalance.points > 0)) or 0)
-    return Liability(points=points, points_value=points_value(points, program.redeem) if program else None)
+    today = member_rules.store_date(now, program.timezone if program else "UTC")
+    return Liability(points=points, points_value=points_value(points, program.redeem) if program else None,
+                     vouchers=holdings.outstanding_voucher_value(session, today))
 
 
 _EPOCH_DAY = date(1970, 1, 1)

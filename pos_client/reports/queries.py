@@ -18,6 +18,7 @@ Why the queries have this shape (they must stay well under a second on 100,000 m
 
 from __future__ import annotations
 
+from pos_client.ledger_kinds import PROMO_KINDS
 from pos_client.member_state.store import RECENT_CREDITS_BY_MEMBER, WINDOW_SPEND_BY_MEMBER
 
 #: Sales in quarter-hours [qlo, qhi) as recorded (refunds not yet subtracted), by store day number
@@ -149,9 +150,9 @@ GROUP BY 1
 ANY_COST = "SELECT 1 FROM products WHERE cost IS NOT NULL LIMIT 1"
 
 #: Ledger entries of the promotion lifecycle in [lo, hi), by kind and program code (`ref_code`).
-PROMO_ENTRIES = """
+PROMO_ENTRIES = f"""
 SELECT kind, ref_code, count(*) AS n FROM ledger_entries
-WHERE kind IN ('coupon_issue', 'coupon_use', 'coupon_return', 'voucher_issue', 'voucher_use', 'voucher_return')
+WHERE kind IN ({", ".join(f"'{kind}'" for kind in sorted(PROMO_KINDS))})
   AND created_at >= :lo AND created_at < :hi
 GROUP BY kind, ref_code
 """
