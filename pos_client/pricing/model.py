@@ -15,7 +15,7 @@ from typing import Any, Literal, Mapping
 from pos_client.errors import InvalidInputError
 from pos_client.messages import message
 
-LineKind = Literal["eligible", "excluded", "membership"]
+LineKind = Literal["eligible", "excluded", "membership", "gift_card"]
 MAX_QTY = 9999
 MAX_UNIT_PRICE = 100_000_000
 #: The largest subtotal one sale may have (₪100 million). With the program's bounds (pos_client.program.limits)

@@ -7,6 +7,8 @@ payload gets a `PayloadCheck` saying what it looks like, or why it is refused, i
 
 - `member_token`: `KUPA1.` and six dot-separated parts in the URL-safe base64 alphabet. The signature is
   checked later, by `pos_client.cards.tokens`, not here.
+- `gift_token`: `KUPAG1.` and five dot-separated parts (a gift card, `pos_client.cards.gift_tokens`; its
+  signature is checked when it pays).
 - `card_number`: a punch or plastic card, Code 128 letters and digits (4 to 32) or an EAN-13 with a valid
   check digit.
 - `invalid`: anything else, with `reason`.
@@ -28,7 +30,7 @@ from pos_client.scanning.result import Symbology
 
 log = logging.getLogger(__name__)
 
-PayloadKind = Literal["member_token", "card_number", "invalid"]
+PayloadKind = Literal["member_token", "gift_token", "card_number", "invalid"]
 
 #: Longer payloads are refused before any other look (a Kupa token is about 130 characters).
 MAX_PAYLOAD_LENGTH = 512
@@ -40,12 +42,15 @@ REASON_UNPRINTABLE = message("scan.reason.unprintable", en="unprintable characte
 REASON_NOT_ASCII = message("scan.reason.not_ascii", en="characters a Kupa code never contains",
                            he="תווים שאינם מופיעים אף פעם בקוד של Kupa")
 REASON_BAD_TOKEN = message("scan.reason.bad_token", en="damaged Kupa member code", he="קוד חבר של Kupa פגום")
+REASON_BAD_GIFT = message("scan.reason.bad_gift", en="damaged Kupa gift card code", he="קוד כרטיס מתנה של Kupa פגום")
 REASON_BAD_CHECK_DIGIT = message("scan.reason.check_digit", en="barcode check digit is wrong",
                                  he="ספרת הביקורת של הברקוד שגויה")
 REASON_NOT_KUPA = message("scan.reason.not_kupa", en="not a Kupa code", he="אינו קוד של Kupa")
 
 TOKEN_PREFIX = "KUPA1."
 TOKEN_PARTS = 6
+GIFT_PREFIX = "KUPAG1."
+GIFT_PARTS = 5
 _TOKEN_PART = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 _CARD_NUMBER = re.compile(r"[A-Za-z0-9]{4,32}")
 _EAN13 = re.compile(r"[0-9]{13}")
@@ -62,7 +67,7 @@ class PayloadCheck:
 
     @property
     def ok(self) -> bool:
-        """True for a member token or a card number."""
+        """True for a member token, a gift card token or a card number."""
         return self.kind != "invalid"
 
 
@@ -123,6 +128,11 @@ def check_payload(payload: str | bytes, symbology: Symbology | None = None) -> P
         if len(parts) == TOKEN_PARTS and all(_TOKEN_PART.fullmatch(part) for part in parts[1:]):
             return PayloadCheck("member_token", text)
         return _invalid(shown, REASON_BAD_TOKEN)
+    if text.startswith(GIFT_PREFIX):
+        parts = text.split(".")
+        if len(parts) == GIFT_PARTS and all(_TOKEN_PART.fullmatch(part) for part in parts[1:]):
+            return PayloadCheck("gift_token", text)
+        return _invalid(shown, REASON_BAD_GIFT)
     if symbology == "ean13" or (symbology is None and _EAN13.fullmatch(text)):
         if not _EAN13.fullmatch(text):
             return _invalid(shown, REASON_NOT_KUPA)
