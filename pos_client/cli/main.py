@@ -23,8 +23,8 @@ import os
 import sys
 from pathlib import Path
 
-from pos_client.cli import (clock_commands, commands, manager_commands, printer_commands, report_commands,
-                            shift_commands, staff_commands, sync_commands)
+from pos_client.cli import (clock_commands, commands, giftcard_commands, manager_commands, printer_commands,
+                            report_commands, shift_commands, staff_commands, sync_commands)
 from pos_client.cli.output import error, report_error, say
 from pos_client.errors import DamagedStoreError, KupaError
 from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
@@ -147,10 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--redeem", default="0", metavar="POINTS")
         p.add_argument("--punch-reward", action="append", default=[], metavar="CODE")
         p.add_argument("--pin", metavar="MANAGER_PIN")
+        p.add_argument("--gift-amount", metavar="AMOUNT", help="the load of an open-amount gift card (minor units)")
         if name == "quote":
             p.add_argument("--at", metavar="ISO8601")
         else:
-            p.add_argument("--pay", action="append", metavar="cash:AMOUNT|card:AMOUNT[:REF]",
+            p.add_argument("--pay", action="append",
+                           metavar="cash:AMOUNT|card:AMOUNT[:REF]|gift:TOKEN:AMOUNT|credit:AMOUNT",
                            help="a payment (repeat to split); none: paid exactly by card (README)")
             _cashier_pin(p)
 
@@ -159,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--item", action="append", metavar="SKU[:QTY]")
     p.add_argument("--pin", "--manager-pin", dest="pin", required=True, metavar="MANAGER_PIN")
     p.add_argument("--reason", default="customer return")
-    p.add_argument("--refund-to", choices=("cash", "card"),
+    p.add_argument("--refund-to", choices=("cash", "card", "credit"),
                    help="the manager's choice of how the money goes back (default: the way the sale was paid)")
     _cashier_pin(p)
 
@@ -202,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--live", action="store_true",
                    help="replay each file at its own frame rate through the camera's loop; lines get at_ms")
 
-    for module in (report_commands, sync_commands, clock_commands, shift_commands, staff_commands, printer_commands):
+    for module in (report_commands, sync_commands, clock_commands, shift_commands, staff_commands, printer_commands,
+                   giftcard_commands):
         module.register(sub, cmd, _Parser)
     return parser
 

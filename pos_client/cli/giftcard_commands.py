@@ -1,0 +1,32 @@
+"""`kupa giftcard show CODE`: a gift card's balance as this terminal knows it (HQ's confirmed balance plus this
+terminal's movements HQ has not confirmed yet), its last paying day and its history. CODE is the card's scanned
+token or its printed number (`G` and 16 digits): a balance look-up needs no signature, paying does."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, Callable
+
+from pos_client.cli.commands import _open
+from pos_client.cli.output import emit, say
+from pos_client.messages import message
+from pos_client.services import giftcards
+
+CARD_LINE = message("cli.giftcard_line", en="Gift card {card}: {balance:money} (expires {expires})",
+                    he="כרטיס מתנה {card}: {balance:money} (בתוקף עד {expires})")
+NEVER = message("cli.giftcard_never", en="never", he="ללא הגבלה")
+
+
+def register(sub: Any, cmd: Callable[..., argparse.ArgumentParser], parser_class: type[argparse.ArgumentParser]) -> None:
+    group = sub.add_parser("giftcard", help="gift cards").add_subparsers(dest="sub", required=True,
+                                                                         parser_class=parser_class)
+    p = cmd("show", show, "a gift card's balance and history", group)
+    p.add_argument("code", metavar="TOKEN_OR_NUMBER")
+
+
+def show(args: argparse.Namespace) -> int:
+    data = giftcards.show(_open(args), args.code)
+    expires = data["expires_on"] or say(NEVER)
+    emit(data, args.json, say(CARD_LINE, card=data["card"], balance=data["balance"], expires=expires,
+                              currency=data["currency"]))
+    return 0
