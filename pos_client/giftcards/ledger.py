@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
@@ -116,15 +116,15 @@ def account_state(session: Session, account: str, account_kind: str) -> Account:
                    known=snap is not None or bool(issued) or account_kind == STORE_CREDIT, movements=history)
 
 
-_SPENT_TODAY = driver.Statement(select(func.coalesce(func.sum(GiftMovement.amount), 0)).where(
-    GiftMovement.account == bindparam("account"), GiftMovement.kind == "redeem",
-    GiftMovement.terminal_id == bindparam("terminal"), GiftMovement.store_day == bindparam("day")))
-
-
-def spent_on(session: Session, account: str, terminal_id: str, day: date) -> int:
-    """What the account paid at this terminal on store day `day` (a positive amount): the offline cap's count."""
-    row = driver.one(session, _SPENT_TODAY, {"account": account, "terminal": terminal_id, "day": day.isoformat()})
-    return -int(row[0]) if row else 0
+def exposure(session: Session, account: str, terminal_id: str, day: date) -> int:
+    """What the account paid at this terminal that the offline cap counts (a positive amount): its redemptions
+    here on store day `day`, and every earlier one HQ has not confirmed yet (so a clock moved a day ahead does
+    not open a new day of exposure, as for points: docs/core.md, "Offline")."""
+    snap = snapshot(session, account)
+    confirmed = set(snap["movements"]) if snap else set()
+    rows = session.execute(select(GiftMovement.movement_id, GiftMovement.amount, GiftMovement.store_day).where(
+        GiftMovement.account == account, GiftMovement.kind == "redeem", GiftMovement.terminal_id == terminal_id))
+    return -sum(amount for mid, amount, store_day in rows if store_day == day.isoformat() or mid not in confirmed)
 
 
 def keep_snapshots(session: Session, balances: list[dict[str, Any]], confirmed_at: str) -> int:

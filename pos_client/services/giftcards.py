@@ -207,7 +207,7 @@ def resolve_tenders(session: Session, given: Sequence[TenderGiven], *, member_id
             raise RuleViolation(BALANCE, account=account, balance=max(state.balance, 0), amount=amount,
                                 currency=program.currency)
         if offline:
-            spent = ledger.spent_on(session, account, terminal_id, day)
+            spent = ledger.exposure(session, account, terminal_id, day)
             if spent + amount > cap:
                 raise RuleViolation(OFFLINE_CAP, account=account, cap=cap, allowed=max(cap - spent, 0),
                                     currency=program.currency)
@@ -228,19 +228,21 @@ def record_tenders(session: Session, tenders: Sequence[Tender], *, kind: str, te
 
 def refund_voids(session: Session, sale_id: str, units: dict[int, int]) -> list[Movement]:
     """The `void` movements refunding `units` (line number → units) of a sale's gift card lines take: each
-    refunded unit takes back the load of one of the line's cards not voided yet, which must still hold it."""
+    refunded unit takes back the whole load of one of the line's cards that still holds it (untouched cards
+    first); refused when fewer such cards are left than units refunded."""
     issued = ledger.issued_by_sale(session, sale_id)
     if not issued:
         return []
     voided = ledger.voided_cards(session, [m.account for m in issued])
     moves = []
     for line_no, count in sorted(units.items()):
-        cards = [m for m in issued if m.line_no == line_no and m.account not in voided]
-        for card in cards[:count]:
-            state = ledger.account_state(session, card.account, GIFT_CARD)
-            if state.balance < card.amount:
-                raise RuleViolation(REFUND_SPENT, card=card.account, balance=max(state.balance, 0), load=card.amount)
-            moves.append(Movement(card.account, GIFT_CARD, "void", -card.amount))
+        cards = [(m, ledger.account_state(session, m.account, GIFT_CARD).balance) for m in issued
+                 if m.line_no == line_no and m.account not in voided]
+        whole = [card for card, balance in cards if balance >= card.amount]
+        if len(whole) < count:  # a spent card cannot be given back as money: name the first one
+            card, balance = next(((c, b) for c, b in cards if b < c.amount), (cards[0] if cards else (issued[0], 0)))
+            raise RuleViolation(REFUND_SPENT, card=card.account, balance=max(balance, 0), load=card.amount)
+        moves += [Movement(card.account, GIFT_CARD, "void", -card.amount) for card in whole[:count]]
     return moves
 
 
