@@ -41,10 +41,8 @@ class TenderKind(str, Enum):
     STORE_CREDIT = "store_credit"
 
 
-#: The kinds a till accepts today.
-ACCEPTED_KINDS = (TenderKind.CASH, TenderKind.CARD, TenderKind.GIFT_CARD, TenderKind.STORE_CREDIT)
 #: The kinds paid from Kupa's own money ledger (a gift card, store credit): like a card, an exact amount.
-LEDGER_KINDS = (TenderKind.GIFT_CARD, TenderKind.STORE_CREDIT)
+MONEY_LEDGER_KINDS = (TenderKind.GIFT_CARD, TenderKind.STORE_CREDIT)
 #: How the command line spells each kind (`gift:TOKEN:AMOUNT`, `credit:AMOUNT`); the stored value is the kind's.
 _SPELLED = {"gift": TenderKind.GIFT_CARD, "credit": TenderKind.STORE_CREDIT}
 #: Longest external reference kept (a card terminal's approval code, RRN or transaction id).
@@ -89,8 +87,6 @@ GIFT_NEEDS_CARD = message("tender.gift_needs_card", en="a gift card payment need
 CREDIT_NO_REFERENCE = message("tender.credit_no_reference",
                               en="store credit takes no reference: it is the identified member's ('{text}')",
                               he="זיכוי בחנות אינו מקבל אסמכתא: הוא של החבר המזוהה ('{text}')")
-KIND_NOT_YET = message("tender.kind_not_available", en="paying by {kind} is not available on this till yet",
-                       he="תשלום ב־{kind} עדיין אינו זמין בקופה זו")
 AMOUNT_POSITIVE = message("tender.amount_positive", en="a payment must be more than zero (got '{text}')",
                           he="תשלום חייב להיות גדול מאפס (התקבל '{text}')")
 REFERENCE_BAD = message("tender.reference_bad",
@@ -138,8 +134,6 @@ def parse_payment(text: str) -> TenderGiven:
 
 def check_given(given: TenderGiven) -> TenderGiven:
     """One entered tender on its own: an accepted kind, an amount above zero, a sane reference."""
-    if given.kind not in ACCEPTED_KINDS:
-        raise InvalidInputError(KIND_NOT_YET, kind=given.kind.value)
     if given.amount <= 0:
         raise InvalidInputError(AMOUNT_POSITIVE, text=str(given.amount))
     if given.kind is TenderKind.GIFT_CARD and not given.reference:

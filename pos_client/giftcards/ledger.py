@@ -58,7 +58,7 @@ def movement_payload(row: dict[str, Any]) -> dict[str, Any]:
 def write(session: Session, movements: list[Movement], *, terminal_id: str, store_day: date, created_at: str,
           sale_id: str | None, cashier_id: str | None) -> list[str]:
     """Write `movements` and their outbox rows in the caller's transaction; returns their ids."""
-    rows = [{"movement_id": new_id(), "account": m.account, "account_kind": m.account_kind, "kind": m.kind,
+    rows: list[dict[str, Any]] = [{"movement_id": new_id(), "account": m.account, "account_kind": m.account_kind, "kind": m.kind,
              "amount": m.amount, "sale_id": sale_id, "line_no": m.line_no, "terminal_id": terminal_id,
              "store_day": store_day.isoformat(), "expires_on": m.expires_on.isoformat() if m.expires_on else None,
              "key_id": m.key_id, "cashier_id": cashier_id, "created_at": created_at} for m in movements]
@@ -67,7 +67,7 @@ def write(session: Session, movements: list[Movement], *, terminal_id: str, stor
         driver.insert(session, OutboxRow, [{"kind": "gift_movement", "ref_id": row["movement_id"],
                                             "payload": json.dumps(movement_payload(row)),
                                             "created_at": created_at} for row in rows])
-    return [row["movement_id"] for row in rows]
+    return [str(row["movement_id"]) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,8 @@ def exposure(session: Session, account: str, terminal_id: str, day: date) -> int
     confirmed = set(snap["movements"]) if snap else set()
     rows = session.execute(select(GiftMovement.movement_id, GiftMovement.amount, GiftMovement.store_day).where(
         GiftMovement.account == account, GiftMovement.kind == "redeem", GiftMovement.terminal_id == terminal_id))
-    return -sum(amount for mid, amount, store_day in rows if store_day == day.isoformat() or mid not in confirmed)
+    return -sum(int(amount) for mid, amount, store_day in rows
+                if store_day == day.isoformat() or mid not in confirmed)
 
 
 def keep_snapshots(session: Session, balances: list[dict[str, Any]], confirmed_at: str) -> int:

@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from pos_client.program import limits as L
-from pos_client.program.gift_cards import GiftCards  # noqa: F401  (its own module; named here too)
+from pos_client.program.gift_cards import GiftCards as GiftCards  # its own module; named here too
 from pos_client.program.fields import (Category, Code, ExpiryDays, LocalizedName, Multiplier, NonNegInt, Percent,
                                        Sku, Spend, StampsNeeded, StrictModel, WindowDays)
 

@@ -37,7 +37,7 @@ from pos_client.messages import message
 from pos_client.pricing import CartItem, Quote
 from pos_client.program.schema import Program
 from pos_client.services.programs import program_at
-from pos_client.tender import Tender, TenderGiven, TenderKind
+from pos_client.tender import MONEY_LEDGER_KINDS, Tender, TenderGiven, TenderKind
 from pos_client.terminal import Terminal
 from pos_client.timeutil import to_iso, utcnow
 
@@ -219,7 +219,7 @@ def record_tenders(session: Session, tenders: Sequence[Tender], *, kind: str, te
     """The movements of a sale's (`redeem`) or a refund's (`refund`) ledger tenders."""
     sign = -1 if kind == "redeem" else 1
     moves = [Movement(t.reference or "", GIFT_CARD if t.kind is TenderKind.GIFT_CARD else STORE_CREDIT, kind,
-                      sign * t.amount) for t in tenders if t.kind in (TenderKind.GIFT_CARD, TenderKind.STORE_CREDIT)]
+                      sign * t.amount) for t in tenders if t.kind in MONEY_LEDGER_KINDS]
     ledger.write(session, moves, terminal_id=terminal_id, store_day=day, created_at=created_at, sale_id=sale_id,
                  cashier_id=cashier_id)
 

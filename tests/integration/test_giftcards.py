@@ -6,19 +6,12 @@ minor unit, the exact day a card expires, refunds back to the card and to store 
 from __future__ import annotations
 
 import json
-import sqlite3
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from pos_client.services import giftcards
-from pos_client.terminal import Terminal
 
 from tests.integration.conftest import DATA, MANAGER_PIN, Kupa
-
-#: 2026-03-10 10:00 in Jerusalem (UTC+2).
-SOLD_AT = datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc)
 
 
 def gift_program(tmp_path: Path, **section: object) -> Path:
