@@ -470,6 +470,8 @@ class GiftMovement(Base):
     store_day: Mapped[str] = mapped_column(String(10))
     expires_on: Mapped[str | None] = mapped_column(String(10), default=None)
     key_id: Mapped[str | None] = mapped_column(String(16), default=None)
+    #: An `issue` row's QR payload, for the receipt's reprint; it stays on the terminal (not sent to HQ).
+    token: Mapped[str | None] = mapped_column(String(160), default=None)
     cashier_id: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[str] = mapped_column(String(40))
     __table_args__ = (

@@ -30,7 +30,8 @@ from pos_client.ledger_kinds import GIFT_MOVEMENT_SIGNS
 
 GIFT_CARD = "gift_card"
 STORE_CREDIT = "store_credit"
-MOVEMENT_COLUMNS = tuple(c.key for c in GiftMovement.__table__.columns)
+#: The columns sent to HQ: all but an issued card's token (HQ never holds a card's spending code).
+MOVEMENT_COLUMNS = tuple(c.key for c in GiftMovement.__table__.columns if c.key != "token")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Movement:
     line_no: int | None = None
     expires_on: date | None = None
     key_id: str | None = None
+    token: str | None = None
 
     def __post_init__(self) -> None:
         if self.amount == 0 or (self.amount > 0) != (GIFT_MOVEMENT_SIGNS[self.kind] > 0):
@@ -61,7 +63,7 @@ def write(session: Session, movements: list[Movement], *, terminal_id: str, stor
     rows: list[dict[str, Any]] = [{"movement_id": new_id(), "account": m.account, "account_kind": m.account_kind, "kind": m.kind,
              "amount": m.amount, "sale_id": sale_id, "line_no": m.line_no, "terminal_id": terminal_id,
              "store_day": store_day.isoformat(), "expires_on": m.expires_on.isoformat() if m.expires_on else None,
-             "key_id": m.key_id, "cashier_id": cashier_id, "created_at": created_at} for m in movements]
+             "key_id": m.key_id, "token": m.token, "cashier_id": cashier_id, "created_at": created_at} for m in movements]
     if rows:
         driver.insert(session, GiftMovement, rows)
         driver.insert(session, OutboxRow, [{"kind": "gift_movement", "ref_id": row["movement_id"],

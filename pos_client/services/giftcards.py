@@ -143,7 +143,7 @@ def issue_cards(session: Session, terminal: Terminal, program: Program, loads: l
         token = gift_tokens.sign(key, card, day)
         issued.append(IssuedGift(card, token, amount, expires, line_no))
     ledger.write(session, [Movement(g.card, GIFT_CARD, "issue", g.amount, line_no=g.line_no, expires_on=expires,
-                                    key_id=gift_tokens.parse(g.token).key_id) for g in issued],
+                                    key_id=gift_tokens.parse(g.token).key_id, token=g.token) for g in issued],
                  terminal_id=terminal.settings.terminal_id, store_day=day, created_at=to_iso(now), sale_id=sale_id,
                  cashier_id=cashier_id)
     return tuple(issued)

@@ -6,6 +6,7 @@ minor unit, the exact day a card expires, refunds back to the card and to store 
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,26 @@ def test_a_refunded_gift_card_sale_takes_the_load_back_unless_spent(gift_store: 
     assert kupa("giftcard", "show", second["card"], "--json").json["balance"] == 0
     refused = kupa("refund", sale["sale_id"], "--item", "GIFT-100:1", "--pin", MANAGER_PIN, "--json")
     assert refused.code != 0 and refused.json["message_code"] == "gift.refund_spent"
+
+
+def test_the_receipt_prints_the_card_and_its_code_and_hq_never_gets_the_code(gift_store: Kupa, store: Path) -> None:
+    from pos_client.receipts.document import load_receipt, receipt_text
+    from pos_client.terminal import Terminal
+
+    sale = gift_store("checkout", "--item", "GIFT-100", "--json").json
+    card = sale["gift_cards"][0]
+    terminal = Terminal.open(store)
+    try:
+        with terminal.read() as session:
+            text = receipt_text(load_receipt(session, sale["sale_id"]), "en")
+    finally:
+        terminal.close()
+    assert f"Gift card {card['card']}: ₪100.00" in text and f"valid until {card['expires_on']}" in text
+    assert card["token"] in text
+    with sqlite3.connect(store / "kupa.sqlite3") as db:
+        [payload] = [json.loads(p) for (p,) in db.execute("SELECT payload FROM outbox WHERE kind = 'gift_movement'")]
+        assert payload["account"] == card["card"] and payload["kind"] == "issue" and "token" not in payload
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("UPDATE gift_movements SET amount = 1")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            db.execute("DELETE FROM gift_movements")

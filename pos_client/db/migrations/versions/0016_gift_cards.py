@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("store_day", sa.String(length=10), nullable=False),
         sa.Column("expires_on", sa.String(length=10), nullable=True),
         sa.Column("key_id", sa.String(length=16), nullable=True),
+        sa.Column("token", sa.String(length=160), nullable=True),
         sa.Column("cashier_id", sa.String(length=40), nullable=True),
         sa.Column("created_at", sa.String(length=40), nullable=False),
         sa.CheckConstraint("account_kind IN ('gift_card', 'store_credit')", name="ck_gift_movements_account_kind"),
