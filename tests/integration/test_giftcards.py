@@ -91,6 +91,7 @@ def test_store_credit_from_a_refund_pays_for_the_member_with_their_card(gift_sto
     sale = kupa("checkout", "--member", member, "--item", "SHOE", "--pay", "card:45000:AUTH9", "--json").json
     back = kupa("refund", sale["sale_id"], "--pin", MANAGER_PIN, "--refund-to", "credit", "--json").json
     assert [(t["kind"], t["amount"], t["reference"]) for t in back["tenders"]] == [("store_credit", 45000, member)]
+    assert kupa("member", "show", member, "--json").json["store_credit"] == 45000
     # the phone/id alone cannot spend it; the card's token can
     assert kupa("checkout", "--member", member, "--item", "COFFEE-S", "--pay", "credit:900", "--json").json[
         "message_code"] == "gift.credit_needs_card"
