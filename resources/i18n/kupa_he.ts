@@ -1862,6 +1862,16 @@
         </message>
         <message>
             <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>&amp;Gift card code</source>
+            <translation>קוד &amp;כרטיס מתנה</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>Gift card a&amp;mount</source>
+            <translation>&amp;סכום בכרטיס מתנה</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
             <source>Change: {0}</source>
             <translation>עודף: {0}</translation>
         </message>
