@@ -131,3 +131,5 @@ GIFT_SIGN = message("sync.gift_sign", en="movement {key}: a {kind} cannot be {am
                     he="תנועה {key}: {kind} לא יכול להיות {amount}")
 GIFT_EXPIRED = message("sync.gift_expired", en="movement {key}: gift card {account} expired on {expires_on}",
                        he="תנועה {key}: תוקף כרטיס המתנה {account} פג ב־{expires_on}")
+GIFT_NOT_EXPIRED = message("sync.gift_not_expired", en="movement {key}: gift card {account} pays until {expires_on}",
+                           he="תנועה {key}: כרטיס המתנה {account} בתוקף עד {expires_on}")

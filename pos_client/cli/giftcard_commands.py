@@ -1,6 +1,7 @@
-"""`kupa giftcard show CODE`: a gift card's balance as this terminal knows it (HQ's confirmed balance plus this
+"""`kupa giftcard show CODE` / `kupa giftcard expire CODE --pin PIN`: a gift card's balance as this terminal knows it (HQ's confirmed balance plus this
 terminal's movements HQ has not confirmed yet), its last paying day and its history. CODE is the card's scanned
-token or its printed number (`G` and 16 digits): a balance look-up needs no signature, paying does."""
+token or its printed number (`G` and 16 digits): a balance look-up needs no signature, paying does. `expire`
+writes off an expired card's balance (a manager's, audited)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from pos_client.services import giftcards
 
 CARD_LINE = message("cli.giftcard_line", en="Gift card {card}: {balance:money} (expires {expires})",
                     he="כרטיס מתנה {card}: {balance:money} (בתוקף עד {expires})")
+WRITTEN_OFF = message("cli.giftcard_written_off", en="Gift card {card}: {amount:money} written off",
+                      he="כרטיס מתנה {card}: נמחקו {amount:money}")
 NEVER = message("cli.giftcard_never", en="never", he="ללא הגבלה")
 
 
@@ -22,6 +25,9 @@ def register(sub: Any, cmd: Callable[..., argparse.ArgumentParser], parser_class
                                                                          parser_class=parser_class)
     p = cmd("show", show, "a gift card's balance and history", group)
     p.add_argument("code", metavar="TOKEN_OR_NUMBER")
+    p = cmd("expire", expire, "write off an expired card's balance (manager)", group)
+    p.add_argument("code", metavar="TOKEN_OR_NUMBER")
+    p.add_argument("--pin", required=True, metavar="MANAGER_PIN")
 
 
 def show(args: argparse.Namespace) -> int:
@@ -29,4 +35,10 @@ def show(args: argparse.Namespace) -> int:
     expires = data["expires_on"] or say(NEVER)
     emit(data, args.json, say(CARD_LINE, card=data["card"], balance=data["balance"], expires=expires,
                               currency=data["currency"]))
+    return 0
+
+
+def expire(args: argparse.Namespace) -> int:
+    data = giftcards.expire_card(_open(args), args.code, args.pin)
+    emit(data, args.json, say(WRITTEN_OFF, card=data["card"], amount=data["written_off"]))
     return 0

@@ -18,6 +18,7 @@ The rules (docs/giftcards.md), each in one place here:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -28,7 +29,9 @@ from sqlalchemy.orm import Session
 from pos_client.cards import gift_tokens
 from pos_client.cards.keys import load_key
 from pos_client.cards.tokens import TokenError, b64decode
-from pos_client.db.models import TrustedKey
+from pos_client.db.models import AuditEntry, TrustedKey
+from pos_client.ids import new_id
+from pos_client.services.auth import authenticate
 from pos_client.errors import AuthError, InvalidInputError, RuleViolation
 from pos_client.giftcards import ledger
 from pos_client.giftcards.ledger import GIFT_CARD, STORE_CREDIT, Movement
@@ -270,6 +273,39 @@ def show(terminal: Terminal, code: str, at: datetime | None = None) -> dict[str,
         day = store_date(now, program.timezone)
         return {"card": card, "verified": verified, **state.to_json(),
                 "expired": state.expires_on is not None and day > state.expires_on, "currency": program.currency}
+
+
+NOT_EXPIRED = message("gift.not_expired", en="gift card {card} pays until {expires_on}: nothing to write off",
+                      he="כרטיס המתנה {card} בתוקף עד {expires_on}: אין מה למחוק")
+NOTHING_LEFT = message("gift.nothing_left", en="gift card {card} holds nothing to write off",
+                       he="בכרטיס המתנה {card} אין יתרה למחיקה")
+
+
+def expire_card(terminal: Terminal, code: str, manager_pin: str) -> dict[str, Any]:
+    """Write off an expired card's balance (`expire` movement, audited): the store's liability ends. Only after
+    its last paying day, and only what this terminal knows the card holds (HQ refuses it below zero)."""
+    now = utcnow()
+    with terminal.unit_of_work() as session:
+        manager = authenticate(session, manager_pin, role="manager")
+        program = program_at(session, now)
+        card, _verified = card_number(session, code)
+        state = ledger.account_state(session, card, GIFT_CARD)
+        if not state.known:
+            raise RuleViolation(UNKNOWN_CARD, card=card)
+        day = store_date(now, program.timezone)
+        if state.expires_on is None or day <= state.expires_on:
+            raise RuleViolation(NOT_EXPIRED, card=card,
+                                expires_on=state.expires_on.isoformat() if state.expires_on else "-")
+        if state.balance <= 0:
+            raise RuleViolation(NOTHING_LEFT, card=card)
+        created = to_iso(now)
+        [movement_id] = ledger.write(session, [Movement(card, GIFT_CARD, "expire", -state.balance)],
+                                     terminal_id=terminal.settings.terminal_id, store_day=day, created_at=created,
+                                     sale_id=None, cashier_id=manager.user_id)
+        session.add(AuditEntry(audit_id=new_id(), created_at=created, user_id=manager.user_id,
+                               action="gift_expire", target=card, reason="gift card expired",
+                               details=json.dumps({"movement_id": movement_id, "amount": state.balance})))
+        return {"card": card, "written_off": state.balance, "movement_id": movement_id}
 
 
 def store_credit(session: Session, member_id: str) -> int:

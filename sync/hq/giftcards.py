@@ -10,7 +10,7 @@ duplicate; another body under the same id a conflict), only from the terminal th
   (`sync.gift_overspent`), so HQ's balance never goes below zero. Two terminals offline may both take the same
   money: the second to push is refused and its sale stays, with the refusal, on the manager's list; the
   program's `offline_daily_cap` bounds what one terminal can take from a card while HQ cannot confirm it;
-- a `redeem` is made on or before the card's last paying day.
+- a `redeem` is made on or before the card's last paying day, an `expire` after it.
 
 The account's row is read `FOR UPDATE` on PostgreSQL, so two terminals pushing debits on one card at once are
 checked one after the other. Each accepted movement adds a `giftcard` change for every terminal (a card pays in
@@ -64,6 +64,8 @@ def check(session: Session, m: WireGiftMovement, program: Program | None) -> Ref
         return refuse(R.GIFT_UNKNOWN, key=key, account=m.account)
     if m.kind == "redeem" and account.expires_on and m.store_day > account.expires_on:
         return refuse(R.GIFT_EXPIRED, key=key, account=m.account, expires_on=account.expires_on)
+    if m.kind == "expire" and (account.expires_on is None or m.store_day <= account.expires_on):
+        return refuse(R.GIFT_NOT_EXPIRED, key=key, account=m.account, expires_on=account.expires_on or "-")
     if account.balance + m.amount < 0:
         return refuse(R.GIFT_OVERSPENT, key=key, account=m.account, balance=account.balance, amount=-m.amount)
     return None

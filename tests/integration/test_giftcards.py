@@ -63,6 +63,9 @@ def test_a_gift_card_is_sold_without_points_or_discount_and_pays_split_with_cash
     back = kupa("refund", paid["sale_id"], "--pin", MANAGER_PIN, "--json").json
     assert [(t["kind"], t["amount"]) for t in back["tenders"]] == [("gift_card", 2000), ("cash", 600)]
     assert kupa("giftcard", "show", card["card"], "--json").json["balance"] == 10000
+    # a card that still pays is not written off
+    early = kupa("giftcard", "expire", card["card"], "--pin", MANAGER_PIN, "--json")
+    assert early.code != 0 and early.json["message_code"] == "gift.not_expired"
 
 
 def test_a_forged_or_edited_token_is_refused(gift_store: Kupa) -> None:

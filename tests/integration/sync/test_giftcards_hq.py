@@ -156,3 +156,8 @@ def test_a_card_pays_on_its_last_day_and_not_the_day_after(gift_hq: Hq, make_til
     refused = json.loads(_fails(till, "checkout", "--item", "COFFEE-S", "--pay", f"gift:{card['token']}:900"))
     assert refused["message_code"] == "gift.expired" and refused["params"]["expired_on"] == card["expires_on"]
     assert till.kupa("giftcard", "show", card["card"])["expired"] is True
+    # the manager writes the expired card's ₪91.00 off (the store's liability ends), once
+    assert till.kupa("giftcard", "expire", card["card"], "--pin", MANAGER_PIN)["written_off"] == 9100
+    assert till.kupa("giftcard", "show", card["card"])["balance"] == 0
+    assert json.loads(_fails(till, "giftcard", "expire", card["card"], "--pin", MANAGER_PIN))[
+        "message_code"] == "gift.nothing_left"
