@@ -231,7 +231,7 @@ def _basket(args: argparse.Namespace) -> checkout_service.BasketRequest:
     return checkout_service.BasketRequest(items=items, member_code=args.member, redeem_points=redeem,
                                           punch_rewards=tuple(args.punch_reward), manager_pin=args.pin, at=at,
                                           tenders=tenders, cashier_pin=getattr(args, "cashier_pin", None),
-                                          gift_amount=gift_amount)
+                                          gift_amount=gift_amount, gift_card=getattr(args, "load_card", None))
 
 
 def quote(args: argparse.Namespace) -> int:

@@ -151,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "quote":
             p.add_argument("--at", metavar="ISO8601")
         else:
+            p.add_argument("--load-card", metavar="TOKEN",
+                           help="the gift lines load this existing gift card (its code) instead of new cards")
             p.add_argument("--pay", action="append",
                            metavar="cash:AMOUNT|card:AMOUNT[:REF]|gift:TOKEN:AMOUNT|credit:AMOUNT",
                            help="a payment (repeat to split); none: paid exactly by card (README)")

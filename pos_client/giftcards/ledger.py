@@ -16,6 +16,7 @@ is the lower one until a manager looks at the refusal (`kupa sync --refused`).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
-from pos_client.db.models import GiftMovement, GiftSnapshot, OutboxRow
+from pos_client.db.models import GiftMovement, GiftSnapshot, OutboxRow, Sale
 from pos_client.ids import new_id
 from pos_client.ledger_kinds import GIFT_MOVEMENT_SIGNS
 
@@ -144,15 +145,14 @@ def keep_snapshots(session: Session, balances: list[dict[str, Any]], confirmed_a
 
 
 def issued_by_sale(session: Session, sale_id: str) -> list[GiftMovement]:
-    """The cards a sale issued (its `issue` movements), by line."""
+    """The money a sale put on cards: its `issue` (a new card) and `load` (an existing one) movements, by line."""
     return list(session.scalars(select(GiftMovement).where(GiftMovement.sale_id == sale_id,
-                                                           GiftMovement.kind == "issue")
+                                                           GiftMovement.kind.in_(("issue", "load")))
                                 .order_by(GiftMovement.line_no, GiftMovement.movement_id)))
 
 
-def voided_cards(session: Session, accounts: list[str]) -> set[str]:
-    """Of `accounts`, those whose load a refund already took back."""
-    if not accounts:
-        return set()
-    return set(session.scalars(select(GiftMovement.account).where(GiftMovement.account.in_(accounts),
-                                                                  GiftMovement.kind == "void")))
+def voided_by_refunds(session: Session, sale_id: str) -> Counter[str]:
+    """How many loads of each card the refunds of sale `sale_id` already took back."""
+    refunds = select(Sale.sale_id).where(Sale.refund_of == sale_id)
+    return Counter(session.scalars(select(GiftMovement.account).where(GiftMovement.kind == "void",
+                                                                      GiftMovement.sale_id.in_(refunds))))

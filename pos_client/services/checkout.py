@@ -63,6 +63,8 @@ class BasketRequest:
     cashier_pin: str | None = field(default=None, repr=False)
     #: The amount to load on an open-amount gift card (a gift SKU at price 0), typed by the cashier.
     gift_amount: int | None = None
+    #: The signed token of an existing gift card the basket's gift lines load (a top-up); None issues new cards.
+    gift_card: str | None = None
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,9 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
     expired = priced.state.expiring_points if priced.state else 0
     quote, program = priced.quote, priced.program
     loads = giftcards.check_loads(quote, program)
+    top_up = None
+    if request.gift_card and loads:
+        top_up = (giftcards.check_top_up(session, request.gift_card, loads, program, now)[0], request.gift_card)
     given = request.tenders
     if given is not None:
         given = giftcards.resolve_tenders(
@@ -242,7 +247,7 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
     giftcards.record_tenders(session, tenders, kind="redeem", terminal_id=settings.terminal_id, day=day,
                              created_at=sale["created_at"], sale_id=sale_id, cashier_id=request.cashier_id)
     issued = giftcards.issue_cards(session, terminal, program, loads, sale_id=sale_id, now=now,
-                                   cashier_id=request.cashier_id)
+                                   cashier_id=request.cashier_id, top_up=top_up)
     referrer = None
     if priced.member is not None:
         referrer = _write_member_entries(session, terminal, priced, sale_id, now, request.cashier_id)

@@ -131,12 +131,44 @@ def check_loads(quote: Quote, program: Program) -> list[tuple[int, int]]:
     return loads
 
 
+CARD_LOAD_TOO_HIGH = message("gift.balance_too_high",
+                              en="gift card {card} would hold {balance:money}, more than {max:money}",
+                              he="בכרטיס המתנה {card} היו {balance:money}, יותר מ־{max:money}")
+
+
+def check_top_up(session: Session, token: str, loads: list[tuple[int, int]], program: Program,
+                 now: datetime) -> tuple[str, Any]:
+    """The card a sale's gift lines load (`BasketRequest.gift_card`: its signed token), checked before anything
+    is written: known, not expired, and holding at most `max_load` after the loads."""
+    card = card_from_token(session, token)
+    state = ledger.account_state(session, card, GIFT_CARD)
+    if not state.known:
+        raise RuleViolation(UNKNOWN_CARD, card=card)
+    if state.expires_on is not None and store_date(now, program.timezone) > state.expires_on:
+        raise RuleViolation(EXPIRED, card=card, expired_on=state.expires_on.isoformat())
+    after = state.balance + sum(amount for _line, amount in loads)
+    assert program.gift_cards is not None  # check_loads refused a program without the section
+    if after > program.gift_cards.max_load:
+        raise RuleViolation(CARD_LOAD_TOO_HIGH, card=card, balance=after, max=program.gift_cards.max_load,
+                            currency=program.currency)
+    return card, state
+
+
 def issue_cards(session: Session, terminal: Terminal, program: Program, loads: list[tuple[int, int]], *,
-                sale_id: str, now: datetime, cashier_id: str | None) -> tuple[IssuedGift, ...]:
-    """Issue the cards `check_loads` planned, in the sale's transaction: an `issue` movement each."""
+                sale_id: str, now: datetime, cashier_id: str | None,
+                top_up: tuple[str, str] | None = None) -> tuple[IssuedGift, ...]:
+    """Issue the cards `check_loads` planned, in the sale's transaction: an `issue` movement each; or, with
+    `top_up` (card number, token), load that existing card instead (a `load` movement per unit)."""
     if not loads:
         return ()
     assert program.gift_cards is not None
+    if top_up is not None:
+        card, token = top_up
+        expires_on = ledger.account_state(session, card, GIFT_CARD).expires_on
+        ledger.write(session, [Movement(card, GIFT_CARD, "load", amount, line_no=line_no) for line_no, amount in loads],
+                     terminal_id=terminal.settings.terminal_id, store_day=store_date(now, program.timezone),
+                     created_at=to_iso(now), sale_id=sale_id, cashier_id=cashier_id)
+        return tuple(IssuedGift(card, token, amount, expires_on, line_no) for line_no, amount in loads)
     key = load_key(terminal.keys_dir)
     day = store_date(now, program.timezone)
     expires = program.gift_cards.expires_on(day)
@@ -231,21 +263,33 @@ def record_tenders(session: Session, tenders: Sequence[Tender], *, kind: str, te
 
 def refund_voids(session: Session, sale_id: str, units: dict[int, int]) -> list[Movement]:
     """The `void` movements refunding `units` (line number → units) of a sale's gift card lines take: each
-    refunded unit takes back the whole load of one of the line's cards that still holds it (untouched cards
-    first); refused when fewer such cards are left than units refunded."""
-    issued = ledger.issued_by_sale(session, sale_id)
-    if not issued:
+    refunded unit takes back one of the line's loads (a new card's or a top-up's) not taken back yet, from a
+    card that still holds it (untouched cards first); refused when fewer such loads are left than units."""
+    loads = ledger.issued_by_sale(session, sale_id)
+    if not loads:
         return []
-    voided = ledger.voided_cards(session, [m.account for m in issued])
+    voided = ledger.voided_by_refunds(session, sale_id)
+    balance: dict[str, int] = {}
     moves = []
     for line_no, count in sorted(units.items()):
-        cards = [(m, ledger.account_state(session, m.account, GIFT_CARD).balance) for m in issued
-                 if m.line_no == line_no and m.account not in voided]
-        whole = [card for card, balance in cards if balance >= card.amount]
-        if len(whole) < count:  # a spent card cannot be given back as money: name the first one
-            card, balance = next(((c, b) for c, b in cards if b < c.amount), (cards[0] if cards else (issued[0], 0)))
-            raise RuleViolation(REFUND_SPENT, card=card.account, balance=max(balance, 0), load=card.amount)
-        moves += [Movement(card.account, GIFT_CARD, "void", -card.amount) for card in whole[:count]]
+        left = []
+        for m in (m for m in loads if m.line_no == line_no):
+            if voided[m.account]:
+                voided[m.account] -= 1
+                continue
+            left.append(m)
+        for m in left:
+            if m.account not in balance:
+                balance[m.account] = ledger.account_state(session, m.account, GIFT_CARD).balance
+        taken = 0
+        for m in sorted(left, key=lambda m: balance[m.account] < m.amount):
+            if taken == count:
+                break
+            if balance[m.account] < m.amount:  # spent gift money cannot come back as money: name the card
+                raise RuleViolation(REFUND_SPENT, card=m.account, balance=max(balance[m.account], 0), load=m.amount)
+            balance[m.account] -= m.amount
+            moves.append(Movement(m.account, GIFT_CARD, "void", -m.amount))
+            taken += 1
     return moves
 
 

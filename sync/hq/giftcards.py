@@ -4,8 +4,8 @@ A movement (`sync.protocol.WireGiftMovement`) is stored once under its id (a ret
 duplicate; another body under the same id a conflict), only from the terminal that wrote it, and only when:
 
 - its amount has its kind's sign (`pos_client.ledger_kinds.GIFT_MOVEMENT_SIGNS`);
-- an `issue` names a card HQ does not hold yet, loaded within the `gift_cards` load range of the newest program
-  HQ published; every other movement names an account HQ holds (store credit is opened by its first `refund`);
+- an `issue` names a card HQ does not hold yet; an `issue` or a `load` is within the `gift_cards` load range of
+  the newest program HQ published; every other movement names an account HQ holds (store credit is opened by its first `refund`);
 - a debit (`redeem`, `void`, `expire`) leaves the account at zero or above: **overspending is refused**
   (`sync.gift_overspent`), so HQ's balance never goes below zero. Two terminals offline may both take the same
   money: the second to push is refused and its sale stays, with the refusal, on the manager's list; the
@@ -50,13 +50,14 @@ def check(session: Session, m: WireGiftMovement, program: Program | None) -> Ref
     if m.amount == 0 or (m.amount > 0) != (GIFT_MOVEMENT_SIGNS[m.kind] > 0):
         return refuse(R.GIFT_SIGN, key=key, kind=m.kind, amount=m.amount)
     account = session.get(HqGiftAccount, m.account, with_for_update=True)
+    section = program.gift_cards if program else None
+    if m.kind in ("issue", "load") and (m.account_kind != "gift_card" or section is None
+                                        or not section.load_ok(m.amount)):
+        return refuse(R.GIFT_LOAD, key=key, amount=m.amount, min=section.min_load if section else 0,
+                      max=section.max_load if section else 0)
     if m.kind == "issue":
         if account is not None:
             return refuse(R.GIFT_EXISTS, key=key, account=m.account)
-        section = program.gift_cards if program else None
-        if m.account_kind != "gift_card" or section is None or not section.load_ok(m.amount):
-            return refuse(R.GIFT_LOAD, key=key, amount=m.amount, min=section.min_load if section else 0,
-                          max=section.max_load if section else 0)
         return None
     if account is None:
         if m.account_kind == "store_credit" and m.kind == "refund":

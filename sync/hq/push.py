@@ -234,7 +234,8 @@ class _Batch:
             if stored == text:
                 return ItemResult(key=item.key, status="duplicate")
             return self.reject(item, refuse(R.CONFLICT, what="movement", key=m.movement_id))
-        program = self.rules.program(giftcards.newest_program_version(self.session)) if m.kind == "issue" else None
+        loads = m.kind in ("issue", "load")
+        program = self.rules.program(giftcards.newest_program_version(self.session)) if loads else None
         refused = self.rules.time("created_at", m.created_at) or giftcards.check(self.session, m, program)
         if refused is not None:
             return self.reject(item, refused)

@@ -143,3 +143,22 @@ def test_the_receipt_prints_the_card_and_its_code_and_hq_never_gets_the_code(gif
             db.execute("UPDATE gift_movements SET amount = 1")
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             db.execute("DELETE FROM gift_movements")
+
+
+def test_a_card_is_topped_up_up_to_the_most_it_may_hold_and_the_top_up_refunded(gift_store: Kupa) -> None:
+    kupa = gift_store
+    card = kupa("checkout", "--item", "GIFT-100", "--json").json["gift_cards"][0]
+    topped = kupa("checkout", "--item", "GIFT-OPEN", "--gift-amount", "50000", "--load-card", card["token"],
+                  "--json").json
+    assert [(g["card"], g["amount"]) for g in topped["gift_cards"]] == [(card["card"], 50000)]
+    assert kupa("giftcard", "show", card["card"], "--json").json["balance"] == 60000
+    # ₪1,000.00 at most on a card: ₪400.00 more fits exactly, ₪400.01 does not
+    too_much = kupa("checkout", "--item", "GIFT-OPEN", "--gift-amount", "40001", "--load-card", card["token"],
+                    "--json")
+    assert too_much.json["message_code"] == "gift.balance_too_high"
+    assert kupa("checkout", "--item", "GIFT-OPEN", "--gift-amount", "40000", "--load-card", card["token"],
+                "--json").code == 0
+    # the first top-up refunded: its ₪500.00 leaves the card, which keeps the rest
+    back = kupa("refund", topped["sale_id"], "--pin", MANAGER_PIN, "--json").json
+    assert back["money_back"] == 50000
+    assert kupa("giftcard", "show", card["card"], "--json").json["balance"] == 50000

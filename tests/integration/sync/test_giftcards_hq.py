@@ -78,6 +78,9 @@ def test_a_card_sold_at_one_till_pays_at_another_and_reaches_hq_once(gift_hq: Hq
     assert (shown["balance"], shown["confirmed_balance"], shown["pending"]) == (9100, 9100, 0)
     t1.sync()
     assert t1.kupa("giftcard", "show", card["card"])["balance"] == 9100
+    t1.kupa("checkout", "--item", "GIFT-100", "--load-card", card["token"])  # a top-up at the first till
+    t1.sync()
+    assert _hq_balance(gift_hq, card["card"]) == (19100, 3)
 
 
 def test_two_offline_tills_are_bounded_by_the_cap_and_hq_refuses_the_overspend(
