@@ -7,6 +7,7 @@ card stops paying the day after its last paying day.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
-from sync_harness import DATA, MANAGER_PIN, Hq
+from sync_harness import DATA, FAST_RETRY, MANAGER_PIN, Hq
 
 from pos_client.cli.main import main
 from sync.hq import admin
 from sync.hq.models import HqGiftAccount, HqGiftMovement
+from sync.protocol import PushItem, PushRequest, PushResponse
+from sync.transport import Transport
 
 ZONE = ZoneInfo("Asia/Jerusalem")
 
@@ -164,3 +167,41 @@ def test_a_card_pays_on_its_last_day_and_not_the_day_after(gift_hq: Hq, make_til
     assert till.kupa("giftcard", "show", card["card"])["balance"] == 0
     assert json.loads(_fails(till, "giftcard", "expire", card["card"], "--pin", MANAGER_PIN))[
         "message_code"] == "gift.nothing_left"
+
+
+def _movement(till: Any, **changes: Any) -> PushItem:
+    body = {"movement_id": str(uuid.uuid4()), "account": "G1234567890123456", "account_kind": "gift_card",
+            "kind": "issue", "amount": 10000, "terminal_id": till.terminal_id, "store_day": "2026-03-01",
+            "created_at": "2026-03-01T10:00:00+00:00"} | changes
+    return PushItem(kind="gift_movement", key=body["movement_id"], body=body)
+
+
+def test_hq_refuses_movements_that_break_its_rules_each_with_a_code(gift_hq: Hq, make_till: Any) -> None:
+    till, other = make_till("T-rules"), make_till("T-rules-2")
+    issue = _movement(till)
+    items = [issue,
+             issue,  # the same again: a duplicate, applied once
+             _movement(till, movement_id=issue.body["movement_id"], amount=2000),  # same id, other body
+             _movement(till, account="G0000000000000001", amount=999),  # below min_load
+             _movement(till, account="G0000000000000002", amount=100001),  # above max_load
+             _movement(till, kind="redeem", amount=500),  # a redeem must be negative
+             _movement(till, kind="redeem", amount=-10001),  # more than the card holds
+             _movement(till, kind="redeem", amount=-10000),  # exactly what it holds
+             _movement(till, kind="redeem", account="G0000000000000003", amount=-1),  # a card HQ never issued
+             _movement(other, kind="load", amount=1000),  # another terminal's movement
+             _movement(till, kind="refund", account="M0001", account_kind="store_credit", amount=700),
+             _movement(till, kind="expire", amount=-1)]  # the card has no last day: it never expires
+    transport = Transport(gift_hq.url, till.token, retry=FAST_RETRY)
+    try:
+        response = transport.post("/v1/push", PushRequest(items=items), PushResponse)
+    finally:
+        transport.close()
+    assert [(r.status, r.code) for r in response.results] == [
+        ("accepted", None), ("duplicate", None), ("rejected", "sync.conflict"), ("rejected", "sync.gift_load"),
+        ("rejected", "sync.gift_load"), ("rejected", "sync.gift_sign"), ("rejected", "sync.gift_overspent"),
+        ("accepted", None), ("rejected", "sync.gift_unknown"), ("rejected", "sync.foreign_terminal"),
+        ("accepted", None), ("rejected", "sync.gift_not_expired")]
+    assert response.results[6].params == {"key": items[6].body["movement_id"], "account": "G1234567890123456",
+                                          "balance": 10000, "amount": 10001}
+    assert _hq_balance(gift_hq, "G1234567890123456") == (0, 2)
+    assert _hq_balance(gift_hq, "M0001") == (700, 1)
