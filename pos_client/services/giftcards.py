@@ -24,12 +24,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pos_client.cards import gift_tokens
 from pos_client.cards.keys import load_key
 from pos_client.cards.tokens import TokenError, b64decode
-from pos_client.db.models import AuditEntry, TrustedKey
+from pos_client.db.models import AuditEntry, GiftMovement, TrustedKey
 from pos_client.ids import new_id
 from pos_client.services.auth import authenticate
 from pos_client.errors import AuthError, InvalidInputError, RuleViolation
@@ -317,6 +318,29 @@ def show(terminal: Terminal, code: str, at: datetime | None = None) -> dict[str,
         day = store_date(now, program.timezone)
         return {"card": card, "verified": verified, **state.to_json(),
                 "expired": state.expires_on is not None and day > state.expires_on, "currency": program.currency}
+
+
+NO_CODE_HERE = message("gift.no_code_here",
+                       en="gift card {card} was issued at another terminal: scan its code to print it",
+                       he="כרטיס המתנה {card} הונפק בקופה אחרת: סרקו את הקוד שלו כדי להדפיס אותו")
+
+
+def printable(terminal: Terminal, code: str) -> dict[str, Any]:
+    """What a printed gift card shows: its number, code (the token given, or the one this terminal issued it
+    with), balance and last paying day."""
+    with terminal.read() as session:
+        card, verified = card_number(session, code)
+        state = ledger.account_state(session, card, GIFT_CARD)
+        if not state.known:
+            raise RuleViolation(UNKNOWN_CARD, card=card)
+        token = code.strip() if verified else next(
+            (m.token for m in session.scalars(select(GiftMovement).where(GiftMovement.account == card,
+                                                                         GiftMovement.kind == "issue")) if m.token),
+            None)
+        if token is None:
+            raise RuleViolation(NO_CODE_HERE, card=card)
+        return {"card": card, "token": token, "balance": state.balance, "issued": gift_tokens.parse(token).issued,
+                "expires_on": state.expires_on, "currency": program_at(session, utcnow()).currency}
 
 
 NOT_EXPIRED = message("gift.not_expired", en="gift card {card} pays until {expires_on}: nothing to write off",

@@ -162,3 +162,16 @@ def test_a_card_is_topped_up_up_to_the_most_it_may_hold_and_the_top_up_refunded(
     back = kupa("refund", topped["sale_id"], "--pin", MANAGER_PIN, "--json").json
     assert back["money_back"] == 50000
     assert kupa("giftcard", "show", card["card"], "--json").json["balance"] == 50000
+
+
+def test_a_gift_card_prints_with_its_code(gift_store: Kupa, tmp_path: Path) -> None:
+    from PIL import Image
+    from pyzbar.pyzbar import ZBarSymbol, decode
+
+    card = gift_store("checkout", "--item", "GIFT-100", "--json").json["gift_cards"][0]
+    out = tmp_path / "gift.png"
+    printed = gift_store("giftcard", "print", card["card"], "--out", str(out), "--json")
+    assert printed.code == 0, printed.err
+    payloads = {code.data.decode("ascii") for code in decode(Image.open(out).convert("L"),
+                                                             symbols=[ZBarSymbol.QRCODE, ZBarSymbol.CODE128])}
+    assert card["token"] in payloads and card["card"] in payloads  # the QR pays, the Code 128 shows the balance
