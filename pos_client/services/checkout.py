@@ -219,8 +219,8 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
     quote, program = priced.quote, priced.program
     loads = giftcards.check_loads(quote, program)
     top_up = None
-    if request.gift_card and loads:
-        top_up = (giftcards.check_top_up(session, request.gift_card, loads, program, now)[0], request.gift_card)
+    if request.gift_card:
+        top_up = (giftcards.check_top_up(session, request.gift_card, loads, program, now), request.gift_card)
     given = request.tenders
     if given is not None:
         given = giftcards.resolve_tenders(

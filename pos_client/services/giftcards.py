@@ -109,7 +109,7 @@ def open_amounts(cart: list[CartItem], program: Program, gift_amount: int | None
     out = []
     for item in cart:
         if program.is_gift_card_sku(item.sku) and item.unit_price == 0:
-            if gift_amount is None:
+            if gift_amount is None or gift_amount <= 0:
                 raise InvalidInputError(AMOUNT_NEEDED, sku=item.sku)
             item = replace(item, unit_price=gift_amount)
         out.append(item)
@@ -137,10 +137,16 @@ CARD_LOAD_TOO_HIGH = message("gift.balance_too_high",
                               he="בכרטיס המתנה {card} היו {balance:money}, יותר מ־{max:money}")
 
 
+NOTHING_TO_LOAD = message("gift.nothing_to_load", en="a gift card is loaded by selling a gift card product with it",
+                          he="כרטיס מתנה נטען במכירת מוצר כרטיס מתנה יחד איתו")
+
+
 def check_top_up(session: Session, token: str, loads: list[tuple[int, int]], program: Program,
-                 now: datetime) -> tuple[str, Any]:
+                 now: datetime) -> str:
     """The card a sale's gift lines load (`BasketRequest.gift_card`: its signed token), checked before anything
     is written: known, not expired, and holding at most `max_load` after the loads."""
+    if not loads:
+        raise InvalidInputError(NOTHING_TO_LOAD)
     card = card_from_token(session, token)
     state = ledger.account_state(session, card, GIFT_CARD)
     if not state.known:
@@ -152,7 +158,7 @@ def check_top_up(session: Session, token: str, loads: list[tuple[int, int]], pro
     if after > program.gift_cards.max_load:
         raise RuleViolation(CARD_LOAD_TOO_HIGH, card=card, balance=after, max=program.gift_cards.max_load,
                             currency=program.currency)
-    return card, state
+    return card
 
 
 def issue_cards(session: Session, terminal: Terminal, program: Program, loads: list[tuple[int, int]], *,

@@ -78,6 +78,8 @@ def test_a_forged_or_edited_token_is_refused(gift_store: Kupa) -> None:
 def test_open_amount_cards_take_the_typed_amount_within_the_load_range(gift_store: Kupa) -> None:
     kupa = gift_store
     assert kupa("checkout", "--item", "GIFT-OPEN", "--json").json["message_code"] == "gift.amount_needed"
+    assert kupa("checkout", "--item", "GIFT-OPEN", "--gift-amount", "-5", "--json").json[
+        "message_code"] == "gift.amount_needed"
     assert kupa("checkout", "--item", "GIFT-OPEN", "--gift-amount", "999", "--json").json[
         "message_code"] == "gift.load_range"
     assert kupa("checkout", "--item", "GIFT-OPEN", "--gift-amount", "100001", "--json").json[
@@ -156,6 +158,8 @@ def test_a_card_is_topped_up_up_to_the_most_it_may_hold_and_the_top_up_refunded(
     too_much = kupa("checkout", "--item", "GIFT-OPEN", "--gift-amount", "40001", "--load-card", card["token"],
                     "--json")
     assert too_much.json["message_code"] == "gift.balance_too_high"
+    assert kupa("checkout", "--item", "COFFEE-S", "--load-card", card["token"], "--json").json[
+        "message_code"] == "gift.nothing_to_load"
     assert kupa("checkout", "--item", "GIFT-OPEN", "--gift-amount", "40000", "--load-card", card["token"],
                 "--json").code == 0
     # the first top-up refunded: its ₪500.00 leaves the card, which keeps the rest
