@@ -181,10 +181,14 @@ def test_the_app_takes_a_gift_card_scanned_into_the_payment_dialog(  # type: ign
     qtbot.waitUntil(lambda: window.tender_dialog is not None and window.tender_dialog.isVisible(), timeout=10000)
     dialog = window.tender_dialog
     dialog.card.clear()
-    dialog.gift_code.setText(token)
+    window.on_camera_code(token)  # the camera (or the wedge scanner) reads the card into the gift field
+    assert dialog.gift_code.text() == token and dialog.gift.hasFocus()
     dialog.gift.setText("17")
     qtbot.keyClick(dialog.gift, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.receipt is not None and window.receipt.isVisible(), timeout=10000)
     assert [t.to_json() for t in window.last_sale.result.tenders] == [
         {"kind": "gift_card", "amount": 1700, "given": 1700, "change": 0, "reference": sold.gift_cards[0].card}]
     assert giftcards.show(window.terminal, sold.gift_cards[0].card)["balance"] == 8300
+    qtbot.keyClick(window.receipt, Qt.Key.Key_Return)
+    window.on_scanned(token)  # outside the payment dialog a gift card identifies no one: it says where it pays
+    assert "press F12" in window.checkout.messages.text()
