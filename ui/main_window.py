@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import logging
 
+import shiboken6
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QMainWindow, QStackedWidget, QToolBar
 
+from pos_client.cards.gift_tokens import looks_like_gift_token
 from pos_client.services import carts, shifts, till
 from pos_client.terminal import Terminal
 from pos_client.timeutil import store_time, utcnow
@@ -257,9 +259,22 @@ class MainWindow(QMainWindow):
         self.lock()
 
     # -- actions --------------------------------------------------------------------------------------------
+    def _gift_scanned(self, code: str) -> bool:
+        """A gift card's code goes into the open payment dialog's gift field (it pays; it identifies no one)."""
+        if not looks_like_gift_token(code.strip()):
+            return False
+        dialog = self.tender_dialog
+        if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible():  # a closed one is deleted
+            dialog.gift_code.setText(code.strip())
+            dialog.gift.setFocus()
+        else:
+            self.checkout.show_message(self.tr("A gift card pays in the payment dialog: press F12, then scan it"))
+        return True
+
     def on_scanned(self, code: str) -> None:
-        """A wedge-scanner code: a product goes into the cart, a member onto the sale."""
-        if self.stack.currentWidget() is not self.checkout:
+        """A wedge-scanner code: a product goes into the cart, a member onto the sale, a gift card into the
+        payment dialog."""
+        if self.stack.currentWidget() is not self.checkout or self._gift_scanned(code):
             return
 
         def route(found: till.Resolved) -> None:
@@ -272,8 +287,9 @@ class MainWindow(QMainWindow):
                            lambda exc: self.checkout.show_message(error_text(exc)))
 
     def on_camera_code(self, code: str) -> None:
-        """A code the webcam confirmed (already checked by `check_payload`): identify the member, as typed."""
-        if self.stack.currentWidget() is self.checkout:
+        """A code the webcam confirmed (already checked by `check_payload`): identify the member, as typed (a
+        gift card goes into the payment dialog)."""
+        if self.stack.currentWidget() is self.checkout and not self._gift_scanned(code):
             self.sale.identify(code)
 
     def _completed(self, done: CompletedSale) -> None:

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pos_client.giftcards.ledger import issued_by_sale
 from pos_client.db.models import AuditEntry, Member, Product, ProgramVersion, Sale, SaleLine, Setting, Tender
 from pos_client.errors import NotFoundError
 from pos_client.messages import message
@@ -72,6 +73,17 @@ class ReceiptTender(BaseModel):
     reference: str | None = None
 
 
+class ReceiptGiftCard(BaseModel):
+    """A gift card the sale issued: its number, load, last paying day and QR payload (printed as text here; a
+    printer that draws QR codes draws `token`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    card: str
+    amount: int
+    expires_on: str | None = None
+    token: str | None = None
+
+
 class Receipt(BaseModel):
     """Everything a receipt shows, in no language yet (the renderers choose one)."""
 
@@ -100,6 +112,7 @@ class Receipt(BaseModel):
     stamps_spent: tuple[tuple[Names, int], ...] = ()
     override_by: str | None = None
     tenders: tuple[ReceiptTender, ...] = ()
+    gift_cards: tuple[ReceiptGiftCard, ...] = ()
     copy_: bool = False
 
     def as_copy(self) -> Receipt:
@@ -146,6 +159,8 @@ W_OVERRIDE = message("receipt.override", en="Spending allowed by manager {name}"
 W_PAID = message("receipt.paid", en="{kind}", he="{kind}")
 W_PAID_REF = message("receipt.paid_ref", en="{kind} ({reference})", he="{kind} ({reference})")
 W_CHANGE = message("receipt.change", en="Change", he="עודף")
+W_GIFT = message("receipt.gift_card", en="Gift card {card}: {amount:money}", he="כרטיס מתנה {card}: {amount:money}")
+W_GIFT_UNTIL = message("receipt.gift_until", en="  valid until {day}", he="  בתוקף עד {day}")
 W_THANKS = message("receipt.thanks", en="Thank you!", he="תודה רבה!")
 
 
@@ -210,6 +225,13 @@ def receipt_rows(receipt: Receipt, lang: str) -> list[Row]:
             loyalty.append(Row(kind="text", start=W_OVERRIDE.render(lang, name=receipt.override_by)))
     if loyalty:
         rows += [Row(kind="rule"), *loyalty]
+    for gift in receipt.gift_cards:
+        rows += [Row(kind="rule"), Row(kind="text", bold=True, start=W_GIFT.render(
+            lang, card=gift.card, amount=gift.amount, currency=receipt.currency))]
+        if gift.expires_on:
+            rows.append(Row(kind="text", start=W_GIFT_UNTIL.render(lang, day=gift.expires_on)))
+        if gift.token:
+            rows.append(Row(kind="text", start=gift.token, small=True))
     rows += [Row(kind="rule"), Row(kind="center", start=W_SALE.render(lang, ref=receipt.reference), small=True),
              Row(kind="center", start=W_THANKS.render(lang))]
     return rows
@@ -272,7 +294,9 @@ def load_receipt(session: Session, sale_id: str) -> Receipt:
         stamps_earned=stamps("stamps_earned"), stamps_spent=stamps("stamps_spent"),
         override_by=people.get(override) if override else None,
         tenders=tuple(ReceiptTender(kind=t.kind, amount=t.amount, given=t.given, change=t.change_given,
-                                    reference=t.reference) for t in tenders))
+                                    reference=t.reference) for t in tenders),
+        gift_cards=tuple(ReceiptGiftCard(card=g.account, amount=g.amount, expires_on=g.expires_on, token=g.token)
+                         for g in issued_by_sale(session, sale_id)))
 
 
 def _program(session: Session, version: int | None) -> Program | None:

@@ -348,3 +348,25 @@ class HqTierCount(Base):
     tier: Mapped[str] = mapped_column(String(40), primary_key=True)
     members: Mapped[int] = mapped_column(BigInteger)
 
+class HqGiftAccount(Base):
+    """A gift card or a member's store credit as HQ holds it (HQ migration 0009): the balance is the sum of the
+    accepted `hq_gift_movements` of the account, kept in the same transaction as each is accepted; HQ refuses a
+    movement that would take it below zero (docs/giftcards.md)."""
+
+    __tablename__ = "hq_gift_accounts"
+    account: Mapped[str] = mapped_column(String(24), primary_key=True)
+    account_kind: Mapped[str] = mapped_column(String(12))
+    balance: Mapped[int] = mapped_column(BigInteger)
+    expires_on: Mapped[str | None] = mapped_column(String(10), default=None)
+    issued_by: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class HqGiftMovement(Base):
+    """One accepted money movement (`sync.protocol.WireGiftMovement`, canonical JSON), stored once by its id."""
+
+    __tablename__ = "hq_gift_movements"
+    movement_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account: Mapped[str] = mapped_column(String(24), index=True)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    body: Mapped[str] = mapped_column(Text)

@@ -42,13 +42,13 @@ from sqlalchemy.orm import Session
 
 from pos_client.timeutil import same_instant, to_iso
 from sync import refusals as R
-from sync.hq import kpi_projection, scope
+from sync.hq import giftcards, kpi_projection, scope
 from sync.hq.db import order_changes
 from sync.hq.models import (Base, HqAudit, HqBalance, HqCard, HqEntry, HqEntryKey, HqMember, HqRejection, HqSale,
                             HqSaleKey)
 from sync.hq.validate import Validator
-from sync.protocol import (BODY_MODELS, ItemResult, Message, PushItem, WireAudit, WireCard, WireEntry, WireMember,
-                           WireSale, parse_utc)
+from sync.protocol import (BODY_MODELS, ItemResult, Message, PushItem, WireAudit, WireCard, WireEntry,
+                           WireGiftMovement, WireMember, WireSale, parse_utc)
 from sync.refusals import Refusal, refuse
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,30 @@ class _Batch:
             return self._member(item, body)
         if isinstance(body, WireCard):
             return self._card(item, body)
+        if isinstance(body, WireGiftMovement):
+            return self._gift(item, body)
         return self._audit(item, body)
+
+    def _gift(self, item: PushItem, m: WireGiftMovement) -> ItemResult:
+        """A gift card / store credit movement (`sync.hq.giftcards`): once, only its own terminal's, checked
+        against the account's HQ balance."""
+        if m.terminal_id != self.terminal_id:
+            return self.reject(item, refuse(R.FOREIGN_TERMINAL, what="movement", key=m.movement_id,
+                                            owner=m.terminal_id))
+        text = giftcards.canonical(m)
+        stored = giftcards.stored_body(self.session, m.movement_id)
+        if stored is not None:
+            if stored == text:
+                return ItemResult(key=item.key, status="duplicate")
+            return self.reject(item, refuse(R.CONFLICT, what="movement", key=m.movement_id))
+        loads = m.kind in ("issue", "load")
+        program = self.rules.program(giftcards.newest_program_version(self.session)) if loads else None
+        refused = self.rules.time("created_at", m.created_at) or giftcards.check(self.session, m, program)
+        if refused is not None:
+            return self.reject(item, refused)
+        giftcards.accept(self.session, m, text)
+        self.changes.append({"kind": "giftcard", "ref": m.account})
+        return ItemResult(key=item.key, status="accepted")
 
     def _uuid_item(self, item: PushItem, known: dict[str, str], key: str, owner: str, text: str,
                    what: str, model: type[Message]) -> ItemResult | None:
