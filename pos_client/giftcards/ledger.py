@@ -156,3 +156,19 @@ def voided_by_refunds(session: Session, sale_id: str) -> Counter[str]:
     refunds = select(Sale.sale_id).where(Sale.refund_of == sale_id)
     return Counter(session.scalars(select(GiftMovement.account).where(GiftMovement.kind == "void",
                                                                       GiftMovement.sale_id.in_(refunds))))
+
+
+def outstanding(session: Session, day: date) -> dict[str, int]:
+    """The money this terminal knows to be held on gift cards and on store credit, by account kind, on store
+    date `day` (the KPIs' liability): every account's balance as `account_state` gives it, a card past its last
+    paying day left out. HQ's pull sends every card's balance, so a terminal that syncs knows the chain's."""
+    kinds = dict(session.execute(select(GiftMovement.account, GiftMovement.account_kind).distinct()).tuples().all())
+    for body in session.scalars(select(GiftSnapshot.body)):
+        snap = json.loads(body)
+        kinds.setdefault(snap["account"], snap["account_kind"])
+    totals = {GIFT_CARD: 0, STORE_CREDIT: 0}
+    for account, kind in kinds.items():
+        state = account_state(session, account, kind)
+        if state.expires_on is None or state.expires_on >= day:
+            totals[kind] = totals.get(kind, 0) + max(state.balance, 0)
+    return totals

@@ -62,6 +62,7 @@ from pos_client.errors import KupaError
 from pos_client.member_state import rules as member_rules
 from pos_client.messages import message
 from pos_client.program.schema import Program, Redeem
+from pos_client.giftcards import ledger as gift_ledger
 from pos_client.promotions import holdings
 from pos_client.reports import queries as q
 from pos_client.services.programs import program_at
@@ -480,7 +481,8 @@ def _program_or_none(session: Session, now: datetime) -> Program | None:
 
 def liability(session: Session, program: Program | None, now: datetime) -> Liability:
     """What the program owes now: the points members hold after pending expiry (`member_state.rules`) and their
-    money value, and the money on vouchers still valid today (`promotions.holdings`)."""
+    money value, the money on vouchers still valid today (`promotions.holdings`), and on gift cards and store
+    credit (`giftcards.ledger.outstanding`)."""
     expiry = program.points_expiry_days if program else None
     points = 0
     if expiry:
@@ -491,8 +493,10 @@ def liability(session: Session, program: Program | None, now: datetime) -> Liabi
         points = int(session.scalar(select(func.coalesce(func.sum(MemberBalance.points), 0))
                                     .where(MemberBalance.points > 0)) or 0)
     today = member_rules.store_date(now, program.timezone if program else "UTC")
+    money = gift_ledger.outstanding(session, today)
     return Liability(points=points, points_value=points_value(points, program.redeem) if program else None,
-                     vouchers=holdings.outstanding_voucher_value(session, today))
+                     vouchers=holdings.outstanding_voucher_value(session, today), gift_cards=money[gift_ledger.GIFT_CARD],
+                     store_credit=money[gift_ledger.STORE_CREDIT])
 
 
 _EPOCH_DAY = date(1970, 1, 1)

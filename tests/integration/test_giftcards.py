@@ -179,3 +179,13 @@ def test_a_gift_card_prints_with_its_code(gift_store: Kupa, tmp_path: Path) -> N
     payloads = {code.data.decode("ascii") for code in decode(Image.open(out).convert("L"),
                                                              symbols=[ZBarSymbol.QRCODE, ZBarSymbol.CODE128])}
     assert card["token"] in payloads and card["card"] in payloads  # the QR pays, the Code 128 shows the balance
+
+
+def test_the_liability_counts_the_money_on_gift_cards_and_store_credit(gift_store: Kupa) -> None:
+    kupa = gift_store
+    added = kupa("member", "add", "--name", "Lior", "--json").json
+    kupa("checkout", "--item", "GIFT-100", "--json")  # a ₪100 card
+    sale = kupa("checkout", "--member", added["member_id"], "--item", "COFFEE-L", "--json").json
+    assert kupa("refund", sale["sale_id"], "--pin", MANAGER_PIN, "--refund-to", "credit").code == 0  # ₪14 credit
+    owed = kupa("report", "kpis", "--json").json["liability"]
+    assert (owed["gift_cards"], owed["store_credit"]) == (10000, 1400)

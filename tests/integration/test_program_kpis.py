@@ -63,8 +63,8 @@ def test_roi_and_incremental_sales_by_hand(kupa: Kupa, store: Path, tmp_path: Pa
     assert data["extra_gross_margin"] == 2600 - 1400
     assert data["roi"] == 0.2  # (1,200 − 1,000) / 1,000
     # points: 50 + 50 − 100 + 18 + 24 − 12 = 30, worth 300 at 100 points = 1,000
-    assert data["liability"] == {"points": 30, "points_value": 300, "vouchers": 0, "gift_cards": None,
-                                 "store_credit": None}
+    assert data["liability"] == {"points": 30, "points_value": 300, "vouchers": 0, "gift_cards": 0,
+                                 "store_credit": 0}
     assert kupa("member", "show", mid, "--json").json["points"] == 30
     # the welcome coupon was issued on enrolment and not used; no voucher was issued
     assert (data["coupon_redemption_rate"], data["voucher_redemption_rate"]) == (0.0, None)
