@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 LedgerKind = Literal["earn", "redeem", "stamp", "stamp_reward", "tier_discount", "welcome", "birthday", "membership",
-                     "donate", "adjust", "reverse", "expire", "referral", "action",
+                     "donate", "adjust", "reverse", "expire", "referral", "action", "campaign",
                      "coupon_issue", "coupon_use", "coupon_return", "voucher_issue", "voucher_use", "voucher_return"]
 
 #: The promotion lifecycle's kinds (above): they change what a member holds, never points, stamps or spend.

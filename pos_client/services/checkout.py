@@ -316,6 +316,10 @@ def _write_member_entries(session: Session, terminal: Terminal, priced: Priced, 
                                  reason=f"monthly credit {month}"))
     if quote.referral_points:
         drafts.append(EntryDraft(mid, "referral", points_delta=quote.referral_points, reason="referred member"))
+    for step in quote.explanations:  # a campaign's bonus points, one entry per campaign (HQ checks each amount)
+        if step.code == "campaign_bonus":
+            drafts.append(EntryDraft(mid, "campaign", points_delta=int(str(step.params["points"])),
+                                     ref_code=str(step.params["code"]), reason=f"campaign {step.params['code']}"))
     if quote.redeemed_points:
         drafts.append(EntryDraft(mid, "redeem", points_delta=-quote.redeemed_points, value=quote.redeemed_value))
     for code, spent in quote.stamps_spent.items():

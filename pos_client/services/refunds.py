@@ -207,6 +207,12 @@ def _requested(lines: list[SaleLine], remaining: dict[int, int], items: list[tup
     return result
 
 
+def _reversed(session: Session, entry_id: str) -> int:
+    """The points earlier refunds already reversed from entry `entry_id` (≤ 0)."""
+    return int(session.scalar(select(func.coalesce(func.sum(LedgerEntry.points_delta), 0))
+                              .where(LedgerEntry.reverses == entry_id)) or 0)
+
+
 def _reverse_entries(session: Session, sale: Sale, effect: RefundEffect, tid: str, now: datetime,
                      actor: str | None) -> None:
     originals = list(session.scalars(select(LedgerEntry).where(LedgerEntry.sale_id == sale.sale_id,
@@ -222,6 +228,13 @@ def _reverse_entries(session: Session, sale: Sale, effect: RefundEffect, tid: st
     if earn and (effect.points_reversed or effect.spend_reversed):
         drafts.append(EntryDraft(mid, "reverse", points_delta=-effect.points_reversed,
                                  spend_delta=-effect.spend_reversed, reverses=earn.entry_id, reason="refund: earn"))
+    left = effect.campaign_points_reversed  # taken back from the sale's campaign entries, the largest first
+    for campaign in sorted((e for e in originals if e.kind == "campaign"), key=lambda e: -e.points_delta):
+        taken = min(left, campaign.points_delta + _reversed(session, campaign.entry_id))
+        if taken > 0:
+            drafts.append(EntryDraft(mid, "reverse", points_delta=-taken, reverses=campaign.entry_id,
+                                     reason="refund: campaign"))
+            left -= taken
     redeem = original("redeem")
     if redeem and effect.points_returned:
         drafts.append(EntryDraft(mid, "reverse", points_delta=effect.points_returned,

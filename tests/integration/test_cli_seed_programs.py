@@ -8,6 +8,7 @@ tests); their pricing is covered through the engine in tests/unit/test_pricing_s
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -147,6 +148,18 @@ def test_a_refund_reverses_campaign_points_by_paid_times_multiplier(seeded, tmp_
     assert (snack.json["money_back"], snack.json["points_reversed"]) == (250, 5)
     rest = kupa("refund", sale.json["sale_id"], "--pin", MANAGER_PIN, "--json")
     assert rest.json["points_reversed"] == 120
+    # ₪24 of vitamins reach the campaign's minimum: its bonus is credited as its own entry (HQ checks it against
+    # the program), and the refunds take it back — part with one vitamin, the rest with the whole
+    bonus_sale = kupa("checkout", "--member", member, "--item", "VITAMIN-C:2", "--json").json
+    assert bonus_sale["campaign_points"] == 100
+    assert kupa("refund", bonus_sale["sale_id"], "--item", "VITAMIN-C", "--pin", MANAGER_PIN).code == 0
+    assert kupa("refund", bonus_sale["sale_id"], "--pin", MANAGER_PIN).code == 0
+    with sqlite3.connect(tmp_path / "cvs" / "kupa.sqlite3") as db:
+        [(entry_id, bonus)] = db.execute("select entry_id, points_delta from ledger_entries where kind = 'campaign'"
+                                         " and sale_id = ?", (bonus_sale["sale_id"],)).fetchall()
+        taken = [p for (p,) in db.execute("select points_delta from ledger_entries where reverses = ?"
+                                          " order by seq", (entry_id,))]
+    assert bonus == 100 and sum(taken) == -100 and len(taken) == 2
 
 
 def test_a_segment_audience_prices_the_members_it_holds_at_checkout(tmp_path: Path, kupa: Kupa) -> None:
