@@ -208,8 +208,8 @@ def bench(path: Path, now: datetime, label: str) -> None:
     day_sql, day_params = kpis_module._day_sql(zone, rng.lo or rng.hi, rng.hi)
     with terminal.read() as session:
         parts = {
-            "sales per day, net of refunds": lambda: kpis_module._sale_cells(session, rng, day_sql, day_params),
-            "sales, figures only": lambda: kpis_module._sale_cells(session, rng, "0", {}),
+            "sales per day, net of refunds": lambda: kpis_module.sale_cells(session, rng, day_sql, day_params),
+            "sales, figures only": lambda: kpis_module.sale_cells(session, rng, "0", {}),
             "active / repeat / churned members": lambda: kpis_module._member_figures(session, rng),
             "members by tier": lambda: kpis_module._members_by_tier(session, None, min(rng.hi, now), to_iso(rng.hi)),
         }

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 LedgerKind = Literal["earn", "redeem", "stamp", "stamp_reward", "tier_discount", "welcome", "birthday", "membership",
-                     "donate", "adjust", "reverse", "expire", "referral", "action",
+                     "donate", "adjust", "reverse", "expire", "referral", "action", "campaign",
                      "coupon_issue", "coupon_use", "coupon_return", "voucher_issue", "voucher_use", "voucher_return"]
 
 #: The promotion lifecycle's kinds (above): they change what a member holds, never points, stamps or spend.
@@ -22,3 +22,12 @@ PROMO_KINDS: frozenset[str] = frozenset({"coupon_issue", "coupon_use", "coupon_r
 
 #: Every kind, in DESIGN.md's order.
 LEDGER_KINDS: tuple[str, ...] = get_args(LedgerKind)
+
+#: The kinds of a money movement on a gift card or a member's store credit (`gift_movements`, docs/giftcards.md):
+#: `issue` (a new card loaded by its sale; +), `load` (more money on a card; +), `redeem` (paid a sale; −),
+#: `refund` (a refund paid back to the card or credit; +), `void` (a refunded gift-card sale takes its load back;
+#: −), `expire` (an expired card's balance written off; −). Store credit is created by `refund` alone.
+GiftMovementKind = Literal["issue", "load", "redeem", "refund", "void", "expire"]
+GIFT_MOVEMENT_KINDS: tuple[str, ...] = get_args(GiftMovementKind)
+#: The sign each kind's amount carries (HQ checks it; the terminal writes it).
+GIFT_MOVEMENT_SIGNS: dict[str, int] = {"issue": 1, "load": 1, "redeem": -1, "refund": 1, "void": -1, "expire": -1}

@@ -31,8 +31,9 @@ from pos_client.messages import message
 
 
 class TenderKind(str, Enum):
-    """How the customer paid. `gift_card` and `store_credit` are named for the promotions issue (#17) and
-    refused until it lands."""
+    """How the customer paid. `gift_card` (a signed gift card's balance; typed `gift:TOKEN:AMOUNT`) and
+    `store_credit` (the member's store credit; typed `credit:AMOUNT`) are checked against their money ledger
+    by `pos_client.services.giftcards` before the sale settles (docs/giftcards.md)."""
 
     CASH = "cash"
     CARD = "card"
@@ -40,8 +41,10 @@ class TenderKind(str, Enum):
     STORE_CREDIT = "store_credit"
 
 
-#: The kinds a till accepts today.
-ACCEPTED_KINDS = (TenderKind.CASH, TenderKind.CARD)
+#: The kinds paid from Kupa's own money ledger (a gift card, store credit): like a card, an exact amount.
+MONEY_LEDGER_KINDS = (TenderKind.GIFT_CARD, TenderKind.STORE_CREDIT)
+#: How the command line spells each kind (`gift:TOKEN:AMOUNT`, `credit:AMOUNT`); the stored value is the kind's.
+_SPELLED = {"gift": TenderKind.GIFT_CARD, "credit": TenderKind.STORE_CREDIT}
 #: Longest external reference kept (a card terminal's approval code, RRN or transaction id).
 MAX_REFERENCE = 64
 
@@ -72,14 +75,18 @@ class Tender:
 
 
 NOT_A_PAYMENT = message("tender.not_a_payment",
-                        en="'{text}' is not a payment (use cash:AMOUNT or card:AMOUNT[:REFERENCE], amounts in "
-                           "minor units)",
-                        he="'{text}' אינו תשלום (כתבו cash:סכום או card:סכום[:אסמכתא], סכומים ביחידות מטבע "
-                           "קטנות)")
-UNKNOWN_KIND = message("tender.unknown_kind", en="'{kind}' is not a way to pay (cash or card)",
-                       he="'{kind}' אינו אמצעי תשלום (מזומן או כרטיס)")
-KIND_NOT_YET = message("tender.kind_not_available", en="paying by {kind} is not available on this till yet",
-                       he="תשלום ב־{kind} עדיין אינו זמין בקופה זו")
+                        en="'{text}' is not a payment (use cash:AMOUNT, card:AMOUNT[:REFERENCE], gift:TOKEN:AMOUNT "
+                           "or credit:AMOUNT, amounts in minor units)",
+                        he="'{text}' אינו תשלום (כתבו cash:סכום, card:סכום[:אסמכתא], gift:אסימון:סכום או "
+                           "credit:סכום, סכומים ביחידות מטבע קטנות)")
+UNKNOWN_KIND = message("tender.unknown_kind",
+                       en="'{kind}' is not a way to pay (cash, card, gift or credit)",
+                       he="'{kind}' אינו אמצעי תשלום (מזומן, כרטיס, כרטיס מתנה או זיכוי)")
+GIFT_NEEDS_CARD = message("tender.gift_needs_card", en="a gift card payment needs the card's code",
+                          he="תשלום בכרטיס מתנה דורש את קוד הכרטיס")
+CREDIT_NO_REFERENCE = message("tender.credit_no_reference",
+                              en="store credit takes no reference: it is the identified member's ('{text}')",
+                              he="זיכוי בחנות אינו מקבל אסמכתא: הוא של החבר המזוהה ('{text}')")
 AMOUNT_POSITIVE = message("tender.amount_positive", en="a payment must be more than zero (got '{text}')",
                           he="תשלום חייב להיות גדול מאפס (התקבל '{text}')")
 REFERENCE_BAD = message("tender.reference_bad",
@@ -102,15 +109,23 @@ NOT_NEEDED = message("tender.not_needed",
 
 
 def parse_payment(text: str) -> TenderGiven:
-    """`cash:AMOUNT`, `card:AMOUNT` or `card:AMOUNT:REFERENCE` from the command line; amounts in minor units."""
-    parts = (text or "").split(":", 2)
-    if len(parts) < 2 or not parts[0].strip() or len(text) > 120:
-        raise InvalidInputError(NOT_A_PAYMENT, text=text)
+    """`cash:AMOUNT`, `card:AMOUNT`, `card:AMOUNT:REFERENCE`, `gift:TOKEN:AMOUNT` or `credit:AMOUNT` from the
+    command line; amounts in minor units. A gift card's token is kept as given (its signature and balance are
+    checked by `pos_client.services.giftcards` at the sale)."""
+    text = text or ""
+    if text[:5].lower() == "gift:" and len(text) <= 240:
+        token, _sep, amount_text = text[5:].rpartition(":")
+        if not token.strip():
+            raise InvalidInputError(GIFT_NEEDS_CARD)
+        text = f"gift:{amount_text}:{token.strip()}"
+    parts = text.split(":", 2)
+    if len(parts) < 2 or not parts[0].strip() or len(text) > 240:
+        raise InvalidInputError(NOT_A_PAYMENT, text=text[:120])
     kind_text, amount_text = parts[0].strip().lower(), parts[1].strip()
     try:
-        kind = TenderKind(kind_text)
+        kind = _SPELLED.get(kind_text) or TenderKind(kind_text)
     except ValueError:
-        raise InvalidInputError(UNKNOWN_KIND, kind=kind_text) from None
+        raise InvalidInputError(UNKNOWN_KIND, kind=kind_text[:20]) from None
     if not amount_text.lstrip("-").isdigit() or len(amount_text) > 12:
         raise InvalidInputError(NOT_A_PAYMENT, text=text)
     reference = parts[2].strip() if len(parts) == 3 else None
@@ -119,14 +134,17 @@ def parse_payment(text: str) -> TenderGiven:
 
 def check_given(given: TenderGiven) -> TenderGiven:
     """One entered tender on its own: an accepted kind, an amount above zero, a sane reference."""
-    if given.kind not in ACCEPTED_KINDS:
-        raise InvalidInputError(KIND_NOT_YET, kind=given.kind.value)
     if given.amount <= 0:
         raise InvalidInputError(AMOUNT_POSITIVE, text=str(given.amount))
+    if given.kind is TenderKind.GIFT_CARD and not given.reference:
+        raise InvalidInputError(GIFT_NEEDS_CARD)
     if given.reference is not None:
         if given.kind is TenderKind.CASH:
             raise InvalidInputError(CASH_NO_REFERENCE, text=given.reference)
-        if len(given.reference) > MAX_REFERENCE or not given.reference.isprintable():
+        if given.kind is TenderKind.STORE_CREDIT and not given.reference.startswith("M"):
+            raise InvalidInputError(CREDIT_NO_REFERENCE, text=given.reference[:40])
+        limit = 240 if given.kind is TenderKind.GIFT_CARD else MAX_REFERENCE  # a gift token until resolved
+        if len(given.reference) > limit or not given.reference.isprintable():
             raise InvalidInputError(REFERENCE_BAD, max=MAX_REFERENCE)
     return given
 

@@ -34,6 +34,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pos_client.giftcards import ledger as gift_ledger
 from pos_client.db import driver
 from pos_client.db.models import (Card, LedgerEntry, Member, MemberBalance, MemberDay, MemberPromo, MemberSnapshot,
                                   MemberStamps, OutboxRow, Product, Sale, SyncConfirmed, SyncSkipped, TrustedKey)
@@ -215,6 +216,7 @@ def apply_page(session: Session, page: PullPage, terminal_id: str, skips: list[S
          "entries": b.entries, "confirmed_at": now} for b in page.balances], "member_id")
     stats.confirmed = [b.member_id for b in page.balances]
     stats.confirmed += apply_snapshots(session, page.snapshots, stats.skipped)
+    gift_ledger.keep_snapshots(session, [b.model_dump(mode="json") for b in page.gift_balances], now)
     record_skips(session, stats.skipped, page.cursor)
     put_setting(session, "sync_cursor", page.cursor)
     return stats

@@ -33,7 +33,7 @@ from pos_client.timeutil import to_iso
 
 from pos_client.program.limits import MAX_DOCUMENT_CHARS, MAX_VERSION
 
-from pos_client.ledger_kinds import LedgerKind
+from pos_client.ledger_kinds import GiftMovementKind, LedgerKind
 
 PROTOCOL_VERSION = 1
 MAX_PUSH_ITEMS = 5000
@@ -98,7 +98,7 @@ def _shallow(value: Any) -> Any:
 JsonObject = Annotated[dict[str, Any], AfterValidator(_shallow)]
 Text = Annotated[str, StringConstraints(max_length=200)]
 Small = Annotated[int, Field(ge=-10**12, le=10**12)]
-ItemKind = Literal["ledger_entry", "sale", "member", "card", "audit"]
+ItemKind = Literal["ledger_entry", "sale", "member", "card", "audit", "gift_movement"]
 
 
 def _real_date(value: str) -> str:
@@ -188,6 +188,42 @@ class WireSale(Message):
     receipt_seq: Annotated[int, Field(ge=1, le=10**12)] | None = None
 
 
+#: A store-local calendar day.
+StoreDay = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+#: A gift card number (`pos_client.cards.gift_tokens`) or, for store credit, a member id.
+Account = Annotated[str, StringConstraints(min_length=1, max_length=24, pattern=r"^[A-Z0-9_\-]+$")]
+
+
+class WireGiftMovement(Message):
+    """One money movement on a gift card or a member's store credit, exactly as the terminal wrote it
+    (`pos_client.db.models.GiftMovement`; built once by `pos_client.giftcards.ledger.movement_payload`)."""
+
+    movement_id: Uuid
+    account: Account
+    account_kind: Literal["gift_card", "store_credit"]
+    kind: GiftMovementKind
+    amount: Annotated[int, Field(ge=-10**12, le=10**12)]
+    sale_id: Uuid | None = None
+    line_no: Annotated[int, Field(ge=1, le=10**6)] | None = None
+    terminal_id: Id
+    store_day: StoreDay
+    expires_on: StoreDay | None = None
+    key_id: Id | None = None
+    cashier_id: Id | None = None
+    created_at: UtcTime
+
+
+class WireGiftBalance(Message):
+    """HQ's confirmed state of a gift card or store-credit account: the sum of the movements it accepted, and
+    their ids (so a terminal adds exactly the movements of its own HQ has not confirmed yet)."""
+
+    account: Account
+    account_kind: Literal["gift_card", "store_credit"]
+    balance: Annotated[int, Field(ge=-10**12, le=10**12)]
+    expires_on: StoreDay | None = None
+    movements: Annotated[list[Uuid], Field(max_length=10_000)] = []
+
+
 class WireMember(Message):
     member_id: Id
     name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
@@ -229,7 +265,7 @@ class WireAudit(Message):
 
 
 BODY_MODELS: dict[str, type[Message]] = {"ledger_entry": WireEntry, "sale": WireSale, "member": WireMember,
-                                         "card": WireCard, "audit": WireAudit}
+                                         "card": WireCard, "audit": WireAudit, "gift_movement": WireGiftMovement}
 
 
 class TerminalKey(Message):
@@ -334,7 +370,7 @@ class WireProduct(Message):
     #: catalog without them: a chain upgrades its terminals before it publishes costs (docs/sync.md).
     cost: Annotated[int, Field(ge=0, le=10**10)] | None = None
 
-    @model_serializer(mode="wrap")
+    @model_serializer(mode="wrap", when_used="json")
     def _without_unknown_cost(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         data: dict[str, Any] = handler(self)
         if data.get("cost") is None:
@@ -417,6 +453,8 @@ class PullPage(Message):
     entries: list[WireEntry] = []
     balances: list[WireBalance] = []
     snapshots: list[WireSnapshot] = []
+    #: Gift cards and store-credit accounts that changed: chain-wide (a card pays at any store).
+    gift_balances: list[WireGiftBalance] = []
 
 
 class MemberFetchRequest(Message):

@@ -131,3 +131,21 @@ def refuse(message_: Message, **params: object) -> Refusal:
     """A `Refusal` with every parameter as a short string or an int (the wire's `params`)."""
     return Refusal(message_, {k: v if isinstance(v, int) and not isinstance(v, bool) else str(v)[:80]
                               for k, v in params.items()})
+
+
+# Gift cards and store credit (`sync.hq.giftcards`, docs/giftcards.md).
+GIFT_OVERSPENT = message("sync.gift_overspent",
+                         en="movement {key}: {account} holds {balance} at HQ, it cannot take {amount}",
+                         he="תנועה {key}: ב־{account} יש {balance} במטה, אי אפשר לחייב בה {amount}")
+GIFT_UNKNOWN = message("sync.gift_unknown", en="movement {key}: {account} is not an account HQ holds",
+                       he="תנועה {key}: {account} אינו חשבון שמוחזק במטה")
+GIFT_EXISTS = message("sync.gift_exists", en="movement {key}: gift card {account} was already issued",
+                      he="תנועה {key}: כרטיס המתנה {account} כבר הונפק")
+GIFT_LOAD = message("sync.gift_load", en="movement {key}: a load of {amount} is outside the program's {min}..{max}",
+                    he="תנועה {key}: טעינה של {amount} מחוץ לטווח התוכנית {min}..{max}")
+GIFT_SIGN = message("sync.gift_sign", en="movement {key}: a {kind} cannot be {amount}",
+                    he="תנועה {key}: {kind} לא יכול להיות {amount}")
+GIFT_EXPIRED = message("sync.gift_expired", en="movement {key}: gift card {account} expired on {expires_on}",
+                       he="תנועה {key}: תוקף כרטיס המתנה {account} פג ב־{expires_on}")
+GIFT_NOT_EXPIRED = message("sync.gift_not_expired", en="movement {key}: gift card {account} pays until {expires_on}",
+                           he="תנועה {key}: כרטיס המתנה {account} בתוקף עד {expires_on}")

@@ -17,8 +17,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sync.protocol import (MAX_PAGE_SIZE, PullPage, WireBalance, WireCard, WireEntry, WireKey, WireMember,
-                           WireProduct, WireProgram, WireSnapshot)
+from sync.protocol import (MAX_PAGE_SIZE, PullPage, WireBalance, WireCard, WireEntry, WireGiftBalance, WireKey,
+                           WireMember, WireProduct, WireProgram, WireSnapshot)
 
 Items = Annotated[list[dict[str, Any]], Field(max_length=MAX_PAGE_SIZE)]
 
@@ -38,6 +38,7 @@ class RawPullPage(BaseModel):
     entries: Items = []
     balances: Items = []
     snapshots: Items = []
+    gift_balances: Items = []
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,12 @@ class Skip:
 
 _KEYS = {"members": ("member", "member_id"), "cards": ("card", "card_number"), "keys": ("key", "key_id"),
          "products": ("product", "sku"), "programs": ("program", "version"), "entries": ("entry", "entry_id"),
-         "balances": ("balance", "member_id"), "snapshots": ("snapshot", "member_id")}
+         "balances": ("balance", "member_id"), "snapshots": ("snapshot", "member_id"),
+         "gift_balances": ("gift_balance", "account")}
 _MODELS: dict[str, type[BaseModel]] = {"members": WireMember, "cards": WireCard, "keys": WireKey,
                                        "products": WireProduct, "programs": WireProgram, "entries": WireEntry,
-                                       "balances": WireBalance, "snapshots": WireSnapshot}
+                                       "balances": WireBalance, "snapshots": WireSnapshot,
+                                       "gift_balances": WireGiftBalance}
 #: The timestamp fields of each kind that the terminal parses (`pos_client.timeutil.from_iso`).
 _TIMES = {"members": ("enrolled_at",), "cards": ("issued_at", "revoked_at"), "keys": ("revoked_at",),
           "entries": ("created_at",), "programs": ("published_at",),

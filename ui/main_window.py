@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 
+import shiboken6
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLabel, QMainWindow, QStackedWidget, QToolBar
 
 from pos_client.cards import coupon_tokens
+from pos_client.cards.gift_tokens import looks_like_gift_token
 from pos_client.services import carts, shifts, till
 from pos_client.terminal import Terminal
 from pos_client.timeutil import store_time, utcnow
@@ -258,9 +260,22 @@ class MainWindow(QMainWindow):
         self.lock()
 
     # -- actions --------------------------------------------------------------------------------------------
+    def _gift_scanned(self, code: str) -> bool:
+        """A gift card's code goes into the open payment dialog's gift field (it pays; it identifies no one)."""
+        if not looks_like_gift_token(code.strip()):
+            return False
+        dialog = self.tender_dialog
+        if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible():  # a closed one is deleted
+            dialog.gift_code.setText(code.strip())
+            dialog.gift.setFocus()
+        else:
+            self.checkout.show_message(self.tr("A gift card pays in the payment dialog: press F12, then scan it"))
+        return True
+
     def on_scanned(self, code: str) -> None:
-        """A wedge-scanner code: a product goes into the cart, a member or a coupon onto the sale."""
-        if self.stack.currentWidget() is not self.checkout:
+        """A wedge-scanner code: a product goes into the cart, a member or a coupon onto the sale, a gift card
+        into the payment dialog."""
+        if self.stack.currentWidget() is not self.checkout or self._gift_scanned(code):
             return
 
         def route(found: till.Resolved) -> None:
@@ -276,8 +291,8 @@ class MainWindow(QMainWindow):
 
     def on_camera_code(self, code: str) -> None:
         """A code the webcam confirmed (already checked by `check_payload`): a member coupon's QR goes onto the
-        sale, any other code identifies the member, as typed."""
-        if self.stack.currentWidget() is self.checkout:
+        sale, a gift card into the payment dialog, any other code identifies the member, as typed."""
+        if self.stack.currentWidget() is self.checkout and not self._gift_scanned(code):
             if coupon_tokens.looks_like_coupon_token(code):
                 self.sale.apply_coupon(code)
             else:

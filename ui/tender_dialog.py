@@ -1,5 +1,6 @@
 """The payment dialog F12 opens: cash with quick amounts and the change shown big, card with its reference,
-or both (a split payment); driven from the keyboard.
+a gift card (its code scanned or typed, and the amount it pays), or any mix (a split payment); driven from the
+keyboard.
 
 Keys: the cash field has the focus with the exact amount selected, so typing replaces it; F1 exact cash,
 F2–F4 the next round amounts above the total (multiples of ₪20, ₪50, ₪100, ₪200); F9 puts the rest on the card and moves to its
@@ -7,7 +8,9 @@ reference; Enter completes; Esc goes back to the sale. Typed amounts are in majo
 by the core (`pos_client.money.parse_amount`); the payment is checked by the core's own rule
 (`pos_client.tender.settle`: cover, change only from cash, every tender pays something), so the dialog and
 the checkout can never disagree. Without an open shift cash cannot be taken (`pos_client.services.shifts`):
-the cash field is disabled and says why, and the card takes the whole total.
+the cash field is disabled and says why, and the card takes the whole total. A gift card's code is checked
+(signature, balance, expiry, the offline cap) by the checkout when the sale is recorded
+(`pos_client.services.giftcards`); a refusal comes back to the cashier like any other.
 
 Signals:
     paid(object): a tuple of `pos_client.tender.TenderGiven`, once the payment covers the total.
@@ -54,7 +57,10 @@ class TenderDialog(QDialog):
         self.card = QLineEdit(objectName="tenderCard")
         self.reference = QLineEdit(objectName="tenderReference")
         self.reference.setMaxLength(64)
-        for field in (self.cash, self.card):
+        self.gift_code = QLineEdit(objectName="tenderGiftCode")  # a wedge scanner types the card's QR here
+        self.gift_code.setMaxLength(240)
+        self.gift = QLineEdit(objectName="tenderGift")
+        for field in (self.cash, self.card, self.gift):
             field.setAlignment(Qt.AlignmentFlag.AlignRight)
             field.textChanged.connect(self._update)
         self.quick: list[QPushButton] = []
@@ -78,9 +84,10 @@ class TenderDialog(QDialog):
         self.cancel = QPushButton(objectName="tenderCancel")
         self.cancel.setAutoDefault(False)
         self.cancel.clicked.connect(self.reject)
-        self._captions = [QLabel(), QLabel(), QLabel()]
+        self._captions = [QLabel(), QLabel(), QLabel(), QLabel(), QLabel()]
         grid = QGridLayout()
-        for row, (caption, field) in enumerate(zip(self._captions, (self.cash, self.card, self.reference))):
+        fields = (self.cash, self.card, self.reference, self.gift_code, self.gift)
+        for row, (caption, field) in enumerate(zip(self._captions, fields)):
             caption.setBuddy(field)
             grid.addWidget(caption, row, 0)
             grid.addWidget(field, row, 1)
@@ -118,7 +125,8 @@ class TenderDialog(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Payment"))
         for caption, text in zip(self._captions, (self.tr("&Cash given"), self.tr("Car&d amount"),
-                                                  self.tr("Card &reference"))):
+                                                  self.tr("Card &reference"), self.tr("&Gift card code"),
+                                                  self.tr("Gift card a&mount"))):
             caption.setText(text)
         for i, (button, amount) in enumerate(zip(self.quick, quick_amounts(self.total))):
             key = "F1" if i == 0 else QUICK_KEYS[i - 1]
@@ -141,8 +149,12 @@ class TenderDialog(QDialog):
 
     # -- the payment ----------------------------------------------------------------------------------
     def given(self) -> tuple[TenderGiven, ...]:
-        """What the cashier typed, as tenders (card first); `KupaError` for an amount that is not one."""
+        """What the cashier typed, as tenders (gift card and card first); `KupaError` for an amount that is not
+        one."""
         out: list[TenderGiven] = []
+        code, gift = self.gift_code.text().strip(), self.gift.text().strip()
+        if code or gift:
+            out.append(TenderGiven(TenderKind.GIFT_CARD, parse_amount(gift or "0", self.currency), code or None))
         card = self.card.text().strip()
         if card:
             reference = self.reference.text().strip() or None

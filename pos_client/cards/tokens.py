@@ -135,3 +135,8 @@ def _signature_matches(public_key_raw: bytes, signature: bytes, signed: bytes) -
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def signature_ok(public_key_raw: bytes, signature: bytes, signed: bytes) -> bool:
+    """The one Ed25519 check every signed Kupa code uses (member cards here, gift cards in `gift_tokens`)."""
+    return _signature_matches(public_key_raw, signature, signed)

@@ -246,10 +246,12 @@ def _basket(args: argparse.Namespace) -> checkout_service.BasketRequest:
         at = parse_user_time(args.at, zone)
     pays = getattr(args, "pay", None)
     tenders = tuple(parse_payment(text) for text in pays) if pays else None
+    gift_amount = _int(args.gift_amount, "--gift-amount") if getattr(args, "gift_amount", None) else None
     return checkout_service.BasketRequest(items=items, member_code=args.member, redeem_points=redeem,
                                           punch_rewards=tuple(args.punch_reward), manager_pin=args.pin, at=at,
                                           tenders=tenders, cashier_pin=getattr(args, "cashier_pin", None),
-                                          coupons=tuple(args.coupon), vouchers=tuple(args.voucher))
+                                          coupons=tuple(args.coupon), vouchers=tuple(args.voucher),
+                                          gift_amount=gift_amount, gift_card=getattr(args, "load_card", None))
 
 
 def quote(args: argparse.Namespace) -> int:
@@ -280,7 +282,8 @@ def checkout(args: argparse.Namespace) -> int:
     tenders = [t.to_json() for t in result.tenders]
     data = {"sale_id": result.sale_id, "receipt_no": result.receipt_no, "cashier_id": result.cashier_id,
             **result.quote.to_json(), "created_at": result.created_at.isoformat(),
-            "tenders": tenders, "change": result.change, "shift_id": result.shift_id}
+            "tenders": tenders, "change": result.change, "shift_id": result.shift_id,
+            "gift_cards": [g.to_json() for g in result.gift_cards]}
     emit(data, args.json, [say(SALE_RECORDED, receipt_no=result.receipt_no), *quote_text(data),
                            *_tender_lines(tenders, result.change, result.quote.currency)])
     return 0
@@ -295,7 +298,8 @@ REFUND_DONE = message("cli.refund_done",
 
 def refund(args: argparse.Namespace) -> int:
     items = [checkout_service.parse_item(text) for text in args.item] if args.item else None
-    refund_to = TenderKind(args.refund_to) if args.refund_to else None
+    refund_to = ({"credit": TenderKind.STORE_CREDIT}.get(args.refund_to) or TenderKind(args.refund_to)
+                 if args.refund_to else None)
     result = refunds.refund(_open(args), args.sale_id, items, args.pin, args.reason, refund_to=refund_to,
                             cashier_pin=args.cashier_pin)
     e = result.effect

@@ -23,8 +23,8 @@ import os
 import sys
 from pathlib import Path
 
-from pos_client.cli import (clock_commands, commands, coupon_commands, manager_commands, printer_commands,
-                            report_commands, shift_commands, staff_commands, sync_commands)
+from pos_client.cli import (clock_commands, commands, coupon_commands, giftcard_commands, manager_commands,
+                            printer_commands, report_commands, shift_commands, staff_commands, sync_commands)
 from pos_client.cli.output import error, report_error, say
 from pos_client.errors import DamagedStoreError, KupaError
 from pos_client.messages import LANGUAGES, default_language, message, reset_language, set_language
@@ -150,10 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--coupon", action="append", default=[], metavar="CODE_OR_TOKEN",
                        help="a public promo code, a member coupon's QR token or its id (repeatable)")
         p.add_argument("--voucher", action="append", default=[], metavar="ID", help="a reward voucher's id")
+        p.add_argument("--gift-amount", metavar="AMOUNT", help="the load of an open-amount gift card (minor units)")
         if name == "quote":
             p.add_argument("--at", metavar="ISO8601")
         else:
-            p.add_argument("--pay", action="append", metavar="cash:AMOUNT|card:AMOUNT[:REF]",
+            p.add_argument("--load-card", metavar="TOKEN",
+                           help="the gift lines load this existing gift card (its code) instead of new cards")
+            p.add_argument("--pay", action="append",
+                           metavar="cash:AMOUNT|card:AMOUNT[:REF]|gift:TOKEN:AMOUNT|credit:AMOUNT",
                            help="a payment (repeat to split); none: paid exactly by card (README)")
             _cashier_pin(p)
 
@@ -162,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--item", action="append", metavar="SKU[:QTY]")
     p.add_argument("--pin", "--manager-pin", dest="pin", required=True, metavar="MANAGER_PIN")
     p.add_argument("--reason", default="customer return")
-    p.add_argument("--refund-to", choices=("cash", "card"),
+    p.add_argument("--refund-to", choices=("cash", "card", "credit"),
                    help="the manager's choice of how the money goes back (default: the way the sale was paid)")
     _cashier_pin(p)
 
@@ -206,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replay each file at its own frame rate through the camera's loop; lines get at_ms")
 
     for module in (coupon_commands, report_commands, sync_commands, clock_commands, shift_commands, staff_commands,
-                   printer_commands):
+                   printer_commands, giftcard_commands):
         module.register(sub, cmd, _Parser)
     return parser
 

@@ -44,7 +44,7 @@ def report_kpis(args: argparse.Namespace) -> int:
     if args.csv:
         write_figures_csv(kpis, args.csv)
     data = kpis.to_json()
-    emit(data, args.json, _kpi_text(data, program.currency, args.csv))
+    emit(data, args.json, kpi_text(data, program.currency, args.csv))
     return 0
 
 
@@ -64,7 +64,7 @@ KPI_COST = message("cli.kpi_cost", en="Rewards cost {cost}", he="עלות ההט
 KPI_CSV = message("cli.kpi_csv", en="Figures written to {path}", he="הנתונים נכתבו אל {path}")
 
 
-def _kpi_text(data: dict[str, Any], currency: str, csv_path: Path | None) -> list[str]:
+def kpi_text(data: dict[str, Any], currency: str, csv_path: Path | None) -> list[str]:
     def money(value: int | None) -> str:
         return "-" if value is None else format_money(value, currency)
 

@@ -473,3 +473,44 @@ class PrintJob(Base):
         CheckConstraint("status IN ('printed', 'failed')", name="ck_print_jobs_status"),
         Index("ix_print_jobs_sale", "sale_id", "created_at"),
     )
+
+
+# Gift cards and store credit (migration 0018; `pos_client.giftcards` and docs/giftcards.md explain them).
+
+class GiftMovement(Base):
+    """One money movement on an account: a gift card (`account` its number `G…`, `account_kind` gift_card) or a
+    member's store credit (`account` the member id, `account_kind` store_credit). Append-only (triggers); the
+    balance is HQ's confirmed snapshot plus this terminal's movements HQ has not confirmed yet. An `issue` row
+    is the card's birth: it carries the card's last paying day (`expires_on`, a store date, or NULL) and the
+    sale line that sold it (`line_no`)."""
+
+    __tablename__ = "gift_movements"
+    movement_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account: Mapped[str] = mapped_column(String(24))
+    account_kind: Mapped[str] = mapped_column(String(12))  # gift_card | store_credit
+    kind: Mapped[str] = mapped_column(String(8))  # ledger_kinds.GiftMovementKind
+    amount: Mapped[int] = mapped_column(Integer)
+    sale_id: Mapped[str | None] = mapped_column(ForeignKey("sales.sale_id"), default=None, index=True)
+    line_no: Mapped[int | None] = mapped_column(Integer, default=None)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    store_day: Mapped[str] = mapped_column(String(10))
+    expires_on: Mapped[str | None] = mapped_column(String(10), default=None)
+    key_id: Mapped[str | None] = mapped_column(String(16), default=None)
+    #: An `issue` row's QR payload, for the receipt's reprint; it stays on the terminal (not sent to HQ).
+    token: Mapped[str | None] = mapped_column(String(160), default=None)
+    cashier_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    created_at: Mapped[str] = mapped_column(String(40))
+    __table_args__ = (
+        CheckConstraint("account_kind IN ('gift_card', 'store_credit')", name="ck_gift_movements_account_kind"),
+        Index("ix_gift_movements_account", "account", "created_at"),
+    )
+
+
+class GiftSnapshot(Base):
+    """HQ's confirmed state of a gift card or store-credit account (`sync.protocol.WireGiftBalance`, JSON): its
+    balance and the ids of the movements that balance sums, so the terminal adds exactly its own others."""
+
+    __tablename__ = "gift_snapshots"
+    account: Mapped[str] = mapped_column(String(24), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    confirmed_at: Mapped[str] = mapped_column(String(40))

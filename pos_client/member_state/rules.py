@@ -91,6 +91,28 @@ def tier_for(program: Program, spend: int) -> Tier | None:
     return program.tier_for_spend(clamp_spend(spend))
 
 
+def tier_until(program: Program, day_spend: Sequence[tuple[date, int]], now: datetime) -> tuple[Tier | None, date | None]:
+    """The member's tier at `now` and the last UTC day it stays so if no entry is added (None: for ever).
+
+    Without new entries a tier changes only when a day's spend leaves the window (on day + window) or a
+    future-dated day's spend enters it; each such day is tried with `qualifying_spend` and `tier_for` — the
+    rule itself, not a copy — and the first one whose tier differs ends the stretch. HQ keeps its
+    members-by-tier projection with it (`sync.hq.kpi_projection`).
+    """
+    window, today = program.tier_window_days, utc_day(now)
+    tier = tier_for(program, qualifying_spend(day_spend, now, window))
+    days = {d + timedelta(days=window) for d, spend in day_spend if spend} | {d for d, spend in day_spend if spend}
+    for day in sorted(d for d in days if d > today):
+        if _code(tier_for(program, qualifying_spend(day_spend, datetime.combine(day, time.min, UTC), window))) \
+                != _code(tier):
+            return tier, day - timedelta(days=1)
+    return tier, None
+
+
+def _code(tier: Tier | None) -> str | None:
+    return tier.code if tier else None
+
+
 # -- expiry ---------------------------------------------------------------------------------------------------
 def expiry_cutoff(now: datetime, expiry_days: int) -> date:
     """The oldest UTC day whose credits are still too recent to expire at `now`; earlier days' credits expire."""

@@ -83,7 +83,7 @@ def price(
     for line in lines:
         say("line", f"{line.item.qty} × {line.item.name} @ {money(line.item.unit_price)} = {money(line.amount)}"
                        + {"eligible": "", "excluded": " (excluded from the program)",
-                          "membership": " (membership fee)", "gift_card": " (gift card)"}[line.kind],
+                          "membership": " (membership fee)", "gift_card": " (gift card load)"}[line.kind],
             sku=line.item.sku, qty=line.item.qty, unit_price=line.item.unit_price, amount=line.amount, kind=line.kind)
     subtotal = sum(line.amount for line in lines)
     if subtotal > MAX_SALE_SUBTOTAL:  # keeps every figure of the sale far inside SQLite's 64-bit integers
@@ -253,6 +253,8 @@ MEMBERSHIP_NEEDS_MEMBER = message("membership.needs_member",
 
 
 def _kind(item: CartItem, program: Program, member: MemberState | None) -> LineKind:
+    if program.is_gift_card_sku(item.sku):  # money sold as money: no discount, no points, no spend, no promotion
+        return "gift_card"
     if program.membership_by_sku(item.sku):
         if member is None:
             raise RuleViolation(MEMBERSHIP_NEEDS_MEMBER, product=item.name,

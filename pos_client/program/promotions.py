@@ -20,6 +20,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from pos_client.program import limits as L
+from pos_client.program.gift_cards import GiftCards as GiftCards  # its own module; named here too
 from pos_client.program.fields import (Category, Code, ExpiryDays, LocalizedName, Multiplier, NonNegInt, Percent,
                                        Sku, Spend, StampsNeeded, StrictModel, WindowDays)
 
@@ -187,24 +188,6 @@ class Voucher(Targets):
             what = {"spend": "every", "points": "every", "plan_monthly": "plan", "tier_annual": "tier",
                     "category_month": "spend_categories and min_spend"}[self.trigger]
             raise ValueError(f"a '{self.trigger}' voucher needs {what}")
-        return self
-
-
-class GiftCards(StrictModel):
-    """Gift cards and store credit: a money balance (not points), sold as these SKUs (which never earn points
-    nor take a discount), loaded with `min_load`..`max_load`, spent as a tender. Offline, one card may pay at
-    most `offline_daily_cap` a store day until HQ confirms its balance; `expiry_days` (None: never)."""
-
-    skus: Skus = []
-    min_load: Money = 1
-    max_load: Money = 100_000_00
-    offline_daily_cap: Annotated[StrictInt, Field(ge=0, le=L.MAX_SPEND)] = 0
-    expiry_days: ExpiryDays | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> GiftCards:
-        if self.max_load < self.min_load:
-            raise ValueError("max_load must be at least min_load")
         return self
 
 

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pos_client.giftcards.ledger import issued_by_sale
 from pos_client.db.models import AuditEntry, Member, Product, ProgramVersion, Sale, SaleLine, Setting, Tender
 from pos_client.errors import NotFoundError
 from pos_client.messages import message
@@ -83,6 +84,17 @@ class ReceiptPromotion(BaseModel):
     count: int = 0
 
 
+class ReceiptGiftCard(BaseModel):
+    """A gift card the sale issued: its number, load, last paying day and QR payload (printed as text here; a
+    printer that draws QR codes draws `token`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    card: str
+    amount: int
+    expires_on: str | None = None
+    token: str | None = None
+
+
 class Receipt(BaseModel):
     """Everything a receipt shows, in no language yet (the renderers choose one)."""
 
@@ -112,6 +124,7 @@ class Receipt(BaseModel):
     override_by: str | None = None
     tenders: tuple[ReceiptTender, ...] = ()
     promotions: tuple[ReceiptPromotion, ...] = ()
+    gift_cards: tuple[ReceiptGiftCard, ...] = ()
     copy_: bool = False
 
     def as_copy(self) -> Receipt:
@@ -162,6 +175,8 @@ W_COUPON = message("receipt.coupon", en="  Coupon: {name}", he="  קופון: {n
 W_VOUCHER = message("receipt.voucher", en="  Voucher: {name}", he="  שובר: {name}")
 W_VOUCHER_ISSUED = message("receipt.voucher_issued", en="New voucher: {name} ×{count}",
                            he="שובר חדש: {name} ×{count}")
+W_GIFT = message("receipt.gift_card", en="Gift card {card}: {amount:money}", he="כרטיס מתנה {card}: {amount:money}")
+W_GIFT_UNTIL = message("receipt.gift_until", en="  valid until {day}", he="  בתוקף עד {day}")
 W_THANKS = message("receipt.thanks", en="Thank you!", he="תודה רבה!")
 
 
@@ -235,6 +250,13 @@ def receipt_rows(receipt: Receipt, lang: str) -> list[Row]:
             loyalty.append(Row(kind="text", start=W_OVERRIDE.render(lang, name=receipt.override_by)))
     if loyalty:
         rows += [Row(kind="rule"), *loyalty]
+    for gift in receipt.gift_cards:
+        rows += [Row(kind="rule"), Row(kind="text", bold=True, start=W_GIFT.render(
+            lang, card=gift.card, amount=gift.amount, currency=receipt.currency))]
+        if gift.expires_on:
+            rows.append(Row(kind="text", start=W_GIFT_UNTIL.render(lang, day=gift.expires_on)))
+        if gift.token:
+            rows.append(Row(kind="text", start=gift.token, small=True))
     rows += [Row(kind="rule"), Row(kind="center", start=W_SALE.render(lang, ref=receipt.reference), small=True),
              Row(kind="center", start=W_THANKS.render(lang))]
     return rows
@@ -298,6 +320,8 @@ def load_receipt(session: Session, sale_id: str) -> Receipt:
         override_by=people.get(override) if override else None,
         tenders=tuple(ReceiptTender(kind=t.kind, amount=t.amount, given=t.given, change=t.change_given,
                                     reference=t.reference) for t in tenders),
+        gift_cards=tuple(ReceiptGiftCard(card=g.account, amount=g.amount, expires_on=g.expires_on, token=g.token)
+                         for g in issued_by_sale(session, sale_id)),
         promotions=receipt_promotions(quote, program))
 
 

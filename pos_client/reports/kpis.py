@@ -48,7 +48,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
@@ -61,6 +62,8 @@ from pos_client.errors import KupaError
 from pos_client.member_state import rules as member_rules
 from pos_client.messages import message
 from pos_client.program.schema import Program, Redeem
+from pos_client.giftcards import ledger as gift_ledger
+from pos_client.promotions import holdings
 from pos_client.reports import queries as q
 from pos_client.services.programs import program_at
 from pos_client.timeutil import from_iso, store_zone, to_iso, utcnow
@@ -278,7 +281,7 @@ def _week(day: date) -> date:
 
 
 @dataclass(frozen=True)
-class _Range:
+class ReportRange:
     date_from: date | None
     date_to: date
     lo: datetime | None
@@ -294,7 +297,7 @@ RANGE_BACKWARDS = message("report.range_backwards",
                           he="הטווח מתחיל ({date_from}) אחרי שהוא נגמר ({date_to})")
 
 
-def _range(date_from: date | None, date_to: date | None, tz: str, now: datetime) -> _Range:
+def _range(date_from: date | None, date_to: date | None, tz: str, now: datetime) -> ReportRange:
     zone = store_zone(tz)
     to_day = date_to or now.astimezone(zone).date()
     if date_from and date_from > to_day:
@@ -303,35 +306,99 @@ def _range(date_from: date | None, date_to: date | None, tz: str, now: datetime)
     def start(day: date) -> datetime:
         return datetime.combine(day, time(0), tzinfo=zone)
 
-    return _Range(date_from, to_day, start(date_from) if date_from else None, start(to_day + timedelta(days=1)),
+    return ReportRange(date_from, to_day, start(date_from) if date_from else None, start(to_day + timedelta(days=1)),
                   start(to_day - timedelta(days=CHURN_DAYS - 1)))
+
+
+class KpiSource(Protocol):
+    """Where the KPIs read their aggregates: the terminal's report projections (`TerminalSource`) or HQ's
+    (`sync.hq.kpis.HqSource`). A source only sums rows; what the figures mean is decided here, once."""
+
+    def first_moment(self, session: Session) -> datetime | None:
+        """The first counted sale or enrolment (the start of the series when the range has none)."""
+
+    def sale_cells(self, session: Session, rng: ReportRange, day_sql: str, day_params: dict[str, int]
+                   ) -> dict[tuple[date | None, bool], list[int]]:
+        """Sales in the range by (store day, is member), net of refunds: `_FIELDS` per cell."""
+
+    def member_figures(self, session: Session, rng: ReportRange) -> tuple[int, int, int]:
+        """Active, repeat and churned members."""
+
+    def members_total(self, session: Session, hi: str) -> int:
+        """Members enrolled before `hi` (merged-away records left out)."""
+
+    def new_member_days(self, session: Session, rng: ReportRange, day_sql: str, day_params: dict[str, int]
+                        ) -> Iterable[tuple[int, int]]:
+        """(store day number, members enrolled) in the range."""
+
+    def members_by_tier(self, session: Session, program: Program | None, at: datetime, hi: str
+                        ) -> tuple[TierCount, ...]:
+        """Members by tier at `at` (members enrolled before `hi`)."""
+
+
+class TerminalSource:
+    """The terminal's report projections (`pos_client.reports.projection`, migration 0006)."""
+
+    def first_moment(self, session: Session) -> datetime | None:
+        first = session.scalar(select(func.min(Sale.created_at)).where(Sale.kind == "sale"))
+        enrolled = session.scalar(select(func.min(Member.enrolled_at)))
+        return min([from_iso(t) for t in (first, enrolled) if t], default=None)
+
+    def sale_cells(self, session: Session, rng: ReportRange, day_sql: str, day_params: dict[str, int]
+                   ) -> dict[tuple[date | None, bool], list[int]]:
+        return sale_cells(session, rng, day_sql, day_params)
+
+    def member_figures(self, session: Session, rng: ReportRange) -> tuple[int, int, int]:
+        return _member_figures(session, rng)
+
+    def members_total(self, session: Session, hi: str) -> int:
+        return int(session.scalar(select(func.count()).select_from(Member).where(
+            Member.merged_into.is_(None), Member.enrolled_at < hi)) or 0)
+
+    def new_member_days(self, session: Session, rng: ReportRange, day_sql: str, day_params: dict[str, int]
+                        ) -> Iterable[tuple[int, int]]:
+        rows = session.execute(text(q.NEW_MEMBER_DAYS.format(day=day_sql)), {**rng.params(), **day_params})
+        return [(int(row.day), int(row.members)) for row in rows]
+
+    def members_by_tier(self, session: Session, program: Program | None, at: datetime, hi: str
+                        ) -> tuple[TierCount, ...]:
+        return _members_by_tier(session, program, at, hi)
+
+
+def tier_counts(program: Program, counts: Mapping[str | None, int]) -> tuple[TierCount, ...]:
+    """Counts by tier code (None: below every threshold) in the program's tier order, the None row first
+    and only when it has members."""
+    result = [TierCount(t.code, counts.get(t.code, 0)) for t in program.sorted_tiers()]
+    if counts.get(None):
+        result.insert(0, TierCount(None, counts[None]))
+    return tuple(result)
 
 
 def compute_kpis(session: Session, date_from: date | None, date_to: date | None, tz: str, *,
                  now: datetime | None = None, program: Program | None = None, series: bool = True,
-                 program_return: bool = False) -> Kpis:
+                 program_return: bool = False, source: KpiSource | None = None) -> Kpis:
     """The KPIs for the store dates [date_from, date_to] (see the module docstring).
 
     With `series=False` (what `kupa report kpis --json` needs) the chart series are left empty and their
-    queries skipped: the figures alone take one scan less. `program_return` adds `extra_gross_margin`, `roi`,
+    queries skipped: the figures alone take one scan less. `source` is where the sums come from (the
+    terminal's projections by default; HQ passes its own). `program_return` adds `extra_gross_margin`, `roi`,
     the coupon and voucher redemption rates and the liability (`_program_return`), which read beyond the
     report projections — the range's sale lines, its ledger entries, every member's balance (docs/kpis.md,
     "Cost") — so the dashboard, which does not show them, does not pay for them on every change of range.
     """
+    source = source or TerminalSource()
     now = now or utcnow()
     zone = store_zone(tz)
     rng = _range(date_from, date_to, tz, now)
     params = rng.params()
     day_sql, day_params = "0", dict[str, int]()
     if series:
-        first = session.scalar(select(func.min(Sale.created_at)).where(Sale.kind == "sale"))
-        enrolled = session.scalar(select(func.min(Member.enrolled_at)))
-        lo_dt = rng.lo or min([from_iso(t) for t in (first, enrolled) if t] or [rng.hi - timedelta(days=1)])
+        first = source.first_moment(session)
+        lo_dt = rng.lo or (first if first is not None else rng.hi - timedelta(days=1))
         day_sql, day_params = _day_sql(zone, min(lo_dt, rng.hi), rng.hi)
-    cells = _sale_cells(session, rng, day_sql, day_params)
-    active, repeat, churned = _member_figures(session, rng)
-    members_total = int(session.scalar(select(func.count()).select_from(Member).where(
-        Member.merged_into.is_(None), Member.enrolled_at < params["hi"])) or 0)
+    cells = source.sale_cells(session, rng, day_sql, day_params)
+    active, repeat, churned = source.member_figures(session, rng)
+    members_total = source.members_total(session, params["hi"])
 
     days: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0])
@@ -350,14 +417,14 @@ def compute_kpis(session: Session, date_from: date | None, date_to: date | None,
     new_members: tuple[WeekCount, ...] = ()
     if series:
         new_weeks: dict[date, int] = defaultdict(int)
-        for row in session.execute(text(q.NEW_MEMBER_DAYS.format(day=day_sql)), {**params, **day_params}):
-            new_weeks[_week(_EPOCH_DAY + timedelta(days=int(row.day)))] += int(row.members)
+        for day_number, enrolled in source.new_member_days(session, rng, day_sql, day_params):
+            new_weeks[_week(_EPOCH_DAY + timedelta(days=day_number))] += enrolled
         first_day = rng.date_from or (min(days) if days else rng.date_to)
         all_days = [first_day + timedelta(days=i) for i in range((rng.date_to - first_day).days + 1)]
         all_weeks = sorted({_week(d) for d in all_days})
         per_day = tuple(DaySales(d, *days[d]) if d in days else DaySales(d, 0, 0, 0, 0) for d in all_days)
         per_week = tuple(WeekPoints(w, *weeks.get(w, [0, 0])) for w in all_weeks)
-        by_tier = _members_by_tier(session, program, min(rng.hi, now), params["hi"])
+        by_tier = source.members_by_tier(session, program, min(rng.hi, now), params["hi"])
         new_members = tuple(WeekCount(w, new_weeks.get(w, 0)) for w in all_weeks)
     member, other = totals[True], totals[False]
     sales_total = member[0] + other[0]
@@ -376,7 +443,7 @@ def compute_kpis(session: Session, date_from: date | None, date_to: date | None,
         incremental_sales=incremental_sales(members, non_members), **extra_figures)
 
 
-def _program_return(session: Session, rng: _Range, members: GroupSales, non_members: GroupSales,
+def _program_return(session: Session, rng: ReportRange, members: GroupSales, non_members: GroupSales,
                     program_cost: int, program: Program | None, now: datetime) -> dict[str, Any]:
     """`extra_gross_margin`, `roi`, the redemption rates and the liability (see the module docstring).
 
@@ -413,8 +480,9 @@ def _program_or_none(session: Session, now: datetime) -> Program | None:
 
 
 def liability(session: Session, program: Program | None, now: datetime) -> Liability:
-    """What the program owes now: the points members hold after pending expiry (`member_state.rules`), and
-    their money value. Vouchers, gift cards and store credit stay None until their ledgers are on this side."""
+    """What the program owes now: the points members hold after pending expiry (`member_state.rules`) and their
+    money value, the money on vouchers still valid today (`promotions.holdings`), and on gift cards and store
+    credit (`giftcards.ledger.outstanding`)."""
     expiry = program.points_expiry_days if program else None
     points = 0
     if expiry:
@@ -424,7 +492,11 @@ def liability(session: Session, program: Program | None, now: datetime) -> Liabi
     else:
         points = int(session.scalar(select(func.coalesce(func.sum(MemberBalance.points), 0))
                                     .where(MemberBalance.points > 0)) or 0)
-    return Liability(points=points, points_value=points_value(points, program.redeem) if program else None)
+    today = member_rules.store_date(now, program.timezone if program else "UTC")
+    money = gift_ledger.outstanding(session, today)
+    return Liability(points=points, points_value=points_value(points, program.redeem) if program else None,
+                     vouchers=holdings.outstanding_voucher_value(session, today), gift_cards=money[gift_ledger.GIFT_CARD],
+                     store_credit=money[gift_ledger.STORE_CREDIT])
 
 
 _EPOCH_DAY = date(1970, 1, 1)
@@ -467,34 +539,35 @@ def _day_sql(zone: ZoneInfo, lo: datetime, hi: datetime) -> tuple[str, dict[str,
     return f"(q + {case}) / 96", params
 
 
-def _sale_cells(session: Session, rng: _Range, day_sql: str, day_params: dict[str, int]
+def sale_cells(session: Session, rng: ReportRange, day_sql: str, day_params: dict[str, int], *,
+                sales_sql: str = q.SALE_DAYS, refunds_sql: str = q.REFUND_CORRECTIONS
                 ) -> dict[tuple[date | None, bool], list[int]]:
-    """Sales in the range by (store day, is member), net of refunds (`day_sql` = "0": no days, the figures only)."""
+    """Sales in the range by (store day, is member), net of refunds (`day_sql` = "0": no days, the figures only).
+
+    `sales_sql` / `refunds_sql`: the sums as recorded and the refunds' corrections (HQ passes its tables');
+    both get the quarter-hour bounds `:qlo`, `:qhi` and the text bounds `:lo`, `:hi`."""
     series = day_sql != "0"
-    bounds = {"qlo": _quarter(rng.lo) if rng.lo else -(2**62), "qhi": _quarter(rng.hi), **day_params}
+    bounds = {**quarter_bounds(rng), **rng.params(), **day_params}
     cells: dict[tuple[date | None, bool], list[int]] = defaultdict(lambda: [0] * len(_FIELDS))
-    for row in session.execute(text(q.SALE_DAYS.format(day=day_sql)), bounds):
+    for row in session.execute(text(sales_sql.format(day=day_sql)), bounds):
         day = _EPOCH_DAY + timedelta(days=int(row.day)) if series else None
         cells[(day, bool(row.is_member))] = [int(getattr(row, f) or 0) for f in _FIELDS]
-    for row in session.execute(text(q.REFUND_CORRECTIONS.format(day=day_sql)), {**rng.params(), **day_params}):
+    for row in session.execute(text(refunds_sql.format(day=day_sql)), bounds):
         cell = cells[(_EPOCH_DAY + timedelta(days=int(row.day)) if series else None, bool(row.is_member))]
         for i, name in enumerate(_FIELDS):
             cell[i] -= int(getattr(row, name) or 0)
     return cells
 
 
-def _member_figures(session: Session, rng: _Range) -> tuple[int, int, int]:
+def _member_figures(session: Session, rng: ReportRange) -> tuple[int, int, int]:
     """Active, repeat and churned members (see the module docstring).
 
     Fast path: filtered counts over `member_sales` (every counted member sale). The records in a merge (merged
     away, or kept) are then taken out of those counts and recounted with each merged record's sales under
     the member it was merged into (followed to the end of a chain).
     """
-    elo = _epoch(rng.lo) if rng.lo else -(2**62)
-    ep = {"elo": elo, "ehi": _epoch(rng.hi), "ecut": _epoch(rng.cutoff)}
-    fast = session.execute(text(q.MEMBER_FAST), ep).one()
-    active, repeat = int(fast.active), int(fast.repeat)
-    churned = int(session.scalar(text(q.MEMBER_FIRST), ep) or 0) - int(session.scalar(text(q.MEMBER_ACTIVE), ep) or 0)
+    ep = epoch_bounds(rng)
+    active, repeat, churned = counted_member_figures(session, rng, "member_sales")
     merged = {str(m): str(into) for m, into in session.execute(text(q.MERGED))}
 
     def root(member_id: str) -> str:
@@ -520,6 +593,26 @@ def _member_figures(session: Session, rng: _Range) -> tuple[int, int, int]:
     return active, repeat, churned
 
 
+def epoch_bounds(rng: ReportRange) -> dict[str, int]:
+    """The range's bounds in whole epoch seconds, for the counted member sales (`:elo`, `:ehi`, `:ecut`)."""
+    return {"elo": _epoch(rng.lo) if rng.lo else -(2**62), "ehi": _epoch(rng.hi), "ecut": _epoch(rng.cutoff)}
+
+
+def counted_member_figures(session: Session, rng: ReportRange, table: str) -> tuple[int, int, int]:
+    """Active, repeat and churned members over a table of counted member sales with their two previous
+    sales' times (`member_sales` on a terminal, `hq_kpi_member_sales` at HQ), before any merge is recounted."""
+    ep = epoch_bounds(rng)
+    fast = session.execute(text(q.MEMBER_FAST_IN.format(table=table)), ep).one()
+    first = int(session.scalar(text(q.MEMBER_FIRST_IN.format(table=table)), ep) or 0)
+    recent = int(session.scalar(text(q.MEMBER_ACTIVE_IN.format(table=table)), ep) or 0)
+    return int(fast.active), int(fast.repeated), first - recent
+
+
+def quarter_bounds(rng: ReportRange) -> dict[str, int]:
+    """The range's bounds as UTC quarter-hour numbers (`:qlo`, `:qhi`)."""
+    return {"qlo": _quarter(rng.lo) if rng.lo else -(2**62), "qhi": _quarter(rng.hi)}
+
+
 def _epoch(moment: datetime) -> int:
     """Whole epoch seconds of a range bound (bounds are whole seconds: local midnights)."""
     return int(moment.timestamp())
@@ -532,7 +625,4 @@ def _members_by_tier(session: Session, program: Program | None, at: datetime, hi
     counts = {int(row.tier_index): int(row.members) for row in session.execute(
         text(q.MEMBERS_BY_TIER.format(case=case)), {"hi": hi, **member_store.window_params(at, program.tier_window_days),
                                                      **thresholds})}
-    result = [TierCount(t.code, counts.get(i, 0)) for i, t in enumerate(tiers)]
-    if counts.get(-1):
-        result.insert(0, TierCount(None, counts[-1]))
-    return tuple(result)
+    return tier_counts(program, {(tiers[i].code if i >= 0 else None): n for i, n in counts.items()})

@@ -18,17 +18,19 @@ Why the queries have this shape (they must stay well under a second on 100,000 m
 
 from __future__ import annotations
 
+from pos_client.ledger_kinds import PROMO_KINDS
 from pos_client.member_state.store import RECENT_CREDITS_BY_MEMBER, WINDOW_SPEND_BY_MEMBER
 
 #: Sales in quarter-hours [qlo, qhi) as recorded (refunds not yet subtracted), by store day number
 #: (`{day}`; `0` for the figures alone) and member / non-member.
-SALE_DAYS = """
-SELECT {day} AS day, is_member, sum(sales) AS sales, sum(paid) AS paid, sum(earned) AS earned,
+SALE_DAYS_IN = """
+SELECT {{day}} AS day, is_member, sum(sales) AS sales, sum(paid) AS paid, sum(earned) AS earned,
        sum(redeemed) AS redeemed, sum(cost) AS cost
-FROM sales_buckets
+FROM {table}
 WHERE q >= :qlo AND q < :qhi
 GROUP BY 1, 2
 """
+SALE_DAYS = SALE_DAYS_IN.format(table="sales_buckets")
 
 #: What the refunded sales of [lo, hi) subtract (see `projection.CORRECTIONS`), by the store day of the sale
 #: (`{day}` as in `SALE_DAYS`, over the sale's quarter-hour) and member / non-member.
@@ -42,20 +44,25 @@ GROUP BY 1, 2
 """
 
 #: Over every member sale as recorded: members with a sale in [lo, hi) (`active`), with two or more (`repeat`).
-MEMBER_FAST = """
-SELECT coalesce(sum(prev_at IS NULL OR prev_at < :elo), 0) AS active,
-       coalesce(sum(prev_at >= :elo AND (prev2_at IS NULL OR prev2_at < :elo)), 0) AS repeat
-FROM member_sales WHERE at >= :elo AND at < :ehi
+#: (`…_IN`: over any table of that shape, in SQL that SQLite and PostgreSQL both run; HQ keeps one too.)
+MEMBER_FAST_IN = """
+SELECT coalesce(sum(CASE WHEN prev_at IS NULL OR prev_at < :elo THEN 1 ELSE 0 END), 0) AS active,
+       coalesce(sum(CASE WHEN prev_at >= :elo AND (prev2_at IS NULL OR prev2_at < :elo) THEN 1 ELSE 0 END), 0)
+         AS repeated
+FROM {table} WHERE at >= :elo AND at < :ehi
 """
+MEMBER_FAST = MEMBER_FAST_IN.format(table="member_sales")
 
 #: Members with a sale before hi (each member's first sale has no previous one).
-MEMBER_FIRST = "SELECT count(*) FROM member_sales WHERE prev_at IS NULL AND at < :ehi"
+MEMBER_FIRST_IN = "SELECT count(*) FROM {table} WHERE prev_at IS NULL AND at < :ehi"
+MEMBER_FIRST = MEMBER_FIRST_IN.format(table="member_sales")
 
 #: Members with a sale in [cutoff, hi).
-MEMBER_ACTIVE = """
-SELECT count(*) FROM member_sales
+MEMBER_ACTIVE_IN = """
+SELECT count(*) FROM {table}
 WHERE at >= :ecut AND at < :ehi AND (prev_at IS NULL OR prev_at < :ecut)
 """
+MEMBER_ACTIVE = MEMBER_ACTIVE_IN.format(table="member_sales")
 
 #: The member records recounted exactly: merged away, or kept by a merge (few; `ix_members_merged_into`).
 _EXCEPTIONS = """
@@ -143,9 +150,9 @@ GROUP BY 1
 ANY_COST = "SELECT 1 FROM products WHERE cost IS NOT NULL LIMIT 1"
 
 #: Ledger entries of the promotion lifecycle in [lo, hi), by kind and program code (`ref_code`).
-PROMO_ENTRIES = """
+PROMO_ENTRIES = f"""
 SELECT kind, ref_code, count(*) AS n FROM ledger_entries
-WHERE kind IN ('coupon_issue', 'coupon_use', 'coupon_return', 'voucher_issue', 'voucher_use', 'voucher_return')
+WHERE kind IN ({", ".join(f"'{kind}'" for kind in sorted(PROMO_KINDS))})
   AND created_at >= :lo AND created_at < :hi
 GROUP BY kind, ref_code
 """

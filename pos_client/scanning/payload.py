@@ -9,6 +9,8 @@ payload gets a `PayloadCheck` saying what it looks like, or why it is refused, i
   checked later, by `pos_client.cards.tokens`, not here.
 - `coupon_token`: `KUPC1.` and six dot-separated parts, a member coupon's signed QR
   (`pos_client.cards.coupon_tokens`; its signature is checked there, not here).
+- `gift_token`: `KUPAG1.` and five dot-separated parts (a gift card, `pos_client.cards.gift_tokens`; its
+  signature is checked when it pays).
 - `card_number`: a punch or plastic card, Code 128 letters and digits (4 to 32) or an EAN-13 with a valid
   check digit.
 - `invalid`: anything else, with `reason`.
@@ -30,7 +32,7 @@ from pos_client.scanning.result import Symbology
 
 log = logging.getLogger(__name__)
 
-PayloadKind = Literal["member_token", "coupon_token", "card_number", "invalid"]
+PayloadKind = Literal["member_token", "coupon_token", "gift_token", "card_number", "invalid"]
 
 #: Longer payloads are refused before any other look (a Kupa token is about 130 characters).
 MAX_PAYLOAD_LENGTH = 512
@@ -43,6 +45,7 @@ REASON_NOT_ASCII = message("scan.reason.not_ascii", en="characters a Kupa code n
                            he="תווים שאינם מופיעים אף פעם בקוד של Kupa")
 REASON_BAD_TOKEN = message("scan.reason.bad_token", en="damaged Kupa member code", he="קוד חבר של Kupa פגום")
 REASON_BAD_COUPON = message("scan.reason.bad_coupon", en="damaged Kupa coupon code", he="קוד קופון של Kupa פגום")
+REASON_BAD_GIFT = message("scan.reason.bad_gift", en="damaged Kupa gift card code", he="קוד כרטיס מתנה של Kupa פגום")
 REASON_BAD_CHECK_DIGIT = message("scan.reason.check_digit", en="barcode check digit is wrong",
                                  he="ספרת הביקורת של הברקוד שגויה")
 REASON_NOT_KUPA = message("scan.reason.not_kupa", en="not a Kupa code", he="אינו קוד של Kupa")
@@ -50,6 +53,8 @@ REASON_NOT_KUPA = message("scan.reason.not_kupa", en="not a Kupa code", he="אי
 TOKEN_PREFIX = "KUPA1."
 COUPON_PREFIX = "KUPC1."
 TOKEN_PARTS = 6
+GIFT_PREFIX = "KUPAG1."
+GIFT_PARTS = 5
 _TOKEN_PART = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 _CARD_NUMBER = re.compile(r"[A-Za-z0-9]{4,32}")
 _EAN13 = re.compile(r"[0-9]{13}")
@@ -66,7 +71,7 @@ class PayloadCheck:
 
     @property
     def ok(self) -> bool:
-        """True for a member token, a coupon token or a card number."""
+        """True for a member token, a coupon token, a gift card token or a card number."""
         return self.kind != "invalid"
 
 
@@ -132,6 +137,11 @@ def check_payload(payload: str | bytes, symbology: Symbology | None = None) -> P
         if len(parts) == TOKEN_PARTS and all(_TOKEN_PART.fullmatch(part) for part in parts[1:]):
             return PayloadCheck("coupon_token", text)
         return _invalid(shown, REASON_BAD_COUPON)
+    if text.startswith(GIFT_PREFIX):
+        parts = text.split(".")
+        if len(parts) == GIFT_PARTS and all(_TOKEN_PART.fullmatch(part) for part in parts[1:]):
+            return PayloadCheck("gift_token", text)
+        return _invalid(shown, REASON_BAD_GIFT)
     if symbology == "ean13" or (symbology is None and _EAN13.fullmatch(text)):
         if not _EAN13.fullmatch(text):
             return _invalid(shown, REASON_NOT_KUPA)

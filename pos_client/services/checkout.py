@@ -30,7 +30,7 @@ from pos_client.pricing import CartItem, MemberState, Quote, price
 from pos_client.pricing.model import CouponUse, VoucherUse
 from pos_client.program.schema import Program
 from pos_client.sales import SaleRow, write_sale
-from pos_client.services import audit, clock, coupons, staff
+from pos_client.services import audit, clock, coupons, giftcards, staff
 from pos_client.services.auth import authenticate
 from pos_client.services.catalog import find_product
 from pos_client.services.coupons import PresentedCoupon, PresentedVoucher
@@ -68,6 +68,10 @@ class BasketRequest:
     coupons: tuple[str, ...] = ()
     #: `--voucher`: issued voucher ids.
     vouchers: tuple[str, ...] = ()
+    #: The amount to load on an open-amount gift card (a gift SKU at price 0), typed by the cashier.
+    gift_amount: int | None = None
+    #: The signed token of an existing gift card the basket's gift lines load (a top-up); None issues new cards.
+    gift_card: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,8 @@ class SaleResult:
     extra: dict[str, object] = field(default_factory=dict)
     tenders: tuple[Tender, ...] = ()
     shift_id: str | None = None
+    #: The gift cards this sale issued (`services.giftcards`), with their QR payloads for the receipt.
+    gift_cards: tuple[giftcards.IssuedGift, ...] = ()
 
     @property
     def change(self) -> int:
@@ -192,7 +198,7 @@ def _promotion_inputs(session: Session, terminal: Terminal, request: BasketReque
 def price_request(session: Session, terminal: Terminal, request: BasketRequest, now: datetime,
            found: Identified | None = None, expire_at: datetime | None = None) -> Priced:
     program = program_at(session, now)
-    cart = _cart(session, request.items)
+    cart = giftcards.open_amounts(_cart(session, request.items), program, request.gift_amount)
     member, state, manager_id = None, None, None
     if request.member_code:
         found = found or identify(session, request.member_code)
@@ -246,8 +252,16 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
     priced = price_request(session, terminal, request, now, found, expire_at)
     expired = priced.state.expiring_points if priced.state else 0
     quote, program = priced.quote, priced.program
-    tenders = exact_card(quote.total) if request.tenders is None else settle(quote.total, request.tenders,
-                                                                             quote.currency)
+    loads = giftcards.check_loads(quote, program)
+    top_up = None
+    if request.gift_card:
+        top_up = (giftcards.check_top_up(session, request.gift_card, loads, program, now), request.gift_card)
+    given = request.tenders
+    if given is not None:
+        given = giftcards.resolve_tenders(
+            session, given, member_id=quote.member_id, can_spend=bool(priced.state and priced.state.can_spend),
+            program=program, now=now, offline=is_offline(session, terminal, now), terminal_id=settings.terminal_id)
+    tenders = exact_card(quote.total) if given is None else settle(quote.total, given, quote.currency)
     shift_id = shift_for_sale(session, tenders)
     sale_id = new_id()
     sale: SaleRow = {
@@ -264,6 +278,11 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
          "redeemed_value": line.redeemed_value, "paid": line.paid, "stamps": line.stamps, "refund_line_of": None}
         for no, line in enumerate(quote.lines, start=1)], quote=quote.to_json(), tenders=tenders,
         shift_id=shift_id, receipt_prefix=settings.receipt_prefix)
+    day = rules.store_date(now, program.timezone)
+    giftcards.record_tenders(session, tenders, kind="redeem", terminal_id=settings.terminal_id, day=day,
+                             created_at=sale["created_at"], sale_id=sale_id, cashier_id=request.cashier_id)
+    issued = giftcards.issue_cards(session, terminal, program, loads, sale_id=sale_id, now=now,
+                                   cashier_id=request.cashier_id, top_up=top_up)
     referrer = None
     if priced.member is not None:
         referrer = _write_member_entries(session, terminal, priced, sale_id, now, request.cashier_id)
@@ -274,7 +293,7 @@ def record_sale(session: Session, terminal: Terminal, request: BasketRequest, no
                                details=json.dumps({"member_id": quote.member_id})))
     return SaleResult(sale_id=sale_id, quote=quote, created_at=now, expired_points=expired, referrer_id=referrer,
                       tenders=tenders, shift_id=shift_id, receipt_no=sale.get("receipt_no") or "",
-                      cashier_id=request.cashier_id)
+                      cashier_id=request.cashier_id, gift_cards=issued)
 
 
 def _write_member_entries(session: Session, terminal: Terminal, priced: Priced, sale_id: str, now: datetime,
@@ -297,6 +316,10 @@ def _write_member_entries(session: Session, terminal: Terminal, priced: Priced, 
                                  reason=f"monthly credit {month}"))
     if quote.referral_points:
         drafts.append(EntryDraft(mid, "referral", points_delta=quote.referral_points, reason="referred member"))
+    for step in quote.explanations:  # a campaign's bonus points, one entry per campaign (HQ checks each amount)
+        if step.code == "campaign_bonus":
+            drafts.append(EntryDraft(mid, "campaign", points_delta=int(str(step.params["points"])),
+                                     ref_code=str(step.params["code"]), reason=f"campaign {step.params['code']}"))
     if quote.redeemed_points:
         drafts.append(EntryDraft(mid, "redeem", points_delta=-quote.redeemed_points, value=quote.redeemed_value))
     for code, spent in quote.stamps_spent.items():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Mapping
 
@@ -22,13 +22,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pos_client.db.models import AuditEntry, LedgerEntry, MemberStamps, Sale, SaleLine, Tender
-from pos_client.errors import InvalidInputError, StateError
+from pos_client.errors import InvalidInputError, RuleViolation, StateError
 from pos_client.ids import new_id
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.messages import message
 from pos_client.pricing.refund import RefundEffect, SoldLine, SoldSale, refund_effect, stored_promotions
 from pos_client.sales import SaleRow, find_sale, write_sale
-from pos_client.services import clock, coupons, staff
+from pos_client.giftcards import ledger as gift_ledger
+from pos_client.member_state.rules import store_date
+from pos_client.services import clock, coupons, giftcards, staff
 from pos_client.services.auth import authenticate
 from pos_client.services.manager_actions import check_reason
 from pos_client.services.programs import program_at, program_version
@@ -130,6 +132,13 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
         now_units = _requested(lines, remaining, items)
         effect = refund_effect(sold, before, now_units)
         tenders = refund_allocation(effect.money_back, paid_tenders(session, sale.sale_id), refund_to)
+        if refund_to is TenderKind.STORE_CREDIT:  # the sale's member's credit, whatever paid the sale
+            if not sale.member_id:
+                raise RuleViolation(giftcards.CREDIT_NEEDS_MEMBER)
+            tenders = tuple(replace(t, reference=sale.member_id) for t in tenders)
+        gift_lines = {line.line_no for line in lines if line.kind == "gift_card"}
+        voids = giftcards.refund_voids(session, sale.sale_id,
+                                       {no: qty for no, qty in now_units.items() if no in gift_lines})
         shift_id = shift_for_sale(session, tenders)
         refund_id = new_id()
         if sale.member_id:  # first: the refund's report correction counts the reversing entries
@@ -149,6 +158,11 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
              "redeemed_value": 0, "paid": effect.line_money[no], "stamps": {}, "refund_line_of": no}
             for i, (no, qty) in enumerate(sorted(now_units.items()), start=1)], reason=reason, tenders=tenders,
             shift_id=shift_id, receipt_prefix=terminal.settings.receipt_prefix)
+        day = store_date(now, program_at(session, now).timezone)
+        giftcards.record_tenders(session, tenders, kind="refund", terminal_id=tid, day=day,
+                                 created_at=refund_row["created_at"], sale_id=refund_id, cashier_id=actor)
+        gift_ledger.write(session, voids, terminal_id=tid, store_day=day, created_at=refund_row["created_at"],
+                          sale_id=refund_id, cashier_id=actor)
         session.add(AuditEntry(audit_id=new_id(), created_at=to_iso(now), user_id=manager.user_id,
                                action="refund", target=sale.sale_id, reason=reason,
                                details=json.dumps({"refund_id": refund_id, "money_back": effect.money_back,
@@ -193,6 +207,12 @@ def _requested(lines: list[SaleLine], remaining: dict[int, int], items: list[tup
     return result
 
 
+def _reversed(session: Session, entry_id: str) -> int:
+    """The points earlier refunds already reversed from entry `entry_id` (≤ 0)."""
+    return int(session.scalar(select(func.coalesce(func.sum(LedgerEntry.points_delta), 0))
+                              .where(LedgerEntry.reverses == entry_id)) or 0)
+
+
 def _reverse_entries(session: Session, sale: Sale, effect: RefundEffect, tid: str, now: datetime,
                      actor: str | None) -> None:
     originals = list(session.scalars(select(LedgerEntry).where(LedgerEntry.sale_id == sale.sale_id,
@@ -208,6 +228,13 @@ def _reverse_entries(session: Session, sale: Sale, effect: RefundEffect, tid: st
     if earn and (effect.points_reversed or effect.spend_reversed):
         drafts.append(EntryDraft(mid, "reverse", points_delta=-effect.points_reversed,
                                  spend_delta=-effect.spend_reversed, reverses=earn.entry_id, reason="refund: earn"))
+    left = effect.campaign_points_reversed  # taken back from the sale's campaign entries, the largest first
+    for campaign in sorted((e for e in originals if e.kind == "campaign"), key=lambda e: -e.points_delta):
+        taken = min(left, campaign.points_delta + _reversed(session, campaign.entry_id))
+        if taken > 0:
+            drafts.append(EntryDraft(mid, "reverse", points_delta=-taken, reverses=campaign.entry_id,
+                                     reason="refund: campaign"))
+            left -= taken
     redeem = original("redeem")
     if redeem and effect.points_returned:
         drafts.append(EntryDraft(mid, "reverse", points_delta=effect.points_returned,

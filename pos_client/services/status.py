@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from pos_client.services.giftcards import store_credit
 from pos_client.db.models import Card, LedgerEntry, OutboxRow
 from pos_client.member_state.figures import standing
 from pos_client.member_state.rules import store_date
@@ -45,6 +46,7 @@ def member_status(terminal: Terminal, code: str) -> dict[str, Any]:
             "stamps_needed": {card.code: card.stamps_needed for card in program.punch_cards},
             "bonus_weekday": member.bonus_weekday, "referred_by": member.referred_by,
             "cards": cards, "pending_sync": int(pending or 0), "program_version": program.version,
+            "store_credit": store_credit(session, member.member_id),
             "currency": program.currency, "timezone": program.timezone,
             "segments": sorted(segments), "offers": [offer_json(program, o) for o in offers],
             **coupon_admin.held(terminal, session, program, member.member_id, now),

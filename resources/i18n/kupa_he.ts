@@ -202,6 +202,11 @@
     <context>
         <name>MainWindow</name>
         <message>
+            <location filename="../../ui/main_window.py" line="1" />
+            <source>A gift card pays in the payment dialog: press F12, then scan it</source>
+            <translation>כרטיס מתנה משלם בחלון התשלום: הקישו F12 ואז סרקו אותו</translation>
+        </message>
+        <message>
             <location filename="../../ui/main_window.py" line="89" />
             <source>Something went wrong; the sale is unchanged. Details are in the log.</source>
             <translation>משהו השתבש; המכירה לא השתנתה. הפרטים ביומן.</translation>
@@ -1891,6 +1896,16 @@
             <location filename="../../ui/tender_dialog.py" line="1" />
             <source>Card &amp;reference</source>
             <translation>&amp;אסמכתת כרטיס</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>&amp;Gift card code</source>
+            <translation>קוד &amp;כרטיס מתנה</translation>
+        </message>
+        <message>
+            <location filename="../../ui/tender_dialog.py" line="1" />
+            <source>Gift card a&amp;mount</source>
+            <translation>&amp;סכום בכרטיס מתנה</translation>
         </message>
         <message>
             <location filename="../../ui/tender_dialog.py" line="1" />

@@ -18,7 +18,6 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
 
 from pos_client.errors import InvalidInputError
 from pos_client.member_state import rules
@@ -26,19 +25,20 @@ from pos_client.member_state.rules import store_date
 from pos_client.member_state.figures import standing, state_from_folded
 from pos_client.messages import current_language, message
 from pos_client.promotions import holdings
-from pos_client.program.schema import Program, load_program_text, read_program_file
+from pos_client.program.schema import read_program_file
 from pos_client.services.catalog import parse_catalog
 from pos_client.timeutil import to_iso, utcnow
-from sync.hq import scope
+from sync.hq import kpi_projection, scope
 from sync.hq.auth import DEFAULT_STORE, HQ_TERMINAL
 from sync.hq.db import Database
 from sync.hq.models import (Change, HqBalance, HqCard, HqEntry, HqMember, HqProduct, HqProgram, HqRejection,
                             HqSale, HqTerminal)
+from sync.hq.programs import program_at
 from sync.hq.push import apply_push
 from sync.hq.snapshot import valid_entries
 from pos_client.program.limits import MAX_ENTRY_POINTS
 from sync.hq.validate import member_fields
-from sync.protocol import PushItem, WireMember, WireProduct
+from sync.protocol import PushItem, WireMember, WireProduct, parse_utc
 from sync.refusals import TOO_LARGE, refuse
 
 log = logging.getLogger(__name__)
@@ -146,6 +146,7 @@ def import_members(db: Database, path: Path, batch: int = 5000, store: str = DEF
         for start in range(0, len(members), batch):
             chunk = members[start:start + batch]
             session.execute(insert(HqMember), chunk)
+            kpi_projection.add_enrolments(session, [parse_utc(m["enrolled_at"]) for m in chunk])
             session.execute(insert(HqBalance), [{"member_id": m["member_id"], "points": 0, "spend_total": 0,
                                                  "entries": 0, "stamps": "{}", "review": False} for m in chunk])
         if openings:
@@ -182,7 +183,7 @@ def member_show(db: Database, code: str, now: datetime | None = None) -> dict[st
         balance = session.get(HqBalance, member.member_id)
         entries = valid_entries(session.scalars(select(HqEntry.body).where(
             HqEntry.member_id == member.member_id, HqEntry.seq.is_not(None))))
-        program = program_in_force(session, now)
+        program = program_at(session, now)
         figures: dict[str, Any] = {"tier": None, "tier_name": None, "points": balance.points if balance else 0,
                                    "stamps": json.loads(balance.stamps) if balance else {},
                                    "qualifying_spend": 0, "next_tier": None, "membership": None}
@@ -207,13 +208,6 @@ def day_or_none(text: str | None) -> date | None:
         return date.fromisoformat(text) if text else None
     except ValueError:
         return None
-
-
-def program_in_force(session: Session, now: datetime) -> Program | None:
-    """The newest program version published at or before `now` (None before the first one)."""
-    document = session.scalar(select(HqProgram.document).where(HqProgram.published_at <= to_iso(now))
-                              .order_by(HqProgram.version.desc()).limit(1))
-    return load_program_text(document) if document is not None else None
 
 
 def report(db: Database) -> dict[str, Any]:

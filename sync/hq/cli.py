@@ -200,7 +200,25 @@ HQ_REJECTED_LINE = message("hq.cli.rejected_line", en="REJECTED {terminal_id} {k
                            he="נדחה {terminal_id} {kind} {key} [{code}]: {reason}")
 
 
+def cmd_report_kpis(args: argparse.Namespace) -> int:
+    """The chain's KPIs (`sync.hq.kpis`): the terminal's figures and text, over HQ's projections; `--series`
+    adds the chart series (members by tier caught up to today) to the JSON."""
+    from pos_client.cli.report_commands import kpi_text
+    from pos_client.timeutil import parse_user_date
+    from sync.hq.kpis import report_kpis
+
+    date_from = parse_user_date(args.date_from) if args.date_from else None
+    date_to = parse_user_date(args.date_to) if args.date_to else None
+    with _db(args) as db:
+        kpis, program = report_kpis(db, date_from, date_to, series=args.series)
+    data = kpis.to_json() | ({"series": kpis.series_json()} if args.series else {})
+    _emit(data, args.json, kpi_text(data, program.currency if program else "ILS", None))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
+    if args.what == "kpis":
+        return cmd_report_kpis(args)
     with _db(args) as db:
         data = admin.report(db)
     lines = [say(HQ_TOTALS, terminals=data["terminals"], members=data["members"], sales=data["sales"],
@@ -275,7 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--store", default=auth.DEFAULT_STORE, help="the members' home store")
     cmd(member, "show", cmd_member_show, "a member's confirmed figures").add_argument("code")
-    cmd(sub, "report", cmd_report, "chain totals, negative balances, rejected entries")
+    p = cmd(sub, "report", cmd_report, "chain totals, negative balances, rejected entries; `report kpis`: the "
+                                       "chain's KPIs")
+    p.add_argument("what", nargs="?", choices=["kpis"], help="kpis: the loyalty program's KPIs for a range of dates")
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="kpis: first day (default: the first sale)")
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="kpis: last day (default: today)")
+    p.add_argument("--series", action="store_true", help="kpis: with the chart series (JSON)")
     segments = sub.add_parser("segments", help="the program's segments").add_subparsers(dest="sub", required=True)
     cmd(segments, "counts", cmd_segments_counts, "how many members each segment holds")
     return parser

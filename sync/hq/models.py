@@ -17,7 +17,7 @@ too, so both databases run the same code). On SQLite the two big tables stay pla
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Double, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Double, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL needs room for a long-lived chain.
@@ -256,3 +256,117 @@ class HqCouponUses(Base):
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
     member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
     uses: Mapped[int] = mapped_column(Integer)
+
+
+# -- KPI projections (HQ migration 0008, `sync.hq.kpi_projection`): kept in each push's transaction, so a
+# month's or a year's KPIs read a few thousand small rows, never the ledger or every member.
+
+class HqKpiBucket(Base):
+    """Sales as recorded per UTC quarter-hour `q` (epoch seconds // 900) and member / non-member, as the
+    terminal's `sales_buckets`."""
+
+    __tablename__ = "hq_kpi_buckets"
+    q: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    is_member: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sales: Mapped[int] = mapped_column(BigInteger)
+    paid: Mapped[int] = mapped_column(BigInteger)
+    earned: Mapped[int] = mapped_column(BigInteger)
+    redeemed: Mapped[int] = mapped_column(BigInteger)
+    cost: Mapped[int] = mapped_column(BigInteger)
+
+
+class HqKpiRefund(Base):
+    """One row per refunded sale: its refunds' running totals (`pos_client.reports.refunds.RefundTotals`) and
+    what they subtract from the sale's bucket (`sales` … `cost`, by `refunds.correction`). `q` is the sale's
+    quarter-hour, NULL while HQ has the refund but not the sale yet (then it subtracts nothing)."""
+
+    __tablename__ = "hq_kpi_refunds"
+    sale_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    q: Mapped[int | None] = mapped_column(BigInteger, default=None, index=True)
+    member_id: Mapped[str | None] = mapped_column(String(24), default=None)
+    sold_qty: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    refunded_qty: Mapped[int] = mapped_column(BigInteger, default=0)
+    money_back: Mapped[int] = mapped_column(BigInteger, default=0)
+    points_reversed: Mapped[int] = mapped_column(BigInteger, default=0)
+    points_returned: Mapped[int] = mapped_column(BigInteger, default=0)
+    reversed_value: Mapped[int] = mapped_column(BigInteger, default=0)
+    fully: Mapped[int] = mapped_column(Integer, default=0)
+    is_member: Mapped[int] = mapped_column(Integer, default=0)
+    sales: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid: Mapped[int] = mapped_column(BigInteger, default=0)
+    earned: Mapped[int] = mapped_column(BigInteger, default=0)
+    redeemed: Mapped[int] = mapped_column(BigInteger, default=0)
+    cost: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class HqKpiMemberSale(Base):
+    """Every counted member sale with the times (whole epoch seconds) of the member's two previous ones, as the
+    terminal's `member_sales`: active, repeat and churned members are filtered counts over one index."""
+
+    __tablename__ = "hq_kpi_member_sales"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    member_id: Mapped[str] = mapped_column(String(24))
+    sale_id: Mapped[str] = mapped_column(String(36))
+    at: Mapped[int] = mapped_column(BigInteger)
+    prev_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    prev2_at: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    __table_args__ = (Index("ix_hq_kpi_member_sales_member", "member_id", "at"),
+                      Index("ix_hq_kpi_member_sales_time", "at", "prev_at", "prev2_at"),
+                      Index("ix_hq_kpi_member_sales_first", "at", sqlite_where=text("prev_at IS NULL"),
+                            postgresql_where=text("prev_at IS NULL")))
+
+
+class HqKpiEnrolment(Base):
+    """Members enrolled per UTC quarter-hour: new members per week and the members total, without a scan."""
+
+    __tablename__ = "hq_kpi_enrolments"
+    q: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    members: Mapped[int] = mapped_column(BigInteger)
+
+
+class HqMemberTier(Base):
+    """A member's tier (`pos_client.member_state.rules.tier_until`) under program `version`, valid through the
+    UTC day `until` (NULL: until an entry changes it). Kept for every member with a spend entry; a member
+    without one is at the tier of no spend. A row past its `until`, or of another program version, is
+    recomputed before members are counted (`sync.hq.kpis.catch_up`)."""
+
+    __tablename__ = "hq_member_tiers"
+    member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    tier: Mapped[str | None] = mapped_column(String(40), default=None)
+    until: Mapped[str | None] = mapped_column(String(10), default=None, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_hq_member_tiers_version_tier", "version", "tier"),)
+
+
+class HqTierCount(Base):
+    """Members per (program version, tier) among `hq_member_tiers` ('' for no tier), changed with every row the
+    projection recomputes, so members by tier reads a handful of rows (members without a row are at the tier of
+    no spend: the members total minus these)."""
+
+    __tablename__ = "hq_tier_counts"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tier: Mapped[str] = mapped_column(String(40), primary_key=True)
+    members: Mapped[int] = mapped_column(BigInteger)
+
+class HqGiftAccount(Base):
+    """A gift card or a member's store credit as HQ holds it (HQ migration 0009): the balance is the sum of the
+    accepted `hq_gift_movements` of the account, kept in the same transaction as each is accepted; HQ refuses a
+    movement that would take it below zero (docs/giftcards.md)."""
+
+    __tablename__ = "hq_gift_accounts"
+    account: Mapped[str] = mapped_column(String(24), primary_key=True)
+    account_kind: Mapped[str] = mapped_column(String(12))
+    balance: Mapped[int] = mapped_column(BigInteger)
+    expires_on: Mapped[str | None] = mapped_column(String(10), default=None)
+    issued_by: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class HqGiftMovement(Base):
+    """One accepted money movement (`sync.protocol.WireGiftMovement`, canonical JSON), stored once by its id."""
+
+    __tablename__ = "hq_gift_movements"
+    movement_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    account: Mapped[str] = mapped_column(String(24), index=True)
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    body: Mapped[str] = mapped_column(Text)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.hq import scope, snapshot
+from sync.hq import giftcards, scope, snapshot
 from sync.hq.models import Change, HqCard, HqEntry, HqKey, HqMember, HqProduct, HqProgram
 from sync.protocol import (MemberFetch, PullPage, WireCard, WireKey, WireMember, WireProduct,
                            WireProgram)
@@ -89,6 +89,7 @@ def build_page(session: Session, cursor: int, page_size: int, store_id: str | No
                                         [int(v) for v in refs.get("program", [])])),  # type: ignore[misc]
                         key=lambda p: p.version),
         snapshots=snapshot.snapshots(session, known),
+        gift_balances=giftcards.balances(session, refs.get("giftcard", [])),
     )
 
 

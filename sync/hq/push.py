@@ -42,13 +42,13 @@ from sqlalchemy.orm import Session
 
 from pos_client.timeutil import same_instant, to_iso
 from sync import refusals as R
-from sync.hq import scope
+from sync.hq import giftcards, kpi_projection, scope
 from sync.hq.db import order_changes
 from sync.hq.models import (Base, HqAudit, HqBalance, HqCard, HqEntry, HqEntryKey, HqMember, HqRejection, HqSale,
                             HqSaleKey)
 from sync.hq.validate import Validator
-from sync.protocol import (BODY_MODELS, ItemResult, Message, PushItem, WireAudit, WireCard, WireEntry, WireMember,
-                           WireSale, parse_utc)
+from sync.protocol import (BODY_MODELS, ItemResult, Message, PushItem, WireAudit, WireCard, WireEntry,
+                           WireGiftMovement, WireMember, WireSale, parse_utc)
 from sync.refusals import Refusal, refuse
 
 log = logging.getLogger(__name__)
@@ -125,6 +125,9 @@ class _Batch:
         self.new_sales: list[dict[str, Any]] = []
         self.changes: list[dict[str, Any]] = []
         self.rejected: list[dict[str, Any]] = []
+        #: What the KPI projections need of the accepted items (`sync.hq.kpi_projection`).
+        self.kpi_sales: list[WireSale] = []
+        self.kpi_entries: list[WireEntry] = []
         self.deltas: dict[str, dict[str, Any]] = {}
         bodies = list(self.valid.values())
         self.rules = Validator(session, terminal_id, parse_utc(now), self._rows,
@@ -218,7 +221,30 @@ class _Batch:
             return self._member(item, body)
         if isinstance(body, WireCard):
             return self._card(item, body)
+        if isinstance(body, WireGiftMovement):
+            return self._gift(item, body)
         return self._audit(item, body)
+
+    def _gift(self, item: PushItem, m: WireGiftMovement) -> ItemResult:
+        """A gift card / store credit movement (`sync.hq.giftcards`): once, only its own terminal's, checked
+        against the account's HQ balance."""
+        if m.terminal_id != self.terminal_id:
+            return self.reject(item, refuse(R.FOREIGN_TERMINAL, what="movement", key=m.movement_id,
+                                            owner=m.terminal_id))
+        text = giftcards.canonical(m)
+        stored = giftcards.stored_body(self.session, m.movement_id)
+        if stored is not None:
+            if stored == text:
+                return ItemResult(key=item.key, status="duplicate")
+            return self.reject(item, refuse(R.CONFLICT, what="movement", key=m.movement_id))
+        loads = m.kind in ("issue", "load")
+        program = self.rules.program(giftcards.newest_program_version(self.session)) if loads else None
+        refused = self.rules.time("created_at", m.created_at) or giftcards.check(self.session, m, program)
+        if refused is not None:
+            return self.reject(item, refused)
+        giftcards.accept(self.session, m, text)
+        self.changes.append({"kind": "giftcard", "ref": m.account})
+        return ItemResult(key=item.key, status="accepted")
 
     def _uuid_item(self, item: PushItem, known: dict[str, str], key: str, owner: str, text: str,
                    what: str, model: type[Message]) -> ItemResult | None:
@@ -258,6 +284,7 @@ class _Batch:
             "kind": entry.kind, "points_delta": entry.points_delta, "spend_delta": entry.spend_delta,
             "value": entry.value, "ref_code": entry.ref_code, "created_at": created_at,
             "received_at": self.now, "body": text})
+        self.kpi_entries.append(entry)
         self.changes.append({"kind": "entry", "ref": entry.entry_id, "member": entry.member_id})
         delta = self.deltas.setdefault(entry.member_id, {"points": 0, "spend": 0, "entries": 0, "stamps": {}})
         delta["points"] += entry.points_delta
@@ -280,6 +307,7 @@ class _Batch:
                                "member_id": sale.member_id, "total": sale.total,
                                "created_at": to_iso(sale.created_at), "receipt_seq": sale.receipt_seq,
                                "body": text})
+        self.kpi_sales.append(sale)
         return ItemResult(key=item.key, status="accepted")
 
     def _member(self, item: PushItem, member: WireMember) -> ItemResult:
@@ -366,9 +394,15 @@ class _Batch:
         self._insert(HqSaleKey, [{"sale_id": s["sale_id"], "created_at": s["created_at"]} for s in self.new_sales])
         self._insert(HqEntry, self.new_entries)
         self._insert(HqSale, self.new_sales)
-        if self.changes:
-            order_changes(self.session)  # from here to the commit, alone among the change log's writers
+        tiers = kpi_projection.retier_spenders(self.session, self.kpi_entries, parse_utc(self.now))
+        if self.changes or self.kpi_sales or tiers:
+            # from here to the commit, alone among the change log's writers — and among the KPI projections'
+            # (`sync.hq.kpi_projection`: their shared rows are written below, under the same lock)
+            order_changes(self.session)
         scope.record(self.session, self.terminal_id, self.changes, self.now)  # per store, in item order
+        kpi_projection.project(self.session, self.kpi_sales, self.kpi_entries,
+                               [parse_utc(m["enrolled_at"]) for m in self.new_members.values()], parse_utc(self.now),
+                               tiers)
         if self.rejected:
             self._record_rejections()
         if self.deltas:

@@ -28,7 +28,8 @@ from pos_client.program.schema import Program
 from pos_client.promotions.segments import (SaleLineFact, SegmentFacts, lookback_start, member_segments,
                                             purchases_from_lines)
 from pos_client.timeutil import from_iso, to_iso, utcnow
-from sync.hq.admin import day_or_none, program_in_force
+from sync.hq.admin import day_or_none
+from sync.hq.programs import program_at
 from sync.hq.db import Database
 from sync.hq.models import HqMember, HqSale
 from sync.hq.snapshot import member_entries
@@ -42,7 +43,7 @@ def segment_counts(db: Database, now: datetime | None = None) -> dict[str, Any]:
     `now` (`program_version` None and no segments before the first one is published)."""
     now = now or utcnow()
     with db.read() as session:
-        program = program_in_force(session, now)
+        program = program_at(session, now)
         if program is None:
             return {"program_version": None, "members": 0, "segments": []}
         return _counts(session, program, now)

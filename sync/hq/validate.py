@@ -69,11 +69,12 @@ SIGNS: dict[str, tuple[str, str, str]] = {
     "tier_discount": ("0", "0", "0"), "welcome": (">", "0", "0"), "birthday": (">", "0", "0"),
     "membership": ("+", "0", "0"), "donate": ("<", "0", "0"), "adjust": ("*", "*", "*"),
     "reverse": ("*", "*", "-"), "expire": ("<", "0", "0"), "referral": (">", "0", "0"), "action": (">", "0", "0"),
+    "campaign": (">", "0", "0"),
     **{kind: ("0", "0", "0") for kind in PROMO_KINDS},
     "voucher_issue": ("-", "0", "0"),  # a `points` voucher debits the points it converts (sync.hq.promos)
 }
 _RULE_WORDS = {"+": "≥ 0", ">": "> 0", "<": "< 0", "-": "≤ 0", "0": "= 0"}  # the same in every language
-_PROGRAM_KINDS = frozenset({"earn", "welcome", "birthday", "referral", "action", "membership", "stamp",
+_PROGRAM_KINDS = frozenset({"earn", "welcome", "birthday", "referral", "action", "campaign", "membership", "stamp",
                             "stamp_reward"})
 _CARD_DECISIONS = frozenset({"card_revoke", "card_reissue"})
 Rows = Callable[..., list[Any]]
@@ -188,6 +189,11 @@ class Validator:
             if action is None:
                 return refuse(R.NOT_IN_PROGRAM, what="action", code=e.ref_code or "", version=version)
             granted = (action.points,)
+        elif e.kind == "campaign":  # a campaign's bonus points, once per sale (docs/pricing.md)
+            campaign = program.campaign(e.ref_code or "")
+            if campaign is None:
+                return refuse(R.NOT_IN_PROGRAM, what="campaign", code=e.ref_code or "", version=version)
+            granted = (campaign.bonus_points,)
         elif e.kind == "membership":
             plan = program.membership(e.membership_code or "")
             if plan is not None and e.membership_days == 0 and e.points_delta > 0:  # the plan's monthly credit

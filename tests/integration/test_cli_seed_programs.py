@@ -8,6 +8,7 @@ tests); their pricing is covered through the engine in tests/unit/test_pricing_s
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -102,11 +103,15 @@ def test_dicks_gold_through_the_cli(seeded) -> None:  # type: ignore[no-untyped-
     kupa = seeded("dicks")
     today = datetime.now(ZoneInfo("America/New_York")).weekday()
     member = _member(kupa, "--bonus-weekday", str((today + 3) % 7))  # not today: no 3× in this test
-    assert kupa("checkout", "--member", member, "--item", "TRACKER:6", "--json").code == 0  # 59400: Gold from now
+    sale = kupa("checkout", "--member", member, "--item", "TRACKER:6", "--json")  # 59400: Gold from the next sale
+    # 594 points: one $10 reward converts 300 of them at this sale, 294 left
+    assert sale.code == 0 and sale.json["points_converted"] == 300 and sale.json["points_balance_after"] == 294
+    held = kupa("member", "show", member, "--json").json
+    assert [(v["code"], v["value"]) for v in held["vouchers"]] == [("scorecard_10", 1000)]
     q = _quote(kupa, member, "RUN-SHOE")
-    # Gold: 120 points; 594 + 120 = 714 → two $10 rewards (600 points), 114 left; and Gold's annual $10
-    assert (q["tier"], q["points_earned"], q["points_converted"], q["points_balance_after"]) == ("gold", 120, 600, 114)
-    assert q["vouchers_issued"] == [{"voucher": "scorecard_10", "count": 2}, {"voucher": "gold_annual_10", "count": 1}]
+    # Gold: 120 points; 294 + 120 = 414 → one more $10 reward (300 points), 114 left; and Gold's annual $10
+    assert (q["tier"], q["points_earned"], q["points_converted"], q["points_balance_after"]) == ("gold", 120, 300, 114)
+    assert q["vouchers_issued"] == [{"voucher": "scorecard_10", "count": 1}, {"voucher": "gold_annual_10", "count": 1}]
     chosen = _member(kupa, "--bonus-weekday", str(today))
     assert kupa("checkout", "--member", chosen, "--item", "TRACKER:6", "--json").code == 0
     assert _quote(kupa, chosen, "RUN-SHOE")["points_earned"] == 360  # the member's 3× day
@@ -143,6 +148,18 @@ def test_a_refund_reverses_campaign_points_by_paid_times_multiplier(seeded, tmp_
     assert (snack.json["money_back"], snack.json["points_reversed"]) == (250, 5)
     rest = kupa("refund", sale.json["sale_id"], "--pin", MANAGER_PIN, "--json")
     assert rest.json["points_reversed"] == 120
+    # ₪24 of vitamins reach the campaign's minimum: its bonus is credited as its own entry (HQ checks it against
+    # the program), and the refunds take it back — part with one vitamin, the rest with the whole
+    bonus_sale = kupa("checkout", "--member", member, "--item", "VITAMIN-C:2", "--json").json
+    assert bonus_sale["campaign_points"] == 100
+    assert kupa("refund", bonus_sale["sale_id"], "--item", "VITAMIN-C", "--pin", MANAGER_PIN).code == 0
+    assert kupa("refund", bonus_sale["sale_id"], "--pin", MANAGER_PIN).code == 0
+    with sqlite3.connect(tmp_path / "cvs" / "kupa.sqlite3") as db:
+        [(entry_id, bonus)] = db.execute("select entry_id, points_delta from ledger_entries where kind = 'campaign'"
+                                         " and sale_id = ?", (bonus_sale["sale_id"],)).fetchall()
+        taken = [p for (p,) in db.execute("select points_delta from ledger_entries where reverses = ?"
+                                          " order by seq", (entry_id,))]
+    assert bonus == 100 and sum(taken) == -100 and len(taken) == 2
 
 
 def test_a_segment_audience_prices_the_members_it_holds_at_checkout(tmp_path: Path, kupa: Kupa) -> None:

@@ -63,10 +63,11 @@ def test_roi_and_incremental_sales_by_hand(kupa: Kupa, store: Path, tmp_path: Pa
     assert data["extra_gross_margin"] == 2600 - 1400
     assert data["roi"] == 0.2  # (1,200 − 1,000) / 1,000
     # points: 50 + 50 − 100 + 18 + 24 − 12 = 30, worth 300 at 100 points = 1,000
-    assert data["liability"] == {"points": 30, "points_value": 300, "vouchers": None, "gift_cards": None,
-                                 "store_credit": None}
+    assert data["liability"] == {"points": 30, "points_value": 300, "vouchers": 0, "gift_cards": 0,
+                                 "store_credit": 0}
     assert kupa("member", "show", mid, "--json").json["points"] == 30
-    assert (data["coupon_redemption_rate"], data["voucher_redemption_rate"]) == (None, None)
+    # the welcome coupon was issued on enrolment and not used; no voucher was issued
+    assert (data["coupon_redemption_rate"], data["voucher_redemption_rate"]) == (0.0, None)
 
     # the promotion lifecycle's entries (their kinds land with the coupon work): 2 member coupons issued,
     # one used; a public code's use is no redemption of an issued coupon; 4 vouchers issued, 2 used, 1 returned
@@ -81,7 +82,8 @@ def test_roi_and_incremental_sales_by_hand(kupa: Kupa, store: Path, tmp_path: Pa
                        " values (?, ?, 'T1', ?, ?, 0, 0, 0, 0, 0, ?, ?)",
                        (str(uuid.uuid4()), mid, seq + i, kind, code, created))
     data = kupa("report", "kpis", "--json").json
-    assert (data["coupon_redemption_rate"], data["voucher_redemption_rate"]) == (0.5, 0.25)
+    # 3 member coupons issued (with the real one of the enrolment), 1 used; 4 vouchers issued, 2 used, 1 returned
+    assert (data["coupon_redemption_rate"], data["voucher_redemption_rate"]) == (0.3333, 0.25)
 
 
 def test_a_catalog_cost_must_be_whole_minor_units(kupa: Kupa, tmp_path: Path) -> None:

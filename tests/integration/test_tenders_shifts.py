@@ -96,7 +96,8 @@ def test_a_payment_that_does_not_cover_the_total_is_refused_and_nothing_is_store
     needless = kupa("checkout", "--item", "COFFEE-L", "--pay", "card:1400", "--pay", "cash:100", "--json")
     assert needless.json["message_code"] == "tender.not_needed"
     for bad, code in (("cash", "tender.not_a_payment"), ("cheque:100", "tender.unknown_kind"),
-                      ("gift_card:100", "tender.kind_not_available"), ("cash:0", "tender.amount_positive"),
+                      ("gift_card:100", "tender.gift_needs_card"),
+                      ("credit:100", "gift.credit_needs_member"), ("cash:0", "tender.amount_positive"),
                       ("cash:-5", "tender.amount_positive"), ("cash:100:REF", "tender.cash_no_reference")):
         result = kupa("checkout", "--item", "COFFEE-L", "--pay", bad, "--json")
         assert result.code == 1 and result.json["message_code"] == code, bad

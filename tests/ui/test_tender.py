@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
-from pos_client.demo.generate import MANAGER_PIN
+from pos_client.cli.main import main
+from pos_client.services import giftcards
+from pos_client.services.checkout import BasketRequest, checkout
+
+from pos_client.demo.generate import CASHIER_PIN, MANAGER_PIN
 from pos_client.tender import TenderKind
+from tests.integration.conftest import DEMO
 from tests.ui.conftest import wait_idle
 from tests.ui.test_checkout import sign_in
 from ui.tender_dialog import TenderDialog, quick_amounts
@@ -132,3 +139,56 @@ def test_without_a_shift_f12_takes_the_card_only(qtbot, window) -> None:  # type
     qtbot.waitUntil(lambda: window.receipt is not None and window.receipt.isVisible(), timeout=10000)
     assert [t.to_json() for t in window.last_sale.result.tenders] == [
         {"kind": "card", "amount": 1700, "given": 1700, "change": 0, "reference": "R-1"}]
+
+
+def test_a_gift_card_field_pays_part_and_the_core_checks_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = TenderDialog(5300, "ILS", "en", cash_allowed=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.gift.setText("20")
+    with qtbot.assertNotEmitted(dialog.paid):
+        dialog.complete.click()
+    assert "needs the card's code" in dialog.message.text()
+    qtbot.keyClicks(dialog.gift_code, "KUPAG1.code-as-scanned")
+    dialog.cash.setText("40")
+    assert dialog.change.text() == "Change: ₪7.00"
+    with qtbot.waitSignal(dialog.paid) as paid:
+        qtbot.keyClick(dialog.cash, Qt.Key.Key_Return)
+    assert [(g.kind, g.amount, g.reference) for g in paid.args[0]] == [
+        (TenderKind.GIFT_CARD, 2000, "KUPAG1.code-as-scanned"), (TenderKind.CASH, 4000, None)]
+
+
+@pytest.fixture
+def gift_program(store: Path) -> None:
+    """The demo program with a `gift_cards` section (a newer version), before the window opens."""
+    document = json.loads((DEMO / "program.json").read_text(encoding="utf-8"))
+    document["version"] += 1
+    document["gift_cards"] = {"skus": ["GIFT-100", "GIFT-250"], "min_load": 1000, "max_load": 100000,
+                              "offline_daily_cap": 5000, "expiry_days": 365}
+    path = store.parent / "program_gift.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert main(["--data-dir", str(store), "program", "load", str(path)]) == 0
+
+
+def test_the_app_takes_a_gift_card_scanned_into_the_payment_dialog(  # type: ignore[no-untyped-def]
+        qtbot, gift_program, window) -> None:
+    sold = checkout(window.terminal, BasketRequest(items=(("GIFT-100", 1),), cashier_pin=CASHIER_PIN))
+    token = sold.gift_cards[0].token
+    sign_in(qtbot, window)
+    window.on_scanned("LATTE-L")
+    wait_idle(qtbot, window)
+    window.checkout.pay.click()
+    qtbot.waitUntil(lambda: window.tender_dialog is not None and window.tender_dialog.isVisible(), timeout=10000)
+    dialog = window.tender_dialog
+    dialog.card.clear()
+    window.on_camera_code(token)  # the camera (or the wedge scanner) reads the card into the gift field
+    assert dialog.gift_code.text() == token and dialog.gift.hasFocus()
+    dialog.gift.setText("17")
+    qtbot.keyClick(dialog.gift, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.receipt is not None and window.receipt.isVisible(), timeout=10000)
+    assert [t.to_json() for t in window.last_sale.result.tenders] == [
+        {"kind": "gift_card", "amount": 1700, "given": 1700, "change": 0, "reference": sold.gift_cards[0].card}]
+    assert giftcards.show(window.terminal, sold.gift_cards[0].card)["balance"] == 8300
+    qtbot.keyClick(window.receipt, Qt.Key.Key_Return)
+    window.on_scanned(token)  # outside the payment dialog a gift card identifies no one: it says where it pays
+    assert "press F12" in window.checkout.messages.text()

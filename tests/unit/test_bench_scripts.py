@@ -121,3 +121,10 @@ def test_the_chain_bench_answers_help_and_runs_only_against_a_loopback_postgresq
     with pytest.raises(SystemExit) as done:
         chain.main(["--terminals", "2001"])
     assert done.value.code == 2 and "out of bounds" in capsys.readouterr().err
+
+
+def test_the_hq_kpi_bench_runs_at_a_tiny_size(load_bench: LoadBench, capsys: pytest.CaptureFixture[str]) -> None:
+    bench_hq_kpis = load_bench("bench_hq_kpis")
+    assert bench_hq_kpis.main(["--small"]) == 0
+    out = capsys.readouterr().out
+    assert "300 members, 1,500 entries" in out and "[sqlite] report kpis, year with series" in out

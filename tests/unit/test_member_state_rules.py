@@ -222,3 +222,29 @@ def test_standing_below_every_tier(program: Program) -> None:
     shown = standing(MemberState("M1", qualifying_spend=999), strict, NOW)
     assert (shown["tier"], shown["tier_name"], shown["next_tier"]["code"]) == (None, None, "bronze")
     assert standing(MemberState("M1", qualifying_spend=1000), strict, NOW)["tier_name"] == "Bronze"
+
+
+def test_tier_until_names_the_last_day_a_tier_holds_without_new_entries(program: Program) -> None:
+    """Gold from 300k on day D and 250k on D + 10: gold through D + 364; on D + 365 the first day's spend is out
+    (250k: silver) until D + 374; bronze from D + 375, for ever. Each answer agrees with `tier_for` itself."""
+    d = NOW.date()
+    spend = [(d, 300000), (d + timedelta(days=10), 250000)]
+    at = datetime.combine(d + timedelta(days=10), datetime.min.time(), UTC)
+    assert [(t.code if t else None, u) for t, u in [rules.tier_until(program, spend, at)]] == [
+        ("gold", d + timedelta(days=364))]
+    after = datetime.combine(d + timedelta(days=365), datetime.min.time(), UTC)
+    tier, until = rules.tier_until(program, spend, after)
+    assert (tier and tier.code, until) == ("silver", d + timedelta(days=374))
+    tier, until = rules.tier_until(program, spend, after + timedelta(days=10))
+    assert (tier and tier.code, until) == ("bronze", None)
+    for day in (d + timedelta(days=364), d + timedelta(days=365), d + timedelta(days=374), d + timedelta(days=375)):
+        moment = datetime.combine(day, datetime.min.time(), UTC)
+        expected = rules.tier_for(program, rules.qualifying_spend(spend, moment, program.tier_window_days))
+        tier, until = rules.tier_until(program, spend, moment)
+        assert tier == expected and (until is None or until >= day)
+
+
+def test_tier_until_sees_a_future_dated_spend_enter_the_window(program: Program) -> None:
+    spend = [(NOW.date() + timedelta(days=3), 600000)]  # a terminal clock ahead: counts from its day on
+    tier, until = rules.tier_until(program, spend, NOW)
+    assert (tier and tier.code, until) == ("bronze", NOW.date() + timedelta(days=2))
