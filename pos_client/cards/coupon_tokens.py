@@ -18,7 +18,7 @@ from datetime import date
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from pos_client.cards import tokens
-from pos_client.cards.tokens import TokenError, b64decode, b64encode, key_id_for, public_raw
+from pos_client.cards.tokens import Signed, TokenError, b64decode, b64encode, key_id_for, public_raw
 
 PREFIX = "KUPC1"
 MAX_TOKEN_LENGTH = 200
@@ -30,17 +30,13 @@ _TOKEN_RE = re.compile(
 
 
 @dataclass(frozen=True)
-class CouponToken:
+class CouponToken(Signed):
     key_id: str
     member_id: str
     coupon_id: str
     valid_until: date | None
     signature: bytes
     text: str
-
-    @property
-    def signed_part(self) -> bytes:
-        return self.text.rsplit(".", 1)[0].encode("ascii")
 
 
 def looks_like_coupon_token(text: str) -> bool:

@@ -18,7 +18,7 @@ from datetime import date
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from pos_client.cards.tokens import TokenError, b64decode, b64encode, key_id_for, public_raw, signature_ok
+from pos_client.cards.tokens import Signed, TokenError, b64decode, b64encode, key_id_for, public_raw, signature_ok
 from pos_client.messages import message
 
 PREFIX = "KUPAG1"
@@ -35,16 +35,12 @@ GIFT_TOKEN_FORGED = message("gift.signature_mismatch",
 
 
 @dataclass(frozen=True)
-class GiftToken:
+class GiftToken(Signed):
     key_id: str
     card: str
     issued: date
     signature: bytes
     text: str
-
-    @property
-    def signed_part(self) -> bytes:
-        return self.text.rsplit(".", 1)[0].encode("ascii")
 
 
 def looks_like_gift_token(text: str) -> bool:

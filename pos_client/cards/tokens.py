@@ -38,18 +38,25 @@ class TokenError(Exception):
         self.reason = reason.bind(**params)
 
 
+class Signed:
+    """A signed Kupa code (member card, coupon, gift card): its text up to the last dot is what the terminal's
+    key signed."""
+
+    text: str
+
+    @property
+    def signed_part(self) -> bytes:
+        return self.text.rsplit(".", 1)[0].encode("ascii")
+
+
 @dataclass(frozen=True)
-class CardToken:
+class CardToken(Signed):
     key_id: str
     member_id: str
     serial: int
     issued: date
     signature: bytes
     text: str
-
-    @property
-    def signed_part(self) -> bytes:
-        return self.text.rsplit(".", 1)[0].encode("ascii")
 
 
 def b64encode(data: bytes) -> str:
