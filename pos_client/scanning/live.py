@@ -4,9 +4,11 @@ A live camera cannot spend 60 ms on every frame, and a time budget per frame mak
 the till is (issue 14: 87% quiet, 50-62% at load 7). So the camera spends a fixed amount of *work* per frame:
 the stages of the cascade, in order, from where the scene's last frame stopped, while their nominal costs
 (`decode.Stage.cost`, fixed numbers, never measured at run time) fit in `FRAME_WORK`; a stage costlier than
-what is left waits for the next frame, and every frame runs at least one stage. While the scene stays still
-(a card held up), the evidence of its frames is kept together, so after about ten frames the card has had the
-whole cascade, the same as `kupa scan` gives a file, whatever the load: a busy machine only makes the frames
+what is left waits for the next frame, and every frame runs at least one stage. Stage 0 (zxing-cpp on the
+whole frame, cheap and the most productive) leads every frame whose list stage fits beside it: a code at the
+edge of readability reads on some frames and not on others, and each frame is a new chance. While the scene
+stays still (a card held up), the evidence of its frames is kept together, so after twelve frames the card
+has had the whole cascade, the same as `kupa scan` gives a file, whatever the load: a busy machine only makes the frames
 come slower. The list then starts again from stage 0 (a fresh look at a new frame of the same card).
 
 A new scene (the card arrived, left, moved, or came into focus) starts again at stage 0 with no evidence.
@@ -57,15 +59,42 @@ SHARPNESS_FLOOR = 0.5
 FRAME_WORK = 12.0
 
 
+def frame_plan(start: int, stages: tuple[decode.Stage, ...] | None = None,
+               frame_work: float = FRAME_WORK) -> list[int]:
+    """The stages one frame runs (indices into the list), the scene's list being at `start`.
+
+    First stage 0 again (`zxing`, the cheapest and most productive: a fresh look, on a new frame, at a code
+    that reads on some frames and not others) when the list is past it and its next stage fits beside it;
+    then the list's stages, in order, while their costs fit in `frame_work`; always at least one of them.
+    The list ends a frame: the next one starts it again.
+    """
+    stages = decode.STAGES if stages is None else stages
+    plan: list[int] = []
+    used = 0.0
+    if start != 0 and stages[0].cost + stages[start].cost <= frame_work:
+        plan.append(0)
+        used = stages[0].cost
+    index = start
+    while True:
+        if index != start and used + stages[index].cost > frame_work:
+            break
+        plan.append(index)
+        used += stages[index].cost
+        index += 1
+        if index == len(stages):
+            break
+    return plan
+
+
 def schedule(stages: tuple[decode.Stage, ...] | None = None, frame_work: float = FRAME_WORK) -> list[int]:
-    """The frame (0: the scene's first) on which each stage runs in a still scene that is never explained."""
+    """The frame (0: the scene's first) on which each stage of the list runs in a scene never explained."""
+    stages = decode.STAGES if stages is None else stages
     frames: list[int] = []
-    frame, used = 0, 0.0
-    for stage in decode.STAGES if stages is None else stages:
-        if used > 0.0 and used + stage.cost > frame_work:
-            frame, used = frame + 1, 0.0
-        frames.append(frame)
-        used += stage.cost
+    frame = 0
+    while len(frames) < len(stages):
+        plan = frame_plan(len(frames), stages, frame_work)
+        frames.extend(frame for index in plan if index >= len(frames))
+        frame += 1
     return frames
 
 
@@ -115,18 +144,14 @@ class LiveDecoder:
         work.evidence = self._evidence
         work.reuse_candidates(self._candidates)
         ran: list[str] = []
-        used = 0.0
-        while not decode.explained(work, locate=False):
-            stage = decode.STAGES[self.next_stage]
-            if ran and used + stage.cost > self.frame_work:
+        for index in frame_plan(self.next_stage, decode.STAGES, self.frame_work):
+            if decode.explained(work, locate=False):
                 break
-            log.debug("live: stage %d (%s)", self.next_stage, stage.name)
-            stage.run(work)
-            ran.append(stage.name)
-            used += stage.cost
-            self.next_stage = (self.next_stage + 1) % len(decode.STAGES)
-            if self.next_stage == 0:  # the list is done: start it again on the next frame
-                break
+            log.debug("live: stage %d (%s)", index, decode.STAGES[index].name)
+            decode.STAGES[index].run(work)
+            ran.append(decode.STAGES[index].name)
+            if index != 0 or self.next_stage == 0:  # a fresh look by stage 0 does not move the list on
+                self.next_stage = (index + 1) % len(decode.STAGES)
         self.ran = tuple(ran)
         self._candidates = work.found_candidates()
         return self._evidence.accepted()

@@ -15,7 +15,7 @@ import pytest
 
 from pos_client.scanning import STAGE_NAMES, LiveDecoder, decode_detail, decode_frame
 from pos_client.scanning.decode import STAGES, Stage
-from pos_client.scanning.live import FRAME_WORK, schedule
+from pos_client.scanning.live import FRAME_WORK, frame_plan, schedule
 from tests.unit.test_scan_decode import CARD, EAN, EAN12, TOKEN, barcode_image, qr_image, rotate, scene
 
 
@@ -56,9 +56,23 @@ def test_live_decoder_reads_a_stage_k_code_on_the_frame_its_stage_runs() -> None
 def test_a_frame_runs_stages_while_their_costs_fit_and_at_least_one() -> None:
     stages = tuple(Stage(name, STAGES[0].run, cost) for name, cost in
                    (("a", 4.0), ("b", 8.0), ("c", 5.0), ("d", 20.0), ("e", 1.0), ("f", 11.0), ("g", 1.0)))
-    # 4+8 = 12 fits; c+d is over (d alone, though over, runs); e+f = 12 fits; g starts the next frame
-    assert schedule(stages, 12.0) == [0, 0, 1, 2, 3, 3, 4]
+    # a+b = 12 fits; then a again beside c (9), d does not fit; d alone (over the budget, but one stage runs);
+    # a beside e, f does not fit; f alone (a beside it would be 15), g fits beside f
+    assert [frame_plan(start, stages, 12.0) for start in (0, 2, 3, 4, 5)] == [[0, 1], [0, 2], [3], [0, 4], [5, 6]]
+    assert schedule(stages, 12.0) == [0, 0, 1, 2, 3, 4, 4]
     assert max(stage.cost for stage in STAGES) <= FRAME_WORK  # no stage of the cascade is over a frame's work
+
+
+def test_stage_0_looks_again_at_each_new_frame_of_a_still_scene() -> None:
+    """A code at the edge of readability reads on some frames only: stage 0 leads every frame it fits in."""
+    frame = small_qr_frame()
+    live = LiveDecoder()
+    ran = []
+    for _ in range(4):
+        live.decode(frame)
+        ran.append(live.ran)
+    assert ran == [(STAGE_NAMES[0], STAGE_NAMES[1]), (STAGE_NAMES[0], STAGE_NAMES[2]),
+                   (STAGE_NAMES[0], STAGE_NAMES[3]), ("locate",)]  # locate is too costly to share a frame
 
 
 def test_a_scene_change_starts_the_cascade_again() -> None:
