@@ -10,7 +10,7 @@ seeds and parameter ranges; made once into `--cache`, default `$TMPDIR/kupa-scan
 120 sample frames of `shared/frames` when present. For each set and decoder: read % of codes (all, per
 symbology), `wrong` (a payload that is not one of the image's codes), `false` (any payload on an image with no
 code), and the time per image at 640x480. The cascade is timed twice: `kupa scan` (every stage the image
-needs, as the CLI runs it) and `kupa live` (what one camera frame costs: stage 0 and one more stage, measured
+needs, as the CLI runs it) and `kupa live` (what one camera frame costs: its share of the cascade, measured
 over 12 still frames of each of the first `--live-images` images; its read % is what those 12 frames, 0.8 s
 at 15 fps, accepted, on those images only).
 """

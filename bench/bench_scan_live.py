@@ -6,7 +6,7 @@ the camera worker's loop (`kupa scan --live`: `cli_scan.replay`, frames dropped 
 two-frame confirmation) at their own frame rate, in real time, and prints how often and how fast a card was
 read; then again with busy-loop processes on every core (bounded in time, ended by this script).
 
-    .venv/bin/python bench/bench_scan_live.py [--count 40] [--set heldout] [--no-busy]
+    .venv/bin/python bench/bench_scan_live.py [--count 40] [--set heldout] [--no-quiet] [--no-busy] [--busy N]
 
 Clips: 640x480 MJPG at 15 fps: 0.5 s of the desk out of focus (no card), then a photograph of the chosen test
 set held for 1 s (a pixel of hand jitter and fresh sensor noise on every frame), then 0.3 s of desk. A card is
@@ -95,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=40, help="how many cards (640x480 images with a code)")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "kupa-scan-testset")
     parser.add_argument("--no-busy", action="store_true", help="skip the run with every core busy")
+    parser.add_argument("--no-quiet", action="store_true", help="skip the run without busy loops")
+    parser.add_argument("--busy", type=int, default=0,
+                        help="busy-loop processes for the second run (default: one per core; more emulate a "
+                             "till that also runs other heavy programs)")
     args = parser.parse_args(argv)
     folder = scan_testset.ensure(args.set, args.cache / args.set)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -112,10 +116,11 @@ def main(argv: list[str] | None = None) -> int:
             clips.append((path, expected))
         print(f"{len(clips)} clips of the {args.set} set ({FPS:g} fps, card held {HOLD_S:g} s); "
               f"{os.cpu_count()} cores")
-        read, firsts = measure(clips)
-        report("quiet (as the machine is)", len(clips), readable, read, firsts)
+        if not args.no_quiet:
+            read, firsts = measure(clips)
+            report("quiet (as the machine is)", len(clips), readable, read, firsts)
         if not args.no_busy:
-            cores = os.cpu_count() or 2
+            cores = args.busy or os.cpu_count() or 2
             until = time.time() + 10.0 + len(clips) * (BEFORE_S + HOLD_S + AFTER_S) * 3
             spinners = [multiprocessing.Process(target=_spin, args=(until,), daemon=True) for _ in range(cores)]
             for spinner in spinners:

@@ -12,17 +12,20 @@ first:
    whole frame (together: any barcode turned up to about 45 degrees either way, and its 90-degree turn); a
    read is put to zxing-cpp on a deskewed crop around it.
 3. `zxing-rotate`: zxing-cpp with its rotations and image pyramid on the whole frame.
-4. on the candidate regions of `locate.py` (cropped, barcodes turned upright, scaled): zxing-cpp on the plain
-   crop, 5. on an adaptive threshold, 6. on a glare-flattened and sharpened crop;
-7. `zbar-qr`: ZBar's QR decoder on the whole frame;
-8. zxing-cpp on a motion-deblurred crop, 9. on a strongly sharpened one, 10. ZBar on a flattened barcode
-   crop, 11. zxing-cpp on a CLAHE-equalised crop.
+4. `locate`: the candidate regions of `locate.py` (reads nothing itself; its own stage so that the live camera
+   never pays for it on top of another stage);
+5. on those regions (cropped, barcodes turned upright, scaled): zxing-cpp on the plain crop, 6. on an adaptive
+   threshold, 7. on a glare-flattened and sharpened crop;
+8. `zbar-qr`: ZBar's QR decoder on the whole frame;
+9. zxing-cpp on a motion-deblurred crop, 10. on a strongly sharpened one, 11. ZBar on a flattened barcode
+   crop, 12. zxing-cpp on a CLAHE-equalised crop.
 
 Every read goes into one `Evidence` (evidence.py holds the acceptance rules: zero wrong payloads is the law).
 Nothing here looks at a clock: `decode_frame` (the CLI, the bench) runs the stages until every code-like
 region of the frame is explained by an accepted code, or the list ends; the live camera
-(`live.LiveDecoder`) runs stage 0 and *one more stage* per frame while the scene stays still, so a card held
-still gets the whole cascade in about a dozen frames however busy the machine is.
+(`live.LiveDecoder`) runs a fixed amount of the list per frame (stages' nominal costs against a budget) while
+the scene stays still, so a card held still gets the whole cascade in about ten frames however busy the
+machine is.
 """
 
 from __future__ import annotations
@@ -99,10 +102,16 @@ class Work:
 
 @dataclass(frozen=True, slots=True)
 class Stage:
-    """One bounded step of the cascade."""
+    """One bounded step of the cascade, and its nominal cost.
+
+    `cost` is the stage's work at 640x480 in nominal units (about its p95 CPU milliseconds on the 2-core build
+    machine, docs/scanning.md): a fixed number, never a measurement, so that which stages a live frame runs
+    (`live.FRAME_WORK`) depends on the frames only, never on how busy the machine is.
+    """
 
     name: str
     run: Callable[[Work], None]
+    cost: float
 
 
 def start(frame: npt.NDArray[np.generic], symbologies: tuple[Symbology, ...] = SYMBOLOGIES,
@@ -118,10 +127,16 @@ def start(frame: npt.NDArray[np.generic], symbologies: tuple[Symbology, ...] = S
     return Work(gray, symbologies, Evidence() if evidence is None else evidence, _first_pass_view(gray))
 
 
-def explained(work: Work) -> bool:
-    """Whether the frame is done: codes were accepted and every code-like region holds one of them."""
+def explained(work: Work, *, locate: bool = True) -> bool:
+    """Whether the frame is done: codes were accepted and every code-like region holds one of them.
+
+    `locate=False` (the live camera): a frame whose regions were not looked for yet is not done; the search
+    is a stage of its own there (`locate`), so that no frame pays for it on top of another stage.
+    """
     codes = work.evidence.accepted()
     if not codes:
+        return False
+    if not locate and work.found_candidates() is None:
         return False
     for candidate in work.candidates():
         if not any(overlap(candidate.corners, code.quad) for code in codes):
@@ -195,6 +210,11 @@ def _zxing_rotate(work: Work) -> None:
     reads = read_zxing(work.first.image, work.symbologies, try_rotate=True, try_downscale=True)
     work.evidence.add(reads, "plain", work.first)  # the same picture, turned or scaled: one family
     _confirm_around(work, reads, "zbar")
+
+
+def _locate(work: Work) -> None:
+    """Look for the code-like regions the crop stages work on (`locate.py`); reads nothing by itself."""
+    work.candidates()
 
 
 def _zbar_qr(work: Work) -> None:
@@ -296,20 +316,22 @@ def _zbar_crop(image: GrayImage, symbologies: tuple[Symbology, ...], linear: boo
     return read_zbar(image, symbologies)
 
 
-#: The cascade, in order (chosen on the tuning set; see docs/scanning.md).
+#: The cascade, in order (chosen on the tuning set; see docs/scanning.md), with each stage's nominal cost (its
+#: p95 CPU ms at 640x480 on the build machine at a load of about 5, measured by bench/bench_scan_frame.py).
 STAGES: tuple[Stage, ...] = (
-    Stage("zxing", _zxing_whole),
-    Stage("zbar-rows", _zbar_rows),
-    Stage("zbar-cols", _zbar_cols),
-    Stage("zxing-rotate", _zxing_rotate),
-    Stage("crop-plain", CropStep("plain", None, "zxing", 4)),
-    Stage("crop-binarize", CropStep("binarize", enhance.binarize, "zxing", 3)),
-    Stage("crop-flatten", CropStep("flatten", enhance.flatten_sharpen, "zxing", 3)),
-    Stage("zbar-qr", _zbar_qr),
-    Stage("crop-deblur", CropStep("deblur", deblur.remove_motion_blur, "zxing", 1, native=True)),
-    Stage("crop-sharpen", CropStep("sharpen", enhance.strong_sharpen, "zxing", 3)),
-    Stage("crop-zbar", CropStep("flatten", enhance.flatten, "zbar", 5)),
-    Stage("crop-equalize", CropStep("equalize", enhance.equalize, "zxing", 3)),
+    Stage("zxing", _zxing_whole, 4.0),
+    Stage("zbar-rows", _zbar_rows, 5.5),
+    Stage("zbar-cols", _zbar_cols, 5.5),
+    Stage("zxing-rotate", _zxing_rotate, 5.5),
+    Stage("locate", _locate, 12.0),
+    Stage("crop-plain", CropStep("plain", None, "zxing", 4), 9.0),
+    Stage("crop-binarize", CropStep("binarize", enhance.binarize, "zxing", 3), 7.0),
+    Stage("crop-flatten", CropStep("flatten", enhance.flatten_sharpen, "zxing", 3), 8.0),
+    Stage("zbar-qr", _zbar_qr, 12.0),
+    Stage("crop-deblur", CropStep("deblur", deblur.remove_motion_blur, "zxing", 1, native=True), 9.0),
+    Stage("crop-sharpen", CropStep("sharpen", enhance.strong_sharpen, "zxing", 3), 7.0),
+    Stage("crop-zbar", CropStep("flatten", enhance.flatten, "zbar", 5), 6.0),
+    Stage("crop-equalize", CropStep("equalize", enhance.equalize, "zxing", 3), 7.0),
 )
 
 STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)

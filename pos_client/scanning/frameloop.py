@@ -6,8 +6,8 @@ would have reported for the same frames. Per frame:
 
 1. `next_frame()`: pull frames from the source; a paced file skips the frames whose time has already passed
    (a decode that ran long makes the loop drop frames, never fall behind); a webcam delivers its latest.
-2. `process(index, frame)`: `LiveDecoder` (stage 0 and the next stage of the cascade while the scene is
-   still), then `CodeConfirmer` (a code on two decoded frames in a row, once per presentation, debounced);
+2. `process(index, frame)`: `LiveDecoder` (a fixed amount of the cascade per frame, carried on while the
+   scene is still), then `CodeConfirmer` (a code on two decoded frames in a row, once per presentation, debounced);
    the payload's check (`check_payload`) says whether it is a Kupa code or is refused; a card number read
    next to a member QR token is ignored (the token, which may spend points, must not be replaced by the
    number printed on the same card).

@@ -1,16 +1,21 @@
 """The cascade in stages of work and the live camera's share of it per frame: real decoding, no clock.
 
 `decode_detail` says at which stage each code was first accepted; the live decoder must give a code first
-accepted at stage k on the k-th frame of a still scene, never earlier, and start again when the scene changes.
+accepted at stage k on the frame of a still scene that `live.schedule()` names for stage k (the stages' fixed
+costs against a fixed budget per frame), never earlier, and start again when the scene changes (a move, or
+a change of sharpness: a card coming into focus in front of a background of the same brightness).
 Frames are made as in test_scan_decode.py (qrcode, python-barcode, OpenCV distortions).
 """
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from pos_client.scanning import STAGE_NAMES, LiveDecoder, decode_detail, decode_frame
+from pos_client.scanning.decode import STAGES, Stage
+from pos_client.scanning.live import FRAME_WORK, frame_plan, schedule
 from tests.unit.test_scan_decode import CARD, EAN, EAN12, TOKEN, barcode_image, qr_image, rotate, scene
 
 
@@ -35,28 +40,82 @@ def test_a_late_stage_code_is_read_only_when_its_stage_runs() -> None:
     assert [c.payload for c in decode_frame(frame, stages=k + 1)] == [TOKEN]
 
 
-def test_live_decoder_reads_a_stage_k_code_on_the_kth_still_frame() -> None:
+def test_live_decoder_reads_a_stage_k_code_on_the_frame_its_stage_runs() -> None:
     frame = small_qr_frame()
     k = first_stage(frame, TOKEN)
+    due = schedule()[k]  # 0: the scene's first frame
+    assert due >= 2  # a late stage: several frames of a still scene
     live = LiveDecoder()
-    for feed in range(1, k):
-        assert live.decode(frame) == [], f"read too early, on frame {feed} of {k}"
+    for feed in range(due):
+        assert live.decode(frame) == [], f"read too early, on frame {feed} (stage {k} runs on frame {due})"
     assert [c.payload for c in live.decode(frame)] == [TOKEN]
-    assert live.still
+    assert live.still and STAGE_NAMES[k] in live.ran
     assert [c.payload for c in live.decode(frame)] == [TOKEN]  # and on the next: the confirmer needs two
+
+
+def test_a_frame_runs_stages_while_their_costs_fit_and_at_least_one() -> None:
+    stages = tuple(Stage(name, STAGES[0].run, cost) for name, cost in
+                   (("a", 4.0), ("b", 8.0), ("c", 5.0), ("d", 20.0), ("e", 1.0), ("f", 11.0), ("g", 1.0)))
+    # a+b = 12 fits; then a again beside c (9), d does not fit; d alone (over the budget, but one stage runs);
+    # a beside e, f does not fit; f alone (a beside it would be 15), g fits beside f
+    assert [frame_plan(start, stages, 12.0) for start in (0, 2, 3, 4, 5)] == [[0, 1], [0, 2], [3], [0, 4], [5, 6]]
+    assert schedule(stages, 12.0) == [0, 0, 1, 2, 3, 4, 4]
+    assert max(stage.cost for stage in STAGES) <= FRAME_WORK  # no stage of the cascade is over a frame's work
+
+
+def test_stage_0_looks_again_at_each_new_frame_of_a_still_scene() -> None:
+    """A code at the edge of readability reads on some frames only: stage 0 leads every frame it fits in."""
+    frame = small_qr_frame()
+    live = LiveDecoder()
+    ran = []
+    for _ in range(4):
+        live.decode(frame)
+        ran.append(live.ran)
+    assert ran == [(STAGE_NAMES[0], STAGE_NAMES[1]), (STAGE_NAMES[0], STAGE_NAMES[2]),
+                   (STAGE_NAMES[0], STAGE_NAMES[3]), ("locate",)]  # locate is too costly to share a frame
 
 
 def test_a_scene_change_starts_the_cascade_again() -> None:
     frame = small_qr_frame()
-    k = first_stage(frame, TOKEN)
+    due = schedule()[first_stage(frame, TOKEN)]
     blank = np.full_like(frame, 200)
     live = LiveDecoder()
-    for _ in range(k - 1):
+    for _ in range(due):
         live.decode(frame)
     assert live.decode(blank) == [] and not live.still  # the card went away: evidence and stages forgotten
-    for _ in range(k - 1):
+    for _ in range(due):
         assert live.decode(frame) == []
     assert [c.payload for c in live.decode(frame)] == [TOKEN]
+
+
+def test_a_card_coming_into_focus_is_a_new_scene() -> None:
+    """The same card blurred, then sharp: the thumbnails barely differ, the sharpness does; the regions found
+    on the blur are not reused (they were, and such a card was never read)."""
+    frame = small_qr_frame()
+    due = schedule()[first_stage(frame, TOKEN)]
+    blurred = np.asarray(cv2.GaussianBlur(frame, (0, 0), 12), dtype=np.uint8)
+    live = LiveDecoder()
+    for _ in range(due + 1):
+        assert live.decode(blurred) == []
+    assert live.still  # the blur alone is a still scene that ran the locate stage
+    live.decode(frame)
+    assert not live.still and live.ran[0] == STAGE_NAMES[0]
+    for _ in range(due - 1):
+        live.decode(frame)
+    assert [c.payload for c in live.decode(frame)] == [TOKEN]
+
+
+def test_a_held_card_with_a_pixel_of_drift_and_noise_stays_one_scene() -> None:
+    frame = small_qr_frame()
+    rng = np.random.default_rng(7)
+    live = LiveDecoder()
+    live.decode(frame)
+    for _ in range(4):
+        shift = np.array([[1.0, 0.0, rng.uniform(-1, 1)], [0.0, 1.0, rng.uniform(-1, 1)]])
+        moved = cv2.warpAffine(frame, shift, (frame.shape[1], frame.shape[0]), borderMode=cv2.BORDER_REPLICATE)
+        noisy = np.clip(moved + rng.normal(0, 2.0, moved.shape), 0, 255).astype(np.uint8)
+        live.decode(noisy)
+        assert live.still
 
 
 def test_a_busy_machine_changes_nothing() -> None:
@@ -73,8 +132,8 @@ def test_the_live_cascade_wraps_around_and_keeps_reading() -> None:
     frame = small_qr_frame()
     live = LiveDecoder()
     results = [[c.payload for c in live.decode(frame)] for _ in range(2 * len(STAGE_NAMES))]
-    k = first_stage(frame, TOKEN)
-    assert all(r == [TOKEN] for r in results[k - 1 :])
+    due = schedule()[first_stage(frame, TOKEN)]
+    assert all(r == [TOKEN] for r in results[due:])
 
 
 def test_code128_read_by_both_libraries_on_the_whole_frame_is_confirmed_at_stage_0() -> None:
