@@ -139,7 +139,7 @@ def test_every_figure_matches_the_hand_computed_one(shop: Path) -> None:
         "coupon_redemption_rate": None, "voucher_redemption_rate": None,  # none issued
     }
     assert liability["points_value"] == liability["points"] * 10  # 100 points are worth 1,000
-    assert (liability["vouchers"], liability["gift_cards"], liability["store_credit"]) == (None, None, None)
+    assert (liability["vouchers"], liability["gift_cards"], liability["store_credit"]) == (0, 0, 0)  # none held
     assert shown == {
         # Alice ×2, Carol, Dan ×2 (one partly refunded: still a sale), Eve (00:30 local), Frank; 2 anonymous
         "sales_total": 9, "member_sales": 7,
