@@ -18,10 +18,8 @@ grab; `grab(widget, size)` resizes it and returns the image. The screens:
 from __future__ import annotations
 
 import io
-import json
 import time
 from datetime import date, timedelta
-from typing import Any
 
 from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -240,36 +238,16 @@ def _demo_member(window: MainWindow) -> str | None:
     return token
 
 
-#: What `_promotions` adds to the demo program (the demo's categories; money in the demo's minor units).
-DEMO_PROMOTIONS: dict[str, list[dict[str, Any]]] = {
-    "coupons": [
-        {"code": "pastry_half", "name": {"en": "Half-price pastry", "he": "מאפה בחצי מחיר"}, "kind": "member",
-         "discount": "percent", "pct": 50, "units": 1, "categories": ["bakery"], "valid_days": 14},
-        {"code": "coffee_treat", "name": {"en": "A coffee on us", "he": "קפה עלינו"}, "kind": "member",
-         "discount": "free_item", "categories": ["coffee"], "issue_on": ["offer"], "valid_days": 7}],
-    "vouchers": [
-        {"code": "reward_10", "name": {"en": "Loyalty reward", "he": "הטבת נאמנות"}, "trigger": "spend",
-         "every": 5000, "value": 1000, "expires_days": 30}],
-    "offers": [
-        {"code": "morning_treat", "name": {"en": "Morning treat", "he": "פינוק של בוקר"}, "coupon": "coffee_treat",
-         "message": {"en": "A coffee on us with any pastry this week", "he": "קפה עלינו עם כל מאפה השבוע"}}],
-}
-
-
 def _promotions(window: MainWindow, member: str) -> None:
-    """A new version of the program with `DEMO_PROMOTIONS`, a voucher the member earned on an earlier sale and a
-    coupon a manager gave them (on the copy being rendered); the window's labels learn the new names."""
+    """The demo's promotions (`demo.generate.install_promotions`, as `kupa init --demo` installs them), a voucher
+    the member earned on an earlier sale and a coupon a manager gave them (on the copy being rendered); the
+    window's labels learn the new names."""
+    from pos_client.demo.generate import install_promotions
     from pos_client.pricing.explain import promotion_names
-    from pos_client.program.schema import Program
-    from pos_client.services import coupon_admin, programs
+    from pos_client.services import coupon_admin
     from pos_client.services.checkout import BasketRequest, checkout
-    from pos_client.timeutil import utcnow
 
-    with window.terminal.unit_of_work() as session:
-        current = programs.program_at(session, utcnow())
-        raw = json.loads(current.canonical_json()) | DEMO_PROMOTIONS | {"version": current.version + 1}
-        program = Program.model_validate(raw)
-        programs.install_program(session, program, utcnow())
+    program = install_promotions(window.terminal)
     window.labels.promotions.update(promotion_names(program))
     checkout(window.terminal, BasketRequest(items=(("LATTE-L", 4),), member_code=member, cashier_pin=DEMO_CASHIER_PIN))
     coupon_admin.issue_by_manager(window.terminal, member, "pastry_half", DEMO_MANAGER_PIN)

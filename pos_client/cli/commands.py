@@ -104,9 +104,10 @@ def init(args: argparse.Namespace) -> int:
     if args.server:
         lines.append(say(INIT_JOINED, server=args.server))
     if args.demo:
-        from pos_client.demo.generate import build_demo
+        from pos_client.demo.generate import build_demo, install_promotions
 
         summary = build_demo(result.terminal)
+        install_promotions(result.terminal)
         data.update(demo_members=summary.members, demo_sales=summary.sales, cashier_pin=summary.cashier_pin,
                     manager_pin=summary.manager_pin)
         lines.append(say(INIT_DEMO, members=summary.members, sales=summary.sales))

@@ -7,11 +7,13 @@ redemptions by card, memberships sold as a SKU, refunds as reversing entries. It
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -20,8 +22,9 @@ from pos_client.errors import KupaError
 from pos_client.services.catalog import parse_catalog, upsert_products
 from pos_client.services.checkout import BasketRequest, price_request, record_sale
 from pos_client.services.members import enrol
-from pos_client.program.schema import read_program_file
-from pos_client.services.programs import install_program
+from pos_client.member_state.rules import store_date
+from pos_client.program.schema import Program, read_program_file
+from pos_client.services.programs import install_program, program_at
 from pos_client.services import staff
 from pos_client.terminal import Terminal, put_setting
 
@@ -123,3 +126,28 @@ def _with_rewards(session: Session, terminal: Terminal, request: BasketRequest, 
     if limits.max_points and rng.random() < 0.25:
         redeem = max(limits.min_points, limits.max_points // 2 // limits.step * limits.step)
     return replace(with_rewards, redeem_points=redeem)
+
+
+def demo_promotions(today: date) -> dict[str, Any]:
+    """The promotion sections of the demo store (`resources/demo/promotions.json`): a member price for the plan,
+    coupons (member and a public code, RUN10), a spend voucher, gift cards, a campaign running this week from
+    `today` ("TODAY" and "TODAY+6" in the file), a segment and its offer."""
+    document: dict[str, Any] = json.loads((DEMO_DIR / "promotions.json").read_text(encoding="utf-8"))
+    for campaign in document["campaigns"]:
+        for end in ("starts", "ends"):
+            offset = campaign[end].removeprefix("TODAY")
+            campaign[end] = (today + timedelta(days=int(offset or 0))).isoformat()
+    return document
+
+
+def install_promotions(terminal: Terminal, now: datetime | None = None) -> Program:
+    """A new version of the program in force with the demo's promotions, in force from `now` (the demo's history
+    was sold under the version before): `kupa init --demo` and the screenshots call it."""
+    now = now or datetime.now(timezone.utc)
+    with terminal.unit_of_work() as session:
+        current = program_at(session, now)
+        today = store_date(now, current.timezone)
+        raw = json.loads(current.canonical_json()) | demo_promotions(today) | {"version": current.version + 1}
+        program = Program.model_validate(raw)
+        install_program(session, program, now)
+    return program

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from pos_client.demo.generate import build_demo
@@ -37,3 +37,31 @@ def test_demo_store_is_consistent_and_covers_the_program(tmp_path: Path) -> None
             for (mid,) in db.execute("select member_id from members"))
     assert set(tiers) == {"bronze", "silver", "gold"}, tiers
     result.terminal.close()
+
+
+def test_the_demo_store_runs_its_promotions_from_today(tmp_path: Path) -> None:
+    """`kupa init --demo` adds the promotions as a new program version from now: the history keeps the version it
+    was sold under, and the counter prices with member prices, the week's campaign, coupons and gift cards."""
+    from pos_client.demo.generate import install_promotions
+    from pos_client.member_state.rules import store_date
+    from pos_client.services.checkout import BasketRequest, quote_basket
+
+    result = init_terminal(tmp_path / "demo", terminal_id="DEMO-1")
+    build_demo(result.terminal, members=10, seed=5)
+    before = datetime.now(timezone.utc)
+    program = install_promotions(result.terminal)
+    today = store_date(datetime.now(timezone.utc), program.timezone)
+    try:
+        with result.terminal.read() as session:
+            assert program_at(session, before).version == program.version - 1  # the history's version
+        [campaign] = program.campaigns
+        assert (campaign.starts, campaign.ends) == (today, today + timedelta(days=6))
+        assert program.is_gift_card_sku("GIFT-100") and program.coupon_by_promo_code("run10") is not None
+        db = sqlite3.connect(tmp_path / "demo" / "kupa.sqlite3")
+        (member,) = db.execute("select member_id from members order by member_id limit 1").fetchone()
+        quote = quote_basket(result.terminal, BasketRequest(items=(("CROISSANT", 1), ("ESPRESSO", 1)),
+                                                            member_code=member))
+        pastry = next(line for line in quote.lines if line.sku == "CROISSANT")
+        assert pastry.earn_multiplier >= 2  # the week's double points on pastries
+    finally:
+        result.terminal.close()
