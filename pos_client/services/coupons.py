@@ -14,9 +14,9 @@ applies the chain-wide limit when the sale is pushed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select
@@ -35,6 +35,7 @@ from pos_client.program.promotions import Coupon
 from pos_client.program.schema import Program
 from pos_client.promotions import holdings, rules
 from pos_client.promotions.holdings import Holding
+from pos_client.services import programs
 from pos_client.terminal import Terminal
 from pos_client.timeutil import from_iso, to_iso
 
@@ -316,8 +317,14 @@ def return_drafts(session: Session, sale_id: str, member_id: str) -> list[EntryD
 
 
 # -- the facts pricing reads ------------------------------------------------------------------------------------
-_LIFETIME_SPEND = driver.Statement(select(func.coalesce(func.sum(MemberDay.spend), 0)).where(
-    MemberDay.member_id == bindparam("m")))
+#: A member's qualifying spend from `:since` on: the days after its UTC day from `member_days`, that day itself
+#: from the member's ledger entries (`ix_ledger_member_time`): never the member's whole history.
+_SPEND_SINCE = driver.Statement(select(
+    select(func.coalesce(func.sum(MemberDay.spend), 0)).where(
+        MemberDay.member_id == bindparam("m"), MemberDay.day > bindparam("day")).scalar_subquery()
+    + select(func.coalesce(func.sum(LedgerEntry.spend_delta), 0)).where(
+        LedgerEntry.member_id == bindparam("m"), LedgerEntry.created_at >= bindparam("since"),
+        LedgerEntry.created_at < bindparam("next")).scalar_subquery()))
 _VOUCHERS_ISSUED = driver.Statement(select(MemberPromo.code, func.count(), func.max(MemberPromo.issued_at)).where(
     MemberPromo.member_id == bindparam("m"), MemberPromo.kind == "voucher").group_by(MemberPromo.code))
 _l, _s = driver.table(SaleLine).c, driver.table(Sale).c
@@ -337,6 +344,10 @@ _both = _BOUGHT.union_all(_REFUNDED).subquery()
 _CATEGORY_PAID = driver.Statement(select(_both.c.category, func.sum(_both.c.paid)).group_by(_both.c.category))
 
 
+def _has_voucher(code: str) -> Callable[[Program], bool]:
+    return lambda program: program.voucher(code) is not None
+
+
 @dataclass(frozen=True)
 class VoucherFacts:
     """`MemberState.voucher_progress` and `vouchers_issued_on` (the contract's names), from storage."""
@@ -354,21 +365,20 @@ def voucher_facts(session: Session, program: Program, member_id: str, now: datet
         return VoucherFacts({}, {})
     issued = {code: (count, at) for code, count, at in driver.all_rows(session, _VOUCHERS_ISSUED, {"m": member_id})}
     progress: dict[str, int] = {}
-    lifetime: int | None = None
     month: dict[str, int] | None = None
-    ever: dict[str, int] | None = None
     for voucher in program.vouchers:
-        if voucher.trigger == "spend":
-            if voucher.spend_categories:  # the paid amount on those categories' lines, ever (refunds back)
-                if ever is None:
-                    ever = {cat: int(paid) for cat, paid in driver.all_rows(session, _CATEGORY_PAID,
-                                                                             {"m": member_id, "since": ""})}
-                spend = sum(ever.get(cat, 0) for cat in voucher.spend_categories)
-            else:
-                if lifetime is None:
-                    row = driver.one(session, _LIFETIME_SPEND, {"m": member_id})
-                    lifetime = int(row[0]) if row else 0
-                spend = lifetime
+        if voucher.trigger == "spend":  # the spend since the voucher came into force, never the whole history
+            start = programs.in_force_since(session, now, _has_voucher(voucher.code)) or now
+            if voucher.spend_categories:  # the paid amount on those categories' lines (refunds back)
+                paid = {cat: int(amount) for cat, amount in driver.all_rows(session, _CATEGORY_PAID,
+                                                                             {"m": member_id, "since": to_iso(start)})}
+                spend = sum(paid.get(cat, 0) for cat in voucher.spend_categories)
+            else:  # whole UTC days after it from member_days, the day it came in from its ledger entries
+                day = start.astimezone(timezone.utc).date()
+                row = driver.one(session, _SPEND_SINCE, {"m": member_id, "day": day.isoformat(), "since": to_iso(start),
+                                                         "next": to_iso(datetime.combine(day + timedelta(days=1), time(),
+                                                                                         timezone.utc))})
+                spend = int(row[0]) if row else 0
             progress[voucher.code] = rules.spend_progress(voucher, spend, issued.get(voucher.code, (0, ""))[0])
         elif voucher.trigger == "category_month":
             if month is None:

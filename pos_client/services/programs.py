@@ -9,6 +9,7 @@ loading the same version again with the same content is a no-op, with different 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +24,7 @@ from pos_client.ids import new_id
 from pos_client.messages import message
 from pos_client.program.schema import Program, read_program_file
 from pos_client.terminal import Terminal
-from pos_client.timeutil import to_iso, utcnow
+from pos_client.timeutil import from_iso, to_iso, utcnow
 
 
 PROGRAM_CONFLICT = message("program.version_conflict",
@@ -94,6 +95,24 @@ def program_at(session: Session, moment: datetime) -> Program:
     if cached is not None:
         return cached
     return program_version(session, version)
+
+
+def in_force_since(session: Session, now: datetime, has: Callable[[Program], bool]) -> datetime | None:
+    """Since when, without a break, the versions in force up to `now` have each had what `has` looks for (a
+    voucher, a campaign): a spend voucher added to a program counts the spend from then, never a member's whole
+    history. None when the version in force now does not have it."""
+    since = None
+    for version, loaded_at in driver.all_rows(session, _VERSIONS_UP_TO_SQL, {"at": to_iso(now)}):
+        program = _by_version.get((_database(session), version)) or program_version(session, version)
+        if not has(program):
+            break
+        since = from_iso(loaded_at)
+    return since
+
+
+_VERSIONS_UP_TO_SQL = driver.Statement(select(ProgramVersion.version, ProgramVersion.loaded_at)
+                                       .where(ProgramVersion.loaded_at <= bindparam("at"))
+                                       .order_by(ProgramVersion.version.desc()))
 
 
 def _database(session: Session) -> str:

@@ -179,3 +179,21 @@ def test_a_segment_audience_prices_the_members_it_holds_at_checkout(tmp_path: Pa
     kupa("checkout", "--member", member, "--item", "COFFEE-S")
     quoted = _quote(kupa, member, "CROISSANT")
     assert quoted["total"] == 600 and quoted["member_price_discount"] == 600
+
+
+def test_a_spend_voucher_added_later_counts_the_spend_from_then_on(tmp_path: Path, kupa: Kupa) -> None:
+    """"₪10 for every ₪50": a member who spent ₪450 before the program had the voucher gets none for it; the
+    spend from the version that brought the voucher on counts (docs/promotions.md)."""
+    member = _member(kupa)
+    assert kupa("checkout", "--member", member, "--item", "SHOE").code == 0  # ₪450 before any voucher
+    program = json.loads((DATA / "program_full.json").read_text(encoding="utf-8"))
+    program["version"] += 1
+    program["vouchers"] = [{"code": "per50", "name": {"en": "₪10 per ₪50"}, "trigger": "spend", "every": 5000,
+                            "value": 1000}]
+    path = tmp_path / "program_vouchers.json"
+    path.write_text(json.dumps(program), encoding="utf-8")
+    assert kupa("program", "load", str(path)).code == 0
+    first = kupa("checkout", "--member", member, "--item", "COFFEE-L", "--json").json
+    assert first["vouchers_issued"] == []  # ₪14 since the voucher came in, not ₪464
+    second = kupa("checkout", "--member", member, "--item", "COFFEE-L:3", "--json").json
+    assert second["vouchers_issued"] == [{"voucher": "per50", "count": 1}]  # 14 + 42 = 56: one ₪50 step
