@@ -67,6 +67,11 @@ def build(data_dir: Path, lang: str = "en", camera: str | None = "auto") -> tupl
     languages.switch(lang)
     worker = DbWorker(app)
     window = MainWindow(terminal, languages, worker, camera=camera)
+    # The window owns its job queue and its translators: a window deleted while the application goes on (the
+    # tests, one per test) takes its pool thread and translators with it, and with them the signal connections
+    # that would otherwise keep the deleted window, its terminal and its manager window alive for good.
+    worker.setParent(window)
+    languages.setParent(window)
     window.checkout.set_language(lang)
     return app, window
 
