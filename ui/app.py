@@ -34,6 +34,7 @@ from ui.worker import DbWorker
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+_FONTS_ADDED: list[bool] = []  # whether `setup_application` has added Kupa's fonts in this process
 
 
 def setup_application(argv: list[str] | None = None) -> QApplication:
@@ -41,8 +42,10 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setApplicationName("Kupa")
-    for font in sorted((RESOURCES / "fonts").glob("*.ttf")):
-        QFontDatabase.addApplicationFont(str(font))
+    if not _FONTS_ADDED:  # the font database is the process's: a second window (the tests) adds no copies
+        for font in sorted((RESOURCES / "fonts").glob("*.ttf")):
+            QFontDatabase.addApplicationFont(str(font))
+        _FONTS_ADDED.append(True)
     app.setFont(QFont("DejaVu Sans", 10))
     palette = app.palette()  # WCAG AA (4.5:1) for selected rows and placeholders: tests/ui/test_accessibility.py
     palette.setColor(QPalette.ColorRole.Highlight, QColor("#0f5d8c"))
