@@ -7,34 +7,13 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import shutil  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QCoreApplication, QEvent, Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
 
 from pos_client.demo.generate import build_demo  # noqa: E402
 from pos_client.services.setup import init_terminal  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _no_window_left_behind() -> Iterator[None]:
-    """Delete every window a test leaves (a manager window, a dialog, a cashier window) once it is over.
-
-    pytest-qt only `deleteLater`s the widgets given to `qtbot.addWidget`, and a deferred delete posted outside
-    an event loop waits for the next one: windows piled up over the suite, and every later window's start
-    (the application's style sheet, fonts, translators, layout direction) walked all of them — tests at the
-    end of the UI suite spent 20-40 s in set-up. Runs after the test's own fixtures are torn down.
-    """
-    yield
-    app = QApplication.instance()
-    if app is None:
-        return
-    for widget in QApplication.topLevelWidgets():
-        widget.close()
-        widget.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture(scope="session")
