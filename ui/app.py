@@ -14,6 +14,7 @@ display (`ui.customer_display`).
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import shutil
 import sys
@@ -34,7 +35,13 @@ from ui.worker import DbWorker
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
-_FONTS_ADDED: list[bool] = []  # whether `setup_application` has added Kupa's fonts in this process
+
+
+@functools.cache
+def _add_fonts() -> None:
+    """Kupa's fonts (Hebrew glyphs), once: the font database is the process's, and each call added copies."""
+    for font in sorted((RESOURCES / "fonts").glob("*.ttf")):
+        QFontDatabase.addApplicationFont(str(font))
 
 
 def setup_application(argv: list[str] | None = None) -> QApplication:
@@ -42,10 +49,7 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setApplicationName("Kupa")
-    if not _FONTS_ADDED:  # the font database is the process's: a second window (the tests) adds no copies
-        for font in sorted((RESOURCES / "fonts").glob("*.ttf")):
-            QFontDatabase.addApplicationFont(str(font))
-        _FONTS_ADDED.append(True)
+    _add_fonts()
     app.setFont(QFont("DejaVu Sans", 10))
     palette = app.palette()  # WCAG AA (4.5:1) for selected rows and placeholders: tests/ui/test_accessibility.py
     palette.setColor(QPalette.ColorRole.Highlight, QColor("#0f5d8c"))
