@@ -14,6 +14,7 @@ display (`ui.customer_display`).
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import shutil
 import sys
@@ -36,13 +37,19 @@ log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 
 
+@functools.cache
+def _add_fonts() -> None:
+    """Kupa's fonts (Hebrew glyphs), once: the font database is the process's, and each call added copies."""
+    for font in sorted((RESOURCES / "fonts").glob("*.ttf")):
+        QFontDatabase.addApplicationFont(str(font))
+
+
 def setup_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication with Kupa's fonts (Hebrew glyphs) and style sheet."""
     app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setApplicationName("Kupa")
-    for font in sorted((RESOURCES / "fonts").glob("*.ttf")):
-        QFontDatabase.addApplicationFont(str(font))
+    _add_fonts()
     app.setFont(QFont("DejaVu Sans", 10))
     palette = app.palette()  # WCAG AA (4.5:1) for selected rows and placeholders: tests/ui/test_accessibility.py
     palette.setColor(QPalette.ColorRole.Highlight, QColor("#0f5d8c"))
@@ -67,6 +74,11 @@ def build(data_dir: Path, lang: str = "en", camera: str | None = "auto") -> tupl
     languages.switch(lang)
     worker = DbWorker(app)
     window = MainWindow(terminal, languages, worker, camera=camera)
+    # The window owns its job queue and its translators: a window deleted while the application goes on (the
+    # tests, one per test) takes its pool thread and translators with it, and with them the signal connections
+    # that would otherwise keep the deleted window, its terminal and its manager window alive for good.
+    worker.setParent(window)
+    languages.setParent(window)
     window.checkout.set_language(lang)
     return app, window
 

@@ -42,6 +42,16 @@ MANAGER_PIN = "9999"
 TERMINAL_ID = "T1"
 KUPA = [sys.executable, "-m", "pos_client"]
 
+#: The three long suites (kills, network faults, model-based) run a quarter to a fifth of their full sizes in
+#: CI so the whole test suite stays a few minutes; `KUPA_RELIABILITY_FULL=1` runs the full sizes (200 kills,
+#: 1,000 faulty push batches, 25 model examples), the soak scripts in bench/ ten times more.
+FULL = os.environ.get("KUPA_RELIABILITY_FULL", "") not in ("", "0")
+
+
+def size(ci: int, full: int) -> int:
+    """A suite's count: `ci` by default, `full` under KUPA_RELIABILITY_FULL=1."""
+    return full if FULL else ci
+
 
 _START_LOCK = threading.Lock()
 

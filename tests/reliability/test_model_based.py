@@ -34,11 +34,12 @@ from pos_client.services.programs import program_at
 from pos_client.db.models import Member, MemberBalance
 from pos_client.terminal import DB_NAME, Terminal
 from pos_client.timeutil import utcnow
-from rel_harness import FAST_RETRY, MANAGER_PIN, Template, check_hq, check_store, copy_template, start_hq, stop_hq
+from rel_harness import (FAST_RETRY, MANAGER_PIN, Template, check_hq, check_store, copy_template, size, start_hq,
+                         stop_hq)
 
 CAP = 2000  # offline_daily_cap_points of tests/data/program_full.json
 SKUS = ["COFFEE-S", "COFFEE-L", "CROISSANT", "SHOE", "CIG", "GIFT"]
-EXAMPLES = 25
+EXAMPLES = size(10, 25)  # 25 with KUPA_RELIABILITY_FULL=1
 STEPS = 25
 RUN: Counter[str] = Counter()
 

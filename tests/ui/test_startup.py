@@ -49,3 +49,27 @@ def test_a_corrupt_database_shows_a_dialog(tmp_path: Path, qtbot, monkeypatch: p
     assert shown == [f"the database {store / 'kupa.sqlite3'} is damaged or is not a Kupa database "
                      "(file is not a database): restore the data folder from a backup"]
     capsys.readouterr()
+
+
+def test_a_deleted_window_leaves_nothing_on_the_application(store: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The window owns its job queue and translators: deleting it leaves no object on the application (each
+    one left there kept its window, terminal and pool thread alive through its signal connections, and the
+    UI suite slowed down test after test)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from ui.app import build
+
+    app, window = build(store, "he", camera=None)
+    window.close()
+    window.terminal.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    children = len(app.children())
+    for lang in ("en", "he"):
+        _app, window = build(store, lang, camera=None)
+        assert window.worker.parent() is window and window.languages.parent() is window
+        window.close()
+        window.terminal.close()
+        window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        assert len(app.children()) == children
