@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from sqlalchemy import text
 
 from pos_client.db.models import Member
 from pos_client.ledger import EntryDraft, append
@@ -131,3 +132,18 @@ def test_a_one_point_credit_is_a_credit_and_expires_like_any(terminal: Terminal,
         assert store.expirable(session, member_id, _program(), NOW) == expired
         assert store.days(session, member_id) == [((NOW - timedelta(days=days_old)).date(), 0, 1)]
 
+
+
+def test_two_sales_in_one_page_count_as_two_and_a_numeric_code_is_no_birthday(terminal: Terminal) -> None:
+    """The balance row counts every sale of the page (the referral bonus waits for the first one), and only a
+    `birthday` entry's year marks the birthday as given: an action whose code is digits does not."""
+    day = NOW - timedelta(days=3)
+    _pull(terminal, [_wire(1, day, kind="earn", points_delta=10, spend_delta=1000, sale_id=str(uuid.uuid4())),
+                     _wire(2, day + timedelta(hours=1), kind="earn", points_delta=20, spend_delta=2000,
+                           sale_id=str(uuid.uuid4())),
+                     _wire(3, day + timedelta(hours=2), kind="action", points_delta=5, ref_code="2026")])
+    with terminal.read() as session:
+        sales = session.execute(text("select sales_count from member_balances where member_id = :m"),
+                                {"m": MEMBER}).scalar_one()
+    assert sales == 2
+    assert _state(terminal).last_birthday_year is None

@@ -248,3 +248,28 @@ def test_tier_until_sees_a_future_dated_spend_enter_the_window(program: Program)
     spend = [(NOW.date() + timedelta(days=3), 600000)]  # a terminal clock ahead: counts from its day on
     tier, until = rules.tier_until(program, spend, NOW)
     assert (tier and tier.code, until) == ("bronze", NOW.date() + timedelta(days=2))
+
+
+def test_tier_until_walks_past_a_day_that_leaves_the_tier_unchanged(program: Program) -> None:
+    """100k on D and 600k on D + 10: gold at D + 10. On D + 365 the first day's spend leaves the window but 600k is
+    still gold, so the stretch goes on to D + 374 (bronze from D + 375): a day is an end only if the tier moves."""
+    d = NOW.date()
+    spend = [(d, 100000), (d + timedelta(days=10), 600000)]
+    tier, until = rules.tier_until(program, spend, datetime.combine(d + timedelta(days=10), datetime.min.time(), UTC))
+    assert (tier and tier.code, until) == ("gold", d + timedelta(days=374))
+
+
+def test_tier_until_below_every_tier(program: Program) -> None:
+    """A program whose lowest tier needs spend: with too little, no tier — for ever, or until spend comes in."""
+    strict = program.model_copy(update={"tiers": [t.model_copy(update={"min_spend": t.min_spend + 1000})
+                                                  for t in program.tiers]})
+    assert rules.tier_until(strict, [(NOW.date(), 500)], NOW) == (None, None)
+    tier, until = rules.tier_until(strict, [(NOW.date() + timedelta(days=2), 5000)], NOW)
+    assert (tier, until) == (None, NOW.date() + timedelta(days=1))
+
+
+def test_fold_keeps_the_last_sale_time(program: Program) -> None:
+    first, last = NOW - timedelta(days=3), NOW - timedelta(hours=2)
+    folded = rules.fold([row("earn", last, spend_delta=900, sale_id="S2", seq=2),
+                         row("earn", first, spend_delta=500, sale_id="S1", seq=1)])
+    assert folded.last_sale_at == last
