@@ -35,8 +35,21 @@ def test_days_are_utc_days_of_aware_moments() -> None:
     late = datetime(2026, 6, 30, 23, 30, tzinfo=timezone(timedelta(hours=-2)))  # 1 July 01:30 UTC
     assert rules.utc_day(late) == date(2026, 7, 1)
     assert rules.entry_day("2026-06-30T23:30:00-02:00") == date(2026, 7, 1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^naive datetimes are not allowed inside Kupa$"):
         rules.utc_day(datetime(2026, 1, 1))
+
+
+def test_the_utc_day_does_not_depend_on_the_machines_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A till whose operating system runs on Jerusalem time still counts 30 June 23:30 UTC on 30 June."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Jerusalem")
+    time.tzset()
+    try:
+        assert rules.utc_day(datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) == date(2026, 6, 30)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_store_calendar_in_jerusalem() -> None:
