@@ -147,3 +147,19 @@ def test_two_sales_in_one_page_count_as_two_and_a_numeric_code_is_no_birthday(te
                                 {"m": MEMBER}).scalar_one()
     assert sales == 2
     assert _state(terminal).last_birthday_year is None
+
+
+def test_a_balance_read_in_the_same_unit_of_work_sees_the_new_entry(terminal: Terminal) -> None:
+    """The projection is written with SQL beside the ORM: a balance the session already holds is refreshed, so
+    a service that reads it after appending (in one transaction) never acts on the old figure."""
+    from pos_client.db.models import MemberBalance
+
+    with terminal.unit_of_work() as session:
+        member, _card, _token = enrol(terminal, session, None, NOW, name="Dana Same")
+        before = session.get(MemberBalance, member.member_id)
+        assert before is not None
+        held = before.points
+        append(session, EntryDraft(member.member_id, "adjust", points_delta=7, reason="test"), terminal_id="T1",
+               now=NOW)
+        after = session.get(MemberBalance, member.member_id)
+        assert after is not None and after.points == held + 7
