@@ -1,0 +1,98 @@
+"""Edges of the promotion rules that the seed programs' worked examples do not reach: a coupon on the N dearest
+units spread over several lines, a campaign bonus aimed at a SKU, a quote's stored JSON read back for a refund.
+
+Each test was written against a mutant that survived the pricing mutation sample (README, "Mutation testing"):
+it fails when the rule it names is moved.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pos_client.pricing import price
+from pos_client.pricing.model import CouponUse, MemberState
+from pos_client.pricing.refund import refund_effect, stored_promotions
+from pos_client.program.schema import Program
+
+from pricing_strategies import item, sold_sale
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+UTC = timezone.utc
+TUESDAY = datetime(2026, 12, 8, 15, tzinfo=UTC)  # in CVS's vitamins week (Dec 6-12, New York)
+
+
+def seed(name: str) -> dict[str, Any]:
+    return copy.deepcopy(json.loads((DATA / f"program_{name}.json").read_text(encoding="utf-8")))
+
+
+def bn_with_welcome(units: int) -> Program:
+    """Barnes & Noble's welcome coupon, 30 % off the dearest `units` toys or books (the seed program says 1)."""
+    doc = seed("bn")
+    for coupon in doc["coupons"]:
+        if coupon["code"] == "kids_welcome":
+            coupon["units"] = units
+    return Program.model_validate(doc)
+
+
+PLUS = MemberState("M1")
+
+
+def test_a_coupon_on_the_two_dearest_units_takes_them_from_two_lines_and_leaves_the_cheapest() -> None:
+    basket = [item("TOY-1", 1, 1_000, "toys"), item("BOOK-1", 1, 2_000, "books"), item("BOOK-2", 1, 500, "books")]
+    q = price(basket, PLUS, bn_with_welcome(2), TUESDAY, coupons=[CouponUse("kids_welcome", "C-1")])
+    taken = [ln.promotion_discount.get("coupon:kids_welcome", 0) for ln in q.lines]
+    # 30 % of the book at 20.00 and the toy at 10.00 (9.00), none of the book at 5.00
+    assert taken == [300, 600, 0]
+    assert [(a.code, a.value) for a in q.coupons_applied] == [("kids_welcome", 900)]
+
+
+def test_a_coupon_on_more_units_than_the_basket_holds_takes_every_unit_once() -> None:
+    basket = [item("TOY-1", 2, 1_000, "toys"), item("BOOK-1", 1, 2_000, "books")]
+    q = price(basket, PLUS, bn_with_welcome(5), TUESDAY, coupons=[CouponUse("kids_welcome", "C-1")])
+    assert [ln.promotion_discount.get("coupon:kids_welcome", 0) for ln in q.lines] == [600, 600]
+
+
+def test_a_campaign_bonus_aimed_at_a_sku_is_paid_for_that_sku_only() -> None:
+    doc = seed("cvs")
+    campaign = doc["campaigns"][0]
+    campaign.update(categories=[], skus=["SNACK"], min_spend=200, multiplier=None)
+    program = Program.model_validate(doc)
+    assert price([item("SNACK", 1, 250, "grocery")], MemberState("C2"), program, TUESDAY).campaign_points == 100
+    assert price([item("CHIPS", 1, 250, "grocery")], MemberState("C2"), program, TUESDAY).campaign_points == 0
+
+
+def test_every_explanation_in_a_quotes_json_keeps_its_code_values_and_sentence() -> None:
+    q = price([item("TOY-1", 1, 1_000, "toys")], PLUS, bn_with_welcome(1), TUESDAY,
+              coupons=[CouponUse("kids_welcome", "C-1")])
+    data = q.to_json()
+    assert data["explanations"] == [{"code": e.code, "params": json.loads(json.dumps(dict(e.params), default=str)),
+                                     "text": e.text} for e in q.explanations]
+
+
+def test_a_stored_quote_gives_back_its_free_units_and_the_vouchers_it_spent() -> None:
+    stored = {"lines": [{"promotion_discount": {"voucher:V-1": 184}, "free_by_promotion": {"coupon:cupcake": 1},
+                         "earn_multiplier": "5"}, "not a line"],
+              "coupons_applied": [{"coupon": "kids_welcome"}], "vouchers_applied": [{"voucher_id": "V-1"}],
+              "campaign_points": 100}
+    facts = stored_promotions(stored)
+    assert facts.lines[0]["free_by_promotion"] == {"coupon:cupcake": 1}
+    assert facts.lines[0]["promotion_discount"] == {"voucher:V-1": 184}
+    assert str(facts.lines[0]["earn_multiplier"]) == "5"
+    # a line that is not an object (a damaged or foreign quote) reads as a line with no promotions
+    assert facts.lines[1] == {"promotion_discount": {}, "free_by_promotion": {}, "earn_multiplier": 1}
+    assert facts.promotions_used == ("coupon:kids_welcome", "voucher:V-1") and facts.campaign_points == 100
+
+
+def test_refunding_a_coupons_free_unit_gives_the_coupon_back_with_the_whole_sale() -> None:
+    doc = seed("bn")
+    program = Program.model_validate(doc)
+    kid = MemberState("K1", membership_code="kids", membership_expires=datetime(2027, 6, 1, tzinfo=UTC))
+    q = price([item("CUPCAKE", 1, 400, "cafe")], kid, program, TUESDAY,
+              coupons=[CouponUse("kids_birthday_cupcake", "C-9")])
+    assert dict(q.lines[0].free_by_promotion) == {"coupon:kids_birthday_cupcake": 1}
+    effect = refund_effect(sold_sale(q, program), {}, {1: 1})
+    assert effect.money_back == 0 and effect.promotions_returned == ("coupon:kids_birthday_cupcake",)
