@@ -5,9 +5,9 @@ Everything is a ledger entry of the lifecycle's kinds (`pos_client.ledger_kinds.
 caller's unit of work — the sale's, the enrolment's, the manager's — so it reaches HQ exactly once through the
 outbox with the rest of that action, and `member_promos` (`pos_client.promotions.holdings`) tells what is held.
 
-Who may spend what: a member coupon shown as its signed QR (`KUPC1.…`) needs nothing more; a coupon id or a
-voucher id typed needs the member's card token or a manager PIN, as spending points does (DESIGN.md, "Member
-cards"). A public promo code needs an identified member (coupons are never for a non-member sale), and counts
+Who may spend what: a member coupon shown as its signed QR (`KUPC1.…`) needs nothing more; a coupon id typed
+needs the member's card token or a manager PIN, as spending points does (DESIGN.md, "Member cards"); so does a
+voucher, which pricing checks (`voucher.needs_card`), not this module. A public promo code needs an identified member (coupons are never for a non-member sale), and counts
 against its per-member limit here and, while the terminal is offline, its per-terminal `offline_limit`; HQ
 applies the chain-wide limit when the sale is pushed.
 """
@@ -75,8 +75,6 @@ VOUCHER_USED = message("voucher.used", en="voucher {ref} was already used (sale 
                        he="השובר {ref} כבר מומש (מכירה {sale})")
 VOUCHER_EXPIRED = message("voucher.expired", en="voucher {ref} expired on {until}",
                           he="תוקף השובר {ref} פג ב־{until}")
-VOUCHER_NEEDS_CARD = message("voucher.card_required", en="spending voucher {ref} needs the member's card or a manager PIN",
-                             he="מימוש השובר {ref} דורש את כרטיס החבר או קוד מנהל")
 VOUCHER_TWICE = message("voucher.repeated", en="voucher {ref} is given twice", he="השובר {ref} הוזן פעמיים")
 VOUCHER_NOT_IN_PROGRAM = message("voucher.not_in_program",
                                  en="voucher {ref} ({code}) is not in the program in force",
@@ -246,10 +244,13 @@ def _public(session: Session, coupon: Coupon, member_id: str, typed: str, termin
     return PresentedCoupon(coupon.code, typed, False)
 
 
-def present_vouchers(session: Session, program: Program, member_id: str | None, can_spend: bool,
-                     ids: Sequence[str], now: datetime) -> list[PresentedVoucher]:
-    """Check each `--voucher ID`: the member's, unspent, not expired, still in the program; spending one needs
-    the card token or a manager PIN, as points do."""
+def present_vouchers(session: Session, program: Program, member_id: str | None, ids: Sequence[str],
+                     now: datetime) -> list[PresentedVoucher]:
+    """Check each `--voucher ID`: the member's, unspent, not expired, still in the program.
+
+    Spending one needs the card token or a manager PIN, as points do: that is pricing's rule alone
+    (`pos_client.pricing.promotions.checked_vouchers`, `voucher.needs_card`), checked when the sale is priced,
+    never here (issue #12: one rule, one place)."""
     today = member_rules.store_date(now, program.timezone)
     out: list[PresentedVoucher] = []
     for raw in ids:
@@ -259,8 +260,6 @@ def present_vouchers(session: Session, program: Program, member_id: str | None, 
             raise NotFoundError(VOUCHER_UNKNOWN, ref=ref)
         if member_id is None or held.member_id != member_id:
             raise RuleViolation(VOUCHER_NOT_YOURS, ref=ref)
-        if not can_spend:
-            raise RuleViolation(VOUCHER_NEEDS_CARD, ref=ref)
         if held.used_sale is not None:
             raise RuleViolation(VOUCHER_USED, ref=ref, sale=held.used_sale)
         if not held.usable_on(today):

@@ -17,8 +17,10 @@ import pytest
 from tests.integration.coupon_program import write as write_program
 from pos_client.cards import coupon_tokens
 from pos_client.db.models import AuditEntry, LedgerEntry, MemberPromo, OutboxRow
+from pos_client.errors import AuthError
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.member_state.rules import store_date
+from pos_client.messages import CATALOGUE, Message
 from pos_client.services import coupons
 from pos_client.services.checkout import BasketRequest, record_sale
 from pos_client.services.members import identify
@@ -220,7 +222,7 @@ def test_a_voucher_is_listed_spent_with_the_card_once_and_returned_by_a_whole_re
     assert [(v["id"], v["value"], v["code"]) for v in listed] == [(voucher_id, 500, "per100")]
     assert listed[0]["valid_until"] == (store_date(utcnow(), ZONE) + timedelta(days=89)).isoformat()
     assert _refusal(kupa_c("checkout", "--member", member["member_id"], "--item", "SHOE", "--voucher", voucher_id,
-                           "--json")) == "voucher.card_required"
+                           "--json")) == "voucher.needs_card"
     assert _refusal(kupa_c("checkout", "--member", member["card_token"], "--item", "SHOE", "--voucher",
                            "V0000000000", "--json")) == "voucher.not_found"
     sale = kupa_c("checkout", "--member", member["card_token"], "--item", "SHOE", "--voucher", voucher_id, "--json")
@@ -230,6 +232,33 @@ def test_a_voucher_is_listed_spent_with_the_card_once_and_returned_by_a_whole_re
                            "--json")) == "voucher.used"
     assert kupa_c("refund", sale.json["sale_id"], "--pin", MANAGER_PIN).code == 0
     assert [v["id"] for v in kupa_c("voucher", "list", member["member_id"], "--json").json["vouchers"]] == [voucher_id]
+
+
+def test_a_voucher_without_card_or_pin_is_refused_once_by_pricing_rule(kupa_c: Kupa, store: Path) -> None:
+    """Issue #12: the card-or-PIN rule for a voucher is pricing's alone (`voucher.needs_card`). The refusal the
+    service gives is raised in `pos_client.pricing.promotions`: a second check in the service, before pricing,
+    would raise it elsewhere (or under another code) and fail here; so would the rule moving out of pricing."""
+    member = _enrol(kupa_c)
+    voucher_id = _issue_voucher(store, member["member_id"])
+    terminal = Terminal.open(store)
+    try:
+        request = BasketRequest(items=(("SHOE", 1),), member_code=member["member_id"], vouchers=(voucher_id,))
+        with pytest.raises(AuthError) as caught, terminal.unit_of_work() as session:
+            record_sale(session, terminal, request, utcnow())
+        assert caught.value.message_code == "voucher.needs_card"
+        assert Path(caught.traceback[-1].path).parts[-3:] == ("pos_client", "pricing", "promotions.py")
+    finally:
+        terminal.close()
+    assert "voucher.card_required" not in CATALOGUE  # the service's former second message is gone
+    assert not [m.code for m in vars(coupons).values() if isinstance(m, Message) and "card" in m.code
+                and m.code.startswith("voucher.")]
+    # the CLI shows the same code; with a manager PIN instead of the card the voucher is spent
+    assert _refusal(kupa_c("checkout", "--member", member["member_id"], "--item", "SHOE", "--voucher", voucher_id,
+                           "--json")) == "voucher.needs_card"
+    sale = kupa_c("checkout", "--member", member["member_id"], "--item", "SHOE", "--voucher", voucher_id,
+                  "--pin", MANAGER_PIN, "--json")
+    assert sale.code == 0, sale.err
+    assert [a["voucher_id"] for a in sale.json["vouchers_applied"]] == [voucher_id]
 
 
 def test_voucher_facts_carry_the_spend_not_yet_turned_into_vouchers(kupa_c: Kupa, store: Path) -> None:
