@@ -8,6 +8,7 @@ Pricing's arithmetic (what a coupon takes off) is not asserted here: it is the p
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -21,7 +22,7 @@ from pos_client.errors import AuthError
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.member_state.rules import store_date
 from pos_client.messages import CATALOGUE, Message
-from pos_client.services import coupons
+from pos_client.services import coupons, refunds
 from pos_client.services.checkout import BasketRequest, record_sale
 from pos_client.services.members import identify
 from pos_client.services.programs import program_at
@@ -100,6 +101,30 @@ def test_a_partial_refund_keeps_the_coupon_spent(kupa_c: Kupa) -> None:
     # the refund that takes the rest makes the sale whole-refunded: then the coupon comes back
     assert kupa_c("refund", sale["sale_id"], "--pin", MANAGER_PIN).code == 0
     assert len(kupa_c("member", "show", member["member_id"], "--json").json["coupons"]) == 1
+
+
+def test_whether_a_refund_completes_the_sale_is_pricings_answer(kupa_c: Kupa, store: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #12: "is this refund the whole sale" is `pos_client.pricing.refund`'s rule alone (its
+    `promotions_returned`); the refund service asks it and counts no units of its own. With pricing's rule
+    replaced by one under which no refund ever completes a sale, a refund of everything neither reports the
+    sale fully refunded nor gives the coupon back; a second copy of the rule in the service would do both."""
+    member = _enrol(kupa_c)
+    token = kupa_c("member", "show", member["member_id"], "--json").json["coupons"][0]["token"]
+    first = kupa_c("checkout", "--member", member["member_id"], "--item", "SHOE", "--coupon", token, "--json").json
+    second = kupa_c("checkout", "--member", member["member_id"], "--item", "SHOE", "--json").json
+    real = refunds.refund_effect
+    monkeypatch.setattr(refunds, "refund_effect",
+                        lambda sold, before, now: replace(real(sold, before, now), promotions_returned=()))
+    terminal = Terminal.open(store)
+    try:
+        never = refunds.refund(terminal, first["sale_id"], None, MANAGER_PIN)
+        assert never.effect.money_back == first["total"] and not never.fully_refunded
+        assert kupa_c("member", "show", member["member_id"], "--json").json["coupons"] == []
+        monkeypatch.setattr(refunds, "refund_effect", real)  # pricing's own rule: a sale without promotions too
+        assert refunds.refund(terminal, second["sale_id"], None, MANAGER_PIN).fully_refunded
+    finally:
+        terminal.close()
 
 
 def test_a_forged_or_edited_coupon_token_is_refused_by_code(kupa_c: Kupa) -> None:
