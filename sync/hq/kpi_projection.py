@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session
 
 from pos_client.member_state import rules
 from pos_client.program.schema import Program
-from pos_client.reports.refunds import RefundTotals, correction
+from pos_client.reports import refunds as refund_kpis
+from pos_client.reports.refunds import FIGURES as _FIGURES, Figures, RefundTotals
 from pos_client.timeutil import from_iso
 from sync.hq.models import (HqEntry, HqKpiBucket, HqKpiEnrolment, HqKpiMemberSale, HqKpiRefund, HqMember,
                             HqMemberTier, HqSale, HqSaleKey, HqTierCount)
@@ -46,7 +47,6 @@ from sync.protocol import WireEntry, WireSale
 
 _CHUNK = 900
 M = TypeVar("M", bound=BaseModel)
-_FIGURES = ("sales", "paid", "earned", "redeemed", "cost")
 _TOTALS = ("refunded_qty", "money_back", "points_reversed", "points_returned", "reversed_value")
 _EPOCH = datetime(1970, 1, 1, tzinfo=rules.UTC)
 
@@ -88,9 +88,10 @@ def _in(session: Session, columns: list[Any], key: Any, keys: Iterable[Any]) -> 
     return found
 
 
-def sale_figures(sale: WireSale) -> tuple[int, int, int, int, int]:
-    """A sale's contribution as recorded (the columns of the terminal's `sales_buckets`)."""
-    return 1, sale.total, sale.points_earned, sale.redeemed_points, sale.redeemed_value + sale.discount_total
+def sale_figures(sale: WireSale) -> Figures:
+    """A sale's contribution as recorded (`pos_client.reports.refunds.sale_figures`, the terminal's too)."""
+    return refund_kpis.sale_figures(sale.total, sale.points_earned, sale.redeemed_points, sale.redeemed_value,
+                                    sale.discount_total)
 
 
 def _units(sale: WireSale) -> int | None:
@@ -170,7 +171,7 @@ def _project_refunds(session: Session, sales: Sequence[WireSale], entries: Seque
         was_fully = bool(row["fully"])
         row.update(q=quarter(sale.created_at), member_id=sale.member_id, sold_qty=_units(sale),
                    is_member=int(sale.member_id is not None))
-        fully, figures = correction(sale_figures(sale), sale.member_id is not None,
+        fully, figures = refund_kpis.correction(sale_figures(sale), sale.member_id is not None,
                                     RefundTotals(row["sold_qty"], *(int(row[t]) for t in _TOTALS)))
         row.update(fully=int(fully), **dict(zip(_FIGURES, figures)))
         if fully and not was_fully and sale.member_id is not None:

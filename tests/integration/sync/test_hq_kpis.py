@@ -17,13 +17,15 @@ import pytest
 from alembic import command
 
 from pos_client.ledger import EntryDraft, append
+from pos_client.db.models import RefundCorrection
 from pos_client.reports import compute_kpis
+from pos_client.reports import refunds as refund_kpis
 from pos_client.timeutil import to_iso, utcnow
 from sync.hq import admin, kpi_projection
 from sync.hq.cli import main as hq_main
 from sync.hq.db import alembic_config, migrate
 from sync.hq.kpis import HqSource, catch_up, report_kpis
-from sync.hq.models import HqMemberTier
+from sync.hq.models import HqKpiRefund, HqMemberTier
 from sync.hq.programs import program_at
 
 from sync_harness import MANAGER_PIN, Hq
@@ -91,6 +93,37 @@ def test_hq_answers_the_terminals_kpis(hq: Hq, make_till: Any, capsys: pytest.Ca
                                                        {"member_id": "M900002", "name": "Imported Two"}]))
     admin.import_members(hq.db, tmp_path / "members.json")
     assert _hq_kpis(hq, None, utcnow())["members_total"] == here["members_total"] + 2
+
+
+def test_terminal_and_hq_subtract_a_refund_by_the_one_rule(hq: Hq, make_till: Any,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #12: what a refunded sale subtracts is `pos_client.reports.refunds.correction`'s rule alone. With
+    that one function changed (7 more money subtracted), the terminal's `refund_corrections` row and HQ's
+    `hq_kpi_refunds` row both follow it: a copy of the rule kept in the terminal's SQL or in HQ's Python
+    would not, and this fails."""
+    real = refund_kpis.correction
+
+    def marked(sale: refund_kpis.Figures, is_member: bool,
+               totals: refund_kpis.RefundTotals) -> tuple[bool, refund_kpis.Figures]:
+        fully, (sales, paid, earned, redeemed, cost) = real(sale, is_member, totals)
+        return fully, (sales, paid + 7, earned, redeemed, cost)
+
+    monkeypatch.setattr(refund_kpis, "correction", marked)
+    till = make_till("T1")
+    noa = till.kupa("member", "add", "--name", "Noa Tal", "--phone", "052-7654321")["member_id"]
+    sale = till.kupa("checkout", "--member", noa, "--item", "COFFEE-S:2")
+    refund = till.kupa("refund", sale["sale_id"], "--item", "COFFEE-S:1", "--pin", MANAGER_PIN)
+    till.sync()
+    terminal = till.open()
+    try:
+        with terminal.read() as session:
+            here = session.get(RefundCorrection, sale["sale_id"])
+            assert here is not None and (here.fully, here.sales, here.paid) == (0, 0, refund["money_back"] + 7)
+    finally:
+        terminal.close()
+    with hq.db.read() as session:
+        at_hq = session.get(HqKpiRefund, sale["sale_id"])
+        assert at_hq is not None and (at_hq.fully, at_hq.sales, at_hq.paid) == (0, 0, refund["money_back"] + 7)
 
 
 def test_a_refund_that_reaches_hq_before_its_sale(hq: Hq, make_till: Any) -> None:
