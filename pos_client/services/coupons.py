@@ -57,7 +57,6 @@ COUPON_BAD_TOKEN = message("coupon.bad_token", en="the coupon's code is not vali
                            he="קוד הקופון אינו תקף: {reason}")
 COUPON_KEY_UNKNOWN = message("coupon.key_unknown", en="the coupon was signed by a key this terminal does not trust",
                              he="הקופון נחתם במפתח שהקופה אינה סומכת עליו")
-COUPON_TWICE = message("coupon.repeated", en="coupon {ref} is given twice", he="הקופון {ref} הוזן פעמיים")
 COUPON_MEMBER_LIMIT = message("coupon.limit_per_member",
                               en="promo code {code} may be used {limit} times per member: used up",
                               he="קוד המבצע {code} מותר לשימוש {limit} פעמים לחבר: נוצל")
@@ -75,10 +74,6 @@ VOUCHER_USED = message("voucher.used", en="voucher {ref} was already used (sale 
                        he="השובר {ref} כבר מומש (מכירה {sale})")
 VOUCHER_EXPIRED = message("voucher.expired", en="voucher {ref} expired on {until}",
                           he="תוקף השובר {ref} פג ב־{until}")
-VOUCHER_TWICE = message("voucher.repeated", en="voucher {ref} is given twice", he="השובר {ref} הוזן פעמיים")
-VOUCHER_NOT_IN_PROGRAM = message("voucher.not_in_program",
-                                 en="voucher {ref} ({code}) is not in the program in force",
-                                 he="השובר {ref} ({code}) אינו בתוכנית התקפה")
 
 
 @dataclass(frozen=True)
@@ -172,7 +167,8 @@ def present_coupons(session: Session, program: Program, member_id: str | None, c
                     now: datetime, *, terminal_id: str, offline: bool) -> list[PresentedCoupon]:
     """Check each `--coupon` (a coupon QR token, an issued coupon id or a public promo code): the member owns it,
     it is unspent and valid today, and a public code is within its limits. Pricing then checks what the coupon
-    itself asks (min spend, targets, window, audience)."""
+    itself asks (in the program, once on the sale, min spend, targets, window, audience): those rules are
+    `pos_client.pricing.promotions.checked_coupons`' alone, not checked again here (issue #12)."""
     if not texts:
         return []
     if member_id is None:
@@ -195,8 +191,6 @@ def present_coupons(session: Session, program: Program, member_id: str | None, c
                 raise NotFoundError(COUPON_UNKNOWN, code=text[:40])
             out.append(_public(session, coupon, member_id, text.upper(), terminal_id, offline,
                                sum(1 for p in out if p.code == coupon.code)))
-        if sum(1 for p in out if p.ref == out[-1].ref and p.member_bound) > 1:
-            raise InvalidInputError(COUPON_TWICE, ref=out[-1].ref)
     return out
 
 
@@ -225,8 +219,6 @@ def _member_coupon(session: Session, program: Program, member_id: str, ref: str,
         raise RuleViolation(COUPON_USED, ref=ref, sale=held.used_sale)
     if not held.usable_on(today):
         raise RuleViolation(COUPON_EXPIRED, ref=ref, until=held.valid_until.isoformat() if held.valid_until else "")
-    if program.coupon(held.code) is None:
-        raise NotFoundError(COUPON_UNKNOWN, code=held.code)
     return PresentedCoupon(held.code, ref, True)
 
 
@@ -246,11 +238,12 @@ def _public(session: Session, coupon: Coupon, member_id: str, typed: str, termin
 
 def present_vouchers(session: Session, program: Program, member_id: str | None, ids: Sequence[str],
                      now: datetime) -> list[PresentedVoucher]:
-    """Check each `--voucher ID`: the member's, unspent, not expired, still in the program.
+    """Check each `--voucher ID`: the member's, unspent, not expired.
 
-    Spending one needs the card token or a manager PIN, as points do: that is pricing's rule alone
-    (`pos_client.pricing.promotions.checked_vouchers`, `voucher.needs_card`), checked when the sale is priced,
-    never here (issue #12: one rule, one place)."""
+    What pricing checks is not checked again here (issue #12: one rule, one place): that spending one needs the
+    card token or a manager PIN, as points do (`voucher.needs_card`), that the voucher is in the program in force
+    (`voucher.unknown`) and that it is on the sale once (`voucher.twice`) are
+    `pos_client.pricing.promotions.checked_vouchers`' rules, checked when the sale is priced."""
     today = member_rules.store_date(now, program.timezone)
     out: list[PresentedVoucher] = []
     for raw in ids:
@@ -264,12 +257,8 @@ def present_vouchers(session: Session, program: Program, member_id: str | None, 
             raise RuleViolation(VOUCHER_USED, ref=ref, sale=held.used_sale)
         if not held.usable_on(today):
             raise RuleViolation(VOUCHER_EXPIRED, ref=ref, until=held.valid_until.isoformat() if held.valid_until else "")
-        voucher = program.voucher(held.code)
-        if voucher is None:
-            raise RuleViolation(VOUCHER_NOT_IN_PROGRAM, ref=ref, code=held.code)
-        if any(v.voucher_id == ref for v in out):
-            raise InvalidInputError(VOUCHER_TWICE, ref=ref)
-        out.append(PresentedVoucher(ref, held.code, held.value if voucher.value is not None else None))
+        voucher = program.voucher(held.code)  # none in the program: pricing refuses it (`voucher.unknown`)
+        out.append(PresentedVoucher(ref, held.code, None if voucher and voucher.value is None else held.value))
     return out
 
 

@@ -18,7 +18,7 @@ import pytest
 from tests.integration.coupon_program import write as write_program
 from pos_client.cards import coupon_tokens
 from pos_client.db.models import AuditEntry, LedgerEntry, MemberPromo, OutboxRow
-from pos_client.errors import AuthError
+from pos_client.errors import AuthError, RuleViolation
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.member_state.rules import store_date
 from pos_client.messages import CATALOGUE, Message
@@ -265,15 +265,8 @@ def test_a_voucher_without_card_or_pin_is_refused_once_by_pricing_rule(kupa_c: K
     would raise it elsewhere (or under another code) and fail here; so would the rule moving out of pricing."""
     member = _enrol(kupa_c)
     voucher_id = _issue_voucher(store, member["member_id"])
-    terminal = Terminal.open(store)
-    try:
-        request = BasketRequest(items=(("SHOE", 1),), member_code=member["member_id"], vouchers=(voucher_id,))
-        with pytest.raises(AuthError) as caught, terminal.unit_of_work() as session:
-            record_sale(session, terminal, request, utcnow())
-        assert caught.value.message_code == "voucher.needs_card"
-        assert Path(caught.traceback[-1].path).parts[-3:] == ("pos_client", "pricing", "promotions.py")
-    finally:
-        terminal.close()
+    request = BasketRequest(items=(("SHOE", 1),), member_code=member["member_id"], vouchers=(voucher_id,))
+    assert _refused_by_pricing(store, request, AuthError) == "voucher.needs_card"
     assert "voucher.card_required" not in CATALOGUE  # the service's former second message is gone
     assert not [m.code for m in vars(coupons).values() if isinstance(m, Message) and "card" in m.code
                 and m.code.startswith("voucher.")]
@@ -284,6 +277,36 @@ def test_a_voucher_without_card_or_pin_is_refused_once_by_pricing_rule(kupa_c: K
                   "--pin", MANAGER_PIN, "--json")
     assert sale.code == 0, sale.err
     assert [a["voucher_id"] for a in sale.json["vouchers_applied"]] == [voucher_id]
+
+
+def _refused_by_pricing(store: Path, request: BasketRequest, kind: type[Exception] = RuleViolation) -> str:
+    """The code a sale of `request` is refused with, asserting the refusal is raised in pricing's promotions
+    (`pos_client.pricing.promotions`): a copy of the rule in the service, checked first, raises elsewhere."""
+    terminal = Terminal.open(store)
+    try:
+        with pytest.raises(kind) as caught, terminal.unit_of_work() as session:
+            record_sale(session, terminal, request, utcnow())
+    finally:
+        terminal.close()
+    assert Path(caught.traceback[-1].path).parts[-3:] == ("pos_client", "pricing", "promotions.py")
+    return str(getattr(caught.value, "message_code"))
+
+
+def test_a_coupon_or_voucher_given_twice_is_refused_once_by_pricing(kupa_c: Kupa, store: Path) -> None:
+    """Issue #12: "once on a sale" is pricing's rule (`coupon.twice`, `voucher.twice`); the service's former
+    `coupon.repeated` / `voucher.repeated` (and `voucher.not_in_program`, pricing's `voucher.unknown`) are gone."""
+    member = _enrol(kupa_c)
+    token = kupa_c("member", "show", member["member_id"], "--json").json["coupons"][0]["token"]
+    voucher_id = _issue_voucher(store, member["member_id"])
+    twice_c = BasketRequest(items=(("SHOE", 1),), member_code=member["card_token"], coupons=(token, token))
+    assert _refused_by_pricing(store, twice_c) == "coupon.twice"
+    twice_v = replace(twice_c, coupons=(), vouchers=(voucher_id, voucher_id.lower()))
+    assert _refused_by_pricing(store, twice_v) == "voucher.twice"
+    assert not {"coupon.repeated", "voucher.repeated", "voucher.not_in_program"} & set(CATALOGUE)
+    assert _refusal(kupa_c("checkout", "--member", member["card_token"], "--item", "SHOE", "--voucher", voucher_id,
+                           "--voucher", voucher_id, "--json")) == "voucher.twice"
+    assert kupa_c("checkout", "--member", member["card_token"], "--item", "SHOE", "--voucher", voucher_id,
+                  "--coupon", token).code == 0
 
 
 def test_voucher_facts_carry_the_spend_not_yet_turned_into_vouchers(kupa_c: Kupa, store: Path) -> None:
