@@ -287,7 +287,7 @@ def voucher_issue_drafts(program: Program, member_id: str, quote: Any, now: date
         until = rules.voucher_valid_until(voucher, today)
         # A `points` voucher carries its conversion: `every` points debited by its own issue entry (the quote's
         # `points_converted`, already out of its balance after the sale).
-        debit = -(voucher.every or 0) if voucher.trigger == "points" else 0
+        debit = rules.issue_points(voucher)
         drafts += [EntryDraft(member_id, "voucher_issue", ref_code=voucher.code, promo_ref=rules.new_ref("voucher"),
                               value=voucher.value or 0, valid_until=until.isoformat() if until else None,
                               points_delta=debit, reason=voucher.trigger) for _ in range(issue.count)]
