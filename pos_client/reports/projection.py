@@ -30,6 +30,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from collections.abc import Mapping
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -38,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from pos_client.db import driver
 from pos_client.db.models import MemberSale, RefundCorrection, SalesBucket
-from pos_client.reports import refunds
+from pos_client.reports import member_links, refunds
 from pos_client.timeutil import from_iso
 
 #: The quarter-hour number of a stored UTC timestamp, in SQL (epoch seconds // 900).
@@ -106,14 +107,13 @@ _MEMBER_SALE_DROP = driver.Statement(delete(driver.table(MemberSale)).where(
 _MEMBER_SALES = driver.Statement(select(_ms.id, _ms.at, _ms.prev_at, _ms.prev2_at).where(_ms.member_id == bindparam("m"))
                                  .order_by(_ms.at, _ms.id))
 
-#: The member sales counted (not fully refunded), with their two previous ones, from the sales.
-_REBUILD_MEMBER_SALES = (
-    "INSERT INTO member_sales (member_id, sale_id, at, prev_at, prev2_at) "
-    "SELECT member_id, sale_id, at, lag(at, 1) OVER w, lag(at, 2) OVER w FROM ("
-    " SELECT member_id, CAST(strftime('%s', created_at) AS INTEGER) AS at, sale_id FROM sales"
+#: The member sales counted (not fully refunded), by member in their order; their links are `previous_two`'s.
+_COUNTED_MEMBER_SALES = (
+    "SELECT member_id, sale_id, CAST(strftime('%s', created_at) AS INTEGER) AS at FROM sales"
     " WHERE kind = 'sale' AND member_id IS NOT NULL"
-    " AND sale_id NOT IN (SELECT sale_id FROM refund_corrections WHERE fully = 1))"
-    " WINDOW w AS (PARTITION BY member_id ORDER BY at, sale_id) ORDER BY member_id, at, sale_id")
+    " AND sale_id NOT IN (SELECT sale_id FROM refund_corrections WHERE fully = 1)"
+    " ORDER BY member_id, at, sale_id")
+_PUT_MEMBER_SALE = "INSERT INTO member_sales (member_id, sale_id, at, prev_at, prev2_at) VALUES (?, ?, ?, ?, ?)"
 _SALES = ("SELECT created_at, member_id, total, points_earned, redeemed_points, redeemed_value, discount_total"
           " FROM sales WHERE kind = 'sale'")
 _PUT_BUCKET = ("INSERT INTO sales_buckets (q, is_member, sales, paid, earned, redeemed, cost)"
@@ -173,11 +173,10 @@ def project_refund(session: Session, sale_id: str) -> None:
 
 def _relink(db: sqlite3.Connection, member_id: str) -> None:
     """Set `prev_at` and `prev2_at` of every `member_sales` row of the member from its rows' order."""
-    prev: list[int | None] = [None, None]
-    for row_id, at, prev_at, prev2_at in _MEMBER_SALES.run(db, {"m": member_id}).fetchall():
-        if (prev_at, prev2_at) != (prev[0], prev[1]):
-            _SET_PREVIOUS.run(db, {"p": prev[0], "p2": prev[1], "row_id": row_id})
-        prev = [int(at), prev[0]]
+    rows = _MEMBER_SALES.run(db, {"m": member_id}).fetchall()
+    for (row_id, _at, prev_at, prev2_at), links in zip(rows, member_links.previous_two(int(r[1]) for r in rows)):
+        if (prev_at, prev2_at) != links:
+            _SET_PREVIOUS.run(db, {"p": links[0], "p2": links[1], "row_id": row_id})
 
 
 def rebuild(session: Session) -> None:
@@ -198,4 +197,8 @@ def rebuild_db(db: sqlite3.Connection) -> None:
             cell[i] += figure
     db.executemany(_PUT_BUCKET, [(*key, *cell) for key, cell in sorted(buckets.items())])
     _write_corrections(db, "refund_of IS NOT NULL", {})
-    db.execute(_REBUILD_MEMBER_SALES)
+    rows = []
+    for _member, group in groupby(db.execute(_COUNTED_MEMBER_SALES), key=lambda row: row[0]):
+        sales = list(group)
+        rows += [(*sale, *links) for sale, links in zip(sales, member_links.previous_two(s[2] for s in sales))]
+    db.executemany(_PUT_MEMBER_SALE, rows)

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from pos_client.member_state import rules
 from pos_client.program.schema import Program
+from pos_client.reports import member_links
 from pos_client.reports import refunds as refund_kpis
 from pos_client.reports.refunds import FIGURES as _FIGURES, Figures, RefundTotals
 from pos_client.timeutil import from_iso
@@ -222,14 +223,13 @@ def _relink(session: Session, added: list[tuple[str, str, int]], dropped: list[t
         # existing rows before new ones at the same time (their ids are smaller), new ones in push order
         timeline = sorted([(at, 0, row_id, sale_id, p, p2) for at, row_id, sale_id, p, p2 in existing[member_id]]
                           + [(at, 1, order, sale_id, None, None) for at, order, sale_id in fresh[member_id]])
-        prev: list[int | None] = [None, None]
-        for at, is_new, ident, sale_id, old_prev, old_prev2 in timeline:
+        links = member_links.previous_two(moment[0] for moment in timeline)  # the terminal's rule
+        for (at, is_new, ident, sale_id, old_prev, old_prev2), (prev, prev2) in zip(timeline, links):
             if is_new:
-                inserts.append({"member_id": member_id, "sale_id": sale_id, "at": at, "prev_at": prev[0],
-                                "prev2_at": prev[1]})
-            elif (old_prev, old_prev2) != (prev[0], prev[1]):
-                updates.append({"row_id": ident, "p": prev[0], "p2": prev[1]})
-            prev = [at, prev[0]]
+                inserts.append({"member_id": member_id, "sale_id": sale_id, "at": at, "prev_at": prev,
+                                "prev2_at": prev2})
+            elif (old_prev, old_prev2) != (prev, prev2):
+                updates.append({"row_id": ident, "p": prev, "p2": prev2})
     conn = session.connection()
     if inserts:
         conn.execute(_table(HqKpiMemberSale).insert(), inserts)
