@@ -2,9 +2,8 @@
 
 Builds (raw sqlite3, like bench_core.build_large_store) 100,000 members, about a million sales over two
 years (80 % by members, 1 % refunded, half of those fully) with one line each, and 2,000,000 ledger entries
-(welcome, earn, stamp, redeem, tier discount, free item, reversals), fills the report projections of
-migration 0006 (`pos_client.reports.projection.REBUILD`, the migration's backfill), then times the year's
-KPIs.
+(welcome, earn, stamp, redeem, tier discount, free item, reversals), fills the report projections
+(`pos_client.reports.projection.rebuild_db`, by the rules a sale and a refund apply), then times the year's KPIs.
 Prints figures; asserts nothing. Run: `.venv/bin/python bench/bench_kpis.py [--members N --entries N]`.
 """
 
@@ -28,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from pos_client.reports import compute_kpis, write_members_csv  # noqa: E402
 from pos_client.reports import kpis as kpis_module  # noqa: E402
-from pos_client.reports.projection import REBUILD  # noqa: E402
+from pos_client.reports.projection import rebuild_db  # noqa: E402
 from pos_client.services.programs import load_program_file  # noqa: E402
 from pos_client.services.setup import init_terminal  # noqa: E402
 from pos_client.terminal import Terminal  # noqa: E402
@@ -152,8 +151,7 @@ def build_store(path: Path, members: int, entries: int, now: datetime) -> tuple[
     db.execute("insert into member_days (member_id, day, spend, credits) select member_id, substr(created_at, 1, 10),"
                " sum(spend_delta), sum(max(points_delta, 0)) from ledger_entries"
                " where spend_delta != 0 or points_delta > 0 group by 1, 2")
-    for statement in REBUILD:  # the report projections, as migration 0006 backfills them
-        db.execute(statement)
+    rebuild_db(db)  # the report projections, as a sale and a refund keep them
     db.commit()
     db.close()
     return sales_count, len(refunds)

@@ -21,12 +21,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from pos_client.cards.tokens import TokenError, looks_like_token
-from pos_client.cards.tokens import parse as parse_token
+from pos_client.cards.tokens import looks_like_token
 from pos_client.db.models import MemberBalance, OutboxRow, Setting, TrustedKey
 from pos_client.errors import KupaError, NotFoundError
 from pos_client.services import members
-from pos_client.services.members import InvalidCardError
+from pos_client.services.members import card_token
 from pos_client.messages import Text, message
 from pos_client.services import clock
 from pos_client.terminal import Terminal, put_setting
@@ -250,10 +249,7 @@ def fetch_member(terminal: Terminal, code: str, server_url: str | None = None, *
     changes from then on. Returns the member id; raises OfflineError when HQ cannot be reached."""
     code = (code or "").strip()
     if looks_like_token(code):
-        try:
-            code = parse_token(code).member_id
-        except TokenError as exc:
-            raise InvalidCardError(exc.reason) from exc
+        code = card_token(code).member_id
     transport = connect(terminal, server_url, retry=retry, read_timeout=read_timeout)
     try:
         try:

@@ -10,7 +10,6 @@ for a balance look-up; *paying* with it needs the signed token (as spending poin
 
 from __future__ import annotations
 
-import binascii
 import re
 import secrets
 from dataclasses import dataclass
@@ -18,20 +17,24 @@ from datetime import date
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from pos_client.cards.tokens import Signed, TokenError, b64decode, b64encode, key_id_for, public_raw, signature_ok
+from pos_client.cards import formats, tokens
+from pos_client.cards.tokens import Refusals, Signed
 from pos_client.messages import message
 
-PREFIX = "KUPAG1"
-MAX_TOKEN_LENGTH = 160
+#: The gift card token's shape (`pos_client.cards.formats`).
+FORMAT = formats.GIFT_CARD
+PREFIX = FORMAT.prefix
+MAX_TOKEN_LENGTH = FORMAT.max_length
 CARD_NUMBER = re.compile(r"^G[0-9]{16}$")
-_TOKEN_RE = re.compile(r"^KUPAG1\.(?P<kid>[A-Za-z0-9_-]{8})\.(?P<card>G[0-9]{16})\.(?P<issued>[0-9]{8})\."
-                       r"(?P<sig>[A-Za-z0-9_-]{86})$")
 
 GIFT_TOKEN_MALFORMED = message("gift.token_malformed", en="the code is not a well-formed Kupa gift card",
                                he="הקוד אינו כרטיס מתנה תקין של Kupa")
 GIFT_TOKEN_FORGED = message("gift.signature_mismatch",
                             en="the gift card's signature does not match: the code was forged or edited",
                             he="חתימת כרטיס המתנה אינה תואמת: הקוד זויף או נערך")
+#: A gift token that does not read says only that; a forged one says so.
+REFUSALS = Refusals(too_long=GIFT_TOKEN_MALFORMED, malformed=GIFT_TOKEN_MALFORMED, bad_parts=GIFT_TOKEN_MALFORMED,
+                    sig_length=GIFT_TOKEN_MALFORMED, not_canonical=GIFT_TOKEN_MALFORMED, forged=GIFT_TOKEN_FORGED)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class GiftToken(Signed):
 
 
 def looks_like_gift_token(text: str) -> bool:
-    return text.startswith(PREFIX + ".")
+    return FORMAT.looks_like(text)
 
 
 def new_card_number() -> str:
@@ -53,25 +56,14 @@ def new_card_number() -> str:
 
 def parse(text: str) -> GiftToken:
     """The shape of a gift token (no signature check yet); `TokenError` when it is not one."""
-    match = _TOKEN_RE.match(text) if len(text) <= MAX_TOKEN_LENGTH else None
-    if not match:
-        raise TokenError(GIFT_TOKEN_MALFORMED)
-    try:
-        issued = date(int(match["issued"][:4]), int(match["issued"][4:6]), int(match["issued"][6:]))
-        signature = b64decode(match["sig"])
-    except (ValueError, binascii.Error) as exc:
-        raise TokenError(GIFT_TOKEN_MALFORMED) from exc
-    if len(signature) != 64 or b64encode(signature) != match["sig"]:  # only the canonical spelling is the card
-        raise TokenError(GIFT_TOKEN_MALFORMED)
-    return GiftToken(key_id=match["kid"], card=match["card"], issued=issued, signature=signature, text=text)
+    return tokens.read(FORMAT, REFUSALS, text, lambda m, sig: GiftToken(
+        key_id=m["kid"], card=m["card"], issued=tokens.day(m["issued"]), signature=sig, text=text))
 
 
 def sign(key: Ed25519PrivateKey, card: str, issued: date) -> str:
     """The QR payload of gift card `card`, issued on store day `issued`."""
-    body = f"{PREFIX}.{key_id_for(public_raw(key))}.{card}.{issued:%Y%m%d}"
-    return f"{body}.{b64encode(key.sign(body.encode('ascii')))}"
+    return tokens.sign_body(key, FORMAT, card, f"{issued:%Y%m%d}")
 
 
 def verify(token: GiftToken, public_key_raw: bytes) -> None:
-    if not signature_ok(public_key_raw, token.signature, token.signed_part):
-        raise TokenError(GIFT_TOKEN_FORGED)
+    tokens.check(token, public_key_raw, REFUSALS)

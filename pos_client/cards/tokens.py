@@ -13,20 +13,22 @@ import base64
 import binascii
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from pos_client.cards import formats
 from pos_client.messages import Message, message
 
-PREFIX = "KUPA1"
-MAX_TOKEN_LENGTH = 200
-_TOKEN_RE = re.compile(
-    r"^KUPA1\.(?P<kid>[A-Za-z0-9_-]{8})\.(?P<member>M[0-9]{4,12})\.(?P<serial>[0-9]{1,6})\."
-    r"(?P<issued>[0-9]{8})\.(?P<sig>[A-Za-z0-9_-]{86})$")
+#: The member card's shape (`pos_client.cards.formats`, with the coupon's and the gift card's).
+FORMAT = formats.MEMBER_CARD
+PREFIX = FORMAT.prefix
+MAX_TOKEN_LENGTH = FORMAT.max_length
 
 
 class TokenError(Exception):
@@ -43,6 +45,7 @@ class Signed:
     key signed."""
 
     text: str
+    signature: bytes
 
     @property
     def signed_part(self) -> bytes:
@@ -77,7 +80,7 @@ def public_raw(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
 
 
 def looks_like_token(text: str) -> bool:
-    return text.startswith(PREFIX + ".")
+    return FORMAT.looks_like(text)
 
 
 TOKEN_TOO_LONG = message("card.token_too_long", en="the code is too long to be a Kupa card",
@@ -93,43 +96,87 @@ TOKEN_NOT_CANONICAL = message("card.signature_not_canonical",
                               he="החתימה באסימון הכרטיס אינה בצורתה הקנונית: הקוד נערך")
 
 
-def parse(text: str) -> CardToken:
-    """Check the shape of a token (no signature check yet)."""
-    if len(text) > MAX_TOKEN_LENGTH:
-        raise TokenError(TOKEN_TOO_LONG)
-    match = _TOKEN_RE.match(text)
-    if not match:
-        raise TokenError(TOKEN_MALFORMED)
-    try:
-        issued = date(int(match["issued"][:4]), int(match["issued"][4:6]), int(match["issued"][6:]))
-        signature = b64decode(match["sig"])
-    except (ValueError, binascii.Error) as exc:
-        raise TokenError(TOKEN_BAD_PARTS) from exc
-    if len(signature) != 64:
-        raise TokenError(TOKEN_SIG_LENGTH)
-    if b64encode(signature) != match["sig"]:
-        # The last base64 character carries 4 spare bits: only the canonical spelling is the card's code, so an
-        # edited code never passes as the original (found by tests/reliability/test_hostile_input.py).
-        raise TokenError(TOKEN_NOT_CANONICAL)
-    return CardToken(key_id=match["kid"], member_id=match["member"], serial=int(match["serial"]), issued=issued,
-                     signature=signature, text=text)
-
-
-def sign(key: Ed25519PrivateKey, member_id: str, serial: int, issued: date) -> str:
-    """Make the QR payload for card `serial` of `member_id`."""
-    body = f"{PREFIX}.{key_id_for(public_raw(key))}.{member_id}.{serial}.{issued:%Y%m%d}"
-    return f"{body}.{b64encode(key.sign(body.encode('ascii')))}"
-
-
 TOKEN_FORGED = message("card.signature_mismatch",
                        en="the card's signature does not match: the code was forged or edited",
                        he="חתימת הכרטיס אינה תואמת: הקוד זויף או נערך")
 
 
+@dataclass(frozen=True)
+class Refusals:
+    """What a kind of signed code says when it is too long, not of its shape, has a part that does not
+    read (a date, the signature's base64), a signature of the wrong length or not canonically spelled, or one
+    that does not match."""
+
+    too_long: Message
+    malformed: Message
+    bad_parts: Message
+    sig_length: Message
+    not_canonical: Message
+    forged: Message
+
+
+#: The member card's refusals (a coupon token says the same).
+CARD_REFUSALS = Refusals(TOKEN_TOO_LONG, TOKEN_MALFORMED, TOKEN_BAD_PARTS, TOKEN_SIG_LENGTH, TOKEN_NOT_CANONICAL,
+                         TOKEN_FORGED)
+
+S = TypeVar("S", bound=Signed)
+
+
+def read(fmt: formats.TokenFormat, refusals: Refusals, text: str, build: Callable[[re.Match[str], bytes], S]) -> S:
+    """The one parser of a signed Kupa code (no signature check yet): its length, its shape (`fmt`), then
+    `build(match, signature)` makes the token from the fields (a `ValueError` in it, as from a date that does
+    not exist, is a malformed part), and only the canonical spelling of a 64-byte signature is accepted."""
+    if len(text) > fmt.max_length:
+        raise TokenError(refusals.too_long)
+    match = fmt.pattern.match(text)
+    if not match:
+        raise TokenError(refusals.malformed)
+    try:
+        signature = b64decode(match["sig"])
+        token = build(match, signature)
+    except (ValueError, binascii.Error) as exc:
+        raise TokenError(refusals.bad_parts) from exc
+    if len(signature) != 64:
+        raise TokenError(refusals.sig_length)
+    if b64encode(signature) != match["sig"]:
+        # The last base64 character carries 4 spare bits: only the canonical spelling is the code, so an
+        # edited code never passes as the original (found by tests/reliability/test_hostile_input.py).
+        raise TokenError(refusals.not_canonical)
+    return token
+
+
+def day(text: str) -> date:
+    """A `YYYYMMDD` field as a date (`ValueError` when there is no such day)."""
+    return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+
+
+def sign_body(key: Ed25519PrivateKey, fmt: formats.TokenFormat, *values: str) -> str:
+    """A signed code of kind `fmt` with these field values, signed by `key` (the QR payload)."""
+    body = fmt.body(key_id_for(public_raw(key)), *values)
+    return f"{body}.{b64encode(key.sign(body.encode('ascii')))}"
+
+
+def check(token: Signed, public_key_raw: bytes, refusals: Refusals) -> None:
+    """Raise `TokenError(refusals.forged)` unless the key whose raw public bytes are given signed `token`."""
+    if not _signature_matches(public_key_raw, token.signature, token.signed_part):
+        raise TokenError(refusals.forged)
+
+
+def parse(text: str) -> CardToken:
+    """Check the shape of a member card token (no signature check yet)."""
+    return read(FORMAT, CARD_REFUSALS, text, lambda m, sig: CardToken(
+        key_id=m["kid"], member_id=m["member"], serial=int(m["serial"]), issued=day(m["issued"]), signature=sig,
+        text=text))
+
+
+def sign(key: Ed25519PrivateKey, member_id: str, serial: int, issued: date) -> str:
+    """Make the QR payload for card `serial` of `member_id`."""
+    return sign_body(key, FORMAT, member_id, str(serial), f"{issued:%Y%m%d}")
+
+
 def verify(token: CardToken, public_key_raw: bytes) -> None:
     """Raise `TokenError` unless `token` was signed by the key whose raw public bytes are given."""
-    if not _signature_matches(public_key_raw, token.signature, token.signed_part):
-        raise TokenError(TOKEN_FORGED)
+    check(token, public_key_raw, CARD_REFUSALS)
 
 
 @lru_cache(maxsize=1024)
@@ -142,8 +189,3 @@ def _signature_matches(public_key_raw: bytes, signature: bytes, signed: bytes) -
     except (InvalidSignature, ValueError):
         return False
     return True
-
-
-def signature_ok(public_key_raw: bytes, signature: bytes, signed: bytes) -> bool:
-    """The one Ed25519 check every signed Kupa code uses (member cards here, gift cards in `gift_tokens`)."""
-    return _signature_matches(public_key_raw, signature, signed)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from pos_client.db import driver
 from pos_client.db.models import LedgerEntry, MemberPromo
+from pos_client.promotions import rules
 
 _promos = driver.table(MemberPromo).c
 _ISSUE = driver.Statement(sqlite_insert(driver.table(MemberPromo)).values(
@@ -92,7 +93,7 @@ class Holding:
 
     def usable_on(self, day: date) -> bool:
         """Not spent, and `day` (a store date) is on or before its last valid day."""
-        return self.used_sale is None and (self.valid_until is None or day <= self.valid_until)
+        return self.used_sale is None and rules.valid_on(self.valid_until, day)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.promo_ref, "code": self.code, "value": self.value or None, "source": self.source,

@@ -40,6 +40,27 @@ def voucher_valid_until(voucher: Voucher, issued_on: date) -> date | None:
     return last_valid_day(issued_on, voucher.expires_days)
 
 
+def valid_on(valid_until: date | None, day: date) -> bool:
+    """Whether an issued coupon or voucher whose last valid day is `valid_until` (None: no end) may be used on
+    store day `day`: through that day, inclusive. The one definition: the terminal's holdings
+    (`holdings.Holding.usable_on`) and HQ's book (`sync.hq.promos`) both ask it (issue #12)."""
+    return valid_until is None or day <= valid_until
+
+
+def member_limit_reached(coupon: Coupon, member_uses: int) -> bool:
+    """Whether a member whose uses of public coupon `coupon` not returned are `member_uses` may use it no more
+    (its `per_member_limit`): checked by the terminal before a sale (`public_limit_left`) and by HQ when the
+    use is pushed (`sync.hq.promos`), with the one definition here."""
+    return coupon.per_member_limit is not None and member_uses >= coupon.per_member_limit
+
+
+def issue_points(voucher: Voucher) -> int:
+    """The points a voucher's issue entry moves: a `points` voucher converts `every` points, debited by its own
+    issue entry; any other voucher (and every coupon) moves none. The terminal writes it
+    (`services.coupons.voucher_issue_drafts`), HQ requires exactly it (`sync.hq.promos`)."""
+    return -(voucher.every or 0) if voucher.trigger == "points" else 0
+
+
 def birthday_coupon_due(birthday: date | None, today: date, last_issued_year: int | None) -> bool:
     """A birthday coupon is due in the member's birthday month (store date `today`), once per calendar year."""
     return birthday is not None and birthday.month == today.month and last_issued_year != today.year
@@ -52,7 +73,7 @@ def public_limit_left(coupon: Coupon, member_uses: int, unconfirmed_here: int, o
     has not accepted yet (the offline exposure, as for redemptions: docs/core.md "Offline"). The chain-wide
     limit is HQ's to apply (it alone sees every counter); it refuses a use over it when the sale is pushed.
     """
-    if coupon.per_member_limit is not None and member_uses >= coupon.per_member_limit:
+    if member_limit_reached(coupon, member_uses):
         return "per_member"
     if offline and coupon.offline_limit is not None and unconfirmed_here >= coupon.offline_limit:
         return "offline"

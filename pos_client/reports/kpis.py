@@ -65,13 +65,14 @@ from pos_client.program.schema import Program, Redeem
 from pos_client.giftcards import ledger as gift_ledger
 from pos_client.promotions import holdings
 from pos_client.reports import queries as q
+from pos_client.reports import refunds
 from pos_client.services.programs import program_at
 from pos_client.timeutil import from_iso, store_zone, to_iso, utcnow
 
 #: A member with no counted sale in the last CHURN_DAYS days of the range (but one before) has churned.
 CHURN_DAYS = 90
 
-_FIELDS = ("sales", "paid", "earned", "redeemed", "cost")
+_FIELDS = refunds.FIGURES  # a sale's contribution, as `refunds.sale_figures` gives it
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Report projections of the sales, kept in the same transaction as each sale and refund (migration 0006).
 
 A year's KPIs on a million sales must not scan a million index entries. Three small tables carry what the
-report needs (`pos_client.reports.kpis` reads them; `REBUILD` recomputes them from the sales, which stay the
+report needs (`pos_client.reports.kpis` reads them; `rebuild` recomputes them from the sales, which stay the
 source of truth):
 
 - `sales_buckets(q, is_member, sales, paid, earned, redeemed, cost)`: sales *as recorded* per UTC quarter-hour
@@ -20,8 +20,9 @@ source of truth):
   few merged records and the members they were merged into (see `kpis._member_figures`).
 
 The tables are the models' (`pos_client.db.models`). What runs on every sale and refund is Core built from
-them (`pos_client.db.driver.Statement`); the recomputation (`CORRECTIONS`, `REBUILD`) stays SQL text, the
-same text migration 0006 keeps a frozen copy of.
+them (`pos_client.db.driver.Statement`). What a sale adds and what its refunds subtract are defined once, in
+`pos_client.reports.refunds` (`sale_figures`, `correction`), which HQ's projections call too; the SQL here only
+gathers their inputs (`REFUND_TOTALS`). Migration 0006 keeps a frozen SQL copy of its revision's rules.
 """
 
 from __future__ import annotations
@@ -29,49 +30,57 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta, timezone
 from collections.abc import Mapping
+from itertools import groupby
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from pos_client.db import driver
 from pos_client.db.models import MemberSale, RefundCorrection, SalesBucket
+from pos_client.reports import member_links, refunds
 from pos_client.timeutil import from_iso
 
 #: The quarter-hour number of a stored UTC timestamp, in SQL (epoch seconds // 900).
 BUCKET_SQL = "CAST(strftime('%s', {col}) AS INTEGER) / 900"
 
-#: What each sale with refunds subtracts from its bucket. `{where}` selects the refunds looked at. A sale is
-#: fully refunded when its refunds returned every unit it sold (even a sale paid entirely with points).
-CORRECTIONS = """
+#: Per sale with refunds (`{where}` selects the refunds looked at): the sale as recorded and its refunds'
+#: totals, the facts `pos_client.reports.refunds.correction` turns into what the sale subtracts (the rule itself
+#: is that function's alone: HQ calls it too). `sold_qty` is NULL for a sale without lines.
+REFUND_TOTALS = """
 WITH refunded AS (
     SELECT refund_of AS sale_id, sum(total) AS money_back, -sum(points_earned) AS points_reversed,
            sum(redeemed_points) AS points_returned
     FROM sales WHERE {where} GROUP BY refund_of
-), d AS (
-    SELECT o.sale_id, o.member_id, o.created_at, o.total, o.points_earned, o.redeemed_points,
-           o.redeemed_value + o.discount_total AS cost, r.money_back, r.points_reversed, r.points_returned,
-           (SELECT sum(l.qty) FROM sale_lines l WHERE l.sale_id = o.sale_id)
-             <= (SELECT coalesce(sum(l.qty), 0) FROM sales x JOIN sale_lines l ON l.sale_id = x.sale_id
-                  WHERE x.refund_of = o.sale_id) AS fully
-    FROM refunded r JOIN sales o ON o.sale_id = r.sale_id
-    WHERE o.kind = 'sale'
 )
-SELECT sale_id, created_at, member_id, coalesce(fully, 0) AS fully,
-       CASE WHEN fully THEN 1 ELSE 0 END AS sales,
-       CASE WHEN fully THEN total ELSE coalesce(money_back, 0) END AS paid,
-       CASE WHEN fully THEN points_earned ELSE coalesce(points_reversed, 0) END AS earned,
-       CASE WHEN fully THEN redeemed_points ELSE coalesce(points_returned, 0) END AS redeemed,
-       CASE WHEN fully THEN cost
-            WHEN member_id IS NULL THEN 0
-            ELSE -(SELECT coalesce(sum(e.value), 0) FROM ledger_entries e
-                   WHERE e.sale_id = d.sale_id AND e.kind = 'reverse') END AS cost
-FROM d
+SELECT o.sale_id, o.created_at, o.member_id, o.total, o.points_earned, o.redeemed_points, o.redeemed_value,
+       o.discount_total,
+       (SELECT sum(l.qty) FROM sale_lines l WHERE l.sale_id = o.sale_id) AS sold_qty,
+       (SELECT coalesce(sum(l.qty), 0) FROM sales x JOIN sale_lines l ON l.sale_id = x.sale_id
+         WHERE x.refund_of = o.sale_id) AS refunded_qty,
+       coalesce(r.money_back, 0), coalesce(r.points_reversed, 0), coalesce(r.points_returned, 0),
+       (SELECT coalesce(sum(e.value), 0) FROM ledger_entries e
+         WHERE e.sale_id = o.sale_id AND e.kind = 'reverse') AS reversed_value
+FROM refunded r JOIN sales o ON o.sale_id = r.sale_id
+WHERE o.kind = 'sale'
 """
 
-_UPSERT_CORRECTION = ("INSERT OR REPLACE INTO refund_corrections (sale_id, created_at, member_id, fully, sales, paid,"
-                      " earned, redeemed, cost) " + CORRECTIONS.format(where="refund_of = :sale_id"))
+_PUT_CORRECTION = ("INSERT OR REPLACE INTO refund_corrections (sale_id, created_at, member_id, fully, sales, paid,"
+                   " earned, redeemed, cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def _write_corrections(db: sqlite3.Connection, where: str, params: Mapping[str, Any]) -> None:
+    """Recompute the `refund_corrections` rows of the sales whose refunds `where` selects, by `correction`."""
+    rows = []
+    for (sale_id, created_at, member_id, total, earned, redeemed, value, discount, sold_qty, *totals
+         ) in db.execute(REFUND_TOTALS.format(where=where), dict(params)).fetchall():
+        figures = refunds.sale_figures(total, earned, redeemed, value, discount)
+        fully, subtract = refunds.correction(figures, member_id is not None,
+                                             refunds.RefundTotals(sold_qty, *map(int, totals)))
+        rows.append((sale_id, created_at, member_id, int(fully), *subtract))
+    db.executemany(_PUT_CORRECTION, rows)
+
 
 _buckets_insert = sqlite_insert(driver.table(SalesBucket))
 _BUCKET_ADD = driver.Statement(_buckets_insert.on_conflict_do_update(
@@ -98,24 +107,17 @@ _MEMBER_SALE_DROP = driver.Statement(delete(driver.table(MemberSale)).where(
 _MEMBER_SALES = driver.Statement(select(_ms.id, _ms.at, _ms.prev_at, _ms.prev2_at).where(_ms.member_id == bindparam("m"))
                                  .order_by(_ms.at, _ms.id))
 
-#: Recompute the three tables from the sales (the migration's backfill; also the benchmark's builder).
-REBUILD = (
-    "DELETE FROM sales_buckets",
-    "DELETE FROM refund_corrections",
-    "DELETE FROM member_sales",
-    "INSERT INTO sales_buckets (q, is_member, sales, paid, earned, redeemed, cost) "
-    f"SELECT {BUCKET_SQL.format(col='created_at')} AS b, member_id IS NOT NULL AS m, count(*), sum(total),"
-    " sum(points_earned), sum(redeemed_points), sum(redeemed_value + discount_total)"
-    " FROM sales WHERE kind = 'sale' GROUP BY b, m",
-    "INSERT INTO refund_corrections (sale_id, created_at, member_id, fully, sales, paid, earned, redeemed, cost) "
-    + CORRECTIONS.format(where="refund_of IS NOT NULL"),
-    "INSERT INTO member_sales (member_id, sale_id, at, prev_at, prev2_at) "
-    "SELECT member_id, sale_id, at, lag(at, 1) OVER w, lag(at, 2) OVER w FROM ("
-    " SELECT member_id, CAST(strftime('%s', created_at) AS INTEGER) AS at, sale_id FROM sales"
+#: The member sales counted (not fully refunded), by member in their order; their links are `previous_two`'s.
+_COUNTED_MEMBER_SALES = (
+    "SELECT member_id, sale_id, CAST(strftime('%s', created_at) AS INTEGER) AS at FROM sales"
     " WHERE kind = 'sale' AND member_id IS NOT NULL"
-    " AND sale_id NOT IN (SELECT sale_id FROM refund_corrections WHERE fully = 1))"
-    " WINDOW w AS (PARTITION BY member_id ORDER BY at, sale_id) ORDER BY member_id, at, sale_id",
-)
+    " AND sale_id NOT IN (SELECT sale_id FROM refund_corrections WHERE fully = 1)"
+    " ORDER BY member_id, at, sale_id")
+_PUT_MEMBER_SALE = "INSERT INTO member_sales (member_id, sale_id, at, prev_at, prev2_at) VALUES (?, ?, ?, ?, ?)"
+_SALES = ("SELECT created_at, member_id, total, points_earned, redeemed_points, redeemed_value, discount_total"
+          " FROM sales WHERE kind = 'sale'")
+_PUT_BUCKET = ("INSERT INTO sales_buckets (q, is_member, sales, paid, earned, redeemed, cost)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?)")
 
 
 def quarter_of(created_at: str) -> int:
@@ -136,10 +138,10 @@ def project_sale(session: Session, sale: Mapping[str, Any]) -> None:
     """Add a new sale (its `sales` row as a mapping) to `sales_buckets` and, for a member, to `member_sales`, in
     the caller's transaction, with driver-level statements (this is on every checkout)."""
     db = driver.sql(session)
-    _BUCKET_ADD.run(db, {
-        "q": quarter_of(sale["created_at"]), "is_member": sale["member_id"] is not None, "sales": 1,
-        "paid": sale["total"], "earned": sale["points_earned"], "redeemed": sale["redeemed_points"],
-        "cost": sale["redeemed_value"] + sale["discount_total"]})
+    figures = refunds.sale_figures(sale["total"], sale["points_earned"], sale["redeemed_points"],
+                                   sale["redeemed_value"], sale["discount_total"])
+    _BUCKET_ADD.run(db, {"q": quarter_of(sale["created_at"]), "is_member": sale["member_id"] is not None,
+                         **dict(zip(refunds.FIGURES, figures))})
     mid = sale["member_id"]
     if mid is None:
         return
@@ -160,7 +162,7 @@ def project_refund(session: Session, sale_id: str) -> None:
     """After a refund of `sale_id` (caller's transaction): recompute its `refund_corrections` row from the sale
     and all its refunds; once it is fully refunded, take it out of `member_sales` and relink the member."""
     db = driver.sql(session)
-    db.execute(_UPSERT_CORRECTION, {"sale_id": sale_id})
+    _write_corrections(db, "refund_of = :sale_id", {"sale_id": sale_id})
     row = _FULLY_REFUNDED.run(db, {"s": sale_id}).fetchone()
     if row is None:
         return
@@ -171,15 +173,32 @@ def project_refund(session: Session, sale_id: str) -> None:
 
 def _relink(db: sqlite3.Connection, member_id: str) -> None:
     """Set `prev_at` and `prev2_at` of every `member_sales` row of the member from its rows' order."""
-    prev: list[int | None] = [None, None]
-    for row_id, at, prev_at, prev2_at in _MEMBER_SALES.run(db, {"m": member_id}).fetchall():
-        if (prev_at, prev2_at) != (prev[0], prev[1]):
-            _SET_PREVIOUS.run(db, {"p": prev[0], "p2": prev[1], "row_id": row_id})
-        prev = [int(at), prev[0]]
+    rows = _MEMBER_SALES.run(db, {"m": member_id}).fetchall()
+    for (row_id, _at, prev_at, prev2_at), links in zip(rows, member_links.previous_two(int(r[1]) for r in rows)):
+        if (prev_at, prev2_at) != links:
+            _SET_PREVIOUS.run(db, {"p": links[0], "p2": links[1], "row_id": row_id})
 
 
 def rebuild(session: Session) -> None:
-    """Recompute every report projection from the sales (tests and tools; the migration runs the same SQL)."""
-    conn = session.connection()
-    for statement in REBUILD:
-        conn.execute(text(statement))
+    """Recompute every report projection from the sales (tests and tools), in the session's transaction."""
+    rebuild_db(driver.sql(session))
+
+
+def rebuild_db(db: sqlite3.Connection) -> None:
+    """Recompute the three tables from the sales on a sqlite3 connection (the benchmark's builder too), with
+    the rules a sale and a refund apply: `refunds.sale_figures` per bucket, `refunds.correction` per refunded
+    sale (migration 0006 keeps a frozen SQL copy of its own revision's rules)."""
+    for table in ("sales_buckets", "refund_corrections", "member_sales"):
+        db.execute(f"DELETE FROM {table}")
+    buckets: dict[tuple[int, int], list[int]] = {}
+    for created_at, member_id, *recorded in db.execute(_SALES):
+        cell = buckets.setdefault((quarter_of(created_at), int(member_id is not None)), [0] * len(refunds.FIGURES))
+        for i, figure in enumerate(refunds.sale_figures(*recorded)):
+            cell[i] += figure
+    db.executemany(_PUT_BUCKET, [(*key, *cell) for key, cell in sorted(buckets.items())])
+    _write_corrections(db, "refund_of IS NOT NULL", {})
+    rows = []
+    for _member, group in groupby(db.execute(_COUNTED_MEMBER_SALES), key=lambda row: row[0]):
+        sales = list(group)
+        rows += [(*sale, *links) for sale, links in zip(sales, member_links.previous_two(s[2] for s in sales))]
+    db.executemany(_PUT_MEMBER_SALE, rows)

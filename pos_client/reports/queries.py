@@ -32,7 +32,7 @@ GROUP BY 1, 2
 """
 SALE_DAYS = SALE_DAYS_IN.format(table="sales_buckets")
 
-#: What the refunded sales of [lo, hi) subtract (see `projection.CORRECTIONS`), by the store day of the sale
+#: What the refunded sales of [lo, hi) subtract (see `projection.REFUND_TOTALS` and `refunds.correction`), by the store day of the sale
 #: (`{day}` as in `SALE_DAYS`, over the sale's quarter-hour) and member / non-member.
 REFUND_CORRECTIONS = """
 SELECT {day} AS day, is_member, sum(sales) AS sales, sum(paid) AS paid, sum(earned) AS earned,

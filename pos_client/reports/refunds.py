@@ -3,9 +3,11 @@
 The definition (`pos_client.reports.kpis`, "Refunds"): a sale whose refunds returned every unit it sold counts
 as not made (its whole contribution is subtracted); a partly refunded one keeps its count and loses the money
 given back, the points taken back, the points returned and — for a member — the rewards cost its reverse
-entries gave back. The terminal computes the same in SQL over its own tables (`projection.CORRECTIONS`); HQ
-keeps the running totals per sale and calls `correction` (`sync.hq.kpi_projection`); a test pushes the same
-sales to both and compares the answers (tests/integration/sync/test_hq_kpis.py).
+entries gave back. This module is the one definition (issue #12): the terminal gathers the totals in SQL over
+its own tables and calls `correction` (`projection.REFUND_TOTALS`, `project_refund`, `rebuild`); HQ keeps the
+running totals per sale and calls it too (`sync.hq.kpi_projection`); both take a sale's contribution from
+`sale_figures`. A test pushes the same sales to both and compares the answers
+(tests/integration/sync/test_hq_kpis.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,15 @@ from dataclasses import dataclass
 
 #: A sale's contribution: sales, paid, earned, redeemed, rewards cost (the order of `kpis._FIELDS`).
 Figures = tuple[int, int, int, int, int]
+#: The names of `Figures`, as the projections' columns.
+FIGURES = ("sales", "paid", "earned", "redeemed", "cost")
+
+
+def sale_figures(total: int, points_earned: int, redeemed_points: int, redeemed_value: int,
+                 discount_total: int) -> Figures:
+    """A sale's contribution as recorded: one sale, its total, the points it earned and redeemed, and its
+    rewards cost (the value of the points redeemed and every discount given)."""
+    return 1, total, points_earned, redeemed_points, redeemed_value + discount_total
 
 
 @dataclass(frozen=True)

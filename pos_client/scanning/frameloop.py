@@ -25,9 +25,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from pos_client.cards.formats import MEMBER_CARD
 from pos_client.scanning.confirm import CodeConfirmer
 from pos_client.scanning.live import LiveDecoder
-from pos_client.scanning.payload import TOKEN_PREFIX, PayloadCheck, check_payload
+from pos_client.scanning.payload import PayloadCheck, check_payload
 from pos_client.scanning.result import Decoded
 from pos_client.scanning.sources import Frame, FrameSource
 
@@ -143,7 +144,7 @@ class FrameLoop:
             codes = []
         self.stats["decoded"] += 1
         now = self.media_time(index)
-        if any(code.payload.startswith(TOKEN_PREFIX) for code in codes):
+        if any(MEMBER_CARD.looks_like(code.payload) for code in codes):
             self._token_seen = now
         accepted = self.confirmer.feed(codes, now=now)
         event = None if accepted is None else self._event(accepted, index, now)

@@ -11,6 +11,8 @@ payload gets a `PayloadCheck` saying what it looks like, or why it is refused, i
   (`pos_client.cards.coupon_tokens`; its signature is checked there, not here).
 - `gift_token`: `KUPAG1.` and five dot-separated parts (a gift card, `pos_client.cards.gift_tokens`; its
   signature is checked when it pays).
+
+  The prefixes and the numbers of parts are the formats' (`pos_client.cards.formats`), not spelled here.
 - `card_number`: a punch or plastic card, Code 128 letters and digits (4 to 32) or an EAN-13 with a valid
   check digit.
 - `invalid`: anything else, with `reason`.
@@ -27,6 +29,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from pos_client.cards import formats
+from pos_client.cards.formats import TokenFormat
 from pos_client.messages import Message, message
 from pos_client.scanning.result import Symbology
 
@@ -50,11 +54,12 @@ REASON_BAD_CHECK_DIGIT = message("scan.reason.check_digit", en="barcode check di
                                  he="ספרת הביקורת של הברקוד שגויה")
 REASON_NOT_KUPA = message("scan.reason.not_kupa", en="not a Kupa code", he="אינו קוד של Kupa")
 
-TOKEN_PREFIX = "KUPA1."
-COUPON_PREFIX = "KUPC1."
-TOKEN_PARTS = 6
-GIFT_PREFIX = "KUPAG1."
-GIFT_PARTS = 5
+#: The signed kinds, by their shapes (`pos_client.cards.formats`, defined once): what each is, and why a damaged
+#: one is refused.
+_SIGNED: tuple[tuple[TokenFormat, PayloadKind, Message], ...] = (
+    (formats.MEMBER_CARD, "member_token", REASON_BAD_TOKEN),
+    (formats.COUPON, "coupon_token", REASON_BAD_COUPON),
+    (formats.GIFT_CARD, "gift_token", REASON_BAD_GIFT))
 _TOKEN_PART = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 _CARD_NUMBER = re.compile(r"[A-Za-z0-9]{4,32}")
 _EAN13 = re.compile(r"[0-9]{13}")
@@ -127,21 +132,12 @@ def check_payload(payload: str | bytes, symbology: Symbology | None = None) -> P
         return _invalid(shown, REASON_UNPRINTABLE)
     if not text.isascii():
         return _invalid(shown, REASON_NOT_ASCII)
-    if text.startswith(TOKEN_PREFIX):
-        parts = text.split(".")
-        if len(parts) == TOKEN_PARTS and all(_TOKEN_PART.fullmatch(part) for part in parts[1:]):
-            return PayloadCheck("member_token", text)
-        return _invalid(shown, REASON_BAD_TOKEN)
-    if text.startswith(COUPON_PREFIX):
-        parts = text.split(".")
-        if len(parts) == TOKEN_PARTS and all(_TOKEN_PART.fullmatch(part) for part in parts[1:]):
-            return PayloadCheck("coupon_token", text)
-        return _invalid(shown, REASON_BAD_COUPON)
-    if text.startswith(GIFT_PREFIX):
-        parts = text.split(".")
-        if len(parts) == GIFT_PARTS and all(_TOKEN_PART.fullmatch(part) for part in parts[1:]):
-            return PayloadCheck("gift_token", text)
-        return _invalid(shown, REASON_BAD_GIFT)
+    for fmt, kind, damaged in _SIGNED:
+        if fmt.looks_like(text):
+            parts = text.split(".")
+            if len(parts) == fmt.parts and all(_TOKEN_PART.fullmatch(part) for part in parts[1:]):
+                return PayloadCheck(kind, text)
+            return _invalid(shown, damaged)
     if symbology == "ean13" or (symbology is None and _EAN13.fullmatch(text)):
         if not _EAN13.fullmatch(text):
             return _invalid(shown, REASON_NOT_KUPA)

@@ -182,7 +182,7 @@ def _promotion_inputs(session: Session, terminal: Terminal, request: BasketReque
     can_spend = bool(state and state.can_spend)
     presented_c = tuple(coupons.present_coupons(session, program, member_id, can_spend, request.coupons, now,
                                                 terminal_id=terminal.settings.terminal_id, offline=offline))
-    presented_v = tuple(coupons.present_vouchers(session, program, member_id, can_spend, request.vouchers, now)
+    presented_v = tuple(coupons.present_vouchers(session, program, member_id, request.vouchers, now)
                         if request.vouchers else ())
     if state is not None and member is not None:
         if program.segments:  # the audiences of member prices, coupons and campaigns may name segments

@@ -5,9 +5,9 @@ Everything is a ledger entry of the lifecycle's kinds (`pos_client.ledger_kinds.
 caller's unit of work — the sale's, the enrolment's, the manager's — so it reaches HQ exactly once through the
 outbox with the rest of that action, and `member_promos` (`pos_client.promotions.holdings`) tells what is held.
 
-Who may spend what: a member coupon shown as its signed QR (`KUPC1.…`) needs nothing more; a coupon id or a
-voucher id typed needs the member's card token or a manager PIN, as spending points does (DESIGN.md, "Member
-cards"). A public promo code needs an identified member (coupons are never for a non-member sale), and counts
+Who may spend what: a member coupon shown as its signed QR (`KUPC1.…`) needs nothing more; a coupon id typed
+needs the member's card token or a manager PIN, as spending points does (DESIGN.md, "Member cards"); so does a
+voucher, which pricing checks (`voucher.needs_card`), not this module. A public promo code needs an identified member (coupons are never for a non-member sale), and counts
 against its per-member limit here and, while the terminal is offline, its per-terminal `offline_limit`; HQ
 applies the chain-wide limit when the sale is pushed.
 """
@@ -57,7 +57,6 @@ COUPON_BAD_TOKEN = message("coupon.bad_token", en="the coupon's code is not vali
                            he="קוד הקופון אינו תקף: {reason}")
 COUPON_KEY_UNKNOWN = message("coupon.key_unknown", en="the coupon was signed by a key this terminal does not trust",
                              he="הקופון נחתם במפתח שהקופה אינה סומכת עליו")
-COUPON_TWICE = message("coupon.repeated", en="coupon {ref} is given twice", he="הקופון {ref} הוזן פעמיים")
 COUPON_MEMBER_LIMIT = message("coupon.limit_per_member",
                               en="promo code {code} may be used {limit} times per member: used up",
                               he="קוד המבצע {code} מותר לשימוש {limit} פעמים לחבר: נוצל")
@@ -75,12 +74,6 @@ VOUCHER_USED = message("voucher.used", en="voucher {ref} was already used (sale 
                        he="השובר {ref} כבר מומש (מכירה {sale})")
 VOUCHER_EXPIRED = message("voucher.expired", en="voucher {ref} expired on {until}",
                           he="תוקף השובר {ref} פג ב־{until}")
-VOUCHER_NEEDS_CARD = message("voucher.card_required", en="spending voucher {ref} needs the member's card or a manager PIN",
-                             he="מימוש השובר {ref} דורש את כרטיס החבר או קוד מנהל")
-VOUCHER_TWICE = message("voucher.repeated", en="voucher {ref} is given twice", he="השובר {ref} הוזן פעמיים")
-VOUCHER_NOT_IN_PROGRAM = message("voucher.not_in_program",
-                                 en="voucher {ref} ({code}) is not in the program in force",
-                                 he="השובר {ref} ({code}) אינו בתוכנית התקפה")
 
 
 @dataclass(frozen=True)
@@ -174,7 +167,8 @@ def present_coupons(session: Session, program: Program, member_id: str | None, c
                     now: datetime, *, terminal_id: str, offline: bool) -> list[PresentedCoupon]:
     """Check each `--coupon` (a coupon QR token, an issued coupon id or a public promo code): the member owns it,
     it is unspent and valid today, and a public code is within its limits. Pricing then checks what the coupon
-    itself asks (min spend, targets, window, audience)."""
+    itself asks (in the program, once on the sale, min spend, targets, window, audience): those rules are
+    `pos_client.pricing.promotions.checked_coupons`' alone, not checked again here (issue #12)."""
     if not texts:
         return []
     if member_id is None:
@@ -197,8 +191,6 @@ def present_coupons(session: Session, program: Program, member_id: str | None, c
                 raise NotFoundError(COUPON_UNKNOWN, code=text[:40])
             out.append(_public(session, coupon, member_id, text.upper(), terminal_id, offline,
                                sum(1 for p in out if p.code == coupon.code)))
-        if sum(1 for p in out if p.ref == out[-1].ref and p.member_bound) > 1:
-            raise InvalidInputError(COUPON_TWICE, ref=out[-1].ref)
     return out
 
 
@@ -227,8 +219,6 @@ def _member_coupon(session: Session, program: Program, member_id: str, ref: str,
         raise RuleViolation(COUPON_USED, ref=ref, sale=held.used_sale)
     if not held.usable_on(today):
         raise RuleViolation(COUPON_EXPIRED, ref=ref, until=held.valid_until.isoformat() if held.valid_until else "")
-    if program.coupon(held.code) is None:
-        raise NotFoundError(COUPON_UNKNOWN, code=held.code)
     return PresentedCoupon(held.code, ref, True)
 
 
@@ -246,10 +236,14 @@ def _public(session: Session, coupon: Coupon, member_id: str, typed: str, termin
     return PresentedCoupon(coupon.code, typed, False)
 
 
-def present_vouchers(session: Session, program: Program, member_id: str | None, can_spend: bool,
-                     ids: Sequence[str], now: datetime) -> list[PresentedVoucher]:
-    """Check each `--voucher ID`: the member's, unspent, not expired, still in the program; spending one needs
-    the card token or a manager PIN, as points do."""
+def present_vouchers(session: Session, program: Program, member_id: str | None, ids: Sequence[str],
+                     now: datetime) -> list[PresentedVoucher]:
+    """Check each `--voucher ID`: the member's, unspent, not expired.
+
+    What pricing checks is not checked again here (issue #12: one rule, one place): that spending one needs the
+    card token or a manager PIN, as points do (`voucher.needs_card`), that the voucher is in the program in force
+    (`voucher.unknown`) and that it is on the sale once (`voucher.twice`) are
+    `pos_client.pricing.promotions.checked_vouchers`' rules, checked when the sale is priced."""
     today = member_rules.store_date(now, program.timezone)
     out: list[PresentedVoucher] = []
     for raw in ids:
@@ -259,18 +253,12 @@ def present_vouchers(session: Session, program: Program, member_id: str | None, 
             raise NotFoundError(VOUCHER_UNKNOWN, ref=ref)
         if member_id is None or held.member_id != member_id:
             raise RuleViolation(VOUCHER_NOT_YOURS, ref=ref)
-        if not can_spend:
-            raise RuleViolation(VOUCHER_NEEDS_CARD, ref=ref)
         if held.used_sale is not None:
             raise RuleViolation(VOUCHER_USED, ref=ref, sale=held.used_sale)
         if not held.usable_on(today):
             raise RuleViolation(VOUCHER_EXPIRED, ref=ref, until=held.valid_until.isoformat() if held.valid_until else "")
-        voucher = program.voucher(held.code)
-        if voucher is None:
-            raise RuleViolation(VOUCHER_NOT_IN_PROGRAM, ref=ref, code=held.code)
-        if any(v.voucher_id == ref for v in out):
-            raise InvalidInputError(VOUCHER_TWICE, ref=ref)
-        out.append(PresentedVoucher(ref, held.code, held.value if voucher.value is not None else None))
+        voucher = program.voucher(held.code)  # none in the program: pricing refuses it (`voucher.unknown`)
+        out.append(PresentedVoucher(ref, held.code, None if voucher and voucher.value is None else held.value))
     return out
 
 
@@ -299,7 +287,7 @@ def voucher_issue_drafts(program: Program, member_id: str, quote: Any, now: date
         until = rules.voucher_valid_until(voucher, today)
         # A `points` voucher carries its conversion: `every` points debited by its own issue entry (the quote's
         # `points_converted`, already out of its balance after the sale).
-        debit = -(voucher.every or 0) if voucher.trigger == "points" else 0
+        debit = rules.issue_points(voucher)
         drafts += [EntryDraft(member_id, "voucher_issue", ref_code=voucher.code, promo_ref=rules.new_ref("voucher"),
                               value=voucher.value or 0, valid_until=until.isoformat() if until else None,
                               points_delta=debit, reason=voucher.trigger) for _ in range(issue.count)]

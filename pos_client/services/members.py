@@ -172,28 +172,43 @@ CARD_REPLACED = message("card.revoked_or_replaced", en="card {serial} of {member
                         he="כרטיס {serial} של {member_id} בוטל או הוחלף")
 
 
-def _identify_token(session: Session, code: str) -> Identified:
+def card_token(code: str) -> tokens.CardToken:
+    """The member card token `code` is, its shape checked (`InvalidCardError` with the reason when it is not)."""
     try:
-        token = tokens.parse(code)
+        return tokens.parse(code)
     except tokens.TokenError as exc:
         raise InvalidCardError(exc.reason) from exc
+
+
+def _card_signed(token: tokens.CardToken, public_key: str | None, key_revoked_at: str | None) -> bool:
+    """Whether a key this terminal trusts signed the card, checked: a known key must not be revoked and must have
+    signed it (else `InvalidCardError`); a key it does not know (another store's) checks nothing, and the card
+    identifies its member for earning only (DESIGN.md, "Member cards"). The one rule for `identify` and
+    `walk_in` (issue #12)."""
+    if public_key is None:
+        return False
+    if key_revoked_at:
+        raise InvalidCardError(CARD_KEY_REVOKED)
+    try:
+        tokens.verify(token, tokens.b64decode(public_key))
+    except tokens.TokenError as exc:
+        raise InvalidCardError(exc.reason) from exc
+    return True
+
+
+def _identify_token(session: Session, code: str) -> Identified:
+    token = card_token(code)
     row = driver.one(session, _TOKEN_SQL, {"kid": token.key_id, "m": token.member_id, "serial": token.serial})
     assert row is not None  # the statement always returns one row
     public_key, key_revoked_at, card_revoked, newest = row[:4]
-    if public_key is not None:
-        if key_revoked_at:
-            raise InvalidCardError(CARD_KEY_REVOKED)
-        try:
-            tokens.verify(token, tokens.b64decode(public_key))
-        except tokens.TokenError as exc:
-            raise InvalidCardError(exc.reason) from exc
+    signed = _card_signed(token, public_key, key_revoked_at)
     if row[4] is None:
         raise InvalidCardError(CARD_MEMBER_UNKNOWN, member_id=token.member_id)
     member = MemberRecord(*row[4:])
     if card_revoked or token.serial < (newest or 0):
         raise InvalidCardError(CARD_REPLACED, serial=token.serial, member_id=member.member_id)
     confirmed = driver.one(session, _WALK_IN_SQL, {"m": member.member_id}) is None
-    return Identified(_follow_merge(session, member), "token", public_key is not None and confirmed)
+    return Identified(_follow_merge(session, member), "token", signed and confirmed)
 
 
 #: A walk-in HQ has not confirmed yet (`walk_in`): earn-only, whatever card they show.
@@ -218,18 +233,9 @@ def walk_in(session: Session, code: str, now: datetime) -> MemberRecord:
     and snapshot (`sync.apply`). Nothing of it is pushed as an enrolment: the member is not this terminal's."""
     code = (code or "").strip()
     if tokens.looks_like_token(code):
-        try:
-            token = tokens.parse(code)
-        except tokens.TokenError as exc:
-            raise InvalidCardError(exc.reason) from exc
+        token = card_token(code)
         key = session.get(TrustedKey, token.key_id)
-        if key is not None:
-            if key.revoked_at:
-                raise InvalidCardError(CARD_KEY_REVOKED)
-            try:
-                tokens.verify(token, tokens.b64decode(key.public_key))
-            except tokens.TokenError as exc:
-                raise InvalidCardError(exc.reason) from exc
+        _card_signed(token, key.public_key if key else None, key.revoked_at if key else None)
         member_id = token.member_id.upper()
     else:
         parts = ids.parse_member_id(code)

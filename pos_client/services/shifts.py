@@ -83,6 +83,14 @@ def open_shift_row(session: Session) -> Shift | None:
                            .where(ShiftClose.shift_id.is_(None)).order_by(Shift.opened_at.desc()).limit(1)).first()
 
 
+def the_open_shift(session: Session) -> Shift:
+    """The shift open on this terminal, which moving cash, an X report and closing need (`shift.none_open`)."""
+    shift = open_shift_row(session)
+    if shift is None:
+        raise StateError(NONE_OPEN)
+    return shift
+
+
 def shift_for_sale(session: Session, tenders: Any) -> str | None:
     """The shift a sale or refund being recorded belongs to; refused when it moves cash and none is open."""
     shift = open_shift_row(session)
@@ -118,9 +126,7 @@ def move_cash(terminal: Terminal, kind: str, amount: int, reason: str, manager_p
     with terminal.unit_of_work() as session:
         clock.guard(session, now)
         manager = authenticate(session, manager_pin, role="manager")
-        shift = open_shift_row(session)
-        if shift is None:
-            raise StateError(NONE_OPEN)
+        shift = the_open_shift(session)
         if kind == "cash_out":
             expected = _figures(session, shift, now)["expected_cash"]
             if amount > expected:
@@ -152,9 +158,7 @@ def x_report(terminal: Terminal) -> dict[str, Any]:
     """The open shift's figures so far (an X report: nothing is written or closed)."""
     now = utcnow()
     with terminal.read() as session:
-        shift = open_shift_row(session)
-        if shift is None:
-            raise StateError(NONE_OPEN)
+        shift = the_open_shift(session)
         return _figures(session, shift, now)
 
 
@@ -165,9 +169,7 @@ def close_shift(terminal: Terminal, counted: int, manager_pin: str) -> dict[str,
     with terminal.unit_of_work() as session:
         clock.guard(session, now)
         manager = authenticate(session, manager_pin, role="manager")
-        shift = open_shift_row(session)
-        if shift is None:
-            raise StateError(NONE_OPEN)
+        shift = the_open_shift(session)
         report = _figures(session, shift, now)
         report.update(kind="Z", closed_at=to_iso(now), closed_by=manager.user_id, counted=counted,
                       over_short=counted - report["expected_cash"])

@@ -36,7 +36,9 @@ from sqlalchemy.orm import Session
 
 from pos_client.member_state import rules
 from pos_client.program.schema import Program
-from pos_client.reports.refunds import RefundTotals, correction
+from pos_client.reports import member_links
+from pos_client.reports import refunds as refund_kpis
+from pos_client.reports.refunds import FIGURES as _FIGURES, Figures, RefundTotals
 from pos_client.timeutil import from_iso
 from sync.hq.models import (HqEntry, HqKpiBucket, HqKpiEnrolment, HqKpiMemberSale, HqKpiRefund, HqMember,
                             HqMemberTier, HqSale, HqSaleKey, HqTierCount)
@@ -46,7 +48,6 @@ from sync.protocol import WireEntry, WireSale
 
 _CHUNK = 900
 M = TypeVar("M", bound=BaseModel)
-_FIGURES = ("sales", "paid", "earned", "redeemed", "cost")
 _TOTALS = ("refunded_qty", "money_back", "points_reversed", "points_returned", "reversed_value")
 _EPOCH = datetime(1970, 1, 1, tzinfo=rules.UTC)
 
@@ -88,9 +89,10 @@ def _in(session: Session, columns: list[Any], key: Any, keys: Iterable[Any]) -> 
     return found
 
 
-def sale_figures(sale: WireSale) -> tuple[int, int, int, int, int]:
-    """A sale's contribution as recorded (the columns of the terminal's `sales_buckets`)."""
-    return 1, sale.total, sale.points_earned, sale.redeemed_points, sale.redeemed_value + sale.discount_total
+def sale_figures(sale: WireSale) -> Figures:
+    """A sale's contribution as recorded (`pos_client.reports.refunds.sale_figures`, the terminal's too)."""
+    return refund_kpis.sale_figures(sale.total, sale.points_earned, sale.redeemed_points, sale.redeemed_value,
+                                    sale.discount_total)
 
 
 def _units(sale: WireSale) -> int | None:
@@ -170,7 +172,7 @@ def _project_refunds(session: Session, sales: Sequence[WireSale], entries: Seque
         was_fully = bool(row["fully"])
         row.update(q=quarter(sale.created_at), member_id=sale.member_id, sold_qty=_units(sale),
                    is_member=int(sale.member_id is not None))
-        fully, figures = correction(sale_figures(sale), sale.member_id is not None,
+        fully, figures = refund_kpis.correction(sale_figures(sale), sale.member_id is not None,
                                     RefundTotals(row["sold_qty"], *(int(row[t]) for t in _TOTALS)))
         row.update(fully=int(fully), **dict(zip(_FIGURES, figures)))
         if fully and not was_fully and sale.member_id is not None:
@@ -221,14 +223,13 @@ def _relink(session: Session, added: list[tuple[str, str, int]], dropped: list[t
         # existing rows before new ones at the same time (their ids are smaller), new ones in push order
         timeline = sorted([(at, 0, row_id, sale_id, p, p2) for at, row_id, sale_id, p, p2 in existing[member_id]]
                           + [(at, 1, order, sale_id, None, None) for at, order, sale_id in fresh[member_id]])
-        prev: list[int | None] = [None, None]
-        for at, is_new, ident, sale_id, old_prev, old_prev2 in timeline:
+        links = member_links.previous_two(moment[0] for moment in timeline)  # the terminal's rule
+        for (at, is_new, ident, sale_id, old_prev, old_prev2), (prev, prev2) in zip(timeline, links):
             if is_new:
-                inserts.append({"member_id": member_id, "sale_id": sale_id, "at": at, "prev_at": prev[0],
-                                "prev2_at": prev[1]})
-            elif (old_prev, old_prev2) != (prev[0], prev[1]):
-                updates.append({"row_id": ident, "p": prev[0], "p2": prev[1]})
-            prev = [at, prev[0]]
+                inserts.append({"member_id": member_id, "sale_id": sale_id, "at": at, "prev_at": prev,
+                                "prev2_at": prev2})
+            elif (old_prev, old_prev2) != (prev, prev2):
+                updates.append({"row_id": ident, "p": prev, "p2": prev2})
     conn = session.connection()
     if inserts:
         conn.execute(_table(HqKpiMemberSale).insert(), inserts)

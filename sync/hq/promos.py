@@ -24,7 +24,8 @@ from sqlalchemy import Connection, bindparam, insert, update
 
 from pos_client.ledger_kinds import PROMO_KINDS
 from pos_client.member_state.rules import store_date
-from pos_client.program.promotions import Voucher
+from pos_client.program.promotions import Coupon, Voucher
+from pos_client.promotions import rules
 from pos_client.program.schema import Program
 from sync import refusals as R
 from sync.hq.models import HqCouponUses, HqPromo
@@ -68,7 +69,7 @@ class PromoBook:
             return self._issue(e, program)
         coupon = program.coupon(e.ref_code) if e.kind.startswith("coupon") else None
         if coupon is not None and coupon.kind == "public":
-            return self._public(e, coupon.chain_limit, coupon.per_member_limit)
+            return self._public(e, coupon)
         return self._held(e, program)
 
     def _issue(self, e: WireEntry, program: Program) -> Refusal | None:
@@ -77,7 +78,7 @@ class PromoBook:
         item = program.coupon(e.ref_code) if e.kind == "coupon_issue" else program.voucher(e.ref_code)
         if item is None or getattr(item, "kind", "member") != "member":
             return refuse(R.NOT_IN_PROGRAM, what=e.kind.split("_")[0], code=e.ref_code, version=version)
-        converted = -(item.every or 0) if isinstance(item, Voucher) and item.trigger == "points" else 0
+        converted = rules.issue_points(item) if isinstance(item, Voucher) else 0
         if e.points_delta != converted:  # a `points` voucher debits exactly its `every`; nothing else moves points
             return refuse(R.PROGRAM_AMOUNT, kind=e.kind, points=e.points_delta, version=version, expected=converted)
         known = self.promos.get(e.promo_ref)
@@ -98,7 +99,7 @@ class PromoBook:
                 return refuse(R.PROMO_USED, ref=e.promo_ref, used=row["used_entry"])
             if row["valid_until"]:
                 day = store_date(e.created_at, program.timezone)
-                if day > date.fromisoformat(row["valid_until"]):
+                if not rules.valid_on(date.fromisoformat(row["valid_until"]), day):  # the terminal's rule too
                     return refuse(R.PROMO_EXPIRED, ref=e.promo_ref, day=day.isoformat(), until=row["valid_until"])
             row["used_entry"] = e.entry_id
         else:
@@ -108,16 +109,17 @@ class PromoBook:
         self._changed.add(e.promo_ref)
         return None
 
-    def _public(self, e: WireEntry, chain_limit: int | None, member_limit: int | None) -> Refusal | None:
+    def _public(self, e: WireEntry, coupon: Coupon) -> Refusal | None:
         assert e.ref_code
         code, mine, chain = e.ref_code, (e.ref_code, e.member_id), (e.ref_code, CHAIN)
         step = 1 if e.kind == "coupon_use" else -1
         if step > 0:
+            chain_limit = coupon.chain_limit  # HQ's alone: it alone sees every counter
             if chain_limit is not None and self.uses.get(chain, 0) >= chain_limit:
                 return refuse(R.COUPON_CHAIN_LIMIT, code=code, uses=self.uses.get(chain, 0), limit=chain_limit)
-            if member_limit is not None and self.uses.get(mine, 0) >= member_limit:
+            if rules.member_limit_reached(coupon, self.uses.get(mine, 0)):  # the terminal's rule too
                 return refuse(R.COUPON_MEMBER_LIMIT, code=code, uses=self.uses.get(mine, 0), member_id=e.member_id,
-                              limit=member_limit)
+                              limit=coupon.per_member_limit)
         elif self.uses.get(mine, 0) <= 0:
             return refuse(R.PROMO_NOT_USED, ref=e.promo_ref or code, reverses=str(e.reverses))
         self.uses[mine] = self.uses.get(mine, 0) + step

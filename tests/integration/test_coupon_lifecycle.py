@@ -8,6 +8,7 @@ Pricing's arithmetic (what a coupon takes off) is not asserted here: it is the p
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,9 +18,11 @@ import pytest
 from tests.integration.coupon_program import write as write_program
 from pos_client.cards import coupon_tokens
 from pos_client.db.models import AuditEntry, LedgerEntry, MemberPromo, OutboxRow
+from pos_client.errors import AuthError, RuleViolation
 from pos_client.ledger import EntryDraft, append_many
 from pos_client.member_state.rules import store_date
-from pos_client.services import coupons
+from pos_client.messages import CATALOGUE, Message
+from pos_client.services import coupons, refunds
 from pos_client.services.checkout import BasketRequest, record_sale
 from pos_client.services.members import identify
 from pos_client.services.programs import program_at
@@ -98,6 +101,30 @@ def test_a_partial_refund_keeps_the_coupon_spent(kupa_c: Kupa) -> None:
     # the refund that takes the rest makes the sale whole-refunded: then the coupon comes back
     assert kupa_c("refund", sale["sale_id"], "--pin", MANAGER_PIN).code == 0
     assert len(kupa_c("member", "show", member["member_id"], "--json").json["coupons"]) == 1
+
+
+def test_whether_a_refund_completes_the_sale_is_pricings_answer(kupa_c: Kupa, store: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #12: "is this refund the whole sale" is `pos_client.pricing.refund`'s rule alone (its
+    `promotions_returned`); the refund service asks it and counts no units of its own. With pricing's rule
+    replaced by one under which no refund ever completes a sale, a refund of everything neither reports the
+    sale fully refunded nor gives the coupon back; a second copy of the rule in the service would do both."""
+    member = _enrol(kupa_c)
+    token = kupa_c("member", "show", member["member_id"], "--json").json["coupons"][0]["token"]
+    first = kupa_c("checkout", "--member", member["member_id"], "--item", "SHOE", "--coupon", token, "--json").json
+    second = kupa_c("checkout", "--member", member["member_id"], "--item", "SHOE", "--json").json
+    real = refunds.refund_effect
+    monkeypatch.setattr(refunds, "refund_effect",
+                        lambda sold, before, now: replace(real(sold, before, now), promotions_returned=()))
+    terminal = Terminal.open(store)
+    try:
+        never = refunds.refund(terminal, first["sale_id"], None, MANAGER_PIN)
+        assert never.effect.money_back == first["total"] and not never.fully_refunded
+        assert kupa_c("member", "show", member["member_id"], "--json").json["coupons"] == []
+        monkeypatch.setattr(refunds, "refund_effect", real)  # pricing's own rule: a sale without promotions too
+        assert refunds.refund(terminal, second["sale_id"], None, MANAGER_PIN).fully_refunded
+    finally:
+        terminal.close()
 
 
 def test_a_forged_or_edited_coupon_token_is_refused_by_code(kupa_c: Kupa) -> None:
@@ -220,7 +247,7 @@ def test_a_voucher_is_listed_spent_with_the_card_once_and_returned_by_a_whole_re
     assert [(v["id"], v["value"], v["code"]) for v in listed] == [(voucher_id, 500, "per100")]
     assert listed[0]["valid_until"] == (store_date(utcnow(), ZONE) + timedelta(days=89)).isoformat()
     assert _refusal(kupa_c("checkout", "--member", member["member_id"], "--item", "SHOE", "--voucher", voucher_id,
-                           "--json")) == "voucher.card_required"
+                           "--json")) == "voucher.needs_card"
     assert _refusal(kupa_c("checkout", "--member", member["card_token"], "--item", "SHOE", "--voucher",
                            "V0000000000", "--json")) == "voucher.not_found"
     sale = kupa_c("checkout", "--member", member["card_token"], "--item", "SHOE", "--voucher", voucher_id, "--json")
@@ -230,6 +257,56 @@ def test_a_voucher_is_listed_spent_with_the_card_once_and_returned_by_a_whole_re
                            "--json")) == "voucher.used"
     assert kupa_c("refund", sale.json["sale_id"], "--pin", MANAGER_PIN).code == 0
     assert [v["id"] for v in kupa_c("voucher", "list", member["member_id"], "--json").json["vouchers"]] == [voucher_id]
+
+
+def test_a_voucher_without_card_or_pin_is_refused_once_by_pricing_rule(kupa_c: Kupa, store: Path) -> None:
+    """Issue #12: the card-or-PIN rule for a voucher is pricing's alone (`voucher.needs_card`). The refusal the
+    service gives is raised in `pos_client.pricing.promotions`: a second check in the service, before pricing,
+    would raise it elsewhere (or under another code) and fail here; so would the rule moving out of pricing."""
+    member = _enrol(kupa_c)
+    voucher_id = _issue_voucher(store, member["member_id"])
+    request = BasketRequest(items=(("SHOE", 1),), member_code=member["member_id"], vouchers=(voucher_id,))
+    assert _refused_by_pricing(store, request, AuthError) == "voucher.needs_card"
+    assert "voucher.card_required" not in CATALOGUE  # the service's former second message is gone
+    assert not [m.code for m in vars(coupons).values() if isinstance(m, Message) and "card" in m.code
+                and m.code.startswith("voucher.")]
+    # the CLI shows the same code; with a manager PIN instead of the card the voucher is spent
+    assert _refusal(kupa_c("checkout", "--member", member["member_id"], "--item", "SHOE", "--voucher", voucher_id,
+                           "--json")) == "voucher.needs_card"
+    sale = kupa_c("checkout", "--member", member["member_id"], "--item", "SHOE", "--voucher", voucher_id,
+                  "--pin", MANAGER_PIN, "--json")
+    assert sale.code == 0, sale.err
+    assert [a["voucher_id"] for a in sale.json["vouchers_applied"]] == [voucher_id]
+
+
+def _refused_by_pricing(store: Path, request: BasketRequest, kind: type[Exception] = RuleViolation) -> str:
+    """The code a sale of `request` is refused with, asserting the refusal is raised in pricing's promotions
+    (`pos_client.pricing.promotions`): a copy of the rule in the service, checked first, raises elsewhere."""
+    terminal = Terminal.open(store)
+    try:
+        with pytest.raises(kind) as caught, terminal.unit_of_work() as session:
+            record_sale(session, terminal, request, utcnow())
+    finally:
+        terminal.close()
+    assert Path(caught.traceback[-1].path).parts[-3:] == ("pos_client", "pricing", "promotions.py")
+    return str(getattr(caught.value, "message_code"))
+
+
+def test_a_coupon_or_voucher_given_twice_is_refused_once_by_pricing(kupa_c: Kupa, store: Path) -> None:
+    """Issue #12: "once on a sale" is pricing's rule (`coupon.twice`, `voucher.twice`); the service's former
+    `coupon.repeated` / `voucher.repeated` (and `voucher.not_in_program`, pricing's `voucher.unknown`) are gone."""
+    member = _enrol(kupa_c)
+    token = kupa_c("member", "show", member["member_id"], "--json").json["coupons"][0]["token"]
+    voucher_id = _issue_voucher(store, member["member_id"])
+    twice_c = BasketRequest(items=(("SHOE", 1),), member_code=member["card_token"], coupons=(token, token))
+    assert _refused_by_pricing(store, twice_c) == "coupon.twice"
+    twice_v = replace(twice_c, coupons=(), vouchers=(voucher_id, voucher_id.lower()))
+    assert _refused_by_pricing(store, twice_v) == "voucher.twice"
+    assert not {"coupon.repeated", "voucher.repeated", "voucher.not_in_program"} & set(CATALOGUE)
+    assert _refusal(kupa_c("checkout", "--member", member["card_token"], "--item", "SHOE", "--voucher", voucher_id,
+                           "--voucher", voucher_id, "--json")) == "voucher.twice"
+    assert kupa_c("checkout", "--member", member["card_token"], "--item", "SHOE", "--voucher", voucher_id,
+                  "--coupon", token).code == 0
 
 
 def test_voucher_facts_carry_the_spend_not_yet_turned_into_vouchers(kupa_c: Kupa, store: Path) -> None:

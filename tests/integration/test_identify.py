@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from pos_client.errors import InvalidInputError, NotFoundError
 from pos_client.services.cards import revoke_card
-from pos_client.services.members import Identified, enrol, identify
+from pos_client.services.members import Identified, InvalidCardError, enrol, identify, walk_in
 from pos_client.terminal import Terminal
 from pos_client.timeutil import utcnow
 from tests.integration.conftest import MANAGER_PIN
@@ -54,3 +54,31 @@ def test_a_revoked_card_number_and_a_shared_phone_are_refused(store: Path) -> No
     with pytest.raises(NotFoundError, match="no member with id M9999999"):
         _who(terminal, "m9999999")
     terminal.close()
+
+
+def test_identify_and_walk_in_check_a_cards_signature_by_one_rule(store: Path) -> None:
+    """Issue #12: a card token's key and signature are checked by `members._card_signed` alone, for
+    `identify` and `walk_in` alike: an edited signature and a revoked key are refused from there (a copy of the
+    check in either would raise elsewhere), with the same codes."""
+    terminal = Terminal.open(store)
+    try:
+        with terminal.unit_of_work() as session:
+            _member, _card, token = enrol(terminal, session, None, utcnow(), name="Dana", phone="054-4444444")
+        body, signature = token.rsplit(".", 1)
+        forged = f"{body}.{signature[:10]}{'A' if signature[10] != 'A' else 'B'}{signature[11:]}"
+
+        def refusals(code: str) -> list[tuple[str, str]]:
+            """(why, where raised) for `identify` and `walk_in`."""
+            found = []
+            for check in (lambda s: identify(s, code), lambda s: walk_in(s, code, utcnow())):
+                with pytest.raises(InvalidCardError) as caught, terminal.read() as session:
+                    check(session)
+                found.append((caught.value.params["reason"].code, caught.traceback[-1].name))
+            return found
+
+        assert refusals(forged) == [("card.signature_mismatch", "_card_signed")] * 2
+        with terminal.unit_of_work() as session:
+            session.execute(text("update trusted_keys set revoked_at = '2026-01-01T00:00:00+00:00'"))
+        assert refusals(token) == [("card.key_revoked", "_card_signed")] * 2
+    finally:
+        terminal.close()

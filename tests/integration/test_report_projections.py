@@ -1,7 +1,7 @@
 """The report projections of migration 0006 (`pos_client.reports.projection`) and merged members in the KPIs.
 
 - Kept at write time (checkout, refunds whole and partial, a sale recorded out of time order), the projections
-  equal what `projection.REBUILD` computes from the sales, and what the migration backfills on a store
+  equal what `projection.rebuild` computes from the sales, and what the migration backfills on a store
   downgraded to 0005 and upgraded again.
 - `active_members`, `repeat_purchase_rate` and `churned_members` count a merged-away record's sales under the
   member it was merged into.
@@ -23,7 +23,7 @@ from sqlalchemy import text
 
 from pos_client.db.engine import alembic_config, make_engine, migrate
 from pos_client.reports import compute_kpis
-from pos_client.reports.projection import REBUILD, epoch
+from pos_client.reports.projection import epoch, rebuild
 from pos_client.services import refunds
 from pos_client.services.checkout import BasketRequest, record_sale
 from pos_client.services.manager_actions import merge_members
@@ -117,8 +117,7 @@ def test_kept_projections_equal_the_rebuild_and_the_migration(shop: Shop, tmp_pa
     before = shop.kpis(date(2026, 1, 1), date(2026, 3, 31)).to_json()
 
     with shop.terminal.unit_of_work() as session:
-        for statement in REBUILD:
-            session.execute(text(statement))
+        rebuild(session)
     assert _tables(db) == kept
 
     shop.terminal.close()
@@ -202,6 +201,5 @@ def test_random_sales_and_refunds_keep_the_projections_equal_to_the_rebuild(shop
     db = shop.root / "kupa.sqlite3"
     kept = _tables(db)
     with shop.terminal.unit_of_work() as session:
-        for statement in REBUILD:
-            session.execute(text(statement))
+        rebuild(session)
     assert _tables(db) == kept

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pos_client.db.models import Sale, SaleShift, Tender
+from pos_client.errors import StateError
 from pos_client.reports.shift_text import report_lines
 from pos_client.services import shifts
 from pos_client.tender import Paid, TenderGiven, TenderKind, refund_allocation, settle
@@ -176,6 +177,22 @@ def test_shift_rules(kupa: Kupa, store: Path) -> None:
             db.rollback()
         actions = [a for (a,) in db.execute("select action from audit_log where action like 'shift%' order by created_at")]
     assert actions == ["shift_open", "shift_close"]
+
+
+def test_every_drawer_action_needs_the_open_shift_by_one_rule(kupa: Kupa, store: Path) -> None:
+    """Issue #12: "an open shift, else `shift.none_open`" is `shifts.the_open_shift` alone: moving cash, the X
+    report and closing all refuse from it (a copy of the check in one of them would raise elsewhere)."""
+    terminal = Terminal.open(store)
+    try:
+        for action in (lambda: shifts.move_cash(terminal, "cash_in", 100, "coins", MANAGER_PIN),
+                       lambda: shifts.x_report(terminal),
+                       lambda: shifts.close_shift(terminal, 0, MANAGER_PIN)):
+            with pytest.raises(StateError) as caught:
+                action()
+            assert caught.value.message_code == "shift.none_open"
+            assert caught.traceback[-1].name == "the_open_shift"
+    finally:
+        terminal.close()
 
 
 def test_the_tenders_reach_the_outbox_with_the_sale(kupa: Kupa, store: Path) -> None:

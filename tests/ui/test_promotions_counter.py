@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 
 from pos_client.cli.main import main
 from pos_client.errors import RuleViolation
+from pos_client.pricing.promotions import VOUCHER_NEEDS_CARD
 from pos_client.receipts.document import load_receipt, receipt_text
 from pos_client.services import carts, offer_counter, till
 from pos_client.services.setup import init_terminal
@@ -213,6 +214,22 @@ def test_dicks_gold_offer_coupon_in_one_step(qtbot, seeded) -> None:  # type: ig
     with pytest.raises(RuleViolation) as refused:
         offer_counter.offer_coupon(win.terminal, other["member_id"], "gold_exclusive")
     assert refused.value.message_code == "offer.not_now"
+
+
+def test_a_voucher_without_the_card_is_refused_with_pricings_one_message(qtbot, seeded) -> None:  # type: ignore[no-untyped-def]
+    """Issue #12: the counter shows the one card-or-PIN refusal a voucher has (`voucher.needs_card`, pricing's)
+    when the member was found by id, and the voucher stays off the sale."""
+    root = seeded("bn")
+    member = kupa(root, "member", "add", "--name", "Kim Kid", "--json")
+    kupa(root, "checkout", "--member", member["member_id"], "--item", "BOOK-1:7", "--json")  # 10500: one $5
+    win = seeded.open(root)
+    _ring_up(qtbot, win, "BOOK-1")
+    _identify(qtbot, win, member["member_id"])  # by id: no card token, no PIN
+    _alt(qtbot, win, Qt.Key.Key_V)
+    held = kupa(root, "member", "show", member["member_id"], "--json")["vouchers"]
+    assert len(held) == 1 and win.sale.state.vouchers == ()  # held, and not put on the sale
+    shown = win.checkout.messages.text()  # the message area capitalises the sentence
+    assert shown[:1].lower() + shown[1:] == VOUCHER_NEEDS_CARD.render("en", voucher=held[0]["code"])
 
 
 def test_voucher_key_scanned_token_and_typed_promo_code(qtbot, seeded) -> None:  # type: ignore[no-untyped-def]

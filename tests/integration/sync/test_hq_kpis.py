@@ -15,15 +15,20 @@ from typing import Any
 
 import pytest
 from alembic import command
+from sqlalchemy import text
 
 from pos_client.ledger import EntryDraft, append
+from pos_client.db.models import MemberSale, RefundCorrection
 from pos_client.reports import compute_kpis
+from pos_client.reports import member_links
+from pos_client.reports import refunds as refund_kpis
+from pos_client.reports.projection import rebuild
 from pos_client.timeutil import to_iso, utcnow
 from sync.hq import admin, kpi_projection
 from sync.hq.cli import main as hq_main
 from sync.hq.db import alembic_config, migrate
 from sync.hq.kpis import HqSource, catch_up, report_kpis
-from sync.hq.models import HqMemberTier
+from sync.hq.models import HqKpiMemberSale, HqKpiRefund, HqMemberTier
 from sync.hq.programs import program_at
 
 from sync_harness import MANAGER_PIN, Hq
@@ -91,6 +96,67 @@ def test_hq_answers_the_terminals_kpis(hq: Hq, make_till: Any, capsys: pytest.Ca
                                                        {"member_id": "M900002", "name": "Imported Two"}]))
     admin.import_members(hq.db, tmp_path / "members.json")
     assert _hq_kpis(hq, None, utcnow())["members_total"] == here["members_total"] + 2
+
+
+def test_terminal_and_hq_subtract_a_refund_by_the_one_rule(hq: Hq, make_till: Any,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #12: what a refunded sale subtracts is `pos_client.reports.refunds.correction`'s rule alone. With
+    that one function changed (7 more money subtracted), the terminal's `refund_corrections` row and HQ's
+    `hq_kpi_refunds` row both follow it: a copy of the rule kept in the terminal's SQL or in HQ's Python
+    would not, and this fails."""
+    real = refund_kpis.correction
+
+    def marked(sale: refund_kpis.Figures, is_member: bool,
+               totals: refund_kpis.RefundTotals) -> tuple[bool, refund_kpis.Figures]:
+        fully, (sales, paid, earned, redeemed, cost) = real(sale, is_member, totals)
+        return fully, (sales, paid + 7, earned, redeemed, cost)
+
+    monkeypatch.setattr(refund_kpis, "correction", marked)
+    till = make_till("T1")
+    noa = till.kupa("member", "add", "--name", "Noa Tal", "--phone", "052-7654321")["member_id"]
+    sale = till.kupa("checkout", "--member", noa, "--item", "COFFEE-S:2")
+    refund = till.kupa("refund", sale["sale_id"], "--item", "COFFEE-S:1", "--pin", MANAGER_PIN)
+    till.sync()
+    terminal = till.open()
+    try:
+        with terminal.read() as session:
+            here = session.get(RefundCorrection, sale["sale_id"])
+            assert here is not None and (here.fully, here.sales, here.paid) == (0, 0, refund["money_back"] + 7)
+    finally:
+        terminal.close()
+    with hq.db.read() as session:
+        at_hq = session.get(HqKpiRefund, sale["sale_id"])
+        assert at_hq is not None and (at_hq.fully, at_hq.sales, at_hq.paid) == (0, 0, refund["money_back"] + 7)
+
+
+def test_terminal_and_hq_link_member_sales_by_the_one_rule(hq: Hq, make_till: Any,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #12: a counted member sale's links to the member's two previous ones are
+    `pos_client.reports.member_links.previous_two`'s rule: with it replaced by a marked one, HQ's projection,
+    the terminal's relinking after a full refund and its rebuild all write the mark (a copy of the rule on
+    either side would not)."""
+    marked = (-1, -2)
+    monkeypatch.setattr(member_links, "previous_two", lambda times: [marked for _ in times])
+    till = make_till("T1")
+    noa = till.kupa("member", "add", "--name", "Noa Tal", "--phone", "052-7654321")["member_id"]
+    sales = [till.kupa("checkout", "--member", noa, "--item", "COFFEE-S")["sale_id"] for _ in range(3)]
+    till.sync()
+    with hq.db.read() as session:
+        at_hq = session.query(HqKpiMemberSale.prev_at, HqKpiMemberSale.prev2_at).all()
+    assert sorted(at_hq) == [marked] * 3
+    till.kupa("refund", sales[0], "--pin", MANAGER_PIN)  # a full refund: the member's other sales relinked
+    terminal = till.open()
+    try:
+        with terminal.read() as session:
+            links = session.query(MemberSale.prev_at, MemberSale.prev2_at).all()
+        assert sorted(links) == [marked] * 2
+        with terminal.unit_of_work() as session:
+            session.execute(text("update member_sales set prev_at = NULL, prev2_at = NULL"))
+            rebuild(session)
+        with terminal.read() as session:
+            assert sorted(session.query(MemberSale.prev_at, MemberSale.prev2_at).all()) == [marked] * 2
+    finally:
+        terminal.close()
 
 
 def test_a_refund_that_reaches_hq_before_its_sale(hq: Hq, make_till: Any) -> None:
