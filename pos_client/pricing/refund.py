@@ -78,6 +78,8 @@ class RefundEffect:
     #: The coupons and vouchers to give back to the member: on the refund that completes the sale.
     promotions_returned: tuple[str, ...] = ()
     campaign_points_reversed: int = 0
+    #: This refund leaves nothing of the sale (its last units): the one "whole sale" rule the service reads.
+    completes_sale: bool = False
 
 
 @dataclass
@@ -184,6 +186,7 @@ def refund_effect(sale: SoldSale, before: Mapping[int, int], now: Mapping[int, i
     # A member's eligible lines paid exactly the sale's qualifying spend; a non-member's sale recorded none
     # (its lines are priced as eligible but count for nobody's tier), so it has none to reverse.
     spend_reversed = cum_after.eligible_money - cum_before.eligible_money if sale.qualifying_spend else 0
+    completes = cum_after.all_returned and not cum_before.all_returned
     return RefundEffect(
         money_back=sum(line_money.values()), line_money=line_money, points_reversed=earned_a - earned_b,
         spend_reversed=spend_reversed,
@@ -194,8 +197,9 @@ def refund_effect(sale: SoldSale, before: Mapping[int, int], now: Mapping[int, i
         stamps_returned=_diff(cum_after.reward_stamps, cum_before.reward_stamps),
         membership_days=_diff(cum_after.membership_days, cum_before.membership_days),
         promotions_reversed=_diff(cum_after.promotions, cum_before.promotions),
-        promotions_returned=sale.promotions_used if cum_after.all_returned and not cum_before.all_returned else (),
-        campaign_points_reversed=_campaign(sale, cum_after) - _campaign(sale, cum_before))
+        promotions_returned=sale.promotions_used if completes else (),
+        campaign_points_reversed=_campaign(sale, cum_after) - _campaign(sale, cum_before),
+        completes_sale=completes)
 
 
 def _campaign(sale: SoldSale, cum: _Cumulative) -> int:

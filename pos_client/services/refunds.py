@@ -3,7 +3,7 @@
 A refund needs a manager PIN, is written to the audit log, and reverses exactly its share of what the sale
 did (see `pos_client.pricing.refund`). Refunding more units than remain, or a sale already fully refunded,
 is refused and writes nothing. The refund that leaves nothing of a sale (pricing's answer,
-`RefundEffect.promotions_returned`; `completes_sale` for the result's flag) returns the coupons and vouchers it
+`RefundEffect.completes_sale`) returns the coupons and vouchers it
 used (`pos_client.services.coupons.return_drafts`); a partial refund keeps them spent.
 
 The money goes back the way the sale was paid (`pos_client.tender.refund_allocation`: card tenders first,
@@ -71,21 +71,6 @@ def _sold(session: Session, sale: Sale) -> tuple[SoldSale, list[SaleLine]]:
                     redeemed_points=sale.redeemed_points, redeemed_value=sale.redeemed_value,
                     stamps_needed={c.code: c.stamps_needed for c in program.punch_cards},
                     campaign_points=promos.campaign_points, promotions_used=promos.promotions_used), lines
-
-
-#: A stand-in promotion for `completes_sale`.
-_WHOLE_SALE = "whole_sale"
-
-
-def completes_sale(sold: SoldSale, before: Mapping[int, int], now: Mapping[int, int]) -> bool:
-    """Whether refunding `now` units after `before` leaves nothing of the sale, by pricing's rule.
-
-    Pricing answers it as `RefundEffect.promotions_returned`: a sale's promotions come back exactly with the
-    refund that completes it (`pos_client.pricing.refund`). Asked with one stand-in promotion, that answer is
-    "whole sale?" for any sale, with or without promotions, so the rule is written once, in pricing (issue #12).
-    """
-    probe = replace(sold, promotions_used=(_WHOLE_SALE,))
-    return _WHOLE_SALE in refund_effect(probe, before, now).promotions_returned
 
 
 def refunded_units(session: Session, sale_id: str) -> dict[int, int]:
@@ -187,7 +172,7 @@ def refund(terminal: Terminal, sale_id: str, items: list[tuple[str, int]] | None
                                                    REFUND_TO_CHOSEN: refund_to.value if refund_to else None,
                                                    "receipt_no": refund_row.get("receipt_no"),
                                                    "sale_receipt_no": sale.receipt_no, "cashier_id": actor})))
-        fully = completes_sale(sold, before, now_units)
+        fully = effect.completes_sale
         if effect.promotions_returned and sale.member_id:  # the sale is undone: its coupons and vouchers come
             # back (docs/promotions.md), when pricing says so (`RefundEffect.promotions_returned`)
             append_many(session, coupons.return_drafts(session, sale.sale_id, sale.member_id), terminal_id=tid,

@@ -106,7 +106,8 @@ def test_a_partial_refund_keeps_the_coupon_spent(kupa_c: Kupa) -> None:
 def test_whether_a_refund_completes_the_sale_is_pricings_answer(kupa_c: Kupa, store: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue #12: "is this refund the whole sale" is `pos_client.pricing.refund`'s rule alone (its
-    `promotions_returned`); the refund service asks it and counts no units of its own. With pricing's rule
+    `completes_sale`, and the `promotions_returned` that go with it); the refund service asks it and counts no
+    units of its own. With pricing's rule
     replaced by one under which no refund ever completes a sale, a refund of everything neither reports the
     sale fully refunded nor gives the coupon back; a second copy of the rule in the service would do both."""
     member = _enrol(kupa_c)
@@ -115,7 +116,8 @@ def test_whether_a_refund_completes_the_sale_is_pricings_answer(kupa_c: Kupa, st
     second = kupa_c("checkout", "--member", member["member_id"], "--item", "SHOE", "--json").json
     real = refunds.refund_effect
     monkeypatch.setattr(refunds, "refund_effect",
-                        lambda sold, before, now: replace(real(sold, before, now), promotions_returned=()))
+                        lambda sold, before, now: replace(real(sold, before, now), promotions_returned=(),
+                                                                  completes_sale=False))
     terminal = Terminal.open(store)
     try:
         never = refunds.refund(terminal, first["sale_id"], None, MANAGER_PIN)

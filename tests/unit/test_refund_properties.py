@@ -147,6 +147,8 @@ def test_any_sequence_of_partial_refunds_reverses_exactly_what_the_sale_did(case
     for effect in effects:
         assert_non_negative(effect)
     assert totals(effects) == what_the_sale_did(q)
+    # the last step, and only it, completes the sale (every unit of every line is back)
+    assert [e.completes_sale for e in effects] == [i == len(effects) - 1 for i in range(len(effects))]
     # all at once comes to the same
     if steps:
         whole = Counter[int]()
