@@ -1,5 +1,6 @@
 """Edges of the promotion rules that the seed programs' worked examples do not reach: a coupon on the N dearest
-units spread over several lines, a campaign bonus aimed at a SKU, a quote's stored JSON read back for a refund.
+units spread over several lines, a campaign bonus aimed at a SKU, a quote's stored JSON read back for a refund,
+the cent that reaches a monthly category gift, the earn rule HQ bounds pushed points with.
 
 Each test was written against a mutant that survived the pricing mutation sample (README, "Mutation testing"):
 it fails when the rule it names is moved.
@@ -10,11 +11,15 @@ from __future__ import annotations
 import copy
 import json
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pos_client.pricing import price
-from pos_client.pricing.model import CouponUse, MemberState
+from pos_client.pricing.engine import earn_points
+from pos_client.pricing.model import CouponUse, MemberState, VoucherIssue
 from pos_client.pricing.refund import refund_effect, stored_promotions
 from pos_client.program.schema import Program
 
@@ -96,3 +101,32 @@ def test_refunding_a_coupons_free_unit_gives_the_coupon_back_with_the_whole_sale
     assert dict(q.lines[0].free_by_promotion) == {"coupon:kids_birthday_cupcake": 1}
     effect = refund_effect(sold_sale(q, program), {}, {1: 1})
     assert effect.money_back == 0 and effect.promotions_returned == ("coupon:kids_birthday_cupcake",)
+
+
+CVS = Program.model_validate(seed("cvs"))
+
+
+def test_the_monthly_category_gift_is_issued_on_the_cent_that_reaches_its_minimum_of_that_category_only() -> None:
+    nobody_yet = MemberState("C3")  # no beauty bought this month
+    assert price([item("LIPSTICK", 1, 2_999, "beauty")], nobody_yet, CVS, TUESDAY).vouchers_issued == ()
+    reached = price([item("LIPSTICK", 1, 3_000, "beauty")], nobody_yet, CVS, TUESDAY)
+    assert reached.vouchers_issued == (VoucherIssue("beautyclub_gift", 1),)
+    # other categories do not count towards it, whatever they come to
+    mixed = price([item("LIPSTICK", 1, 2_000, "beauty"), item("SNACK", 1, 5_000, "grocery")], nobody_yet, CVS, TUESDAY)
+    assert "beautyclub_gift" not in [v.voucher for v in mixed.vouchers_issued]  # (its points issue ExtraBucks)
+    assert mixed.voucher_progress["beautyclub_gift"] == 2_000
+
+
+def test_a_campaign_bonus_explains_the_spend_it_was_paid_on() -> None:
+    q = price([item("VITAMIN-C", 2, 1_200, "vitamins")], MemberState("C2"), CVS, TUESDAY)
+    bonus = [e for e in q.explanations if e.code == "campaign_bonus"]
+    assert [(e.params["code"], e.params["points"], e.params["base"]) for e in bonus] == [("vitamins_week", 100, 2_400)]
+
+
+@pytest.mark.parametrize(("paid", "multiplier", "points"), [
+    (0, "1", 0), (49, "1", 0), (50, "1", 1), (1_234, "1", 24), (1_234, "5", 123), (1_234, "1.5", 37),
+])
+def test_earn_points_is_the_exact_floor_of_paid_times_rate_times_multiplier(paid: int, multiplier: str,
+                                                                             points: int) -> None:
+    """CVS earns 2 points per 100: HQ bounds a pushed earn by this same function (sync/hq/validate.py)."""
+    assert earn_points(paid, CVS.earn, Decimal(multiplier)) == points
