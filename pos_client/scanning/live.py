@@ -115,7 +115,8 @@ def schedule(stages: tuple[decode.Stage, ...] | None = None, frame_work: float =
     frames: list[int] = []
     frame = 0
     while len(frames) < len(stages):
-        plan = frame_plan(len(frames), stages, frame_work)
+        located = any(stage.name == "locate" for stage in stages[: len(frames)])
+        plan = frame_plan(len(frames), stages, frame_work, lead=not located)
         frames.extend(frame for index in plan if index >= len(frames))
         frame += 1
     return frames
