@@ -2,14 +2,23 @@
 
 A live camera cannot spend 60 ms on every frame, and a time budget per frame makes recall depend on how busy
 the till is (issue 14: 87% quiet, 50-62% at load 7). So the camera spends a fixed amount of *work* per frame:
-the stages of the cascade, in order, from where the scene's last frame stopped, while their nominal costs
-(`decode.Stage.cost`, fixed numbers, never measured at run time) fit in `FRAME_WORK`; a stage costlier than
-what is left waits for the next frame, and every frame runs at least one stage. Stage 0 (zxing-cpp on the
-whole frame, cheap and the most productive) leads every frame whose list stage fits beside it: a code at the
-edge of readability reads on some frames and not on others, and each frame is a new chance. While the scene
-stays still (a card held up), the evidence of its frames is kept together, so after twelve frames the card
-has had the whole cascade, the same as `kupa scan` gives a file, whatever the load: a busy machine only makes the frames
-come slower. The list then starts again from stage 0 (a fresh look at a new frame of the same card).
+the stages of the cascade, in order, from where the scene's last frame stopped, while their costs fit in
+`FRAME_WORK`; a stage costlier than what is left waits for the next frame, and every frame runs at least one
+stage. Costs are counted, never measured at run time: a stage's nominal cost (`decode.Stage.cost`) until the
+frame's code-like regions are known, then the work it will do on them (`decode.work_cost`: a crop stage
+costs its nominal cost per region it crops, so a card with one region gets several crop stages a frame).
+Until the regions are known, stage 0 (zxing-cpp on the whole frame, cheap and the most productive) leads
+every frame whose list stage fits beside it: a code at the edge of readability reads on some frames and not
+on others, and each frame is a new chance. While the scene stays still (a card held up), the evidence of its
+frames is kept together, so after at most twelve frames the card has had the whole cascade, the same as
+`kupa scan` gives a file, whatever the load: a busy machine only makes the frames come slower.
+
+Then, if the scene is still not explained, **retries**: `RETRY_FRAMES` frames of `RETRY_STAGES` (crop-flatten
+and crop-sharpen on the scene's regions, on each new frame), then the whole list again, and so on. A held
+code at the edge of readability (bench_scan_live: MJPG, a sub-pixel drift, sensor noise) is read by the full
+cascade on some of its frames only, always by one of those two stages; the whole list again would spend
+most of the next second on whole-frame stages that already had their look. (Averaging the still frames
+instead was measured and read fewer of those cards: the drift, not the noise, is what blurs them.)
 
 A new scene (the card arrived, left, moved, or came into focus) starts again at stage 0 with no evidence.
 The test is cheap, on a 160-px copy of the frame: the mean absolute difference of 64x48 thumbnails (a card
@@ -21,8 +30,9 @@ the same scene, and the regions found on the blur were reused for the card (benc
 never read). The code-like regions of a still scene are found once (stage `locate`) and reused.
 
 Deterministic by construction: which stages a frame runs depends on the frames only (`schedule()` gives the
-frame on which each stage runs in a still scene), so a code that the cascade first accepts at stage k is
-returned by that frame of a still scene, never earlier, and by every frame after it. `CodeConfirmer` then
+frame on which each stage runs in a still scene whose frames hold every region), so a code that the cascade
+first accepts at stage k is returned by that frame of a still scene, never later, and by every frame after
+it. `CodeConfirmer` then
 needs it on two frames in a row, which the carried evidence gives on the next frame.
 """
 

@@ -2,8 +2,10 @@
 
 `decode_detail` says at which stage each code was first accepted; the live decoder must give a code first
 accepted at stage k on the frame of a still scene that `live.schedule()` names for stage k (the stages' fixed
-costs against a fixed budget per frame), never earlier, and start again when the scene changes (a move, or
-a change of sharpness: a card coming into focus in front of a background of the same brightness).
+costs against a fixed budget per frame; a frame with fewer regions than the most may run its later crop
+stages sooner, never later), never earlier, and start again when the scene changes (a move, or a change of
+sharpness: a card coming into focus in front of a background of the same brightness); once the whole list
+has run on an unexplained still scene, the next frames retry the late crop stages on the new frames.
 Frames are made as in test_scan_decode.py (qrcode, python-barcode, OpenCV distortions).
 """
 
