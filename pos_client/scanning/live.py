@@ -75,8 +75,8 @@ FRAME_WORK = 12.0
 #: search had their look at this scene; a card held still but not read yet is in its regions.
 RETRY_STAGES: tuple[str, ...] = ("crop-flatten", "crop-sharpen")
 #: Frames given to `RETRY_STAGES` before the whole list runs again (a fresh look at everything: a card that
-#: crept into view while the scene counted as still, a light that changed); with the first pass's 7-9 frames,
-#: the whole list comes back every 13-15 frames, about as often as it did before retries (every 12).
+#: crept into view while the scene counted as still, a light that changed); the whole list again takes 6-7
+#: frames (its regions known), so it comes back every 12-13 frames, as often as before retries (every 12).
 RETRY_FRAMES = 6
 
 #: The whole list, in order (a scene's first pass, and every pass after `RETRY_FRAMES` retry frames).
