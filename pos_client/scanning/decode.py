@@ -276,11 +276,17 @@ class CropStep:
     max_rank: int
     native: bool = False  # work on the crop at (at most) its size in the frame, never enlarged
 
+    def regions(self, work: Work) -> list[int]:
+        """The ranks of the regions this step would look at now: its first `max_rank`, ZBar's linear ones
+        only, none that holds an accepted code already."""
+        return [rank for rank, candidate in enumerate(work.candidates()[: self.max_rank])
+                if (self.library != "zbar" or candidate.looks_linear) and not _explained_region(work, candidate)]
+
     def __call__(self, work: Work) -> None:
-        for rank, candidate in enumerate(work.candidates()[: self.max_rank]):
-            if self.library == "zbar" and not candidate.looks_linear:
-                continue
-            if _explained_region(work, candidate):
+        candidates = work.candidates()
+        for rank in self.regions(work):
+            candidate = candidates[rank]
+            if _explained_region(work, candidate):  # a code accepted on an earlier crop of this step
                 continue
             view = work.crop(rank, self.native)
             image = view.image if self.enhance is None else self.enhance(view.image)
@@ -335,6 +341,24 @@ STAGES: tuple[Stage, ...] = (
 )
 
 STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
+
+
+def work_cost(stage: Stage, work: Work) -> float:
+    """The work `stage` will do on `work`, in the nominal units of `Stage.cost` (counted, never measured).
+
+    Once the frame's code-like regions are known, a crop stage costs its nominal cost per crop (`cost` is for
+    `max_rank` crops) times the crops it would make now: a card whose one QR region is all the frame holds
+    costs a third of what three regions cost, and a region already explained by an accepted code costs
+    nothing; `locate` costs nothing (the regions of the still scene are reused). Before that, and for every
+    other stage, the nominal cost. The same frames give the same costs on any machine at any load.
+    """
+    if work.found_candidates() is None:
+        return stage.cost
+    if stage.run is _locate:
+        return 0.0
+    if isinstance(stage.run, CropStep):
+        return stage.cost * len(stage.run.regions(work)) / stage.run.max_rank
+    return stage.cost
 
 
 def _first_pass_view(gray: GrayImage) -> View:

@@ -2,8 +2,10 @@
 
 `decode_detail` says at which stage each code was first accepted; the live decoder must give a code first
 accepted at stage k on the frame of a still scene that `live.schedule()` names for stage k (the stages' fixed
-costs against a fixed budget per frame), never earlier, and start again when the scene changes (a move, or
-a change of sharpness: a card coming into focus in front of a background of the same brightness).
+costs against a fixed budget per frame; a frame with fewer regions than the most may run its later crop
+stages sooner, never later), never earlier, and start again when the scene changes (a move, or a change of
+sharpness: a card coming into focus in front of a background of the same brightness); once the whole list
+has run on an unexplained still scene, the next frames retry the late crop stages on the new frames.
 Frames are made as in test_scan_decode.py (qrcode, python-barcode, OpenCV distortions).
 """
 
@@ -14,8 +16,17 @@ import numpy as np
 import pytest
 
 from pos_client.scanning import STAGE_NAMES, LiveDecoder, decode_detail, decode_frame
-from pos_client.scanning.decode import STAGES, Stage
-from pos_client.scanning.live import FRAME_WORK, frame_plan, schedule
+from pos_client.scanning import decode
+from pos_client.scanning.decode import STAGES, Stage, work_cost
+from pos_client.scanning.live import (
+    FRAME_WORK,
+    RETRY_FRAMES,
+    RETRY_LIST,
+    RETRY_STAGES,
+    WHOLE_LIST,
+    frame_plan,
+    schedule,
+)
 from tests.unit.test_scan_decode import CARD, EAN, EAN12, TOKEN, barcode_image, qr_image, rotate, scene
 
 
@@ -134,6 +145,72 @@ def test_the_live_cascade_wraps_around_and_keeps_reading() -> None:
     results = [[c.payload for c in live.decode(frame)] for _ in range(2 * len(STAGE_NAMES))]
     due = schedule()[first_stage(frame, TOKEN)]
     assert all(r == [TOKEN] for r in results[due:])
+
+
+def damaged(frame: np.ndarray) -> np.ndarray:
+    """The frame with a grey band across the middle of its small QR code: still a code-like region, read by
+    no stage (a held code at the edge of readability, on a frame where it does not read)."""
+    out = frame.copy()
+    out[352:378, 597:683] = 128
+    return out
+
+
+def test_crop_stages_cost_what_they_crop() -> None:
+    """The work is counted, not timed: a crop stage costs its nominal cost per region it will crop, a region
+    holding an accepted code costs nothing, and the region search is free once the regions are known."""
+    frame = small_qr_frame()
+    work = decode.start(frame)
+    assert work is not None
+    flatten, locate = STAGES[STAGE_NAMES.index("crop-flatten")], STAGES[STAGE_NAMES.index("locate")]
+    assert work_cost(flatten, work) == flatten.cost and work_cost(locate, work) == locate.cost  # not known yet
+    regions = len(work.candidates())
+    assert 1 <= regions < 3  # the QR code's region (crop-flatten looks at up to 3)
+    assert work_cost(flatten, work) == pytest.approx(flatten.cost * regions / 3)
+    assert work_cost(locate, work) == 0.0
+    assert work_cost(STAGES[0], work) == STAGES[0].cost  # a whole-frame stage: its nominal cost
+    flatten.run(work)
+    assert [c.payload for c in work.evidence.accepted()] == [TOKEN]
+    assert work_cost(flatten, work) == 0.0  # its region is explained
+
+
+def test_a_still_unexplained_scene_retries_the_late_crop_stages_on_every_new_frame() -> None:
+    """Once the whole list has run on a still scene that is not explained, the frames go to crop-flatten and
+    crop-sharpen on its regions (the stages that read held codes at the edge of readability, on some frames
+    only), so a code that reads on one later frame is read on that frame, not a whole list later."""
+    frame = small_qr_frame()
+    bad = damaged(frame)
+    assert decode_frame(bad) == []
+    live = LiveDecoder()
+    whole = 0
+    while live.order == WHOLE_LIST:
+        assert live.decode(bad) == []
+        whole += 1
+    assert whole <= schedule()[-1] + 1 and set(RETRY_STAGES) == {"crop-flatten", "crop-sharpen"}
+    for _ in range(RETRY_FRAMES - 1):
+        assert live.decode(bad) == [] and live.ran == RETRY_STAGES and live.still
+    assert [c.payload for c in live.decode(frame)] == [TOKEN]  # the frame where the code reads
+    assert live.still and live.ran[0] == "crop-flatten"
+
+
+def test_retry_frames_give_way_to_the_whole_list_and_a_new_scene_starts_it_again() -> None:
+    frame = small_qr_frame()
+    bad = damaged(frame)
+    live = LiveDecoder()
+    while live.order == WHOLE_LIST:
+        live.decode(bad)
+    ran = []
+    for _ in range(RETRY_FRAMES + 1):
+        live.decode(bad)
+        ran.append(live.ran)
+    assert ran[:-1] == [RETRY_STAGES] * RETRY_FRAMES  # then a fresh look at everything (a card that crept in)
+    assert live.order == WHOLE_LIST and ran[-1][0] == STAGE_NAMES[0]
+    while live.order == WHOLE_LIST:
+        live.decode(bad)
+    assert live.order == RETRY_LIST
+    live.decode(np.full_like(frame, 200))  # the card went away
+    assert not live.still and live.order == WHOLE_LIST
+    live.decode(bad)
+    assert live.ran == (STAGE_NAMES[0], STAGE_NAMES[1])
 
 
 def test_code128_read_by_both_libraries_on_the_whole_frame_is_confirmed_at_stage_0() -> None:
