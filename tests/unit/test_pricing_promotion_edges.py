@@ -19,7 +19,7 @@ import pytest
 
 from pos_client.pricing import price
 from pos_client.pricing.engine import earn_points
-from pos_client.pricing.model import CouponUse, MemberState, VoucherIssue
+from pos_client.pricing.model import CouponUse, MemberState, VoucherIssue, VoucherUse
 from pos_client.pricing.refund import refund_effect, stored_promotions
 from pos_client.program.schema import Program
 
@@ -130,3 +130,19 @@ def test_earn_points_is_the_exact_floor_of_paid_times_rate_times_multiplier(paid
                                                                              points: int) -> None:
     """CVS earns 2 points per 100: HQ bounds a pushed earn by this same function (sync/hq/validate.py)."""
     assert earn_points(paid, CVS.earn, Decimal(multiplier)) == points
+
+
+def test_promotion_explanations_carry_what_the_till_words_them_with() -> None:
+    """A UI words each explanation in its own language from `params` (docs/pricing.md): these must be there."""
+    gift = price([item("BEAUTY-GIFT", 1, 800, "beauty")], MemberState("C3", can_spend=True), CVS, TUESDAY,
+                 vouchers=[VoucherUse("BG-1", "beautyclub_gift", None)])
+    free = next(e for e in gift.explanations if e.code == "voucher_free_item")
+    assert (free.params["code"], free.params["product"], free.params["value"]) == ("beautyclub_gift", "Beauty-Gift", 800)
+    issued = price([item("LIPSTICK", 1, 3_000, "beauty")], MemberState("C3"), CVS, TUESDAY)
+    assert [dict(e.params) for e in issued.explanations if e.code == "voucher_issued"] == [
+        {"code": "beautyclub_gift", "count": 1}]
+    bn = Program.model_validate(seed("bn"))
+    plus = MemberState("M1", membership_code="plus", membership_expires=datetime(2027, 6, 1, tzinfo=UTC))
+    member_price = next(e for e in price([item("BESTSELLER-1", 1, 3_000, "bestsellers")], plus, bn,
+                                         TUESDAY).explanations if e.code == "member_price")
+    assert (member_price.params["pct"], member_price.params["base_pct"]) == ("40", "10")

@@ -630,3 +630,24 @@ def test_a_quote_in_json_carries_every_field_under_its_contract_name(program: Pr
         # promotions (docs/pricing.md)
         "coupons_applied": [], "vouchers_applied": [], "member_price_discount": 0, "campaign_points": 0,
         "vouchers_issued": [], "voucher_progress": {}, "points_converted": 0}
+
+
+def test_redeem_limits_say_which_rule_sets_them_and_why(program: Program) -> None:
+    """The till's redemption control shows `reason` and the manager's view `rule`: both name the cap."""
+    no_rule = priced([bread()], member(points=5_000), full_program(redeem=None)).redeem_limits
+    assert (no_rule.max_points, no_rule.rule, no_rule.reason) == (0, "no_redemption",
+                                                                 "this program has no points redemption")
+    walk_in = priced([bread()], None, program).redeem_limits
+    assert (walk_in.max_points, walk_in.rule, walk_in.reason) == (0, "no_member", "redeeming points needs a member")
+    assert priced([bread()], member(points=5_000), program).redeem_limits.needs_card
+    assert not priced([bread()], member(points=5_000, can_spend=True), program).redeem_limits.needs_card
+
+
+def test_a_refused_redemption_names_its_message_the_cap_and_the_most_allowed(program: Program) -> None:
+    with pytest.raises(AuthError) as no_card:
+        priced([bread()], member(points=5_000), program, redeem_points=100)
+    assert no_card.value.message_code == "redeem.needs_card"
+    with pytest.raises(RuleViolation) as over:
+        priced([bread()], member(points=50, can_spend=True), program, redeem_points=100)
+    assert over.value.params["rule"] == "balance" and over.value.params["max_points"] == 0
+    assert str(over.value.params["most"]) == "no points can be redeemed on this sale"
