@@ -42,6 +42,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, make_url, text
 
+from pos_client.ids import member_id
 from pos_client.timeutil import to_iso, utcnow
 from sync.hq import admin, auth
 from sync.hq.db import Database, migrate
@@ -134,7 +135,7 @@ def _day(sim: Sim, prefix: str, members: int, sales: int) -> None:
     """The terminal's day: `members` enrolments, then `sales` sales each with its earn entry."""
     start = utcnow() - timedelta(minutes=30)
     moment = to_iso(start)
-    ids = [f"M{prefix}{n:04d}" for n in range(members)]
+    ids = [member_id(prefix, n) for n in range(members)]  # the terminal's own id rule (new form, check digit)
     sim.items = [{"kind": "member", "key": m, "body": {"member_id": m, "name": f"Member {m}", "enrolled_at": moment,
                                                         "enrolled_by_terminal": sim.terminal_id}} for m in ids]
     for n in range(sales):
