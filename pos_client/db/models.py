@@ -389,6 +389,31 @@ class MemberSale(Base):
     )
 
 
+# Members by tier (migration 0019; `pos_client.reports.tiers` keeps them and explains them).
+
+class MemberTier(Base):
+    """A member's tier (`pos_client.member_state.rules.tier_until`) under program `version`, valid through the
+    UTC day `until` (NULL: for ever). Triggers on `member_days` and `members` set `until` to '' (stale) in the
+    statement that changes the member's spend or merges the member away, adding a `PENDING` (-1) row for a
+    member without one; the report recomputes stale rows before counting (`pos_client.reports.tiers`)."""
+
+    __tablename__ = "member_tiers"
+    member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    tier: Mapped[str | None] = mapped_column(String(40), default=None)
+    until: Mapped[str | None] = mapped_column(String(10), default=None, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_member_tiers_version_tier", "version", "tier"),)
+
+
+class TierCount(Base):
+    """Members per (program version, tier) among `member_tiers` ('' for no tier; `PENDING` rows not counted)."""
+
+    __tablename__ = "tier_counts"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tier: Mapped[str] = mapped_column(String(40), primary_key=True)
+    members: Mapped[int] = mapped_column(Integer)
+
+
 # Payments and shifts (migration 0012; `pos_client.tender` and `pos_client.services.shifts` explain them).
 # Every table here is append-only (triggers): a shift is closed by a new `shift_closes` row, never an edit.
 

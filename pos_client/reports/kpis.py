@@ -64,7 +64,7 @@ from pos_client.messages import message
 from pos_client.program.schema import Program, Redeem
 from pos_client.giftcards import ledger as gift_ledger
 from pos_client.promotions import holdings
-from pos_client.reports import queries as q
+from pos_client.reports import queries as q, tiers
 from pos_client.services.programs import program_at
 from pos_client.timeutil import from_iso, store_zone, to_iso, utcnow
 
@@ -337,7 +337,11 @@ class KpiSource(Protocol):
 
 
 class TerminalSource:
-    """The terminal's report projections (`pos_client.reports.projection`, migration 0006)."""
+    """The terminal's report projections (`pos_client.reports.projection`, migration 0006) and members by tier
+    (`pos_client.reports.tiers`, migration 0019: exact for `now`'s UTC day; another day sums `member_days`)."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now
 
     def first_moment(self, session: Session) -> datetime | None:
         first = session.scalar(select(func.min(Sale.created_at)).where(Sale.kind == "sale"))
@@ -362,6 +366,13 @@ class TerminalSource:
 
     def members_by_tier(self, session: Session, program: Program | None, at: datetime, hi: str
                         ) -> tuple[TierCount, ...]:
+        program = program or program_at(session, at)
+        if self.now is not None and member_rules.utc_day(at) == member_rules.utc_day(self.now):
+            counts = tiers.counted(session, program, self.now, hi)
+            if counts is not None:
+                base = member_rules.tier_for(program, 0)
+                counts[base.code if base else None] += self.members_total(session, hi) - sum(counts.values())
+                return tier_counts(program, counts)
         return _members_by_tier(session, program, at, hi)
 
 
@@ -386,8 +397,8 @@ def compute_kpis(session: Session, date_from: date | None, date_to: date | None,
     report projections — the range's sale lines, its ledger entries, every member's balance (docs/kpis.md,
     "Cost") — so the dashboard, which does not show them, does not pay for them on every change of range.
     """
-    source = source or TerminalSource()
     now = now or utcnow()
+    source = source or TerminalSource(now)
     zone = store_zone(tz)
     rng = _range(date_from, date_to, tz, now)
     params = rng.params()
