@@ -102,8 +102,10 @@ class Member(Base):
     enrolled_at: Mapped[str] = mapped_column(String(40))
     enrolled_by_terminal: Mapped[str] = mapped_column(String(64))
     merged_into: Mapped[str | None] = mapped_column(String(24), default=None)
-    # The few merged-away records, for the reports' recount (migration 0006).
-    __table_args__ = (Index("ix_members_merged_into", "merged_into", sqlite_where=text("merged_into IS NOT NULL")),)
+    # The few merged-away records, for the reports' recount (migration 0006); members by enrolment time, for
+    # the reports' members total, new members and first enrolment without reading every member (migration 0019).
+    __table_args__ = (Index("ix_members_merged_into", "merged_into", sqlite_where=text("merged_into IS NOT NULL")),
+                      Index("ix_members_enrolled", "enrolled_at", "merged_into", "member_id"))
 
 
 class Card(Base):

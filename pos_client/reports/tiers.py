@@ -153,7 +153,8 @@ def stale(session: Session, tables: TierTables, program: Program, now: datetime,
     t = tables.rows.c
     today = rules.utc_day(now).isoformat()
     found = [str(v) for v, in session.execute(select(t.member_id).where(t.until < today).limit(limit))]
-    low, high = session.execute(select(func.min(t.version), func.max(t.version))).one()
+    # two statements: SQLite reads a min() or a max() alone from the index, both together by a scan
+    low, high = session.scalar(select(func.min(t.version))), session.scalar(select(func.max(t.version)))
     if len(found) < limit and low is not None and (low != program.version or high != program.version):
         found += [str(v) for v, in session.execute(select(t.member_id).where(
             (t.version < program.version) | (t.version > program.version)).limit(limit - len(found)))]

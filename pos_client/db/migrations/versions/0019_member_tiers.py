@@ -5,6 +5,9 @@ Triggers mark a member's row stale (`until = ''`) in the statement that changes 
 `member_days` (a sale, a refund, a pulled entry, a rebase) or merges the member away, adding a `PENDING` row
 (version -1, never counted) for a member without one; the report recomputes stale rows before it counts.
 
+An index on `members (enrolled_at, merged_into, member_id)` lets the members total, the new members and the first
+enrolment read a range of members instead of all of them.
+
 The backfill adds a pending row for every member with spend, then recomputes them all with the report's own
 catch-up (`pos_client.reports.tiers.catch_up`: the tier rule is Python, `rules.tier_until`, so this migration
 calls it, as HQ's 0008 does) under the program in force; without a program they stay pending until one comes.
@@ -57,6 +60,8 @@ def upgrade() -> None:
                "SELECT DISTINCT member_id, NULL, '', -1 FROM member_days WHERE spend != 0")
     op.create_index("ix_member_tiers_until", "member_tiers", ["until"])
     op.create_index("ix_member_tiers_version_tier", "member_tiers", ["version", "tier"])
+    # the members total, new members and the first enrolment by range, without reading every member
+    op.create_index("ix_members_enrolled", "members", ["enrolled_at", "merged_into", "member_id"])
     for name, body in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
     from pos_client.errors import KupaError
@@ -77,5 +82,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_index("ix_members_enrolled", "members")
     op.drop_table("tier_counts")
     op.drop_table("member_tiers")
