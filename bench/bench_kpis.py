@@ -224,8 +224,8 @@ def bench(path: Path, now: datetime, label: str) -> None:
 
     def a_day_of_spenders() -> None:
         with terminal.unit_of_work() as session:  # what a day's sales leave: their members' rows marked stale
-            session.execute(text("UPDATE member_tiers SET until = '' WHERE member_id IN "
-                                 "(SELECT member_id FROM member_tiers ORDER BY member_id DESC LIMIT :n)"),
+            session.execute(text("INSERT OR IGNORE INTO member_tiers_stale (member_id) "
+                                 "SELECT member_id FROM member_tiers ORDER BY member_id DESC LIMIT :n"),
                             {"n": stale_members})
         dashboard()
 

@@ -394,10 +394,9 @@ class MemberSale(Base):
 # Members by tier (migration 0019; `pos_client.reports.tiers` keeps them and explains them).
 
 class MemberTier(Base):
-    """A member's tier (`pos_client.member_state.rules.tier_until`) under program `version`, valid through the
-    UTC day `until` (NULL: for ever). Triggers on `member_days` and `members` set `until` to '' (stale) in the
-    statement that changes the member's spend or merges the member away, adding a `PENDING` (-1) row for a
-    member without one; the report recomputes stale rows before counting (`pos_client.reports.tiers`)."""
+    """A member with spend: its tier (`pos_client.member_state.rules.tier_until`) under program `version`, valid
+    through the UTC day `until` (NULL: for ever). Recomputed before counting when past its day, of another
+    version, or marked in `member_tiers_stale` (`pos_client.reports.tiers`)."""
 
     __tablename__ = "member_tiers"
     member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
@@ -407,8 +406,17 @@ class MemberTier(Base):
     __table_args__ = (Index("ix_member_tiers_version_tier", "version", "tier"),)
 
 
+class MemberTierStale(Base):
+    """Members whose tier row must be recomputed: triggers on `member_days` and `members` add one in the
+    statement that changes the member's spend or merges the member away (one page a checkout at most)."""
+
+    __tablename__ = "member_tiers_stale"
+    member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
 class TierCount(Base):
-    """Members per (program version, tier) among `member_tiers` ('' for no tier; `PENDING` rows not counted)."""
+    """Members per (program version, tier) among `member_tiers` ('' for no tier)."""
 
     __tablename__ = "tier_counts"
     version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

@@ -12,11 +12,14 @@ One projection, kept by HQ (`hq_member_tiers` / `hq_tier_counts`, `sync.hq.kpi_p
   record merged away) loses its row: a member has a row exactly when it has spend.
 - `stale` picks the rows to recompute before counting: past their day, or of another program version.
 
-On a terminal, SQLite triggers (migration 0019) mark a member's row stale — `until = ''`, before every day —
-in the very statement that changes the member's spend in `member_days` (a sale, a refund, a pulled entry, a
-rebase) or merges the member away, whatever the code path; a member with no row yet gets one `PENDING`, never
-counted. So the checkout pays one indexed write, and the report recomputes only the members whose spend
-changed since and those whose old spend left the window today (`catch_up`, `counted`).
+On a terminal, SQLite triggers (migration 0019) mark a member stale — a row in `member_tiers_stale`, one page
+— in the very statement that changes the member's spend in `member_days` (a sale, a refund, a pulled entry, a
+rebase) or merges the member away, whatever the code path. So the checkout pays one small indexed write (its
+member's first sale of the day; later ones find the mark), and the report recomputes only the members whose spend
+changed since and those whose old spend left the window today: `catch_up_all` in write transactions before the
+dashboard and `kupa report kpis --csv` count, and `counted` in memory for whatever is still stale when a read
+counts (more than `IN_MEMORY_LIMIT`: the report sums `member_days` as before). A row is right from the day it
+was computed on, so a clock set back before the last catch-up's day (`AS_OF`) also counts the long way.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from pos_client.db.models import Member, MemberDay, MemberTier, Setting, TierCount
+from pos_client.db.models import Member, MemberDay, MemberTier, MemberTierStale, Setting, TierCount
 from pos_client.errors import KupaError
 from pos_client.member_state import rules
 from pos_client.program.schema import Program
@@ -44,8 +47,6 @@ from pos_client.services.programs import program_at
 CHUNK = 900
 #: A tier code as a key of the counts ('' for no tier: below every threshold).
 NO_TIER = ""
-#: The version of a row a terminal's trigger added for a member not counted yet (never in the counts).
-PENDING = -1
 TierDeltas = dict[tuple[int, str], int]
 #: (UTC day, spend) pairs of each of `member_ids` that is counted; a member left out has no row.
 DaySpends = Callable[[Session, list[str]], Mapping[str, Sequence[tuple[date, int]]]]
@@ -53,11 +54,12 @@ DaySpends = Callable[[Session, list[str]], Mapping[str, Sequence[tuple[date, int
 
 @dataclass(frozen=True)
 class TierTables:
-    """Where a side keeps the projection: `rows` (member_id, tier, until, version) and `counts`
-    (version, tier, members)."""
+    """Where a side keeps the projection: `rows` (member_id, tier, until, version), `counts`
+    (version, tier, members) and `marked` (member_id: members to recompute, a terminal's triggers write it)."""
 
     rows: Table
     counts: Table
+    marked: Table | None = None
 
 
 def table(model: type[Any]) -> Table:
@@ -112,8 +114,7 @@ def compute(session: Session, tables: TierTables, member_ids: list[str], program
         held = set()
         for member_id, tier, version in select_in(session, [t.member_id, t.tier, t.version], t.member_id, chunk):
             held.add(member_id)
-            if version != PENDING:
-                deltas[(int(version), tier or NO_TIER)] -= 1
+            deltas[(int(version), tier or NO_TIER)] -= 1
         spends = day_spends(session, chunk)
         for member_id in chunk:
             if not any(spend for _day, spend in spends.get(member_id, ())):  # no spend: no row, as never spent
@@ -138,6 +139,10 @@ def retier(session: Session, tables: TierTables, member_ids: list[str], program:
     upsert(session, tables.rows, rows, ["member_id"], replace=("tier", "until", "version"))
     for start in range(0, len(gone), CHUNK):
         session.execute(delete(tables.rows).where(tables.rows.c.member_id.in_(gone[start:start + CHUNK])))
+    if tables.marked is not None:
+        for start in range(0, len(member_ids), CHUNK):
+            session.execute(delete(tables.marked).where(
+                tables.marked.c.member_id.in_(member_ids[start:start + CHUNK])))
     return deltas
 
 
@@ -148,11 +153,15 @@ def count_tiers(session: Session, tables: TierTables, deltas: TierDeltas) -> Non
 
 
 def stale(session: Session, tables: TierTables, program: Program, now: datetime, limit: int) -> list[str]:
-    """Up to `limit` members whose rows must be recomputed before counting at `now`: past their last day
-    (or marked stale, `until = ''`), or of another program version (a `PENDING` row is both)."""
+    """Up to `limit` members whose rows must be recomputed before counting at `now`: marked (their spend
+    changed), past their last day, or of another program version."""
     t = tables.rows.c
     today = rules.utc_day(now).isoformat()
-    found = [str(v) for v, in session.execute(select(t.member_id).where(t.until < today).limit(limit))]
+    found = [] if tables.marked is None else [
+        str(v) for v, in session.execute(select(tables.marked.c.member_id).limit(limit))]
+    if len(found) < limit:
+        found += [str(v) for v, in session.execute(select(t.member_id).where(t.until < today)
+                                                   .limit(limit - len(found)))]
     # two statements: SQLite reads a min() or a max() alone from the index, both together by a scan
     low, high = session.scalar(select(func.min(t.version))), session.scalar(select(func.max(t.version)))
     if len(found) < limit and low is not None and (low != program.version or high != program.version):
@@ -171,7 +180,7 @@ def stored_counts(session: Session, tables: TierTables, version: int) -> Counter
 
 
 # -- the terminal's side -------------------------------------------------------------------------------------
-TERMINAL = TierTables(table(MemberTier), table(TierCount))
+TERMINAL = TierTables(table(MemberTier), table(TierCount), table(MemberTierStale))
 #: Stale rows `counted` recomputes in memory before it answers None (the caller then counts the long way).
 IN_MEMORY_LIMIT = 20_000
 _CATCH_UP_BATCH = 2000
@@ -248,7 +257,7 @@ def counted(session: Session, program: Program, now: datetime, hi: str) -> Count
     recounted = set(found)
     for member_id, tier, version in session.execute(text(_ENROLLED_LATER), {"hi": hi}):
         # enrolled after the range (a clock set back): not among its members, with the tier counted for it
-        version, tier = fresh.get(member_id, (PENDING, NO_TIER)) if member_id in recounted \
+        version, tier = fresh.get(member_id, (-1, NO_TIER)) if member_id in recounted \
             else (int(version), tier or NO_TIER)
         if version == program.version:
             counts[tier if tier != NO_TIER else None] -= 1

@@ -1,16 +1,16 @@
 """Members by tier without a scan: each member's tier with the last day it holds (`member_tiers`) and members per
 tier (`tier_counts`), the projection HQ keeps (`pos_client.reports.tiers`, the same code on both sides).
 
-Triggers mark a member's row stale (`until = ''`) in the statement that changes the member's spend in
-`member_days` (a sale, a refund, a pulled entry, a rebase) or merges the member away, adding a `PENDING` row
-(version -1, never counted) for a member without one; the report recomputes stale rows before it counts.
+Triggers mark a member stale (a row in `member_tiers_stale`, a WITHOUT ROWID table: one page) in the statement
+that changes the member's spend in `member_days` (a sale, a refund, a pulled entry, a rebase) or merges the
+member away; the report recomputes marked rows before it counts.
 
 An index on `members (enrolled_at, merged_into, member_id)` lets the members total, the new members and the first
 enrolment read a range of members instead of all of them.
 
-The backfill adds a pending row for every member with spend, then recomputes them all with the report's own
+The backfill marks every member with spend, then recomputes them all with the report's own
 catch-up (`pos_client.reports.tiers.catch_up`: the tier rule is Python, `rules.tier_until`, so this migration
-calls it, as HQ's 0008 does) under the program in force; without a program they stay pending until one comes.
+calls it, as HQ's 0008 does) under the program in force; without a program they stay marked until one comes.
 
 Revision ID: 0019
 Revises: 0018
@@ -24,19 +24,18 @@ down_revision = "0018"
 branch_labels = None
 depends_on = None
 
-#: Mark the member's row stale, adding a pending one if it has none (`pos_client.reports.tiers.PENDING`). Not
-#: INSERT OR IGNORE: in a trigger the outer statement's conflict policy (the ledger's upsert: ABORT) wins.
-_MARK = ("INSERT INTO member_tiers (member_id, tier, until, version) SELECT {m}, NULL, '', -1 "
-         "WHERE NOT EXISTS (SELECT 1 FROM member_tiers WHERE member_id = {m}); "
-         "UPDATE member_tiers SET until = '' WHERE member_id = {m} AND until IS NOT '';")
+#: Mark the member stale. Not INSERT OR IGNORE: in a trigger the outer statement's conflict policy (the
+#: ledger's upsert: ABORT) would win over the IGNORE.
+_MARK = ("INSERT INTO member_tiers_stale (member_id) SELECT {m} "
+         "WHERE NOT EXISTS (SELECT 1 FROM member_tiers_stale WHERE member_id = {m});")
 TRIGGERS = {
     "member_days_tier_insert": f"AFTER INSERT ON member_days WHEN NEW.spend != 0 BEGIN {_MARK.format(m='NEW.member_id')} END",
     "member_days_tier_update": f"AFTER UPDATE OF spend ON member_days WHEN NEW.spend != OLD.spend "
                                f"BEGIN {_MARK.format(m='NEW.member_id')} END",
     "member_days_tier_delete": f"AFTER DELETE ON member_days WHEN OLD.spend != 0 BEGIN {_MARK.format(m='OLD.member_id')} END",
-    # a record merged away (or back) is recounted: only a member with a row was counted
+    # a record merged away (or back) is recounted
     "members_tier_merge": "AFTER UPDATE OF merged_into ON members WHEN NEW.merged_into IS NOT OLD.merged_into "
-                          "BEGIN UPDATE member_tiers SET until = '' WHERE member_id = NEW.member_id; END",
+                          f"BEGIN {_MARK.format(m='NEW.member_id')} END",
 }
 
 
@@ -56,8 +55,13 @@ def upgrade() -> None:
         sa.Column("members", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("version", "tier"),
     )
-    op.execute("INSERT INTO member_tiers (member_id, tier, until, version) "
-               "SELECT DISTINCT member_id, NULL, '', -1 FROM member_days WHERE spend != 0")
+    op.create_table(
+        "member_tiers_stale",
+        sa.Column("member_id", sa.String(length=24), nullable=False),
+        sa.PrimaryKeyConstraint("member_id"),
+        sqlite_with_rowid=False,
+    )
+    op.execute("INSERT INTO member_tiers_stale (member_id) SELECT DISTINCT member_id FROM member_days WHERE spend != 0")
     op.create_index("ix_member_tiers_until", "member_tiers", ["until"])
     op.create_index("ix_member_tiers_version_tier", "member_tiers", ["version", "tier"])
     # the members total, new members and the first enrolment by range, without reading every member
@@ -83,5 +87,6 @@ def downgrade() -> None:
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_index("ix_members_enrolled", "members")
+    op.drop_table("member_tiers_stale")
     op.drop_table("tier_counts")
     op.drop_table("member_tiers")
