@@ -10,7 +10,8 @@ One projection, kept by HQ (`hq_member_tiers` / `hq_tier_counts`, `sync.hq.kpi_p
 - `retier` recomputes rows and returns what that changes in the counts ((version, tier) → members);
   `count_tiers` adds it. A member without spend (all refunded) or that the spend source no longer counts (a
   record merged away) loses its row: a member has a row exactly when it has spend.
-- `stale` picks the rows to recompute before counting: past their day, or of another program version.
+- `stale` picks the rows to recompute before counting: marked (a terminal), past their day, or of another
+  program version.
 
 On a terminal, SQLite triggers (migration 0019) mark a member stale — a row in `member_tiers_stale`, one page
 — in the very statement that changes the member's spend in `member_days` (a sale, a refund, a pulled entry, a
@@ -247,7 +248,7 @@ def counted(session: Session, program: Program, now: datetime, hi: str) -> Count
     if len(found) > IN_MEMORY_LIMIT:
         return None
     counts = stored_counts(session, TERMINAL, program.version)
-    fresh: dict[str, tuple[int, str]] = {}
+    fresh: dict[str, tuple[int | None, str]] = {}
     if found:
         rows, _gone, deltas = compute(session, TERMINAL, found, program, now, member_day_spends)
         fresh = {row["member_id"]: (row["version"], row["tier"] or NO_TIER) for row in rows}
@@ -255,16 +256,17 @@ def counted(session: Session, program: Program, now: datetime, hi: str) -> Count
             if version == program.version:
                 counts[tier if tier != NO_TIER else None] += n
     recounted = set(found)
-    for member_id, tier, version in session.execute(text(_ENROLLED_LATER), {"hi": hi}):
+    for member_id, stored_tier, stored_version in session.execute(text(_ENROLLED_LATER), {"hi": hi}):
         # enrolled after the range (a clock set back): not among its members, with the tier counted for it
-        version, tier = fresh.get(member_id, (-1, NO_TIER)) if member_id in recounted \
-            else (int(version), tier or NO_TIER)
-        if version == program.version:
-            counts[tier if tier != NO_TIER else None] -= 1
+        later = (fresh.get(member_id, (None, NO_TIER)) if member_id in recounted
+                 else (stored_version, stored_tier or NO_TIER))
+        if later[0] == program.version:
+            counts[later[1] if later[1] != NO_TIER else None] -= 1
     return counts
 
 
+#: Members enrolled at or after `hi` (`ix_members_enrolled`: none, unless the clock was set back) and their rows.
 _ENROLLED_LATER = """
-SELECT t.member_id, t.tier, t.version FROM members m JOIN member_tiers t ON t.member_id = m.member_id
+SELECT m.member_id, t.tier, t.version FROM members m LEFT JOIN member_tiers t ON t.member_id = m.member_id
 WHERE m.enrolled_at >= :hi
 """

@@ -178,8 +178,14 @@ def test_members_enrolled_after_the_range_and_a_clock_set_back(shop: Shop) -> No
     _history(shop)
     now = _at(D + timedelta(days=100), 23)
     tiers.catch_up_all(shop.terminal.unit_of_work, now)
+    shop.enrol("Hed", _at(D + timedelta(days=100), 9))
+    shop.sale("Hed", _at(D + timedelta(days=100), 10), ("SHOE", 12))  # marked, recounted in memory: gold
     hi = to_iso(_at(D - timedelta(days=31)))  # before anyone enrolled
     assert shop.projected(now, hi) == shop.summed(now, hi) == {"bronze": 0, "silver": 0, "gold": 0}
+    hi = to_iso(_at(D + timedelta(days=100), 0))  # all but Hed
+    counts = shop.summed(now, hi)
+    assert shop.projected(now, hi) == counts and counts["gold"] == 0 and sum(counts.values()) == 6
+    assert shop.projected(now)["gold"] == 1
     earlier = _at(D + timedelta(days=15), 23)  # the clock set back: the rows of day 100 do not hold then
     assert shop.projected(earlier) == shop.summed(earlier)
     assert shop.projected(earlier) != shop.projected(now)
