@@ -3,14 +3,21 @@
 Builds (raw sqlite3, like bench_core.build_large_store) 100,000 members, about a million sales over two
 years (80 % by members, 1 % refunded, half of those fully) with one line each, and 2,000,000 ledger entries
 (welcome, earn, stamp, redeem, tier discount, free item, reversals), fills the report projections
-(`pos_client.reports.projection.rebuild_db`, by the rules a sale and a refund apply), then times the year's KPIs.
-Prints figures; asserts nothing. Run: `.venv/bin/python bench/bench_kpis.py [--members N --entries N]`.
+(`pos_client.reports.projection.rebuild_db`, by the rules a sale and a refund apply) and the tier rows of
+migration 0019 (`pos_client.reports.tiers.catch_up_all`, what the migration's backfill runs), then times the
+KPIs of this month and of a year, figures only and with the chart series, with the load average beside each.
+
+Prints figures; asserts nothing. Run: `.venv/bin/python bench/bench_kpis.py [--members N --entries N]
+[--store DIR]`; the issue-13 scale is `--members 1000000 --entries 5000000 --store /tmp/kpi_1m/store` (built
+once, about 10 minutes, then reused; a store built before migration 0019 is upgraded on opening, and the
+upgrade's backfill is timed).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -19,14 +26,16 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import text  # noqa: E402
+
 from pos_client.reports import compute_kpis, write_members_csv  # noqa: E402
-from pos_client.reports import kpis as kpis_module  # noqa: E402
+from pos_client.reports import kpis as kpis_module, tiers  # noqa: E402
 from pos_client.reports.projection import rebuild_db  # noqa: E402
 from pos_client.services.programs import load_program_file  # noqa: E402
 from pos_client.services.setup import init_terminal  # noqa: E402
@@ -34,6 +43,8 @@ from pos_client.terminal import Terminal  # noqa: E402
 from pos_client.timeutil import store_zone, to_iso  # noqa: E402
 
 PROGRAM = (ROOT / "tests" / "data" / "program_full.json").read_text()
+#: The terminal's schema version this builder writes (the newest migration).
+HEAD = "0019"
 QUOTE = json.dumps({"lines": [{"sku": "COFFEE-L", "name": "Large coffee", "qty": 1, "unit_price": 1400,
                                "amount": 1400, "discount": 0, "paid": 1400}] * 3,
                     "explain": ["Large coffee ×1 ₪14.00", "Points: ₪14.00 × 1 = 14"] * 4})
@@ -154,6 +165,11 @@ def build_store(path: Path, members: int, entries: int, now: datetime) -> tuple[
     rebuild_db(db)  # the report projections, as a sale and a refund keep them
     db.commit()
     db.close()
+    # the member_days rows above fired migration 0019's triggers: every member with spend has a pending tier
+    # row; the report's catch-up computes them (what the migration's backfill runs)
+    terminal = Terminal.open(path)
+    tiers.catch_up_all(terminal.unit_of_work, now)
+    terminal.close()
     return sales_count, len(refunds)
 
 
@@ -173,43 +189,60 @@ def timed(fn, n: int) -> list[float]:  # type: ignore[no-untyped-def]
 
 
 def report(name: str, samples: list[float]) -> None:
-    print(f"{name:<58} median {statistics.median(samples):8.1f} ms   max {max(samples):8.1f} ms   (n={len(samples)})")
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"{name:<64} median {statistics.median(samples):8.1f} ms   max {max(samples):8.1f} ms   (n={len(samples)})"
+          f"   load {load}", flush=True)
 
 
 def bench(path: Path, now: datetime, label: str) -> None:
     terminal = Terminal.open(path)
     year_to = now.date()
     year_from = year_to - timedelta(days=364)
+    month_from = year_to.replace(day=1)
+    tiers.catch_up_all(terminal.unit_of_work, now)  # what the dashboard and `--csv` do before they count
     with terminal.read() as session:
         kpis = compute_kpis(session, year_from, year_to, "Asia/Jerusalem", now=now)
     print(f"[{label}] {json.dumps(kpis.to_json(), ensure_ascii=False)}")
+    print(f"[{label}] members by tier: {kpis.series_json()['members_by_tier']}")
+    for name, first in (("this month", month_from), ("a year", year_from)):
+        for series in (False, True):
+            def run(first: date = first, series: bool = series) -> None:
+                with terminal.read() as session:
+                    compute_kpis(session, first, year_to, "Asia/Jerusalem", now=now, series=series)
 
-    def run() -> None:
+            what = "with the chart series" if series else "figures only (the CLI)"
+            report(f"[{label}] compute_kpis over {name}, {what}", timed(run, 5))
+
+    def dashboard() -> None:
+        tiers.catch_up_all(terminal.unit_of_work, now)
         with terminal.read() as session:
-            compute_kpis(session, year_from, year_to, "Asia/Jerusalem", now=now)
+            compute_kpis(session, month_from, year_to, "Asia/Jerusalem", now=now)
 
-    report(f"[{label}] compute_kpis over a year, with the chart series", timed(run, 5))
+    report(f"[{label}] the dashboard's month: catch-up (none stale) + KPIs with series", timed(dashboard, 5))
+    stale_members = 2000
 
-    def figures() -> None:
-        with terminal.read() as session:
-            compute_kpis(session, year_from, year_to, "Asia/Jerusalem", now=now, series=False)
+    def a_day_of_spenders() -> None:
+        with terminal.unit_of_work() as session:  # what a day's sales leave: their members' rows marked stale
+            session.execute(text("INSERT OR IGNORE INTO member_tiers_stale (member_id) "
+                                 "SELECT member_id FROM member_tiers ORDER BY member_id DESC LIMIT :n"),
+                            {"n": stale_members})
+        dashboard()
 
-    report(f"[{label}] compute_kpis over a year, figures only (the CLI)", timed(figures, 5))
-
-    def month() -> None:
-        with terminal.read() as session:
-            compute_kpis(session, year_to.replace(day=1), year_to, "Asia/Jerusalem", now=now)
-
-    report(f"[{label}] compute_kpis over this month", timed(month, 5))
+    report(f"[{label}] the same after {stale_members:,} members' spend changed (catch-up included)",
+           timed(a_day_of_spenders, 3))
     zone = store_zone("Asia/Jerusalem")
     rng = kpis_module._range(year_from, year_to, "Asia/Jerusalem", now)
     day_sql, day_params = kpis_module._day_sql(zone, rng.lo or rng.hi, rng.hi)
+    at, hi = min(rng.hi, now), to_iso(rng.hi)
     with terminal.read() as session:
         parts = {
             "sales per day, net of refunds": lambda: kpis_module.sale_cells(session, rng, day_sql, day_params),
             "sales, figures only": lambda: kpis_module.sale_cells(session, rng, "0", {}),
             "active / repeat / churned members": lambda: kpis_module._member_figures(session, rng),
-            "members by tier": lambda: kpis_module._members_by_tier(session, None, min(rng.hi, now), to_iso(rng.hi)),
+            "members by tier (the tier rows)": lambda: kpis_module.TerminalSource(now).members_by_tier(
+                session, None, at, hi),
+            "members by tier (summing member_days, as before)": lambda: kpis_module._members_by_tier(
+                session, None, at, hi),
         }
         for name, part in parts.items():
             report(f"[{label}]   a year, of which: {name}", timed(part, 5))
@@ -228,6 +261,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--entries", type=int, default=2_000_000)
     parser.add_argument("--store", type=Path, help="build the store in this folder, or reuse it if it is there")
+    parser.add_argument("--no-members-csv", action="store_true", help="skip the member list export (1M rows ≈ 1 min)")
     args = parser.parse_args()
     now = datetime.now(timezone.utc)
     with tempfile.TemporaryDirectory() as tmp:
@@ -237,15 +271,26 @@ def main() -> None:
             sales, refunded = build_store(path, args.members, args.entries, now)
             print(f"{refunded:,} of {sales:,} sales refunded; built in {time.perf_counter() - t:.0f} s")
         with sqlite3.connect(path / "kupa.sqlite3") as db:
+            version = db.execute("select version_num from alembic_version").fetchone()[0]
+        if version != HEAD:  # a store built before: the upgrade (its backfills) on opening, timed
+            t = time.perf_counter()
+            Terminal.open(path).close()
+            print(f"upgraded from {version}: {time.perf_counter() - t:.0f} s   load "
+                  f"{', '.join(f'{v:.1f}' for v in os.getloadavg())}")
+        with sqlite3.connect(path / "kupa.sqlite3") as db:
             counts = {table: db.execute(f"select count(*) from {table}").fetchone()[0]
-                      for table in ("members", "sales", "sale_lines", "ledger_entries", "member_days")}
+                      for table in ("members", "sales", "sale_lines", "ledger_entries", "member_days",
+                                    "member_tiers")}
         print(f"store: {counts}")
         analyze(path)
         bench(path, now, "year")
+        if args.no_members_csv:
+            return
         terminal = Terminal.open(path)
         out = Path(tmp) / "members.csv"
         with terminal.read() as session:
-            report("member list CSV export (100,000 rows)", timed(lambda: write_members_csv(session, out), 1))
+            report(f"member list CSV export ({counts['members']:,} rows)",
+                   timed(lambda: write_members_csv(session, out), 1))
         terminal.close()
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from pos_client.cli.output import emit, say
 from pos_client.messages import message
 from pos_client.money import format_money
-from pos_client.reports import compute_kpis, write_figures_csv, write_members_csv
+from pos_client.reports import compute_kpis, tiers, write_figures_csv, write_members_csv
 from pos_client.services.programs import program_at
 from pos_client.terminal import Terminal
 from pos_client.timeutil import parse_user_date, utcnow
@@ -37,6 +37,8 @@ def report_kpis(args: argparse.Namespace) -> int:
     date_to = parse_user_date(args.date_to) if args.date_to else None
     terminal = Terminal.open(args.data_dir)
     now = utcnow()
+    if args.csv:  # the series count members by tier: bring the stale tier rows up to date first
+        tiers.catch_up_all(terminal.unit_of_work, now)
     with terminal.read() as session:
         program = program_at(session, now)
         kpis = compute_kpis(session, date_from, date_to, program.timezone, now=now, series=bool(args.csv),

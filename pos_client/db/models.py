@@ -102,8 +102,10 @@ class Member(Base):
     enrolled_at: Mapped[str] = mapped_column(String(40))
     enrolled_by_terminal: Mapped[str] = mapped_column(String(64))
     merged_into: Mapped[str | None] = mapped_column(String(24), default=None)
-    # The few merged-away records, for the reports' recount (migration 0006).
-    __table_args__ = (Index("ix_members_merged_into", "merged_into", sqlite_where=text("merged_into IS NOT NULL")),)
+    # The few merged-away records, for the reports' recount (migration 0006); members by enrolment time, for
+    # the reports' members total, new members and first enrolment without reading every member (migration 0019).
+    __table_args__ = (Index("ix_members_merged_into", "merged_into", sqlite_where=text("merged_into IS NOT NULL")),
+                      Index("ix_members_enrolled", "enrolled_at", "merged_into", "member_id"))
 
 
 class Card(Base):
@@ -387,6 +389,39 @@ class MemberSale(Base):
         Index("ix_member_sales_time", "at", "prev_at", "prev2_at"),
         Index("ix_member_sales_first", "at", sqlite_where=text("prev_at IS NULL")),
     )
+
+
+# Members by tier (migration 0019; `pos_client.reports.tiers` keeps them and explains them).
+
+class MemberTier(Base):
+    """A member with spend: its tier (`pos_client.member_state.rules.tier_until`) under program `version`, valid
+    through the UTC day `until` (NULL: for ever). Recomputed before counting when past its day, of another
+    version, or marked in `member_tiers_stale` (`pos_client.reports.tiers`)."""
+
+    __tablename__ = "member_tiers"
+    member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    tier: Mapped[str | None] = mapped_column(String(40), default=None)
+    until: Mapped[str | None] = mapped_column(String(10), default=None, index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_member_tiers_version_tier", "version", "tier"),)
+
+
+class MemberTierStale(Base):
+    """Members whose tier row must be recomputed: triggers on `member_days` and `members` add one in the
+    statement that changes the member's spend or merges the member away (one page a checkout at most)."""
+
+    __tablename__ = "member_tiers_stale"
+    member_id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class TierCount(Base):
+    """Members per (program version, tier) among `member_tiers` ('' for no tier)."""
+
+    __tablename__ = "tier_counts"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tier: Mapped[str] = mapped_column(String(40), primary_key=True)
+    members: Mapped[int] = mapped_column(Integer)
 
 
 # Payments and shifts (migration 0012; `pos_client.tender` and `pos_client.services.shifts` explain them).

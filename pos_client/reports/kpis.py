@@ -39,7 +39,9 @@
   program's redemption rate; vouchers, gift cards and store credit in money (null until those ledgers exist).
 - Series: sales per store day (member / non-member), points per week (weeks start on Monday, labelled by
   their Monday), members by tier at the end of the range (or now, if sooner) from the qualifying spend over
-  the tier window, exactly as `pos_client.member_state` bounds it, and new members per week.
+  the tier window, exactly as `pos_client.member_state` bounds it, and new members per week. When that day is
+  today, members by tier reads the tier rows (`pos_client.reports.tiers`, migration 0019, the projection HQ
+  keeps too) instead of summing every member's `member_days`; the answer is the same (tested to the day).
 """
 
 from __future__ import annotations
@@ -64,8 +66,7 @@ from pos_client.messages import message
 from pos_client.program.schema import Program, Redeem
 from pos_client.giftcards import ledger as gift_ledger
 from pos_client.promotions import holdings
-from pos_client.reports import queries as q
-from pos_client.reports import refunds
+from pos_client.reports import queries as q, refunds, tiers
 from pos_client.services.programs import program_at
 from pos_client.timeutil import from_iso, store_zone, to_iso, utcnow
 
@@ -338,7 +339,12 @@ class KpiSource(Protocol):
 
 
 class TerminalSource:
-    """The terminal's report projections (`pos_client.reports.projection`, migration 0006)."""
+    """The terminal's report projections (`pos_client.reports.projection`, migration 0006) and members by tier
+    (`pos_client.reports.tiers`, migration 0019: exact for `now`'s UTC day; another day sums `member_days`)."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.now = now
+        self._totals: dict[str, int] = {}  # members_total by `hi`: a scan of `members`, read once per report
 
     def first_moment(self, session: Session) -> datetime | None:
         first = session.scalar(select(func.min(Sale.created_at)).where(Sale.kind == "sale"))
@@ -353,8 +359,10 @@ class TerminalSource:
         return _member_figures(session, rng)
 
     def members_total(self, session: Session, hi: str) -> int:
-        return int(session.scalar(select(func.count()).select_from(Member).where(
-            Member.merged_into.is_(None), Member.enrolled_at < hi)) or 0)
+        if hi not in self._totals:
+            self._totals[hi] = int(session.scalar(select(func.count()).select_from(Member).where(
+                Member.merged_into.is_(None), Member.enrolled_at < hi)) or 0)
+        return self._totals[hi]
 
     def new_member_days(self, session: Session, rng: ReportRange, day_sql: str, day_params: dict[str, int]
                         ) -> Iterable[tuple[int, int]]:
@@ -363,6 +371,13 @@ class TerminalSource:
 
     def members_by_tier(self, session: Session, program: Program | None, at: datetime, hi: str
                         ) -> tuple[TierCount, ...]:
+        program = program or program_at(session, at)
+        if self.now is not None and member_rules.utc_day(at) == member_rules.utc_day(self.now):
+            counts = tiers.counted(session, program, self.now, hi)
+            if counts is not None:
+                base = member_rules.tier_for(program, 0)
+                counts[base.code if base else None] += self.members_total(session, hi) - sum(counts.values())
+                return tier_counts(program, counts)
         return _members_by_tier(session, program, at, hi)
 
 
@@ -387,8 +402,8 @@ def compute_kpis(session: Session, date_from: date | None, date_to: date | None,
     report projections — the range's sale lines, its ledger entries, every member's balance (docs/kpis.md,
     "Cost") — so the dashboard, which does not show them, does not pay for them on every change of range.
     """
-    source = source or TerminalSource()
     now = now or utcnow()
+    source = source or TerminalSource(now)
     zone = store_zone(tz)
     rng = _range(date_from, date_to, tz, now)
     params = rng.params()

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from pos_client.db.models import AuditEntry, Sale, SaleLine, Staff
 from pos_client.errors import InvalidInputError, NotFoundError
-from pos_client.reports import Kpis, compute_kpis, write_figures_csv, write_members_csv
+from pos_client.reports import Kpis, compute_kpis, tiers, write_figures_csv, write_members_csv
 from pos_client.reports.kpis import RANGE_BACKWARDS
 from pos_client.sales import NO_SALE, find_sale
 from pos_client.services import staff
@@ -185,6 +185,7 @@ def dashboard(terminal: Terminal, date_from: date | None, date_to: date | None,
               now: datetime | None = None) -> DashboardData:
     """The KPIs and chart series for the store dates [date_from, date_to], as `kupa report kpis` computes them."""
     now = now or utcnow()
+    tiers.catch_up_all(terminal.unit_of_work, now)  # members by tier counts rows brought up to date
     with terminal.read() as session:
         program = program_at(session, now)
         kpis = compute_kpis(session, date_from, date_to, program.timezone, now=now, program=program)

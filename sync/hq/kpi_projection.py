@@ -14,6 +14,7 @@ report projections (`pos_client.reports.projection`) so both answer through `pos
 - `hq_member_tiers`: each member's tier and the last day it holds (`rules.tier_until`), recomputed from the
   member's entries (`rules.fold`, as `member show` and the snapshots do) when a push brings them spend;
 - `hq_tier_counts`: members per (program version, tier) among those rows, changed by each recomputation.
+  These two are `pos_client.reports.tiers`, the code a terminal keeps its own (migration 0019) with.
 
 Concurrency: the push calls `project` after it took the change-log lock (`sync.hq.db.order_changes`), and
 upserts shared rows (buckets, enrolments, tier counts) in key order, so pushes never deadlock on them; the per-member rows
@@ -22,19 +23,18 @@ are under the balance locks the push already holds.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from sqlalchemy import Table, bindparam, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from pos_client.member_state import rules
+from pos_client.reports import tiers
 from pos_client.program.schema import Program
 from pos_client.reports import member_links
 from pos_client.reports import refunds as refund_kpis
@@ -46,7 +46,6 @@ from sync.hq.programs import program_at
 from sync.hq.snapshot import member_entries
 from sync.protocol import WireEntry, WireSale
 
-_CHUNK = 900
 M = TypeVar("M", bound=BaseModel)
 _TOTALS = ("refunded_qty", "money_back", "points_reversed", "points_returned", "reversed_value")
 _EPOCH = datetime(1970, 1, 1, tzinfo=rules.UTC)
@@ -62,31 +61,14 @@ def quarter(moment: datetime) -> int:
     return epoch(moment) // 900
 
 
-def _table(model: type[Any]) -> Table:
-    table: Table = model.__table__
-    return table
+_table = tiers.table
+_upsert = tiers.upsert
+_in = tiers.select_in
 
 
-def _upsert(session: Session, model: type[Any], rows: list[dict[str, Any]], keys: Sequence[str],
-            add: Sequence[str] = (), replace: Sequence[str] = ()) -> None:
-    """Insert `rows`, or on a key already there add the `add` columns to it and overwrite `replace` (SQLite
-    and PostgreSQL share the ON CONFLICT form). Rows go in key order: concurrent pushes lock alike."""
-    if not rows:
-        return
-    table = _table(model)
-    pg = session.connection().dialect.name == "postgresql"
-    stmt = (pg_insert if pg else sqlite_insert)(table)
-    sets = {c: table.c[c] + stmt.excluded[c] for c in add} | {c: stmt.excluded[c] for c in replace}
-    rows = sorted(rows, key=lambda r: tuple(r[k] for k in keys))
-    session.connection().execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=sets), rows)
-
-
-def _in(session: Session, columns: list[Any], key: Any, keys: Iterable[Any]) -> list[Any]:
-    wanted = sorted(set(keys))
-    found: list[Any] = []
-    for start in range(0, len(wanted), _CHUNK):
-        found += session.execute(select(*columns).where(key.in_(wanted[start:start + _CHUNK]))).all()
-    return found
+def _add_counts(session: Session, model: type[Any], rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
+    """Sum `rows` by key, then add the sums to the table's rows (`pos_client.reports.tiers.add_counts`)."""
+    tiers.add_counts(session, _table(model), rows, columns)
 
 
 def sale_figures(sale: WireSale) -> Figures:
@@ -122,20 +104,6 @@ def retier_spenders(session: Session, entries: Sequence[WireEntry], now: datetim
     the counts' changes to `project`."""
     spenders = sorted({e.member_id for e in entries if e.spend_delta})
     return retier(session, spenders, program_at(session, now), now) if spenders else {}
-
-
-def _add_counts(session: Session, model: type[Any], rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
-    """Sum `rows` by key, then add the sums to the table's rows."""
-    keys = [c.name for c in _table(model).primary_key.columns]
-    summed: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in rows:
-        key = tuple(row[k] for k in keys)
-        if key in summed:
-            for c in columns:
-                summed[key][c] += row[c]
-        else:
-            summed[key] = dict(row)
-    _upsert(session, model, list(summed.values()), keys, add=columns)
 
 
 def _project_refunds(session: Session, sales: Sequence[WireSale], entries: Sequence[WireEntry]
@@ -178,7 +146,7 @@ def _project_refunds(session: Session, sales: Sequence[WireSale], entries: Seque
         if fully and not was_fully and sale.member_id is not None:
             dropped.append((sale.member_id, sale_id))
     columns = [c for c in rows[next(iter(rows))] if c != "sale_id"]
-    _upsert(session, HqKpiRefund, list(rows.values()), ["sale_id"], replace=columns)
+    _upsert(session, _table(HqKpiRefund), list(rows.values()), ["sale_id"], replace=columns)
     return dropped
 
 
@@ -238,37 +206,29 @@ def _relink(session: Session, added: list[tuple[str, str, int]], dropped: list[t
                      .values(prev_at=bindparam("p"), prev2_at=bindparam("p2")), updates)
 
 
-#: A tier code as a key of `hq_tier_counts` ('' for no tier: below every threshold).
-NO_TIER = ""
-TierDeltas = dict[tuple[int, str], int]
+NO_TIER = tiers.NO_TIER
+TierDeltas = tiers.TierDeltas
+#: HQ's members-by-tier projection (`pos_client.reports.tiers`, the terminal's code).
+TABLES = tiers.TierTables(_table(HqMemberTier), _table(HqTierCount))
+
+
+def day_spends(session: Session, member_ids: list[str]) -> dict[str, list[tuple[date, int]]]:
+    """HQ's `tiers.DaySpends`: each member's (UTC day, spend) folded from its entries (`rules.fold`, as
+    `member show` and the snapshots do); members without entries have none."""
+    return {member_id: rules.fold(entries).day_spend()
+            for member_id, entries in member_entries(session, member_ids).items()}
 
 
 def retier(session: Session, member_ids: list[str], program: Program | None, now: datetime) -> TierDeltas:
-    """Recompute the tier rows of `member_ids` at `now` from all their entries (`rules.fold`, `tier_until`);
-    what that changes in `hq_tier_counts` ((version, tier) → members), for the caller to `count_tiers`."""
-    t = _table(HqMemberTier).c
-    rows, deltas = [], Counter[tuple[int, str]]()
-    for start in range(0, len(member_ids), _CHUNK):
-        chunk = member_ids[start:start + _CHUNK]
-        for member_id, tier, version in _in(session, [t.member_id, t.tier, t.version], t.member_id, chunk):
-            deltas[(int(version), tier or NO_TIER)] -= 1
-        for member_id, entries in member_entries(session, chunk).items():
-            code, until, version = None, None, 0
-            if program is not None:
-                tier, last = rules.tier_until(program, rules.fold(entries).day_spend(), now)
-                code, until, version = (tier.code if tier else None), (last.isoformat() if last else None), \
-                    program.version
-            rows.append({"member_id": member_id, "tier": code, "until": until, "version": version})
-            deltas[(version, code or NO_TIER)] += 1
-    _upsert(session, HqMemberTier, rows, ["member_id"], replace=("tier", "until", "version"))
-    return {key: n for key, n in deltas.items() if n}
+    """Recompute the tier rows of `member_ids` at `now` from all their entries (`tiers.retier`); what that
+    changes in `hq_tier_counts` ((version, tier) → members), for the caller to `count_tiers`."""
+    return tiers.retier(session, TABLES, member_ids, program, now, day_spends)
 
 
 def count_tiers(session: Session, deltas: TierDeltas) -> None:
     """Add tier-count changes to `hq_tier_counts`. Its rows are shared by every push: a push adds them under
     the change-log lock (`project`), in key order."""
-    _add_counts(session, HqTierCount, [{"version": v, "tier": tier, "members": n}
-                                       for (v, tier), n in deltas.items()], ("members",))
+    tiers.count_tiers(session, TABLES, deltas)
 
 
 def add_enrolments(session: Session, enrolled: Sequence[datetime]) -> None:

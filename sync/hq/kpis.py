@@ -24,13 +24,13 @@ from sqlalchemy.orm import Session
 
 from pos_client.member_state import rules
 from pos_client.program.schema import Program
-from pos_client.reports import kpis, queries as q
+from pos_client.reports import kpis, queries as q, tiers
 from pos_client.reports.kpis import (Kpis, ReportRange, TierCount, compute_kpis, counted_member_figures, quarter_bounds,
                                      tier_counts)
 from pos_client.timeutil import from_iso, utcnow
 from sync.hq.db import Database
-from sync.hq.kpi_projection import NO_TIER, count_tiers, retier
-from sync.hq.models import HqBalance, HqEntry, HqKpiBucket, HqKpiEnrolment, HqMember, HqMemberTier, HqTierCount
+from sync.hq.kpi_projection import TABLES, count_tiers, retier
+from sync.hq.models import HqBalance, HqEntry, HqKpiBucket, HqKpiEnrolment, HqMember
 from sync.hq.programs import program_at
 from sync.hq.snapshot import member_entries
 
@@ -81,10 +81,7 @@ class HqSource:
             return ()
         total = self.members_total(session, hi)
         if rules.utc_day(at) == rules.utc_day(self.now):
-            counts: Counter[str | None] = Counter()
-            for tier, n in session.execute(select(HqTierCount.tier, HqTierCount.members)
-                                           .where(HqTierCount.version == program.version)):
-                counts[tier if tier != NO_TIER else None] += int(n)
+            counts = tiers.stored_counts(session, TABLES, program.version)
         else:
             counts = _tiers_folded(session, program, at, hi)
         base = rules.tier_for(program, 0)
@@ -114,14 +111,7 @@ def catch_up(session: Session, program: Program | None, now: datetime, limit: in
     their counts; how many (the caller runs it again, in a new transaction, while it returns `limit`)."""
     if program is None:
         return 0
-    t = HqMemberTier.__table__.c
-    today = rules.utc_day(now).isoformat()
-    stale = [str(v) for v, in session.execute(select(t.member_id).where(t.until < today).limit(limit))]
-    low, high = session.execute(select(func.min(t.version), func.max(t.version))).one()
-    if len(stale) < limit and low is not None and (low != program.version or high != program.version):
-        stale += [str(v) for v, in session.execute(select(t.member_id).where(
-            (t.version < program.version) | (t.version > program.version)).limit(limit - len(stale)))]
-    stale = sorted(set(stale))
+    stale = tiers.stale(session, TABLES, program, now, limit)
     if stale and session.connection().dialect.name == "postgresql":
         # the balance rows a push locks for these members, first and in the same order: no race, no deadlock
         b = HqBalance.__table__.c
