@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from pos_client.errors import RuleViolation
 from pos_client.pricing import price
 from pos_client.pricing.engine import earn_points
 from pos_client.pricing.model import CouponUse, MemberState, VoucherIssue, VoucherUse
@@ -146,3 +147,48 @@ def test_promotion_explanations_carry_what_the_till_words_them_with() -> None:
     member_price = next(e for e in price([item("BESTSELLER-1", 1, 3_000, "bestsellers")], plus, bn,
                                          TUESDAY).explanations if e.code == "member_price")
     assert (member_price.params["pct"], member_price.params["base_pct"]) == ("40", "10")
+
+
+BN = Program.model_validate(seed("bn"))
+BOOK = item("BOOK-1", 1, 2_000, "books")
+
+
+def refusal(*args: Any, **kwargs: Any) -> RuleViolation:
+    with pytest.raises(RuleViolation) as caught:
+        price(*args, **kwargs)
+    return caught.value
+
+
+@pytest.mark.parametrize(("who", "uses", "when", "code", "reason"), [
+    (PLUS, [CouponUse("no_such", "X")], TUESDAY, "coupon.unknown", "unknown"),
+    (PLUS, [CouponUse("holiday_books", "HOLIDAY15"), CouponUse("holiday_books", "HOLIDAY15")], TUESDAY,
+     "coupon.twice", "twice"),
+    # a member coupon open to every member is still a member's: never on a sale without one
+    (None, [CouponUse("kids_welcome", "C-1")], TUESDAY, "coupon.needs_member", "needs_member"),
+    (PLUS, [CouponUse("holiday_books", "HOLIDAY15")], datetime(2026, 12, 25, 15, tzinfo=UTC),
+     "coupon.not_in_window", "not_in_window"),
+])
+def test_a_refused_coupon_says_which_rule_refused_it(who: MemberState | None, uses: list[CouponUse], when: datetime,
+                                                    code: str, reason: str) -> None:
+    refused = refusal([BOOK], who, BN, when, coupons=uses)
+    assert (refused.message_code, refused.params["reason"]) == (code, reason)
+
+
+def test_a_coupon_out_of_its_dates_names_both_ends() -> None:
+    refused = refusal([BOOK], PLUS, BN, datetime(2026, 12, 25, 15, tzinfo=UTC),
+                      coupons=[CouponUse("holiday_books", "HOLIDAY15")])
+    assert (str(refused.params["starts"]), str(refused.params["ends"])) == ("2026-12-01", "2026-12-24")
+
+
+def test_a_public_coupon_open_to_everyone_serves_a_sale_without_a_member() -> None:
+    q = price([BOOK], None, BN, TUESDAY, coupons=[CouponUse("holiday_books", "HOLIDAY15")])
+    assert [(a.code, a.value) for a in q.coupons_applied] == [("holiday_books", 300)]
+    coupon = next(e for e in q.explanations if e.code == "coupon")
+    assert (coupon.params["value"], coupon.params["base"]) == (300, 2_000)
+
+
+def test_a_value_voucher_on_a_sale_with_nothing_left_to_pay_is_refused_as_such() -> None:
+    cvs_member = MemberState("C3", can_spend=True)
+    refused = refusal([item("SNACK", 1, 250, "grocery")], cvs_member, CVS, TUESDAY,
+                      coupons=[CouponUse("birthday_3", "B-1")], vouchers=[VoucherUse("V-9", "carepass_10", 1_000)])
+    assert (refused.message_code, refused.params["reason"]) == ("voucher.nothing_to_pay", "nothing_to_pay")
