@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from pos_client.errors import RuleViolation
+from pos_client.errors import AuthError, RuleViolation
 from pos_client.pricing import price
 from pos_client.pricing.engine import earn_points
 from pos_client.pricing.model import CouponUse, MemberState, VoucherIssue, VoucherUse
@@ -192,3 +192,33 @@ def test_a_value_voucher_on_a_sale_with_nothing_left_to_pay_is_refused_as_such()
     refused = refusal([item("SNACK", 1, 250, "grocery")], cvs_member, CVS, TUESDAY,
                       coupons=[CouponUse("birthday_3", "B-1")], vouchers=[VoucherUse("V-9", "carepass_10", 1_000)])
     assert (refused.message_code, refused.params["reason"]) == ("voucher.nothing_to_pay", "nothing_to_pay")
+
+
+def _bn_min_spend() -> Program:
+    doc = seed("bn")
+    next(c for c in doc["coupons"] if c["code"] == "holiday_books")["min_spend"] = 5_000
+    return Program.model_validate(doc)
+
+
+SPENDER = MemberState("C3", can_spend=True)
+GIFT = [item("BEAUTY-GIFT", 1, 800, "beauty")]
+
+
+@pytest.mark.parametrize(("args", "kwargs", "code", "reason"), [
+    ((GIFT, PLUS, BN, TUESDAY), {"coupons": [CouponUse("kids_birthday_cupcake", "C-9")]},
+     "coupon.not_for_member", "not_for_member"),
+    (([BOOK], PLUS, _bn_min_spend(), TUESDAY), {"coupons": [CouponUse("holiday_books", "HOLIDAY15")]},
+     "coupon.min_spend", "min_spend"),
+    ((GIFT, None, CVS, TUESDAY), {"vouchers": [VoucherUse("BG-1", "beautyclub_gift", None)]},
+     "voucher.needs_member", "needs_member"),
+    ((GIFT, MemberState("C3"), CVS, TUESDAY), {"vouchers": [VoucherUse("BG-1", "beautyclub_gift", None)]},
+     "voucher.needs_card", "needs_card"),
+    ((GIFT, SPENDER, CVS, TUESDAY), {"vouchers": [VoucherUse("BG-1", "beautyclub_gift", 800)]},
+     "voucher.kind_mismatch", "kind_mismatch"),
+])
+def test_every_promotion_refusal_names_its_rule(args: tuple[Any, ...], kwargs: dict[str, Any], code: str,
+                                               reason: str) -> None:
+    """`reason` is what the service, the CLI's JSON and HQ's book key on: each refusal carries its own."""
+    with pytest.raises((RuleViolation, AuthError)) as caught:
+        price(*args, **kwargs)
+    assert (caught.value.message_code, caught.value.params["reason"]) == (code, reason)
