@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 from datetime import date, timedelta
 
+from PySide6.QtCore import QDate
+
 from pos_client.reports import compute_kpis
 from pos_client.services import manager_actions, points
 from pos_client.services.programs import program_at
-from pos_client.timeutil import utcnow
+from pos_client.timeutil import local_date, utcnow
 from tests.ui.conftest import wait_idle
 from tests.ui.test_manager_status import MANAGER_PIN, _members, open_manager_window
 from ui.dashboard import tile_text
@@ -69,7 +71,12 @@ def test_audit_log_viewer_filters_by_manager_kind_and_date(qtbot, qtmodeltester,
     assert page.model.index(0, page.model.Column.ACTION).data() == "Member details edited"
     page.action.setCurrentIndex(0)
     page.manager.setCurrentIndex(page.manager.findData(mw.session.manager.user_id))
-    page.date_from.setDate(page.date_from.date().currentDate().addDays(1))
+    # tomorrow on the store's calendar (the filter's days are the store's): the machine's own date is a day
+    # behind in the last hours of a UTC day, when Jerusalem is already on the next one
+    with window.terminal.read() as session:
+        zone = program_at(session, utcnow()).timezone
+    tomorrow = local_date(utcnow(), zone) + timedelta(days=1)
+    page.date_from.setDate(QDate(tomorrow.year, tomorrow.month, tomorrow.day))
     with qtbot.waitSignal(page.loaded, timeout=10000):
         page.refresh()
     assert page.model.rowCount() == 0  # nothing from tomorrow on
