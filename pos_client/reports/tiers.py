@@ -27,16 +27,16 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, func, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+
+from pos_client.db.bulk import CHUNK, add_counts, select_in, table, upsert
 
 from pos_client.db.models import Member, MemberDay, MemberTier, MemberTierStale, Setting, TierCount
 from pos_client.errors import KupaError
@@ -44,8 +44,6 @@ from pos_client.member_state import rules
 from pos_client.program.schema import Program
 from pos_client.services.programs import program_at
 
-#: Keys per `IN (...)` (SQLite's default host-parameter limit is far above; PostgreSQL has none that low).
-CHUNK = 900
 #: A tier code as a key of the counts ('' for no tier: below every threshold).
 NO_TIER = ""
 TierDeltas = dict[tuple[int, str], int]
@@ -61,47 +59,6 @@ class TierTables:
     rows: Table
     counts: Table
     marked: Table | None = None
-
-
-def table(model: type[Any]) -> Table:
-    found: Table = model.__table__
-    return found
-
-
-def upsert(session: Session, target: Table, rows: list[dict[str, Any]], keys: Sequence[str],
-           add: Sequence[str] = (), replace: Sequence[str] = ()) -> None:
-    """Insert `rows`, or on a key already there add the `add` columns to it and overwrite `replace` (SQLite
-    and PostgreSQL share the ON CONFLICT form). Rows go in key order: concurrent writers lock alike."""
-    if not rows:
-        return
-    pg = session.connection().dialect.name == "postgresql"
-    stmt = (pg_insert if pg else sqlite_insert)(target)
-    sets = {c: target.c[c] + stmt.excluded[c] for c in add} | {c: stmt.excluded[c] for c in replace}
-    rows = sorted(rows, key=lambda r: tuple(r[k] for k in keys))
-    session.connection().execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=sets), rows)
-
-
-def add_counts(session: Session, target: Table, rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
-    """Sum `rows` by the table's primary key, then add the sums to the table's rows."""
-    keys = [c.name for c in target.primary_key.columns]
-    summed: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in rows:
-        key = tuple(row[k] for k in keys)
-        if key in summed:
-            for c in columns:
-                summed[key][c] += row[c]
-        else:
-            summed[key] = dict(row)
-    upsert(session, target, list(summed.values()), keys, add=columns)
-
-
-def select_in(session: Session, columns: list[Any], key: Any, keys: Iterable[Any]) -> list[Any]:
-    """Rows of `columns` whose `key` is among `keys`, `CHUNK` keys per statement."""
-    wanted = sorted(set(keys))
-    found: list[Any] = []
-    for start in range(0, len(wanted), CHUNK):
-        found += session.execute(select(*columns).where(key.in_(wanted[start:start + CHUNK]))).all()
-    return found
 
 
 def compute(session: Session, tables: TierTables, member_ids: list[str], program: Program | None, now: datetime,

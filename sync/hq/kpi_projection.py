@@ -33,6 +33,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from pos_client.db.bulk import add_counts, select_in as _in, table as _table, upsert as _upsert
 from pos_client.member_state import rules
 from pos_client.reports import tiers
 from pos_client.program.schema import Program
@@ -61,14 +62,9 @@ def quarter(moment: datetime) -> int:
     return epoch(moment) // 900
 
 
-_table = tiers.table
-_upsert = tiers.upsert
-_in = tiers.select_in
-
-
 def _add_counts(session: Session, model: type[Any], rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
-    """Sum `rows` by key, then add the sums to the table's rows (`pos_client.reports.tiers.add_counts`)."""
-    tiers.add_counts(session, _table(model), rows, columns)
+    """Sum `rows` by key, then add the sums to the table's rows (`pos_client.db.bulk.add_counts`)."""
+    add_counts(session, _table(model), rows, columns)
 
 
 def sale_figures(sale: WireSale) -> Figures:
